@@ -1,0 +1,63 @@
+import type { ParseValue } from '../schema/index.js';
+
+/**
+ * The typed form of a `where` clause. The REST JSON is parsed and validated into this once (see
+ * `parseWhere`); storage adapters translate it to SQL or a MongoDB filter, and `matches` evaluates it
+ * in memory. Values are in the normalized in-memory form (`Date`, `Pointer`, ...).
+ *
+ * Semantics are MongoDB's, as Parse clients expect (spec/queries.md):
+ * - `eq` on an Array field matches when the array contains the value (or equals it, for an array value);
+ *   `eq` with `null` matches null or missing fields.
+ * - `ne` / `nin` also match objects that lack the field.
+ * - comparisons on an Array field match when any element satisfies them.
+ */
+
+/** A field name followed by sub-keys into Object fields: `["meta", "score"]` for `meta.score`. */
+export type FieldPath = readonly [string, ...string[]];
+
+export type CompareOp = 'lt' | 'lte' | 'gt' | 'gte';
+
+export type Condition =
+  | { readonly kind: 'and'; readonly conditions: readonly Condition[] }
+  | { readonly kind: 'or'; readonly conditions: readonly Condition[] }
+  | { readonly kind: 'nor'; readonly conditions: readonly Condition[] }
+  /** Matches everything (`{}`) or nothing (e.g. an empty `$in`, resolved by the parser). */
+  | { readonly kind: 'constant'; readonly value: boolean }
+  | { readonly kind: 'eq'; readonly path: FieldPath; readonly value: ParseValue }
+  | { readonly kind: 'ne'; readonly path: FieldPath; readonly value: ParseValue }
+  | { readonly kind: 'compare'; readonly path: FieldPath; readonly op: CompareOp; readonly value: ParseValue }
+  | { readonly kind: 'in'; readonly path: FieldPath; readonly values: readonly ParseValue[] }
+  | { readonly kind: 'nin'; readonly path: FieldPath; readonly values: readonly ParseValue[] }
+  /** Array field contains every value. */
+  | { readonly kind: 'all'; readonly path: FieldPath; readonly values: readonly ParseValue[] }
+  | { readonly kind: 'exists'; readonly path: FieldPath; readonly exists: boolean }
+  /**
+   * `pattern` is a JavaScript RegExp source (the parser has already expanded `\Q...\E` quoting);
+   * `flags` is a subset of `imsux` (Parse's `x` is expanded by the parser, not passed on).
+   */
+  | { readonly kind: 'regex'; readonly path: FieldPath; readonly pattern: string; readonly flags: string }
+  /**
+   * Objects whose ACL lets one of `entities` read (`access: 'read'`) or write. An object without an
+   * ACL is public. `*` should be among the entities for anyone but the master key.
+   */
+  | { readonly kind: 'acl'; readonly access: 'read' | 'write'; readonly entities: readonly string[] }
+  /** Objects that are members of `ownerClass`'s Relation `field` on the owner `owningId` (`$relatedTo`). */
+  | { readonly kind: 'relatedTo'; readonly ownerClass: string; readonly field: string; readonly owningId: string }
+  /**
+   * Owners whose Relation `field` holds at least one of `relatedIds` (`mode: 'any'`, from equality or
+   * `$in` with pointers on a Relation field), or none of them (`mode: 'none'`, from `$ne` / `$nin`).
+   */
+  | {
+      readonly kind: 'relationHas';
+      readonly field: string;
+      readonly relatedIds: readonly string[];
+      readonly mode: 'any' | 'none';
+    };
+
+export interface SortKey {
+  readonly path: FieldPath;
+  readonly direction: 1 | -1;
+}
+
+export const MATCH_ALL: Condition = { kind: 'constant', value: true };
+export const MATCH_NONE: Condition = { kind: 'constant', value: false };

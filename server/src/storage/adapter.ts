@@ -1,0 +1,102 @@
+import type { Condition, SortKey } from '../query/index.js';
+import type { ACL, ClassSchema, ParseValue, SchemaStore } from '../schema/index.js';
+
+/**
+ * One object as storage holds it, in the normalized value form. Relation fields are not part of it
+ * (their edges live in join tables). `fields` also carries internal `_`-prefixed fields such as
+ * `_hashed_password`; keys are top-level field names.
+ */
+export interface StoredObject {
+  objectId: string;
+  /** Absent only on legacy documents that lack timestamps. */
+  createdAt?: Date;
+  updatedAt?: Date;
+  /** `undefined`: no ACL stored, which means public read and write. */
+  ACL?: ACL;
+  fields: Record<string, ParseValue>;
+}
+
+/** How one field (or dot path into an Object field) changes in an update. */
+export type UpdateOp =
+  | { readonly op: 'set'; readonly value: ParseValue }
+  | { readonly op: 'unset' }
+  | { readonly op: 'increment'; readonly amount: number }
+  | { readonly op: 'add'; readonly objects: readonly ParseValue[] }
+  | { readonly op: 'addUnique'; readonly objects: readonly ParseValue[] }
+  | { readonly op: 'remove'; readonly objects: readonly ParseValue[] };
+
+export interface UpdateSpec {
+  /** Keys are field names or dot paths into Object fields (`stats.wins`). */
+  readonly fields: Readonly<Record<string, UpdateOp>>;
+  /** Replaces the ACL when given. */
+  readonly ACL?: ACL;
+  readonly updatedAt: Date;
+}
+
+export interface FindOptions {
+  readonly schema: ClassSchema;
+  readonly where: Condition;
+  readonly sort?: readonly SortKey[];
+  readonly skip?: number;
+  /** Omitted: no limit. */
+  readonly limit?: number;
+  /**
+   * Top-level field names to return (objectId, createdAt, updatedAt and ACL always come back).
+   * Omitted: every field.
+   */
+  readonly keys?: readonly string[];
+}
+
+export interface RelationEdge {
+  /** The class holding the Relation field. */
+  readonly ownerClass: string;
+  readonly field: string;
+  readonly owningId: string;
+  readonly relatedId: string;
+}
+
+/** A unit of work that runs on one connection, all or nothing (`/batch` with `transaction: true`). */
+export interface StorageTransaction {
+  readonly storage: StorageAdapter;
+}
+
+/**
+ * Strata's storage interface: every backend implements it and passes the conformance suite in
+ * `storage/conformance`. Queries arrive as the typed AST, never raw REST JSON; each adapter owns its
+ * value codec and its translation (dialect) and its connection handling (driver).
+ *
+ * Errors: a unique-index violation throws ParseError 137 (DUPLICATE_VALUE); anything unexpected
+ * throws ParseError 1 with the driver error as `cause`.
+ */
+export interface StorageAdapter extends SchemaStore {
+  readonly kind: 'sqlite' | 'mongodb';
+
+  /** Creates the indexes every deployment needs (unique `_User.username`, ...). Idempotent. */
+  initialize(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Inserts a new object. Throws 137 on a duplicate objectId or unique field. */
+  insert(options: { schema: ClassSchema; object: StoredObject }): Promise<void>;
+  /**
+   * Atomically applies `update` to the one object matching `where` and returns it as it is after the
+   * update, or `null` when nothing matched.
+   */
+  updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<StoredObject | null>;
+  /** Applies `update` to every object matching `where`; returns how many matched. */
+  updateMany(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<number>;
+  /** Deletes every object matching `where`; returns how many were deleted. */
+  deleteMany(options: { schema: ClassSchema; where: Condition }): Promise<number>;
+  find(options: FindOptions): Promise<StoredObject[]>;
+  count(options: { schema: ClassSchema; where: Condition }): Promise<number>;
+
+  /** Adds a relation edge; adding an existing edge is a no-op. */
+  addRelation(edge: RelationEdge): Promise<void>;
+  /** Removes a relation edge; removing a missing edge is not an error. */
+  removeRelation(edge: RelationEdge): Promise<void>;
+
+  /**
+   * Runs `work` inside one transaction: everything it does through `tx.storage` commits together or
+   * not at all. Throws ParseError 108 where the backend cannot run transactions (say so in the message).
+   */
+  transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T>;
+}
