@@ -1,0 +1,44 @@
+/**
+ * The validated, frozen configuration `main.ts` builds and `createApp` consumes. Every option is declared
+ * once in `options.ts` (name, type, default, env var, flag, description); this is its typed result.
+ */
+export type ServerRole = 'api' | 'live' | 'worker' | 'all';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Always starts with `/` and has no trailing slash, e.g. `/parse`. */
+  readonly mountPath: string;
+  readonly dataDir: string;
+  /** `sqlite:<path>` or `mongodb://...`. Default: `sqlite:<dataDir>/strata.db`. */
+  readonly databaseURI: string;
+  readonly redisURL?: string;
+  readonly role: ServerRole;
+  readonly appId: string;
+  readonly masterKey: string;
+  readonly readOnlyMasterKey?: string;
+  readonly maintenanceKey?: string;
+  readonly javascriptKey?: string;
+  readonly restAPIKey?: string;
+  readonly clientKey?: string;
+  readonly dotNetKey?: string;
+  /** e.g. `https://api.example.com/parse`; used for file URLs. Default: derived from the request. */
+  readonly publicServerURL?: string;
+  /** Path of the cloud code module to load. */
+  readonly cloud?: string;
+  readonly allowClientClassCreation: boolean;
+  /** IPs or CIDR ranges the master key is accepted from. Default: loopback only. */
+  readonly masterKeyIps: readonly string[];
+  readonly maintenanceKeyIps: readonly string[];
+  /** Request body limit in bytes. */
+  readonly maxBodySize: number;
+  /** Deepest nesting accepted in a JSON body or a `where` clause. */
+  readonly maxNestingDepth: number;
+  readonly defaultLimit: number;
+  /** Highest `limit` honoured; larger values are clamped. Unset: no maximum. */
+  readonly maxLimit?: number;
+  readonly logLevel: LogLevel;
+  /** Extra CORS origins (default `*`). */
+  readonly allowOrigin: readonly string[];
+}
