@@ -1,0 +1,40 @@
+/**
+ * A complete `Config` for a Strata started inside a test process: ephemeral port on loopback, a temp data
+ * dir, known keys, and client class creation on (the compat suite creates classes through the SDK).
+ */
+import type { Config } from '../../server/src/config/index.js';
+
+/** The keys every in-process test server uses; external servers bring their own. */
+export const TEST_KEYS = {
+  appId: 'strata-compat-app',
+  masterKey: 'strata-compat-master',
+  javascriptKey: 'strata-compat-js',
+} as const;
+
+export interface TestConfigOptions {
+  dataDir: string;
+  /** `sqlite:<file>` or `mongodb://host/db`. */
+  databaseURI: string;
+}
+
+export function buildTestConfig(options: TestConfigOptions): Config {
+  return Object.freeze({
+    port: 0,
+    host: '127.0.0.1',
+    mountPath: '/parse',
+    dataDir: options.dataDir,
+    databaseURI: options.databaseURI,
+    role: 'all',
+    appId: TEST_KEYS.appId,
+    masterKey: TEST_KEYS.masterKey,
+    javascriptKey: TEST_KEYS.javascriptKey,
+    allowClientClassCreation: true,
+    masterKeyIps: ['127.0.0.1', '::1'],
+    maintenanceKeyIps: ['127.0.0.1', '::1'],
+    maxBodySize: 20 * 1024 * 1024,
+    maxNestingDepth: 64,
+    defaultLimit: 100,
+    logLevel: 'silent',
+    allowOrigin: ['*'],
+  } satisfies Config);
+}
