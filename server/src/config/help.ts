@@ -1,0 +1,67 @@
+import type { AnyOptionDeclaration, OptionGroup } from './options.js';
+import { CONFIG_FILE_OPTION, OPTIONS } from './options.js';
+
+/**
+ * Renders `strata --help` from the option declarations, grouped, with env var and default for each option.
+ */
+const GROUP_ORDER: readonly OptionGroup[] = ['Server', 'Storage', 'Keys', 'Security', 'Limits', 'Logging'];
+const INDENT = '  ';
+const COLUMN = 34;
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length > 0 && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line.length > 0 ? `${line} ${word}` : word;
+    }
+  }
+  if (line.length > 0) lines.push(line);
+  return lines;
+}
+
+function entry(left: string, description: string, details: string): string[] {
+  const plain = description.replaceAll('`', '');
+  const body = [...wrap(plain, 66), details];
+  const head = `${INDENT}${left}`;
+  const first = head.length < COLUMN ? `${head.padEnd(COLUMN)}${body[0] ?? ''}` : `${head}\n${' '.repeat(COLUMN)}${body[0] ?? ''}`;
+  return [first, ...body.slice(1).map((line) => `${' '.repeat(COLUMN)}${line}`)];
+}
+
+function optionEntry(option: AnyOptionDeclaration): string[] {
+  const left = option.kind.placeholder ? `${option.flag} ${option.kind.placeholder}` : option.flag;
+  const envs = [option.env, ...(option.envFallbacks ?? [])].join(', ');
+  return entry(left, option.description, `[env ${envs}; default: ${option.defaultText}]`);
+}
+
+/**
+ * The full help text.
+ *
+ * @example
+ * process.stdout.write(renderHelp({ version: '0.1.0' }));
+ */
+export function renderHelp(options: { version: string }): string {
+  const lines = [
+    `strata ${options.version}: a self-hostable, Parse-compatible Backend-as-a-Service`,
+    '',
+    'Usage:',
+    `${INDENT}strata [start] [options]   start the server (the default command)`,
+    `${INDENT}strata --help              show this help`,
+    `${INDENT}strata --version           print the version`,
+    '',
+    'Precedence: defaults < config file < environment variables < flags.',
+    'Booleans: --flag, --flag=false or --no-flag. Lists: comma-separated.',
+    'Without --app-id/--master-key, keys are generated on first start and kept in <data-dir>/keys.json.',
+    '',
+    'Config file:',
+    ...entry(`${CONFIG_FILE_OPTION.flag} ${CONFIG_FILE_OPTION.placeholder}`, CONFIG_FILE_OPTION.description, `[env ${CONFIG_FILE_OPTION.env}]`),
+  ];
+  for (const group of GROUP_ORDER) {
+    lines.push('', `${group}:`);
+    for (const option of OPTIONS.filter((o) => o.group === group)) lines.push(...optionEntry(option));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,7 @@
+/**
+ * Infra: cross-cutting runtime services handed to every component by `app.ts`: the structured logger (and,
+ * as they land, queue, pub/sub, cache and metrics, each with a memory and a Redis implementation). It holds
+ * no business rules and no module-level state: every instance is created by the composition root.
+ */
+export { createLogger } from './logger.js';
+export type { Logger, LoggerOptions } from './logger.js';

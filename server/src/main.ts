@@ -1,0 +1,157 @@
+/**
+ * The `strata` command: the only code that reads argv, the environment and files for configuration. It builds
+ * one frozen `Config`, loads or generates the first-start keys, starts the app and turns SIGTERM/SIGINT into a
+ * graceful shutdown. The app itself is imported lazily, after the configuration is known to be valid, so
+ * `--help`, `--version` and configuration errors answer fast and cold start stays short.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandLine, Config, GeneratedKeys, ResolvedOptions } from './config/index.js';
+import {
+  KEYS_FILE_NAME,
+  applyGeneratedKeys,
+  createGeneratedKeys,
+  needsGeneratedKeys,
+  parseCommandLine,
+  parseKeysFile,
+  renderHelp,
+  requireConfiguredKeys,
+  resolveOptions,
+} from './config/index.js';
+import { ErrorCode, ParseError } from './errors/index.js';
+import type { Logger } from './infra/index.js';
+import { createLogger } from './infra/index.js';
+
+interface KeysOutcome {
+  readonly keys: GeneratedKeys;
+  readonly path: string;
+  readonly created: boolean;
+}
+
+function readVersion(): string {
+  // src/main.ts and dist/main.js both sit one level below the package root.
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const version = typeof pkg === 'object' && pkg !== null ? (pkg as Record<string, unknown>)['version'] : undefined;
+  return typeof version === 'string' ? version : '0.0.0';
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ParseError(ErrorCode.INVALID_VALUE, { message: `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ParseError(ErrorCode.INVALID_JSON, { message: `${path}: not valid JSON (${(err as Error).message})`, cause: err });
+  }
+}
+
+function loadConfigOptions(cli: CommandLine, env: NodeJS.ProcessEnv): ResolvedOptions {
+  const path = cli.configPath ?? (env['STRATA_CONFIG'] || undefined);
+  const file = path === undefined ? undefined : { path, values: readJsonFile(path, 'config file') };
+  return resolveOptions({ flags: cli.flags, env, cwd: process.cwd(), ...(file ? { file } : {}) });
+}
+
+/** Loads `<dataDir>/keys.json`, or creates it (dir 0700, file 0600) on the first start. */
+function loadOrCreateKeys(dataDir: string): KeysOutcome {
+  const path = join(dataDir, KEYS_FILE_NAME);
+  if (existsSync(path)) return { keys: parseKeysFile(readJsonFile(path, 'keys file'), path), path, created: false };
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const keys = createGeneratedKeys(new Date());
+  // 'wx' refuses to overwrite: two processes starting at once must not end up with different keys.
+  writeFileSync(path, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return { keys, path, created: true };
+}
+
+function buildConfig(cli: CommandLine, env: NodeJS.ProcessEnv): { config: Config; keys?: KeysOutcome } {
+  const options = loadConfigOptions(cli, env);
+  if (!needsGeneratedKeys(options)) return { config: requireConfiguredKeys(options) };
+  const keys = loadOrCreateKeys(options.dataDir);
+  return { config: applyGeneratedKeys(options, keys.keys), keys };
+}
+
+function keysBanner(config: Config, keys: KeysOutcome, address: { port: number; host: string }): string {
+  const host = address.host === '0.0.0.0' || address.host === '::' ? 'localhost' : address.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${config.mountPath}`;
+  const clientKey = config.restAPIKey ?? keys.keys.clientKey;
+  const rule = '='.repeat(78);
+  return [
+    rule,
+    'Strata generated keys for this data directory (shown once; they are kept in',
+    `${keys.path}, readable only by you):`,
+    '',
+    `  Application ID : ${config.appId}`,
+    `  Master key     : ${config.masterKey}   (server-side only; allowed from ${config.masterKeyIps.join(', ')})`,
+    `  Client key     : ${clientKey}   (accepted as REST API, JavaScript, client and .NET key)`,
+    `  Server URL     : ${url}`,
+    '',
+    'Try it:',
+    `  curl -X POST ${url}/classes/GameScore \\`,
+    `    -H "X-Parse-Application-Id: ${config.appId}" \\`,
+    `    -H "X-Parse-REST-API-Key: ${clientKey}" \\`,
+    `    -H "Content-Type: application/json" -d '{"score":1337,"playerName":"Sean"}'`,
+    rule,
+    '',
+  ].join('\n');
+}
+
+function handleSignals(app: { close(): Promise<void> }, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for in-flight requests');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests (send the signal again to force)');
+    app.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function start(config: Config, keys: KeysOutcome | undefined): Promise<void> {
+  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  const { createApp } = await import('./app.js');
+  const app = await createApp({ config, logger });
+  handleSignals(app, logger);
+  const address = await app.listen();
+  if (keys?.created) process.stderr.write(keysBanner(config, keys, address));
+  else if (keys) logger.info({ appId: config.appId, keysFile: keys.path }, 'using the keys generated on first start');
+  logger.info({ ...address, mountPath: config.mountPath, role: config.role, database: config.databaseURI.split(':')[0] }, 'strata is listening');
+}
+
+async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  let built: { config: Config; keys?: KeysOutcome };
+  try {
+    const cli = parseCommandLine(argv);
+    if (cli.command === 'help') return void process.stdout.write(renderHelp({ version: readVersion() }));
+    if (cli.command === 'version') return void process.stdout.write(`${readVersion()}\n`);
+    built = buildConfig(cli, env);
+  } catch (err) {
+    // Configuration mistakes get one clear line and exit code 2, not a stack trace.
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`strata: ${message}\n`);
+    process.exit(2);
+  }
+  try {
+    await start(built.config, built.keys);
+  } catch (err) {
+    console.error('strata: failed to start:', err);
+    process.exit(1);
+  }
+}
+
+await run(process.argv.slice(2), process.env);
