@@ -17,5 +17,48 @@ export type {
   ClassSchema,
 } from './types.js';
 export type { SchemaStore, IndexOptions } from './schema-store.js';
+export {
+  isValidClassName,
+  assertClassName,
+  invalidClassNameMessage,
+  isValidFieldName,
+  assertFieldName,
+  joinClassName,
+  parseJoinClassName,
+} from './names.js';
+export {
+  DEFAULT_FIELDS,
+  ROUTABLE_SYSTEM_CLASSES,
+  VOLATILE_CLASSES,
+  AUTH_DATA_FIELD_PREFIX,
+  isSystemClass,
+  isVolatileClass,
+  defaultFieldsOf,
+  isDefaultField,
+  requiredFieldsOnCreate,
+  internalFields,
+  isInternalField,
+} from './system-classes.js';
+export { fieldTypeOf, relationType, describeType, sameFieldType } from './infer.js';
+export {
+  fieldsToAdd,
+  schemaMismatch,
+  assertOneGeoPoint,
+  assertValidNestedKeys,
+  assertNoProhibitedKeywords,
+  DEFAULT_KEYWORD_DENYLIST,
+} from './validate.js';
+export type { KeywordRule } from './validate.js';
+export {
+  CLP_OPERATIONS,
+  PUBLIC_CLP,
+  effectiveClassLevelPermissions,
+  validateClassLevelPermissions,
+} from './clp.js';
+export type { ClpOperation } from './clp.js';
 export { decodeValue, encodeValue, decodeDate, assertAllowedKey, DEFAULT_DECODE_MAX_DEPTH } from './rest-codec.js';
 export type { DecodeOptions, EncodeOptions } from './rest-codec.js';
+export { isDeleteMarker, planCreate, planUpdate } from './class-changes.js';
+export type { DeleteMarker, ClassCreateRequest, ClassUpdateRequest, ClassUpdatePlan } from './class-changes.js';
+export { SchemaRegistry } from './registry.js';
+export type { SchemaRegistryOptions } from './registry.js';
