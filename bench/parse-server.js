@@ -1,0 +1,53 @@
+// Launches parse-server 9.10 behind express on one port, for the side-by-side benchmark in run.js.
+// Not part of the product: it only exists so both servers are measured the same way (own process, same
+// app id and keys, same mount path). Flags: --port --database-uri --app-id --master-key --client-key
+// [--mount /parse] [--log-level warn].
+import { parseArgs } from 'node:util';
+import express from 'express';
+import { ParseServer } from 'parse-server';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    'database-uri': { type: 'string' },
+    'app-id': { type: 'string' },
+    'master-key': { type: 'string' },
+    'client-key': { type: 'string' },
+    mount: { type: 'string', default: '/parse' },
+    'log-level': { type: 'string', default: 'warn' },
+  },
+});
+
+for (const name of ['port', 'database-uri', 'app-id', 'master-key', 'client-key']) {
+  if (!values[name]) {
+    console.error(`parse-server.js: --${name} is required`);
+    process.exit(2);
+  }
+}
+
+const port = Number(values.port);
+const mount = values.mount;
+const server = new ParseServer({
+  databaseURI: values['database-uri'],
+  appId: values['app-id'],
+  masterKey: values['master-key'],
+  clientKey: values['client-key'],
+  restAPIKey: values['client-key'],
+  serverURL: `http://127.0.0.1:${port}${mount}`,
+  allowClientClassCreation: true,
+  logLevel: values['log-level'],
+  verbose: false,
+});
+
+await server.start();
+const app = express();
+app.use(mount, server.app);
+const http = app.listen(port, '127.0.0.1');
+
+const stop = () => {
+  http.close();
+  server.handleShutdown?.().finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
