@@ -62,3 +62,11 @@ export { isDeleteMarker, planCreate, planUpdate } from './class-changes.js';
 export type { DeleteMarker, ClassCreateRequest, ClassUpdateRequest, ClassUpdatePlan } from './class-changes.js';
 export { SchemaRegistry } from './registry.js';
 export type { SchemaRegistryOptions } from './registry.js';
+export {
+  schemaToJSON,
+  fieldFromJSON,
+  indexFromJSON,
+  createRequestFromJSON,
+  updateRequestFromJSON,
+} from './rest-format.js';
+export type { SchemaJSON, FieldJSON } from './rest-format.js';
