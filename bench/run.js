@@ -52,7 +52,7 @@ function readOptions(argv) {
   if (values.help) {
     console.log(`usage: npm run bench -- [--targets ${TARGET_NAMES.join(',')}] [--scenarios ${[...SCENARIO_NAMES, 'cold'].join(',')}]
        [--duration SECONDS (10)] [--warmup SECONDS (2, unrecorded, before each scenario)] [--connections N (32)] [--rows N (10000)] [--cold-runs N (5)]
-       [--cpu-prof (profile Strata servers into bench/results/tmp)] [--out FILE]`);
+       [--cpu-prof (profile each load server into bench/results/tmp)] [--out FILE]`);
     process.exit(0);
   }
   return {
@@ -119,7 +119,7 @@ async function measureColdStart(target, runs) {
 
 async function measureLoad(target, ctx, opts, log) {
   const out = { scenarios: {} };
-  const server = await startServer(target, { cpuProf: opts.cpuProf && target.name.startsWith('strata') });
+  const server = await startServer(target, { cpuProf: opts.cpuProf });
   try {
     const seedStart = performance.now();
     const ids = await seed({ baseUrl: server.baseUrl, ctx, rows: opts.rows });
@@ -148,8 +148,8 @@ async function runTarget(name, ctx, opts, log) {
     log(`${name}: skipped: ${ready.reason}`);
     return { status: 'skipped', reason: ready.reason };
   }
+  const result = { status: 'ok' };
   try {
-    const result = { status: 'ok' };
     if (opts.scenarios.includes('cold')) {
       result.coldStart = await measureColdStart(target, opts.coldRuns);
       const c = result.coldStart;
@@ -162,7 +162,7 @@ async function runTarget(name, ctx, opts, log) {
     return result;
   } catch (err) {
     log(`${name}: failed: ${err.message}`);
-    return { status: 'failed', reason: err.message };
+    return { ...result, status: 'failed', reason: err.message };
   } finally {
     await target.teardown();
   }

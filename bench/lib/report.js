@@ -55,7 +55,7 @@ export function formatTable(results, { scenarios, targets }) {
   const lines = [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
   for (const target of targets) {
     const t = results.targets[target];
-    if (t?.status && t.status !== 'ok') lines.push(`${target}: ${t.status}: ${t.reason}`);
+    if (t?.status && t.status !== 'ok') lines.push(`${target}: ${t.status}: ${String(t.reason).split('\n')[0]}`);
   }
   return lines.join('\n');
 }

@@ -35,7 +35,7 @@ async function requestJson(url, { method = 'GET', headers, body }) {
 }
 
 function fail(what, res) {
-  throw new Error(`${what}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+  throw new Error(`${what}: HTTP ${res.status} ${res.text.replace(/\s+/g, ' ').slice(0, 300)}`);
 }
 
 /**
