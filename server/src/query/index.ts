@@ -1,6 +1,17 @@
 /**
- * Query: the `where` language. Parses REST JSON into the typed `Condition` AST, validates it against a
- * class schema, and evaluates it in memory. It does not run queries against storage.
+ * Query: the `where` language. Parses REST JSON (`where`, `order`, `keys`) into the typed `Condition`
+ * AST, validates it against a class schema, and evaluates it in memory (`matches`, `createMatcher`).
+ * It does not run queries against storage, resolve sub-queries or relations, or add permission
+ * conditions: storage adapters translate the AST, and `core` adds ACL conditions.
  */
 export type { Condition, FieldPath, CompareOp, SortKey } from './ast.js';
 export { MATCH_ALL, MATCH_NONE } from './ast.js';
+export { parseWhere, DEFAULT_QUERY_MAX_DEPTH } from './parse-where.js';
+export type { ParseWhereOptions } from './parse-where.js';
+export { parseOrder, parseKeys } from './parse-order.js';
+export { translateRegex } from './regex.js';
+export type { TranslatedRegex } from './regex.js';
+export { createMatcher, matches } from './match.js';
+export type { MatchableObject, MatchOptions, Matcher, RelationEdgeQuery, RelationResolver } from './match.js';
+export { valuesEqual, compareHolds } from './compare-values.js';
+export { andOf, orOf, norOf } from './combine.js';
