@@ -12,3 +12,8 @@ export type {
   FindOptions,
   RelationEdge,
 } from './adapter.js';
+export { createMongoStorage } from './mongo/index.js';
+export type { MongoStorageOptions } from './mongo/index.js';
+export { openStorage } from './open.js';
+export { createSqliteStorage } from './sqlite/index.js';
+export type { SqliteStorageOptions } from './sqlite/index.js';

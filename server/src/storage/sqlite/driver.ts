@@ -1,0 +1,182 @@
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { ErrorCode, ParseError } from '../../errors/index.js';
+import type { SqlValue } from './value-codec.js';
+
+export interface SqliteDriverOptions {
+  /** A file path, or `:memory:`. */
+  readonly path: string;
+  /** How long a write waits for another process's lock before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+export type Row = Record<string, SqlValue>;
+
+const MAX_CACHED_STATEMENTS = 1000;
+const MAX_CACHED_REGEXPS = 500;
+
+/**
+ * The SQLite driver: one better-sqlite3 connection with Strata's pragmas, a prepared-statement cache
+ * keyed by SQL text, the `regexp` user function, a cache of each table's columns, and error mapping to
+ * ParseError. It knows nothing about Parse values or conditions (that is the dialect's job).
+ */
+export class SqliteDriver {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Statement>();
+  private readonly regexps = new Map<string, RegExp | null>();
+  private readonly columns = new Map<string, ReadonlySet<string>>();
+  /** Bumped whenever DDL may have changed a table, so callers can tell their cached checks are stale. */
+  ddlVersion = 0;
+
+  constructor(options: SqliteDriverOptions) {
+    try {
+      this.db = new Database(options.path);
+      // WAL + NORMAL: a committed transaction survives a crash of the process (not of the OS).
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = OFF');
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+      this.db.function('regexp', { varargs: true, deterministic: true }, (...args: unknown[]) => this.regexp(args));
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  /** `regexp(pattern, value)` (the REGEXP operator) or `regexp(pattern, flags, value)`: 1, or 0 on no match. */
+  private regexp(args: readonly unknown[]): number {
+    const [pattern, flagsOrValue, maybeValue] = args;
+    const flags = args.length >= 3 ? flagsOrValue : '';
+    const value = args.length >= 3 ? maybeValue : flagsOrValue;
+    if (typeof pattern !== 'string' || typeof flags !== 'string' || typeof value !== 'string') return 0;
+    const key = `${flags}/${pattern}`;
+    let re = this.regexps.get(key);
+    if (re === undefined) {
+      try {
+        re = new RegExp(pattern, flags.replace(/[^imsu]/g, ''));
+      } catch {
+        re = null; // a bad pattern matches nothing instead of failing the query
+      }
+      if (this.regexps.size >= MAX_CACHED_REGEXPS) this.regexps.clear();
+      this.regexps.set(key, re);
+    }
+    return re !== null && re.test(value) ? 1 : 0;
+  }
+
+  private statement(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  run(sql: string, params: readonly unknown[] = []): number {
+    try {
+      return this.statement(sql).run(...params).changes;
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  get(sql: string, params: readonly unknown[] = []): Row | undefined {
+    try {
+      return this.statement(sql).get(...params) as Row | undefined;
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  all(sql: string, params: readonly unknown[] = []): Row[] {
+    try {
+      return this.statement(sql).all(...params) as Row[];
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  /** Runs DDL or several statements (not cached). Drops every cached statement, since the schema changed. */
+  exec(sql: string): void {
+    try {
+      this.db.exec(sql);
+    } catch (err) {
+      throw toStorageError(err);
+    } finally {
+      this.statements.clear();
+      this.ddlVersion++;
+    }
+  }
+
+  pragma(source: string): unknown {
+    try {
+      return this.db.pragma(source);
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  /**
+   * Runs `work` synchronously in one IMMEDIATE transaction (or a savepoint when one is already open), so a
+   * read-modify-write cannot interleave with another writer, in this process or another one.
+   */
+  atomic<T>(work: () => T): T {
+    try {
+      return this.db.transaction(work).immediate();
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  /** The columns of a table (unquoted SQL name), or `undefined` when the table does not exist. Cached. */
+  tableColumns(table: string): ReadonlySet<string> | undefined {
+    const cached = this.columns.get(table);
+    if (cached !== undefined) return cached;
+    const rows = this.all('SELECT name FROM pragma_table_info(?)', [table]);
+    if (rows.length === 0) return undefined;
+    const names = new Set(rows.map((row) => String(row['name'])));
+    this.columns.set(table, names);
+    return names;
+  }
+
+  /** Forgets cached facts about a table after DDL touched it. */
+  forgetTable(table: string): void {
+    this.ddlVersion++;
+    this.columns.delete(table);
+    this.statements.clear();
+  }
+
+  close(): void {
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+}
+
+function sqliteCode(err: unknown): string | undefined {
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code;
+  return undefined;
+}
+
+/** Unique violations → 137 DUPLICATE_VALUE; ParseErrors pass through; anything else → 1 with `cause`. */
+export function toStorageError(err: unknown): ParseError {
+  if (err instanceof ParseError) return err;
+  const code = sqliteCode(err);
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new ParseError(ErrorCode.DUPLICATE_VALUE, { cause: err });
+  }
+  return new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: err });
+}
+
+/** True for the driver error SQLite raises when a column exists already (a concurrent addFields). */
+export function isDuplicateColumnError(err: unknown): boolean {
+  const cause = err instanceof ParseError ? err.cause : err;
+  return cause instanceof Error && /duplicate column name/i.test(cause.message);
+}

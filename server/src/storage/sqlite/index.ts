@@ -1,0 +1,23 @@
+/**
+ * The SQLite storage backend (better-sqlite3): the embedded default behind `npm start`.
+ *
+ * Layout: one table per class (`_User`, `_Join:likes:Post`, ... quoted; names with upper-case letters get a
+ * `$<positions>` suffix because SQLite identifiers ignore case while Parse names do not). Columns:
+ * `objectId` (primary key), `createdAt`/`updatedAt` (INTEGER ms), `_rperm`/`_wperm` (JSON arrays, NULL =
+ * no ACL = public), one typed column per declared field (TEXT String/Pointer id/File name/Bytes base64,
+ * REAL Number, INTEGER Boolean and Date ms, JSON text for Object/Array/GeoPoint/Polygon, with nested special
+ * values as Parse REST JSON), and `_extra`, a JSON object holding undeclared fields (internal `_` fields)
+ * plus `"field": null` markers that tell a stored null from a missing column value. Relations live in
+ * `_Join:<field>:<Class>` tables keyed (owningId, relatedId). Schemas are JSON rows in `_SCHEMA`.
+ *
+ * Split: `driver.ts` (connection, pragmas: WAL, synchronous=NORMAL, busy timeout; statement cache;
+ * errors) and the dialect (`condition-sql.ts`, `value-codec.ts`, `table-layout.ts`, `apply-update.ts`,
+ * `schema-ddl.ts`). Conditions become one SQL expression with MongoDB semantics (json_each for array
+ * contains, json_type guards, a cached `regexp` function, relation subqueries). Updates are
+ * read-modify-write inside one IMMEDIATE transaction, atomic across processes too.
+ *
+ * It does not validate values against Parse's rules (the schema layer does), and it has no geo queries,
+ * text search or aggregation.
+ */
+export { createSqliteStorage } from './sqlite-storage.js';
+export type { SqliteStorageOptions } from './sqlite-storage.js';

@@ -1,0 +1,413 @@
+import { ErrorCode, ParseError } from '../../errors/index.js';
+import type { Condition } from '../../query/index.js';
+import type { ClassLevelPermissions, ClassSchema, FieldDefinition, IndexOptions, IndexSpec } from '../../schema/index.js';
+import type {
+  FindOptions,
+  RelationEdge,
+  StorageAdapter,
+  StorageTransaction,
+  StoredObject,
+  UpdateSpec,
+} from '../adapter.js';
+import { applyUpdate } from './apply-update.js';
+import { conditionToSql, sortToSql } from './condition-sql.js';
+import type { ConditionContext } from './condition-sql.js';
+import { SqliteDriver, toStorageError } from './driver.js';
+import type { SqliteDriverOptions } from './driver.js';
+import { joinClassName, quote, sqlName } from './names.js';
+import {
+  createSchemaTable,
+  createTableIndex,
+  deleteSchemaRow,
+  dropField,
+  dropTable,
+  dropTableIndex,
+  ensureJoinTable,
+  ensureTable,
+  readSchema,
+  schemaFromText,
+  SCHEMA_TABLE,
+  writeSchema,
+} from './schema-ddl.js';
+import { DEFAULT_CLASSES, DEFAULT_FIELDS, STANDARD_INDEXES } from './system-defaults.js';
+import { TableLayout } from './table-layout.js';
+
+export type SqliteStorageOptions = SqliteDriverOptions;
+
+/** State shared by the storage object and the views handed to transactions. */
+class SqliteState {
+  readonly layouts = new WeakMap<ClassSchema, TableLayout>();
+  /** The table columns each layout was last checked against (reset by any DDL). */
+  readonly synced = new WeakMap<TableLayout, number>();
+  /** Settles when the open transaction ends; other callers wait for it so they don't join it. */
+  gate: Promise<void> | null = null;
+  savepoints = 0;
+  closed = false;
+  constructor(readonly driver: SqliteDriver) {}
+
+  layout(schema: ClassSchema): TableLayout {
+    let layout = this.layouts.get(schema);
+    if (layout === undefined) {
+      layout = new TableLayout(schema);
+      this.layouts.set(schema, layout);
+    }
+    return layout;
+  }
+
+  /**
+   * Makes sure the table has a column for every declared field. Returns false when the table does not
+   * exist and `create` is false (reads of a class that was never written).
+   */
+  ready(layout: TableLayout, options: { create: boolean }): boolean {
+    if (this.synced.get(layout) === this.driver.ddlVersion) return true;
+    if (!options.create && this.driver.tableColumns(layout.sqlTable) === undefined) return false;
+    ensureTable(this.driver, layout);
+    this.synced.set(layout, this.driver.ddlVersion);
+    return true;
+  }
+
+  context(layout: TableLayout): ConditionContext {
+    return { layout, tableExists: (table) => this.driver.tableColumns(table) !== undefined };
+  }
+}
+
+function sameType(a: FieldDefinition, b: FieldDefinition): boolean {
+  if (a.type !== b.type) return false;
+  if ((a.type === 'Pointer' || a.type === 'Relation') && (b.type === 'Pointer' || b.type === 'Relation')) {
+    return a.targetClass === b.targetClass;
+  }
+  return true;
+}
+
+function typeName(definition: FieldDefinition): string {
+  return definition.type === 'Pointer' || definition.type === 'Relation' ? `${definition.type}<${definition.targetClass}>` : definition.type;
+}
+
+/** True when an index key refers to the field (`field` or `field.sub`). */
+function indexUsesField(spec: IndexSpec, field: string): boolean {
+  return Object.keys(spec).some((key) => key === field || key.startsWith(`${field}.`));
+}
+
+/**
+ * The SQLite `StorageAdapter`. Every method runs synchronously on the one connection once it starts, so
+ * operations never interleave; `transaction()` holds the others back (the gate) until its work settles.
+ */
+class SqliteStorage implements StorageAdapter {
+  readonly kind = 'sqlite' as const;
+
+  constructor(
+    private readonly state: SqliteState,
+    /** Set on the view given to a transaction's work while that transaction is open. */
+    private readonly txScope: { open: boolean } | null,
+  ) {}
+
+  private get driver(): SqliteDriver {
+    return this.state.driver;
+  }
+
+  private async run<T>(work: () => T): Promise<T> {
+    if (this.txScope === null || !this.txScope.open) {
+      while (this.state.gate !== null) await this.state.gate;
+    }
+    if (this.state.closed) throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
+    try {
+      return work();
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  initialize(): Promise<void> {
+    return this.run(() => {
+      createSchemaTable(this.driver);
+      this.driver.atomic(() => {
+        for (const schema of DEFAULT_CLASSES) {
+          const stored = readSchema(this.driver, schema.className) ?? schema;
+          if (stored === schema) writeSchema(this.driver, schema);
+          const layout = this.state.layout(stored);
+          ensureTable(this.driver, layout);
+          for (const index of STANDARD_INDEXES.filter((i) => i.className === schema.className)) {
+            createTableIndex(this.driver, { layout, name: index.name, spec: index.spec, options: index.options });
+          }
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.txScope !== null) return; // a transaction's view does not own the connection
+    this.state.closed = true;
+    this.driver.close();
+  }
+
+  // ---- SchemaStore ----
+
+  loadSchemas(): Promise<ClassSchema[]> {
+    return this.run(() => {
+      if (this.driver.tableColumns('_SCHEMA') === undefined) return [];
+      return this.driver.all(`SELECT "className", "schema" FROM ${SCHEMA_TABLE} ORDER BY "className"`).map((row) => schemaFromText(String(row['className']), row['schema']));
+    });
+  }
+
+  createClass(schema: ClassSchema): Promise<void> {
+    return this.run(() => {
+      createSchemaTable(this.driver);
+      this.driver.atomic(() => {
+        if (readSchema(this.driver, schema.className) !== undefined) {
+          throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `Class ${schema.className} already exists.` });
+        }
+        writeSchema(this.driver, schema);
+        const layout = this.state.layout(schema);
+        ensureTable(this.driver, layout);
+        for (const [name, spec] of Object.entries(schema.indexes ?? {})) createTableIndex(this.driver, { layout, name, spec });
+      });
+    });
+  }
+
+  addFields(options: { className: string; fields: Readonly<Record<string, FieldDefinition>> }): Promise<void> {
+    return this.run(() => {
+      createSchemaTable(this.driver);
+      this.driver.atomic(() => {
+        const stored = readSchema(this.driver, options.className);
+        const current = stored ?? { className: options.className, fields: DEFAULT_FIELDS };
+        const fields: Record<string, FieldDefinition> = { ...current.fields };
+        let changed = stored === undefined;
+        for (const [name, definition] of Object.entries(options.fields)) {
+          const existing = fields[name];
+          if (existing === undefined) {
+            fields[name] = definition;
+            changed = true;
+          } else if (!sameType(existing, definition)) {
+            throw new ParseError(ErrorCode.INCORRECT_TYPE, {
+              message: `schema mismatch for ${options.className}.${name}; expected ${typeName(existing)} but got ${typeName(definition)}`,
+            });
+          }
+        }
+        const next: ClassSchema = { ...current, fields };
+        if (changed) writeSchema(this.driver, next);
+        ensureTable(this.driver, this.state.layout(next));
+      });
+    });
+  }
+
+  deleteFields(options: { schema: ClassSchema; fieldNames: readonly string[] }): Promise<void> {
+    return this.run(() => {
+      this.driver.atomic(() => {
+        const stored = readSchema(this.driver, options.schema.className);
+        const merged: ClassSchema = { ...options.schema, fields: { ...stored?.fields, ...options.schema.fields } };
+        const layout = new TableLayout(merged);
+        for (const field of options.fieldNames) dropField(this.driver, layout, field);
+        if (stored === undefined) return;
+        const fields = { ...stored.fields };
+        const indexes = { ...stored.indexes };
+        for (const field of options.fieldNames) {
+          delete fields[field];
+          for (const [name, spec] of Object.entries(indexes)) if (indexUsesField(spec, field)) delete indexes[name];
+        }
+        writeSchema(this.driver, { ...stored, fields, ...(stored.indexes === undefined ? {} : { indexes }) });
+      });
+    });
+  }
+
+  setClassLevelPermissions(options: { className: string; classLevelPermissions: ClassLevelPermissions }): Promise<void> {
+    return this.run(() => {
+      this.driver.atomic(() => {
+        const stored = this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.className);
+        if (stored === undefined) {
+          throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `Class ${options.className} does not exist.` });
+        }
+        writeSchema(this.driver, { ...stored, classLevelPermissions: options.classLevelPermissions });
+      });
+    });
+  }
+
+  createIndex(options: { schema: ClassSchema; name: string; spec: IndexSpec; options?: IndexOptions }): Promise<void> {
+    return this.run(() => {
+      this.driver.atomic(() => {
+        const layout = this.state.layout(options.schema);
+        this.state.ready(layout, { create: true });
+        createTableIndex(this.driver, { layout, name: options.name, spec: options.spec, ...(options.options ? { options: options.options } : {}) });
+        const stored = this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.schema.className);
+        if (stored !== undefined) writeSchema(this.driver, { ...stored, indexes: { ...stored.indexes, [options.name]: options.spec } });
+      });
+    });
+  }
+
+  dropIndex(options: { className: string; name: string }): Promise<void> {
+    return this.run(() => {
+      this.driver.atomic(() => {
+        dropTableIndex(this.driver, options.className, options.name);
+        const stored = this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.className);
+        if (stored?.indexes !== undefined && Object.hasOwn(stored.indexes, options.name)) {
+          const indexes = { ...stored.indexes };
+          delete indexes[options.name];
+          writeSchema(this.driver, { ...stored, indexes });
+        }
+      });
+    });
+  }
+
+  deleteClass(options: { schema: ClassSchema }): Promise<void> {
+    return this.run(() => {
+      this.driver.atomic(() => {
+        const { className } = options.schema;
+        const stored = this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, className);
+        const fields = { ...stored?.fields, ...options.schema.fields };
+        for (const [field, definition] of Object.entries(fields)) {
+          if (definition.type === 'Relation') dropTable(this.driver, joinClassName(className, field));
+        }
+        dropTable(this.driver, className);
+        if (stored !== undefined) deleteSchemaRow(this.driver, className);
+      });
+    });
+  }
+
+  // ---- objects ----
+
+  insert(options: { schema: ClassSchema; object: StoredObject }): Promise<void> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      this.state.ready(layout, { create: true });
+      this.driver.run(layout.insertSql, layout.insertParams(options.object));
+    });
+  }
+
+  private select(layout: TableLayout, where: Condition, tail: string, tailParams: readonly unknown[]): ReturnType<SqliteDriver['all']> {
+    const { sql, params } = conditionToSql(where, this.state.context(layout));
+    return this.driver.all(`SELECT ${layout.selectList} FROM ${layout.table} WHERE ${sql}${tail}`, [...params, ...tailParams]);
+  }
+
+  updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<StoredObject | null> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      if (!this.state.ready(layout, { create: false })) return null;
+      return this.driver.atomic(() => {
+        const [row] = this.select(layout, options.where, ' LIMIT 1', []);
+        if (row === undefined) return null;
+        const next = applyUpdate(layout.decodeRow(row), options.update);
+        this.driver.run(layout.updateSql, layout.updateParams(next));
+        return next;
+      });
+    });
+  }
+
+  updateMany(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<number> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      if (!this.state.ready(layout, { create: false })) return 0;
+      return this.driver.atomic(() => {
+        const rows = this.select(layout, options.where, '', []);
+        for (const row of rows) {
+          const next = applyUpdate(layout.decodeRow(row), options.update);
+          this.driver.run(layout.updateSql, layout.updateParams(next));
+        }
+        return rows.length;
+      });
+    });
+  }
+
+  deleteMany(options: { schema: ClassSchema; where: Condition }): Promise<number> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      if (!this.state.ready(layout, { create: false })) return 0;
+      const { sql, params } = conditionToSql(options.where, this.state.context(layout));
+      return this.driver.run(`DELETE FROM ${layout.table} WHERE ${sql}`, params);
+    });
+  }
+
+  find(options: FindOptions): Promise<StoredObject[]> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      if (!this.state.ready(layout, { create: false })) return [];
+      let tail = '';
+      const tailParams: number[] = [];
+      if (options.sort !== undefined && options.sort.length > 0) tail += ` ORDER BY ${sortToSql(options.sort, layout)}`;
+      if (options.limit !== undefined || (options.skip ?? 0) > 0) {
+        tail += ' LIMIT ? OFFSET ?';
+        tailParams.push(options.limit === undefined ? -1 : Math.max(0, Math.trunc(options.limit)), Math.max(0, Math.trunc(options.skip ?? 0)));
+      }
+      const keys = options.keys === undefined ? undefined : new Set(options.keys);
+      return this.select(layout, options.where, tail, tailParams).map((row) => layout.decodeRow(row, keys));
+    });
+  }
+
+  count(options: { schema: ClassSchema; where: Condition }): Promise<number> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      if (!this.state.ready(layout, { create: false })) return 0;
+      const { sql, params } = conditionToSql(options.where, this.state.context(layout));
+      const row = this.driver.get(`SELECT count(*) AS n FROM ${layout.table} WHERE ${sql}`, params);
+      return Number(row?.['n'] ?? 0);
+    });
+  }
+
+  addRelation(edge: RelationEdge): Promise<void> {
+    return this.run(() => {
+      const joinClass = joinClassName(edge.ownerClass, edge.field);
+      ensureJoinTable(this.driver, joinClass);
+      this.driver.run(`INSERT OR IGNORE INTO ${quote(sqlName(joinClass))} ("owningId", "relatedId") VALUES (?, ?)`, [edge.owningId, edge.relatedId]);
+    });
+  }
+
+  removeRelation(edge: RelationEdge): Promise<void> {
+    return this.run(() => {
+      const joinTable = sqlName(joinClassName(edge.ownerClass, edge.field));
+      if (this.driver.tableColumns(joinTable) === undefined) return;
+      this.driver.run(`DELETE FROM ${quote(joinTable)} WHERE "owningId" = ? AND "relatedId" = ?`, [edge.owningId, edge.relatedId]);
+    });
+  }
+
+  async transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    if (this.txScope !== null && this.txScope.open) return this.savepoint(work);
+    // Check and take the gate with no await in between, so two transactions cannot both get through.
+    while (this.state.gate !== null) await this.state.gate;
+    if (this.state.closed) throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
+    let release = (): void => {};
+    this.state.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const scope = { open: true };
+    try {
+      this.driver.run('BEGIN IMMEDIATE');
+      try {
+        const result = await work({ storage: new SqliteStorage(this.state, scope) });
+        this.driver.run('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.driver.inTransaction) this.driver.run('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      scope.open = false;
+      this.state.gate = null;
+      release();
+    }
+  }
+
+  /** A transaction inside a transaction: a SAVEPOINT that rolls back alone when its work throws. */
+  private async savepoint<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    const name = `strata_sp_${++this.state.savepoints}`;
+    this.driver.run(`SAVEPOINT ${name}`);
+    try {
+      const result = await work({ storage: this });
+      this.driver.run(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      this.driver.run(`ROLLBACK TO ${name}`);
+      this.driver.run(`RELEASE ${name}`);
+      throw err;
+    }
+  }
+}
+
+/**
+ * Opens (or creates) a SQLite database and returns it as a `StorageAdapter`. Call `initialize()` once
+ * before use.
+ *
+ * @example
+ * const storage = createSqliteStorage({ path: './data/strata.db' });
+ * await storage.initialize();
+ */
+export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapter {
+  return new SqliteStorage(new SqliteState(new SqliteDriver(options)), null);
+}
