@@ -1,0 +1,129 @@
+import { BSONRegExp } from 'mongodb';
+import type { Document } from 'mongodb';
+import { ErrorCode, ParseError } from '../../../errors/index.js';
+import { Pointer } from '../../../schema/index.js';
+import type { ClassSchema, ParseValue } from '../../../schema/index.js';
+import type { Condition, FieldPath, SortKey } from '../../../query/index.js';
+import { fieldDefinition, storedPath } from './keys.js';
+import { encodeInterior, encodeTopLevel, pointerString } from './values.js';
+
+/**
+ * Condition AST → MongoDB filter, and SortKey → sort (spec/mongo-layout.md §2.8). The AST already has
+ * MongoDB's semantics, so most nodes map one to one. Relation conditions (`relatedTo`, `relationHas`)
+ * need a join-collection look-up first: the driver replaces them with objectId `in`/`nin` before
+ * calling `toFilter`, which refuses them.
+ */
+
+/** A filter that matches no document. */
+export const MATCH_NOTHING: Document = { _id: { $in: [] } };
+
+interface ValueContext {
+  /** Operators other than plain equality add the target class to a bare objectId on pointer fields. */
+  readonly bareIdsGetClass: boolean;
+}
+
+/** A compared value in its stored form, which depends on where the path points. */
+function encodeQueryValue(schema: ClassSchema, path: FieldPath, value: ParseValue, context: ValueContext): unknown {
+  if (path.length > 1) return encodeInterior(value);
+  const [field] = path;
+  if (field === 'createdAt' || field === 'updatedAt' || field === 'expiresAt') {
+    if (typeof value === 'string' && !Number.isNaN(new Date(value).getTime())) return new Date(value);
+  }
+  const definition = fieldDefinition(schema, field);
+  if (definition === undefined ? value instanceof Pointer : definition.type === 'Pointer') {
+    if (value instanceof Pointer) return pointerString(value);
+    if (typeof value === 'string' && context.bareIdsGetClass && definition?.type === 'Pointer') {
+      return `${definition.targetClass}$${value}`;
+    }
+    return encodeInterior(value);
+  }
+  if (definition?.type === 'Array' || definition?.type === 'Object') return encodeInterior(value);
+  return encodeTopLevel(field, value);
+}
+
+function keyOf(schema: ClassSchema, path: FieldPath, values: readonly ParseValue[] = []): string {
+  // A field the schema does not know yet is a pointer field when compared with pointers.
+  const pointerValue =
+    path.length === 1 &&
+    fieldDefinition(schema, path[0]) === undefined &&
+    values.some((value) => value instanceof Pointer);
+  return storedPath(schema, path, { pointerValue });
+}
+
+const EQUALITY: ValueContext = { bareIdsGetClass: false };
+const OPERATOR: ValueContext = { bareIdsGetClass: true };
+
+function combine(operator: '$and' | '$or' | '$nor', schema: ClassSchema, conditions: readonly Condition[]): Document {
+  if (conditions.length === 0) return operator === '$or' ? MATCH_NOTHING : {};
+  return {
+    [operator]: conditions.map((condition) => toFilter(schema, condition)),
+  };
+}
+
+export function toFilter(schema: ClassSchema, condition: Condition): Document {
+  switch (condition.kind) {
+    case 'and':
+      return combine('$and', schema, condition.conditions);
+    case 'or':
+      return combine('$or', schema, condition.conditions);
+    case 'nor':
+      return combine('$nor', schema, condition.conditions);
+    case 'constant':
+      return condition.value ? {} : MATCH_NOTHING;
+    case 'eq':
+      // `$eq` keeps an object value from being read as operators, and still matches array elements.
+      return {
+        [keyOf(schema, condition.path, [condition.value])]: {
+          $eq: encodeQueryValue(schema, condition.path, condition.value, EQUALITY),
+        },
+      };
+    case 'ne':
+      return {
+        [keyOf(schema, condition.path, [condition.value])]: {
+          $ne: encodeQueryValue(schema, condition.path, condition.value, OPERATOR),
+        },
+      };
+    case 'compare':
+      return {
+        [keyOf(schema, condition.path, [condition.value])]: {
+          [`$${condition.op}`]: encodeQueryValue(schema, condition.path, condition.value, OPERATOR),
+        },
+      };
+    case 'in':
+    case 'nin':
+    case 'all':
+      return {
+        [keyOf(schema, condition.path, condition.values)]: {
+          [`$${condition.kind}`]: condition.values.map((value) =>
+            encodeQueryValue(schema, condition.path, value, OPERATOR),
+          ),
+        },
+      };
+    case 'exists':
+      return { [keyOf(schema, condition.path)]: { $exists: condition.exists } };
+    case 'regex':
+      return {
+        [keyOf(schema, condition.path)]: {
+          $regex: new BSONRegExp(condition.pattern, condition.flags),
+        },
+      };
+    case 'acl':
+      // `null` in `$in` also matches a missing array: objects without an ACL are public.
+      return {
+        [condition.access === 'read' ? '_rperm' : '_wperm']: {
+          $in: [null, ...condition.entities],
+        },
+      };
+    case 'relatedTo':
+    case 'relationHas':
+      throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
+        message: `The ${condition.kind} condition must be resolved against the join collection first.`,
+      });
+  }
+}
+
+/** Sort keys in stored names; `createdAt` sorts by `_created_at`, a pointer field by `_p_<field>`. */
+export function toSort(schema: ClassSchema, sort: readonly SortKey[] | undefined): Array<[string, 1 | -1]> | undefined {
+  if (sort === undefined || sort.length === 0) return undefined;
+  return sort.map((key) => [storedPath(schema, key.path), key.direction]);
+}

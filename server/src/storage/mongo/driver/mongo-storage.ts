@@ -1,0 +1,229 @@
+import type { Document } from 'mongodb';
+import { ErrorCode, ParseError } from '../../../errors/index.js';
+import type { Condition } from '../../../query/index.js';
+import type {
+  ClassLevelPermissions,
+  ClassSchema,
+  FieldDefinition,
+  IndexOptions,
+  IndexSpec,
+} from '../../../schema/index.js';
+import type {
+  FindOptions,
+  RelationEdge,
+  StorageAdapter,
+  StorageTransaction,
+  StoredObject,
+  UpdateSpec,
+} from '../../adapter.js';
+import {
+  decodeDocument,
+  encodeDocument,
+  keepKeys,
+  projectionFor,
+  toFilter,
+  toSort,
+  toUpdate,
+} from '../dialect/index.js';
+import { collectionOf, sessionOption } from './context.js';
+import type { MongoContext } from './context.js';
+import {
+  duplicateValueError,
+  duplicatedFieldOf,
+  findDuplicatedField,
+  guard,
+  isDuplicateKeyError,
+  toStorageError,
+} from './errors.js';
+import { initializeDefaults } from './initialize.js';
+import { addRelation, hasRelationCondition, removeRelation, resolveRelations } from './relations.js';
+import * as schemaStore from './schema-store.js';
+import { supportsTransactions, TRANSACTIONS_UNAVAILABLE_MESSAGE } from './transactions.js';
+
+/**
+ * The MongoDB `StorageAdapter`: runs the dialect's filters, updates and documents through the driver.
+ * One instance per connection pool; `transaction()` hands `work` a second instance bound to the
+ * transaction's session.
+ */
+export class MongoStorage implements StorageAdapter {
+  readonly kind = 'mongodb' as const;
+
+  constructor(private readonly context: MongoContext) {}
+
+  async initialize(): Promise<void> {
+    await guard(() => initializeDefaults(this.context));
+  }
+
+  async close(): Promise<void> {
+    // A transaction's view shares the client with its parent, which owns it.
+    if (this.context.session !== undefined) return;
+    await this.context.client.close();
+  }
+
+  private async filter(schema: ClassSchema, where: Condition): Promise<Document> {
+    const resolved = hasRelationCondition(where) ? await resolveRelations(this.context, schema, where) : where;
+    return toFilter(schema, resolved);
+  }
+
+  async insert(options: { schema: ClassSchema; object: StoredObject }): Promise<void> {
+    const document = encodeDocument(options.schema, options.object);
+    const collection = collectionOf(this.context, options.schema.className);
+    try {
+      await collection.insertOne(document, sessionOption(this.context));
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw toStorageError(error);
+      // Outside a transaction we may look for the colliding field when the server did not name it.
+      const field =
+        duplicatedFieldOf(error) ??
+        (this.context.session === undefined ? await findDuplicatedField(collection, document) : undefined);
+      throw duplicateValueError(field, error);
+    }
+  }
+
+  async updateOne(options: {
+    schema: ClassSchema;
+    where: Condition;
+    update: UpdateSpec;
+  }): Promise<StoredObject | null> {
+    const { schema } = options;
+    return guard(async () => {
+      const document = await collectionOf(this.context, schema.className).findOneAndUpdate(
+        await this.filter(schema, options.where),
+        toUpdate(schema, options.update),
+        { returnDocument: 'after', ...sessionOption(this.context) },
+      );
+      return document === null ? null : decodeDocument(schema, document);
+    });
+  }
+
+  async updateMany(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<number> {
+    const { schema } = options;
+    return guard(async () => {
+      const result = await collectionOf(this.context, schema.className).updateMany(
+        await this.filter(schema, options.where),
+        toUpdate(schema, options.update),
+        sessionOption(this.context),
+      );
+      return result.matchedCount;
+    });
+  }
+
+  async deleteMany(options: { schema: ClassSchema; where: Condition }): Promise<number> {
+    const { schema } = options;
+    return guard(async () => {
+      const result = await collectionOf(this.context, schema.className).deleteMany(
+        await this.filter(schema, options.where),
+        sessionOption(this.context),
+      );
+      return result.deletedCount;
+    });
+  }
+
+  async find(options: FindOptions): Promise<StoredObject[]> {
+    const { schema, keys } = options;
+    // The driver reads limit 0 as "no limit"; ours means "nothing".
+    if (options.limit === 0) return [];
+    return guard(async () => {
+      const projection = projectionFor(schema, keys);
+      const cursor = collectionOf(this.context, schema.className).find(await this.filter(schema, options.where), {
+        ...sessionOption(this.context),
+        ...(projection === undefined ? {} : { projection }),
+      });
+      const sort = toSort(schema, options.sort);
+      if (sort !== undefined) cursor.sort(sort);
+      if (options.skip !== undefined && options.skip > 0) cursor.skip(options.skip);
+      if (options.limit !== undefined) cursor.limit(options.limit);
+      const documents = await cursor.toArray();
+      return documents.map((document) => {
+        const object = decodeDocument(schema, document);
+        return projection === undefined ? keepKeys(object, keys) : object;
+      });
+    });
+  }
+
+  async count(options: { schema: ClassSchema; where: Condition }): Promise<number> {
+    const { schema } = options;
+    return guard(async () =>
+      collectionOf(this.context, schema.className).countDocuments(
+        await this.filter(schema, options.where),
+        sessionOption(this.context),
+      ),
+    );
+  }
+
+  async addRelation(edge: RelationEdge): Promise<void> {
+    await guard(() => addRelation(this.context, edge));
+  }
+
+  async removeRelation(edge: RelationEdge): Promise<void> {
+    await guard(() => removeRelation(this.context, edge));
+  }
+
+  async transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    // Nested calls join the transaction already running.
+    if (this.context.session !== undefined) return work({ storage: this });
+    if (!(await guard(() => supportsTransactions(this.context)))) {
+      throw new ParseError(ErrorCode.COMMAND_UNAVAILABLE, {
+        message: TRANSACTIONS_UNAVAILABLE_MESSAGE,
+      });
+    }
+    const session = this.context.client.startSession();
+    try {
+      // Started and committed by hand rather than with `withTransaction`, which would re-run `work`
+      // (and any side effects in it) on transient errors.
+      session.startTransaction();
+      const storage = new MongoStorage({ ...this.context, session });
+      let result: T;
+      try {
+        result = await work({ storage });
+        await session.commitTransaction();
+      } catch (error) {
+        if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
+        throw toStorageError(error);
+      }
+      return result;
+    } finally {
+      await session.endSession().catch(() => undefined);
+    }
+  }
+
+  async loadSchemas(): Promise<ClassSchema[]> {
+    return guard(() => schemaStore.loadSchemas(this.context));
+  }
+
+  async createClass(schema: ClassSchema): Promise<void> {
+    await guard(() => schemaStore.createClass(this.context, schema));
+  }
+
+  async addFields(options: { className: string; fields: Readonly<Record<string, FieldDefinition>> }): Promise<void> {
+    await guard(() => schemaStore.addFields(this.context, options));
+  }
+
+  async deleteFields(options: { schema: ClassSchema; fieldNames: readonly string[] }): Promise<void> {
+    await guard(() => schemaStore.deleteFields(this.context, options));
+  }
+
+  async setClassLevelPermissions(options: {
+    className: string;
+    classLevelPermissions: ClassLevelPermissions;
+  }): Promise<void> {
+    await guard(() => schemaStore.setClassLevelPermissions(this.context, options));
+  }
+
+  async createIndex(options: {
+    schema: ClassSchema;
+    name: string;
+    spec: IndexSpec;
+    options?: IndexOptions;
+  }): Promise<void> {
+    await guard(() => schemaStore.createIndex(this.context, options));
+  }
+
+  async dropIndex(options: { className: string; name: string }): Promise<void> {
+    await guard(() => schemaStore.dropIndex(this.context, options));
+  }
+
+  async deleteClass(options: { schema: ClassSchema }): Promise<void> {
+    await guard(() => schemaStore.deleteClass(this.context, options));
+  }
+}
