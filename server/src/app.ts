@@ -1,40 +1,87 @@
 /**
- * TEMPORARY placeholder written by the tooling engineer so `main.ts` and the CLI can run before the real
- * composition root lands. The lead replaces this file; only the exported signature is the agreed contract.
+ * The composition root: builds every component from the `Config` and wires them together. Nothing else
+ * constructs storage, registries or the HTTP app, so two apps can share a process (tests do).
  */
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import type { Config } from './config/index.js';
+import { createCore } from './core/index.js';
+import { createHttpApp } from './http/index.js';
 import type { Logger } from './infra/index.js';
+import { SchemaRegistry } from './schema/index.js';
+import { openStorage } from './storage/index.js';
+
+export const STRATA_VERSION = '0.1.0';
 
 export interface StrataApp {
+  /** Starts accepting connections; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<{ port: number; host: string }>;
+  /**
+   * Graceful stop: stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the
+   * database. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
-export function createApp(options: { config: Config; logger: Logger }): Promise<StrataApp> {
-  const { config } = options;
-  const app = express();
-  app.get(`${config.mountPath}/health`, (_req, res) => {
-    res.json({ status: 'ok' });
+export async function createApp(options: { config: Config; logger: Logger; graceMs?: number }): Promise<StrataApp> {
+  const { config, logger } = options;
+  const storage = await openStorage(config.databaseURI);
+  await storage.initialize();
+  const schemas = new SchemaRegistry({ store: storage });
+  const core = createCore({
+    storage,
+    schemas,
+    options: {
+      allowClientClassCreation: config.allowClientClassCreation,
+      defaultLimit: config.defaultLimit,
+      ...(config.maxLimit === undefined ? {} : { maxLimit: config.maxLimit }),
+      maxNestingDepth: config.maxNestingDepth,
+    },
   });
-  let server: Server | undefined;
-  return Promise.resolve({
+  const app = createHttpApp({
+    core,
+    logger,
+    keys: config,
+    mountPath: config.mountPath,
+    ...(config.publicServerURL === undefined ? {} : { publicServerURL: config.publicServerURL }),
+    maxBodySize: config.maxBodySize,
+    maxNestingDepth: config.maxNestingDepth,
+    allowOrigin: config.allowOrigin,
+    version: STRATA_VERSION,
+  });
+  const server: Server = createServer(app);
+  let closing: Promise<void> | undefined;
+
+  return {
     listen: () =>
       new Promise((resolve, reject) => {
-        const s = app.listen(config.port, config.host, (err?: Error) => {
-          if (err) return reject(err);
-          const address = s.address() as AddressInfo;
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          logger.info({ port: address.port, host: config.host, mountPath: config.mountPath, storage: storage.kind }, 'listening');
           resolve({ port: address.port, host: config.host });
         });
-        server = s;
       }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (!server) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      }),
+    close: () => {
+      closing ??= stop({ server, graceMs: options.graceMs ?? 10_000 }).then(() => storage.close());
+      return closing;
+    },
+  };
+}
+
+/** Stops accepting and waits for open requests to finish; after `graceMs` the remaining sockets are cut. */
+function stop(options: { server: Server; graceMs: number }): Promise<void> {
+  const { server, graceMs } = options;
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }

@@ -4,5 +4,5 @@
  */
 export { ErrorCode, ERROR_CATALOG } from './codes.js';
 export type { ErrorCatalogEntry } from './codes.js';
-export { ParseError, toParseError, parseError } from './parse-error.js';
+export { ParseError, toParseError, parseError, unauthorized, masterKeyRequired } from './parse-error.js';
 export type { ParseErrorOptions } from './parse-error.js';

@@ -1,0 +1,99 @@
+import type { Auth } from '../auth/index.js';
+import { ErrorCode, ParseError } from '../errors/index.js';
+import { randomString } from '../lib/index.js';
+import type { ClassSchema, ParseValue } from '../schema/index.js';
+import type { StoredObject } from '../storage/index.js';
+import { assertClassAccess } from './access.js';
+import { classRules } from './classes/index.js';
+import type { CoreDeps } from './deps.js';
+import type { SaveResult } from './output.js';
+import { writeRelations } from './relations.js';
+import { applySchemaToWrite } from './schema-step.js';
+import { isRelationWrite, valueOnCreate } from './write-input.js';
+import type { WriteInput } from './write-input.js';
+
+const OBJECT_ID_LENGTH = 10;
+
+export interface CreateRequest {
+  readonly auth: Auth;
+  readonly className: string;
+  readonly input: WriteInput;
+}
+
+/**
+ * POST /classes/:className. Each step is named after what it does; reading this function tells the story.
+ * Triggers (beforeSave / afterSave) slot in around `writeToStorage` when cloud code lands.
+ */
+export async function create(deps: CoreDeps, request: CreateRequest): Promise<SaveResult> {
+  checkAccess(request);
+  const schema = await applySchemaToWrite({ deps, auth: request.auth, className: request.className, input: request.input });
+  const { object, echoed } = buildObject(request.input);
+  applyDefaults({ schema, object, echoed });
+  await deps.storage.insert({ schema, object });
+  await writeRelations({ storage: deps.storage, ownerClass: request.className, owningId: object.objectId, input: request.input });
+  return { objectId: object.objectId, createdAt: object.createdAt as Date, updatedAt: object.updatedAt as Date, fields: echoed };
+}
+
+function checkAccess(request: CreateRequest): void {
+  assertClassAccess({ auth: request.auth, className: request.className, operation: 'write' });
+  classRules(request.className).beforeWrite?.({ auth: request.auth, input: request.input, isCreate: true });
+  if (request.input.objectId !== undefined) {
+    throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: 'objectId is an invalid field name.' });
+  }
+}
+
+/** The new object, with operations flattened as Parse does on create, and what the response echoes. */
+function buildObject(input: WriteInput): { object: StoredObject; echoed: Record<string, unknown> } {
+  const now = new Date();
+  const fields: Record<string, ParseValue> = {};
+  const echoed: Record<string, unknown> = {};
+  for (const [key, write] of Object.entries(input.fields)) {
+    if (isRelationWrite(write)) continue;
+    const value = valueOnCreate(write);
+    if (value === undefined) continue;
+    setPath(fields, key, value);
+    // Operation results are echoed back (types.md §5); plain values the client sent are not.
+    if (write.op !== 'set') echoed[key] = value;
+  }
+  const object: StoredObject = {
+    objectId: randomString(OBJECT_ID_LENGTH),
+    createdAt: now,
+    updatedAt: now,
+    ...(input.ACL === undefined ? {} : { ACL: input.ACL }),
+    fields,
+  };
+  return { object, echoed };
+}
+
+/** Schema `defaultValue`s fill missing fields and are echoed; `required` fields must then be present. */
+function applyDefaults(options: { schema: ClassSchema; object: StoredObject; echoed: Record<string, unknown> }): void {
+  const { schema, object, echoed } = options;
+  for (const [name, field] of Object.entries(schema.fields)) {
+    const current = object.fields[name];
+    if ((current === undefined || current === null) && field.defaultValue !== undefined) {
+      object.fields[name] = field.defaultValue;
+      echoed[name] = field.defaultValue;
+    }
+    if (field.required === true && (object.fields[name] === undefined || object.fields[name] === null)) {
+      throw new ParseError(ErrorCode.VALIDATION_ERROR, { message: `${name} is required` });
+    }
+  }
+}
+
+/** Sets `a.b.c` inside nested plain objects, creating the intermediate objects. */
+export function setPath(target: Record<string, ParseValue>, path: string, value: ParseValue): void {
+  const parts = path.split('.');
+  let node: Record<string, ParseValue> = target;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const key = parts[i] as string;
+    const next = node[key];
+    if (next === null || typeof next !== 'object' || Array.isArray(next) || next instanceof Date) {
+      const created: Record<string, ParseValue> = {};
+      node[key] = created;
+      node = created;
+    } else {
+      node = next as Record<string, ParseValue>;
+    }
+  }
+  node[parts[parts.length - 1] as string] = value;
+}

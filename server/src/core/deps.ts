@@ -1,0 +1,17 @@
+import type { SchemaRegistry } from '../schema/index.js';
+import type { StorageAdapter } from '../storage/index.js';
+
+export interface CoreOptions {
+  readonly allowClientClassCreation: boolean;
+  readonly defaultLimit: number;
+  readonly maxLimit?: number;
+  /** Deepest `$and/$or/$nor` nesting and value nesting accepted in a `where`. */
+  readonly maxNestingDepth: number;
+}
+
+/** What every core operation needs, built once by `app.ts`. */
+export interface CoreDeps {
+  readonly storage: StorageAdapter;
+  readonly schemas: SchemaRegistry;
+  readonly options: CoreOptions;
+}

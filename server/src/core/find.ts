@@ -1,0 +1,141 @@
+import type { Auth } from '../auth/index.js';
+import { ErrorCode, ParseError } from '../errors/index.js';
+import { parseOrder, parseWhere } from '../query/index.js';
+import type { Condition } from '../query/index.js';
+import type { ClassSchema } from '../schema/index.js';
+import { assertClassAccess, withAcl } from './access.js';
+import type { CoreDeps } from './deps.js';
+import { buildIncludeTree, includeAllTree, resolveIncludes } from './include.js';
+import type { IncludeTree } from './include.js';
+import type { FindResult, OutputObject } from './output.js';
+import { loadSchemaForRead } from './schema-step.js';
+import { shapeObject } from './shape.js';
+import type { Projection } from './shape.js';
+
+export interface FindRequest {
+  readonly auth: Auth;
+  readonly className: string;
+  /** The REST `where` object; validated here against the class schema. */
+  readonly where?: unknown;
+  readonly order?: string;
+  readonly limit?: number;
+  readonly skip?: number;
+  readonly keys?: readonly string[];
+  readonly excludeKeys?: readonly string[];
+  /** Dot paths; `*` includes every top-level pointer. */
+  readonly include?: readonly string[];
+  readonly count?: boolean;
+}
+
+export interface GetRequest {
+  readonly auth: Auth;
+  readonly className: string;
+  readonly objectId: string;
+  readonly keys?: readonly string[];
+  readonly excludeKeys?: readonly string[];
+  readonly include?: readonly string[];
+}
+
+/** GET /classes/:className: parse and validate, query storage under the caller's read ACL, include, shape. */
+export async function find(deps: CoreDeps, request: FindRequest): Promise<FindResult> {
+  assertClassAccess({ auth: request.auth, className: request.className, operation: 'read' });
+  const schema = await loadSchemaForRead({ deps, auth: request.auth, className: request.className });
+  if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
+  const parsed = parseWhere({ where: request.where ?? {}, schema, maxDepth: deps.options.maxNestingDepth });
+  const where = withAcl(parsed, request.auth, 'read');
+  const limit = effectiveLimit(deps, request.limit);
+  const results = limit === 0 ? [] : await fetchShaped({ deps, request, schema, where, limit });
+  if (request.count !== true) return { results };
+  return { results, count: await deps.storage.count({ schema, where }) };
+}
+
+/** GET /classes/:className/:objectId: a find by id; missing or unreadable → 101. */
+export async function get(deps: CoreDeps, request: GetRequest): Promise<OutputObject> {
+  const { results } = await find(deps, {
+    ...request,
+    where: { objectId: request.objectId },
+    limit: 1,
+  });
+  const found = results[0];
+  if (found === undefined) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
+  return found;
+}
+
+function effectiveLimit(deps: CoreDeps, requested: number | undefined): number {
+  const limit = requested ?? deps.options.defaultLimit;
+  const max = deps.options.maxLimit;
+  return max !== undefined && limit > max ? max : limit;
+}
+
+async function fetchShaped(options: {
+  deps: CoreDeps;
+  request: FindRequest;
+  schema: ClassSchema;
+  where: Condition;
+  limit: number;
+}): Promise<OutputObject[]> {
+  const { deps, request, schema, where, limit } = options;
+  const selection = splitKeys(request.keys);
+  const projection: Projection = {
+    ...(selection === undefined ? {} : { keys: selection.top }),
+    ...(request.excludeKeys === undefined ? {} : { excludeKeys: new Set(request.excludeKeys) }),
+  };
+  const stored = await deps.storage.find({
+    schema,
+    where,
+    sort: parseOrder(request.order ?? '', schema),
+    ...(request.skip === undefined ? {} : { skip: request.skip }),
+    limit,
+    ...(selection === undefined ? {} : { keys: [...selection.top] }),
+  });
+  const shaped = stored.map((object) => shapeObject({ schema, object, projection }));
+  const tree = includeTree({ schema, include: request.include, implied: selection?.implied });
+  if (Object.keys(tree).length > 0) {
+    await resolveIncludes({
+      deps,
+      auth: request.auth,
+      holders: shaped.map((o) => o.fields),
+      tree,
+      ...(selection === undefined ? {} : { subKeys: selection.sub }),
+    });
+  }
+  return shaped;
+}
+
+interface KeySelection {
+  /** Top-level fields to fetch. */
+  readonly top: Set<string>;
+  /** Paths implied for include by dotted keys (`post.title` includes `post`). */
+  readonly implied: string[];
+  /** Per included path, the sub-keys selected inside it. */
+  readonly sub: Map<string, Set<string>>;
+}
+
+/** `keys=a,post.title` → fetch `a` and `post`, include `post`, and keep only `title` inside it. */
+function splitKeys(keys: readonly string[] | undefined): KeySelection | undefined {
+  if (keys === undefined) return undefined;
+  const selection: KeySelection = { top: new Set(), implied: [], sub: new Map() };
+  for (const key of keys) {
+    const parts = key.split('.');
+    selection.top.add(parts[0] as string);
+    if (parts.length < 2) continue;
+    const parent = parts.slice(0, -1).join('.');
+    selection.implied.push(parent);
+    let sub = selection.sub.get(parent);
+    if (sub === undefined) selection.sub.set(parent, (sub = new Set()));
+    sub.add(parts[parts.length - 1] as string);
+  }
+  return selection;
+}
+
+function includeTree(options: {
+  schema: ClassSchema;
+  include: readonly string[] | undefined;
+  implied: readonly string[] | undefined;
+}): IncludeTree {
+  const paths = [...(options.include ?? []), ...(options.implied ?? [])];
+  if (paths.includes('*')) {
+    return { ...includeAllTree(options.schema), ...buildIncludeTree(paths.filter((p) => p !== '*')) };
+  }
+  return buildIncludeTree(paths);
+}

@@ -1,0 +1,66 @@
+/**
+ * Core: the operations every front end calls (find, get, create, update, delete, the schema API),
+ * each a short sequence of named steps over storage, the schema registry and the caller's `Auth`.
+ * It does not know HTTP: front ends decode their wire format into these requests and encode the results.
+ */
+import type { StorageAdapter } from '../storage/index.js';
+import { create } from './create.js';
+import type { CreateRequest } from './create.js';
+import { destroy } from './delete.js';
+import type { DeleteRequest } from './delete.js';
+import type { CoreDeps } from './deps.js';
+import { find, get } from './find.js';
+import type { FindRequest, GetRequest } from './find.js';
+import type { FindResult, OutputObject, SaveResult } from './output.js';
+import { createSchema, deleteSchema, getSchema, listSchemas, purgeClass, updateSchema } from './schemas.js';
+import { update } from './update.js';
+import type { UpdateRequest } from './update.js';
+
+export type { CoreDeps, CoreOptions } from './deps.js';
+export type { CreateRequest } from './create.js';
+export type { UpdateRequest } from './update.js';
+export type { DeleteRequest } from './delete.js';
+export type { FindRequest, GetRequest } from './find.js';
+export type { FindResult, OutputObject, SaveResult } from './output.js';
+export { RelationRef } from './output.js';
+export type { FieldWrite, WriteInput } from './write-input.js';
+
+type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
+
+/** The operations bound to one set of dependencies. */
+export interface Core {
+  readonly find: (request: FindRequest) => Promise<FindResult>;
+  readonly get: (request: GetRequest) => Promise<OutputObject>;
+  readonly create: (request: CreateRequest) => Promise<SaveResult>;
+  readonly update: (request: UpdateRequest) => Promise<SaveResult>;
+  readonly destroy: (request: DeleteRequest) => Promise<void>;
+  readonly listSchemas: Bound<typeof listSchemas>;
+  readonly getSchema: Bound<typeof getSchema>;
+  readonly createSchema: Bound<typeof createSchema>;
+  readonly updateSchema: Bound<typeof updateSchema>;
+  readonly deleteSchema: Bound<typeof deleteSchema>;
+  readonly purgeClass: Bound<typeof purgeClass>;
+  /**
+   * Runs `work` with a Core whose storage is one transaction: everything commits together or nothing
+   * does. Throws ParseError 108 on backends without transactions.
+   */
+  readonly transaction: <T>(work: (core: Core) => Promise<T>) => Promise<T>;
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const withStorage = (storage: StorageAdapter): Core => createCore({ ...deps, storage });
+  return {
+    find: (request) => find(deps, request),
+    get: (request) => get(deps, request),
+    create: (request) => create(deps, request),
+    update: (request) => update(deps, request),
+    destroy: (request) => destroy(deps, request),
+    listSchemas: (request) => listSchemas(deps, request),
+    getSchema: (request) => getSchema(deps, request),
+    createSchema: (request) => createSchema(deps, request),
+    updateSchema: (request) => updateSchema(deps, request),
+    deleteSchema: (request) => deleteSchema(deps, request),
+    purgeClass: (request) => purgeClass(deps, request),
+    transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
+  };
+}

@@ -1,0 +1,77 @@
+import type { Auth } from '../auth/index.js';
+import { ErrorCode, ParseError } from '../errors/index.js';
+import type { ClassSchema, ParseValue } from '../schema/index.js';
+import type { StoredObject, UpdateOp, UpdateSpec } from '../storage/index.js';
+import { assertClassAccess, withAcl } from './access.js';
+import { classRules } from './classes/index.js';
+import type { CoreDeps } from './deps.js';
+import type { SaveResult } from './output.js';
+import { writeRelations } from './relations.js';
+import { applySchemaToWrite } from './schema-step.js';
+import { isRelationWrite } from './write-input.js';
+import type { WriteInput } from './write-input.js';
+
+export interface UpdateRequest {
+  readonly auth: Auth;
+  readonly className: string;
+  readonly objectId: string;
+  readonly input: WriteInput;
+}
+
+/**
+ * PUT /classes/:className/:objectId. The change is applied atomically by storage, guarded by the
+ * caller's write ACL; an object that is missing or not writable answers 101, as Parse does.
+ */
+export async function update(deps: CoreDeps, request: UpdateRequest): Promise<SaveResult> {
+  checkAccess(request);
+  if ((await deps.schemas.get(request.className)) === undefined) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
+  const schema = await applySchemaToWrite({ deps, auth: request.auth, className: request.className, input: request.input });
+  const spec = buildUpdateSpec({ schema, input: request.input });
+  const where = withAcl({ kind: 'eq', path: ['objectId'], value: request.objectId }, request.auth, 'write');
+  const after = await deps.storage.updateOne({ schema, where, update: spec });
+  if (after === null) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
+  await writeRelations({ storage: deps.storage, ownerClass: request.className, owningId: request.objectId, input: request.input });
+  return { objectId: request.objectId, updatedAt: spec.updatedAt, fields: operationResults(request.input, after) };
+}
+
+function checkAccess(request: UpdateRequest): void {
+  assertClassAccess({ auth: request.auth, className: request.className, operation: 'write' });
+  classRules(request.className).beforeWrite?.({ auth: request.auth, input: request.input, isCreate: false });
+}
+
+function buildUpdateSpec(options: { schema: ClassSchema; input: WriteInput }): UpdateSpec {
+  const { schema, input } = options;
+  const fields: Record<string, UpdateOp> = {};
+  for (const [key, write] of Object.entries(input.fields)) {
+    if (isRelationWrite(write)) continue;
+    const field = schema.fields[key];
+    const clears = write.op === 'unset' || (write.op === 'set' && write.value === null);
+    if (clears && field?.required === true) {
+      throw new ParseError(ErrorCode.VALIDATION_ERROR, { message: `${key} is required` });
+    }
+    fields[key] = write;
+  }
+  return { fields, updatedAt: new Date(), ...(input.ACL === undefined ? {} : { ACL: input.ACL }) };
+}
+
+/** The resulting values of Increment / Add / AddUnique / Remove, which the response echoes (types.md §5). */
+function operationResults(input: WriteInput, after: StoredObject): Record<string, unknown> {
+  const echoed: Record<string, unknown> = {};
+  for (const [key, write] of Object.entries(input.fields)) {
+    if (write.op === 'increment' || write.op === 'add' || write.op === 'addUnique' || write.op === 'remove') {
+      echoed[key] = readPath(after.fields, key);
+    }
+  }
+  return echoed;
+}
+
+function readPath(fields: Record<string, ParseValue>, path: string): ParseValue | undefined {
+  let node: ParseValue | undefined = fields as ParseValue;
+  for (const part of path.split('.')) {
+    if (node === null || node === undefined || typeof node !== 'object' || Array.isArray(node) || node instanceof Date) {
+      return undefined;
+    }
+    node = (node as Record<string, ParseValue>)[part];
+  }
+  return node;
+}

@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Core } from '../core/index.js';
+import { ErrorCode, ParseError } from '../errors/index.js';
+import type { Logger } from '../infra/index.js';
+import type { HttpMethod } from './api-types.js';
+import { readJsonBody } from './body.js';
+import type { CredentialResolver } from './credentials.js';
+import { parseQueryString } from './params.js';
+import type { RouteTable } from './route-table.js';
+import { sendError, sendJson } from './send.js';
+
+const OVERRIDABLE: ReadonlySet<string> = new Set(['GET', 'PUT', 'DELETE', 'POST']);
+
+export interface ApiHandlerOptions {
+  readonly core: Core;
+  readonly routes: RouteTable;
+  readonly credentials: CredentialResolver;
+  readonly mountPath: string;
+  readonly publicServerURL: string | undefined;
+  readonly maxBodySize: number;
+}
+
+/**
+ * Serves one API request under the mount: read the body, apply the `_method` override, resolve
+ * credentials, route, call the handler, write JSON. `url` is relative to the mount.
+ */
+export async function handleApiRequest(
+  options: ApiHandlerOptions,
+  http: { req: IncomingMessage; res: ServerResponse; url: string; log: Logger },
+): Promise<void> {
+  const { req, res, url, log } = http;
+  try {
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const body = hasBody(req) ? await readJsonBody(req, { limit: options.maxBodySize }) : {};
+    const method = effectiveMethod(req.method ?? 'GET', body);
+    const { auth, context } = options.credentials.resolve({ headers: req.headers, body, ip: req.socket.remoteAddress });
+    const match = options.routes.match(method, path);
+    if (match === undefined) {
+      throw new ParseError(ErrorCode.INVALID_JSON, { message: `Cannot ${method} ${path}`, httpStatus: 404, bare: true });
+    }
+    const mountURL = options.publicServerURL ?? `${protocolOf(req)}://${req.headers.host ?? 'localhost'}${options.mountPath}`;
+    const response = await match.route.handler({
+      method,
+      auth,
+      core: options.core,
+      params: match.params,
+      body,
+      query: queryAt === -1 ? {} : parseQueryString(url.slice(queryAt + 1)),
+      mountURL,
+      mountPath: options.mountPath,
+      context,
+    });
+    sendJson(res, response);
+  } catch (err) {
+    sendError({ res, err, log });
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** The JS, iOS and Android SDKs tunnel GET / PUT / DELETE through POST with `_method` (rest.md §1.2). */
+function effectiveMethod(method: string, body: Record<string, unknown>): HttpMethod {
+  if (method === 'POST' && typeof body['_method'] === 'string') {
+    const override = body['_method'].toUpperCase();
+    delete body['_method'];
+    if (OVERRIDABLE.has(override)) return override as HttpMethod;
+  }
+  delete body['_noBody'];
+  return method as HttpMethod;
+}
+
+function protocolOf(req: IncomingMessage): string {
+  const forwarded = req.headers['x-forwarded-proto'];
+  if (typeof forwarded === 'string') return forwarded.split(',')[0]?.trim() ?? 'http';
+  return 'encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http';
+}

@@ -1,0 +1,41 @@
+import type { Auth } from '../auth/index.js';
+import type { Core } from '../core/index.js';
+
+/** One decoded API call, whether it arrived as an HTTP request or as a `/batch` sub-request. */
+export interface ApiRequest {
+  readonly method: HttpMethod;
+  readonly auth: Auth;
+  /** The operations to call: the app's, or a transaction's inside `/batch` with `transaction: true`. */
+  readonly core: Core;
+  /** Path parameters, URL-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The JSON body (credentials and `_method` already removed). */
+  readonly body: Record<string, unknown>;
+  /** Query-string values (each JSON-parsed when it parses), overriding body values of the same name. */
+  readonly query: Readonly<Record<string, unknown>>;
+  /** Public URL of the mount, e.g. `http://localhost:1337/parse`, for Location headers and file URLs. */
+  readonly mountURL: string;
+  /** Path of the mount, e.g. `/parse`, which batch sub-request paths start with. */
+  readonly mountPath: string;
+  /** `X-Parse-Cloud-Context`, for cloud code. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export interface ApiResponse {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export type ApiHandler = (request: ApiRequest) => Promise<ApiResponse>;
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** Express-style, relative to the mount: `/classes/:className/:objectId`. */
+  readonly path: string;
+  readonly handler: ApiHandler;
+  /** Whether `/batch` may call it (only object and user routes; never `/batch` itself). */
+  readonly batchable?: boolean;
+}

@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import { ErrorCode, ParseError } from '../errors/index.js';
+
+/**
+ * Reads a request body with a size limit enforced while streaming (a lying or missing Content-Length
+ * cannot get past it) and parses it as JSON whatever its Content-Type, as Parse does (rest.md §1.4):
+ * the JS SDK sends `text/plain`. Malformed JSON → 400 code 107; too large → 413.
+ */
+export async function readJsonBody(request: IncomingMessage, options: { limit: number }): Promise<Record<string, unknown>> {
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  if (declared > options.limit) throw tooLarge(options.limit);
+  if (declared === 0) return {};
+  const raw = await readRaw(request, options.limit);
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    // V8 also lands here (RangeError) for bodies nested too deeply to parse.
+    throw new ParseError(ErrorCode.INVALID_JSON, { message: 'Invalid JSON in the request body.', cause: err });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ParseError(ErrorCode.INVALID_JSON, { message: 'The request body must be a JSON object.' });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function readRaw(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    request.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(tooLarge(limit));
+        // Keep reading (and dropping) the rest so the 413 can be delivered on this connection.
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    request.on('error', (err) => {
+      if (!failed) {
+        failed = true;
+        reject(new ParseError(ErrorCode.INVALID_JSON, { message: 'The request body could not be read.', cause: err }));
+      }
+    });
+  });
+}
+
+function tooLarge(limit: number): ParseError {
+  return new ParseError(ErrorCode.OBJECT_TOO_LARGE, {
+    message: `The request body is larger than the limit of ${limit} bytes.`,
+    httpStatus: 413,
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * The REST front end: decodes Parse's HTTP protocol (headers or the JS SDK's body form, `_method`
+ * overrides, query strings), calls one `core` operation per route and encodes the answer. It maps errors
+ * to HTTP in exactly one place (`send.ts`). It holds no business rules and never touches storage.
+ */
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type { Express } from 'express';
+import type { Core } from '../core/index.js';
+import type { Logger } from '../infra/index.js';
+import { handleApiRequest } from './api-handler.js';
+import { applyCors } from './cors.js';
+import { CredentialResolver } from './credentials.js';
+import type { KeyConfig } from './credentials.js';
+import { createEncodingContext } from './encoding-context.js';
+import { RouteTable } from './route-table.js';
+import { batchRoute } from './routes/batch.js';
+import { classRoutes } from './routes/classes.js';
+import { schemaRoutes } from './routes/schemas.js';
+import { serverInfoRoute } from './routes/server-info.js';
+import { sendJson } from './send.js';
+
+export interface HttpOptions {
+  readonly core: Core;
+  readonly logger: Logger;
+  readonly keys: KeyConfig;
+  readonly mountPath: string;
+  readonly publicServerURL?: string;
+  readonly maxBodySize: number;
+  readonly maxNestingDepth: number;
+  readonly allowOrigin: readonly string[];
+  readonly version: string;
+}
+
+/** Builds the express app serving Parse's REST API under `mountPath`. */
+export function createHttpApp(options: HttpOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  const encoding = createEncodingContext({
+    appId: options.keys.appId,
+    publicServerURL: options.publicServerURL,
+    maxDepth: options.maxNestingDepth,
+  });
+  const publicPath = options.publicServerURL === undefined ? undefined : new URL(options.publicServerURL).pathname.replace(/\/$/, '');
+  let routes: RouteTable | undefined;
+  routes = new RouteTable([
+    ...classRoutes(encoding),
+    ...schemaRoutes(encoding),
+    serverInfoRoute({ version: options.version }),
+    batchRoute({ routes: () => routes as RouteTable, publicPath }),
+  ]);
+  const apiOptions = {
+    core: options.core,
+    routes,
+    credentials: new CredentialResolver(options.keys),
+    mountPath: options.mountPath,
+    publicServerURL: options.publicServerURL,
+    maxBodySize: options.maxBodySize,
+  };
+  const mount = options.mountPath;
+
+  app.use((req, res, next) => {
+    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    applyCors({ req, res, allowOrigin: options.allowOrigin });
+    if (req.method === 'OPTIONS') {
+      res.statusCode = 200;
+      res.end('OK');
+      return;
+    }
+    const url = req.url;
+    if (url !== mount && !url.startsWith(`${mount}/`) && !url.startsWith(`${mount}?`)) {
+      next();
+      return;
+    }
+    const rest = url.slice(mount.length) || '/';
+    // Health is answered before any authentication (rest.md §17).
+    if (rest === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      sendJson(res, { body: { status: 'ok' } });
+      return;
+    }
+    const log = options.logger.child({ reqId: requestId });
+    log.debug({ method: req.method, url: req.url }, 'request');
+    void handleApiRequest(apiOptions, { req, res, url: rest, log });
+  });
+  return app;
+}

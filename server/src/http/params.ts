@@ -1,0 +1,59 @@
+import { ErrorCode, ParseError } from '../errors/index.js';
+import { parseKeys } from '../query/index.js';
+
+/** Query-string values are JSON when they parse, raw strings otherwise (rest.md §1.4). */
+export function parseQueryString(search: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (search.length === 0) return out;
+  for (const [key, raw] of new URLSearchParams(search)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // not JSON: keep the string (`order=-score`)
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+export function optionalInteger(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) {
+    throw new ParseError(ErrorCode.INVALID_QUERY, { message: `${name} must be a non-negative integer.` });
+  }
+  return number;
+}
+
+export function optionalKeyList(value: unknown): string[] | undefined {
+  return value === undefined || value === null || value === '' ? undefined : parseKeys(value);
+}
+
+/** `include=a,b.c`: comma list of dot paths (`*` allowed). */
+export function optionalIncludeList(value: unknown): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (Array.isArray(value)) return value.map((v) => String(v));
+  if (typeof value !== 'string') {
+    throw new ParseError(ErrorCode.INVALID_QUERY, { message: 'include must be a comma-separated string.' });
+  }
+  return value.split(',').filter((s) => s.length > 0);
+}
+
+export function truthy(value: unknown): boolean {
+  return value === true || value === 1 || value === '1' || value === 'true';
+}
+
+/** `where` as an object, or a JSON string of one (query strings); anything else → 107. */
+export function whereParam(value: unknown): unknown {
+  if (value === undefined || value === null || value === '') return {};
+  if (typeof value === 'string') {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      throw new ParseError(ErrorCode.INVALID_JSON, { message: 'where parameter is not valid JSON' });
+    }
+  }
+  return value;
+}

@@ -1,0 +1,37 @@
+import type { RouteDefinition } from '../api-types.js';
+import { masterKeyRequired } from '../../errors/index.js';
+
+/** `GET /serverInfo` (rest.md §17): what this server supports, read by dashboards. Master key. */
+export function serverInfoRoute(options: { version: string }): RouteDefinition {
+  return {
+    method: 'GET',
+    path: '/serverInfo',
+    handler: async (request) => {
+      const kind = request.auth.kind;
+      if (kind !== 'master' && kind !== 'readOnlyMaster' && kind !== 'maintenance') throw masterKeyRequired();
+      return {
+        body: {
+          parseServerVersion: options.version,
+          features: {
+            globalConfig: { create: false, read: false, update: false, delete: false },
+            hooks: { create: false, read: false, update: false, delete: false },
+            cloudCode: { jobs: false },
+            logs: { level: false, size: false, order: false, until: false, from: false },
+            push: { immediatePush: false, scheduledPush: false, storedPushData: false, pushAudiences: false, localization: false },
+            schemas: {
+              addField: true,
+              removeField: true,
+              addClass: true,
+              removeClass: true,
+              clearAllDataFromClass: true,
+              exportClass: false,
+              editClassLevelPermissions: true,
+              editPointerPermissions: true,
+            },
+            settings: { securityCheck: false },
+          },
+        },
+      };
+    },
+  };
+}

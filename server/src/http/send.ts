@@ -1,0 +1,31 @@
+import type { ServerResponse } from 'node:http';
+import { toParseError } from '../errors/index.js';
+import type { Logger } from '../infra/index.js';
+import type { ApiResponse } from './api-types.js';
+
+/** Writes a JSON response. The one place bodies leave the server. */
+export function sendJson(res: ServerResponse, response: ApiResponse): void {
+  const payload = JSON.stringify(response.body);
+  res.statusCode = response.status ?? 200;
+  if (response.headers !== undefined) for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.end(payload);
+}
+
+/**
+ * The one place errors become HTTP (errors.md §2): ParseError → its status and `{code, error}` (or the
+ * bare `{error}` Parse uses for credential failures); anything else → 500
+ * `{"code":1,"message":"Internal server error."}` and a log line with the real cause.
+ */
+export function sendError(options: { res: ServerResponse; err: unknown; log: Logger }): void {
+  const { res, err, log } = options;
+  const error = toParseError(err);
+  if (error.code === 1) {
+    log.error({ err: error.cause ?? err }, 'internal error');
+    sendJson(res, { status: 500, body: { code: 1, message: 'Internal server error.' } });
+    return;
+  }
+  log.debug({ code: error.code, message: error.message }, 'request failed');
+  sendJson(res, { status: error.httpStatus, body: error.toJSON() });
+}
