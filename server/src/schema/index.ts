@@ -1,7 +1,9 @@
 /**
  * Schema: Parse's value types and field types, class schemas and the system classes, the REST JSON
  * codec for values, and the cached schema registry behind `_SCHEMA`. It does not store anything
- * itself: persistence goes through the `SchemaStore` interface that storage adapters implement.
+ * itself: persistence goes through the `SchemaStore` interface that storage adapters implement. It
+ * validates CLP JSON but does not evaluate CLPs (`auth/` does), and it checks field types but leaves
+ * `__op` operations, default/immutable fields and required fields on writes to `core`.
  */
 export { Pointer, ParseFile, GeoPoint, Polygon, Bytes, EmbeddedObject, isPlainObject } from './values.js';
 export type { ParseValue, ParseObjectValue, ACL } from './values.js';
