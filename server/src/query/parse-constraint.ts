@@ -188,7 +188,12 @@ function rejectRelativeTime(operand: unknown): void {
   }
 }
 
-const COMPARE_OPS: Readonly<Record<string, CompareOp>> = { $lt: 'lt', $lte: 'lte', $gt: 'gt', $gte: 'gte' };
+const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
+  ['$lt', 'lt'],
+  ['$lte', 'lte'],
+  ['$gt', 'gt'],
+  ['$gte', 'gte'],
+]);
 
 function comparison(target: Target, operator: string, operand: unknown, context: ConstraintContext): Condition {
   if (isPlainObject(operand) && Object.hasOwn(operand, '$relativeTime')) throw notSupportedYet('$relativeTime');
@@ -198,7 +203,7 @@ function comparison(target: Target, operator: string, operand: unknown, context:
   if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean' && !(value instanceof Date)) {
     throw badValue(operator);
   }
-  return { kind: 'compare', path: target.path, op: COMPARE_OPS[operator] ?? 'lt', value };
+  return { kind: 'compare', path: target.path, op: COMPARE_OPS.get(operator) ?? 'lt', value };
 }
 
 function membership(target: Target, operator: '$in' | '$nin', operand: unknown, context: ConstraintContext): Condition {

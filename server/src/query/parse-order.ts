@@ -4,7 +4,10 @@ import type { SortKey } from './ast.js';
 import { fieldKeyPath } from './key-path.js';
 
 /** Parse's legacy names for the timestamps (MongoDB column names) still sort by them. */
-const LEGACY_TIMESTAMPS: Readonly<Record<string, string>> = { _created_at: 'createdAt', _updated_at: 'updatedAt' };
+const LEGACY_TIMESTAMPS: ReadonlyMap<string, string> = new Map([
+  ['_created_at', 'createdAt'],
+  ['_updated_at', 'updatedAt'],
+]);
 const AUTH_DATA_ID = /^authData\.[A-Za-z0-9_]+\.id$/;
 
 /**
@@ -24,7 +27,7 @@ export function parseOrder(order: unknown, schema: ClassSchema | undefined): Sor
     const descending = item.startsWith('-');
     let name = descending ? item.slice(1) : item;
     if (name === '$score') throw new ParseError(ErrorCode.INVALID_QUERY, { message: '$score is not supported yet' });
-    name = LEGACY_TIMESTAMPS[name] ?? name;
+    name = LEGACY_TIMESTAMPS.get(name) ?? name;
     if (AUTH_DATA_ID.test(name)) throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Cannot sort by ${name}` });
     const path = fieldKeyPath(name);
     if (schema !== undefined && !Object.hasOwn(schema.fields, path[0])) continue;
