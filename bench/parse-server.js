@@ -1,7 +1,7 @@
 // Launches parse-server 9.10 behind express on one port, for the side-by-side benchmark in run.js.
 // Not part of the product: it only exists so both servers are measured the same way (own process, same
 // app id and keys, same mount path). Flags: --port --database-uri --app-id --master-key --client-key
-// [--mount /parse] [--log-level warn].
+// [--mount /parse] [--log-level warn] [--logs-folder DIR (parse-server's file logs; default ./logs)].
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { ParseServer } from 'parse-server';
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     'client-key': { type: 'string' },
     mount: { type: 'string', default: '/parse' },
     'log-level': { type: 'string', default: 'warn' },
+    'logs-folder': { type: 'string' },
   },
 });
 
@@ -36,6 +37,7 @@ const server = new ParseServer({
   serverURL: `http://127.0.0.1:${port}${mount}`,
   allowClientClassCreation: true,
   logLevel: values['log-level'],
+  ...(values['logs-folder'] ? { logsFolder: values['logs-folder'] } : {}),
   verbose: false,
 });
 

@@ -138,8 +138,11 @@ function parseServer(ctx) {
       args.push(
         path.join(ctx.benchDir, 'parse-server.js'), '--port', String(port), '--database-uri', store.databaseURI,
         '--app-id', ctx.appId, '--master-key', ctx.masterKey, '--client-key', ctx.clientKey, '--mount', MOUNT,
+        '--logs-folder', path.join(ctx.tmpRoot, 'parse-server-logs'),
       );
-      return spawnProcess({ name: 'parse-server', command: process.execPath, cwd: ctx.benchDir, env: { NODE_ENV: 'production' }, args });
+      // parse-server's default logger is set up at import time from this env var, before any option applies.
+      const env = { NODE_ENV: 'production', PARSE_SERVER_LOGS_FOLDER: path.join(ctx.tmpRoot, 'parse-server-logs') };
+      return spawnProcess({ name: 'parse-server', command: process.execPath, cwd: ctx.benchDir, env, args });
     },
     async teardown() {},
   };
