@@ -157,11 +157,12 @@ function collectLeaves(object: MatchableObject, path: FieldPath): unknown[] {
   const out: unknown[] = [];
   const root = rootValue(object, path[0], out);
   if (root === out || root === undefined) return out;
-  walk(root, path, 1, out);
+  walk(root, 1, { path, out });
   return out;
 }
 
-function walk(value: unknown, path: FieldPath, index: number, out: unknown[]): void {
+function walk(value: unknown, index: number, state: { readonly path: FieldPath; readonly out: unknown[] }): void {
+  const { path, out } = state;
   if (index === path.length) {
     out.push(value);
     return;
@@ -169,11 +170,11 @@ function walk(value: unknown, path: FieldPath, index: number, out: unknown[]): v
   const segment = path[index] ?? '';
   if (Array.isArray(value)) {
     const position = Number(segment);
-    if (Number.isInteger(position) && position >= 0 && position < value.length) walk(value[position], path, index + 1, out);
-    for (const element of value) if (isPlainObject(element)) walk(element, path, index, out);
+    if (Number.isInteger(position) && position >= 0 && position < value.length) walk(value[position], index + 1, state);
+    for (const element of value) if (isPlainObject(element)) walk(element, index, state);
     return;
   }
-  if (isPlainObject(value) && Object.hasOwn(value, segment)) walk(value[segment], path, index + 1, out);
+  if (isPlainObject(value) && Object.hasOwn(value, segment)) walk(value[segment], index + 1, state);
 }
 
 function leafEquals(leaf: unknown, value: ParseValue): boolean {

@@ -30,19 +30,21 @@ interface Target {
   readonly pointerClass: string | undefined;
   /** Target class when the path is a Relation field itself. */
   readonly relationClass: string | undefined;
+  readonly context: ConstraintContext;
 }
 
 const RELATIVE_TIME_MISUSE = '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators';
 
 export function parseFieldConstraint(path: FieldPath, json: unknown, context: ConstraintContext): Condition {
-  const target = resolveTarget(path, context.schema);
+  const target = resolveTarget(path, context);
   if (isPlainObject(json) && !Object.hasOwn(json, '__type') && hasOperatorKey(json)) {
-    return parseOperators(target, json, context);
+    return parseOperators(target, json);
   }
-  return equality(target, decodeOperand(target, json, context, { inOperator: false }));
+  return equality(target, decodeOperand(target, json, { inOperator: false }));
 }
 
-function resolveTarget(path: FieldPath, schema: ClassSchema | undefined): Target {
+function resolveTarget(path: FieldPath, context: ConstraintContext): Target {
+  const { schema } = context;
   const field = path[0];
   const isTopLevel = path.length === 1;
   const definition = isTopLevel && schema !== undefined && Object.hasOwn(schema.fields, field) ? schema.fields[field] : undefined;
@@ -54,6 +56,7 @@ function resolveTarget(path: FieldPath, schema: ClassSchema | undefined): Target
     timestamp,
     pointerClass: definition?.type === 'Pointer' ? definition.targetClass : undefined,
     relationClass: definition?.type === 'Relation' ? definition.targetClass : undefined,
+    context,
   };
 }
 
@@ -70,7 +73,7 @@ function notSupportedYet(operator: string): ParseError {
   return new ParseError(ErrorCode.INVALID_QUERY, { message: `${operator} is not supported yet` });
 }
 
-function parseOperators(target: Target, constraint: Record<string, unknown>, context: ConstraintContext): Condition {
+function parseOperators(target: Target, constraint: Record<string, unknown>): Condition {
   const conditions: Condition[] = [];
   const plain: Record<string, unknown> = {};
   let hasPlain = false;
@@ -81,22 +84,22 @@ function parseOperators(target: Target, constraint: Record<string, unknown>, con
       case '$lte':
       case '$gt':
       case '$gte':
-        conditions.push(comparison(target, operator, operand, context));
+        conditions.push(comparison(target, operator, operand));
         break;
       case '$eq':
         rejectRelativeTime(operand);
-        conditions.push(equality(target, decodeOperand(target, operand, context, { inOperator: true })));
+        conditions.push(equality(target, decodeOperand(target, operand, { inOperator: true })));
         break;
       case '$ne':
         rejectRelativeTime(operand);
-        conditions.push(inequality(target, decodeOperand(target, operand, context, { inOperator: true })));
+        conditions.push(inequality(target, decodeOperand(target, operand, { inOperator: true })));
         break;
       case '$in':
       case '$nin':
-        conditions.push(membership(target, operator, operand, context));
+        conditions.push(membership(target, operator, operand));
         break;
       case '$all':
-        conditions.push(containsAll(target, operand, context));
+        conditions.push(containsAll(target, operand));
         break;
       case '$exists':
         if (typeof operand !== 'boolean') throw badValue(operator);
@@ -138,18 +141,18 @@ function parseOperators(target: Target, constraint: Record<string, unknown>, con
         hasPlain = true;
     }
   }
-  if (hasPlain) conditions.push(equality(target, decodeOperand(target, plain, context, { inOperator: false })));
+  if (hasPlain) conditions.push(equality(target, decodeOperand(target, plain, { inOperator: false })));
   return andOf(conditions);
 }
 
-function decodeOperand(
-  target: Target,
-  json: unknown,
-  context: ConstraintContext,
-  options: { readonly inOperator: boolean },
-): ParseValue {
-  const value = decodeValue(json, { maxDepth: context.maxDepth, tooDeep: context.tooDeep });
+function decodeOperand(target: Target, json: unknown, options: { readonly inOperator: boolean }): ParseValue {
+  const value = decodeIn(target, json);
   return coerce(target, value, options);
+}
+
+/** Decodes with the query's depth limit (so a deep value reports as a deep query, 102). */
+function decodeIn(target: Target, json: unknown): ParseValue {
+  return decodeValue(json, { maxDepth: target.context.maxDepth, tooDeep: target.context.tooDeep });
 }
 
 function coerce(target: Target, value: ParseValue, options: { readonly inOperator: boolean }): ParseValue {
@@ -195,9 +198,9 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
   ['$gte', 'gte'],
 ]);
 
-function comparison(target: Target, operator: string, operand: unknown, context: ConstraintContext): Condition {
+function comparison(target: Target, operator: string, operand: unknown): Condition {
   if (isPlainObject(operand) && Object.hasOwn(operand, '$relativeTime')) throw notSupportedYet('$relativeTime');
-  const value = decodeOperand(target, operand, context, { inOperator: false });
+  const value = decodeOperand(target, operand, { inOperator: false });
   // Only kinds with a meaningful order; anything else would compare by MongoDB's cross-type rules,
   // which no client relies on and every backend would have to imitate.
   if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean' && !(value instanceof Date)) {
@@ -206,9 +209,9 @@ function comparison(target: Target, operator: string, operand: unknown, context:
   return { kind: 'compare', path: target.path, op: COMPARE_OPS.get(operator) ?? 'lt', value };
 }
 
-function membership(target: Target, operator: '$in' | '$nin', operand: unknown, context: ConstraintContext): Condition {
+function membership(target: Target, operator: '$in' | '$nin', operand: unknown): Condition {
   if (!Array.isArray(operand)) throw badValue(operator);
-  const decoded = decodeValue(operand, { maxDepth: context.maxDepth, tooDeep: context.tooDeep });
+  const decoded = decodeIn(target, operand);
   const values: ParseValue[] = [];
   // Parse flattens nested arrays in the operand by one level.
   for (const item of decoded as ParseValue[]) {
@@ -231,7 +234,7 @@ function isRegexItem(item: unknown): item is Record<string, unknown> {
   return isPlainObject(item) && Object.hasOwn(item, '$regex');
 }
 
-function containsAll(target: Target, operand: unknown, context: ConstraintContext): Condition {
+function containsAll(target: Target, operand: unknown): Condition {
   if (!Array.isArray(operand)) throw badValue('$all');
   const items = operand as unknown[];
   if (items.length === 0) return MATCH_NONE;
@@ -251,7 +254,7 @@ function containsAll(target: Target, operand: unknown, context: ConstraintContex
     }
     return andOf(conditions);
   }
-  const decoded = decodeValue(items, { maxDepth: context.maxDepth, tooDeep: context.tooDeep }) as ParseValue[];
+  const decoded = decodeIn(target, items) as ParseValue[];
   const values = decoded.map((value) => coerce(target, value, { inOperator: true }));
   return { kind: 'all', path: target.path, values };
 }

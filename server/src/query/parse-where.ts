@@ -38,10 +38,17 @@ export function parseWhere(options: ParseWhereOptions): Condition {
   if (!isPlainObject(options.where)) {
     throw new ParseError(ErrorCode.INVALID_JSON, { message: 'where must be a JSON object' });
   }
-  return parseClause(options.where, context, 0);
+  return parseClause(options.where, { context, level: 0 });
 }
 
-function parseClause(where: Record<string, unknown>, context: ConstraintContext, level: number): Condition {
+/** Where a clause sits: the shared context and how many `$and` / `$or` / `$nor` enclose it. */
+interface ClauseScope {
+  readonly context: ConstraintContext;
+  readonly level: number;
+}
+
+function parseClause(where: Record<string, unknown>, scope: ClauseScope): Condition {
+  const { context } = scope;
   const conditions: Condition[] = [];
   for (const key of Object.keys(where)) {
     const value = where[key];
@@ -49,7 +56,7 @@ function parseClause(where: Record<string, unknown>, context: ConstraintContext,
       case '$or':
       case '$and':
       case '$nor':
-        conditions.push(parseLogical(key, value, context, level + 1));
+        conditions.push(parseLogical(key, value, { context, level: scope.level + 1 }));
         break;
       case '$relatedTo':
         conditions.push(parseRelatedTo(value, context));
@@ -64,13 +71,8 @@ function parseClause(where: Record<string, unknown>, context: ConstraintContext,
   return andOf(conditions);
 }
 
-function parseLogical(
-  operator: '$or' | '$and' | '$nor',
-  value: unknown,
-  context: ConstraintContext,
-  level: number,
-): Condition {
-  if (level > context.maxDepth) throw new ParseError(TOO_DEEP.code, { message: TOO_DEEP.message });
+function parseLogical(operator: '$or' | '$and' | '$nor', value: unknown, scope: ClauseScope): Condition {
+  if (scope.level > scope.context.maxDepth) throw new ParseError(TOO_DEEP.code, { message: TOO_DEEP.message });
   if (!Array.isArray(value)) {
     throw new ParseError(ErrorCode.INVALID_QUERY, {
       message: operator === '$nor' ? 'Bad $nor format - use an array of at least 1 value.' : `Bad ${operator} format - use an array value.`,
@@ -84,7 +86,7 @@ function parseLogical(
     if (!isPlainObject(clause)) {
       throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Bad ${operator} format - each element must be an object.` });
     }
-    conditions.push(parseClause(clause, context, level));
+    conditions.push(parseClause(clause, scope));
   }
   if (operator === '$or') return orOf(conditions);
   if (operator === '$and') return andOf(conditions);

@@ -36,15 +36,15 @@ const TOO_DEEP = { code: ErrorCode.INVALID_JSON, message: 'Nested data is too de
  * decodeValue({ __type: 'Pointer', className: '_User', objectId: 'abc' }); // → Pointer
  */
 export function decodeValue(json: unknown, options: DecodeOptions = {}): ParseValue {
-  return decodeAt(json, 0, options.maxDepth ?? DEFAULT_DECODE_MAX_DEPTH, options.tooDeep ?? TOO_DEEP);
+  return decodeAt(json, 0, { maxDepth: options.maxDepth ?? DEFAULT_DECODE_MAX_DEPTH, tooDeep: options.tooDeep ?? TOO_DEEP });
 }
 
-function decodeAt(
-  json: unknown,
-  depth: number,
-  maxDepth: number,
-  tooDeep: { readonly code: ErrorCode; readonly message: string },
-): ParseValue {
+interface DecodeLimits {
+  readonly maxDepth: number;
+  readonly tooDeep: { readonly code: ErrorCode; readonly message: string };
+}
+
+function decodeAt(json: unknown, depth: number, limits: DecodeLimits): ParseValue {
   switch (typeof json) {
     case 'string':
     case 'boolean':
@@ -58,10 +58,10 @@ function decodeAt(
       throw new ParseError(ErrorCode.INCORRECT_TYPE, { message: `Invalid value of type ${typeof json}` });
   }
   if (json === null) return null;
-  if (depth >= maxDepth) throw new ParseError(tooDeep.code, { message: tooDeep.message });
+  if (depth >= limits.maxDepth) throw new ParseError(limits.tooDeep.code, { message: limits.tooDeep.message });
   if (Array.isArray(json)) {
     const out: ParseValue[] = new Array<ParseValue>(json.length);
-    for (let i = 0; i < json.length; i++) out[i] = decodeAt(json[i], depth + 1, maxDepth, tooDeep);
+    for (let i = 0; i < json.length; i++) out[i] = decodeAt(json[i], depth + 1, limits);
     return out;
   }
   if (!isPlainObject(json)) throw new ParseError(ErrorCode.INCORRECT_TYPE, { message: 'Invalid value' });
@@ -71,7 +71,7 @@ function decodeAt(
   for (const key of Object.keys(record)) {
     const child = record[key];
     assertAllowedKey(key, child);
-    out[key] = decodeAt(child, depth + 1, maxDepth, tooDeep);
+    out[key] = decodeAt(child, depth + 1, limits);
   }
   return out;
 }
