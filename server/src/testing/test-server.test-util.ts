@@ -1,0 +1,98 @@
+/**
+ * Starts a real Strata app on a free loopback port for tests: a temp SQLite file (or the MongoDB of
+ * STRATA_TEST_MONGODB_URI when asked), known keys, and a small fetch helper. Not part of the build.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../app.js';
+import type { Config } from '../config/index.js';
+import { createLogger } from '../infra/index.js';
+
+export const APP_ID = 'test-app';
+export const MASTER_KEY = 'test-master-key';
+export const CLIENT_KEY = 'test-client-key';
+
+export interface TestServer {
+  readonly url: string;
+  readonly mountURL: string;
+  /** Sends a request with the app id and (unless `headers` says otherwise) the client key. */
+  call(options: CallOptions): Promise<{ status: number; body: unknown; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  method?: string;
+  path: string;
+  body?: unknown;
+  /** Raw body string, sent as-is. */
+  raw?: string;
+  master?: boolean;
+  headers?: Record<string, string>;
+}
+
+export async function startTestServer(overrides: Partial<Config> & { backend?: 'sqlite' | 'mongodb' } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
+  const mongo = process.env['STRATA_TEST_MONGODB_URI'];
+  const databaseURI =
+    overrides.backend === 'mongodb' && mongo !== undefined
+      ? `${mongo.replace(/\/+$/, '')}/strata_test_${randomBytes(6).toString('hex')}`
+      : `sqlite:${join(dir, 'strata.db')}`;
+  const { backend: _backend, ...configOverrides } = overrides;
+  const config: Config = {
+    port: 0,
+    host: '127.0.0.1',
+    mountPath: '/parse',
+    dataDir: dir,
+    databaseURI,
+    role: 'all',
+    appId: APP_ID,
+    masterKey: MASTER_KEY,
+    clientKey: CLIENT_KEY,
+    javascriptKey: CLIENT_KEY,
+    restAPIKey: CLIENT_KEY,
+    allowClientClassCreation: true,
+    masterKeyIps: ['127.0.0.1', '::1'],
+    maintenanceKeyIps: ['127.0.0.1', '::1'],
+    maxBodySize: 1024 * 1024,
+    maxNestingDepth: 32,
+    defaultLimit: 100,
+    logLevel: 'silent',
+    allowOrigin: [],
+    ...configOverrides,
+  } as Config;
+  const app = await createApp({ config, logger: createLogger({ level: 'silent' }) });
+  const { port } = await app.listen();
+  const url = `http://127.0.0.1:${port}`;
+  const mountURL = `${url}/parse`;
+  return {
+    url,
+    mountURL,
+    async call(options) {
+      const headers: Record<string, string> = {
+        'X-Parse-Application-Id': APP_ID,
+        ...(options.master === true ? { 'X-Parse-Master-Key': MASTER_KEY } : { 'X-Parse-REST-API-Key': CLIENT_KEY }),
+        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...options.headers,
+      };
+      for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k];
+      const init: RequestInit = { method: options.method ?? 'GET', headers };
+      if (options.raw !== undefined) init.body = options.raw;
+      else if (options.body !== undefined) init.body = JSON.stringify(options.body);
+      const response = await fetch(`${mountURL}${options.path}`, init);
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body, headers: response.headers };
+    },
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
