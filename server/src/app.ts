@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.js';
 import { createCore } from './core/index.js';
 import { createHttpApp } from './http/index.js';
-import type { Logger } from './infra/index.js';
+import { randomUUID } from 'node:crypto';
+import { createMemoryPubSub, createRedisPubSub } from './infra/index.js';
+import type { Logger, PubSub } from './infra/index.js';
 import { SchemaRegistry } from './schema/index.js';
 import { openStorage } from './storage/index.js';
+import type { StorageAdapter } from './storage/index.js';
 
 export const STRATA_VERSION = '0.1.0';
 
@@ -28,7 +31,8 @@ export async function createApp(options: { config: Config; logger: Logger; grace
   const { config, logger } = options;
   const storage = await openStorage(config.databaseURI);
   await storage.initialize();
-  const schemas = new SchemaRegistry({ store: storage });
+  const pubsub = config.redisURL === undefined ? createMemoryPubSub() : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
+  const schemas = await createSchemaRegistry({ storage, pubsub, logger });
   const core = createCore({
     storage,
     schemas,
@@ -49,6 +53,7 @@ export async function createApp(options: { config: Config; logger: Logger; grace
     maxNestingDepth: config.maxNestingDepth,
     allowOrigin: config.allowOrigin,
     version: STRATA_VERSION,
+    serveApi: config.role === 'api' || config.role === 'all',
   });
   const server: Server = createServer(app);
   let closing: Promise<void> | undefined;
@@ -65,7 +70,10 @@ export async function createApp(options: { config: Config; logger: Logger; grace
         });
       }),
     close: () => {
-      closing ??= stop({ server, graceMs: options.graceMs ?? 10_000 }).then(() => storage.close());
+      closing ??= stop({ server, graceMs: options.graceMs ?? 10_000 }).then(async () => {
+        await pubsub.close();
+        await storage.close();
+      });
       return closing;
     },
   };
@@ -84,4 +92,32 @@ function stop(options: { server: Server; graceMs: number }): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+const SCHEMA_CHANNEL = 'schema-changed';
+
+/**
+ * The schema registry, with its cache kept coherent across app servers: after a schema write here, the
+ * other servers are told over pub/sub and drop their cache. A server ignores its own announcements.
+ */
+async function createSchemaRegistry(options: { storage: StorageAdapter; pubsub: PubSub; logger: Logger }): Promise<SchemaRegistry> {
+  const { storage, pubsub, logger } = options;
+  const origin = randomUUID();
+  const registry = new SchemaRegistry({
+    store: storage,
+    onChange: (className) => {
+      pubsub.publish(SCHEMA_CHANNEL, JSON.stringify({ origin, className })).catch((err: unknown) => {
+        logger.warn({ err }, 'could not announce a schema change');
+      });
+    },
+  });
+  await pubsub.subscribe(SCHEMA_CHANNEL, (message) => {
+    try {
+      const parsed = JSON.parse(message) as { origin?: unknown; className?: unknown };
+      if (parsed.origin !== origin) registry.invalidate(typeof parsed.className === 'string' ? parsed.className : undefined);
+    } catch {
+      registry.invalidate();
+    }
+  });
+  return registry;
 }

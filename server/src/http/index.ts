@@ -30,6 +30,8 @@ export interface HttpOptions {
   readonly maxNestingDepth: number;
   readonly allowOrigin: readonly string[];
   readonly version: string;
+  /** False for the `live` and `worker` roles: they answer `/health` only. */
+  readonly serveApi: boolean;
 }
 
 /** Builds the express app serving Parse's REST API under `mountPath`. */
@@ -78,6 +80,10 @@ export function createHttpApp(options: HttpOptions): Express {
     // Health is answered before any authentication (rest.md §17).
     if (rest === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       sendJson(res, { body: { status: 'ok' } });
+      return;
+    }
+    if (!options.serveApi) {
+      next();
       return;
     }
     const log = options.logger.child({ reqId: requestId });

@@ -5,3 +5,6 @@
  */
 export { createLogger } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
+export { createMemoryPubSub } from './pubsub.js';
+export type { PubSub, MessageHandler } from './pubsub.js';
+export { createRedisPubSub } from './redis-pubsub.js';

@@ -1,0 +1,41 @@
+import type { MessageHandler, PubSub } from './pubsub.js';
+
+/**
+ * Pub/sub over Redis (ioredis, imported on demand so embedded starts never load it). Redis needs a
+ * dedicated connection for subscriptions, so this holds two. Channel names are prefixed per app so
+ * several apps can share one Redis.
+ */
+export async function createRedisPubSub(options: { url: string; prefix: string }): Promise<PubSub> {
+  const { Redis } = await import('ioredis');
+  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const subscriber = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  await Promise.all([publisher.connect(), subscriber.connect()]);
+  const handlers = new Map<string, Set<MessageHandler>>();
+  subscriber.on('message', (channel: string, message: string) => {
+    const set = handlers.get(channel);
+    if (set !== undefined) for (const handler of [...set]) handler(message);
+  });
+  const name = (channel: string): string => `${options.prefix}:${channel}`;
+  return {
+    async publish(channel, message) {
+      await publisher.publish(name(channel), message);
+    },
+    async subscribe(channel, handler) {
+      const full = name(channel);
+      let set = handlers.get(full);
+      if (set === undefined) {
+        handlers.set(full, (set = new Set()));
+        await subscriber.subscribe(full);
+      }
+      set.add(handler);
+      return () => {
+        set.delete(handler);
+      };
+    },
+    async close() {
+      handlers.clear();
+      subscriber.disconnect();
+      await publisher.quit();
+    },
+  };
+}
