@@ -71,7 +71,7 @@ export async function startTestServer(overrides: Partial<Config> & { backend?: '
     mountURL,
     async call(options) {
       const headers: Record<string, string> = {
-        'X-Parse-Application-Id': APP_ID,
+        'X-Parse-Application-Id': config.appId,
         ...(options.master === true ? { 'X-Parse-Master-Key': MASTER_KEY } : { 'X-Parse-REST-API-Key': CLIENT_KEY }),
         ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         ...options.headers,
