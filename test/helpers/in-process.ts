@@ -45,6 +45,17 @@ function withDatabase(uri: string, database: string): string {
   return `${match[1]}/${database}${match[2] ?? ''}`;
 }
 
+/** FerretDB answers `buildInfo` with a `ferretdbVersion` field; real MongoDB does not. */
+async function isFerretDB(uri: string): Promise<boolean> {
+  const client = new MongoClient(uri);
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    return 'ferretdbVersion' in info;
+  } finally {
+    await client.close();
+  }
+}
+
 export async function startInProcess(backend: Backend): Promise<CompatTarget> {
   const createApp = await loadCreateApp();
   const dataDir = await mkdtemp(join(tmpdir(), 'strata-compat-'));
@@ -53,7 +64,8 @@ export async function startInProcess(backend: Backend): Promise<CompatTarget> {
     backend.kind === 'sqlite' ? `sqlite:${join(dataDir, 'strata.db')}` : withDatabase(backend.uri, databaseName);
   const app = await createApp({
     config: buildTestConfig({ dataDir, databaseURI }),
-    logger: pino({ level: 'silent' }),
+    // STRATA_COMPAT_LOG=<level> shows the server's own log (e.g. the cause behind a code-1 response).
+    logger: pino({ level: process.env['STRATA_COMPAT_LOG'] ?? 'silent' }, process.stderr),
   });
   let address: { port: number; host: string };
   try {
@@ -63,8 +75,10 @@ export async function startInProcess(backend: Backend): Promise<CompatTarget> {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
+  const ferret = backend.kind === 'mongodb' && (await isFerretDB(databaseURI));
   return {
     label: `strata in-process (${backend.kind})`,
+    ...(ferret ? { nestedArraysUnsupported: 'FerretDB 1.x cannot store nested arrays (covered on SQLite)' } : {}),
     serverURL: `http://127.0.0.1:${address.port}/parse`,
     appId: TEST_KEYS.appId,
     masterKey: TEST_KEYS.masterKey,
