@@ -9,7 +9,7 @@ import { Binary, Double, Int32, MongoClient, ObjectId } from 'mongodb';
 import type { Db, Document } from 'mongodb';
 import { ParseError } from '../../errors/index.js';
 import { Bytes, GeoPoint, ParseFile, Pointer } from '../../schema/index.js';
-import type { ClassSchema, ParseValue } from '../../schema/index.js';
+import type { ClassSchema, ParseObjectValue, ParseValue } from '../../schema/index.js';
 import type { Condition } from '../../query/index.js';
 import type { StorageAdapter, StoredObject, UpdateSpec } from '../adapter.js';
 import { createMongoStorage } from './index.js';
@@ -19,6 +19,8 @@ import { GAME_SCORE, ROLE, SESSION, USER, classSchema } from './test-schemas.js'
 const T = new Date('2024-05-01T10:00:00.000Z');
 const T2 = new Date('2024-05-02T10:00:00.000Z');
 const byId = (objectId: string): Condition => ({ kind: 'eq', path: ['objectId'], value: objectId });
+
+const NESTED_KEY_VALUES: ParseObjectValue[] = [{ 'a.b': 1 }, { x: { $y: 1 } }];
 
 describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri) => {
   const uri = withDatabase(serverUri, uniqueDatabaseName());
@@ -204,7 +206,7 @@ describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri)
   });
 
   it('row 17: nested keys containing $ or . are rejected with 121', async () => {
-    for (const meta of [{ 'a.b': 1 }, { x: { $y: 1 } }]) {
+    for (const meta of NESTED_KEY_VALUES) {
       await assert.rejects(
         insert(GAME_SCORE, { meta }),
         (error: unknown) => error instanceof ParseError && error.code === 121,

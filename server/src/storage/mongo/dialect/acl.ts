@@ -34,9 +34,9 @@ function stringsOf(raw: unknown): string[] {
  * The ACL of a stored document, or `undefined` (public) when neither array exists. `_acl` alone is
  * ignored, as parse-server does; one array alone means the other is empty.
  */
-export function decodeACL(document: Readonly<Record<string, unknown>>): ACL | undefined {
-  const rperm = document['_rperm'];
-  const wperm = document['_wperm'];
+export function decodeACL(document: { readonly _rperm?: unknown; readonly _wperm?: unknown }): ACL | undefined {
+  const rperm = document._rperm;
+  const wperm = document._wperm;
   if (!Array.isArray(rperm) && !Array.isArray(wperm)) return undefined;
   const acl: ACL = {};
   for (const entity of stringsOf(rperm)) acl[entity] = { read: true };

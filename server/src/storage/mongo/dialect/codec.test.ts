@@ -100,7 +100,8 @@ describe('mongo dialect: ACL (rows 18, 19)', () => {
   });
 
   it('_acl alone is public; one array alone means the other is empty', () => {
-    assert.equal(decodeACL({ _acl: { u1: { r: true } } }), undefined);
+    const aclOnly: Record<string, unknown> = { _acl: { u1: { r: true } } };
+    assert.equal(decodeACL(aclOnly), undefined);
     assert.deepEqual(decodeACL({ _rperm: ['u1'] }), { u1: { read: true } });
   });
 });

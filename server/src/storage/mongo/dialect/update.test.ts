@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParseError } from '../../../errors/index.js';
 import { GeoPoint, Pointer } from '../../../schema/index.js';
+import type { ParseObjectValue } from '../../../schema/index.js';
 import type { UpdateSpec } from '../../adapter.js';
 import { GAME_SCORE, USER } from '../test-schemas.js';
 import { toUpdate } from './update.js';
@@ -13,6 +14,8 @@ const canonicalA = { __type: 'Pointer', className: 'A', objectId: 'a' };
 function update(fields: UpdateSpec['fields'], extra: Partial<UpdateSpec> = {}): UpdateSpec {
   return { fields, updatedAt, ...extra };
 }
+
+const NESTED_KEY_VALUES: ParseObjectValue[] = [{ 'a.b': 1 }, { x: { $y: 1 } }];
 
 describe('mongo dialect: UpdateSpec → update document (spec/mongo-layout.md §2.7, rows 8, 20–26, 32)', () => {
   it('row 21: Increment → $inc, always with _updated_at', () => {
@@ -109,7 +112,7 @@ describe('mongo dialect: UpdateSpec → update document (spec/mongo-layout.md §
   });
 
   it('row 17: nested keys with $ or . are rejected with 121', () => {
-    for (const value of [{ 'a.b': 1 }, { x: { $y: 1 } }]) {
+    for (const value of NESTED_KEY_VALUES) {
       assert.throws(
         () => toUpdate(GAME_SCORE, update({ meta: { op: 'set', value } })),
         (error: unknown) => error instanceof ParseError && error.code === 121,
