@@ -132,11 +132,11 @@ async function measureLoad(target, ctx, opts, log) {
       if (opts.warmup > 0) {
         await measure({ baseUrl: server.baseUrl, request: scenario.request, connections: opts.connections, duration: opts.warmup });
       }
-      const stopAccounting = startCpuAccounting(server.proc.child.pid);
+      const stopAccounting = startCpuAccounting(server.proc.child.pid, { databasePids: target.databasePids });
       const r = await measure({ baseUrl: server.baseUrl, request: scenario.request, connections: opts.connections, duration: opts.duration });
       const cpu = stopAccounting();
       out.scenarios[name] = { ...r, cpu };
-      const cpuText = cpu ? `  cores: server ${cpu.serverCores}, autocannon ${cpu.loadGeneratorCores}, other ${cpu.otherCores}` : '';
+      const cpuText = cpu ? `  cores: server ${cpu.serverCores}, database ${cpu.databaseCores}, autocannon ${cpu.loadGeneratorCores}, other ${cpu.otherCores}` : '';
       log(`  ${name.padEnd(6)} ${Math.round(r.requestsPerSec)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non2xx ${r.non2xx}  errors ${r.errors}${cpuText}`);
     }
   } finally {
@@ -219,13 +219,11 @@ async function main() {
     console.log(`cpu profiles: ${profiles.map((f) => path.join('bench/results/tmp', f)).join(', ')}`);
     console.log('summarize with: node bench/profile-summary.js <file>');
   }
-  // Other processes competing for the cores make numbers pessimistic; the database server is expected
-  // "other" load for parse-server and strata-mongo, so only Strata-on-SQLite runs are checked.
-  const noisy = Object.entries(results.targets)
-    .filter(([name]) => name === 'strata-sqlite')
-    .flatMap(([, t]) => Object.entries(t.scenarios ?? {}).filter(([, r]) => (r.cpu?.otherCores ?? 0) > 0.25).map(([s]) => s));
+  // Other processes competing for the 2 cores make numbers pessimistic and ratios unreliable.
+  const noisy = Object.entries(results.targets).flatMap(([name, t]) =>
+    Object.entries(t.scenarios ?? {}).filter(([, r]) => (r.cpu?.otherCores ?? 0) > 0.25).map(([s]) => `${name} ${s}`));
   if (noisy.length) {
-    console.log(`warning: other processes used > 0.25 core during strata-sqlite ${noisy.join(', ')}; those numbers are pessimistic`);
+    console.log(`warning: other processes used > 0.25 core during: ${noisy.join(', ')}; those numbers are pessimistic`);
   }
   const failed = Object.values(results.targets).some((t) => t.status === 'failed');
   process.exitCode = failed ? 1 : 0;

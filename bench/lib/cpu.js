@@ -1,8 +1,8 @@
 // CPU accounting around one measurement (Linux /proc): how many cores the whole machine, the server under
-// test and this load generator used. What is left over is everything else (the database server for
-// parse-server, FerretDB for strata-mongo, and any other process competing for the 2 cores).
+// test, its database server (PostgreSQL backends for parse-server, FerretDB for strata-mongo) and this load
+// generator used. What is left over is interference from other processes competing for the cores.
 // Returns null where /proc is unavailable.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 function machineTicks() {
@@ -18,11 +18,51 @@ function processTicks(pid) {
   return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15 of the full line)
 }
 
-/** Starts accounting for `pid`; call the returned function after the measurement to get core counts. */
-export function startCpuAccounting(pid) {
+/** Pids of running processes whose command name is `comm` (e.g. every `postgres` backend). */
+export function pidsByCommand(comm) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+function ticksOf(pids) {
+  const out = new Map();
+  for (const pid of pids) {
+    try {
+      out.set(pid, processTicks(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** Ticks the database processes used between two snapshots (processes that appeared later count from 0). */
+function databaseTicks(before, after) {
+  let sum = 0;
+  for (const [pid, t] of after) sum += t - (before.get(pid) ?? 0);
+  return sum;
+}
+
+/**
+ * Starts accounting for the server `pid` and the database processes `databasePids()` returns (called at
+ * start and end, so short-lived backends are mostly caught); call the returned function after the
+ * measurement to get core counts.
+ */
+export function startCpuAccounting(pid, { databasePids = () => [] } = {}) {
   let before;
   try {
-    before = { machine: machineTicks(), server: processTicks(pid), self: process.cpuUsage(), at: performance.now() };
+    before = {
+      machine: machineTicks(), server: processTicks(pid), database: ticksOf(databasePids()),
+      self: process.cpuUsage(), at: performance.now(),
+    };
   } catch {
     return () => null;
   }
@@ -30,19 +70,22 @@ export function startCpuAccounting(pid) {
     try {
       const machine = machineTicks();
       const server = processTicks(pid);
+      const database = databaseTicks(before.database, ticksOf(databasePids()));
       const self = process.cpuUsage(before.self);
       const elapsedMs = performance.now() - before.at;
       const total = machine.total - before.machine.total;
       const cores = total / ((elapsedMs / 1000) * 100) || 1; // ticks are 1/100 s per core
       const busyCores = ((machine.busy - before.machine.busy) / total) * cores;
       const serverCores = ((server - before.server) / total) * cores;
+      const databaseCores = (database / total) * cores;
       const loadGeneratorCores = (self.user + self.system) / 1000 / elapsedMs;
       const round = (n) => Number(n.toFixed(2));
       return {
         machineBusyCores: round(busyCores),
         serverCores: round(serverCores),
+        databaseCores: round(databaseCores),
         loadGeneratorCores: round(loadGeneratorCores),
-        otherCores: round(Math.max(0, busyCores - serverCores - loadGeneratorCores)),
+        otherCores: round(Math.max(0, busyCores - serverCores - databaseCores - loadGeneratorCores)),
       };
     } catch {
       return null;

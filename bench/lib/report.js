@@ -27,7 +27,7 @@ export function coldStartRatio(results, target) {
 }
 
 export function formatTable(results, { scenarios, targets }) {
-  const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx/err', 'cores srv/other', `vs ${BASELINE}`];
+  const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx/err', 'cores srv/db/other', `vs ${BASELINE}`];
   const rows = [];
   for (const scenario of scenarios.filter((s) => s !== 'cold')) {
     for (const target of targets) {
@@ -36,7 +36,7 @@ export function formatTable(results, { scenarios, targets }) {
       const ratio = target === BASELINE ? '' : throughputRatio(results, target, scenario);
       rows.push([
         scenario, target, num(r.requestsPerSec), num(r.latencyMs.p50), num(r.latencyMs.p99),
-        `${r.non2xx}/${r.errors + r.timeouts}`, r.cpu ? `${num(r.cpu.serverCores, 2)}/${num(r.cpu.otherCores, 2)}` : '-', ratio === '' ? '' : ratio === null ? '-' : `${num(ratio, 2)}x`,
+        `${r.non2xx}/${r.errors + r.timeouts}`, r.cpu ? `${num(r.cpu.serverCores, 1)}/${num(r.cpu.databaseCores, 1)}/${num(r.cpu.otherCores, 1)}` : '-', ratio === '' ? '' : ratio === null ? '-' : `${num(ratio, 2)}x`,
       ]);
     }
   }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { pidsByCommand } from './cpu.js';
 import { freePort, spawnProcess, stopProcess, waitForTcp } from './processes.js';
 
 const run = promisify(execFile);
@@ -37,6 +38,7 @@ function strataMissing(ctx) {
 function strataSqlite(ctx) {
   return {
     name: 'strata-sqlite',
+    databasePids: () => [],
     async setup() {
       const reason = strataMissing(ctx);
       return reason ? { ok: false, reason } : { ok: true };
@@ -61,6 +63,7 @@ function strataMongo(ctx) {
   let ferretDir = '';
   return {
     name: 'strata-mongo',
+    databasePids: () => (ferret?.child.pid ? [ferret.child.pid] : []),
     async setup() {
       const reason = strataMissing(ctx);
       if (reason) return { ok: false, reason };
@@ -113,6 +116,8 @@ async function psql(ctx, sql) {
 function parseServer(ctx) {
   return {
     name: 'parse-server',
+    // Every postgres process on the machine: other engineers' test databases would be counted too.
+    databasePids: () => pidsByCommand('postgres'),
     async setup() {
       if (!existsSync(path.join(ctx.benchDir, 'node_modules/parse-server/package.json'))) {
         return { ok: false, reason: 'parse-server is not installed (run `cd bench && npm install`)' };
