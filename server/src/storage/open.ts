@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { StorageAdapter } from './adapter.js';
 
@@ -9,7 +11,10 @@ import type { StorageAdapter } from './adapter.js';
 export async function openStorage(uri: string): Promise<StorageAdapter> {
   if (uri.startsWith('sqlite:')) {
     const { createSqliteStorage } = await import('./sqlite/index.js');
-    return createSqliteStorage({ path: uri.slice('sqlite:'.length) });
+    const path = uri.slice('sqlite:'.length);
+    // The first start creates the data directory (owner-only: it holds the database).
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    return createSqliteStorage({ path });
   }
   if (uri.startsWith('mongodb://') || uri.startsWith('mongodb+srv://')) {
     const { createMongoStorage } = await import('./mongo/index.js');
