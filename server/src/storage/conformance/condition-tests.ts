@@ -56,7 +56,11 @@ const OBJECTS = [
   stored('e', {}, { offsetMs: 4000 }),
 ];
 
-const eq = (path: string, value: ParseValue): Condition => ({ kind: 'eq', path: path.split('.') as unknown as FieldPath, value });
+const eq = (path: string, value: ParseValue): Condition => ({
+  kind: 'eq',
+  path: path.split('.') as unknown as FieldPath,
+  value,
+});
 const at = (ms: number): Date => new Date(BASE_TIME + ms);
 
 /** [description, condition, expected objectIds] */
@@ -121,8 +125,8 @@ const CASES: ReadonlyArray<readonly [string, Condition, readonly string[]]> = [
   ['all pointers', { kind: 'all', path: ['friends'], values: [user('u1'), user('u2')] }, ['b']],
   ['exists true counts a stored null', { kind: 'exists', path: ['name'], exists: true }, ['a', 'b', 'c', 'd']],
   ['exists false', { kind: 'exists', path: ['name'], exists: false }, ['e']],
-  ['exists pointer (null is present)', { kind: 'exists', path: ['owner'], exists: true }, ['a', 'b', 'c']],
-  ['exists false pointer', { kind: 'exists', path: ['owner'], exists: false }, ['d', 'e']],
+  ['exists Date', { kind: 'exists', path: ['when'], exists: true }, ['a', 'b']],
+  ['exists false Date', { kind: 'exists', path: ['when'], exists: false }, ['c', 'd', 'e']],
   ['exists Array (empty is present)', { kind: 'exists', path: ['tags'], exists: true }, ['a', 'b', 'c']],
   ['exists dot path', { kind: 'exists', path: ['meta', 'deep'], exists: true }, ['a', 'b']],
   ['exists false dot path', { kind: 'exists', path: ['meta', 'deep'], exists: false }, ['c', 'd', 'e']],
@@ -138,7 +142,11 @@ const CASES: ReadonlyArray<readonly [string, Condition, readonly string[]]> = [
   ['regex on Array elements', { kind: 'regex', path: ['tags'], pattern: '^z$', flags: '' }, ['b']],
   ['regex on a dot path', { kind: 'regex', path: ['meta', 'deep', 'label'], pattern: '^L$', flags: '' }, ['a']],
   ['regex on objectId', { kind: 'regex', path: ['objectId'], pattern: '^[ab]$', flags: '' }, ['a', 'b']],
-  ['and', { kind: 'and', conditions: [eq('flag', true), { kind: 'compare', path: ['n'], op: 'lt', value: 10 }] }, ['a']],
+  [
+    'and',
+    { kind: 'and', conditions: [eq('flag', true), { kind: 'compare', path: ['n'], op: 'lt', value: 10 }] },
+    ['a'],
+  ],
   ['or', { kind: 'or', conditions: [eq('name', 'alpha'), eq('n', -3)] }, ['a', 'c']],
   ['nor (matches missing)', { kind: 'nor', conditions: [eq('flag', true), eq('name', 'Beta')] }, ['c', 'e']],
   [
@@ -156,11 +164,19 @@ const CASES: ReadonlyArray<readonly [string, Condition, readonly string[]]> = [
   ['constant false', { kind: 'constant', value: false }, []],
   ['acl read public', { kind: 'acl', access: 'read', entities: ['*'] }, ['a', 'd', 'e']],
   ['acl read public or u1', { kind: 'acl', access: 'read', entities: ['*', 'u1'] }, ['a', 'b', 'd', 'e']],
-  ['acl read role ({} is readable by nobody)', { kind: 'acl', access: 'read', entities: ['*', 'role:Admin'] }, ['a', 'd', 'e']],
+  [
+    'acl read role ({} is readable by nobody)',
+    { kind: 'acl', access: 'read', entities: ['*', 'role:Admin'] },
+    ['a', 'd', 'e'],
+  ],
   ['acl write public', { kind: 'acl', access: 'write', entities: ['*'] }, ['d', 'e']],
   ['acl write u1', { kind: 'acl', access: 'write', entities: ['*', 'u1'] }, ['b', 'd', 'e']],
   ['relationHas any', { kind: 'relationHas', field: 'likes', relatedIds: ['u2'], mode: 'any' }, ['a']],
-  ['relationHas any of several', { kind: 'relationHas', field: 'likes', relatedIds: ['u1', 'u3'], mode: 'any' }, ['a', 'b']],
+  [
+    'relationHas any of several',
+    { kind: 'relationHas', field: 'likes', relatedIds: ['u1', 'u3'], mode: 'any' },
+    ['a', 'b'],
+  ],
   ['relationHas none', { kind: 'relationHas', field: 'likes', relatedIds: ['u1'], mode: 'none' }, ['c', 'd', 'e']],
 ];
 
@@ -171,7 +187,8 @@ export function conditionTests(options: StorageConformanceOptions): void {
     before(async () => {
       await storage().createClass(SCHEMA);
       for (const object of OBJECTS) await storage().insert({ schema: SCHEMA, object });
-      for (const id of ['u1', 'u2', 'u3']) await storage().insert({ schema: USERS, object: stored(id, { username: `user_${id}` }) });
+      for (const id of ['u1', 'u2', 'u3'])
+        await storage().insert({ schema: USERS, object: stored(id, { username: `user_${id}` }) });
       await storage().addRelation({ ownerClass: 'Cond', field: 'likes', owningId: 'a', relatedId: 'u1' });
       await storage().addRelation({ ownerClass: 'Cond', field: 'likes', owningId: 'a', relatedId: 'u2' });
       await storage().addRelation({ ownerClass: 'Cond', field: 'likes', owningId: 'b', relatedId: 'u1' });

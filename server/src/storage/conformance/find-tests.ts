@@ -14,14 +14,33 @@ const SCHEMA = classSchema('Sorted', {
 });
 
 const OBJECTS = [
-  stored('s1', { n: 3, name: 'c', group: 'x', when: new Date('2024-01-03T00:00:00.000Z'), meta: { rank: 2 }, _note: 'one' }, { offsetMs: 40 }),
-  stored('s2', { n: 1, name: 'a', group: 'y', when: new Date('2024-01-01T00:00:00.000Z'), meta: { rank: 5 } }, { offsetMs: 10 }),
-  stored('s3', { n: null, name: 'b', group: 'x', when: new Date('2024-01-05T00:00:00.000Z'), meta: { rank: 1 } }, { offsetMs: 30 }),
+  stored(
+    's1',
+    { n: 3, name: 'c', group: 'x', when: new Date('2024-01-03T00:00:00.000Z'), meta: { rank: 2 }, _note: 'one' },
+    { offsetMs: 40 },
+  ),
+  stored(
+    's2',
+    { n: 1, name: 'a', group: 'y', when: new Date('2024-01-01T00:00:00.000Z'), meta: { rank: 5 } },
+    { offsetMs: 10 },
+  ),
+  stored(
+    's3',
+    { n: null, name: 'b', group: 'x', when: new Date('2024-01-05T00:00:00.000Z'), meta: { rank: 1 } },
+    { offsetMs: 30 },
+  ),
   stored('s4', { n: 2, name: 'd', group: 'y', when: new Date('2024-01-02T00:00:00.000Z'), meta: {} }, { offsetMs: 0 }),
-  stored('s5', { name: 'e', group: 'x', when: new Date('2024-01-04T00:00:00.000Z'), meta: { rank: 3 } }, { offsetMs: 20 }),
+  stored(
+    's5',
+    { name: 'e', group: 'x', when: new Date('2024-01-04T00:00:00.000Z'), meta: { rank: 3 } },
+    { offsetMs: 20 },
+  ),
 ];
 
-const key = (path: string, direction: 1 | -1 = 1): SortKey => ({ path: path.split('.') as unknown as SortKey['path'], direction });
+const key = (path: string, direction: 1 | -1 = 1): SortKey => ({
+  path: path.split('.') as unknown as SortKey['path'],
+  direction,
+});
 
 /** Sort, skip, limit, keys and count. */
 export function findTests(options: StorageConformanceOptions): void {
@@ -31,7 +50,10 @@ export function findTests(options: StorageConformanceOptions): void {
       await storage().createClass(SCHEMA);
       for (const object of OBJECTS) await storage().insert({ schema: SCHEMA, object });
     });
-    const ids = async (sort: readonly SortKey[], extra: { skip?: number; limit?: number; where?: Condition } = {}): Promise<string[]> =>
+    const ids = async (
+      sort: readonly SortKey[],
+      extra: { skip?: number; limit?: number; where?: Condition } = {},
+    ): Promise<string[]> =>
       orderedIds(await storage().find({ schema: SCHEMA, where: extra.where ?? MATCH_ALL, sort, ...extra }));
 
     it('sorts ascending with null and missing first', async () => {
@@ -68,14 +90,22 @@ export function findTests(options: StorageConformanceOptions): void {
       assert.deepEqual(await ids([key('name')], { where, skip: 1, limit: 1 }), ['s1']);
     });
     it('keys returns only the chosen fields plus the fixed ones', async () => {
-      const [found] = await storage().find({ schema: SCHEMA, where: { kind: 'eq', path: ['objectId'], value: 's1' }, keys: ['name', '_note'] });
+      const [found] = await storage().find({
+        schema: SCHEMA,
+        where: { kind: 'eq', path: ['objectId'], value: 's1' },
+        keys: ['name', '_note'],
+      });
       assert.deepStrictEqual(found, {
         objectId: 's1',
         createdAt: OBJECTS[0]?.createdAt,
         updatedAt: OBJECTS[0]?.updatedAt,
         fields: { name: 'c', _note: 'one' },
       });
-      const [none] = await storage().find({ schema: SCHEMA, where: { kind: 'eq', path: ['objectId'], value: 's2' }, keys: ['unknown'] });
+      const [none] = await storage().find({
+        schema: SCHEMA,
+        where: { kind: 'eq', path: ['objectId'], value: 's2' },
+        keys: ['unknown'],
+      });
       assert.deepStrictEqual(none?.fields, {});
     });
     it('count', async () => {

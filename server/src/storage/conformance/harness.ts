@@ -11,6 +11,27 @@ export interface StorageConformanceOptions {
   readonly create: () => Promise<StorageAdapter>;
   /** Closes the adapter and removes its data. */
   readonly destroy: (adapter: StorageAdapter) => Promise<void>;
+  /**
+   * Features this backend (or the server it is tested against) cannot provide, each with the reason; their
+   * tests are skipped and the reason printed. Example: FerretDB 1.x has no collations.
+   */
+  readonly unsupported?: Readonly<Partial<Record<ConformanceFeature, string>>>;
+}
+
+/** Optional behaviours a test server may lack (the real production backends must support them). */
+export type ConformanceFeature = 'caseInsensitiveIndexes';
+
+/** Skips the running test with a printed reason when `feature` is declared unsupported. */
+export function skipUnsupported(
+  options: StorageConformanceOptions,
+  feature: ConformanceFeature,
+  t: { skip: (message?: string) => void },
+): boolean {
+  const reason = options.unsupported?.[feature];
+  if (reason === undefined) return false;
+  console.log(`[${options.name}] skipping a ${feature} test: ${reason}`);
+  t.skip(reason);
+  return true;
 }
 
 /**
@@ -41,7 +62,11 @@ export const DEFAULTS: Readonly<Record<string, FieldDefinition>> = {
 };
 
 /** A class schema with the default fields added. */
-export function classSchema(className: string, fields: Readonly<Record<string, FieldDefinition>>, extra: Partial<ClassSchema> = {}): ClassSchema {
+export function classSchema(
+  className: string,
+  fields: Readonly<Record<string, FieldDefinition>>,
+  extra: Partial<ClassSchema> = {},
+): ClassSchema {
   return { ...extra, className, fields: { ...DEFAULTS, ...fields } };
 }
 
@@ -82,8 +107,11 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: number): 
   if (caught === undefined) throw new Error(`expected a ParseError ${code}, but the call succeeded`);
   const actual = caught !== null && typeof caught === 'object' && 'code' in caught ? caught.code : undefined;
   if (actual !== code) {
-    throw new Error(`expected ParseError ${code}, got ${String(actual)}: ${caught instanceof Error ? caught.message : String(caught)}`, {
-      cause: caught,
-    });
+    throw new Error(
+      `expected ParseError ${code}, got ${String(actual)}: ${caught instanceof Error ? caught.message : String(caught)}`,
+      {
+        cause: caught,
+      },
+    );
   }
 }

@@ -6,4 +6,4 @@
  * `storage/index.ts`).
  */
 export { runStorageConformance } from './suite.js';
-export type { StorageConformanceOptions } from './harness.js';
+export type { StorageConformanceOptions, ConformanceFeature } from './harness.js';

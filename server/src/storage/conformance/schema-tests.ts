@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClassSchema } from '../../schema/index.js';
 import { MATCH_ALL } from '../../query/index.js';
-import { classSchema, DEFAULTS, rejectsWithCode, sortedIds, stored, useStorage } from './harness.js';
+import { classSchema, DEFAULTS, rejectsWithCode, skipUnsupported, sortedIds, stored, useStorage } from './harness.js';
 import type { StorageConformanceOptions } from './harness.js';
 
 async function schemaOf(load: () => Promise<ClassSchema[]>, className: string): Promise<ClassSchema | undefined> {
@@ -82,8 +82,14 @@ export function schemaTests(options: StorageConformanceOptions): void {
 
     it('addFields adds fields, is idempotent for the same type and throws 111 on a conflict', async () => {
       await storage().createClass(classSchema('SchemaAdd', { a: { type: 'String' } }));
-      await storage().addFields({ className: 'SchemaAdd', fields: { b: { type: 'Number' }, p: { type: 'Pointer', targetClass: '_User' } } });
-      await storage().addFields({ className: 'SchemaAdd', fields: { b: { type: 'Number' }, p: { type: 'Pointer', targetClass: '_User' } } });
+      await storage().addFields({
+        className: 'SchemaAdd',
+        fields: { b: { type: 'Number' }, p: { type: 'Pointer', targetClass: '_User' } },
+      });
+      await storage().addFields({
+        className: 'SchemaAdd',
+        fields: { b: { type: 'Number' }, p: { type: 'Pointer', targetClass: '_User' } },
+      });
       const loaded = await schemaOf(load, 'SchemaAdd');
       assert.deepEqual(loaded?.fields, {
         ...DEFAULTS,
@@ -92,7 +98,10 @@ export function schemaTests(options: StorageConformanceOptions): void {
         p: { type: 'Pointer', targetClass: '_User' },
       });
       await rejectsWithCode(storage().addFields({ className: 'SchemaAdd', fields: { b: { type: 'String' } } }), 111);
-      await rejectsWithCode(storage().addFields({ className: 'SchemaAdd', fields: { p: { type: 'Pointer', targetClass: '_Role' } } }), 111);
+      await rejectsWithCode(
+        storage().addFields({ className: 'SchemaAdd', fields: { p: { type: 'Pointer', targetClass: '_Role' } } }),
+        111,
+      );
       const after = await schemaOf(load, 'SchemaAdd');
       assert.deepEqual(after?.fields['b'], { type: 'Number' });
     });
@@ -115,7 +124,11 @@ export function schemaTests(options: StorageConformanceOptions): void {
     });
 
     it('deleteFields removes the field and its data, including relation edges', async () => {
-      const schema = classSchema('SchemaDel', { keep: { type: 'String' }, gone: { type: 'String' }, rel: { type: 'Relation', targetClass: '_User' } });
+      const schema = classSchema('SchemaDel', {
+        keep: { type: 'String' },
+        gone: { type: 'String' },
+        rel: { type: 'Relation', targetClass: '_User' },
+      });
       await storage().createClass(schema);
       await storage().insert({ schema, object: stored('d1', { keep: 'k', gone: 'g' }) });
       await storage().addRelation({ ownerClass: 'SchemaDel', field: 'rel', owningId: 'd1', relatedId: 'u1' });
@@ -125,7 +138,10 @@ export function schemaTests(options: StorageConformanceOptions): void {
       const after = classSchema('SchemaDel', { keep: { type: 'String' } });
       assert.deepEqual((await storage().find({ schema: after, where: MATCH_ALL }))[0]?.fields, { keep: 'k' });
       const users = classSchema('_User', { username: { type: 'String' } });
-      const related = await storage().find({ schema: users, where: { kind: 'relatedTo', ownerClass: 'SchemaDel', field: 'rel', owningId: 'd1' } });
+      const related = await storage().find({
+        schema: users,
+        where: { kind: 'relatedTo', ownerClass: 'SchemaDel', field: 'rel', owningId: 'd1' },
+      });
       assert.deepEqual(related, []);
       // The field can come back with another type, without the old data.
       await storage().addFields({ className: 'SchemaDel', fields: { gone: { type: 'Number' } } });
@@ -134,7 +150,10 @@ export function schemaTests(options: StorageConformanceOptions): void {
     });
 
     it('deleteClass drops data and schema; the class can be created again', async () => {
-      const schema = classSchema('SchemaGone', { a: { type: 'String' }, r: { type: 'Relation', targetClass: '_User' } });
+      const schema = classSchema('SchemaGone', {
+        a: { type: 'String' },
+        r: { type: 'Relation', targetClass: '_User' },
+      });
       await storage().createClass(schema);
       await storage().insert({ schema, object: stored('g1', { a: 'x' }) });
       await storage().deleteClass({ schema });
@@ -159,7 +178,10 @@ export function schemaTests(options: StorageConformanceOptions): void {
       await storage().dropIndex({ className: 'SchemaIdx', name: 'code_1' });
       assert.equal((await schemaOf(load, 'SchemaIdx'))?.indexes?.['code_1'], undefined);
       await storage().insert({ schema, object: stored('x4', { code: 'A', n: 2 }) });
-      assert.deepEqual(sortedIds(await storage().find({ schema, where: { kind: 'eq', path: ['code'], value: 'A' } })), ['x1', 'x4']);
+      assert.deepEqual(sortedIds(await storage().find({ schema, where: { kind: 'eq', path: ['code'], value: 'A' } })), [
+        'x1',
+        'x4',
+      ]);
     });
 
     it('a unique index over existing duplicates throws 137', async () => {
@@ -167,13 +189,22 @@ export function schemaTests(options: StorageConformanceOptions): void {
       await storage().createClass(schema);
       await storage().insert({ schema, object: stored('y1', { code: 'same' }) });
       await storage().insert({ schema, object: stored('y2', { code: 'same' }) });
-      await rejectsWithCode(storage().createIndex({ schema, name: 'code_1', spec: { code: 1 }, options: { unique: true } }), 137);
+      await rejectsWithCode(
+        storage().createIndex({ schema, name: 'code_1', spec: { code: 1 }, options: { unique: true } }),
+        137,
+      );
     });
 
-    it('a unique case-insensitive index rejects values differing only in case', async () => {
+    it('a unique case-insensitive index rejects values differing only in case', async (t) => {
+      if (skipUnsupported(options, 'caseInsensitiveIndexes', t)) return;
       const schema = classSchema('SchemaIdxCi', { email: { type: 'String' } });
       await storage().createClass(schema);
-      await storage().createIndex({ schema, name: 'ci_email', spec: { email: 1 }, options: { unique: true, caseInsensitive: true } });
+      await storage().createIndex({
+        schema,
+        name: 'ci_email',
+        spec: { email: 1 },
+        options: { unique: true, caseInsensitive: true },
+      });
       await storage().insert({ schema, object: stored('z1', { email: 'Ann@Example.com' }) });
       await rejectsWithCode(storage().insert({ schema, object: stored('z2', { email: 'ann@example.COM' }) }), 137);
       await storage().insert({ schema, object: stored('z3', { email: 'bob@example.com' }) });

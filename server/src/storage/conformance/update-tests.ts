@@ -16,7 +16,11 @@ const SCHEMA = classSchema('Upd', {
 });
 const LATER = new Date('2025-01-01T00:00:00.000Z');
 const byId = (objectId: string): Condition => ({ kind: 'eq', path: ['objectId'], value: objectId });
-const spec = (fields: Record<string, UpdateOp>, extra: Partial<UpdateSpec> = {}): UpdateSpec => ({ fields, updatedAt: LATER, ...extra });
+const spec = (fields: Record<string, UpdateOp>, extra: Partial<UpdateSpec> = {}): UpdateSpec => ({
+  fields,
+  updatedAt: LATER,
+  ...extra,
+});
 
 /** updateOne with every UpdateOp, updateMany, deleteMany, relations, concurrency. */
 export function updateTests(options: StorageConformanceOptions): void {
@@ -26,7 +30,11 @@ export function updateTests(options: StorageConformanceOptions): void {
       await storage().createClass(SCHEMA);
     });
     /** Inserts `fields` as a new object, applies `ops`, checks the returned object equals the stored one. */
-    const update = async (objectId: string, fields: Record<string, ParseValue>, ops: Record<string, UpdateOp>): Promise<StoredObject> => {
+    const update = async (
+      objectId: string,
+      fields: Record<string, ParseValue>,
+      ops: Record<string, UpdateOp>,
+    ): Promise<StoredObject> => {
       await storage().insert({ schema: SCHEMA, object: stored(objectId, fields) });
       const result = await storage().updateOne({ schema: SCHEMA, where: byId(objectId), update: spec(ops) });
       assert.ok(result, 'updateOne returned null');
@@ -37,12 +45,16 @@ export function updateTests(options: StorageConformanceOptions): void {
     };
 
     it('set replaces values, including undeclared ones and null', async () => {
-      const result = await update('set1', { name: 'a', n: 1, _x: 'old' }, {
-        name: { op: 'set', value: 'b' },
-        n: { op: 'set', value: null },
-        _x: { op: 'set', value: 'new' },
-        fresh: { op: 'set', value: { when: new Date('2024-01-01T00:00:00.000Z'), who: user('u1') } },
-      });
+      const result = await update(
+        'set1',
+        { name: 'a', n: 1, _x: 'old' },
+        {
+          name: { op: 'set', value: 'b' },
+          n: { op: 'set', value: null },
+          _x: { op: 'set', value: 'new' },
+          fresh: { op: 'set', value: { when: new Date('2024-01-01T00:00:00.000Z'), who: user('u1') } },
+        },
+      );
       assert.deepStrictEqual(result.fields, {
         name: 'b',
         n: null,
@@ -52,29 +64,46 @@ export function updateTests(options: StorageConformanceOptions): void {
     });
 
     it('set on a dot path changes one key of an Object field', async () => {
-      const result = await update('set2', { stats: { a: 1, b: { c: 2 } } }, { 'stats.b.c': { op: 'set', value: 3 }, 'stats.d': { op: 'set', value: 'x' } });
+      const result = await update(
+        'set2',
+        { stats: { a: 1, b: { c: 2 } } },
+        { 'stats.b.c': { op: 'set', value: 3 }, 'stats.d': { op: 'set', value: 'x' } },
+      );
       assert.deepStrictEqual(result.fields, { stats: { a: 1, b: { c: 3 }, d: 'x' } });
     });
 
     it('unset removes fields and dot paths', async () => {
-      const result = await update('unset1', { name: 'a', n: 1, stats: { a: 1, b: 2 }, _token: 't' }, {
-        name: { op: 'unset' },
-        'stats.a': { op: 'unset' },
-        _token: { op: 'unset' },
-        missing: { op: 'unset' },
-      });
+      const result = await update(
+        'unset1',
+        { name: 'a', n: 1, stats: { a: 1, b: 2 }, _token: 't' },
+        {
+          name: { op: 'unset' },
+          'stats.a': { op: 'unset' },
+          _token: { op: 'unset' },
+          missing: { op: 'unset' },
+        },
+      );
       assert.deepStrictEqual(result.fields, { n: 1, stats: { b: 2 } });
     });
 
     it('increment adds to numbers and treats a missing field as 0', async () => {
-      const result = await update('inc1', { n: 5, stats: { wins: 2 } }, {
-        n: { op: 'increment', amount: -7.5 },
-        other: { op: 'increment', amount: 3 },
-        'stats.wins': { op: 'increment', amount: 1 },
-        'stats.losses': { op: 'increment', amount: 4 },
-        _failed_login_count: { op: 'increment', amount: 1 },
+      const result = await update(
+        'inc1',
+        { n: 5, stats: { wins: 2 } },
+        {
+          n: { op: 'increment', amount: -7.5 },
+          other: { op: 'increment', amount: 3 },
+          'stats.wins': { op: 'increment', amount: 1 },
+          'stats.losses': { op: 'increment', amount: 4 },
+          _failed_login_count: { op: 'increment', amount: 1 },
+        },
+      );
+      assert.deepStrictEqual(result.fields, {
+        n: -2.5,
+        other: 3,
+        stats: { wins: 3, losses: 4 },
+        _failed_login_count: 1,
       });
-      assert.deepStrictEqual(result.fields, { n: -2.5, other: 3, stats: { wins: 3, losses: 4 }, _failed_login_count: 1 });
     });
 
     it('increment on a dot path of a missing Object field creates it', async () => {
@@ -83,26 +112,41 @@ export function updateTests(options: StorageConformanceOptions): void {
     });
 
     it('add appends, keeping duplicates; a missing field becomes the array', async () => {
-      const result = await update('add1', { list: ['a'] }, { list: { op: 'add', objects: ['a', 'b', 1] }, other: { op: 'add', objects: [user('u1')] } });
+      const result = await update(
+        'add1',
+        { list: ['a'] },
+        { list: { op: 'add', objects: ['a', 'b', 1] }, other: { op: 'add', objects: [user('u1')] } },
+      );
       assert.deepStrictEqual(result.fields, { list: ['a', 'a', 'b', 1], other: [user('u1')] });
     });
 
     it('addUnique adds only missing items, comparing pointers and objects by value', async () => {
-      const result = await update('addu1', { list: ['a', 'b', user('u1'), { k: 1 }] }, {
-        list: { op: 'addUnique', objects: ['b', 'c', user('u1'), user('u2'), { k: 1 }, { k: 2 }, 'c'] },
-      });
+      const result = await update(
+        'addu1',
+        { list: ['a', 'b', user('u1'), { k: 1 }] },
+        {
+          list: { op: 'addUnique', objects: ['b', 'c', user('u1'), user('u2'), { k: 1 }, { k: 2 }, 'c'] },
+        },
+      );
       assert.deepStrictEqual(result.fields, { list: ['a', 'b', user('u1'), { k: 1 }, 'c', user('u2'), { k: 2 }] });
     });
 
     it('remove deletes every occurrence, including pointers and objects', async () => {
-      const result = await update('rem1', { list: ['a', 'b', 'a', 'c', user('u1'), user('u2'), { k: 1 }, 1, '1'] }, {
-        list: { op: 'remove', objects: ['a', user('u1'), { k: 1 }, 1, 'zzz'] },
-      });
+      const result = await update(
+        'rem1',
+        { list: ['a', 'b', 'a', 'c', user('u1'), user('u2'), { k: 1 }, 1, '1'] },
+        {
+          list: { op: 'remove', objects: ['a', user('u1'), { k: 1 }, 1, 'zzz'] },
+        },
+      );
       assert.deepStrictEqual(result.fields, { list: ['b', 'c', user('u2'), '1'] });
     });
 
     it('ACL replacement', async () => {
-      await storage().insert({ schema: SCHEMA, object: stored('acl1', { name: 'x' }, { ACL: { '*': { read: true } } }) });
+      await storage().insert({
+        schema: SCHEMA,
+        object: stored('acl1', { name: 'x' }, { ACL: { '*': { read: true } } }),
+      });
       const acl = { u1: { read: true as const, write: true as const } };
       const result = await storage().updateOne({ schema: SCHEMA, where: byId('acl1'), update: spec({}, { ACL: acl }) });
       assert.deepStrictEqual(result?.ACL, acl);
@@ -113,30 +157,68 @@ export function updateTests(options: StorageConformanceOptions): void {
 
     it('returns null and changes nothing when the condition fails (e.g. the ACL)', async () => {
       await storage().insert({ schema: SCHEMA, object: stored('locked', { name: 'x' }, { ACL: {} }) });
-      const where: Condition = { kind: 'and', conditions: [byId('locked'), { kind: 'acl', access: 'write', entities: ['*', 'u1'] }] };
-      assert.equal(await storage().updateOne({ schema: SCHEMA, where, update: spec({ name: { op: 'set', value: 'y' } }) }), null);
-      assert.equal(await storage().updateOne({ schema: SCHEMA, where: byId('nobody'), update: spec({ name: { op: 'set', value: 'y' } }) }), null);
+      const where: Condition = {
+        kind: 'and',
+        conditions: [byId('locked'), { kind: 'acl', access: 'write', entities: ['*', 'u1'] }],
+      };
+      assert.equal(
+        await storage().updateOne({ schema: SCHEMA, where, update: spec({ name: { op: 'set', value: 'y' } }) }),
+        null,
+      );
+      assert.equal(
+        await storage().updateOne({
+          schema: SCHEMA,
+          where: byId('nobody'),
+          update: spec({ name: { op: 'set', value: 'y' } }),
+        }),
+        null,
+      );
       const [found] = await storage().find({ schema: SCHEMA, where: byId('locked') });
       assert.deepStrictEqual(found?.fields, { name: 'x' });
     });
 
     it('updateMany updates every match and returns the count', async () => {
-      for (const id of ['m1', 'm2', 'm3']) await storage().insert({ schema: SCHEMA, object: stored(id, { name: 'many', n: 1 }) });
+      for (const id of ['m1', 'm2', 'm3'])
+        await storage().insert({ schema: SCHEMA, object: stored(id, { name: 'many', n: 1 }) });
       const where: Condition = { kind: 'eq', path: ['name'], value: 'many' };
-      assert.equal(await storage().updateMany({ schema: SCHEMA, where, update: spec({ n: { op: 'increment', amount: 2 } }) }), 3);
+      assert.equal(
+        await storage().updateMany({ schema: SCHEMA, where, update: spec({ n: { op: 'increment', amount: 2 } }) }),
+        3,
+      );
       const found = await storage().find({ schema: SCHEMA, where });
       assert.deepEqual(
         found.map((o) => o.fields['n']),
         [3, 3, 3],
       );
-      assert.equal(await storage().updateMany({ schema: SCHEMA, where: byId('none'), update: spec({ n: { op: 'unset' } }) }), 0);
+      assert.equal(
+        await storage().updateMany({ schema: SCHEMA, where: byId('none'), update: spec({ n: { op: 'unset' } }) }),
+        0,
+      );
     });
 
     it('deleteMany deletes every match and returns the count', async () => {
-      for (const id of ['del1', 'del2', 'keep1']) await storage().insert({ schema: SCHEMA, object: stored(id, { name: id.startsWith('del') ? 'doomed' : 'kept' }) });
-      assert.equal(await storage().deleteMany({ schema: SCHEMA, where: { kind: 'eq', path: ['name'], value: 'doomed' } }), 2);
-      assert.equal(await storage().deleteMany({ schema: SCHEMA, where: { kind: 'eq', path: ['name'], value: 'doomed' } }), 0);
-      assert.deepEqual(sortedIds(await storage().find({ schema: SCHEMA, where: { kind: 'in', path: ['objectId'], values: ['del1', 'del2', 'keep1'] } })), ['keep1']);
+      for (const id of ['del1', 'del2', 'keep1'])
+        await storage().insert({
+          schema: SCHEMA,
+          object: stored(id, { name: id.startsWith('del') ? 'doomed' : 'kept' }),
+        });
+      assert.equal(
+        await storage().deleteMany({ schema: SCHEMA, where: { kind: 'eq', path: ['name'], value: 'doomed' } }),
+        2,
+      );
+      assert.equal(
+        await storage().deleteMany({ schema: SCHEMA, where: { kind: 'eq', path: ['name'], value: 'doomed' } }),
+        0,
+      );
+      assert.deepEqual(
+        sortedIds(
+          await storage().find({
+            schema: SCHEMA,
+            where: { kind: 'in', path: ['objectId'], values: ['del1', 'del2', 'keep1'] },
+          }),
+        ),
+        ['keep1'],
+      );
     });
 
     it('addRelation is idempotent; removeRelation of a missing edge is fine', async () => {
@@ -157,7 +239,13 @@ export function updateTests(options: StorageConformanceOptions): void {
     it('50 concurrent increments on one object add exactly 50', async () => {
       await storage().insert({ schema: SCHEMA, object: stored('counter', { n: 0 }) });
       await Promise.all(
-        Array.from({ length: 50 }, () => storage().updateOne({ schema: SCHEMA, where: byId('counter'), update: spec({ n: { op: 'increment', amount: 1 } }) })),
+        Array.from({ length: 50 }, () =>
+          storage().updateOne({
+            schema: SCHEMA,
+            where: byId('counter'),
+            update: spec({ n: { op: 'increment', amount: 1 } }),
+          }),
+        ),
       );
       const [found] = await storage().find({ schema: SCHEMA, where: byId('counter') });
       assert.equal(found?.fields['n'], 50);

@@ -41,7 +41,18 @@ const FULL = stored(
         deeper: [new Date('2020-01-01T00:00:00.000Z'), user('u2'), { f: new ParseFile('n_f.txt') }, null, false],
       },
     },
-    arr: ['x', 2, -1.5, true, null, { k: 'v' }, [1, [2]], new Date('2021-06-07T08:09:10.011Z'), user('u3'), new GeoPoint(-5, 6.5)],
+    arr: [
+      'x',
+      2,
+      -1.5,
+      true,
+      null,
+      { k: 'v' },
+      [1, [2]],
+      new Date('2021-06-07T08:09:10.011Z'),
+      user('u3'),
+      new GeoPoint(-5, 6.5),
+    ],
     ptr: user('u1'),
     file: new ParseFile('abc_file.txt'),
     geo: new GeoPoint(40.5, -73.9),
@@ -69,7 +80,10 @@ export function valueTests(options: StorageConformanceOptions): void {
     const storage = useStorage(options);
     const roundTrip = async (object: StoredObject): Promise<StoredObject | undefined> => {
       await storage().insert({ schema: SCHEMA, object });
-      const found = await storage().find({ schema: SCHEMA, where: { kind: 'eq', path: ['objectId'], value: object.objectId } });
+      const found = await storage().find({
+        schema: SCHEMA,
+        where: { kind: 'eq', path: ['objectId'], value: object.objectId },
+      });
       assert.equal(found.length, 1);
       return found[0];
     };
@@ -102,7 +116,10 @@ export function valueTests(options: StorageConformanceOptions): void {
     });
 
     it('Date keeps millisecond precision, including before 1970', async () => {
-      const object = stored('dates', { date: new Date('1969-12-31T23:59:59.999Z'), obj: { d: new Date('2024-02-29T23:59:59.001Z') } });
+      const object = stored('dates', {
+        date: new Date('1969-12-31T23:59:59.999Z'),
+        obj: { d: new Date('2024-02-29T23:59:59.001Z') },
+      });
       const found = await roundTrip(object);
       assert.equal((found?.fields['date'] as Date).toISOString(), '1969-12-31T23:59:59.999Z');
       assert.deepStrictEqual(found, object);
@@ -132,7 +149,10 @@ export function valueTests(options: StorageConformanceOptions): void {
     });
 
     it('pointer arrays and pointers to other classes inside objects', async () => {
-      const object = stored('ptrs', { arr: [new Pointer('Other', 'o1'), user('u9')], obj: { p: new Pointer('_Role', 'r1') } });
+      const object = stored('ptrs', {
+        arr: [new Pointer('Other', 'o1'), user('u9')],
+        obj: { p: new Pointer('_Role', 'r1') },
+      });
       assert.deepStrictEqual(await roundTrip(object), object);
     });
 

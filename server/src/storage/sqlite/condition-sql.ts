@@ -59,11 +59,17 @@ function translate(condition: Condition, b: SqlBuilder): string {
     case 'constant':
       return condition.value ? '1' : '0';
     case 'and':
-      return condition.conditions.length === 0 ? '1' : `(${condition.conditions.map((c) => translate(c, b)).join(' AND ')})`;
+      return condition.conditions.length === 0
+        ? '1'
+        : `(${condition.conditions.map((c) => translate(c, b)).join(' AND ')})`;
     case 'or':
-      return condition.conditions.length === 0 ? '0' : `(${condition.conditions.map((c) => translate(c, b)).join(' OR ')})`;
+      return condition.conditions.length === 0
+        ? '0'
+        : `(${condition.conditions.map((c) => translate(c, b)).join(' OR ')})`;
     case 'nor':
-      return condition.conditions.length === 0 ? '1' : not(`(${condition.conditions.map((c) => translate(c, b)).join(' OR ')})`);
+      return condition.conditions.length === 0
+        ? '1'
+        : not(`(${condition.conditions.map((c) => translate(c, b)).join(' OR ')})`);
     case 'eq':
       return equals(resolve(condition.path, b.ctx.layout), condition.value, b);
     case 'ne':
@@ -112,8 +118,10 @@ const DATE_FIELDS: ReadonlySet<string> = new Set(['createdAt', 'updatedAt']);
 /** Where a field path lives in the table. */
 function resolve(path: FieldPath, layout: TableLayout): Target {
   const [field, ...rest] = path;
-  if (field === 'objectId') return rest.length === 0 ? { kind: 'typed', column: '"objectId"', type: { type: 'String' } } : MISSING;
-  if (DATE_FIELDS.has(field)) return rest.length === 0 ? { kind: 'typed', column: quote(field), type: { type: 'Date' } } : MISSING;
+  if (field === 'objectId')
+    return rest.length === 0 ? { kind: 'typed', column: '"objectId"', type: { type: 'String' } } : MISSING;
+  if (DATE_FIELDS.has(field))
+    return rest.length === 0 ? { kind: 'typed', column: quote(field), type: { type: 'Date' } } : MISSING;
   if (field === '_rperm' || field === '_wperm') return { kind: 'json', doc: quote(field), path: jsonPath(rest) };
   const info = layout.byField.get(field);
   if (info === undefined) {
@@ -121,7 +129,9 @@ function resolve(path: FieldPath, layout: TableLayout): Target {
     return { kind: 'json', doc: '"_extra"', path: jsonPath(path) };
   }
   if (isJsonColumn(info.type)) {
-    return rest.length === 0 ? { kind: 'json', doc: info.column, path: '$', markerField: field } : { kind: 'json', doc: info.column, path: jsonPath(rest) };
+    return rest.length === 0
+      ? { kind: 'json', doc: info.column, path: '$', markerField: field }
+      : { kind: 'json', doc: info.column, path: jsonPath(rest) };
   }
   return rest.length === 0 ? { kind: 'typed', column: info.column, type: info.type, markerField: field } : MISSING;
 }
@@ -168,9 +178,15 @@ function equals(target: Target, value: ParseValue, b: SqlBuilder): string {
 function inValues(target: Target, values: readonly ParseValue[], b: SqlBuilder): string {
   if (values.length === 0) return '0';
   if (target.kind === 'json') {
-    return slot(target, (type, current) => `(${values.map((value) => jsonEquals(type, current, value, b)).join(' OR ')})`);
+    return slot(
+      target,
+      (type, current) => `(${values.map((value) => jsonEquals(type, current, value, b)).join(' OR ')})`,
+    );
   }
-  const params = values.filter((value) => value !== null).map((value) => typedParam(target, value)).filter((p) => p !== undefined);
+  const params = values
+    .filter((value) => value !== null)
+    .map((value) => typedParam(target, value))
+    .filter((p) => p !== undefined);
   const parts: string[] = [];
   if (params.length > 0) parts.push(`${target.column} IN (${b.bindList(params)})`);
   if (values.includes(null)) parts.push(`${target.column} IS NULL`);
@@ -196,7 +212,10 @@ function compare(target: Target, op: CompareOp, value: ParseValue, b: SqlBuilder
 
 function regex(target: Target, pattern: string, flags: string, b: SqlBuilder): string {
   if (target.kind === 'json') {
-    return slot(target, (type, current) => `(${type} = 'text' AND regexp(${b.bind(pattern)}, ${b.bind(flags)}, ${current}))`);
+    return slot(
+      target,
+      (type, current) => `(${type} = 'text' AND regexp(${b.bind(pattern)}, ${b.bind(flags)}, ${current}))`,
+    );
   }
   if (target.type.type !== 'String') return '0';
   return `regexp(${b.bind(pattern)}, ${b.bind(flags)}, ${target.column})`;

@@ -15,7 +15,9 @@ import { columnSqlType, fromJson, isJsonColumn, toJson } from './value-codec.js'
 export const SCHEMA_TABLE = '"_SCHEMA"';
 
 export function createSchemaTable(driver: SqliteDriver): void {
-  driver.exec(`CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} ("className" TEXT PRIMARY KEY NOT NULL, "schema" TEXT NOT NULL)`);
+  driver.exec(
+    `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} ("className" TEXT PRIMARY KEY NOT NULL, "schema" TEXT NOT NULL)`,
+  );
 }
 
 /** Creates the class table when missing and adds columns for declared fields that lack one. */
@@ -94,9 +96,13 @@ export function createTableIndex(
   const keys = Object.entries(spec);
   if (keys.length === 0) throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Index ${name} has no keys.` });
   const collate = options.options?.caseInsensitive === true ? ' COLLATE NOCASE' : '';
-  const terms = keys.map(([key, direction]) => `${indexExpression(layout, key)}${collate}${direction === -1 ? ' DESC' : ''}`);
+  const terms = keys.map(
+    ([key, direction]) => `${indexExpression(layout, key)}${collate}${direction === -1 ? ' DESC' : ''}`,
+  );
   const unique = options.options?.unique === true ? 'UNIQUE ' : '';
-  driver.exec(`CREATE ${unique}INDEX IF NOT EXISTS ${indexSqlName(layout.className, name)} ON ${layout.table} (${terms.join(', ')})`);
+  driver.exec(
+    `CREATE ${unique}INDEX IF NOT EXISTS ${indexSqlName(layout.className, name)} ON ${layout.table} (${terms.join(', ')})`,
+  );
 }
 
 export function dropTableIndex(driver: SqliteDriver, className: string, name: string): void {
@@ -114,17 +120,21 @@ export function dropField(driver: SqliteDriver, layout: TableLayout, field: stri
   if (columns === undefined) return;
   const column = columnName(field);
   if (columns.has(sqlName(field))) {
-    const indexes = driver.all(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, [
-      layout.sqlTable,
-    ]);
+    const indexes = driver.all(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`,
+      [layout.sqlTable],
+    );
     for (const index of indexes) {
-      if (typeof index['sql'] === 'string' && index['sql'].includes(column)) driver.exec(`DROP INDEX IF EXISTS ${quote(String(index['name']))}`);
+      if (typeof index['sql'] === 'string' && index['sql'].includes(column))
+        driver.exec(`DROP INDEX IF EXISTS ${quote(String(index['name']))}`);
     }
     driver.exec(`ALTER TABLE ${layout.table} DROP COLUMN ${column}`);
     driver.forgetTable(layout.sqlTable);
   }
   const path = literal(jsonPath([field]));
-  driver.run(`UPDATE ${layout.table} SET "_extra" = json_remove("_extra", ${path}) WHERE json_type("_extra", ${path}) IS NOT NULL`);
+  driver.run(
+    `UPDATE ${layout.table} SET "_extra" = json_remove("_extra", ${path}) WHERE json_type("_extra", ${path}) IS NOT NULL`,
+  );
   driver.run(`UPDATE ${layout.table} SET "_extra" = NULL WHERE "_extra" = '{}'`);
 }
 
@@ -204,13 +214,12 @@ export function readSchema(driver: SqliteDriver, className: string): ClassSchema
 }
 
 export function writeSchema(driver: SqliteDriver, schema: ClassSchema): void {
-  driver.run(`INSERT INTO ${SCHEMA_TABLE} ("className", "schema") VALUES (?, ?) ON CONFLICT ("className") DO UPDATE SET "schema" = excluded."schema"`, [
-    schema.className,
-    schemaToText(schema),
-  ]);
+  driver.run(
+    `INSERT INTO ${SCHEMA_TABLE} ("className", "schema") VALUES (?, ?) ON CONFLICT ("className") DO UPDATE SET "schema" = excluded."schema"`,
+    [schema.className, schemaToText(schema)],
+  );
 }
 
 export function deleteSchemaRow(driver: SqliteDriver, className: string): void {
   driver.run(`DELETE FROM ${SCHEMA_TABLE} WHERE "className" = ?`, [className]);
 }
-

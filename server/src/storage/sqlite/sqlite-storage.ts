@@ -1,6 +1,12 @@
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { Condition } from '../../query/index.js';
-import type { ClassLevelPermissions, ClassSchema, FieldDefinition, IndexOptions, IndexSpec } from '../../schema/index.js';
+import type {
+  ClassLevelPermissions,
+  ClassSchema,
+  FieldDefinition,
+  IndexOptions,
+  IndexSpec,
+} from '../../schema/index.js';
 import type {
   FindOptions,
   RelationEdge,
@@ -80,7 +86,9 @@ function sameType(a: FieldDefinition, b: FieldDefinition): boolean {
 }
 
 function typeName(definition: FieldDefinition): string {
-  return definition.type === 'Pointer' || definition.type === 'Relation' ? `${definition.type}<${definition.targetClass}>` : definition.type;
+  return definition.type === 'Pointer' || definition.type === 'Relation'
+    ? `${definition.type}<${definition.targetClass}>`
+    : definition.type;
 }
 
 /** True when an index key refers to the field (`field` or `field.sub`). */
@@ -109,7 +117,8 @@ class SqliteStorage implements StorageAdapter {
     if (this.txScope === null || !this.txScope.open) {
       while (this.state.gate !== null) await this.state.gate;
     }
-    if (this.state.closed) throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
+    if (this.state.closed)
+      throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
     try {
       return work();
     } catch (err) {
@@ -145,7 +154,9 @@ class SqliteStorage implements StorageAdapter {
   loadSchemas(): Promise<ClassSchema[]> {
     return this.run(() => {
       if (this.driver.tableColumns('_SCHEMA') === undefined) return [];
-      return this.driver.all(`SELECT "className", "schema" FROM ${SCHEMA_TABLE} ORDER BY "className"`).map((row) => schemaFromText(String(row['className']), row['schema']));
+      return this.driver
+        .all(`SELECT "className", "schema" FROM ${SCHEMA_TABLE} ORDER BY "className"`)
+        .map((row) => schemaFromText(String(row['className']), row['schema']));
     });
   }
 
@@ -159,7 +170,8 @@ class SqliteStorage implements StorageAdapter {
         writeSchema(this.driver, schema);
         const layout = this.state.layout(schema);
         ensureTable(this.driver, layout);
-        for (const [name, spec] of Object.entries(schema.indexes ?? {})) createTableIndex(this.driver, { layout, name, spec });
+        for (const [name, spec] of Object.entries(schema.indexes ?? {}))
+          createTableIndex(this.driver, { layout, name, spec });
       });
     });
   }
@@ -209,10 +221,14 @@ class SqliteStorage implements StorageAdapter {
     });
   }
 
-  setClassLevelPermissions(options: { className: string; classLevelPermissions: ClassLevelPermissions }): Promise<void> {
+  setClassLevelPermissions(options: {
+    className: string;
+    classLevelPermissions: ClassLevelPermissions;
+  }): Promise<void> {
     return this.run(() => {
       this.driver.atomic(() => {
-        const stored = this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.className);
+        const stored =
+          this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.className);
         if (stored === undefined) {
           throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `Class ${options.className} does not exist.` });
         }
@@ -226,9 +242,18 @@ class SqliteStorage implements StorageAdapter {
       this.driver.atomic(() => {
         const layout = this.state.layout(options.schema);
         this.state.ready(layout, { create: true });
-        createTableIndex(this.driver, { layout, name: options.name, spec: options.spec, ...(options.options ? { options: options.options } : {}) });
-        const stored = this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.schema.className);
-        if (stored !== undefined) writeSchema(this.driver, { ...stored, indexes: { ...stored.indexes, [options.name]: options.spec } });
+        createTableIndex(this.driver, {
+          layout,
+          name: options.name,
+          spec: options.spec,
+          ...(options.options ? { options: options.options } : {}),
+        });
+        const stored =
+          this.driver.tableColumns('_SCHEMA') === undefined
+            ? undefined
+            : readSchema(this.driver, options.schema.className);
+        if (stored !== undefined)
+          writeSchema(this.driver, { ...stored, indexes: { ...stored.indexes, [options.name]: options.spec } });
       });
     });
   }
@@ -237,7 +262,8 @@ class SqliteStorage implements StorageAdapter {
     return this.run(() => {
       this.driver.atomic(() => {
         dropTableIndex(this.driver, options.className, options.name);
-        const stored = this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.className);
+        const stored =
+          this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.className);
         if (stored?.indexes !== undefined && Object.hasOwn(stored.indexes, options.name)) {
           const indexes = { ...stored.indexes };
           delete indexes[options.name];
@@ -251,7 +277,8 @@ class SqliteStorage implements StorageAdapter {
     return this.run(() => {
       this.driver.atomic(() => {
         const { className } = options.schema;
-        const stored = this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, className);
+        const stored =
+          this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, className);
         const fields = { ...stored?.fields, ...options.schema.fields };
         for (const [field, definition] of Object.entries(fields)) {
           if (definition.type === 'Relation') dropTable(this.driver, joinClassName(className, field));
@@ -272,9 +299,17 @@ class SqliteStorage implements StorageAdapter {
     });
   }
 
-  private select(layout: TableLayout, where: Condition, tail: string, tailParams: readonly unknown[]): ReturnType<SqliteDriver['all']> {
+  private select(
+    layout: TableLayout,
+    where: Condition,
+    tail: string,
+    tailParams: readonly unknown[],
+  ): ReturnType<SqliteDriver['all']> {
     const { sql, params } = conditionToSql(where, this.state.context(layout));
-    return this.driver.all(`SELECT ${layout.selectList} FROM ${layout.table} WHERE ${sql}${tail}`, [...params, ...tailParams]);
+    return this.driver.all(`SELECT ${layout.selectList} FROM ${layout.table} WHERE ${sql}${tail}`, [
+      ...params,
+      ...tailParams,
+    ]);
   }
 
   updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<StoredObject | null> {
@@ -324,7 +359,10 @@ class SqliteStorage implements StorageAdapter {
       if (options.sort !== undefined && options.sort.length > 0) tail += ` ORDER BY ${sortToSql(options.sort, layout)}`;
       if (options.limit !== undefined || (options.skip ?? 0) > 0) {
         tail += ' LIMIT ? OFFSET ?';
-        tailParams.push(options.limit === undefined ? -1 : Math.max(0, Math.trunc(options.limit)), Math.max(0, Math.trunc(options.skip ?? 0)));
+        tailParams.push(
+          options.limit === undefined ? -1 : Math.max(0, Math.trunc(options.limit)),
+          Math.max(0, Math.trunc(options.skip ?? 0)),
+        );
       }
       const keys = options.keys === undefined ? undefined : new Set(options.keys);
       return this.select(layout, options.where, tail, tailParams).map((row) => layout.decodeRow(row, keys));
@@ -345,7 +383,10 @@ class SqliteStorage implements StorageAdapter {
     return this.run(() => {
       const joinClass = joinClassName(edge.ownerClass, edge.field);
       ensureJoinTable(this.driver, joinClass);
-      this.driver.run(`INSERT OR IGNORE INTO ${quote(sqlName(joinClass))} ("owningId", "relatedId") VALUES (?, ?)`, [edge.owningId, edge.relatedId]);
+      this.driver.run(`INSERT OR IGNORE INTO ${quote(sqlName(joinClass))} ("owningId", "relatedId") VALUES (?, ?)`, [
+        edge.owningId,
+        edge.relatedId,
+      ]);
     });
   }
 
@@ -353,7 +394,10 @@ class SqliteStorage implements StorageAdapter {
     return this.run(() => {
       const joinTable = sqlName(joinClassName(edge.ownerClass, edge.field));
       if (this.driver.tableColumns(joinTable) === undefined) return;
-      this.driver.run(`DELETE FROM ${quote(joinTable)} WHERE "owningId" = ? AND "relatedId" = ?`, [edge.owningId, edge.relatedId]);
+      this.driver.run(`DELETE FROM ${quote(joinTable)} WHERE "owningId" = ? AND "relatedId" = ?`, [
+        edge.owningId,
+        edge.relatedId,
+      ]);
     });
   }
 
@@ -361,7 +405,8 @@ class SqliteStorage implements StorageAdapter {
     if (this.txScope !== null && this.txScope.open) return this.savepoint(work);
     // Check and take the gate with no await in between, so two transactions cannot both get through.
     while (this.state.gate !== null) await this.state.gate;
-    if (this.state.closed) throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
+    if (this.state.closed)
+      throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
     let release = (): void => {};
     this.state.gate = new Promise<void>((resolve) => {
       release = resolve;

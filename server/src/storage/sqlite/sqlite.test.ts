@@ -21,8 +21,16 @@ runStorageConformance({
   destroy: (storage) => storage.close(),
 });
 
-const defaults = { objectId: { type: 'String' }, createdAt: { type: 'Date' }, updatedAt: { type: 'Date' }, ACL: { type: 'ACL' } } as const;
-const schemaOf = (className: string, fields: ClassSchema['fields']): ClassSchema => ({ className, fields: { ...defaults, ...fields } });
+const defaults = {
+  objectId: { type: 'String' },
+  createdAt: { type: 'Date' },
+  updatedAt: { type: 'Date' },
+  ACL: { type: 'ACL' },
+} as const;
+const schemaOf = (className: string, fields: ClassSchema['fields']): ClassSchema => ({
+  className,
+  fields: { ...defaults, ...fields },
+});
 const at = new Date('2024-01-01T00:00:00.000Z');
 
 async function open(path: string): Promise<StorageAdapter> {
@@ -50,7 +58,10 @@ describe('sqlite specifics', () => {
     let storage = await open(path);
     await storage.createClass(schema);
     await storage.createIndex({ schema, name: 'title_1', spec: { title: 1 }, options: { unique: true } });
-    await storage.insert({ schema, object: { objectId: 'k1', createdAt: at, updatedAt: at, fields: { title: 'kept', _internal: [1] } } });
+    await storage.insert({
+      schema,
+      object: { objectId: 'k1', createdAt: at, updatedAt: at, fields: { title: 'kept', _internal: [1] } },
+    });
     await storage.addRelation({ ownerClass: 'Keep', field: 'r', owningId: 'k1', relatedId: 'u1' });
     await storage.close();
 
@@ -61,8 +72,13 @@ describe('sqlite specifics', () => {
     assert.deepStrictEqual(await storage.find({ schema, where: MATCH_ALL }), [
       { objectId: 'k1', createdAt: at, updatedAt: at, fields: { title: 'kept', _internal: [1] } },
     ]);
-    assert.equal(await storage.count({ schema, where: { kind: 'relationHas', field: 'r', relatedIds: ['u1'], mode: 'any' } }), 1);
-    await assert.rejects(storage.insert({ schema, object: { objectId: 'k2', fields: { title: 'kept' } } }), { code: 137 });
+    assert.equal(
+      await storage.count({ schema, where: { kind: 'relationHas', field: 'r', relatedIds: ['u1'], mode: 'any' } }),
+      1,
+    );
+    await assert.rejects(storage.insert({ schema, object: { objectId: 'k2', fields: { title: 'kept' } } }), {
+      code: 137,
+    });
     await storage.close();
   });
 
@@ -75,8 +91,15 @@ describe('sqlite specifics', () => {
     await storage.close();
     const raw = new Database(path, { readonly: true });
     try {
-      const row = raw.prepare('SELECT "shown", "_extra", "createdAt", "_rperm" FROM "Extra$0" WHERE "objectId" = ?').get('e1');
-      assert.deepEqual(row, { shown: 1, _extra: '{"_hidden":{"d":{"__type":"Date","iso":"2024-01-01T00:00:00.000Z"}},"nul":null}', createdAt: null, _rperm: null });
+      const row = raw
+        .prepare('SELECT "shown", "_extra", "createdAt", "_rperm" FROM "Extra$0" WHERE "objectId" = ?')
+        .get('e1');
+      assert.deepEqual(row, {
+        shown: 1,
+        _extra: '{"_hidden":{"d":{"__type":"Date","iso":"2024-01-01T00:00:00.000Z"}},"nul":null}',
+        createdAt: null,
+        _rperm: null,
+      });
     } finally {
       raw.close();
     }
@@ -88,7 +111,10 @@ describe('sqlite specifics', () => {
     await storage.createClass(schema);
     await storage.insert({ schema, object: { objectId: 'j1', fields: { owningId: 'p1', relatedId: 'u1' } } });
     const found = await storage.find({ schema, where: { kind: 'eq', path: ['owningId'], value: 'p1' } });
-    assert.deepEqual(found.map((o) => o.fields), [{ owningId: 'p1', relatedId: 'u1' }]);
+    assert.deepEqual(
+      found.map((o) => o.fields),
+      [{ owningId: 'p1', relatedId: 'u1' }],
+    );
     await storage.close();
   });
 
@@ -96,8 +122,14 @@ describe('sqlite specifics', () => {
     const storage = await open(nextPath());
     const schema = schemaOf('Rx', { s: { type: 'String' }, o: { type: 'Object' } });
     await storage.insert({ schema, object: { objectId: 'r1', fields: { s: 'x(', o: { s: 'x(' } } } });
-    assert.deepEqual(await storage.find({ schema, where: { kind: 'regex', path: ['s'], pattern: '(', flags: '' } }), []);
-    assert.deepEqual(await storage.find({ schema, where: { kind: 'regex', path: ['o', 's'], pattern: '[', flags: 'i' } }), []);
+    assert.deepEqual(
+      await storage.find({ schema, where: { kind: 'regex', path: ['s'], pattern: '(', flags: '' } }),
+      [],
+    );
+    assert.deepEqual(
+      await storage.find({ schema, where: { kind: 'regex', path: ['o', 's'], pattern: '[', flags: 'i' } }),
+      [],
+    );
     assert.equal(await storage.count({ schema, where: { kind: 'regex', path: ['s'], pattern: 'x\\(', flags: '' } }), 1);
     await storage.close();
   });
@@ -108,7 +140,11 @@ describe('sqlite specifics', () => {
     await assert.rejects(storage.insert({ schema, object: { objectId: 't1', fields: { n: 'one' } } }), { code: 111 });
     await storage.insert({ schema, object: { objectId: 't2', fields: { n: 2 } } });
     await assert.rejects(
-      storage.updateOne({ schema, where: MATCH_ALL, update: { fields: { n: { op: 'set', value: 'two' } }, updatedAt: at } }),
+      storage.updateOne({
+        schema,
+        where: MATCH_ALL,
+        update: { fields: { n: { op: 'set', value: 'two' } }, updatedAt: at },
+      }),
       { code: 111 },
     );
     assert.equal((await storage.find({ schema, where: MATCH_ALL }))[0]?.fields['n'], 2);
@@ -124,7 +160,10 @@ describe('sqlite specifics', () => {
     await assert.rejects(two.addFields({ className: 'Shared', fields: { a: { type: 'Number' } } }), { code: 111 });
     const schema = schemaOf('Shared', { a: { type: 'String' } });
     await one.insert({ schema, object: { objectId: 's1', fields: { a: 'x' } } });
-    assert.deepEqual((await two.find({ schema, where: MATCH_ALL })).map((o) => o.fields), [{ a: 'x' }]);
+    assert.deepEqual(
+      (await two.find({ schema, where: MATCH_ALL })).map((o) => o.fields),
+      [{ a: 'x' }],
+    );
     await one.close();
     await two.close();
   });
@@ -152,7 +191,10 @@ describe('sqlite specifics', () => {
       /roll back/,
     );
     await outside;
-    assert.deepEqual((await storage.find({ schema, where: MATCH_ALL })).map((o) => o.objectId), ['out']);
+    assert.deepEqual(
+      (await storage.find({ schema, where: MATCH_ALL })).map((o) => o.objectId),
+      ['out'],
+    );
     await storage.close();
   });
 });

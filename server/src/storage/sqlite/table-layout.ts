@@ -51,12 +51,27 @@ export class TableLayout {
       if (RESERVED_FIELDS.has(field) || INTERNAL_COLUMNS.has(field)) continue;
       const sqlType = columnSqlType(definition);
       if (sqlType === undefined) continue;
-      columns.push({ field, column: columnName(field), sqlName: sqlName(field), type: definition, sqlType, index: columns.length });
+      columns.push({
+        field,
+        column: columnName(field),
+        sqlName: sqlName(field),
+        type: definition,
+        sqlType,
+        index: columns.length,
+      });
     }
     this.columns = columns;
     this.byField = new Map(columns.map((info) => [info.field, info]));
     this.joinTables = joins;
-    const names = ['"objectId"', '"createdAt"', '"updatedAt"', '"_rperm"', '"_wperm"', '"_extra"', ...columns.map((c) => c.column)];
+    const names = [
+      '"objectId"',
+      '"createdAt"',
+      '"updatedAt"',
+      '"_rperm"',
+      '"_wperm"',
+      '"_extra"',
+      ...columns.map((c) => c.column),
+    ];
     this.selectList = names.join(', ');
     this.insertSql = `INSERT INTO ${this.table} (${this.selectList}) VALUES (${names.map(() => '?').join(', ')})`;
     const assignments = names.slice(1).map((name) => `${name} = ?`);
