@@ -17,7 +17,6 @@ import type {
 } from '../adapter.js';
 import { applyUpdate } from './apply-update.js';
 import { conditionToSql, sortToSql } from './condition-sql.js';
-import type { ConditionContext } from './condition-sql.js';
 import { SqliteDriver, toStorageError } from './driver.js';
 import type { SqliteDriverOptions } from './driver.js';
 import { joinClassName, quote, sqlName } from './names.js';
@@ -36,46 +35,10 @@ import {
   writeSchema,
 } from './schema-ddl.js';
 import { DEFAULT_CLASSES, DEFAULT_FIELDS, STANDARD_INDEXES } from './system-defaults.js';
+import { SqliteState } from './state.js';
 import { TableLayout } from './table-layout.js';
 
 export type SqliteStorageOptions = SqliteDriverOptions;
-
-/** State shared by the storage object and the views handed to transactions. */
-class SqliteState {
-  readonly layouts = new WeakMap<ClassSchema, TableLayout>();
-  /** The table columns each layout was last checked against (reset by any DDL). */
-  readonly synced = new WeakMap<TableLayout, number>();
-  /** Settles when the open transaction ends; other callers wait for it so they don't join it. */
-  gate: Promise<void> | null = null;
-  savepoints = 0;
-  closed = false;
-  constructor(readonly driver: SqliteDriver) {}
-
-  layout(schema: ClassSchema): TableLayout {
-    let layout = this.layouts.get(schema);
-    if (layout === undefined) {
-      layout = new TableLayout(schema);
-      this.layouts.set(schema, layout);
-    }
-    return layout;
-  }
-
-  /**
-   * Makes sure the table has a column for every declared field. Returns false when the table does not
-   * exist and `create` is false (reads of a class that was never written).
-   */
-  ready(layout: TableLayout, options: { create: boolean }): boolean {
-    if (this.synced.get(layout) === this.driver.ddlVersion) return true;
-    if (!options.create && this.driver.tableColumns(layout.sqlTable) === undefined) return false;
-    ensureTable(this.driver, layout);
-    this.synced.set(layout, this.driver.ddlVersion);
-    return true;
-  }
-
-  context(layout: TableLayout): ConditionContext {
-    return { layout, tableExists: (table) => this.driver.tableColumns(table) !== undefined };
-  }
-}
 
 function sameType(a: FieldDefinition, b: FieldDefinition): boolean {
   if (a.type !== b.type) return false;
@@ -99,6 +62,8 @@ function indexUsesField(spec: IndexSpec, field: string): boolean {
 /**
  * The SQLite `StorageAdapter`. Every method runs synchronously on the one connection once it starts, so
  * operations never interleave; `transaction()` holds the others back (the gate) until its work settles.
+ * Inside the work, use `tx.storage` only: a call on the outer adapter waits for the transaction to end,
+ * which never happens while the work awaits it.
  */
 class SqliteStorage implements StorageAdapter {
   readonly kind = 'sqlite' as const;

@@ -1,0 +1,42 @@
+import type { ClassSchema } from '../../schema/index.js';
+import type { ConditionContext } from './condition-sql.js';
+import type { SqliteDriver } from './driver.js';
+import { ensureTable } from './schema-ddl.js';
+import { TableLayout } from './table-layout.js';
+
+/** State shared by the storage object and the views handed to transactions. */
+export class SqliteState {
+  readonly layouts = new WeakMap<ClassSchema, TableLayout>();
+  /** The table columns each layout was last checked against (reset by any DDL). */
+  readonly synced = new WeakMap<TableLayout, number>();
+  /** Settles when the open transaction ends; other callers wait for it so they don't join it. */
+  gate: Promise<void> | null = null;
+  savepoints = 0;
+  closed = false;
+  constructor(readonly driver: SqliteDriver) {}
+
+  layout(schema: ClassSchema): TableLayout {
+    let layout = this.layouts.get(schema);
+    if (layout === undefined) {
+      layout = new TableLayout(schema);
+      this.layouts.set(schema, layout);
+    }
+    return layout;
+  }
+
+  /**
+   * Makes sure the table has a column for every declared field. Returns false when the table does not
+   * exist and `create` is false (reads of a class that was never written).
+   */
+  ready(layout: TableLayout, options: { create: boolean }): boolean {
+    if (this.synced.get(layout) === this.driver.ddlVersion) return true;
+    if (!options.create && this.driver.tableColumns(layout.sqlTable) === undefined) return false;
+    ensureTable(this.driver, layout);
+    this.synced.set(layout, this.driver.ddlVersion);
+    return true;
+  }
+
+  context(layout: TableLayout): ConditionContext {
+    return { layout, tableExists: (table) => this.driver.tableColumns(table) !== undefined };
+  }
+}
