@@ -40,7 +40,7 @@ describe('mongo dialect: Condition → filter', () => {
     {
       name: 'pointer $exists',
       condition: { kind: 'exists', path: ['owner'], exists: true },
-      filter: { _p_owner: { $exists: true } },
+      filter: { $or: [{ _p_owner: { $exists: true } }, { owner: { $exists: true } }] },
     },
     {
       name: 'pointer bare string equality gets no class',
@@ -50,7 +50,19 @@ describe('mongo dialect: Condition → filter', () => {
     {
       name: 'array contains a pointer (canonical 3-key form)',
       condition: { kind: 'eq', path: ['tags'], value: new Pointer('A', 'a') },
-      filter: { tags: { $eq: { __type: 'Pointer', className: 'A', objectId: 'a' } } },
+      filter: { tags: { $all: [{ __type: 'Pointer', className: 'A', objectId: 'a' }] } },
+    },
+    {
+      name: 'array $in / $nin with pointers and scalars',
+      condition: { kind: 'nin', path: ['tags'], values: [new Pointer('A', 'a'), 'x'] },
+      filter: {
+        $nor: [{ tags: { $all: [{ __type: 'Pointer', className: 'A', objectId: 'a' }] } }, { tags: { $in: ['x'] } }],
+      },
+    },
+    {
+      name: 'array contains a string',
+      condition: { kind: 'eq', path: ['tags'], value: 'x' },
+      filter: { tags: { $eq: 'x' } },
     },
     {
       name: 'array $all',

@@ -60,6 +60,51 @@ function combine(operator: '$and' | '$or' | '$nor', schema: ClassSchema, conditi
   };
 }
 
+function isDocument(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/**
+ * eq / ne / in / nin. On an Array field, "contains this sub-document" is written `$all: [doc]` (as
+ * parse-server does for equality): the same on MongoDB, and the only form FerretDB 1.x matches against
+ * documents inside arrays (its `$eq`/`$in` ignore them). `$eq` keeps an object value from being read as
+ * operators.
+ */
+function equality(
+  schema: ClassSchema,
+  kind: 'eq' | 'ne' | 'in' | 'nin',
+  path: FieldPath,
+  values: readonly ParseValue[],
+): Document {
+  const key = keyOf(schema, path, values);
+  const context = kind === 'eq' ? EQUALITY : OPERATOR;
+  const encoded = values.map((value) => encodeQueryValue(schema, path, value, context));
+  const arrayField = path.length === 1 && fieldDefinition(schema, path[0])?.type === 'Array';
+  if (!arrayField || !encoded.some(isDocument)) {
+    if (kind === 'eq' || kind === 'ne') return { [key]: { [`$${kind}`]: encoded[0] } };
+    return { [key]: { [`$${kind}`]: encoded } };
+  }
+  const documents = encoded.filter(isDocument).map((value) => ({ [key]: { $all: [value] } }));
+  const scalars = encoded.filter((value) => !isDocument(value));
+  const alternatives = scalars.length === 0 ? documents : [...documents, { [key]: { $in: scalars } }];
+  if (kind === 'eq' || kind === 'in')
+    return alternatives.length === 1 ? (alternatives[0] ?? {}) : { $or: alternatives };
+  return { $nor: alternatives };
+}
+
+/**
+ * A pointer field may hold the create path's bare `owner: null` instead of `_p_owner`; a stored null
+ * counts as present, so both keys are looked at.
+ */
+function exists(schema: ClassSchema, path: FieldPath, present: boolean): Document {
+  const key = keyOf(schema, path);
+  if (path.length > 1 || fieldDefinition(schema, path[0])?.type !== 'Pointer') return { [key]: { $exists: present } };
+  const bare = path[0];
+  return present
+    ? { $or: [{ [key]: { $exists: true } }, { [bare]: { $exists: true } }] }
+    : { [key]: { $exists: false }, [bare]: { $exists: false } };
+}
+
 export function toFilter(schema: ClassSchema, condition: Condition): Document {
   switch (condition.kind) {
     case 'and':
@@ -71,18 +116,8 @@ export function toFilter(schema: ClassSchema, condition: Condition): Document {
     case 'constant':
       return condition.value ? {} : MATCH_NOTHING;
     case 'eq':
-      // `$eq` keeps an object value from being read as operators, and still matches array elements.
-      return {
-        [keyOf(schema, condition.path, [condition.value])]: {
-          $eq: encodeQueryValue(schema, condition.path, condition.value, EQUALITY),
-        },
-      };
     case 'ne':
-      return {
-        [keyOf(schema, condition.path, [condition.value])]: {
-          $ne: encodeQueryValue(schema, condition.path, condition.value, OPERATOR),
-        },
-      };
+      return equality(schema, condition.kind, condition.path, [condition.value]);
     case 'compare':
       return {
         [keyOf(schema, condition.path, [condition.value])]: {
@@ -91,6 +126,7 @@ export function toFilter(schema: ClassSchema, condition: Condition): Document {
       };
     case 'in':
     case 'nin':
+      return equality(schema, condition.kind, condition.path, condition.values);
     case 'all':
       return {
         [keyOf(schema, condition.path, condition.values)]: {
@@ -100,7 +136,7 @@ export function toFilter(schema: ClassSchema, condition: Condition): Document {
         },
       };
     case 'exists':
-      return { [keyOf(schema, condition.path)]: { $exists: condition.exists } };
+      return exists(schema, condition.path, condition.exists);
     case 'regex':
       return {
         [keyOf(schema, condition.path)]: {

@@ -19,9 +19,16 @@ export function serverErrorCode(error: unknown): number | undefined {
   return error instanceof MongoServerError && typeof error.code === 'number' ? error.code : undefined;
 }
 
+/**
+ * FerretDB 1.x reports some unique violations (findAndModify, building a unique index over duplicates)
+ * as code 1 with SQLite's message, naming the index as `<collection>_<8 hex>_<index name>`.
+ */
+const SQLITE_UNIQUE_VIOLATION = /UNIQUE constraint failed: index '(?:.*?_[0-9a-f]{8}_)?([^']+)'/;
+
 export function isDuplicateKeyError(error: unknown): boolean {
   const code = serverErrorCode(error);
-  return code === 11000 || code === 11001;
+  if (code === 11000 || code === 11001) return true;
+  return error instanceof MongoServerError && SQLITE_UNIQUE_VIOLATION.test(error.message);
 }
 
 /** parse-server's rule: `<field>_1` → field, `_id_` → objectId, anything else (e.g. `_auth_data_x_id`) as is. */
@@ -39,7 +46,7 @@ export function duplicatedFieldOf(error: unknown): string | undefined {
     const [first] = Object.keys(pattern);
     if (first !== undefined) return first === '_id' ? 'objectId' : first;
   }
-  const index = /index: (\S+)/.exec(error.message);
+  const index = /index: (\S+)/.exec(error.message) ?? SQLITE_UNIQUE_VIOLATION.exec(error.message);
   return index?.[1] === undefined ? undefined : fieldOfIndexName(index[1]);
 }
 
