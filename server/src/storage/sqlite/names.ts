@@ -1,3 +1,5 @@
+import { joinClassName as schemaJoinClassName } from '../../schema/index.js';
+
 /**
  * SQL names for Parse names. SQLite compares identifiers case-insensitively while Parse class and field
  * names are case-sensitive (`Score` and `score` are two fields), so a name containing upper-case letters
@@ -30,9 +32,9 @@ export function columnName(fieldName: string): string {
   return quote(sqlName(fieldName));
 }
 
-/** Parse's join class name for a Relation field (spec/mongo-layout.md §1.4). */
+/** Parse's join class name for a Relation field (`_Join:<field>:<ownerClass>`), as the schema module spells it. */
 export function joinClassName(ownerClass: string, field: string): string {
-  return `_Join:${field}:${ownerClass}`;
+  return schemaJoinClassName({ ownerClass, field });
 }
 
 /** A single-quoted SQL string literal (used for JSON paths, so expression indexes can match them). */

@@ -1,39 +1,17 @@
-import type { ClassSchema, FieldDefinition, IndexOptions, IndexSpec } from '../../schema/index.js';
+import { DEFAULT_FIELDS, defaultFieldsOf } from '../../schema/index.js';
+import type { ClassSchema, IndexOptions, IndexSpec } from '../../schema/index.js';
 
 /**
- * What `initialize()` creates in every SQLite database: the `_User` and `_Role` classes with their default
- * fields and the indexes Parse relies on (unique usernames, emails and role names). A minimal local copy:
- * the schema module's system-class registry is not exported yet; switch to it when it is.
+ * What `initialize()` creates in every SQLite database: the `_User` and `_Role` classes with the default
+ * fields the schema module defines for them, and the indexes Parse relies on (unique usernames, emails and
+ * role names, plus case-insensitive lookups).
  */
 
-export const DEFAULT_FIELDS: Readonly<Record<string, FieldDefinition>> = Object.freeze({
-  objectId: { type: 'String' },
-  createdAt: { type: 'Date' },
-  updatedAt: { type: 'Date' },
-  ACL: { type: 'ACL' },
-});
+export { DEFAULT_FIELDS };
 
-export const DEFAULT_CLASSES: readonly ClassSchema[] = Object.freeze<ClassSchema[]>([
-  {
-    className: '_User',
-    fields: {
-      ...DEFAULT_FIELDS,
-      username: { type: 'String' },
-      email: { type: 'String' },
-      emailVerified: { type: 'Boolean' },
-      authData: { type: 'Object' },
-    },
-  },
-  {
-    className: '_Role',
-    fields: {
-      ...DEFAULT_FIELDS,
-      name: { type: 'String' },
-      users: { type: 'Relation', targetClass: '_User' },
-      roles: { type: 'Relation', targetClass: '_Role' },
-    },
-  },
-]);
+export const DEFAULT_CLASSES: readonly ClassSchema[] = Object.freeze(
+  ['_User', '_Role'].map((className): ClassSchema => ({ className, fields: defaultFieldsOf(className) })),
+);
 
 export interface StandardIndex {
   readonly className: string;
