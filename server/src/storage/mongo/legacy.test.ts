@@ -105,7 +105,7 @@ describeWithMongo('mongo storage reads parse-server documents', (serverUri) => {
     await db.collection('GameScore').deleteMany({});
     await db
       .collection('GameScore')
-      .insertMany([{ _id: 'E1', owner: null }, { _id: 'E2', _p_owner: '_User$u1' }, { _id: 'E3' }]);
+      .insertMany([{ _id: 'E1', owner: null }, { _id: 'E2', _p_owner: '_User$u1' }, { _id: 'E3' }] as Document[]);
     const ids = async (where: Condition) =>
       (await storage.find({ schema: GAME_SCORE, where, sort: [{ path: ['objectId'], direction: 1 }] })).map(
         (o) => o.objectId,

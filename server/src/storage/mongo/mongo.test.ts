@@ -10,6 +10,7 @@ import type { Db } from 'mongodb';
 import { ParseError } from '../../errors/index.js';
 import { MATCH_ALL } from '../../query/index.js';
 import { Pointer } from '../../schema/index.js';
+import type { ParseObjectValue } from '../../schema/index.js';
 import type { StorageAdapter } from '../adapter.js';
 import { runStorageConformance } from '../conformance/index.js';
 import { createMongoStorage, TRANSACTIONS_UNAVAILABLE_MESSAGE } from './index.js';
@@ -110,7 +111,7 @@ describeWithMongo('mongo storage', (serverUri) => {
   });
 
   it('duplicate username, email, authData id and objectId → 137 naming the field', async () => {
-    const object = (objectId: string, fields: Record<string, string | Record<string, string>>) => ({
+    const object = (objectId: string, fields: ParseObjectValue) => ({
       schema: USER,
       object: { objectId, createdAt: T, updatedAt: T, fields },
     });
