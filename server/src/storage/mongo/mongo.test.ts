@@ -14,10 +14,12 @@ import type { ParseObjectValue } from '../../schema/index.js';
 import type { StorageAdapter } from '../adapter.js';
 import { runStorageConformance } from '../conformance/index.js';
 import { createMongoStorage, TRANSACTIONS_UNAVAILABLE_MESSAGE } from './index.js';
-import { describeWithMongo, uniqueDatabaseName, withDatabase } from './test-database.js';
+import { describeWithMongo, isFerretDB, testServerUri, uniqueDatabaseName, withDatabase } from './test-database.js';
 import { GAME_SCORE, USER, classSchema } from './test-schemas.js';
 
 const T = new Date('2024-05-01T10:00:00.000Z');
+const serverUri = testServerUri();
+const ferretDB = serverUri !== undefined && (await isFerretDB(serverUri));
 
 function isParseError(code: number, message?: string): (error: unknown) => boolean {
   return (error) =>
@@ -27,7 +29,10 @@ function isParseError(code: number, message?: string): (error: unknown) => boole
 describeWithMongo('mongo storage', (serverUri) => {
   const databases = new Map<StorageAdapter, string>();
   runStorageConformance({
-    name: 'mongodb',
+    name: ferretDB ? 'mongodb (FerretDB)' : 'mongodb',
+    ...(ferretDB
+      ? { unsupported: { caseInsensitiveIndexes: 'FerretDB 1.x does not implement index collations' } }
+      : {}),
     create: async () => {
       const uri = withDatabase(serverUri, uniqueDatabaseName());
       const storage = createMongoStorage({ uri });

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { MongoClient } from 'mongodb';
 
 const ENV_URI = 'STRATA_TEST_MONGODB_URI';
 
@@ -20,13 +21,32 @@ export function uniqueDatabaseName(): string {
   return `strata_test_${randomBytes(5).toString('hex')}`;
 }
 
+/** The server named by the environment, or `undefined`. */
+export function testServerUri(): string | undefined {
+  const uri = process.env[ENV_URI];
+  return uri === undefined || uri === '' ? undefined : uri;
+}
+
+/** True when the server is FerretDB (its `buildInfo` says so), whose gaps some suites must skip. */
+export async function isFerretDB(serverUri: string): Promise<boolean> {
+  const client = new MongoClient(serverUri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    return typeof info['ferretdbVersion'] === 'string';
+  } catch {
+    return false;
+  } finally {
+    await client.close();
+  }
+}
+
 /**
  * `describe` for suites that need MongoDB: `body` gets the server URI (without a database; each suite
  * picks its own with `withDatabase(uri, uniqueDatabaseName())`).
  */
 export function describeWithMongo(name: string, body: (serverUri: string) => void): void {
-  const uri = process.env[ENV_URI];
-  if (uri !== undefined && uri !== '') {
+  const uri = testServerUri();
+  if (uri !== undefined) {
     describe(name, () => body(uri));
     return;
   }
@@ -38,5 +58,7 @@ export function describeWithMongo(name: string, body: (serverUri: string) => voi
     return;
   }
   console.log(`skipping "${name}": ${reason}`);
-  describe(name, { skip: reason }, () => undefined);
+  describe(name, () => {
+    it('needs MongoDB', { skip: reason }, () => undefined);
+  });
 }
