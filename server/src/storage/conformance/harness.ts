@@ -18,8 +18,11 @@ export interface StorageConformanceOptions {
   readonly unsupported?: Readonly<Partial<Record<ConformanceFeature, string>>>;
 }
 
-/** Optional behaviours a test server may lack (the real production backends must support them). */
-export type ConformanceFeature = 'caseInsensitiveIndexes';
+/**
+ * Optional behaviours a test server may lack (the real production backends must support them):
+ * `caseInsensitiveIndexes` (collations), `nestedArrays` (arrays inside arrays).
+ */
+export type ConformanceFeature = 'caseInsensitiveIndexes' | 'nestedArrays';
 
 /** Skips the running test with a printed reason when `feature` is declared unsupported. */
 export function skipUnsupported(

@@ -199,12 +199,20 @@ export function schemaTests(options: StorageConformanceOptions): void {
       if (skipUnsupported(options, 'caseInsensitiveIndexes', t)) return;
       const schema = classSchema('SchemaIdxCi', { email: { type: 'String' } });
       await storage().createClass(schema);
-      await storage().createIndex({
-        schema,
-        name: 'ci_email',
-        spec: { email: 1 },
-        options: { unique: true, caseInsensitive: true },
-      });
+      try {
+        await storage().createIndex({
+          schema,
+          name: 'ci_email',
+          spec: { email: 1 },
+          options: { unique: true, caseInsensitive: true },
+        });
+      } catch (err) {
+        // Like transactions: an adapter may answer 108 when the server it talks to cannot do this.
+        if (!(err instanceof Error && 'code' in err && err.code === 108)) throw err;
+        console.log(`[${options.name}] skipping a caseInsensitiveIndexes test: ${err.message}`);
+        t.skip(err.message);
+        return;
+      }
       await storage().insert({ schema, object: stored('z1', { email: 'Ann@Example.com' }) });
       await rejectsWithCode(storage().insert({ schema, object: stored('z2', { email: 'ann@example.COM' }) }), 137);
       await storage().insert({ schema, object: stored('z3', { email: 'bob@example.com' }) });
