@@ -20,9 +20,10 @@ export interface StorageConformanceOptions {
 
 /**
  * Optional behaviours a test server may lack (the real production backends must support them):
- * `caseInsensitiveIndexes` (collations), `nestedArrays` (arrays inside arrays).
+ * `caseInsensitiveIndexes` (collations), `nestedArrays` (arrays inside arrays), `atomicConcurrentUpdates`
+ * (concurrent `$inc`-style updates on one object all applied).
  */
-export type ConformanceFeature = 'caseInsensitiveIndexes' | 'nestedArrays';
+export type ConformanceFeature = 'caseInsensitiveIndexes' | 'nestedArrays' | 'atomicConcurrentUpdates';
 
 /** Skips the running test with a printed reason when `feature` is declared unsupported. */
 export function skipUnsupported(

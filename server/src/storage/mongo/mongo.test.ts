@@ -31,7 +31,14 @@ describeWithMongo('mongo storage', (serverUri) => {
   runStorageConformance({
     name: ferretDB ? 'mongodb (FerretDB)' : 'mongodb',
     ...(ferretDB
-      ? { unsupported: { caseInsensitiveIndexes: 'FerretDB 1.x does not implement index collations' } }
+      ? {
+          unsupported: {
+            caseInsensitiveIndexes: 'FerretDB 1.x does not implement index collations',
+            nestedArrays: 'FerretDB 1.x cannot store arrays inside arrays (nor Polygon GeoJSON)',
+            // Measured with the bare driver: 50 concurrent findOneAndUpdate {$inc} on one document end at 5-18.
+            atomicConcurrentUpdates: 'FerretDB 1.24 (SQLite handler) loses concurrent $inc updates on one document',
+          },
+        }
       : {}),
     create: async () => {
       const uri = withDatabase(serverUri, uniqueDatabaseName());
