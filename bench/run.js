@@ -5,6 +5,7 @@
 //
 //   npm run bench -- [--targets strata-sqlite,strata-mongo,parse-server] [--scenarios create,get,query,update,cold]
 //                    [--duration 10] [--warmup 2] [--connections 32] [--rows 10000] [--cold-runs 5] [--cpu-prof]
+//                    [--index-score]
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { startCpuAccounting } from './lib/cpu.js';
 import { freePort, stopProcess, waitForHttp200 } from './lib/processes.js';
 import { MOUNT, TARGET_NAMES, createTarget } from './lib/targets.js';
-import { EXECUTION_ORDER, SCENARIO_NAMES, buildScenario, measure, seed } from './lib/scenarios.js';
+import { EXECUTION_ORDER, SCENARIO_NAMES, buildScenario, indexScore, measure, seed } from './lib/scenarios.js';
 import { coldStartRatio, formatTable, throughputRatio } from './lib/report.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -46,6 +47,7 @@ function readOptions(argv) {
       rows: { type: 'string', default: '10000' },
       'cold-runs': { type: 'string', default: '5' },
       'cpu-prof': { type: 'boolean', default: false },
+      'index-score': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -53,7 +55,8 @@ function readOptions(argv) {
   if (values.help) {
     console.log(`usage: npm run bench -- [--targets ${TARGET_NAMES.join(',')}] [--scenarios ${[...SCENARIO_NAMES, 'cold'].join(',')}]
        [--duration SECONDS (10)] [--warmup SECONDS (2, unrecorded, before each scenario)] [--connections N (32)] [--rows N (10000)] [--cold-runs N (5)]
-       [--cpu-prof (profile each load server into bench/results/tmp)] [--out FILE]`);
+       [--cpu-prof (profile each load server into bench/results/tmp)]
+       [--index-score (add an index on score through /schemas after seeding)] [--out FILE]`);
     process.exit(0);
   }
   return {
@@ -65,6 +68,7 @@ function readOptions(argv) {
     rows: intFlag(values, 'rows', { min: 200, max: 100_000 }),
     coldRuns: intFlag(values, 'cold-runs', { min: 1, max: 20 }),
     cpuProf: values['cpu-prof'],
+    indexScore: values['index-score'],
     out: values.out,
   };
 }
@@ -126,6 +130,10 @@ async function measureLoad(target, ctx, opts, log) {
     const ids = await seed({ baseUrl: server.baseUrl, ctx, rows: opts.rows });
     out.seed = { rows: opts.rows, ms: Math.round(performance.now() - seedStart) };
     log(`  seeded ${opts.rows} rows in ${out.seed.ms} ms`);
+    if (opts.indexScore) {
+      await indexScore({ baseUrl: server.baseUrl, ctx });
+      log('  added an index on score');
+    }
     for (const name of EXECUTION_ORDER.filter((s) => opts.scenarios.includes(s))) {
       const scenario = buildScenario(name, { baseUrl: server.baseUrl, ctx, ids, rows: opts.rows });
       await scenario.check();

@@ -72,6 +72,19 @@ export async function seed({ baseUrl, ctx, rows, batchSize = 50, inFlight = 4 })
   return ids;
 }
 
+/**
+ * Adds an index on `score` through the schema API (`PUT /schemas/BenchItem`, master key), as an app that
+ * queries by score would. Optional (`--index-score`): the default run measures unindexed range queries.
+ */
+export async function indexScore({ baseUrl, ctx }) {
+  const res = await requestJson(`${baseUrl}/schemas/${CLASS_NAME}`, {
+    method: 'PUT',
+    headers: authHeaders(ctx, { master: true }),
+    body: { className: CLASS_NAME, indexes: { score_1: { score: 1 } } },
+  });
+  if (res.status !== 200) fail('index on score', res);
+}
+
 function queryPath(mount, low) {
   const where = encodeURIComponent(JSON.stringify({ score: { $gte: low, $lt: low + QUERY_WIDTH } }));
   return `${mount}/classes/${CLASS_NAME}?where=${where}&order=-score&limit=${QUERY_LIMIT}`;
