@@ -102,7 +102,7 @@ export function resolveOptions(sources: ConfigSources): ResolvedOptions {
   const dataDir = absolutePath(sources.cwd, String(values.get('dataDir') ?? './.strata'));
   values.set('dataDir', dataDir);
   for (const option of deferred) {
-    if (option.default) values.set(option.key, option.default({ dataDir }));
+    if (option.default && !values.has(option.key)) values.set(option.key, option.default({ dataDir }));
   }
 
   const databaseURI = String(values.get('databaseURI'));

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ParseError } from '../errors/index.js';
+import { parseCommandLine } from './command-line.js';
+import { resolveOptions } from './resolve.js';
+
+const cwd = '/srv/app';
+
+function resolveArgs(argv: string[], env: Record<string, string> = {}, file?: { path: string; values: unknown }) {
+  return resolveOptions({ flags: parseCommandLine(argv).flags, env, cwd, ...(file ? { file } : {}) });
+}
+
+function configMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ParseError);
+    assert.equal(err.code, 162);
+    return err.message;
+  }
+  assert.fail('expected a ParseError');
+}
+
+describe('resolveOptions', () => {
+  it('applies every default when nothing is configured', () => {
+    assert.deepEqual(resolveArgs([]), {
+      port: 1337,
+      host: '0.0.0.0',
+      mountPath: '/parse',
+      role: 'all',
+      allowOrigin: ['*'],
+      dataDir: '/srv/app/.strata',
+      databaseURI: 'sqlite:/srv/app/.strata/strata.db',
+      allowClientClassCreation: false,
+      masterKeyIps: ['127.0.0.1', '::1'],
+      maintenanceKeyIps: ['127.0.0.1', '::1'],
+      maxBodySize: 20 * 1024 * 1024,
+      maxNestingDepth: 64,
+      defaultLimit: 100,
+      logLevel: 'info',
+    });
+  });
+
+  it('ranks flags over env over the config file over defaults', () => {
+    const file = { path: 'strata.json', values: { port: 1000, host: '10.0.0.1', mountPath: '/file', role: 'api' } };
+    const env = { STRATA_PORT: '2000', STRATA_HOST: '10.0.0.2', STRATA_ROLE: 'worker' };
+    const options = resolveArgs(['--port', '3000', '--role=live'], env, file);
+    assert.equal(options.port, 3000);
+    assert.equal(options.role, 'live');
+    assert.equal(options.host, '10.0.0.2');
+    assert.equal(options.mountPath, '/file');
+  });
+
+  it('reads PORT only when STRATA_PORT is unset', () => {
+    assert.equal(resolveArgs([], { PORT: '8080' }).port, 8080);
+    assert.equal(resolveArgs([], { PORT: '8080', STRATA_PORT: '9090' }).port, 9090);
+  });
+
+  it('treats an empty env var as unset', () => {
+    assert.equal(resolveArgs([], { STRATA_REDIS_URL: '' }).redisURL, undefined);
+  });
+
+  it('derives the SQLite path from the data dir and resolves relative paths against cwd', () => {
+    const options = resolveArgs(['--data-dir', 'var/data']);
+    assert.equal(options.dataDir, '/srv/app/var/data');
+    assert.equal(options.databaseURI, 'sqlite:/srv/app/var/data/strata.db');
+    assert.equal(resolveArgs(['--database-uri', 'sqlite:db/x.db']).databaseURI, 'sqlite:/srv/app/db/x.db');
+    assert.equal(resolveArgs(['--database-uri', 'mongodb://db:27017/app']).databaseURI, 'mongodb://db:27017/app');
+  });
+
+  it('resolves a cloud path from the config file against the file, one from a flag against cwd', () => {
+    assert.equal(resolveArgs([], {}, { path: 'conf/strata.json', values: { cloud: 'main.js' } }).cloud, '/srv/app/conf/main.js');
+    assert.equal(resolveArgs(['--cloud', 'cloud/main.js']).cloud, '/srv/app/cloud/main.js');
+  });
+
+  it('parses sizes, lists, booleans and normalizes the mount path', () => {
+    const options = resolveArgs([
+      '--max-body-size', '512kb', '--master-key-ips', '10.0.0.0/8, ::1', '--allow-client-class-creation', '--mount-path', 'api/',
+    ]);
+    assert.equal(options.maxBodySize, 512 * 1024);
+    assert.deepEqual(options.masterKeyIps, ['10.0.0.0/8', '::1']);
+    assert.equal(options.allowClientClassCreation, true);
+    assert.equal(options.mountPath, '/api');
+    assert.equal(resolveArgs(['--max-body-size', '2048']).maxBodySize, 2048);
+    assert.equal(resolveArgs([], { STRATA_ALLOW_CLIENT_CLASS_CREATION: 'yes' }).allowClientClassCreation, true);
+    assert.equal(resolveArgs(['--no-allow-client-class-creation'], { STRATA_ALLOW_CLIENT_CLASS_CREATION: '1' }).allowClientClassCreation, false);
+  });
+
+  it('accepts JSON types in the config file', () => {
+    const file = { path: 'c.json', values: { maxBodySize: 1000, masterKeyIps: ['1.2.3.4'], allowClientClassCreation: true, maxLimit: null } };
+    const options = resolveArgs([], {}, file);
+    assert.equal(options.maxBodySize, 1000);
+    assert.deepEqual(options.masterKeyIps, ['1.2.3.4']);
+    assert.equal(options.allowClientClassCreation, true);
+    assert.equal(options.maxLimit, undefined);
+  });
+
+  it('returns a frozen object', () => {
+    assert.equal(Object.isFrozen(resolveArgs([])), true);
+  });
+
+  it('names the bad option and its source in the error', () => {
+    assert.equal(configMessage(() => resolveArgs(['--port', 'abc'])), '--port: expected an integer between 0 and 65535, got "abc"');
+    assert.equal(configMessage(() => resolveArgs([], { STRATA_PORT: '70000' })), 'STRATA_PORT: expected an integer between 0 and 65535, got "70000"');
+    assert.equal(configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { role: 'boss' } })), 'c.json: role: expected one of api, live, worker, all, got "boss"');
+    assert.equal(configMessage(() => resolveArgs(['--max-body-size', '20 parsecs'])), '--max-body-size: expected a size like 512kb, 20mb or a number of bytes, got "20 parsecs"');
+    assert.equal(configMessage(() => resolveArgs(['--database-uri', 'postgres://x'])), '--database-uri: expected a URI starting with sqlite: or mongodb:// or mongodb+srv://, got "postgres://x"');
+    assert.equal(configMessage(() => resolveArgs(['--master-key-ips', '127.0.0.1,localhost'])), '--master-key-ips: expected IP addresses or CIDR ranges, got "localhost"');
+    assert.equal(configMessage(() => resolveArgs(['--mount-path', '/'])), '--mount-path: expected a path like /parse, got "/"');
+    assert.equal(configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { prot: 1 } })), 'c.json: unknown option "prot"');
+    assert.equal(configMessage(() => resolveArgs([], {}, { path: 'c.json', values: [1] })), 'c.json: expected a JSON object of options');
+  });
+
+  it('never echoes a secret in an error message', () => {
+    assert.equal(configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { masterKey: 12345 } })), 'c.json: masterKey: expected a non-empty string');
+  });
+});
