@@ -14,7 +14,10 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CHILD_ENV = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' };
 
 function runSync(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...CHILD_ENV, ...env }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: { ...CHILD_ENV, ...env },
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -27,9 +30,13 @@ interface Running {
 }
 
 function startServer(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--port', '0', '--host', '127.0.0.1', ...args], {
-    env: CHILD_ENV,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'start', '--port', '0', '--host', '127.0.0.1', ...args],
+    {
+      env: CHILD_ENV,
+    },
+  );
   let out = '';
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
@@ -74,13 +81,19 @@ describe('strata CLI', () => {
       stdout: '',
       stderr: 'strata: --port: expected an integer between 0 and 65535, got "abc"\n',
     });
-    assert.equal(runSync([], { STRATA_LOG_LEVEL: 'loud' }).stderr, 'strata: STRATA_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"\n');
+    assert.equal(
+      runSync([], { STRATA_LOG_LEVEL: 'loud' }).stderr,
+      'strata: STRATA_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"\n',
+    );
   });
 
   it('reads the config file named by --config and reports its problems', () => {
     const path = join(dir, 'bad.json');
     writeFileSync(path, '{"port": "nope"}');
-    assert.equal(runSync(['--config', path]).stderr, `strata: ${path}: port: expected an integer between 0 and 65535, got "nope"\n`);
+    assert.equal(
+      runSync(['--config', path]).stderr,
+      `strata: ${path}: port: expected an integer between 0 and 65535, got "nope"\n`,
+    );
     writeFileSync(path, '{port');
     assert.equal(runSync([], { STRATA_CONFIG: path }).status, 2);
   });
@@ -92,7 +105,8 @@ describe('strata CLI', () => {
     assert.equal(statSync(join(dataDir, 'keys.json')).mode & 0o777, 0o600);
     assert.equal(statSync(dataDir).mode & 0o777, 0o700);
     assert.match(keys['appId'] ?? '', /^strata-[A-Za-z0-9]{12}$/);
-    for (const value of [keys['appId'], keys['masterKey'], keys['clientKey']]) assert.ok(first.stderr().includes(value ?? '-'));
+    for (const value of [keys['appId'], keys['masterKey'], keys['clientKey']])
+      assert.ok(first.stderr().includes(value ?? '-'));
     assert.ok(first.stderr().includes(`curl -X POST http://127.0.0.1:${first.port}/parse/classes/GameScore`));
 
     const health = await fetch(`http://127.0.0.1:${first.port}/parse/health`);

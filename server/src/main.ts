@@ -40,12 +40,18 @@ function readJsonFile(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ParseError(ErrorCode.INVALID_VALUE, { message: `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, cause: err });
+    throw new ParseError(ErrorCode.INVALID_VALUE, {
+      message: `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      cause: err,
+    });
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ParseError(ErrorCode.INVALID_JSON, { message: `${path}: not valid JSON (${(err as Error).message})`, cause: err });
+    throw new ParseError(ErrorCode.INVALID_JSON, {
+      message: `${path}: not valid JSON (${(err as Error).message})`,
+      cause: err,
+    });
   }
 }
 
@@ -130,7 +136,10 @@ async function start(config: Config, keys: KeysOutcome | undefined): Promise<voi
   const address = await app.listen();
   if (keys?.created) process.stderr.write(keysBanner(config, keys, address));
   else if (keys) logger.info({ appId: config.appId, keysFile: keys.path }, 'using the keys generated on first start');
-  logger.info({ ...address, mountPath: config.mountPath, role: config.role, database: config.databaseURI.split(':')[0] }, 'strata is listening');
+  logger.info(
+    { ...address, mountPath: config.mountPath, role: config.role, database: config.databaseURI.split(':')[0] },
+    'strata is listening',
+  );
 }
 
 async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -18,7 +18,13 @@ describe('parseCommandLine', () => {
     const cli = parseCommandLine(['--port', '80', '--host=::', '--config', 'a.json']);
     assert.equal(cli.command, 'start');
     assert.equal(cli.configPath, 'a.json');
-    assert.deepEqual([...cli.flags], [['port', '80'], ['host', '::']]);
+    assert.deepEqual(
+      [...cli.flags],
+      [
+        ['port', '80'],
+        ['host', '::'],
+      ],
+    );
   });
 
   it('recognizes start, help, --help and --version', () => {
@@ -31,7 +37,10 @@ describe('parseCommandLine', () => {
   it('reads switches as true, --no-x and --x=false as false', () => {
     assert.equal(parseCommandLine(['--allow-client-class-creation']).flags.get('allowClientClassCreation'), 'true');
     assert.equal(parseCommandLine(['--no-allow-client-class-creation']).flags.get('allowClientClassCreation'), 'false');
-    assert.equal(parseCommandLine(['--allow-client-class-creation=false']).flags.get('allowClientClassCreation'), 'false');
+    assert.equal(
+      parseCommandLine(['--allow-client-class-creation=false']).flags.get('allowClientClassCreation'),
+      'false',
+    );
   });
 
   it('lets the last occurrence win', () => {
@@ -43,7 +52,13 @@ describe('parseCommandLine', () => {
     assert.equal(errorMessage(['--frobnicate']), 'unknown option --frobnicate; run `strata --help` for the list');
     assert.equal(errorMessage(['--port']), '--port: expected a value');
     assert.equal(errorMessage(['--port', '--host', 'x']), '--port: expected a value');
-    assert.equal(errorMessage(['serve']), 'unexpected argument "serve"; usage: strata [start] [options], strata --help');
-    assert.equal(errorMessage(['start', 'start']), 'unexpected argument "start"; usage: strata [start] [options], strata --help');
+    assert.equal(
+      errorMessage(['serve']),
+      'unexpected argument "serve"; usage: strata [start] [options], strata --help',
+    );
+    assert.equal(
+      errorMessage(['start', 'start']),
+      'unexpected argument "start"; usage: strata [start] [options], strata --help',
+    );
   });
 });

@@ -6,7 +6,8 @@ import { CONFIG_FILE_OPTION, OPTIONS } from './options.js';
  * The README's configuration table, generated from the option declarations, and the helper that splices it
  * between the marker comments. `scripts/gen-readme-config.js` writes it; a test fails when it is stale.
  */
-export const README_TABLE_START = '<!-- config-table:start (generated from server/src/config/options.ts by scripts/gen-readme-config.js) -->';
+export const README_TABLE_START =
+  '<!-- config-table:start (generated from server/src/config/options.ts by scripts/gen-readme-config.js) -->';
 export const README_TABLE_END = '<!-- config-table:end -->';
 
 function cell(text: string): string {
@@ -42,7 +43,9 @@ export function spliceOptionsTable(readme: string): string {
   const start = readme.indexOf(README_TABLE_START);
   const end = readme.indexOf(README_TABLE_END);
   if (start === -1 || end === -1 || end < start) {
-    throw new ParseError(ErrorCode.INVALID_VALUE, { message: `README is missing the markers ${README_TABLE_START} ... ${README_TABLE_END}` });
+    throw new ParseError(ErrorCode.INVALID_VALUE, {
+      message: `README is missing the markers ${README_TABLE_START} ... ${README_TABLE_END}`,
+    });
   }
   return `${readme.slice(0, start + README_TABLE_START.length)}\n\n${renderOptionsTable()}\n\n${readme.slice(end)}`;
 }

@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ParseError } from '../errors/index.js';
-import { applyGeneratedKeys, createGeneratedKeys, needsGeneratedKeys, parseKeysFile, requireConfiguredKeys } from './generated-keys.js';
+import {
+  applyGeneratedKeys,
+  createGeneratedKeys,
+  needsGeneratedKeys,
+  parseKeysFile,
+  requireConfiguredKeys,
+} from './generated-keys.js';
 import { resolveOptions } from './resolve.js';
 
 const base = resolveOptions({ cwd: '/srv' });
-const keys = { appId: 'strata-abc', masterKey: 'm'.repeat(64), clientKey: 'c'.repeat(48), createdAt: '2026-01-01T00:00:00.000Z' };
+const keys = {
+  appId: 'strata-abc',
+  masterKey: 'm'.repeat(64),
+  clientKey: 'c'.repeat(48),
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
 
 describe('generated keys', () => {
   it('creates distinct random keys of the documented shape', () => {
@@ -29,7 +40,10 @@ describe('generated keys', () => {
     const config = applyGeneratedKeys(base, keys);
     assert.equal(config.appId, 'strata-abc');
     assert.equal(config.masterKey, keys.masterKey);
-    assert.deepEqual([config.clientKey, config.javascriptKey, config.restAPIKey, config.dotNetKey], Array(4).fill(keys.clientKey));
+    assert.deepEqual(
+      [config.clientKey, config.javascriptKey, config.restAPIKey, config.dotNetKey],
+      Array(4).fill(keys.clientKey),
+    );
     assert.equal(Object.isFrozen(config), true);
   });
 
@@ -44,11 +58,14 @@ describe('generated keys', () => {
 
   it('validates a keys file', () => {
     assert.deepEqual(parseKeysFile({ ...keys }, 'k.json'), keys);
-    assert.throws(() => parseKeysFile({ appId: 'a' }, 'k.json'), (err: unknown) => {
-      assert.ok(err instanceof ParseError);
-      assert.equal(err.message, 'k.json: "masterKey" is missing; delete the file to generate new keys');
-      return true;
-    });
+    assert.throws(
+      () => parseKeysFile({ appId: 'a' }, 'k.json'),
+      (err: unknown) => {
+        assert.ok(err instanceof ParseError);
+        assert.equal(err.message, 'k.json: "masterKey" is missing; delete the file to generate new keys');
+        return true;
+      },
+    );
   });
 
   it('requires both keys when no keys file is used', () => {

@@ -38,11 +38,18 @@ export function parseKeysFile(contents: unknown, path: string): GeneratedKeys {
   const field = (name: keyof GeneratedKeys): string => {
     const value = record[name];
     if (typeof value !== 'string' || value.length === 0) {
-      throw new ParseError(ErrorCode.INVALID_VALUE, { message: `${path}: "${name}" is missing; delete the file to generate new keys` });
+      throw new ParseError(ErrorCode.INVALID_VALUE, {
+        message: `${path}: "${name}" is missing; delete the file to generate new keys`,
+      });
     }
     return value;
   };
-  return { appId: field('appId'), masterKey: field('masterKey'), clientKey: field('clientKey'), createdAt: field('createdAt') };
+  return {
+    appId: field('appId'),
+    masterKey: field('masterKey'),
+    clientKey: field('clientKey'),
+    createdAt: field('createdAt'),
+  };
 }
 
 /**
@@ -57,7 +64,12 @@ export function applyGeneratedKeys(options: ResolvedOptions, keys: GeneratedKeys
     options.restAPIKey === undefined &&
     options.dotNetKey === undefined;
   const clientKeys = noClientKey
-    ? { clientKey: keys.clientKey, javascriptKey: keys.clientKey, restAPIKey: keys.clientKey, dotNetKey: keys.clientKey }
+    ? {
+        clientKey: keys.clientKey,
+        javascriptKey: keys.clientKey,
+        restAPIKey: keys.clientKey,
+        dotNetKey: keys.clientKey,
+      }
     : {};
   return Object.freeze({
     ...options,

@@ -27,7 +27,8 @@ function entry(left: string, description: string, details: string): string[] {
   const plain = description.replaceAll('`', '');
   const body = [...wrap(plain, 66), details];
   const head = `${INDENT}${left}`;
-  const first = head.length < COLUMN ? `${head.padEnd(COLUMN)}${body[0] ?? ''}` : `${head}\n${' '.repeat(COLUMN)}${body[0] ?? ''}`;
+  const first =
+    head.length < COLUMN ? `${head.padEnd(COLUMN)}${body[0] ?? ''}` : `${head}\n${' '.repeat(COLUMN)}${body[0] ?? ''}`;
   return [first, ...body.slice(1).map((line) => `${' '.repeat(COLUMN)}${line}`)];
 }
 
@@ -57,7 +58,11 @@ export function renderHelp(options: { version: string }): string {
     'Without --app-id/--master-key, keys are generated on first start and kept in <data-dir>/keys.json.',
     '',
     'Config file:',
-    ...entry(`${CONFIG_FILE_OPTION.flag} ${CONFIG_FILE_OPTION.placeholder}`, CONFIG_FILE_OPTION.description, `[env ${CONFIG_FILE_OPTION.env}]`),
+    ...entry(
+      `${CONFIG_FILE_OPTION.flag} ${CONFIG_FILE_OPTION.placeholder}`,
+      CONFIG_FILE_OPTION.description,
+      `[env ${CONFIG_FILE_OPTION.env}]`,
+    ),
   ];
   for (const group of GROUP_ORDER) {
     lines.push('', `${group}:`);

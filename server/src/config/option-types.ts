@@ -25,7 +25,8 @@ export function stringKind(placeholder = '<string>'): ValueKind<string> {
   return {
     placeholder,
     isSwitch: false,
-    parse: (raw) => (typeof raw === 'string' && raw.length > 0 ? ok(raw) : fail(`expected a non-empty string, got ${show(raw)}`)),
+    parse: (raw) =>
+      typeof raw === 'string' && raw.length > 0 ? ok(raw) : fail(`expected a non-empty string, got ${show(raw)}`),
   };
 }
 
@@ -35,7 +36,8 @@ export function integerKind(range: { min: number; max: number }): ValueKind<numb
     placeholder: '<int>',
     isSwitch: false,
     parse: (raw) => {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      const n =
+        typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
       return Number.isInteger(n) && n >= range.min && n <= range.max ? ok(n) : fail(`${expected}, got ${show(raw)}`);
     },
   };
@@ -59,7 +61,8 @@ export function booleanKind(): ValueKind<boolean> {
 }
 
 export function enumKind<T extends string>(choices: readonly T[]): ValueKind<T> {
-  const isChoice = (value: unknown): value is T => typeof value === 'string' && (choices as readonly string[]).includes(value);
+  const isChoice = (value: unknown): value is T =>
+    typeof value === 'string' && (choices as readonly string[]).includes(value);
   return {
     placeholder: `<${choices.join('|')}>`,
     isSwitch: false,
@@ -115,7 +118,10 @@ export function sizeKind(): ValueKind<number> {
 }
 
 /** Comma-separated in flags and env vars, a JSON array of strings in the config file. */
-export function listKind(options: { placeholder: string; item?: (value: string) => string | undefined }): ValueKind<readonly string[]> {
+export function listKind(options: {
+  placeholder: string;
+  item?: (value: string) => string | undefined;
+}): ValueKind<readonly string[]> {
   return {
     placeholder: options.placeholder,
     isSwitch: false,

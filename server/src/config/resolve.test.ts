@@ -69,13 +69,22 @@ describe('resolveOptions', () => {
   });
 
   it('resolves a cloud path from the config file against the file, one from a flag against cwd', () => {
-    assert.equal(resolveArgs([], {}, { path: 'conf/strata.json', values: { cloud: 'main.js' } }).cloud, '/srv/app/conf/main.js');
+    assert.equal(
+      resolveArgs([], {}, { path: 'conf/strata.json', values: { cloud: 'main.js' } }).cloud,
+      '/srv/app/conf/main.js',
+    );
     assert.equal(resolveArgs(['--cloud', 'cloud/main.js']).cloud, '/srv/app/cloud/main.js');
   });
 
   it('parses sizes, lists, booleans and normalizes the mount path', () => {
     const options = resolveArgs([
-      '--max-body-size', '512kb', '--master-key-ips', '10.0.0.0/8, ::1', '--allow-client-class-creation', '--mount-path', 'api/',
+      '--max-body-size',
+      '512kb',
+      '--master-key-ips',
+      '10.0.0.0/8, ::1',
+      '--allow-client-class-creation',
+      '--mount-path',
+      'api/',
     ]);
     assert.equal(options.maxBodySize, 512 * 1024);
     assert.deepEqual(options.masterKeyIps, ['10.0.0.0/8', '::1']);
@@ -83,11 +92,18 @@ describe('resolveOptions', () => {
     assert.equal(options.mountPath, '/api');
     assert.equal(resolveArgs(['--max-body-size', '2048']).maxBodySize, 2048);
     assert.equal(resolveArgs([], { STRATA_ALLOW_CLIENT_CLASS_CREATION: 'yes' }).allowClientClassCreation, true);
-    assert.equal(resolveArgs(['--no-allow-client-class-creation'], { STRATA_ALLOW_CLIENT_CLASS_CREATION: '1' }).allowClientClassCreation, false);
+    assert.equal(
+      resolveArgs(['--no-allow-client-class-creation'], { STRATA_ALLOW_CLIENT_CLASS_CREATION: '1' })
+        .allowClientClassCreation,
+      false,
+    );
   });
 
   it('accepts JSON types in the config file', () => {
-    const file = { path: 'c.json', values: { maxBodySize: 1000, masterKeyIps: ['1.2.3.4'], allowClientClassCreation: true, maxLimit: null } };
+    const file = {
+      path: 'c.json',
+      values: { maxBodySize: 1000, masterKeyIps: ['1.2.3.4'], allowClientClassCreation: true, maxLimit: null },
+    };
     const options = resolveArgs([], {}, file);
     assert.equal(options.maxBodySize, 1000);
     assert.deepEqual(options.masterKeyIps, ['1.2.3.4']);
@@ -100,18 +116,48 @@ describe('resolveOptions', () => {
   });
 
   it('names the bad option and its source in the error', () => {
-    assert.equal(configMessage(() => resolveArgs(['--port', 'abc'])), '--port: expected an integer between 0 and 65535, got "abc"');
-    assert.equal(configMessage(() => resolveArgs([], { STRATA_PORT: '70000' })), 'STRATA_PORT: expected an integer between 0 and 65535, got "70000"');
-    assert.equal(configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { role: 'boss' } })), 'c.json: role: expected one of api, live, worker, all, got "boss"');
-    assert.equal(configMessage(() => resolveArgs(['--max-body-size', '20 parsecs'])), '--max-body-size: expected a size like 512kb, 20mb or a number of bytes, got "20 parsecs"');
-    assert.equal(configMessage(() => resolveArgs(['--database-uri', 'postgres://x'])), '--database-uri: expected a URI starting with sqlite: or mongodb:// or mongodb+srv://, got "postgres://x"');
-    assert.equal(configMessage(() => resolveArgs(['--master-key-ips', '127.0.0.1,localhost'])), '--master-key-ips: expected IP addresses or CIDR ranges, got "localhost"');
-    assert.equal(configMessage(() => resolveArgs(['--mount-path', '/'])), '--mount-path: expected a path like /parse, got "/"');
-    assert.equal(configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { prot: 1 } })), 'c.json: unknown option "prot"');
-    assert.equal(configMessage(() => resolveArgs([], {}, { path: 'c.json', values: [1] })), 'c.json: expected a JSON object of options');
+    assert.equal(
+      configMessage(() => resolveArgs(['--port', 'abc'])),
+      '--port: expected an integer between 0 and 65535, got "abc"',
+    );
+    assert.equal(
+      configMessage(() => resolveArgs([], { STRATA_PORT: '70000' })),
+      'STRATA_PORT: expected an integer between 0 and 65535, got "70000"',
+    );
+    assert.equal(
+      configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { role: 'boss' } })),
+      'c.json: role: expected one of api, live, worker, all, got "boss"',
+    );
+    assert.equal(
+      configMessage(() => resolveArgs(['--max-body-size', '20 parsecs'])),
+      '--max-body-size: expected a size like 512kb, 20mb or a number of bytes, got "20 parsecs"',
+    );
+    assert.equal(
+      configMessage(() => resolveArgs(['--database-uri', 'postgres://x'])),
+      '--database-uri: expected a URI starting with sqlite: or mongodb:// or mongodb+srv://, got "postgres://x"',
+    );
+    assert.equal(
+      configMessage(() => resolveArgs(['--master-key-ips', '127.0.0.1,localhost'])),
+      '--master-key-ips: expected IP addresses or CIDR ranges, got "localhost"',
+    );
+    assert.equal(
+      configMessage(() => resolveArgs(['--mount-path', '/'])),
+      '--mount-path: expected a path like /parse, got "/"',
+    );
+    assert.equal(
+      configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { prot: 1 } })),
+      'c.json: unknown option "prot"',
+    );
+    assert.equal(
+      configMessage(() => resolveArgs([], {}, { path: 'c.json', values: [1] })),
+      'c.json: expected a JSON object of options',
+    );
   });
 
   it('never echoes a secret in an error message', () => {
-    assert.equal(configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { masterKey: 12345 } })), 'c.json: masterKey: expected a non-empty string');
+    assert.equal(
+      configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { masterKey: 12345 } })),
+      'c.json: masterKey: expected a non-empty string',
+    );
   });
 });

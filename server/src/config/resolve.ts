@@ -48,12 +48,17 @@ function fileSettings(file: ConfigSources['file']): Map<OptionKey, RawSetting> {
     const option = OPTIONS.find((o) => o.key === name);
     if (!option) throw configError(`${file.path}: unknown option "${name}"`);
     // null means "not set", so a file can explicitly leave an option to its default.
-    if (raw !== null && raw !== undefined) settings.set(option.key, { raw: raw as RawValue, origin: `${file.path}: ${name}` });
+    if (raw !== null && raw !== undefined)
+      settings.set(option.key, { raw: raw as RawValue, origin: `${file.path}: ${name}` });
   }
   return settings;
 }
 
-function pickSetting(option: AnyOptionDeclaration, sources: ConfigSources, file: Map<OptionKey, RawSetting>): RawSetting | undefined {
+function pickSetting(
+  option: AnyOptionDeclaration,
+  sources: ConfigSources,
+  file: Map<OptionKey, RawSetting>,
+): RawSetting | undefined {
   const flag = sources.flags?.get(option.key);
   if (flag !== undefined) return { raw: flag, origin: option.flag };
   for (const name of [option.env, ...(option.envFallbacks ?? [])]) {
@@ -112,7 +117,8 @@ export function resolveOptions(sources: ConfigSources): ResolvedOptions {
   const cloud = values.get('cloud');
   if (typeof cloud === 'string') {
     // A cloud path written in the config file is relative to that file; one from a flag or env var, to cwd.
-    const base = fromFile.has('cloud') && sources.file ? resolvePath(sources.cwd, sources.file.path, '..') : sources.cwd;
+    const base =
+      fromFile.has('cloud') && sources.file ? resolvePath(sources.cwd, sources.file.path, '..') : sources.cwd;
     values.set('cloud', absolutePath(base, cloud));
   }
 

@@ -53,7 +53,10 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, redact: REDACTED_PATHS };
   if (options.destination) return pino(base, options.destination);
   if (options.pretty && prettyAvailable()) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   }
   return pino(base);
 }
