@@ -167,7 +167,7 @@ export async function measure({ baseUrl, request, connections, duration }) {
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, avg: result.latency.average, max: result.latency.max },
     non2xx: result.non2xx,
     errors: result.errors,
-    timeouts: result.timeouts,
+    timeouts: result.timeouts, // already included in errors
     throughputBytesPerSec: result.throughput.average,
   };
 }
