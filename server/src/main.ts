@@ -94,7 +94,13 @@ function keysBanner(config: Config, keys: KeysOutcome, address: { port: number; 
     `  Client key     : ${clientKey}   (accepted as REST API, JavaScript, client and .NET key)`,
     `  Server URL     : ${url}`,
     '',
-    'Try it:',
+    // Clients may not create classes by default (allowClientClassCreation is false, as in Parse), so the
+    // example creates the class once with the master key, then writes with the client key.
+    'Try it: create a class once with the master key, then write to it with the client key:',
+    `  curl -X POST ${url}/schemas/GameScore \\`,
+    `    -H "X-Parse-Application-Id: ${config.appId}" \\`,
+    `    -H "X-Parse-Master-Key: ${config.masterKey}" \\`,
+    `    -H "Content-Type: application/json" -d '{"className":"GameScore"}'`,
     `  curl -X POST ${url}/classes/GameScore \\`,
     `    -H "X-Parse-Application-Id: ${config.appId}" \\`,
     `    -H "X-Parse-REST-API-Key: ${clientKey}" \\`,
