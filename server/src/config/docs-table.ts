@@ -21,7 +21,7 @@ function code(text: string): string {
 function row(option: AnyOptionDeclaration): string {
   const flag = option.kind.placeholder ? `${option.flag} ${option.kind.placeholder}` : option.flag;
   const envs = [option.env, ...(option.envFallbacks ?? [])].map(code).join(', ');
-  return `| ${code(flag)} | ${envs} | ${code(option.key)} | ${cell(option.defaultText)} | ${cell(option.description)} |`;
+  return `| ${cell(code(flag))} | ${envs} | ${code(option.key)} | ${cell(option.defaultText)} | ${cell(option.description)} |`;
 }
 
 /** The markdown table (no markers). */
