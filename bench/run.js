@@ -212,7 +212,13 @@ function machine() {
 }
 
 async function main() {
-  const opts = readOptions(process.argv.slice(2));
+  let opts;
+  try {
+    opts = readOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error(`bench: ${err.message} (see --help)`);
+    process.exit(2);
+  }
   const resultsDir = path.join(benchDir, 'results');
   const scratch = path.join(resultsDir, 'tmp');
   mkdirSync(scratch, { recursive: true });
