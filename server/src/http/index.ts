@@ -4,8 +4,7 @@
  * to HTTP in exactly one place (`send.ts`). It holds no business rules and never touches storage.
  */
 import { randomUUID } from 'node:crypto';
-import express from 'express';
-import type { Express } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Core } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
@@ -34,11 +33,12 @@ export interface HttpOptions {
   readonly serveApi: boolean;
 }
 
-/** Builds the express app serving Parse's REST API under `mountPath`. */
-export function createHttpApp(options: HttpOptions): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
+/**
+ * Builds the request listener serving Parse's REST API under `mountPath`. It is a plain `node:http`
+ * listener rather than an express app: routing is our own `RouteTable` (shared with `/batch`), and
+ * loading express alone cost ~95 ms of the 300 ms cold-start budget while adding nothing we used.
+ */
+export function createHttpApp(options: HttpOptions): RequestListener {
   const encoding = createEncodingContext({
     appId: options.keys.appId,
     publicServerURL: options.publicServerURL,
@@ -62,7 +62,7 @@ export function createHttpApp(options: HttpOptions): Express {
   };
   const mount = options.mountPath;
 
-  app.use((req, res, next) => {
+  return (req: IncomingMessage, res: ServerResponse) => {
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     applyCors({ req, res, allowOrigin: options.allowOrigin });
@@ -71,9 +71,9 @@ export function createHttpApp(options: HttpOptions): Express {
       res.end('OK');
       return;
     }
-    const url = req.url;
+    const url = req.url ?? '/';
     if (url !== mount && !url.startsWith(`${mount}/`) && !url.startsWith(`${mount}?`)) {
-      next();
+      notFound(res, req);
       return;
     }
     const rest = url.slice(mount.length) || '/';
@@ -83,12 +83,15 @@ export function createHttpApp(options: HttpOptions): Express {
       return;
     }
     if (!options.serveApi) {
-      next();
+      notFound(res, req);
       return;
     }
     const log = options.logger.child({ reqId: requestId });
     log.debug({ method: req.method, url: req.url }, 'request');
     void handleApiRequest(apiOptions, { req, res, url: rest, log });
-  });
-  return app;
+  };
+}
+
+function notFound(res: ServerResponse, req: IncomingMessage): void {
+  sendJson(res, { status: 404, body: { error: `Cannot ${req.method ?? 'GET'} ${req.url ?? '/'}` } });
 }
