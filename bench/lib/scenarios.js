@@ -74,7 +74,7 @@ export async function seed({ baseUrl, ctx, rows, batchSize = 50, inFlight = 4 })
 
 /**
  * Adds an index on `score` through the schema API (`PUT /schemas/BenchItem`, master key), as an app that
- * queries by score would. Optional (`--index-score`): the default run measures unindexed range queries.
+ * queries by score would. On by default for every target; `--no-index-score` measures unindexed scans.
  */
 export async function indexScore({ baseUrl, ctx }) {
   const res = await requestJson(`${baseUrl}/schemas/${CLASS_NAME}`, {
