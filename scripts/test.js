@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the given workspace folders (default: all) with node's test runner,
-// straight from source through tsx. Usage: node scripts/test.js [server|sdk|dashboard|test ...] [-- node-test-args]
+// straight from source through tsx. Usage: node scripts/test.js [server|sdk|dashboard|test|<dir>|<file.test.ts> ...]
+// [-- node-test-args]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve, relative } from 'node:path';
@@ -14,6 +15,10 @@ const extra = dashdash === -1 ? [] : argv.slice(dashdash + 1);
 const roots = folders.length > 0 ? folders : ['server', 'sdk', 'dashboard', 'test'];
 
 function collect(dir, out) {
+  if (!statSync(dir).isDirectory()) {
+    out.push(dir);
+    return out;
+  }
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     const full = join(dir, name);

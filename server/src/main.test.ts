@@ -23,13 +23,15 @@ function runSync(args: string[], env: Record<string, string> = {}) {
 
 interface Running {
   child: ChildProcess;
+  /** Resolves once stderr contains `text` (stdout and stderr are separate pipes, so order is not guaranteed). */
+  stderrIncludes: (text: string) => Promise<void>;
   port: number;
   stderr: () => string;
   stdout: () => string;
   exited: Promise<number | null>;
 }
 
-function startServer(args: string[]): Promise<Running> {
+function startServer(args: string[], children: Set<ChildProcess>): Promise<Running> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', MAIN, 'start', '--port', '0', '--host', '127.0.0.1', ...args],
@@ -40,14 +42,25 @@ function startServer(args: string[]): Promise<Running> {
   let out = '';
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stderrIncludes = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!err.includes(text)) return;
+        child.stderr.off('data', check);
+        resolve();
+      };
+      child.stderr.on('data', check);
+      check();
+    });
+  // 'close' (not 'exit') so every byte the child wrote has been read when the promise resolves.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const line = out.split('\n').find((l) => l.includes('"strata is listening"'));
       if (line) {
         const { port } = JSON.parse(line) as { port: number };
-        resolve({ child, port, exited, stderr: () => err, stdout: () => out });
+        resolve({ child, port, exited, stderrIncludes, stderr: () => err, stdout: () => out });
       }
     });
     void exited.then((code) => reject(new Error(`strata exited with ${code} before listening: ${err}`)));
@@ -56,10 +69,14 @@ function startServer(args: string[]): Promise<Running> {
 
 describe('strata CLI', () => {
   let dir = '';
+  const children = new Set<ChildProcess>();
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'strata-cli-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    for (const child of children) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('prints help generated from every declared option', () => {
     const { status, stdout } = runSync(['--help']);
@@ -100,7 +117,8 @@ describe('strata CLI', () => {
 
   it('generates keys on first start, prints them once, reuses them, and stops on SIGTERM with exit 0', async () => {
     const dataDir = join(dir, 'data');
-    const first = await startServer(['--data-dir', dataDir]);
+    const first = await startServer(['--data-dir', dataDir], children);
+    await first.stderrIncludes('\'{"score":1337,"playerName":"Sean"}\'');
     const keys = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')) as Record<string, string>;
     assert.equal(statSync(join(dataDir, 'keys.json')).mode & 0o777, 0o600);
     assert.equal(statSync(dataDir).mode & 0o777, 0o700);
@@ -116,7 +134,7 @@ describe('strata CLI', () => {
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0);
 
-    const second = await startServer(['--data-dir', dataDir]);
+    const second = await startServer(['--data-dir', dataDir], children);
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0);
     assert.equal(second.stderr(), '');
@@ -128,7 +146,7 @@ describe('strata CLI', () => {
 
   it('does not create a keys file when the app id and master key are configured', async () => {
     const dataDir = join(dir, 'configured');
-    const server = await startServer(['--data-dir', dataDir, '--app-id', 'app', '--master-key', 'secret']);
+    const server = await startServer(['--data-dir', dataDir, '--app-id', 'app', '--master-key', 'secret'], children);
     server.child.kill('SIGINT');
     assert.equal(await server.exited, 0);
     assert.equal(server.stderr(), '');
