@@ -35,10 +35,11 @@ function startServer(args: string[], children: Set<ChildProcess>): Promise<Runni
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', MAIN, 'start', '--port', '0', '--host', '127.0.0.1', ...args],
-    {
-      env: CHILD_ENV,
-    },
+    { env: CHILD_ENV },
   );
+  // Killed in `after` if a failed assertion skips the test's own SIGTERM, so a failure cannot hang the run.
+  children.add(child);
+  child.on('close', () => children.delete(child));
   let out = '';
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
