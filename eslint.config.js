@@ -1,8 +1,9 @@
 // ESLint 9 flat config for every package in the workspace (server, sdk, dashboard, test, scripts, bench).
 // The server's import-direction rule is generated from LAYERS below: a module may import its own folder and
-// the layers to its left, and another module only through its index.ts.
+// the layers to its left, and another module only through its index.ts. Import cycles are checked by
+// scripts/check-import-cycles.js (run by `npm run lint`): the import plugins' resolvers pull in native
+// platform packages that npm 11 leaves out of package-lock.json (npm/cli#4828), which breaks `npm ci`.
 import js from '@eslint/js';
-import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -95,12 +96,6 @@ export default tseslint.config(
   {
     name: 'strata/base',
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
-    plugins: { 'import-x': importX },
-    settings: {
-      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
-      'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })],
-    },
     rules: {
       'no-console': 'error',
       'max-params': 'off',
@@ -108,9 +103,12 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'import-x/no-default-export': 'error',
-      'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      'import-x/no-duplicates': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports only.' },
+        { selector: 'ExportSpecifier[exported.name="default"]', message: 'Use named exports only.' },
+      ],
+      'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
     },
   },
   {
@@ -128,6 +126,6 @@ export default tseslint.config(
   {
     name: 'strata/config-files',
     files: ['*.config.js', '*.config.mjs', '**/*.config.js'],
-    rules: { 'import-x/no-default-export': 'off' },
+    rules: { 'no-restricted-syntax': 'off' },
   },
 );

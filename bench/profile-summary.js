@@ -4,7 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' } },
+});
 if (positionals.length !== 1) {
   console.error('usage: node bench/profile-summary.js <file.cpuprofile> [--top N]');
   process.exit(2);
@@ -53,6 +56,7 @@ for (const [id, us] of selfUs) {
 const pct = (us) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
 const ms = (us) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
 console.log(`total sampled: ${(total / 1000).toFixed(0)} ms\n\ntop ${top} functions by self time:`);
-for (const [k, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)} ${ms(us)}  ${k}`);
+for (const [k, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${pct(us)} ${ms(us)}  ${k}`);
 console.log('\nself time by package / folder:');
 for (const [k, us] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)} ${ms(us)}  ${k}`);

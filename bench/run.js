@@ -29,7 +29,10 @@ function intFlag(values, name, { min, max }) {
 }
 
 function listFlag(values, name, known) {
-  const list = values[name].split(',').map((s) => s.trim()).filter(Boolean);
+  const list = values[name]
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = list.filter((s) => !known.includes(s));
   if (unknown.length) throw new Error(`--${name}: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
   return known.filter((k) => list.includes(k));
@@ -142,14 +145,28 @@ async function measureLoad(target, ctx, opts, log) {
       const scenario = buildScenario(name, { baseUrl: server.baseUrl, ctx, ids, rows: opts.rows });
       await scenario.check();
       if (opts.warmup > 0) {
-        await measure({ baseUrl: server.baseUrl, request: scenario.request, connections: opts.connections, duration: opts.warmup });
+        await measure({
+          baseUrl: server.baseUrl,
+          request: scenario.request,
+          connections: opts.connections,
+          duration: opts.warmup,
+        });
       }
       const stopAccounting = startCpuAccounting(server.proc.child.pid, { databasePids: target.databasePids });
-      const r = await measure({ baseUrl: server.baseUrl, request: scenario.request, connections: opts.connections, duration: opts.duration });
+      const r = await measure({
+        baseUrl: server.baseUrl,
+        request: scenario.request,
+        connections: opts.connections,
+        duration: opts.duration,
+      });
       const cpu = stopAccounting();
       out.scenarios[name] = { ...r, cpu };
-      const cpuText = cpu ? `  cores: server ${cpu.serverCores}, database ${cpu.databaseCores}, autocannon ${cpu.loadGeneratorCores}, other ${cpu.otherCores}` : '';
-      log(`  ${name.padEnd(6)} ${Math.round(r.requestsPerSec)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non2xx ${r.non2xx}  errors ${r.errors}${cpuText}`);
+      const cpuText = cpu
+        ? `  cores: server ${cpu.serverCores}, database ${cpu.databaseCores}, autocannon ${cpu.loadGeneratorCores}, other ${cpu.otherCores}`
+        : '';
+      log(
+        `  ${name.padEnd(6)} ${Math.round(r.requestsPerSec)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  non2xx ${r.non2xx}  errors ${r.errors}${cpuText}`,
+      );
     }
   } finally {
     await stopServer(server);
@@ -169,7 +186,9 @@ async function runTarget(name, ctx, opts, log) {
     if (opts.scenarios.includes('cold')) {
       result.coldStart = await measureColdStart(target, opts.coldRuns);
       const c = result.coldStart;
-      log(`${name}: cold start median ${c.medianMs} ms (${c.runsMs.join(', ')}; first start on an empty store ${c.firstStartMs} ms)`);
+      log(
+        `${name}: cold start median ${c.medianMs} ms (${c.runsMs.join(', ')}; first start on an empty store ${c.firstStartMs} ms)`,
+      );
     }
     if (opts.scenarios.some((s) => s !== 'cold')) {
       log(`${name}: load (${opts.connections} connections, ${opts.duration} s per scenario)`);
@@ -197,7 +216,8 @@ function bestOf(rounds) {
     for (const [name, m] of Object.entries(r.scenarios ?? {})) {
       if (!best.scenarios[name] || m.requestsPerSec > best.scenarios[name].requestsPerSec) best.scenarios[name] = m;
     }
-    if (r.coldStart && (!best.coldStart || r.coldStart.medianMs < best.coldStart.medianMs)) best.coldStart = r.coldStart;
+    if (r.coldStart && (!best.coldStart || r.coldStart.medianMs < best.coldStart.medianMs))
+      best.coldStart = r.coldStart;
     if (r.seed && (!best.seed || r.seed.ms < best.seed.ms)) best.seed = r.seed;
   }
   return { ...best, rounds };
@@ -206,8 +226,11 @@ function bestOf(rounds) {
 function machine() {
   const cpus = os.cpus();
   return {
-    cpus: cpus.length, cpuModel: cpus[0]?.model, totalMemMB: Math.round(os.totalmem() / 2 ** 20),
-    platform: `${os.platform()} ${os.release()}`, node: process.version,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model,
+    totalMemMB: Math.round(os.totalmem() / 2 ** 20),
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
     note: 'load generator (autocannon) runs on the same cores as the server under test',
   };
 }
@@ -225,10 +248,16 @@ async function main() {
   mkdirSync(scratch, { recursive: true });
   const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'strata-bench-'));
   const ctx = {
-    repoRoot, benchDir, tmpRoot, cpuProfDir: scratch,
-    appId: 'bench', masterKey: 'bench-master-key', clientKey: 'bench-client-key',
+    repoRoot,
+    benchDir,
+    tmpRoot,
+    cpuProfDir: scratch,
+    appId: 'bench',
+    masterKey: 'bench-master-key',
+    clientKey: 'bench-client-key',
     ferretdbBin: process.env.FERRETDB_BIN || '/tmp/fb/ferretdb',
-    pgHost: '127.0.0.1', pgPort: 5432,
+    pgHost: '127.0.0.1',
+    pgPort: 5432,
   };
   const log = (line) => console.log(line);
   const profilesBefore = new Set(readdirSync(scratch));
@@ -263,7 +292,10 @@ async function main() {
   }
   // Other processes competing for the 2 cores make numbers pessimistic and ratios unreliable.
   const noisy = Object.entries(results.targets).flatMap(([name, t]) =>
-    Object.entries(t.scenarios ?? {}).filter(([, r]) => (r.cpu?.otherCores ?? 0) > 0.25).map(([s]) => `${name} ${s}`));
+    Object.entries(t.scenarios ?? {})
+      .filter(([, r]) => (r.cpu?.otherCores ?? 0) > 0.25)
+      .map(([s]) => `${name} ${s}`),
+  );
   if (noisy.length) {
     console.log(`warning: other processes used > 0.25 core during: ${noisy.join(', ')}; those numbers are pessimistic`);
   }

@@ -9,7 +9,10 @@ function machineTicks() {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
   const idleAll = idle + iowait;
-  return { busy: user + nice + system + irq + softirq + steal, total: idleAll + user + nice + system + irq + softirq + steal };
+  return {
+    busy: user + nice + system + irq + softirq + steal,
+    total: idleAll + user + nice + system + irq + softirq + steal,
+  };
 }
 
 function processTicks(pid) {
@@ -60,8 +63,11 @@ export function startCpuAccounting(pid, { databasePids = () => [] } = {}) {
   let before;
   try {
     before = {
-      machine: machineTicks(), server: processTicks(pid), database: ticksOf(databasePids()),
-      self: process.cpuUsage(), at: performance.now(),
+      machine: machineTicks(),
+      server: processTicks(pid),
+      database: ticksOf(databasePids()),
+      self: process.cpuUsage(),
+      at: performance.now(),
     };
   } catch {
     return () => null;

@@ -61,7 +61,9 @@ export async function waitForHttp200(proc, url, { timeoutMs = 60_000, intervalMs
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (exit) {
-      throw new Error(`process exited (code ${exit.code}, signal ${exit.signal}) before ${url} answered 200\n${proc.tail()}`);
+      throw new Error(
+        `process exited (code ${exit.code}, signal ${exit.signal}) before ${url} answered 200\n${proc.tail()}`,
+      );
     }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });

@@ -27,7 +27,16 @@ export function coldStartRatio(results, target) {
 }
 
 export function formatTable(results, { scenarios, targets }) {
-  const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'cores srv/db/other', `vs ${BASELINE}`];
+  const header = [
+    'scenario',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx/errors',
+    'cores srv/db/other',
+    `vs ${BASELINE}`,
+  ];
   const rows = [];
   for (const scenario of scenarios.filter((s) => s !== 'cold')) {
     for (const target of targets) {
@@ -35,8 +44,14 @@ export function formatTable(results, { scenarios, targets }) {
       if (!r) continue;
       const ratio = target === BASELINE ? '' : throughputRatio(results, target, scenario);
       rows.push([
-        scenario, target, num(r.requestsPerSec), num(r.latencyMs.p50), num(r.latencyMs.p99),
-        `${r.non2xx}/${r.errors}`, r.cpu ? `${num(r.cpu.serverCores, 1)}/${num(r.cpu.databaseCores, 1)}/${num(r.cpu.otherCores, 1)}` : '-', ratio === '' ? '' : ratio === null ? '-' : `${num(ratio, 2)}x`,
+        scenario,
+        target,
+        num(r.requestsPerSec),
+        num(r.latencyMs.p50),
+        num(r.latencyMs.p99),
+        `${r.non2xx}/${r.errors}`,
+        r.cpu ? `${num(r.cpu.serverCores, 1)}/${num(r.cpu.databaseCores, 1)}/${num(r.cpu.otherCores, 1)}` : '-',
+        ratio === '' ? '' : ratio === null ? '-' : `${num(ratio, 2)}x`,
       ]);
     }
   }
@@ -46,7 +61,13 @@ export function formatTable(results, { scenarios, targets }) {
       if (!c) continue;
       const ratio = target === BASELINE ? '' : coldStartRatio(results, target);
       rows.push([
-        'cold start', target, `median ${num(c.medianMs)} ms`, '', '', '', '',
+        'cold start',
+        target,
+        `median ${num(c.medianMs)} ms`,
+        '',
+        '',
+        '',
+        '',
         ratio === '' ? '' : ratio === null ? '-' : `${num(ratio, 2)}x faster`,
       ]);
     }

@@ -61,9 +61,11 @@ export async function seed({ baseUrl, ctx, rows, batchSize = 50, inFlight = 4 })
         });
       }
       const res = await requestJson(`${baseUrl}/batch`, { method: 'POST', headers, body: { requests } });
-      if (res.status !== 200 || !Array.isArray(res.json) || res.json.length !== requests.length) fail('seed batch', res);
+      if (res.status !== 200 || !Array.isArray(res.json) || res.json.length !== requests.length)
+        fail('seed batch', res);
       res.json.forEach((item, k) => {
-        if (!item?.success?.objectId) fail(`seed item ${start + k}`, { status: res.status, text: JSON.stringify(item) });
+        if (!item?.success?.objectId)
+          fail(`seed item ${start + k}`, { status: res.status, text: JSON.stringify(item) });
         ids[start + k] = item.success.objectId;
       });
     }
@@ -106,9 +108,18 @@ export function buildScenario(name, { baseUrl, ctx, ids, rows }) {
     case 'create': {
       const body = JSON.stringify({ name: 'created', score: -1, counter: 0, tag: 'new' });
       return {
-        request: { method: 'POST', path: `${mount}/classes/${CLASS_NAME}`, headers: { ...headers, 'Content-Type': 'application/json' }, body },
+        request: {
+          method: 'POST',
+          path: `${mount}/classes/${CLASS_NAME}`,
+          headers: { ...headers, 'Content-Type': 'application/json' },
+          body,
+        },
         async check() {
-          const res = await requestJson(`${baseUrl}/classes/${CLASS_NAME}`, { method: 'POST', headers, body: JSON.parse(body) });
+          const res = await requestJson(`${baseUrl}/classes/${CLASS_NAME}`, {
+            method: 'POST',
+            headers,
+            body: JSON.parse(body),
+          });
           if (res.status !== 201 || typeof res.json?.objectId !== 'string') fail('create check', res);
         },
       };
@@ -116,7 +127,8 @@ export function buildScenario(name, { baseUrl, ctx, ids, rows }) {
     case 'get':
       return {
         request: {
-          method: 'GET', headers,
+          method: 'GET',
+          headers,
           setupRequest: (req) => ({ ...req, path: `${mount}/classes/${CLASS_NAME}/${nextId()}` }),
         },
         async check() {
@@ -138,12 +150,18 @@ export function buildScenario(name, { baseUrl, ctx, ids, rows }) {
       const body = JSON.stringify({ counter: { __op: 'Increment', amount: 1 } });
       return {
         request: {
-          method: 'PUT', headers: { ...headers, 'Content-Type': 'application/json' }, body,
+          method: 'PUT',
+          headers: { ...headers, 'Content-Type': 'application/json' },
+          body,
           setupRequest: (req) => ({ ...req, path: `${mount}/classes/${CLASS_NAME}/${nextId()}` }),
         },
         async check() {
           const id = ids[ids.length - 1];
-          const res = await requestJson(`${baseUrl}/classes/${CLASS_NAME}/${id}`, { method: 'PUT', headers, body: JSON.parse(body) });
+          const res = await requestJson(`${baseUrl}/classes/${CLASS_NAME}/${id}`, {
+            method: 'PUT',
+            headers,
+            body: JSON.parse(body),
+          });
           if (res.status !== 200 || typeof res.json?.updatedAt !== 'string') fail('update check', res);
         },
       };
@@ -164,7 +182,13 @@ export async function measure({ baseUrl, request, connections, duration }) {
   return {
     requestsPerSec: result.requests.average,
     totalRequests: result.requests.total,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, avg: result.latency.average, max: result.latency.max },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      avg: result.latency.average,
+      max: result.latency.max,
+    },
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts, // already included in errors

@@ -20,11 +20,25 @@ function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf }) {
   const args = [];
   if (cpuProf) args.push('--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir);
   args.push(
-    path.join(ctx.repoRoot, 'server/bin/strata.js'), 'start',
-    '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir,
-    '--app-id', ctx.appId, '--master-key', ctx.masterKey,
-    '--client-key', ctx.clientKey, '--rest-api-key', ctx.clientKey,
-    '--allow-client-class-creation', '--log-level', 'warn',
+    path.join(ctx.repoRoot, 'server/bin/strata.js'),
+    'start',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--app-id',
+    ctx.appId,
+    '--master-key',
+    ctx.masterKey,
+    '--client-key',
+    ctx.clientKey,
+    '--rest-api-key',
+    ctx.clientKey,
+    '--allow-client-class-creation',
+    '--log-level',
+    'warn',
   );
   if (databaseURI) args.push('--database-uri', databaseURI);
   return args;
@@ -49,7 +63,10 @@ function strataSqlite(ctx) {
     },
     spawn({ port, store, cpuProf }) {
       return spawnProcess({
-        name: 'strata-sqlite', command: process.execPath, cwd: ctx.repoRoot, env: { NODE_ENV: 'production' },
+        name: 'strata-sqlite',
+        command: process.execPath,
+        cwd: ctx.repoRoot,
+        env: { NODE_ENV: 'production' },
         args: strataArgs(ctx, { port, dataDir: store.dataDir, cpuProf }),
       });
     },
@@ -74,11 +91,18 @@ function strataMongo(ctx) {
       ferretPort = await freePort();
       const debugPort = await freePort();
       ferret = spawnProcess({
-        name: 'ferretdb', command: ctx.ferretdbBin, cwd: ferretDir, env: {},
+        name: 'ferretdb',
+        command: ctx.ferretdbBin,
+        cwd: ferretDir,
+        env: {},
         args: [
-          '--handler=sqlite', `--sqlite-url=file:${ferretDir}/`, '--telemetry=disable',
-          `--listen-addr=127.0.0.1:${ferretPort}`, `--debug-addr=127.0.0.1:${debugPort}`,
-          `--state-dir=${ferretDir}`, '--log-level=WARN',
+          '--handler=sqlite',
+          `--sqlite-url=file:${ferretDir}/`,
+          '--telemetry=disable',
+          `--listen-addr=127.0.0.1:${ferretPort}`,
+          `--debug-addr=127.0.0.1:${debugPort}`,
+          `--state-dir=${ferretDir}`,
+          '--log-level=WARN',
         ],
       });
       try {
@@ -93,11 +117,19 @@ function strataMongo(ctx) {
       const dataDir = mkdtempSync(path.join(ctx.tmpRoot, 'strata-mongo-'));
       const databaseURI = `mongodb://127.0.0.1:${ferretPort}/bench_${randomSuffix()}`;
       // The whole FerretDB directory is deleted in teardown, so the database itself needs no drop.
-      return { label: databaseURI, dataDir, databaseURI, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+      return {
+        label: databaseURI,
+        dataDir,
+        databaseURI,
+        drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+      };
     },
     spawn({ port, store, cpuProf }) {
       return spawnProcess({
-        name: 'strata-mongo', command: process.execPath, cwd: ctx.repoRoot, env: { NODE_ENV: 'production' },
+        name: 'strata-mongo',
+        command: process.execPath,
+        cwd: ctx.repoRoot,
+        env: { NODE_ENV: 'production' },
         args: strataArgs(ctx, { port, dataDir: store.dataDir, databaseURI: store.databaseURI, cpuProf }),
       });
     },
@@ -110,7 +142,19 @@ function strataMongo(ctx) {
 }
 
 async function psql(ctx, sql) {
-  await run('psql', ['-h', ctx.pgHost, '-p', String(ctx.pgPort), '-U', 'postgres', '-d', 'postgres', '-qAt', '-c', sql]);
+  await run('psql', [
+    '-h',
+    ctx.pgHost,
+    '-p',
+    String(ctx.pgPort),
+    '-U',
+    'postgres',
+    '-d',
+    'postgres',
+    '-qAt',
+    '-c',
+    sql,
+  ]);
 }
 
 function parseServer(ctx) {
@@ -141,9 +185,21 @@ function parseServer(ctx) {
     spawn({ port, store, cpuProf }) {
       const args = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir] : [];
       args.push(
-        path.join(ctx.benchDir, 'parse-server.js'), '--port', String(port), '--database-uri', store.databaseURI,
-        '--app-id', ctx.appId, '--master-key', ctx.masterKey, '--client-key', ctx.clientKey, '--mount', MOUNT,
-        '--logs-folder', path.join(ctx.tmpRoot, 'parse-server-logs'),
+        path.join(ctx.benchDir, 'parse-server.js'),
+        '--port',
+        String(port),
+        '--database-uri',
+        store.databaseURI,
+        '--app-id',
+        ctx.appId,
+        '--master-key',
+        ctx.masterKey,
+        '--client-key',
+        ctx.clientKey,
+        '--mount',
+        MOUNT,
+        '--logs-folder',
+        path.join(ctx.tmpRoot, 'parse-server-logs'),
       );
       // parse-server's default logger is set up at import time from this env var, before any option applies.
       const env = { NODE_ENV: 'production', PARSE_SERVER_LOGS_FOLDER: path.join(ctx.tmpRoot, 'parse-server-logs') };

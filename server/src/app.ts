@@ -31,7 +31,10 @@ export async function createApp(options: { config: Config; logger: Logger; grace
   const { config, logger } = options;
   const storage = await openStorage(config.databaseURI);
   await storage.initialize();
-  const pubsub = config.redisURL === undefined ? createMemoryPubSub() : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
+  const pubsub =
+    config.redisURL === undefined
+      ? createMemoryPubSub()
+      : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
   const schemas = await createSchemaRegistry({ storage, pubsub, logger });
   const core = createCore({
     storage,
@@ -65,7 +68,10 @@ export async function createApp(options: { config: Config; logger: Logger; grace
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
-          logger.info({ port: address.port, host: config.host, mountPath: config.mountPath, storage: storage.kind }, 'listening');
+          logger.info(
+            { port: address.port, host: config.host, mountPath: config.mountPath, storage: storage.kind },
+            'listening',
+          );
           resolve({ port: address.port, host: config.host });
         });
       }),
@@ -100,7 +106,11 @@ const SCHEMA_CHANNEL = 'schema-changed';
  * The schema registry, with its cache kept coherent across app servers: after a schema write here, the
  * other servers are told over pub/sub and drop their cache. A server ignores its own announcements.
  */
-async function createSchemaRegistry(options: { storage: StorageAdapter; pubsub: PubSub; logger: Logger }): Promise<SchemaRegistry> {
+async function createSchemaRegistry(options: {
+  storage: StorageAdapter;
+  pubsub: PubSub;
+  logger: Logger;
+}): Promise<SchemaRegistry> {
   const { storage, pubsub, logger } = options;
   const origin = randomUUID();
   const registry = new SchemaRegistry({
@@ -114,7 +124,8 @@ async function createSchemaRegistry(options: { storage: StorageAdapter; pubsub: 
   await pubsub.subscribe(SCHEMA_CHANNEL, (message) => {
     try {
       const parsed = JSON.parse(message) as { origin?: unknown; className?: unknown };
-      if (parsed.origin !== origin) registry.invalidate(typeof parsed.className === 'string' ? parsed.className : undefined);
+      if (parsed.origin !== origin)
+        registry.invalidate(typeof parsed.className === 'string' ? parsed.className : undefined);
     } catch {
       registry.invalidate();
     }

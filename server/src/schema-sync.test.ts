@@ -28,7 +28,9 @@ describe('schema cache across two app servers sharing one database and Redis', {
       let fields: Record<string, unknown> = {};
       for (let attempt = 0; attempt < 50 && fields['second'] === undefined; attempt++) {
         await new Promise((r) => setTimeout(r, 20));
-        fields = ((await b.call({ path: '/schemas/Shared', master: true, headers })).body as { fields: Record<string, unknown> }).fields;
+        fields = (
+          (await b.call({ path: '/schemas/Shared', master: true, headers })).body as { fields: Record<string, unknown> }
+        ).fields;
       }
       assert.deepEqual(fields['second'], { type: 'String' });
     } finally {

@@ -56,7 +56,7 @@ for (const spec of compatTargets()) {
       assert.equal(byId.get(added.id)?.get('n'), 4);
     });
 
-    it('saveAll rejects with the failing item\'s error while the other items are saved', async () => {
+    it("saveAll rejects with the failing item's error while the other items are saved", async () => {
       const before = await count();
       const good1 = make({ n: 10, label: 'good1' });
       const bad = make({ n: 'not a number', label: 'bad' });
@@ -108,7 +108,11 @@ for (const spec of compatTargets()) {
           requests: [
             { method: 'POST', path: `${mount}/classes/${Item}`, body: { n: 41 } },
             { method: 'POST', path: `${mount}/classes/${Item}`, body: { n: 'wrong' } },
-            { method: 'PUT', path: `${mount}/classes/${Item}/${existing.id ?? ''}`, body: { n: { __op: 'Increment', amount: 2 } } },
+            {
+              method: 'PUT',
+              path: `${mount}/classes/${Item}/${existing.id ?? ''}`,
+              body: { n: { __op: 'Increment', amount: 2 } },
+            },
             { method: 'DELETE', path: `${mount}/classes/${Item}/missingId0` },
             { method: 'GET', path: `${mount}/classes/${Item}/${existing.id ?? ''}` },
           ],

@@ -160,10 +160,10 @@ for (const spec of compatTargets()) {
         'delta',
         'gamma',
       ]);
-      assert.deepEqual(
-        await names(Parse.Query.and(q().greaterThan('score', 15), q().equalTo('tags', 'blue'))),
-        ['beta', 'gamma'],
-      );
+      assert.deepEqual(await names(Parse.Query.and(q().greaterThan('score', 15), q().equalTo('tags', 'blue'))), [
+        'beta',
+        'gamma',
+      ]);
       const combined = Parse.Query.or(q().equalTo('name', 'alpha'), q().equalTo('name', 'gamma'));
       combined.greaterThan('score', 20);
       assert.deepEqual(await names(combined), ['gamma']);
@@ -215,12 +215,12 @@ for (const spec of compatTargets()) {
         path: `/classes/${Score}?where=${encodeURIComponent('{"name":"alpha"}')}&keys=name`,
       });
       const rows = (raw.body as { results: Record<string, unknown>[] }).results;
-      assert.deepEqual(Object.keys(rows[0] ?? {}).filter((k) => k !== 'ACL').sort(), [
-        'createdAt',
-        'name',
-        'objectId',
-        'updatedAt',
-      ]);
+      assert.deepEqual(
+        Object.keys(rows[0] ?? {})
+          .filter((k) => k !== 'ACL')
+          .sort(),
+        ['createdAt', 'name', 'objectId', 'updatedAt'],
+      );
 
       const excluded = await q().exclude('score', 'tags').equalTo('name', 'alpha').first();
       assert.equal(excluded?.get('name'), 'alpha');
@@ -260,9 +260,12 @@ for (const spec of compatTargets()) {
 
     it('each pages through every match', async () => {
       const seen: string[] = [];
-      await q().each((o) => {
-        seen.push(String(o.get('name')));
-      }, { batchSize: 2 });
+      await q().each(
+        (o) => {
+          seen.push(String(o.get('name')));
+        },
+        { batchSize: 2 },
+      );
       assert.deepEqual(seen.sort(), ['alpha', 'beta', 'delta', 'epsilon', 'gamma']);
     });
   });

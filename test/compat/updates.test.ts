@@ -16,8 +16,7 @@ for (const spec of compatTargets()) {
     const Member = uniqueClassName('Member');
 
     /** A second, independent local copy of `obj` (the SDK on Node keeps one state per instance). */
-    const copyOf = async (obj: ParseObject): Promise<ParseObject> =>
-      new Parse.Query(Counter).get(obj.id ?? '');
+    const copyOf = async (obj: ParseObject): Promise<ParseObject> => new Parse.Query(Counter).get(obj.id ?? '');
 
     before(async () => {
       target = await spec.start();

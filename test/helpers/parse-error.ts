@@ -13,12 +13,7 @@ export interface ParseErrorLike {
 }
 
 function isParseErrorLike(value: unknown): value is { code: number } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'code' in value &&
-    typeof value.code === 'number'
-  );
+  return typeof value === 'object' && value !== null && 'code' in value && typeof value.code === 'number';
 }
 
 export async function expectParseError(promise: Promise<unknown>, code: number): Promise<ParseErrorLike> {

@@ -26,12 +26,27 @@ export interface CreateRequest {
  */
 export async function create(deps: CoreDeps, request: CreateRequest): Promise<SaveResult> {
   checkAccess(request);
-  const schema = await applySchemaToWrite({ deps, auth: request.auth, className: request.className, input: request.input });
+  const schema = await applySchemaToWrite({
+    deps,
+    auth: request.auth,
+    className: request.className,
+    input: request.input,
+  });
   const { object, echoed } = buildObject(request.input);
   applyDefaults({ schema, object, echoed });
   await deps.storage.insert({ schema, object });
-  await writeRelations({ storage: deps.storage, ownerClass: request.className, owningId: object.objectId, input: request.input });
-  return { objectId: object.objectId, createdAt: object.createdAt as Date, updatedAt: object.updatedAt as Date, fields: echoed };
+  await writeRelations({
+    storage: deps.storage,
+    ownerClass: request.className,
+    owningId: object.objectId,
+    input: request.input,
+  });
+  return {
+    objectId: object.objectId,
+    createdAt: object.createdAt as Date,
+    updatedAt: object.updatedAt as Date,
+    fields: echoed,
+  };
 }
 
 function checkAccess(request: CreateRequest): void {

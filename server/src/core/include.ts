@@ -57,7 +57,14 @@ export async function resolveIncludes(options: {
     for (const holder of holders) replaceAt({ holder, field, fetched, nextHolders });
     const subtree = tree[field] as IncludeTree;
     if (Object.keys(subtree).length > 0) {
-      await resolveIncludes({ deps, auth, holders: nextHolders, tree: subtree, subKeys: options.subKeys, prefix: path });
+      await resolveIncludes({
+        deps,
+        auth,
+        holders: nextHolders,
+        tree: subtree,
+        subKeys: options.subKeys,
+        prefix: path,
+      });
     }
   }
 }
@@ -99,7 +106,10 @@ async function fetchPointed(options: {
     for (const object of objects) {
       const shaped = shapeObject({ schema, object, projection });
       const fields = embeddedFields(shaped);
-      fetched.set(key(className, object.objectId), { embedded: new EmbeddedObject(className, object.objectId, fields), fields });
+      fetched.set(key(className, object.objectId), {
+        embedded: new EmbeddedObject(className, object.objectId, fields),
+        fields,
+      });
     }
   }
   return fetched;

@@ -13,7 +13,8 @@ export async function writeRelations(options: {
   const { storage, ownerClass, owningId, input } = options;
   for (const [field, write] of Object.entries(input.fields)) {
     if (!isRelationWrite(write)) continue;
-    const add: readonly Pointer[] = write.op === 'addRelation' ? write.objects : write.op === 'relationBatch' ? write.add : [];
+    const add: readonly Pointer[] =
+      write.op === 'addRelation' ? write.objects : write.op === 'relationBatch' ? write.add : [];
     const remove: readonly Pointer[] =
       write.op === 'removeRelation' ? write.objects : write.op === 'relationBatch' ? write.remove : [];
     for (const pointer of add) await storage.addRelation({ ownerClass, field, owningId, relatedId: pointer.objectId });

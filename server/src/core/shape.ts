@@ -13,7 +13,11 @@ export interface Projection {
  * Turns a stored object into what leaves the server: internal `_` fields removed (never returned,
  * types.md §7), Relation fields of the schema added as references, `keys` / `excludeKeys` applied.
  */
-export function shapeObject(options: { schema: ClassSchema; object: StoredObject; projection: Projection }): OutputObject {
+export function shapeObject(options: {
+  schema: ClassSchema;
+  object: StoredObject;
+  projection: Projection;
+}): OutputObject {
   const { schema, object, projection } = options;
   const fields: Record<string, unknown> = {};
   for (const name in object.fields) {

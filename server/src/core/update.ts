@@ -25,12 +25,22 @@ export interface UpdateRequest {
 export async function update(deps: CoreDeps, request: UpdateRequest): Promise<SaveResult> {
   checkAccess(request);
   if ((await deps.schemas.get(request.className)) === undefined) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
-  const schema = await applySchemaToWrite({ deps, auth: request.auth, className: request.className, input: request.input });
+  const schema = await applySchemaToWrite({
+    deps,
+    auth: request.auth,
+    className: request.className,
+    input: request.input,
+  });
   const spec = buildUpdateSpec({ schema, input: request.input });
   const where = withAcl({ kind: 'eq', path: ['objectId'], value: request.objectId }, request.auth, 'write');
   const after = await deps.storage.updateOne({ schema, where, update: spec });
   if (after === null) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
-  await writeRelations({ storage: deps.storage, ownerClass: request.className, owningId: request.objectId, input: request.input });
+  await writeRelations({
+    storage: deps.storage,
+    ownerClass: request.className,
+    owningId: request.objectId,
+    input: request.input,
+  });
   return { objectId: request.objectId, updatedAt: spec.updatedAt, fields: operationResults(request.input, after) };
 }
 
@@ -68,7 +78,13 @@ function operationResults(input: WriteInput, after: StoredObject): Record<string
 function readPath(fields: Record<string, ParseValue>, path: string): ParseValue | undefined {
   let node: ParseValue | undefined = fields as ParseValue;
   for (const part of path.split('.')) {
-    if (node === null || node === undefined || typeof node !== 'object' || Array.isArray(node) || node instanceof Date) {
+    if (
+      node === null ||
+      node === undefined ||
+      typeof node !== 'object' ||
+      Array.isArray(node) ||
+      node instanceof Date
+    ) {
       return undefined;
     }
     node = (node as Record<string, ParseValue>)[part];

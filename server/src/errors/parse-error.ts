@@ -27,7 +27,10 @@ export class ParseError extends Error {
   private readonly statusOverride: number | undefined;
 
   constructor(code: ErrorCode, options: ParseErrorOptions = {}) {
-    super(options.message ?? ERROR_CATALOG[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.message ?? ERROR_CATALOG[code].message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'ParseError';
     this.code = code;
     this.bare = options.bare === true;

@@ -37,9 +37,14 @@ export async function handleApiRequest(
     const { auth, context } = options.credentials.resolve({ headers: req.headers, body, ip: req.socket.remoteAddress });
     const match = options.routes.match(method, path);
     if (match === undefined) {
-      throw new ParseError(ErrorCode.INVALID_JSON, { message: `Cannot ${method} ${path}`, httpStatus: 404, bare: true });
+      throw new ParseError(ErrorCode.INVALID_JSON, {
+        message: `Cannot ${method} ${path}`,
+        httpStatus: 404,
+        bare: true,
+      });
     }
-    const mountURL = options.publicServerURL ?? `${protocolOf(req)}://${req.headers.host ?? 'localhost'}${options.mountPath}`;
+    const mountURL =
+      options.publicServerURL ?? `${protocolOf(req)}://${req.headers.host ?? 'localhost'}${options.mountPath}`;
     const response = await match.route.handler({
       method,
       auth,

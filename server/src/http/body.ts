@@ -6,7 +6,10 @@ import { ErrorCode, ParseError } from '../errors/index.js';
  * cannot get past it) and parses it as JSON whatever its Content-Type, as Parse does (rest.md §1.4):
  * the JS SDK sends `text/plain`. Malformed JSON → 400 code 107; too large → 413.
  */
-export async function readJsonBody(request: IncomingMessage, options: { limit: number }): Promise<Record<string, unknown>> {
+export async function readJsonBody(
+  request: IncomingMessage,
+  options: { limit: number },
+): Promise<Record<string, unknown>> {
   const declared = Number(request.headers['content-length'] ?? NaN);
   if (declared > options.limit) throw tooLarge(options.limit);
   if (declared === 0) return {};

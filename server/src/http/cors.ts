@@ -19,7 +19,11 @@ const ALLOW_HEADERS = [
  * CORS headers on every response (rest.md §1.5). The origin is `*` unless `allowOrigin` lists origins,
  * in which case a listed request Origin is echoed and otherwise the first entry is sent.
  */
-export function applyCors(options: { req: IncomingMessage; res: ServerResponse; allowOrigin: readonly string[] }): void {
+export function applyCors(options: {
+  req: IncomingMessage;
+  res: ServerResponse;
+  allowOrigin: readonly string[];
+}): void {
   const { req, res, allowOrigin } = options;
   let origin = '*';
   if (allowOrigin.length > 0 && !allowOrigin.includes('*')) {

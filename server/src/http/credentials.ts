@@ -54,7 +54,11 @@ export class CredentialResolver {
   }
 
   /** Reads credentials; in the body form it removes them from `body`. */
-  resolve(options: { headers: IncomingHttpHeaders; body: Record<string, unknown>; ip: string | undefined }): Credentials {
+  resolve(options: {
+    headers: IncomingHttpHeaders;
+    body: Record<string, unknown>;
+    ip: string | undefined;
+  }): Credentials {
     const { headers, body, ip } = options;
     const headerAppId = header(headers, 'x-parse-application-id');
     const basic = headerAppId === undefined ? basicAuth(headers) : undefined;
@@ -145,7 +149,9 @@ function takeBodyCredentials(body: Record<string, unknown>): BodyCredentials {
 }
 
 /** `Authorization: Basic base64(appId:masterKey)` or `base64(appId:javascript-key=KEY)`. */
-function basicAuth(headers: IncomingHttpHeaders): { appId: string; masterKey?: string; javascriptKey?: string } | undefined {
+function basicAuth(
+  headers: IncomingHttpHeaders,
+): { appId: string; masterKey?: string; javascriptKey?: string } | undefined {
   const value = header(headers, 'authorization');
   if (value === undefined || !value.startsWith('Basic ')) return undefined;
   const decoded = Buffer.from(value.slice(6), 'base64').toString('utf8');
@@ -154,7 +160,9 @@ function basicAuth(headers: IncomingHttpHeaders): { appId: string; masterKey?: s
   const appId = decoded.slice(0, colon);
   const secret = decoded.slice(colon + 1);
   const jsPrefix = 'javascript-key=';
-  return secret.startsWith(jsPrefix) ? { appId, javascriptKey: secret.slice(jsPrefix.length) } : { appId, masterKey: secret };
+  return secret.startsWith(jsPrefix)
+    ? { appId, javascriptKey: secret.slice(jsPrefix.length) }
+    : { appId, masterKey: secret };
 }
 
 /** `X-Parse-Cloud-Context` / `_context`: a JSON object, or a string of one; anything else → 107. */

@@ -18,7 +18,10 @@ export function encodeObject(object: OutputObject, options: EncodeOptions): Reco
 }
 
 /** A save's response body: the timestamps, operation results and server-set fields (types.md §5). */
-export function encodeSaveResult(result: SaveResult, options: EncodeOptions & { created: boolean }): Record<string, unknown> {
+export function encodeSaveResult(
+  result: SaveResult,
+  options: EncodeOptions & { created: boolean },
+): Record<string, unknown> {
   const out: Record<string, unknown> = options.created
     ? { objectId: result.objectId, createdAt: (result.createdAt ?? result.updatedAt).toISOString() }
     : { updatedAt: result.updatedAt.toISOString() };

@@ -44,7 +44,8 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     publicServerURL: options.publicServerURL,
     maxDepth: options.maxNestingDepth,
   });
-  const publicPath = options.publicServerURL === undefined ? undefined : new URL(options.publicServerURL).pathname.replace(/\/$/, '');
+  const publicPath =
+    options.publicServerURL === undefined ? undefined : new URL(options.publicServerURL).pathname.replace(/\/$/, '');
   let routes: RouteTable | undefined;
   routes = new RouteTable([
     ...classRoutes(encoding),

@@ -36,7 +36,13 @@ describe('REST API over HTTP (SQLite)', () => {
       method: 'POST',
       path: '/classes/Form',
       headers: { 'X-Parse-Application-Id': '', 'X-Parse-REST-API-Key': '', 'Content-Type': 'text/plain' },
-      raw: JSON.stringify({ value: 1, _ApplicationId: APP_ID, _JavaScriptKey: CLIENT_KEY, _ClientVersion: 'js8.6.0', _InstallationId: 'abc' }),
+      raw: JSON.stringify({
+        value: 1,
+        _ApplicationId: APP_ID,
+        _JavaScriptKey: CLIENT_KEY,
+        _ClientVersion: 'js8.6.0',
+        _InstallationId: 'abc',
+      }),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const found = await server.call({
@@ -70,7 +76,10 @@ describe('REST API over HTTP (SQLite)', () => {
   });
 
   it('a session token nobody issued → 209 on every route', async () => {
-    const response = await server.call({ path: '/classes/Score', headers: { 'X-Parse-Session-Token': 'r:0123456789abcdef0123456789abcdef' } });
+    const response = await server.call({
+      path: '/classes/Score',
+      headers: { 'X-Parse-Session-Token': 'r:0123456789abcdef0123456789abcdef' },
+    });
     assert.equal(response.status, 400);
     assert.equal((response.body as Json)['code'], 209);
   });
@@ -89,7 +98,12 @@ describe('REST API over HTTP (SQLite)', () => {
     const created = await server.call({
       method: 'POST',
       path: '/classes/Ops',
-      body: { n: { __op: 'Increment', amount: 3 }, list: { __op: 'Add', objects: [1, 2] }, stats: { wins: 1 }, gone: 'x' },
+      body: {
+        n: { __op: 'Increment', amount: 3 },
+        list: { __op: 'Add', objects: [1, 2] },
+        stats: { wins: 1 },
+        gone: 'x',
+      },
     });
     assert.equal(created.status, 201);
     const body = created.body as Json;
@@ -112,7 +126,11 @@ describe('REST API over HTTP (SQLite)', () => {
     assert.deepEqual(delta['list'], [1, 2, 3]);
     assert.equal(typeof delta['updatedAt'], 'string');
     assert.equal(delta['gone'], undefined);
-    const removed = await server.call({ method: 'PUT', path: `/classes/Ops/${id}`, body: { list: { __op: 'Remove', objects: [1, 3] }, more: { __op: 'Add', objects: ['z'] } } });
+    const removed = await server.call({
+      method: 'PUT',
+      path: `/classes/Ops/${id}`,
+      body: { list: { __op: 'Remove', objects: [1, 3] }, more: { __op: 'Add', objects: ['z'] } },
+    });
     assert.deepEqual((removed.body as Json)['list'], [2]);
     const got = (await server.call({ path: `/classes/Ops/${id}` })).body as Json;
     assert.equal(got['n'], -2);
@@ -126,48 +144,91 @@ describe('REST API over HTTP (SQLite)', () => {
     const a = (await server.call({ method: 'POST', path: '/classes/Member', body: { name: 'a' } })).body as Json;
     const b = (await server.call({ method: 'POST', path: '/classes/Member', body: { name: 'b' } })).body as Json;
     const ptr = (o: Json) => ({ __type: 'Pointer', className: 'Member', objectId: o['objectId'] });
-    const team = (await server.call({ method: 'POST', path: '/classes/Team', body: { members: { __op: 'AddRelation', objects: [ptr(a)] } } })).body as Json;
+    const team = (
+      await server.call({
+        method: 'POST',
+        path: '/classes/Team',
+        body: { members: { __op: 'AddRelation', objects: [ptr(a)] } },
+      })
+    ).body as Json;
     const teamId = String(team['objectId']);
     await server.call({
       method: 'PUT',
       path: `/classes/Team/${teamId}`,
-      body: { members: { __op: 'Batch', ops: [{ __op: 'AddRelation', objects: [ptr(b)] }, { __op: 'RemoveRelation', objects: [ptr(a)] }] } },
+      body: {
+        members: {
+          __op: 'Batch',
+          ops: [
+            { __op: 'AddRelation', objects: [ptr(b)] },
+            { __op: 'RemoveRelation', objects: [ptr(a)] },
+          ],
+        },
+      },
     });
     const got = (await server.call({ path: `/classes/Team/${teamId}` })).body as Json;
     assert.deepEqual(got['members'], { __type: 'Relation', className: 'Member' });
     const related = await server.call({
       path: `/classes/Member?where=${where({ $relatedTo: { object: { __type: 'Pointer', className: 'Team', objectId: teamId }, key: 'members' } })}`,
     });
-    assert.deepEqual((related.body as { results: Json[] }).results.map((r) => r['name']), ['b']);
+    assert.deepEqual(
+      (related.body as { results: Json[] }).results.map((r) => r['name']),
+      ['b'],
+    );
     const owners = await server.call({ path: `/classes/Team?where=${where({ members: ptr(b) })}` });
-    assert.deepEqual((owners.body as { results: Json[] }).results.map((r) => r['objectId']), [teamId]);
+    assert.deepEqual(
+      (owners.body as { results: Json[] }).results.map((r) => r['objectId']),
+      [teamId],
+    );
   });
 
   it('find: where, order on several keys, limit/skip, keys, excludeKeys, count, include', async () => {
-    const author = (await server.call({ method: 'POST', path: '/classes/Author', body: { name: 'Ann', age: 40 } })).body as Json;
+    const author = (await server.call({ method: 'POST', path: '/classes/Author', body: { name: 'Ann', age: 40 } }))
+      .body as Json;
     const authorPtr = { __type: 'Pointer', className: 'Author', objectId: author['objectId'] };
-    for (const [title, rank] of [['x', 2], ['y', 1], ['z', 2], ['w', 3]] as const) {
+    for (const [title, rank] of [
+      ['x', 2],
+      ['y', 1],
+      ['z', 2],
+      ['w', 3],
+    ] as const) {
       await server.call({ method: 'POST', path: '/classes/Book', body: { title, rank, author: authorPtr } });
     }
-    const sorted = await server.call({ path: `/classes/Book?order=-rank,title&limit=2&skip=1&count=1&keys=title,rank` });
+    const sorted = await server.call({
+      path: `/classes/Book?order=-rank,title&limit=2&skip=1&count=1&keys=title,rank`,
+    });
     const body = sorted.body as { results: Json[]; count: number };
     assert.equal(body.count, 4);
-    assert.deepEqual(body.results.map((r) => [r['title'], r['rank']]), [['x', 2], ['z', 2]]);
+    assert.deepEqual(
+      body.results.map((r) => [r['title'], r['rank']]),
+      [
+        ['x', 2],
+        ['z', 2],
+      ],
+    );
     assert.equal(body.results[0]?.['author'], undefined, 'keys limits the fields');
     assert.equal(typeof body.results[0]?.['createdAt'], 'string', 'timestamps always come back');
     const excluded = await server.call({ path: `/classes/Book?where=${where({ title: 'w' })}&excludeKeys=rank` });
-    assert.deepEqual(Object.keys((excluded.body as { results: Json[] }).results[0] ?? {}).sort(), ['author', 'createdAt', 'objectId', 'title', 'updatedAt']);
+    assert.deepEqual(Object.keys((excluded.body as { results: Json[] }).results[0] ?? {}).sort(), [
+      'author',
+      'createdAt',
+      'objectId',
+      'title',
+      'updatedAt',
+    ]);
     const included = await server.call({ path: `/classes/Book?where=${where({ title: 'w' })}&include=author` });
     const book = (included.body as { results: Json[] }).results[0] as Json;
-    assert.deepEqual({ ...(book['author'] as Json), createdAt: 'c', updatedAt: 'u' }, {
-      __type: 'Object',
-      className: 'Author',
-      objectId: author['objectId'],
-      createdAt: 'c',
-      updatedAt: 'u',
-      name: 'Ann',
-      age: 40,
-    });
+    assert.deepEqual(
+      { ...(book['author'] as Json), createdAt: 'c', updatedAt: 'u' },
+      {
+        __type: 'Object',
+        className: 'Author',
+        objectId: author['objectId'],
+        createdAt: 'c',
+        updatedAt: 'u',
+        name: 'Ann',
+        age: 40,
+      },
+    );
     const dotted = await server.call({ path: `/classes/Book?where=${where({ title: 'w' })}&keys=author.name` });
     const slim = (dotted.body as { results: Json[] }).results[0]?.['author'] as Json;
     assert.equal(slim['name'], 'Ann');
@@ -177,13 +238,23 @@ describe('REST API over HTTP (SQLite)', () => {
   });
 
   it('ACLs: an object readable by nobody is invisible without the master key', async () => {
-    const hidden = (await server.call({ method: 'POST', path: '/classes/Secret', body: { v: 1, ACL: {} } })).body as Json;
-    const open = (await server.call({ method: 'POST', path: '/classes/Secret', body: { v: 2, ACL: { '*': { read: true } } } })).body as Json;
+    const hidden = (await server.call({ method: 'POST', path: '/classes/Secret', body: { v: 1, ACL: {} } }))
+      .body as Json;
+    const open = (
+      await server.call({ method: 'POST', path: '/classes/Secret', body: { v: 2, ACL: { '*': { read: true } } } })
+    ).body as Json;
     const list = await server.call({ path: '/classes/Secret' });
-    assert.deepEqual((list.body as { results: Json[] }).results.map((r) => r['v']), [2]);
+    assert.deepEqual(
+      (list.body as { results: Json[] }).results.map((r) => r['v']),
+      [2],
+    );
     const get = await server.call({ path: `/classes/Secret/${String(hidden['objectId'])}` });
     assert.equal(get.status, 404);
-    const write = await server.call({ method: 'PUT', path: `/classes/Secret/${String(open['objectId'])}`, body: { v: 3 } });
+    const write = await server.call({
+      method: 'PUT',
+      path: `/classes/Secret/${String(open['objectId'])}`,
+      body: { v: 3 },
+    });
     assert.equal(write.status, 404, 'read-only for the public: an update answers 101');
     const master = await server.call({ path: `/classes/Secret/${String(hidden['objectId'])}`, master: true });
     assert.equal(master.status, 200);
@@ -219,7 +290,11 @@ describe('REST API over HTTP (SQLite)', () => {
     assert.equal(tx.status, 400);
     assert.equal((tx.body as Json)['code'], 111);
     const all = await server.call({ path: '/classes/Batch' });
-    assert.deepEqual((all.body as { results: Json[] }).results.map((r) => r['n']), [1], 'the transaction left nothing behind');
+    assert.deepEqual(
+      (all.body as { results: Json[] }).results.map((r) => r['n']),
+      [1],
+      'the transaction left nothing behind',
+    );
   });
 
   it('schemas: create, add and delete a field and an index, drop only when empty', async () => {
@@ -274,7 +349,11 @@ describe('REST API over HTTP (SQLite)', () => {
   });
 
   it('system classes stay master-only until users and sessions land', async () => {
-    const signUp = await server.call({ method: 'POST', path: '/classes/_User', body: { username: 'x', password: 'y' } });
+    const signUp = await server.call({
+      method: 'POST',
+      path: '/classes/_User',
+      body: { username: 'x', password: 'y' },
+    });
     assert.equal((signUp.body as Json)['code'], 119);
     const volatile = await server.call({ path: '/classes/_JobStatus' });
     assert.equal((volatile.body as Json)['code'], 119);

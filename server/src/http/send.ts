@@ -7,7 +7,8 @@ import type { ApiResponse } from './api-types.js';
 export function sendJson(res: ServerResponse, response: ApiResponse): void {
   const payload = JSON.stringify(response.body);
   res.statusCode = response.status ?? 200;
-  if (response.headers !== undefined) for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  if (response.headers !== undefined)
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(payload));
   res.end(payload);

@@ -34,21 +34,25 @@ if (redisURL === undefined && !requireServices) {
   console.log('# skipping Redis pub/sub tests: STRATA_TEST_REDIS_URL is not set');
 }
 
-describe('Redis pub/sub', { skip: redisURL === undefined && !requireServices ? 'STRATA_TEST_REDIS_URL is not set' : false }, () => {
-  it('a message published by one server reaches another', async () => {
-    assert.ok(redisURL, 'STRATA_TEST_REDIS_URL is required when STRATA_REQUIRE_SERVICES=1');
-    const prefix = `strata-test-${randomBytes(4).toString('hex')}`;
-    const serverA = await createRedisPubSub({ url: redisURL, prefix });
-    const serverB = await createRedisPubSub({ url: redisURL, prefix });
-    try {
-      const arrived = nextMessage(serverB, 'schema');
-      // Give the SUBSCRIBE a moment to reach Redis before publishing.
-      await new Promise((r) => setTimeout(r, 50));
-      await serverA.publish('schema', 'GameScore');
-      assert.equal(await arrived, 'GameScore');
-    } finally {
-      await serverA.close();
-      await serverB.close();
-    }
-  });
-});
+describe(
+  'Redis pub/sub',
+  { skip: redisURL === undefined && !requireServices ? 'STRATA_TEST_REDIS_URL is not set' : false },
+  () => {
+    it('a message published by one server reaches another', async () => {
+      assert.ok(redisURL, 'STRATA_TEST_REDIS_URL is required when STRATA_REQUIRE_SERVICES=1');
+      const prefix = `strata-test-${randomBytes(4).toString('hex')}`;
+      const serverA = await createRedisPubSub({ url: redisURL, prefix });
+      const serverB = await createRedisPubSub({ url: redisURL, prefix });
+      try {
+        const arrived = nextMessage(serverB, 'schema');
+        // Give the SUBSCRIBE a moment to reach Redis before publishing.
+        await new Promise((r) => setTimeout(r, 50));
+        await serverA.publish('schema', 'GameScore');
+        assert.equal(await arrived, 'GameScore');
+      } finally {
+        await serverA.close();
+        await serverB.close();
+      }
+    });
+  },
+);

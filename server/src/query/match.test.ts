@@ -176,7 +176,8 @@ describe('matches: ACL and relations', () => {
   it('relatedTo / relationHas use the resolver, and never match without one', () => {
     const edges = new Set(['Post:likes:p1:u1', 'Post:likes:p1:u2']);
     const relations = {
-      isRelated: (e: RelationEdgeQuery): boolean => edges.has(`${e.ownerClass}:${e.field}:${e.owningId}:${e.relatedId}`),
+      isRelated: (e: RelationEdgeQuery): boolean =>
+        edges.has(`${e.ownerClass}:${e.field}:${e.owningId}:${e.relatedId}`),
     };
     const relatedTo = parseWhere({
       where: { $relatedTo: { object: { __type: 'Pointer', className: 'Post', objectId: 'p1' }, key: 'likes' } },
@@ -188,7 +189,10 @@ describe('matches: ACL and relations', () => {
     assert.equal(matches(relatedTo, userU3, { relations }), false);
     assert.equal(matches(relatedTo, userU1), false);
 
-    const likedByU2 = parseWhere({ where: { likes: { __type: 'Pointer', className: '_User', objectId: 'u2' } }, schema });
+    const likedByU2 = parseWhere({
+      where: { likes: { __type: 'Pointer', className: '_User', objectId: 'u2' } },
+      schema,
+    });
     const notLikedByU2 = parseWhere({ where: { likes: { $nin: ['u2'] } }, schema });
     assert.equal(matches(likedByU2, full, { schema, relations }), true);
     assert.equal(matches(likedByU2, empty, { schema, relations }), false);

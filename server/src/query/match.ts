@@ -104,7 +104,8 @@ export function createMatcher(condition: Condition, options: MatchOptions = {}):
     case 'regex': {
       const { path } = condition;
       const regex = new RegExp(condition.pattern, condition.flags);
-      return (object) => anyLeafOrElement(collectLeaves(object, path), (leaf) => typeof leaf === 'string' && regex.test(leaf));
+      return (object) =>
+        anyLeafOrElement(collectLeaves(object, path), (leaf) => typeof leaf === 'string' && regex.test(leaf));
     }
     case 'acl': {
       const { access, entities } = condition;
@@ -122,7 +123,9 @@ export function createMatcher(condition: Condition, options: MatchOptions = {}):
       const ownerClass = options.schema?.className;
       if (relations === undefined || ownerClass === undefined) return () => false;
       return (object) => {
-        const found = relatedIds.some((relatedId) => relations.isRelated({ ownerClass, field, owningId: object.objectId, relatedId }));
+        const found = relatedIds.some((relatedId) =>
+          relations.isRelated({ ownerClass, field, owningId: object.objectId, relatedId }),
+        );
         return mode === 'any' ? found : !found;
       };
     }

@@ -47,9 +47,11 @@ function resolveTarget(path: FieldPath, context: ConstraintContext): Target {
   const { schema } = context;
   const field = path[0];
   const isTopLevel = path.length === 1;
-  const definition = isTopLevel && schema !== undefined && Object.hasOwn(schema.fields, field) ? schema.fields[field] : undefined;
+  const definition =
+    isTopLevel && schema !== undefined && Object.hasOwn(schema.fields, field) ? schema.fields[field] : undefined;
   const timestamp =
-    isTopLevel && (field === 'createdAt' || field === 'updatedAt' || (field === 'expiresAt' && schema?.className === '_Session'));
+    isTopLevel &&
+    (field === 'createdAt' || field === 'updatedAt' || (field === 'expiresAt' && schema?.className === '_Session'));
   return {
     path,
     field,
@@ -134,7 +136,8 @@ function parseOperators(target: Target, constraint: Record<string, unknown>): Co
       case '$containedBy':
         throw notSupportedYet(operator);
       default:
-        if (operator.startsWith('$')) throw new ParseError(ErrorCode.INVALID_JSON, { message: `bad constraint: ${operator}` });
+        if (operator.startsWith('$'))
+          throw new ParseError(ErrorCode.INVALID_JSON, { message: `bad constraint: ${operator}` });
         // Plain keys mixed with operators are an object-equality match (spec/queries.md §1).
         assertAllowedKey(operator, operand);
         plain[operator] = operand;
@@ -179,7 +182,8 @@ function inequality(target: Target, value: ParseValue): Condition {
 function relationHas(target: Target, pointers: readonly Pointer[], mode: 'any' | 'none'): Condition {
   const relatedIds: string[] = [];
   for (const pointer of pointers) {
-    if (pointer.className === target.relationClass && !relatedIds.includes(pointer.objectId)) relatedIds.push(pointer.objectId);
+    if (pointer.className === target.relationClass && !relatedIds.includes(pointer.objectId))
+      relatedIds.push(pointer.objectId);
   }
   if (relatedIds.length === 0) return mode === 'any' ? MATCH_NONE : MATCH_ALL;
   return { kind: 'relationHas', field: target.field, relatedIds, mode };
@@ -203,7 +207,12 @@ function comparison(target: Target, operator: string, operand: unknown): Conditi
   const value = decodeOperand(target, operand, { inOperator: false });
   // Only kinds with a meaningful order; anything else would compare by MongoDB's cross-type rules,
   // which no client relies on and every backend would have to imitate.
-  if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean' && !(value instanceof Date)) {
+  if (
+    typeof value !== 'number' &&
+    typeof value !== 'string' &&
+    typeof value !== 'boolean' &&
+    !(value instanceof Date)
+  ) {
     throw badValue(operator);
   }
   return { kind: 'compare', path: target.path, op: COMPARE_OPS.get(operator) ?? 'lt', value };

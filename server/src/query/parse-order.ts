@@ -28,7 +28,8 @@ export function parseOrder(order: unknown, schema: ClassSchema | undefined): Sor
     let name = descending ? item.slice(1) : item;
     if (name === '$score') throw new ParseError(ErrorCode.INVALID_QUERY, { message: '$score is not supported yet' });
     name = LEGACY_TIMESTAMPS.get(name) ?? name;
-    if (AUTH_DATA_ID.test(name)) throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Cannot sort by ${name}` });
+    if (AUTH_DATA_ID.test(name))
+      throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Cannot sort by ${name}` });
     const path = fieldKeyPath(name);
     if (schema !== undefined && !Object.hasOwn(schema.fields, path[0])) continue;
     byKey.set(path.join('.'), { path, direction: descending ? -1 : 1 });

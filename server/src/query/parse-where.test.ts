@@ -103,7 +103,11 @@ describe('parseWhere: structure', () => {
     assert.deepEqual(parse({ score: { $in: [] } }), MATCH_NONE);
     assert.deepEqual(parse({ score: { $nin: [] } }), MATCH_ALL);
     assert.deepEqual(parse({ title: 'a', score: { $in: [] } }), MATCH_NONE);
-    assert.deepEqual(parse({ $or: [{ score: { $in: [] } }, { title: 'a' }] }), { kind: 'eq', path: ['title'], value: 'a' });
+    assert.deepEqual(parse({ $or: [{ score: { $in: [] } }, { title: 'a' }] }), {
+      kind: 'eq',
+      path: ['title'],
+      value: 'a',
+    });
     assert.deepEqual(parse({ $or: [{ score: { $nin: [] } }, { title: 'a' }] }), MATCH_ALL);
     assert.deepEqual(parse({ $nor: [{ score: { $in: [] } }] }), MATCH_ALL);
     assert.deepEqual(parse({ $nor: [{ score: { $nin: [] } }] }), MATCH_NONE);
@@ -169,9 +173,21 @@ describe('parseWhere: keys', () => {
     expectError({ constructor: 1 }, 105, 'Invalid key name: constructor');
     expectError({ 'meta.constructor': 1 }, 105, 'Invalid key name: meta.constructor');
     expectError({ 'meta.__proto__.x': 1 }, 105, 'Invalid key name: meta.__proto__.x');
-    expectError(JSON.parse('{"meta":{"__proto__":{"x":1}}}'), 105, 'Prohibited keyword in request data: {"key":"__proto__"}.');
-    expectError({ meta: { $exists: true, constructor: 1 } }, 105, 'Prohibited keyword in request data: {"key":"constructor"}.');
-    expectError({ score: { $in: [{ constructor: { prototype: {} } }] } }, 105, 'Prohibited keyword in request data: {"key":"constructor"}.');
+    expectError(
+      JSON.parse('{"meta":{"__proto__":{"x":1}}}'),
+      105,
+      'Prohibited keyword in request data: {"key":"__proto__"}.',
+    );
+    expectError(
+      { meta: { $exists: true, constructor: 1 } },
+      105,
+      'Prohibited keyword in request data: {"key":"constructor"}.',
+    );
+    expectError(
+      { score: { $in: [{ constructor: { prototype: {} } }] } },
+      105,
+      'Prohibited keyword in request data: {"key":"constructor"}.',
+    );
     assert.equal((Object.prototype as Record<string, unknown>)['x'], undefined);
   });
 });
@@ -187,7 +203,11 @@ describe('parseWhere: equality', () => {
   });
 
   it('decodes typed values', () => {
-    assert.deepEqual(parse({ when: { __type: 'Date', iso: ISO } }), { kind: 'eq', path: ['when'], value: new Date(ISO) });
+    assert.deepEqual(parse({ when: { __type: 'Date', iso: ISO } }), {
+      kind: 'eq',
+      path: ['when'],
+      value: new Date(ISO),
+    });
     assert.deepEqual(parse({ owner: user('u1') }), { kind: 'eq', path: ['owner'], value: new Pointer('_User', 'u1') });
     assert.deepEqual(parse({ owner: { __type: 'Object', className: '_User', objectId: 'u1', username: 'x' } }), {
       kind: 'eq',
@@ -208,7 +228,12 @@ describe('parseWhere: equality', () => {
 
   it('turns ISO strings into Dates for createdAt, updatedAt and _Session.expiresAt only', () => {
     assert.deepEqual(parse({ createdAt: ISO }), { kind: 'eq', path: ['createdAt'], value: new Date(ISO) });
-    assert.deepEqual(parse({ updatedAt: { $lte: ISO } }), { kind: 'compare', path: ['updatedAt'], op: 'lte', value: new Date(ISO) });
+    assert.deepEqual(parse({ updatedAt: { $lte: ISO } }), {
+      kind: 'compare',
+      path: ['updatedAt'],
+      op: 'lte',
+      value: new Date(ISO),
+    });
     assert.deepEqual(parseWhere({ where: { expiresAt: { $gt: ISO } }, schema: sessionSchema }), {
       kind: 'compare',
       path: ['expiresAt'],
@@ -217,17 +242,30 @@ describe('parseWhere: equality', () => {
     });
     assert.deepEqual(parse({ expiresAt: ISO }), { kind: 'eq', path: ['expiresAt'], value: ISO });
     assert.deepEqual(parse({ when: ISO }), { kind: 'eq', path: ['when'], value: ISO });
-    assert.deepEqual(parse({ createdAt: { $in: [ISO] } }), { kind: 'in', path: ['createdAt'], values: [new Date(ISO)] });
+    assert.deepEqual(parse({ createdAt: { $in: [ISO] } }), {
+      kind: 'in',
+      path: ['createdAt'],
+      values: [new Date(ISO)],
+    });
     expectError({ createdAt: 'not a date' }, 111, 'This is not a valid Date');
   });
 
   it('rejects invalid typed values', () => {
     expectError({ when: { __type: 'Date', iso: 'nope' } }, 111, 'This is not a valid Date');
-    expectError({ owner: { __type: 'Pointer', className: '_User' } }, 106, 'This is not a valid Pointer: objectId must be a string');
+    expectError(
+      { owner: { __type: 'Pointer', className: '_User' } },
+      106,
+      'This is not a valid Pointer: objectId must be a string',
+    );
   });
 
   it('makes pointer equality on a Relation field a relationHas', () => {
-    assert.deepEqual(parse({ likes: user('u1') }), { kind: 'relationHas', field: 'likes', relatedIds: ['u1'], mode: 'any' });
+    assert.deepEqual(parse({ likes: user('u1') }), {
+      kind: 'relationHas',
+      field: 'likes',
+      relatedIds: ['u1'],
+      mode: 'any',
+    });
     assert.deepEqual(parse({ likes: { __type: 'Pointer', className: 'Other', objectId: 'u1' } }), MATCH_NONE);
   });
 });
@@ -256,14 +294,36 @@ describe('parseWhere: operators', () => {
   it('parses $eq and $ne, with pointer ids and relations', () => {
     assert.deepEqual(parse({ title: { $eq: 'a' } }), { kind: 'eq', path: ['title'], value: 'a' });
     assert.deepEqual(parse({ title: { $ne: null } }), { kind: 'ne', path: ['title'], value: null });
-    assert.deepEqual(parse({ owner: { $eq: 'u1' } }), { kind: 'eq', path: ['owner'], value: new Pointer('_User', 'u1') });
-    assert.deepEqual(parse({ owner: { $ne: 'u1' } }), { kind: 'ne', path: ['owner'], value: new Pointer('_User', 'u1') });
-    assert.deepEqual(parse({ likes: { $ne: user('u1') } }), { kind: 'relationHas', field: 'likes', relatedIds: ['u1'], mode: 'none' });
-    assert.deepEqual(parse({ likes: { $eq: 'u2' } }), { kind: 'relationHas', field: 'likes', relatedIds: ['u2'], mode: 'any' });
+    assert.deepEqual(parse({ owner: { $eq: 'u1' } }), {
+      kind: 'eq',
+      path: ['owner'],
+      value: new Pointer('_User', 'u1'),
+    });
+    assert.deepEqual(parse({ owner: { $ne: 'u1' } }), {
+      kind: 'ne',
+      path: ['owner'],
+      value: new Pointer('_User', 'u1'),
+    });
+    assert.deepEqual(parse({ likes: { $ne: user('u1') } }), {
+      kind: 'relationHas',
+      field: 'likes',
+      relatedIds: ['u1'],
+      mode: 'none',
+    });
+    assert.deepEqual(parse({ likes: { $eq: 'u2' } }), {
+      kind: 'relationHas',
+      field: 'likes',
+      relatedIds: ['u2'],
+      mode: 'any',
+    });
   });
 
   it('parses $in / $nin, flattening nested arrays one level', () => {
-    assert.deepEqual(parse({ score: { $in: [1, [2, 3], [[4]]] } }), { kind: 'in', path: ['score'], values: [1, 2, 3, [4]] });
+    assert.deepEqual(parse({ score: { $in: [1, [2, 3], [[4]]] } }), {
+      kind: 'in',
+      path: ['score'],
+      values: [1, 2, 3, [4]],
+    });
     assert.deepEqual(parse({ title: { $nin: ['a', null] } }), { kind: 'nin', path: ['title'], values: ['a', null] });
     assert.deepEqual(parse({ owner: { $in: ['u1', user('u2')] } }), {
       kind: 'in',
@@ -276,7 +336,12 @@ describe('parseWhere: operators', () => {
       relatedIds: ['u1', 'u2'],
       mode: 'any',
     });
-    assert.deepEqual(parse({ likes: { $nin: [user('u1')] } }), { kind: 'relationHas', field: 'likes', relatedIds: ['u1'], mode: 'none' });
+    assert.deepEqual(parse({ likes: { $nin: [user('u1')] } }), {
+      kind: 'relationHas',
+      field: 'likes',
+      relatedIds: ['u1'],
+      mode: 'none',
+    });
     assert.deepEqual(parse({ likes: { $in: [] } }), MATCH_NONE);
     assert.deepEqual(parse({ likes: { $nin: [] } }), MATCH_ALL);
     expectError({ score: { $in: 1 } }, 107, 'bad $in value');
@@ -295,7 +360,11 @@ describe('parseWhere: operators', () => {
       ],
     });
     expectError({ tags: { $all: 'a' } }, 107, 'bad $all value');
-    expectError({ tags: { $all: ['a', { $regex: '^b' }] } }, 107, 'All $all values must be of regex type or none: ["a",{"$regex":"^b"}]');
+    expectError(
+      { tags: { $all: ['a', { $regex: '^b' }] } },
+      107,
+      'All $all values must be of regex type or none: ["a",{"$regex":"^b"}]',
+    );
   });
 
   it('parses $exists', () => {
@@ -306,14 +375,24 @@ describe('parseWhere: operators', () => {
   });
 
   it('parses $regex with $options and SDK quoting', () => {
-    assert.deepEqual(parse({ title: { $regex: '^\\Qa.b\\E' } }), { kind: 'regex', path: ['title'], pattern: '^a\\.b', flags: '' });
+    assert.deepEqual(parse({ title: { $regex: '^\\Qa.b\\E' } }), {
+      kind: 'regex',
+      path: ['title'],
+      pattern: '^a\\.b',
+      flags: '',
+    });
     assert.deepEqual(parse({ title: { $regex: '\\Q(x)\\E$', $options: 'im' } }), {
       kind: 'regex',
       path: ['title'],
       pattern: '\\(x\\)$',
       flags: 'im',
     });
-    assert.deepEqual(parse({ title: { $options: 'x', $regex: ' a b ' } }), { kind: 'regex', path: ['title'], pattern: 'ab', flags: '' });
+    assert.deepEqual(parse({ title: { $options: 'x', $regex: ' a b ' } }), {
+      kind: 'regex',
+      path: ['title'],
+      pattern: 'ab',
+      flags: '',
+    });
     expectError({ title: { $regex: 1 } }, 102, '$regex value must be a string');
     expectError({ title: { $regex: 'a', $options: 'g' } }, 102, 'Bad $options value for query: g');
     expectError({ title: { $options: 'i' } }, 102, '$options needs a $regex');
@@ -331,12 +410,15 @@ describe('parseWhere: operators', () => {
   });
 
   it('parses $relatedTo', () => {
-    assert.deepEqual(parse({ $relatedTo: { object: { __type: 'Pointer', className: 'Post', objectId: 'p1' }, key: 'likes' } }), {
-      kind: 'relatedTo',
-      ownerClass: 'Post',
-      field: 'likes',
-      owningId: 'p1',
-    });
+    assert.deepEqual(
+      parse({ $relatedTo: { object: { __type: 'Pointer', className: 'Post', objectId: 'p1' }, key: 'likes' } }),
+      {
+        kind: 'relatedTo',
+        ownerClass: 'Post',
+        field: 'likes',
+        owningId: 'p1',
+      },
+    );
     expectError({ $relatedTo: { object: 'p1', key: 'likes' } }, 107, 'bad $relatedTo value');
     expectError({ $relatedTo: { object: user('u1') } }, 107, 'bad $relatedTo value');
     expectError({ $relatedTo: { object: user('u1'), key: 'a.b' } }, 107, 'bad $relatedTo value');
@@ -363,8 +445,16 @@ describe('parseWhere: operators', () => {
       expectError({ title: { [op]: {} } }, 102, `${op} is not supported yet`);
     }
     expectError({ when: { $gt: { $relativeTime: '2 days ago' } } }, 102, '$relativeTime is not supported yet');
-    expectError({ when: { $eq: { $relativeTime: 'now' } } }, 107, '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators');
-    expectError({ when: { $relativeTime: 'now' } }, 107, '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators');
+    expectError(
+      { when: { $eq: { $relativeTime: 'now' } } },
+      107,
+      '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators',
+    );
+    expectError(
+      { when: { $relativeTime: 'now' } },
+      107,
+      '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators',
+    );
   });
 
   it('works without a schema (class does not exist): no schema-driven rewrites', () => {

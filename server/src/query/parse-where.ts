@@ -75,16 +75,23 @@ function parseLogical(operator: '$or' | '$and' | '$nor', value: unknown, scope: 
   if (scope.level > scope.context.maxDepth) throw new ParseError(TOO_DEEP.code, { message: TOO_DEEP.message });
   if (!Array.isArray(value)) {
     throw new ParseError(ErrorCode.INVALID_QUERY, {
-      message: operator === '$nor' ? 'Bad $nor format - use an array of at least 1 value.' : `Bad ${operator} format - use an array value.`,
+      message:
+        operator === '$nor'
+          ? 'Bad $nor format - use an array of at least 1 value.'
+          : `Bad ${operator} format - use an array value.`,
     });
   }
   if (value.length === 0) {
-    throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Bad ${operator} format - use an array of at least 1 value.` });
+    throw new ParseError(ErrorCode.INVALID_QUERY, {
+      message: `Bad ${operator} format - use an array of at least 1 value.`,
+    });
   }
   const conditions: Condition[] = [];
   for (const clause of value as unknown[]) {
     if (!isPlainObject(clause)) {
-      throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Bad ${operator} format - each element must be an object.` });
+      throw new ParseError(ErrorCode.INVALID_QUERY, {
+        message: `Bad ${operator} format - each element must be an object.`,
+      });
     }
     conditions.push(parseClause(clause, scope));
   }

@@ -12,16 +12,19 @@ const DEFAULTS = {
 
 describe('planCreate', () => {
   it('puts the class defaults first and leaves CLP and indexes out when not given', () => {
-    assert.deepEqual(planCreate({ request: { className: '_Role', fields: { rank: { type: 'Number' } } }, exists: false }), {
-      className: '_Role',
-      fields: {
-        ...DEFAULTS,
-        name: { type: 'String' },
-        users: { type: 'Relation', targetClass: '_User' },
-        roles: { type: 'Relation', targetClass: '_Role' },
-        rank: { type: 'Number' },
+    assert.deepEqual(
+      planCreate({ request: { className: '_Role', fields: { rank: { type: 'Number' } } }, exists: false }),
+      {
+        className: '_Role',
+        fields: {
+          ...DEFAULTS,
+          name: { type: 'String' },
+          users: { type: 'Relation', targetClass: '_User' },
+          roles: { type: 'Relation', targetClass: '_Role' },
+          rank: { type: 'Number' },
+        },
       },
-    });
+    );
   });
 });
 

@@ -99,7 +99,9 @@ export function planUpdate(options: { schema: ClassSchema; request: ClassUpdateR
     }
     if (existing !== undefined) {
       if (!sameFieldType(existing, change)) {
-        throw new ParseError(ErrorCode.INVALID_SCHEMA_OPERATION, { message: `Field ${fieldName} exists, cannot update.` });
+        throw new ParseError(ErrorCode.INVALID_SCHEMA_OPERATION, {
+          message: `Field ${fieldName} exists, cannot update.`,
+        });
       }
       continue;
     }
@@ -117,7 +119,10 @@ export function planUpdate(options: { schema: ClassSchema; request: ClassUpdateR
   const result: { -readonly [K in keyof ClassSchema]: ClassSchema[K] } = { className, fields };
   let classLevelPermissions: ClassLevelPermissions | undefined;
   if (request.classLevelPermissions !== undefined) {
-    classLevelPermissions = validateClassLevelPermissions({ classLevelPermissions: request.classLevelPermissions, fields });
+    classLevelPermissions = validateClassLevelPermissions({
+      classLevelPermissions: request.classLevelPermissions,
+      fields,
+    });
     result.classLevelPermissions = classLevelPermissions;
   } else if (schema.classLevelPermissions !== undefined) {
     result.classLevelPermissions = schema.classLevelPermissions;
@@ -149,7 +154,11 @@ export function planUpdate(options: { schema: ClassSchema; request: ClassUpdateR
 }
 
 /** Index keys must name existing fields; a pointer field may be named by its storage key `_p_<field>`. */
-function assertIndexFields(options: { name: string; spec: IndexSpec; fields: Readonly<Record<string, FieldDefinition>> }): void {
+function assertIndexFields(options: {
+  name: string;
+  spec: IndexSpec;
+  fields: Readonly<Record<string, FieldDefinition>>;
+}): void {
   const { spec, fields } = options;
   for (const key of Object.keys(spec)) {
     const fieldName = key.startsWith('_p_') ? key.slice(3) : key;

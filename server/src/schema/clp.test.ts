@@ -68,12 +68,32 @@ describe('validateClassLevelPermissions', () => {
     ['unknown operation', { fly: {} }, 'fly is not a valid operation for class level permissions'],
     ['false value', { find: { '*': false } }, "'false' is not a valid value for class level permissions find:*:false"],
     ['bad entity key', { find: { 'not valid!': true } }, "'not valid!' is not a valid key for class level permissions"],
-    ['pointer field of wrong type', { readUserFields: ['team'] }, "'team' is not a valid column for class level pointer permissions readUserFields"],
-    ['missing pointer field', { update: { pointerFields: ['nobody'] } }, "'nobody' is not a valid column for class level pointer permissions update.pointerFields"],
-    ['protecting a default field', { protectedFields: { '*': ['objectId'] } }, "Default field 'objectId' can not be protected"],
-    ['protecting a missing field', { protectedFields: { '*': ['nope'] } }, "Field 'nope' in protectedFields:* does not exist"],
+    [
+      'pointer field of wrong type',
+      { readUserFields: ['team'] },
+      "'team' is not a valid column for class level pointer permissions readUserFields",
+    ],
+    [
+      'missing pointer field',
+      { update: { pointerFields: ['nobody'] } },
+      "'nobody' is not a valid column for class level pointer permissions update.pointerFields",
+    ],
+    [
+      'protecting a default field',
+      { protectedFields: { '*': ['objectId'] } },
+      "Default field 'objectId' can not be protected",
+    ],
+    [
+      'protecting a missing field',
+      { protectedFields: { '*': ['nope'] } },
+      "Field 'nope' in protectedFields:* does not exist",
+    ],
     ['not an object', [], 'class level permissions must be an object'],
-    ['bad default ACL', { ACL: { '*': { read: 'yes' } } }, "'read' is not a valid permission in the default ACL entry for '*'"],
+    [
+      'bad default ACL',
+      { ACL: { '*': { read: 'yes' } } },
+      "'read' is not a valid permission in the default ACL entry for '*'",
+    ],
   ];
   for (const [name, clp, message] of bad) {
     it(`refuses ${name} with 107`, () => {

@@ -9,7 +9,15 @@ import type { ClassLevelPermissions, FieldDefinition } from './types.js';
  */
 
 /** The operation keys a CLP may hold, each mapping entities to `true`. */
-export const CLP_OPERATIONS = Object.freeze(['find', 'count', 'get', 'create', 'update', 'delete', 'addField'] as const);
+export const CLP_OPERATIONS = Object.freeze([
+  'find',
+  'count',
+  'get',
+  'create',
+  'update',
+  'delete',
+  'addField',
+] as const);
 export type ClpOperation = (typeof CLP_OPERATIONS)[number];
 
 const OTHER_KEYS = new Set(['readUserFields', 'writeUserFields', 'protectedFields', 'ACL']);
@@ -67,7 +75,11 @@ export function validateClassLevelPermissions(options: {
   return clp;
 }
 
-function validateOperation(options: { operation: string; value: unknown; fields: Readonly<Record<string, FieldDefinition>> }): void {
+function validateOperation(options: {
+  operation: string;
+  value: unknown;
+  fields: Readonly<Record<string, FieldDefinition>>;
+}): void {
   const { operation, value, fields } = options;
   if (!isRecord(value)) throw invalid(`${operation} must be an object in class level permissions`);
   for (const [entity, flag] of Object.entries(value)) {
@@ -79,13 +91,19 @@ function validateOperation(options: { operation: string; value: unknown; fields:
       throw invalid(`'${entity}' is not a valid key for class level permissions`);
     }
     if (flag !== true) {
-      throw invalid(`'${String(flag)}' is not a valid value for class level permissions ${operation}:${entity}:${String(flag)}`);
+      throw invalid(
+        `'${String(flag)}' is not a valid value for class level permissions ${operation}:${entity}:${String(flag)}`,
+      );
     }
   }
 }
 
 /** readUserFields, writeUserFields and pointerFields name fields holding a `_User` pointer or an array. */
-function validateUserFieldList(options: { key: string; value: unknown; fields: Readonly<Record<string, FieldDefinition>> }): void {
+function validateUserFieldList(options: {
+  key: string;
+  value: unknown;
+  fields: Readonly<Record<string, FieldDefinition>>;
+}): void {
   const { key, value, fields } = options;
   if (!Array.isArray(value)) throw invalid(`'${String(value)}' is not a valid value for ${key}, expected an array`);
   for (const fieldName of value) {
@@ -101,20 +119,19 @@ function isUserField(fields: Readonly<Record<string, FieldDefinition>>, fieldNam
   return field.type === 'Array' || (field.type === 'Pointer' && field.targetClass === '_User');
 }
 
-function validateProtectedFields(options: {
-  value: unknown;
-  fields: Readonly<Record<string, FieldDefinition>>;
-}): void {
+function validateProtectedFields(options: { value: unknown; fields: Readonly<Record<string, FieldDefinition>> }): void {
   const { value, fields } = options;
   if (!isRecord(value)) throw invalid('protectedFields must be an object in class level permissions');
   for (const [entity, list] of Object.entries(value)) {
     const userField = USER_FIELD.exec(entity)?.[1];
     if (userField !== undefined) {
-      if (!isUserField(fields, userField)) throw invalid(`'${userField}' is not a valid column for protectedFields ${entity}`);
+      if (!isUserField(fields, userField))
+        throw invalid(`'${userField}' is not a valid column for protectedFields ${entity}`);
     } else if (entity !== '*' && entity !== 'authenticated' && !ROLE.test(entity) && !USER_ID.test(entity)) {
       throw invalid(`'${entity}' is not a valid key for class level permissions protectedFields`);
     }
-    if (!Array.isArray(list)) throw invalid(`'${String(list)}' is not a valid value for protectedFields[${entity}], expected an array`);
+    if (!Array.isArray(list))
+      throw invalid(`'${String(list)}' is not a valid value for protectedFields[${entity}], expected an array`);
     for (const fieldName of list) {
       if (typeof fieldName !== 'string' || !Object.hasOwn(fields, fieldName)) {
         throw invalid(`Field '${String(fieldName)}' in protectedFields:${entity} does not exist`);

@@ -51,12 +51,7 @@ export {
   DEFAULT_KEYWORD_DENYLIST,
 } from './validate.js';
 export type { KeywordRule } from './validate.js';
-export {
-  CLP_OPERATIONS,
-  PUBLIC_CLP,
-  effectiveClassLevelPermissions,
-  validateClassLevelPermissions,
-} from './clp.js';
+export { CLP_OPERATIONS, PUBLIC_CLP, effectiveClassLevelPermissions, validateClassLevelPermissions } from './clp.js';
 export type { ClpOperation } from './clp.js';
 export { decodeValue, encodeValue, decodeDate, assertAllowedKey, DEFAULT_DECODE_MAX_DEPTH } from './rest-codec.js';
 export type { DecodeOptions, EncodeOptions } from './rest-codec.js';

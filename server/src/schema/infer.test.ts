@@ -14,7 +14,16 @@ describe('fieldTypeOf', () => {
     assert.deepEqual(fieldTypeOf(new EmbeddedObject('Post', 'a', {})), { type: 'Pointer', targetClass: 'Post' });
     assert.deepEqual(fieldTypeOf(new ParseFile('f.txt')), { type: 'File' });
     assert.deepEqual(fieldTypeOf(new GeoPoint(1, 2)), { type: 'GeoPoint' });
-    assert.deepEqual(fieldTypeOf(new Polygon([[0, 0], [0, 1], [1, 1]])), { type: 'Polygon' });
+    assert.deepEqual(
+      fieldTypeOf(
+        new Polygon([
+          [0, 0],
+          [0, 1],
+          [1, 1],
+        ]),
+      ),
+      { type: 'Polygon' },
+    );
     assert.deepEqual(fieldTypeOf(new Bytes('AA==')), { type: 'Bytes' });
     assert.deepEqual(fieldTypeOf([1, 'a']), { type: 'Array' });
     assert.deepEqual(fieldTypeOf({ a: 1 }), { type: 'Object' });

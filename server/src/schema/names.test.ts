@@ -24,12 +24,26 @@ describe('class names', () => {
   for (const name of ['GameScore', 'a', 'A_1', 'x_', '_User', '_Installation', '_Audience', '_Join:users:_Role']) {
     it(`accepts ${name}`, () => assert.equal(isValidClassName(name), true));
   }
-  for (const name of ['', '1abc', '_Secret', 'has space', 'a-b', 'Ünicode', '_Hooks', '_GlobalConfig', '_Join:a', '_Join:a:b:c']) {
+  for (const name of [
+    '',
+    '1abc',
+    '_Secret',
+    'has space',
+    'a-b',
+    'Ünicode',
+    '_Hooks',
+    '_GlobalConfig',
+    '_Join:a',
+    '_Join:a:b:c',
+  ]) {
     it(`rejects ${JSON.stringify(name)} with 103`, () => {
-      assert.deepEqual(codeOf(() => assertClassName(name)), {
-        code: ErrorCode.INVALID_CLASS_NAME,
-        message: `Invalid classname: ${name}, classnames can only have alphanumeric characters and _, and must start with an alpha character `,
-      });
+      assert.deepEqual(
+        codeOf(() => assertClassName(name)),
+        {
+          code: ErrorCode.INVALID_CLASS_NAME,
+          message: `Invalid classname: ${name}, classnames can only have alphanumeric characters and _, and must start with an alpha character `,
+        },
+      );
     });
   }
 });
@@ -41,10 +55,13 @@ describe('field names', () => {
   });
   it('rejects internal, dotted, reserved names with 105 "Invalid field name: x."', () => {
     for (const name of ['_hashed_password', '9lives', 'a.b', 'a$b', '', 'length', 'className']) {
-      assert.deepEqual(codeOf(() => assertFieldName(name, 'Post')), {
-        code: ErrorCode.INVALID_KEY_NAME,
-        message: `Invalid field name: ${name}.`,
-      });
+      assert.deepEqual(
+        codeOf(() => assertFieldName(name, 'Post')),
+        {
+          code: ErrorCode.INVALID_KEY_NAME,
+          message: `Invalid field name: ${name}.`,
+        },
+      );
     }
   });
   it('allows className only in _Hooks', () => {

@@ -45,7 +45,10 @@ class MemorySchemaStore implements SchemaStore {
     for (const [name, definition] of Object.entries(options.fields)) {
       const existing = fields[name];
       if (existing !== undefined) {
-        const sameTarget = !('targetClass' in existing) || !('targetClass' in definition) || existing.targetClass === definition.targetClass;
+        const sameTarget =
+          !('targetClass' in existing) ||
+          !('targetClass' in definition) ||
+          existing.targetClass === definition.targetClass;
         if (existing.type !== definition.type || !sameTarget) {
           throw new ParseError(ErrorCode.INCORRECT_TYPE, { message: `Field ${name} already has another type.` });
         }
@@ -64,13 +67,21 @@ class MemorySchemaStore implements SchemaStore {
     this.classes.set(current.className, { ...current, fields });
   }
 
-  async setClassLevelPermissions(options: { className: string; classLevelPermissions: ClassLevelPermissions }): Promise<void> {
+  async setClassLevelPermissions(options: {
+    className: string;
+    classLevelPermissions: ClassLevelPermissions;
+  }): Promise<void> {
     this.calls.push(`setClassLevelPermissions ${options.className}`);
     const current = this.#mustGet(options.className);
     this.classes.set(current.className, { ...current, classLevelPermissions: options.classLevelPermissions });
   }
 
-  async createIndex(options: { schema: ClassSchema; name: string; spec: IndexSpec; options?: IndexOptions }): Promise<void> {
+  async createIndex(options: {
+    schema: ClassSchema;
+    name: string;
+    spec: IndexSpec;
+    options?: IndexOptions;
+  }): Promise<void> {
     this.calls.push(`createIndex ${options.schema.className} ${options.name}`);
     const current = this.#mustGet(options.schema.className);
     this.classes.set(current.className, { ...current, indexes: { ...current.indexes, [options.name]: options.spec } });
@@ -91,7 +102,8 @@ class MemorySchemaStore implements SchemaStore {
 
   #mustGet(className: string): ClassSchema {
     const schema = this.classes.get(className);
-    if (schema === undefined) throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `Class ${className} does not exist.` });
+    if (schema === undefined)
+      throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `Class ${className} does not exist.` });
     return schema;
   }
 }
@@ -130,7 +142,10 @@ describe('SchemaRegistry reads', () => {
     assert.deepEqual(store.calls, ['loadSchemas']);
     assert.deepEqual(a, { className: 'Post', fields: { ...DEFAULTS, title: { type: 'String' } } });
     assert.equal(b, undefined);
-    assert.deepEqual(all.map((s) => s.className), ['Post']);
+    assert.deepEqual(
+      all.map((s) => s.className),
+      ['Post'],
+    );
     assert.equal(registry.get('Post'), registry.get('Post'));
     assert.equal(registry.get('Nope'), registry.get('Other'));
     assert.equal(registry.getAll(), registry.getAll());
@@ -141,7 +156,12 @@ describe('SchemaRegistry reads', () => {
   it('merges system class defaults into stored schemas, defaults first with their built-in types', async () => {
     store.classes.set('_User', {
       className: '_User',
-      fields: { objectId: { type: 'String' }, createdAt: { type: 'String' }, nick: { type: 'String' }, username: { type: 'String', required: true } },
+      fields: {
+        objectId: { type: 'String' },
+        createdAt: { type: 'String' },
+        nick: { type: 'String' },
+        username: { type: 'String', required: true },
+      },
     });
     const user = await registry.get('_User');
     assert.deepEqual(user?.fields, {
@@ -168,7 +188,7 @@ describe('SchemaRegistry reads', () => {
     assert.deepEqual(await registry.getAll(), []);
   });
 
-  it('invalidate() makes the next read reload, so another server\'s change shows up', async () => {
+  it("invalidate() makes the next read reload, so another server's change shows up", async () => {
     const other = new SchemaRegistry({ store });
     assert.equal(await registry.get('Post'), undefined);
     await other.ensureFields({ className: 'Post', fields: { title: { type: 'String' } } });
@@ -218,13 +238,24 @@ describe('SchemaRegistry.ensureFields', () => {
   it('creates a system class with all its defaults', async () => {
     await registry.ensureFields({ className: '_User', fields: {} });
     assert.deepEqual(Object.keys(store.classes.get('_User')?.fields ?? {}), [
-      'objectId', 'createdAt', 'updatedAt', 'ACL', 'username', 'password', 'email', 'emailVerified', 'authData',
+      'objectId',
+      'createdAt',
+      'updatedAt',
+      'ACL',
+      'username',
+      'password',
+      'email',
+      'emailVerified',
+      'authData',
     ]);
   });
 
   it('adds only missing fields, and does nothing when all exist', async () => {
     await registry.ensureFields({ className: 'Post', fields: { title: { type: 'String' } } });
-    const grown = await registry.ensureFields({ className: 'Post', fields: { title: { type: 'String' }, views: { type: 'Number' } } });
+    const grown = await registry.ensureFields({
+      className: 'Post',
+      fields: { title: { type: 'String' }, views: { type: 'Number' } },
+    });
     assert.deepEqual(grown.fields['views'], { type: 'Number' });
     const same = await registry.ensureFields({ className: 'Post', fields: { views: { type: 'Number' } } });
     assert.equal(same, grown);
@@ -239,7 +270,11 @@ describe('SchemaRegistry.ensureFields', () => {
       ErrorCode.INCORRECT_TYPE,
       'schema mismatch for Post.title; expected String but got Number',
     );
-    await rejects(registry.ensureFields({ className: 'Post', fields: { 'a-b': { type: 'Number' } } }), ErrorCode.INVALID_KEY_NAME, 'Invalid field name: a-b.');
+    await rejects(
+      registry.ensureFields({ className: 'Post', fields: { 'a-b': { type: 'Number' } } }),
+      ErrorCode.INVALID_KEY_NAME,
+      'Invalid field name: a-b.',
+    );
     assert.deepEqual(store.calls, ['loadSchemas', 'createClass Post']);
   });
 
@@ -277,7 +312,10 @@ describe('SchemaRegistry.ensureFields', () => {
     assert.equal(await registry.get('Post'), undefined);
     const other = new SchemaRegistry({ store });
     await other.ensureFields({ className: 'Post', fields: { a: { type: 'String' } } });
-    const schema = await registry.ensureFields({ className: 'Post', fields: { a: { type: 'String' }, b: { type: 'Boolean' } } });
+    const schema = await registry.ensureFields({
+      className: 'Post',
+      fields: { a: { type: 'String' }, b: { type: 'Boolean' } },
+    });
     assert.deepEqual(schema.fields['b'], { type: 'Boolean' });
     assert.deepEqual(store.classes.get('Post')?.fields['b'], { type: 'Boolean' });
   });
@@ -290,9 +328,15 @@ describe('SchemaRegistry.ensureFields', () => {
   });
 
   it('checks volatile classes against their definition without storing anything', async () => {
-    const schema = await registry.ensureFields({ className: '_JobStatus', fields: { status: { type: 'String' }, extra: { type: 'Number' } } });
+    const schema = await registry.ensureFields({
+      className: '_JobStatus',
+      fields: { status: { type: 'String' }, extra: { type: 'Number' } },
+    });
     assert.equal(schema, await registry.get('_JobStatus'));
-    await rejects(registry.ensureFields({ className: '_JobStatus', fields: { status: { type: 'Number' } } }), ErrorCode.INCORRECT_TYPE);
+    await rejects(
+      registry.ensureFields({ className: '_JobStatus', fields: { status: { type: 'Number' } } }),
+      ErrorCode.INCORRECT_TYPE,
+    );
     assert.deepEqual(store.calls, ['loadSchemas']);
   });
 });
@@ -306,7 +350,10 @@ describe('SchemaRegistry /schemas writes', () => {
   async function createGameScore(): Promise<ClassSchema> {
     return registry.createClass({
       className: 'GameScore',
-      fields: { score: { type: 'Number', required: true, defaultValue: 0 }, player: { type: 'Pointer', targetClass: '_User' } },
+      fields: {
+        score: { type: 'Number', required: true, defaultValue: 0 },
+        player: { type: 'Pointer', targetClass: '_User' },
+      },
       classLevelPermissions: { find: { '*': true }, get: { '*': true } },
       indexes: { score_1: { score: 1 } },
     });
@@ -316,7 +363,11 @@ describe('SchemaRegistry /schemas writes', () => {
     const schema = await createGameScore();
     assert.deepEqual(schema, {
       className: 'GameScore',
-      fields: { ...DEFAULTS, score: { type: 'Number', required: true, defaultValue: 0 }, player: { type: 'Pointer', targetClass: '_User' } },
+      fields: {
+        ...DEFAULTS,
+        score: { type: 'Number', required: true, defaultValue: 0 },
+        player: { type: 'Pointer', targetClass: '_User' },
+      },
       classLevelPermissions: { find: { '*': true }, get: { '*': true } },
       indexes: { score_1: { score: 1 } },
     });
@@ -327,15 +378,48 @@ describe('SchemaRegistry /schemas writes', () => {
   });
 
   const createErrors: [string, Parameters<SchemaRegistry['createClass']>[0], number, string][] = [
-    ['an invalid class name', { className: '_Secret' }, ErrorCode.INVALID_CLASS_NAME,
-      'Invalid classname: _Secret, classnames can only have alphanumeric characters and _, and must start with an alpha character '],
-    ['a volatile class', { className: '_PushStatus' }, ErrorCode.INVALID_CLASS_NAME, 'Class _PushStatus already exists.'],
-    ['an invalid field name', { className: 'A', fields: { 'x.y': { type: 'String' } } }, ErrorCode.INVALID_KEY_NAME, 'Invalid field name: x.y.'],
-    ['a default field', { className: '_User', fields: { email: { type: 'String' } } }, ErrorCode.CHANGED_IMMUTABLE_FIELD, 'Field email cannot be changed.'],
-    ['two GeoPoints', { className: 'A', fields: { a: { type: 'GeoPoint' }, b: { type: 'GeoPoint' } } }, ErrorCode.INCORRECT_TYPE,
-      'currently, only one GeoPoint field may exist in an object. Adding b when a already exists.'],
-    ['a bad CLP', { className: 'A', classLevelPermissions: { fly: {} } }, ErrorCode.INVALID_JSON, 'fly is not a valid operation for class level permissions'],
-    ['an index on a missing field', { className: 'A', indexes: { i: { nope: 1 } } }, ErrorCode.INVALID_QUERY, 'Field nope does not exist, cannot add index.'],
+    [
+      'an invalid class name',
+      { className: '_Secret' },
+      ErrorCode.INVALID_CLASS_NAME,
+      'Invalid classname: _Secret, classnames can only have alphanumeric characters and _, and must start with an alpha character ',
+    ],
+    [
+      'a volatile class',
+      { className: '_PushStatus' },
+      ErrorCode.INVALID_CLASS_NAME,
+      'Class _PushStatus already exists.',
+    ],
+    [
+      'an invalid field name',
+      { className: 'A', fields: { 'x.y': { type: 'String' } } },
+      ErrorCode.INVALID_KEY_NAME,
+      'Invalid field name: x.y.',
+    ],
+    [
+      'a default field',
+      { className: '_User', fields: { email: { type: 'String' } } },
+      ErrorCode.CHANGED_IMMUTABLE_FIELD,
+      'Field email cannot be changed.',
+    ],
+    [
+      'two GeoPoints',
+      { className: 'A', fields: { a: { type: 'GeoPoint' }, b: { type: 'GeoPoint' } } },
+      ErrorCode.INCORRECT_TYPE,
+      'currently, only one GeoPoint field may exist in an object. Adding b when a already exists.',
+    ],
+    [
+      'a bad CLP',
+      { className: 'A', classLevelPermissions: { fly: {} } },
+      ErrorCode.INVALID_JSON,
+      'fly is not a valid operation for class level permissions',
+    ],
+    [
+      'an index on a missing field',
+      { className: 'A', indexes: { i: { nope: 1 } } },
+      ErrorCode.INVALID_QUERY,
+      'Field nope does not exist, cannot add index.',
+    ],
   ];
   for (const [name, request, code, message] of createErrors) {
     it(`createClass refuses ${name} with ${code}`, async () => {
@@ -347,10 +431,14 @@ describe('SchemaRegistry /schemas writes', () => {
 
   it('createClass refuses an existing class with 103', async () => {
     await createGameScore();
-    await rejects(registry.createClass({ className: 'GameScore' }), ErrorCode.INVALID_CLASS_NAME, 'Class GameScore already exists.');
+    await rejects(
+      registry.createClass({ className: 'GameScore' }),
+      ErrorCode.INVALID_CLASS_NAME,
+      'Class GameScore already exists.',
+    );
   });
 
-  it('createClass accepts an index on a pointer\'s storage key', async () => {
+  it("createClass accepts an index on a pointer's storage key", async () => {
     const schema = await registry.createClass({
       className: 'A',
       fields: { owner: { type: 'Pointer', targetClass: '_User' } },
@@ -395,24 +483,76 @@ describe('SchemaRegistry /schemas writes', () => {
   const updateErrors: [string, Parameters<SchemaRegistry['updateClass']>[0], number, string][] = [
     ['a missing class', { className: 'Nope' }, ErrorCode.INVALID_CLASS_NAME, 'Class Nope does not exist.'],
     ['a volatile class', { className: '_Audience' }, ErrorCode.INVALID_CLASS_NAME, 'Class _Audience does not exist.'],
-    ['deleting a default field', { className: 'GameScore', fields: { createdAt: { __op: 'Delete' } } }, ErrorCode.CHANGED_IMMUTABLE_FIELD,
-      'Field createdAt cannot be changed.'],
-    ['deleting a missing field', { className: 'GameScore', fields: { nope: { __op: 'Delete' } } }, ErrorCode.INVALID_SCHEMA_OPERATION,
-      'Field nope does not exist, cannot delete.'],
-    ['changing a type', { className: 'GameScore', fields: { score: { type: 'String' } } }, ErrorCode.INVALID_SCHEMA_OPERATION,
-      'Field score exists, cannot update.'],
-    ['changing a pointer target', { className: 'GameScore', fields: { player: { type: 'Pointer', targetClass: 'Team' } } },
-      ErrorCode.INVALID_SCHEMA_OPERATION, 'Field player exists, cannot update.'],
-    ['an invalid field name', { className: 'GameScore', fields: { $x: { type: 'String' } } }, ErrorCode.INVALID_KEY_NAME, 'Invalid field name: $x.'],
-    ['a second GeoPoint', { className: 'GameScore', fields: { a: { type: 'GeoPoint' }, b: { type: 'GeoPoint' } } }, ErrorCode.INCORRECT_TYPE,
-      'currently, only one GeoPoint field may exist in an object. Adding b when a already exists.'],
-    ['a bad CLP', { className: 'GameScore', classLevelPermissions: { get: { '*': 1 } as unknown as Record<string, boolean> } }, ErrorCode.INVALID_JSON,
-      "'1' is not a valid value for class level permissions get:*:1"],
-    ['a CLP naming a deleted pointer field', { className: 'GameScore', fields: { player: { __op: 'Delete' } }, classLevelPermissions: { readUserFields: ['player'] } },
-      ErrorCode.INVALID_JSON, "'player' is not a valid column for class level pointer permissions readUserFields"],
-    ['an existing index name', { className: 'GameScore', indexes: { score_1: { score: -1 } } }, ErrorCode.INVALID_QUERY, 'Index score_1 exists, cannot update.'],
-    ['an index on a missing field', { className: 'GameScore', indexes: { i: { nope: 1 } } }, ErrorCode.INVALID_QUERY, 'Field nope does not exist, cannot add index.'],
-    ['dropping a missing index', { className: 'GameScore', indexes: { nope: { __op: 'Delete' } } }, ErrorCode.INVALID_QUERY, 'Index nope does not exist, cannot delete.'],
+    [
+      'deleting a default field',
+      { className: 'GameScore', fields: { createdAt: { __op: 'Delete' } } },
+      ErrorCode.CHANGED_IMMUTABLE_FIELD,
+      'Field createdAt cannot be changed.',
+    ],
+    [
+      'deleting a missing field',
+      { className: 'GameScore', fields: { nope: { __op: 'Delete' } } },
+      ErrorCode.INVALID_SCHEMA_OPERATION,
+      'Field nope does not exist, cannot delete.',
+    ],
+    [
+      'changing a type',
+      { className: 'GameScore', fields: { score: { type: 'String' } } },
+      ErrorCode.INVALID_SCHEMA_OPERATION,
+      'Field score exists, cannot update.',
+    ],
+    [
+      'changing a pointer target',
+      { className: 'GameScore', fields: { player: { type: 'Pointer', targetClass: 'Team' } } },
+      ErrorCode.INVALID_SCHEMA_OPERATION,
+      'Field player exists, cannot update.',
+    ],
+    [
+      'an invalid field name',
+      { className: 'GameScore', fields: { $x: { type: 'String' } } },
+      ErrorCode.INVALID_KEY_NAME,
+      'Invalid field name: $x.',
+    ],
+    [
+      'a second GeoPoint',
+      { className: 'GameScore', fields: { a: { type: 'GeoPoint' }, b: { type: 'GeoPoint' } } },
+      ErrorCode.INCORRECT_TYPE,
+      'currently, only one GeoPoint field may exist in an object. Adding b when a already exists.',
+    ],
+    [
+      'a bad CLP',
+      { className: 'GameScore', classLevelPermissions: { get: { '*': 1 } as unknown as Record<string, boolean> } },
+      ErrorCode.INVALID_JSON,
+      "'1' is not a valid value for class level permissions get:*:1",
+    ],
+    [
+      'a CLP naming a deleted pointer field',
+      {
+        className: 'GameScore',
+        fields: { player: { __op: 'Delete' } },
+        classLevelPermissions: { readUserFields: ['player'] },
+      },
+      ErrorCode.INVALID_JSON,
+      "'player' is not a valid column for class level pointer permissions readUserFields",
+    ],
+    [
+      'an existing index name',
+      { className: 'GameScore', indexes: { score_1: { score: -1 } } },
+      ErrorCode.INVALID_QUERY,
+      'Index score_1 exists, cannot update.',
+    ],
+    [
+      'an index on a missing field',
+      { className: 'GameScore', indexes: { i: { nope: 1 } } },
+      ErrorCode.INVALID_QUERY,
+      'Field nope does not exist, cannot add index.',
+    ],
+    [
+      'dropping a missing index',
+      { className: 'GameScore', indexes: { nope: { __op: 'Delete' } } },
+      ErrorCode.INVALID_QUERY,
+      'Index nope does not exist, cannot delete.',
+    ],
   ];
   for (const [name, request, code, message] of updateErrors) {
     it(`updateClass refuses ${name} with ${code}, writing nothing`, async () => {
@@ -427,7 +567,10 @@ describe('SchemaRegistry /schemas writes', () => {
 
   it('a GeoPoint may replace a deleted one in the same request', async () => {
     await registry.createClass({ className: 'A', fields: { a: { type: 'GeoPoint' } } });
-    const schema = await registry.updateClass({ className: 'A', fields: { a: { __op: 'Delete' }, b: { type: 'GeoPoint' } } });
+    const schema = await registry.updateClass({
+      className: 'A',
+      fields: { a: { __op: 'Delete' }, b: { type: 'GeoPoint' } },
+    });
     assert.deepEqual(Object.keys(schema.fields), [...Object.keys(DEFAULTS), 'b']);
   });
 

@@ -30,8 +30,14 @@ describe('decodeValue', () => {
   });
 
   it('decodes every __type', () => {
-    assert.deepEqual(decodeValue({ __type: 'Date', iso: '2024-05-01T10:00:00.000Z' }), new Date('2024-05-01T10:00:00.000Z'));
-    assert.deepEqual(decodeValue({ __type: 'Pointer', className: '_User', objectId: 'u1' }), new Pointer('_User', 'u1'));
+    assert.deepEqual(
+      decodeValue({ __type: 'Date', iso: '2024-05-01T10:00:00.000Z' }),
+      new Date('2024-05-01T10:00:00.000Z'),
+    );
+    assert.deepEqual(
+      decodeValue({ __type: 'Pointer', className: '_User', objectId: 'u1' }),
+      new Pointer('_User', 'u1'),
+    );
     assert.deepEqual(
       decodeValue({ __type: 'Object', className: 'Post', objectId: 'p1', title: 'hi', createdAt: 'x' }),
       new Pointer('Post', 'p1'),
@@ -43,18 +49,46 @@ describe('decodeValue', () => {
 
   it('closes polygon rings and keeps closed ones as sent', () => {
     assert.deepEqual(
-      decodeValue({ __type: 'Polygon', coordinates: [[0, 0], [0, 1], [1, 1]] }),
-      new Polygon([[0, 0], [0, 1], [1, 1], [0, 0]]),
+      decodeValue({
+        __type: 'Polygon',
+        coordinates: [
+          [0, 0],
+          [0, 1],
+          [1, 1],
+        ],
+      }),
+      new Polygon([
+        [0, 0],
+        [0, 1],
+        [1, 1],
+        [0, 0],
+      ]),
     );
     assert.deepEqual(
-      decodeValue({ __type: 'Polygon', coordinates: [[0, 0], [0, 1], [1, 1], [0, 0]] }),
-      new Polygon([[0, 0], [0, 1], [1, 1], [0, 0]]),
+      decodeValue({
+        __type: 'Polygon',
+        coordinates: [
+          [0, 0],
+          [0, 1],
+          [1, 1],
+          [0, 0],
+        ],
+      }),
+      new Polygon([
+        [0, 0],
+        [0, 1],
+        [1, 1],
+        [0, 0],
+      ]),
     );
   });
 
   it('decodes arrays and objects recursively; __op inside a value is data', () => {
     const decoded = decodeValue({
-      list: [{ __type: 'Pointer', className: 'A', objectId: '1' }, [{ __type: 'Date', iso: '2020-01-01T00:00:00.000Z' }]],
+      list: [
+        { __type: 'Pointer', className: 'A', objectId: '1' },
+        [{ __type: 'Date', iso: '2020-01-01T00:00:00.000Z' }],
+      ],
       op: { __op: 'Increment', amount: 1 },
     });
     assert.deepEqual(decoded, {
@@ -74,18 +108,57 @@ describe('decodeValue', () => {
       ErrorCode.INVALID_POINTER,
       'This is not a valid Pointer: objectId must be a string',
     );
-    expectError(() => decodeValue({ __type: 'Object', className: 'A' }), 106, 'This is not a valid Object: objectId must be a string');
-    expectError(() => decodeValue({ __type: 'File' }), 111, 'This is not a valid File');
-    expectError(() => decodeValue({ __type: 'GeoPoint', latitude: 91, longitude: 0 }), 111, 'GeoPoint latitude out of bounds: 91');
-    expectError(() => decodeValue({ __type: 'GeoPoint', latitude: 0, longitude: -181 }), 111, 'GeoPoint longitude out of bounds: -181');
-    expectError(() => decodeValue({ __type: 'GeoPoint', latitude: '1', longitude: 0 }), 111, 'This is not a valid GeoPoint');
-    expectError(() => decodeValue({ __type: 'Polygon', coordinates: [[0, 0], [1, 1]] }), 111, 'Polygon must have at least 3 values');
     expectError(
-      () => decodeValue({ __type: 'Polygon', coordinates: [[0, 0], [1, 1], [0, 0]] }),
+      () => decodeValue({ __type: 'Object', className: 'A' }),
+      106,
+      'This is not a valid Object: objectId must be a string',
+    );
+    expectError(() => decodeValue({ __type: 'File' }), 111, 'This is not a valid File');
+    expectError(
+      () => decodeValue({ __type: 'GeoPoint', latitude: 91, longitude: 0 }),
+      111,
+      'GeoPoint latitude out of bounds: 91',
+    );
+    expectError(
+      () => decodeValue({ __type: 'GeoPoint', latitude: 0, longitude: -181 }),
+      111,
+      'GeoPoint longitude out of bounds: -181',
+    );
+    expectError(
+      () => decodeValue({ __type: 'GeoPoint', latitude: '1', longitude: 0 }),
+      111,
+      'This is not a valid GeoPoint',
+    );
+    expectError(
+      () =>
+        decodeValue({
+          __type: 'Polygon',
+          coordinates: [
+            [0, 0],
+            [1, 1],
+          ],
+        }),
+      111,
+      'Polygon must have at least 3 values',
+    );
+    expectError(
+      () =>
+        decodeValue({
+          __type: 'Polygon',
+          coordinates: [
+            [0, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        }),
       111,
       'Polygon must have at least 3 distinct points',
     );
-    expectError(() => decodeValue({ __type: 'Polygon', coordinates: [[0, 0], [1, 1], [2]] }), 111, 'This is not a valid Polygon');
+    expectError(
+      () => decodeValue({ __type: 'Polygon', coordinates: [[0, 0], [1, 1], [2]] }),
+      111,
+      'This is not a valid Polygon',
+    );
     expectError(() => decodeValue({ __type: 'Bytes', base64: 1 }), 111, 'This is not a valid Bytes');
     expectError(() => decodeValue({ __type: 'Relation', className: 'A' }), 111, 'Invalid __type: Relation');
     expectError(() => decodeValue({ __type: 'Weird' }), 111, 'Invalid __type: Weird');
@@ -94,7 +167,11 @@ describe('decodeValue', () => {
 
   it('rejects __proto__, constructor and _bsontype:Code anywhere, without touching prototypes', () => {
     const proto = JSON.parse('{"a":{"b":[{"__proto__":{"polluted":true}}]}}') as unknown;
-    expectError(() => decodeValue(proto), ErrorCode.INVALID_KEY_NAME, 'Prohibited keyword in request data: {"key":"__proto__"}.');
+    expectError(
+      () => decodeValue(proto),
+      ErrorCode.INVALID_KEY_NAME,
+      'Prohibited keyword in request data: {"key":"__proto__"}.',
+    );
     expectError(
       () => decodeValue({ constructor: { prototype: { polluted: true } } }),
       105,
@@ -131,23 +208,46 @@ describe('decodeValue', () => {
 describe('encodeValue', () => {
   it('encodes every value class', () => {
     assert.deepEqual(encodeValue(new Date(0), { fileURL }), { __type: 'Date', iso: '1970-01-01T00:00:00.000Z' });
-    assert.deepEqual(encodeValue(new Pointer('A', '1'), { fileURL }), { __type: 'Pointer', className: 'A', objectId: '1' });
+    assert.deepEqual(encodeValue(new Pointer('A', '1'), { fileURL }), {
+      __type: 'Pointer',
+      className: 'A',
+      objectId: '1',
+    });
     assert.deepEqual(encodeValue(new ParseFile('f.png'), { fileURL }), {
       __type: 'File',
       name: 'f.png',
       url: 'http://localhost/files/app/f.png',
     });
     assert.deepEqual(encodeValue(new GeoPoint(1, 2), { fileURL }), { __type: 'GeoPoint', latitude: 1, longitude: 2 });
-    assert.deepEqual(encodeValue(new Polygon([[0, 0], [0, 1], [1, 1], [0, 0]]), { fileURL }), {
-      __type: 'Polygon',
-      coordinates: [[0, 0], [0, 1], [1, 1], [0, 0]],
-    });
+    assert.deepEqual(
+      encodeValue(
+        new Polygon([
+          [0, 0],
+          [0, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+        { fileURL },
+      ),
+      {
+        __type: 'Polygon',
+        coordinates: [
+          [0, 0],
+          [0, 1],
+          [1, 1],
+          [0, 0],
+        ],
+      },
+    );
     assert.deepEqual(encodeValue(new Bytes('AA=='), { fileURL }), { __type: 'Bytes', base64: 'AA==' });
   });
 
   it('encodes nested arrays and objects', () => {
     assert.deepEqual(encodeValue({ a: [new Date(0), { p: new Pointer('B', '2') }], n: null, s: 'x' }, { fileURL }), {
-      a: [{ __type: 'Date', iso: '1970-01-01T00:00:00.000Z' }, { p: { __type: 'Pointer', className: 'B', objectId: '2' } }],
+      a: [
+        { __type: 'Date', iso: '1970-01-01T00:00:00.000Z' },
+        { p: { __type: 'Pointer', className: 'B', objectId: '2' } },
+      ],
       n: null,
       s: 'x',
     });

@@ -36,7 +36,10 @@ const TOO_DEEP = { code: ErrorCode.INVALID_JSON, message: 'Nested data is too de
  * decodeValue({ __type: 'Pointer', className: '_User', objectId: 'abc' }); // → Pointer
  */
 export function decodeValue(json: unknown, options: DecodeOptions = {}): ParseValue {
-  return decodeAt(json, 0, { maxDepth: options.maxDepth ?? DEFAULT_DECODE_MAX_DEPTH, tooDeep: options.tooDeep ?? TOO_DEEP });
+  return decodeAt(json, 0, {
+    maxDepth: options.maxDepth ?? DEFAULT_DECODE_MAX_DEPTH,
+    tooDeep: options.tooDeep ?? TOO_DEEP,
+  });
 }
 
 interface DecodeLimits {
@@ -83,7 +86,9 @@ function decodeAt(json: unknown, depth: number, limits: DecodeLimits): ParseValu
  */
 export function assertAllowedKey(key: string, value: unknown): void {
   if (key === '__proto__' || key === 'constructor') {
-    throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Prohibited keyword in request data: {"key":"${key}"}.` });
+    throw new ParseError(ErrorCode.INVALID_KEY_NAME, {
+      message: `Prohibited keyword in request data: {"key":"${key}"}.`,
+    });
   }
   if (key === '_bsontype' && value === 'Code') {
     throw new ParseError(ErrorCode.INVALID_KEY_NAME, {
@@ -139,7 +144,9 @@ function decodePointer(record: Record<string, unknown>, type: 'Pointer' | 'Objec
   if (typeof className !== 'string' || className.length === 0) throw invalid(type);
   const objectId = record['objectId'];
   if (typeof objectId !== 'string' || objectId.length === 0) {
-    throw new ParseError(ErrorCode.INVALID_POINTER, { message: `This is not a valid ${type}: objectId must be a string` });
+    throw new ParseError(ErrorCode.INVALID_POINTER, {
+      message: `This is not a valid ${type}: objectId must be a string`,
+    });
   }
   return new Pointer(className, objectId);
 }
@@ -173,7 +180,8 @@ function decodePolygon(coordinates: unknown): Polygon {
     if (!Array.isArray(pair) || pair.length !== 2) throw invalid('Polygon');
     ring.push([checkLatitude(pair[0]), checkLongitude(pair[1])]);
   }
-  if (countDistinct(ring, 3) < 3) throw new ParseError(ErrorCode.INCORRECT_TYPE, { message: 'Polygon must have at least 3 distinct points' });
+  if (countDistinct(ring, 3) < 3)
+    throw new ParseError(ErrorCode.INCORRECT_TYPE, { message: 'Polygon must have at least 3 distinct points' });
   const first = ring[0];
   const last = ring[ring.length - 1];
   if (first !== undefined && !samePoint(first, last)) ring.push([first[0], first[1]]);
@@ -246,6 +254,7 @@ function encodeEmbedded(value: EmbeddedObject, options: EncodeOptions): Record<s
 
 /** Stored data may predate our key checks (an existing parse-server database); never let a key reach the prototype. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

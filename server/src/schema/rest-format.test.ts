@@ -94,7 +94,11 @@ describe('fieldFromJSON', () => {
       defaultValue: new Date('2024-05-01T10:00:00.000Z'),
     });
     assert.deepEqual(
-      parse({ type: 'Pointer', targetClass: '_User', defaultValue: { __type: 'Pointer', className: '_User', objectId: 'u1' } }),
+      parse({
+        type: 'Pointer',
+        targetClass: '_User',
+        defaultValue: { __type: 'Pointer', className: '_User', objectId: 'u1' },
+      }),
       { type: 'Pointer', targetClass: '_User', defaultValue: new Pointer('_User', 'u1') },
     );
     assert.deepEqual(parse({ type: 'Relation', targetClass: 'Post', required: false }), {
@@ -111,20 +115,50 @@ describe('fieldFromJSON', () => {
     ['unknown type', { type: 'Money' }, ErrorCode.INCORRECT_TYPE, 'invalid field type: Money'],
     ['ACL type', { type: 'ACL' }, ErrorCode.INCORRECT_TYPE, 'invalid field type: ACL'],
     ['Pointer without class', { type: 'Pointer' }, ErrorCode.MISSING_REQUIRED_FIELD, 'type Pointer needs a class name'],
-    ['Relation without class', { type: 'Relation' }, ErrorCode.MISSING_REQUIRED_FIELD, 'type Relation needs a class name'],
-    ['bad target class', { type: 'Pointer', targetClass: '9x' }, ErrorCode.INVALID_CLASS_NAME,
-      'Invalid classname: 9x, classnames can only have alphanumeric characters and _, and must start with an alpha character '],
-    ['wrong default type', { type: 'Number', defaultValue: 'x' }, ErrorCode.INCORRECT_TYPE,
-      'schema mismatch for GameScore.f default value; expected Number but got String'],
-    ['wrong default pointer class', { type: 'Pointer', targetClass: '_User', defaultValue: { __type: 'Pointer', className: 'Team', objectId: 't' } },
-      ErrorCode.INCORRECT_TYPE, 'schema mismatch for GameScore.f default value; expected Pointer<_User> but got Pointer<Team>'],
-    ['default on a Relation', { type: 'Relation', targetClass: 'Post', defaultValue: [] }, ErrorCode.INCORRECT_TYPE,
-      "The 'default value' option is not applicable for Relation<Post>"],
-    ['required Relation', { type: 'Relation', targetClass: 'Post', required: true }, ErrorCode.INCORRECT_TYPE,
-      "The 'required' option is not applicable for Relation<Post>"],
+    [
+      'Relation without class',
+      { type: 'Relation' },
+      ErrorCode.MISSING_REQUIRED_FIELD,
+      'type Relation needs a class name',
+    ],
+    [
+      'bad target class',
+      { type: 'Pointer', targetClass: '9x' },
+      ErrorCode.INVALID_CLASS_NAME,
+      'Invalid classname: 9x, classnames can only have alphanumeric characters and _, and must start with an alpha character ',
+    ],
+    [
+      'wrong default type',
+      { type: 'Number', defaultValue: 'x' },
+      ErrorCode.INCORRECT_TYPE,
+      'schema mismatch for GameScore.f default value; expected Number but got String',
+    ],
+    [
+      'wrong default pointer class',
+      { type: 'Pointer', targetClass: '_User', defaultValue: { __type: 'Pointer', className: 'Team', objectId: 't' } },
+      ErrorCode.INCORRECT_TYPE,
+      'schema mismatch for GameScore.f default value; expected Pointer<_User> but got Pointer<Team>',
+    ],
+    [
+      'default on a Relation',
+      { type: 'Relation', targetClass: 'Post', defaultValue: [] },
+      ErrorCode.INCORRECT_TYPE,
+      "The 'default value' option is not applicable for Relation<Post>",
+    ],
+    [
+      'required Relation',
+      { type: 'Relation', targetClass: 'Post', required: true },
+      ErrorCode.INCORRECT_TYPE,
+      "The 'required' option is not applicable for Relation<Post>",
+    ],
     ['non-object', 'String', ErrorCode.INVALID_JSON, 'The definition of field f must be an object'],
     ['non-string type', { type: 5 }, ErrorCode.INVALID_JSON, 'A field type must be a string'],
-    ['non-boolean required', { type: 'String', required: 'yes' }, ErrorCode.INVALID_JSON, "The 'required' option of field f must be a boolean"],
+    [
+      'non-boolean required',
+      { type: 'String', required: 'yes' },
+      ErrorCode.INVALID_JSON,
+      "The 'required' option of field f must be a boolean",
+    ],
   ];
   for (const [name, json, code, message] of errors) {
     it(`refuses ${name} with ${code}`, () => assert.throws(() => parse(json), { code, message }));
@@ -174,7 +208,9 @@ describe('request bodies', () => {
     assert.throws(() => createRequestFromJSON({ body: { className: 'A', fields: { objectId: { type: 'String' } } } }), {
       code: ErrorCode.CHANGED_IMMUTABLE_FIELD,
     });
-    assert.throws(() => createRequestFromJSON({ body: { className: 'A', fields: [] } }), { code: ErrorCode.INVALID_JSON });
+    assert.throws(() => createRequestFromJSON({ body: { className: 'A', fields: [] } }), {
+      code: ErrorCode.INVALID_JSON,
+    });
   });
 
   it('parses deletes in a PUT body', () => {

@@ -24,7 +24,15 @@ describe('system classes', () => {
 
   it('_User, _Role and _Session have their own default fields after the common ones', () => {
     assert.deepEqual(Object.keys(defaultFieldsOf('_User')), [
-      'objectId', 'createdAt', 'updatedAt', 'ACL', 'username', 'password', 'email', 'emailVerified', 'authData',
+      'objectId',
+      'createdAt',
+      'updatedAt',
+      'ACL',
+      'username',
+      'password',
+      'email',
+      'emailVerified',
+      'authData',
     ]);
     assert.deepEqual(defaultFieldsOf('_Role')['users'], { type: 'Relation', targetClass: '_User' });
     assert.deepEqual(defaultFieldsOf('_Role')['roles'], { type: 'Relation', targetClass: '_Role' });
@@ -37,7 +45,16 @@ describe('system classes', () => {
   });
 
   it('knows the volatile classes', () => {
-    for (const name of ['_JobStatus', '_PushStatus', '_Hooks', '_GlobalConfig', '_GraphQLConfig', '_JobSchedule', '_Audience', '_Idempotency']) {
+    for (const name of [
+      '_JobStatus',
+      '_PushStatus',
+      '_Hooks',
+      '_GlobalConfig',
+      '_GraphQLConfig',
+      '_JobSchedule',
+      '_Audience',
+      '_Idempotency',
+    ]) {
       assert.equal(isVolatileClass(name), true, name);
       assert.equal(isSystemClass(name), true, name);
     }

@@ -213,5 +213,9 @@ export function internalFields(className: string): Readonly<Record<string, Field
 /** True for an internal storage field of this class, including `_User`'s `_auth_data_<provider>`. */
 export function isInternalField(className: string, fieldName: string): boolean {
   if (Object.hasOwn(internalFields(className), fieldName)) return true;
-  return className === '_User' && fieldName.startsWith(AUTH_DATA_FIELD_PREFIX) && fieldName.length > AUTH_DATA_FIELD_PREFIX.length;
+  return (
+    className === '_User' &&
+    fieldName.startsWith(AUTH_DATA_FIELD_PREFIX) &&
+    fieldName.length > AUTH_DATA_FIELD_PREFIX.length
+  );
 }

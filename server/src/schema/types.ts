@@ -1,21 +1,10 @@
 import type { ParseValue } from './values.js';
 
 export type SimpleFieldTypeName =
-  | 'String'
-  | 'Number'
-  | 'Boolean'
-  | 'Date'
-  | 'Object'
-  | 'Array'
-  | 'File'
-  | 'GeoPoint'
-  | 'Polygon'
-  | 'Bytes'
-  | 'ACL';
+  'String' | 'Number' | 'Boolean' | 'Date' | 'Object' | 'Array' | 'File' | 'GeoPoint' | 'Polygon' | 'Bytes' | 'ACL';
 
 export type FieldType =
-  | { readonly type: SimpleFieldTypeName }
-  | { readonly type: 'Pointer' | 'Relation'; readonly targetClass: string };
+  { readonly type: SimpleFieldTypeName } | { readonly type: 'Pointer' | 'Relation'; readonly targetClass: string };
 
 export type FieldTypeName = FieldType['type'];
 

@@ -43,8 +43,12 @@ describe('fieldsToAdd', () => {
       message: 'schema mismatch for Post.title; expected String but got Number',
     });
     assert.throws(
-      () => fieldsToAdd({ className: 'Post', schema: post, fields: { author: { type: 'Pointer', targetClass: 'Team' } } }),
-      { code: ErrorCode.INCORRECT_TYPE, message: 'schema mismatch for Post.author; expected Pointer<_User> but got Pointer<Team>' },
+      () =>
+        fieldsToAdd({ className: 'Post', schema: post, fields: { author: { type: 'Pointer', targetClass: 'Team' } } }),
+      {
+        code: ErrorCode.INCORRECT_TYPE,
+        message: 'schema mismatch for Post.author; expected Pointer<_User> but got Pointer<Team>',
+      },
     );
   });
 
@@ -54,7 +58,12 @@ describe('fieldsToAdd', () => {
       message: 'currently, only one GeoPoint field may exist in an object. Adding there when where already exists.',
     });
     assert.throws(
-      () => fieldsToAdd({ className: 'New', schema: undefined, fields: { a: { type: 'GeoPoint' }, b: { type: 'GeoPoint' } } }),
+      () =>
+        fieldsToAdd({
+          className: 'New',
+          schema: undefined,
+          fields: { a: { type: 'GeoPoint' }, b: { type: 'GeoPoint' } },
+        }),
       { code: ErrorCode.INCORRECT_TYPE },
     );
   });
@@ -68,7 +77,11 @@ describe('fieldsToAdd', () => {
       fieldsToAdd({
         className: '_User',
         schema: undefined,
-        fields: { _hashed_password: { type: 'String' }, _auth_data_github: { type: 'Object' }, nick: { type: 'String' } },
+        fields: {
+          _hashed_password: { type: 'String' },
+          _auth_data_github: { type: 'Object' },
+          nick: { type: 'String' },
+        },
       }),
       { nick: { type: 'String' } },
     );

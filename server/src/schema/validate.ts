@@ -35,7 +35,8 @@ export function fieldsToAdd(options: {
     if (wanted === undefined || isInternalField(className, fieldName)) continue;
     const existing = Object.hasOwn(known, fieldName) ? known[fieldName] : undefined;
     if (existing !== undefined) {
-      if (!sameFieldType(existing, wanted)) throw schemaMismatch({ className, fieldName, expected: existing, got: wanted });
+      if (!sameFieldType(existing, wanted))
+        throw schemaMismatch({ className, fieldName, expected: existing, got: wanted });
       continue;
     }
     assertFieldName(fieldName, className);
@@ -114,10 +115,7 @@ export const DEFAULT_KEYWORD_DENYLIST: readonly KeywordRule[] = Object.freeze([
  * Throws 105 "Prohibited keyword in request data: {...}." when any key at any depth of a write's data
  * matches a denylist rule. Works on raw JSON as well as normalized values.
  */
-export function assertNoProhibitedKeywords(
-  data: unknown,
-  options: { denylist?: readonly KeywordRule[] } = {},
-): void {
+export function assertNoProhibitedKeywords(data: unknown, options: { denylist?: readonly KeywordRule[] } = {}): void {
   const denylist = options.denylist ?? DEFAULT_KEYWORD_DENYLIST;
   if (denylist.length === 0) return;
   visitForKeywords(data, denylist);

@@ -32,7 +32,9 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-export async function startTestServer(overrides: Partial<Config> & { backend?: 'sqlite' | 'mongodb' } = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config> & { backend?: 'sqlite' | 'mongodb' } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
   const mongo = process.env['STRATA_TEST_MONGODB_URI'];
   const databaseURI =

@@ -3,14 +3,10 @@
  * operations. Today they keep clients out of classes whose own behaviour (password hashing, session
  * tokens, role graphs, installation dedup) arrives with the users issue; the master key is unaffected.
  */
-import type { Auth } from '../../auth/index.js';
-import type { WriteInput } from '../write-input.js';
 import { protectedSystemClass } from './protected.js';
+import type { ClassRules } from './rules.js';
 
-export interface ClassRules {
-  beforeWrite?(options: { auth: Auth; input: WriteInput; isCreate: boolean }): void;
-  beforeDelete?(options: { auth: Auth }): void;
-}
+export type { ClassRules } from './rules.js';
 
 const NO_RULES: ClassRules = {};
 

@@ -41,12 +41,18 @@ function parseSubRequests(request: ApiRequest, publicPath: string | undefined): 
   return requests.map((raw: unknown) => {
     const item = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
     const path = item['path'];
-    if (typeof path !== 'string') throw new ParseError(ErrorCode.INVALID_JSON, { message: 'batch request path must be a string' });
+    if (typeof path !== 'string')
+      throw new ParseError(ErrorCode.INVALID_JSON, { message: 'batch request path must be a string' });
     const method = typeof item['method'] === 'string' ? item['method'].toUpperCase() : 'GET';
     if (!METHODS.has(method)) throw cannotRoute(method, path);
     const body = item['body'];
-    const bodyObject = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : {};
-    return { method: method as HttpMethod, path: stripMount({ path, mountPath: request.mountPath, publicPath }), body: bodyObject };
+    const bodyObject =
+      body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : {};
+    return {
+      method: method as HttpMethod,
+      path: stripMount({ path, mountPath: request.mountPath, publicPath }),
+      body: bodyObject,
+    };
   });
 }
 
@@ -87,7 +93,8 @@ async function runOne(options: { request: ApiRequest; plan: Plan; core: Core }):
 
 async function runInOrder(options: { request: ApiRequest; plans: readonly Plan[]; core: Core }): Promise<unknown[]> {
   const results: unknown[] = [];
-  for (const p of options.plans) results.push({ success: (await execute({ request: options.request, plan: p, core: options.core })).body });
+  for (const p of options.plans)
+    results.push({ success: (await execute({ request: options.request, plan: p, core: options.core })).body });
   return results;
 }
 

@@ -26,7 +26,14 @@ const FIND_PARAMS = new Set([
   'redirectClassNameForKey',
 ]);
 /** Parameters a get accepts (rest.md §4.2); anything else → 102 "Improper encode of parameter". */
-const GET_PARAMS = new Set(['keys', 'include', 'excludeKeys', 'readPreference', 'includeReadPreference', 'subqueryReadPreference']);
+const GET_PARAMS = new Set([
+  'keys',
+  'include',
+  'excludeKeys',
+  'readPreference',
+  'includeReadPreference',
+  'subqueryReadPreference',
+]);
 
 const OBJECT_ID = /^[A-Za-z0-9]{1,64}$/;
 
@@ -36,7 +43,12 @@ export function classRoutes(encoding: EncodingContext): RouteDefinition[] {
     { method: 'GET', path: '/classes/:className', batchable: true, handler: (r) => findObjects(encoding, r) },
     { method: 'POST', path: '/classes/:className', batchable: true, handler: (r) => createObject(encoding, r) },
     { method: 'GET', path: '/classes/:className/:objectId', batchable: true, handler: (r) => getObject(encoding, r) },
-    { method: 'PUT', path: '/classes/:className/:objectId', batchable: true, handler: (r) => updateObject(encoding, r) },
+    {
+      method: 'PUT',
+      path: '/classes/:className/:objectId',
+      batchable: true,
+      handler: (r) => updateObject(encoding, r),
+    },
     { method: 'DELETE', path: '/classes/:className/:objectId', batchable: true, handler: (r) => deleteObject(r) },
   ];
 }
@@ -61,7 +73,8 @@ function mergedParams(request: ApiRequest): Record<string, unknown> {
 async function findObjects(encoding: EncodingContext, request: ApiRequest): Promise<ApiResponse> {
   const params = mergedParams(request);
   for (const key of Object.keys(params)) {
-    if (!FIND_PARAMS.has(key)) throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Invalid parameter for query: ${key}` });
+    if (!FIND_PARAMS.has(key))
+      throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Invalid parameter for query: ${key}` });
   }
   const include = optionalIncludeList(params['include']);
   const includeAll = truthy(params['includeAll']) ? ['*'] : [];
@@ -94,7 +107,8 @@ async function findObjects(encoding: EncodingContext, request: ApiRequest): Prom
 async function getObject(encoding: EncodingContext, request: ApiRequest): Promise<ApiResponse> {
   const params = mergedParams(request);
   for (const key of Object.keys(params)) {
-    if (!GET_PARAMS.has(key)) throw new ParseError(ErrorCode.INVALID_QUERY, { message: 'Improper encode of parameter' });
+    if (!GET_PARAMS.has(key))
+      throw new ParseError(ErrorCode.INVALID_QUERY, { message: 'Improper encode of parameter' });
   }
   const keys = optionalKeyList(params['keys']);
   const excludeKeys = optionalKeyList(params['excludeKeys']);

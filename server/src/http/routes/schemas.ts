@@ -21,22 +21,23 @@ export function schemaRoutes(encoding: EncodingContext): RouteDefinition[] {
       method: 'GET',
       path: '/schemas/:className',
       handler: async (request) => {
-        const schema = await request.core.getSchema({ auth: request.auth, className: request.params['className'] as string });
+        const schema = await request.core.getSchema({
+          auth: request.auth,
+          className: request.params['className'] as string,
+        });
         return { body: toJSON(request)(schema) };
       },
     },
-    ...(['/schemas', '/schemas/:className'] as const).map(
-      (path): RouteDefinition => ({
-        method: 'POST',
-        path,
-        handler: async (request) => {
-          const className = request.params['className'];
-          const change = createRequestFromJSON({ ...(className === undefined ? {} : { className }), body: request.body });
-          const schema = await request.core.createSchema({ auth: request.auth, change });
-          return { body: toJSON(request)(schema) };
-        },
-      }),
-    ),
+    ...(['/schemas', '/schemas/:className'] as const).map((path): RouteDefinition => ({
+      method: 'POST',
+      path,
+      handler: async (request) => {
+        const className = request.params['className'];
+        const change = createRequestFromJSON({ ...(className === undefined ? {} : { className }), body: request.body });
+        const schema = await request.core.createSchema({ auth: request.auth, change });
+        return { body: toJSON(request)(schema) };
+      },
+    })),
     {
       method: 'PUT',
       path: '/schemas/:className',

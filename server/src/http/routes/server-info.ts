@@ -17,7 +17,13 @@ export function serverInfoRoute(options: { version: string }): RouteDefinition {
             hooks: { create: false, read: false, update: false, delete: false },
             cloudCode: { jobs: false },
             logs: { level: false, size: false, order: false, until: false, from: false },
-            push: { immediatePush: false, scheduledPush: false, storedPushData: false, pushAudiences: false, localization: false },
+            push: {
+              immediatePush: false,
+              scheduledPush: false,
+              storedPushData: false,
+              pushAudiences: false,
+              localization: false,
+            },
             schemas: {
               addField: true,
               removeField: true,
