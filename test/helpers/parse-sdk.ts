@@ -46,10 +46,12 @@ function installTrace(sdk: ParseSDK): void {
   const traced = {
     strataTraced: true,
     ajax: (...args: unknown[]) => inner.ajax(...args),
-    async request(method: string, path: string, data: unknown, options?: unknown) {
+    // The SDK calls this positionally (method, path, data, options), so the arguments are passed on as given.
+    async request(...args: Parameters<RestController['request']>) {
+      const [method, path, data] = args;
       const sent = `${method} ${path} ${JSON.stringify(data ?? null)}`;
       try {
-        const result = await inner.request(method, path, data, options);
+        const result = await inner.request(...args);
         process.stderr.write(`[compat] ${sent}\n[compat]   -> ${JSON.stringify(result)}\n`);
         return result;
       } catch (err) {

@@ -46,12 +46,13 @@ export function createHttpApp(options: HttpOptions): RequestListener {
   });
   const publicPath =
     options.publicServerURL === undefined ? undefined : new URL(options.publicServerURL).pathname.replace(/\/$/, '');
-  let routes: RouteTable | undefined;
-  routes = new RouteTable([
+  // The batch route dispatches through this same table; the getter is only called per request, after
+  // construction.
+  const routes: RouteTable = new RouteTable([
     ...classRoutes(encoding),
     ...schemaRoutes(encoding),
     serverInfoRoute({ version: options.version }),
-    batchRoute({ routes: () => routes as RouteTable, publicPath }),
+    batchRoute({ routes: () => routes, publicPath }),
   ]);
   const apiOptions = {
     core: options.core,

@@ -41,13 +41,14 @@ function parse(where: unknown): Condition {
   return parseWhere({ where, schema });
 }
 
-function expectError(where: unknown, code: number, message: string, options: { maxDepth?: number } = {}): void {
+/** Asserts `where` is rejected with exactly this code and message (`maxDepth` is passed to `parseWhere`). */
+function expectError(where: unknown, expected: { code: number; message: string; maxDepth?: number }): void {
   assert.throws(
-    () => parseWhere({ where, schema, maxDepth: options.maxDepth }),
+    () => parseWhere({ where, schema, maxDepth: expected.maxDepth }),
     (err: unknown) => {
       assert.ok(err instanceof ParseError, `expected ParseError, got ${String(err)}`);
-      assert.equal(err.code, code);
-      assert.equal(err.message, message);
+      assert.equal(err.code, expected.code);
+      assert.equal(err.message, expected.message);
       return true;
     },
   );
@@ -114,31 +115,31 @@ describe('parseWhere: structure', () => {
   });
 
   it('validates $or / $and / $nor', () => {
-    expectError({ $or: { a: 1 } }, 102, 'Bad $or format - use an array value.');
-    expectError({ $and: 'x' }, 102, 'Bad $and format - use an array value.');
-    expectError({ $nor: {} }, 102, 'Bad $nor format - use an array of at least 1 value.');
-    expectError({ $nor: [] }, 102, 'Bad $nor format - use an array of at least 1 value.');
-    expectError({ $or: [] }, 102, 'Bad $or format - use an array of at least 1 value.');
-    expectError({ $or: [1] }, 102, 'Bad $or format - each element must be an object.');
+    expectError({ $or: { a: 1 } }, { code: 102, message: 'Bad $or format - use an array value.' });
+    expectError({ $and: 'x' }, { code: 102, message: 'Bad $and format - use an array value.' });
+    expectError({ $nor: {} }, { code: 102, message: 'Bad $nor format - use an array of at least 1 value.' });
+    expectError({ $nor: [] }, { code: 102, message: 'Bad $nor format - use an array of at least 1 value.' });
+    expectError({ $or: [] }, { code: 102, message: 'Bad $or format - use an array of at least 1 value.' });
+    expectError({ $or: [1] }, { code: 102, message: 'Bad $or format - each element must be an object.' });
   });
 
   it('rejects a where that is not an object', () => {
-    expectError([], 107, 'where must be a JSON object');
-    expectError('title', 107, 'where must be a JSON object');
+    expectError([], { code: 107, message: 'where must be a JSON object' });
+    expectError('title', { code: 107, message: 'where must be a JSON object' });
   });
 
   it('limits $or/$and/$nor nesting and value nesting to maxDepth (default 16)', () => {
     assert.deepEqual(parseWhere({ where: nestOr(16), schema }).kind, 'eq');
-    expectError(nestOr(17), 102, 'Query is too deeply nested');
+    expectError(nestOr(17), { code: 102, message: 'Query is too deeply nested' });
     assert.deepEqual(parseWhere({ where: nestOr(2), schema, maxDepth: 2 }), { kind: 'eq', path: ['score'], value: 1 });
-    expectError(nestOr(3), 102, 'Query is too deeply nested', { maxDepth: 2 });
+    expectError(nestOr(3), { code: 102, message: 'Query is too deeply nested', maxDepth: 2 });
     assert.deepEqual(parseWhere({ where: { meta: { a: { b: 1 } } }, schema, maxDepth: 2 }), {
       kind: 'eq',
       path: ['meta'],
       value: { a: { b: 1 } },
     });
-    expectError({ meta: { a: { b: { c: 1 } } } }, 102, 'Query is too deeply nested', { maxDepth: 2 });
-    expectError({ score: { $in: [[[1]]] } }, 102, 'Query is too deeply nested', { maxDepth: 2 });
+    expectError({ meta: { a: { b: { c: 1 } } } }, { code: 102, message: 'Query is too deeply nested', maxDepth: 2 });
+    expectError({ score: { $in: [[[1]]] } }, { code: 102, message: 'Query is too deeply nested', maxDepth: 2 });
   });
 });
 
@@ -149,44 +150,41 @@ describe('parseWhere: keys', () => {
   });
 
   it('rejects invalid key names with 105', () => {
-    expectError({ 'a-b': 1 }, 105, 'Invalid key name: a-b');
-    expectError({ '1a': 1 }, 105, 'Invalid key name: 1a');
-    expectError({ 'a..b': 1 }, 105, 'Invalid key name: a..b');
-    expectError({ 'a.': 1 }, 105, 'Invalid key name: a.');
-    expectError({ $foo: 1 }, 105, 'Invalid key name: $foo');
-    expectError({ '': 1 }, 105, 'Invalid key name: ');
+    expectError({ 'a-b': 1 }, { code: 105, message: 'Invalid key name: a-b' });
+    expectError({ '1a': 1 }, { code: 105, message: 'Invalid key name: 1a' });
+    expectError({ 'a..b': 1 }, { code: 105, message: 'Invalid key name: a..b' });
+    expectError({ 'a.': 1 }, { code: 105, message: 'Invalid key name: a.' });
+    expectError({ $foo: 1 }, { code: 105, message: 'Invalid key name: $foo' });
+    expectError({ '': 1 }, { code: 105, message: 'Invalid key name: ' });
   });
 
   it('refuses internal keys from clients', () => {
-    expectError({ _rperm: { $in: ['*'] } }, 105, 'Invalid key name: _rperm');
-    expectError({ _wperm: ['*'] }, 105, 'Invalid key name: _wperm');
-    expectError({ _hashed_password: 'x' }, 105, 'Invalid key name: _hashed_password');
+    expectError({ _rperm: { $in: ['*'] } }, { code: 105, message: 'Invalid key name: _rperm' });
+    expectError({ _wperm: ['*'] }, { code: 105, message: 'Invalid key name: _wperm' });
+    expectError({ _hashed_password: 'x' }, { code: 105, message: 'Invalid key name: _hashed_password' });
   });
 
   it('refuses ACL', () => {
-    expectError({ ACL: { '*': { read: true } } }, 102, 'Cannot query on ACL.');
-    expectError({ 'ACL.*.read': true }, 102, 'Cannot query on ACL.');
+    expectError({ ACL: { '*': { read: true } } }, { code: 102, message: 'Cannot query on ACL.' });
+    expectError({ 'ACL.*.read': true }, { code: 102, message: 'Cannot query on ACL.' });
   });
 
   it('refuses __proto__ and constructor in keys and values', () => {
-    expectError(JSON.parse('{"__proto__":{"x":1}}'), 105, 'Invalid key name: __proto__');
-    expectError({ constructor: 1 }, 105, 'Invalid key name: constructor');
-    expectError({ 'meta.constructor': 1 }, 105, 'Invalid key name: meta.constructor');
-    expectError({ 'meta.__proto__.x': 1 }, 105, 'Invalid key name: meta.__proto__.x');
-    expectError(
-      JSON.parse('{"meta":{"__proto__":{"x":1}}}'),
-      105,
-      'Prohibited keyword in request data: {"key":"__proto__"}.',
-    );
+    expectError(JSON.parse('{"__proto__":{"x":1}}'), { code: 105, message: 'Invalid key name: __proto__' });
+    expectError({ constructor: 1 }, { code: 105, message: 'Invalid key name: constructor' });
+    expectError({ 'meta.constructor': 1 }, { code: 105, message: 'Invalid key name: meta.constructor' });
+    expectError({ 'meta.__proto__.x': 1 }, { code: 105, message: 'Invalid key name: meta.__proto__.x' });
+    expectError(JSON.parse('{"meta":{"__proto__":{"x":1}}}'), {
+      code: 105,
+      message: 'Prohibited keyword in request data: {"key":"__proto__"}.',
+    });
     expectError(
       { meta: { $exists: true, constructor: 1 } },
-      105,
-      'Prohibited keyword in request data: {"key":"constructor"}.',
+      { code: 105, message: 'Prohibited keyword in request data: {"key":"constructor"}.' },
     );
     expectError(
       { score: { $in: [{ constructor: { prototype: {} } }] } },
-      105,
-      'Prohibited keyword in request data: {"key":"constructor"}.',
+      { code: 105, message: 'Prohibited keyword in request data: {"key":"constructor"}.' },
     );
     assert.equal((Object.prototype as Record<string, unknown>)['x'], undefined);
   });
@@ -247,15 +245,14 @@ describe('parseWhere: equality', () => {
       path: ['createdAt'],
       values: [new Date(ISO)],
     });
-    expectError({ createdAt: 'not a date' }, 111, 'This is not a valid Date');
+    expectError({ createdAt: 'not a date' }, { code: 111, message: 'This is not a valid Date' });
   });
 
   it('rejects invalid typed values', () => {
-    expectError({ when: { __type: 'Date', iso: 'nope' } }, 111, 'This is not a valid Date');
+    expectError({ when: { __type: 'Date', iso: 'nope' } }, { code: 111, message: 'This is not a valid Date' });
     expectError(
       { owner: { __type: 'Pointer', className: '_User' } },
-      106,
-      'This is not a valid Pointer: objectId must be a string',
+      { code: 106, message: 'This is not a valid Pointer: objectId must be a string' },
     );
   });
 
@@ -286,9 +283,9 @@ describe('parseWhere: operators', () => {
       op: 'lt',
       value: new Date(ISO),
     });
-    expectError({ score: { $lt: [1] } }, 107, 'bad $lt value');
-    expectError({ score: { $gt: null } }, 107, 'bad $gt value');
-    expectError({ score: { $lte: { a: 1 } } }, 107, 'bad $lte value');
+    expectError({ score: { $lt: [1] } }, { code: 107, message: 'bad $lt value' });
+    expectError({ score: { $gt: null } }, { code: 107, message: 'bad $gt value' });
+    expectError({ score: { $lte: { a: 1 } } }, { code: 107, message: 'bad $lte value' });
   });
 
   it('parses $eq and $ne, with pointer ids and relations', () => {
@@ -344,9 +341,9 @@ describe('parseWhere: operators', () => {
     });
     assert.deepEqual(parse({ likes: { $in: [] } }), MATCH_NONE);
     assert.deepEqual(parse({ likes: { $nin: [] } }), MATCH_ALL);
-    expectError({ score: { $in: 1 } }, 107, 'bad $in value');
-    expectError({ score: { $nin: { a: 1 } } }, 107, 'bad $nin value');
-    expectError({ likes: { $in: [1] } }, 107, 'bad $in value');
+    expectError({ score: { $in: 1 } }, { code: 107, message: 'bad $in value' });
+    expectError({ score: { $nin: { a: 1 } } }, { code: 107, message: 'bad $nin value' });
+    expectError({ likes: { $in: [1] } }, { code: 107, message: 'bad $in value' });
   });
 
   it('parses $all, including regex items', () => {
@@ -359,19 +356,18 @@ describe('parseWhere: operators', () => {
         { kind: 'regex', path: ['tags'], pattern: '^b', flags: 'i' },
       ],
     });
-    expectError({ tags: { $all: 'a' } }, 107, 'bad $all value');
+    expectError({ tags: { $all: 'a' } }, { code: 107, message: 'bad $all value' });
     expectError(
       { tags: { $all: ['a', { $regex: '^b' }] } },
-      107,
-      'All $all values must be of regex type or none: ["a",{"$regex":"^b"}]',
+      { code: 107, message: 'All $all values must be of regex type or none: ["a",{"$regex":"^b"}]' },
     );
   });
 
   it('parses $exists', () => {
     assert.deepEqual(parse({ title: { $exists: true } }), { kind: 'exists', path: ['title'], exists: true });
     assert.deepEqual(parse({ 'meta.k': { $exists: false } }), { kind: 'exists', path: ['meta', 'k'], exists: false });
-    expectError({ title: { $exists: 1 } }, 107, 'bad $exists value');
-    expectError({ title: { $exists: 'true' } }, 107, 'bad $exists value');
+    expectError({ title: { $exists: 1 } }, { code: 107, message: 'bad $exists value' });
+    expectError({ title: { $exists: 'true' } }, { code: 107, message: 'bad $exists value' });
   });
 
   it('parses $regex with $options and SDK quoting', () => {
@@ -393,10 +389,10 @@ describe('parseWhere: operators', () => {
       pattern: 'ab',
       flags: '',
     });
-    expectError({ title: { $regex: 1 } }, 102, '$regex value must be a string');
-    expectError({ title: { $regex: 'a', $options: 'g' } }, 102, 'Bad $options value for query: g');
-    expectError({ title: { $options: 'i' } }, 102, '$options needs a $regex');
-    expectError({ title: { $regex: '[' } }, 102, 'Invalid regular expression: [');
+    expectError({ title: { $regex: 1 } }, { code: 102, message: '$regex value must be a string' });
+    expectError({ title: { $regex: 'a', $options: 'g' } }, { code: 102, message: 'Bad $options value for query: g' });
+    expectError({ title: { $options: 'i' } }, { code: 102, message: '$options needs a $regex' });
+    expectError({ title: { $regex: '[' } }, { code: 102, message: 'Invalid regular expression: [' });
   });
 
   it('rewrites plain keys mixed with operators into an object equality', () => {
@@ -419,16 +415,16 @@ describe('parseWhere: operators', () => {
         owningId: 'p1',
       },
     );
-    expectError({ $relatedTo: { object: 'p1', key: 'likes' } }, 107, 'bad $relatedTo value');
-    expectError({ $relatedTo: { object: user('u1') } }, 107, 'bad $relatedTo value');
-    expectError({ $relatedTo: { object: user('u1'), key: 'a.b' } }, 107, 'bad $relatedTo value');
-    expectError({ $relatedTo: [] }, 107, 'bad $relatedTo value');
+    expectError({ $relatedTo: { object: 'p1', key: 'likes' } }, { code: 107, message: 'bad $relatedTo value' });
+    expectError({ $relatedTo: { object: user('u1') } }, { code: 107, message: 'bad $relatedTo value' });
+    expectError({ $relatedTo: { object: user('u1'), key: 'a.b' } }, { code: 107, message: 'bad $relatedTo value' });
+    expectError({ $relatedTo: [] }, { code: 107, message: 'bad $relatedTo value' });
   });
 
   it('refuses unknown operators with 107 and the next issue operators with 102', () => {
-    expectError({ title: { $foo: 1 } }, 107, 'bad constraint: $foo');
-    expectError({ title: { $where: 'sleep(1000)' } }, 107, 'bad constraint: $where');
-    expectError({ tags: { $size: 1 } }, 107, 'bad constraint: $size');
+    expectError({ title: { $foo: 1 } }, { code: 107, message: 'bad constraint: $foo' });
+    expectError({ title: { $where: 'sleep(1000)' } }, { code: 107, message: 'bad constraint: $where' });
+    expectError({ tags: { $size: 1 } }, { code: 107, message: 'bad constraint: $size' });
     for (const op of [
       '$inQuery',
       '$notInQuery',
@@ -442,18 +438,19 @@ describe('parseWhere: operators', () => {
       '$containedBy',
       '$maxDistance',
     ]) {
-      expectError({ title: { [op]: {} } }, 102, `${op} is not supported yet`);
+      expectError({ title: { [op]: {} } }, { code: 102, message: `${op} is not supported yet` });
     }
-    expectError({ when: { $gt: { $relativeTime: '2 days ago' } } }, 102, '$relativeTime is not supported yet');
+    expectError(
+      { when: { $gt: { $relativeTime: '2 days ago' } } },
+      { code: 102, message: '$relativeTime is not supported yet' },
+    );
     expectError(
       { when: { $eq: { $relativeTime: 'now' } } },
-      107,
-      '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators',
+      { code: 107, message: '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators' },
     );
     expectError(
       { when: { $relativeTime: 'now' } },
-      107,
-      '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators',
+      { code: 107, message: '$relativeTime can only be used with the $lt, $lte, $gt, and $gte operators' },
     );
   });
 

@@ -52,16 +52,16 @@ describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri)
   ): Promise<Document | null> {
     return db.collection(className).findOne({ _id: objectId as unknown as ObjectId }, options);
   }
+  /** Updates one object at `T2` unless `change` says otherwise. */
   async function update(
     schema: ClassSchema,
     objectId: string,
-    fields: UpdateSpec['fields'],
-    extra: Partial<UpdateSpec> = {},
+    change: Pick<UpdateSpec, 'fields'> & Partial<UpdateSpec>,
   ) {
     const result = await storage.updateOne({
       schema,
       where: byId(objectId),
-      update: { fields, updatedAt: T2, ...extra },
+      update: { updatedAt: T2, ...change },
     });
     assert.notEqual(result, null);
     return result;
@@ -111,12 +111,12 @@ describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri)
     const [created] = await storage.find({ schema: GAME_SCORE, where: byId(id) });
     assert.deepEqual(created?.fields, {});
 
-    await update(GAME_SCORE, id, { owner: { op: 'set', value: new Pointer('_User', 'u2') } });
+    await update(GAME_SCORE, id, { fields: { owner: { op: 'set', value: new Pointer('_User', 'u2') } } });
     assert.deepEqual(await raw('GameScore', id), { _id: id, _p_owner: '_User$u2', _created_at: T, _updated_at: T2 });
-    const nulled = await update(GAME_SCORE, id, { owner: { op: 'set', value: null } });
+    const nulled = await update(GAME_SCORE, id, { fields: { owner: { op: 'set', value: null } } });
     assert.deepEqual((await raw('GameScore', id))?.['_p_owner'], null);
     assert.deepEqual(nulled?.fields, {});
-    await update(GAME_SCORE, id, { owner: { op: 'unset' } });
+    await update(GAME_SCORE, id, { fields: { owner: { op: 'unset' } } });
     assert.deepEqual(await raw('GameScore', id), { _id: id, _created_at: T, _updated_at: T2 });
   });
 
@@ -235,16 +235,14 @@ describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri)
 
   it('rows 20, 21, 23–25: updates through findOneAndUpdate return the document after', async () => {
     const id = await insert(GAME_SCORE, { score: 1, playerName: 'Sean', tags: ['x', 'y'] });
-    const result = await update(
-      GAME_SCORE,
-      id,
-      {
+    const result = await update(GAME_SCORE, id, {
+      fields: {
         score: { op: 'increment', amount: 2 },
         tags: { op: 'add', objects: [1, new Pointer('A', 'a')] },
         playerName: { op: 'unset' },
       },
-      { ACL: { '*': { read: true } } },
-    );
+      ACL: { '*': { read: true } },
+    });
     assert.deepEqual(result, {
       objectId: id,
       createdAt: T,
@@ -262,16 +260,18 @@ describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri)
       _wperm: [],
       _acl: { '*': { r: true } },
     });
-    await update(GAME_SCORE, id, { tags: { op: 'addUnique', objects: ['x', 'z'] } });
-    await update(GAME_SCORE, id, { tags: { op: 'remove', objects: ['y', new Pointer('A', 'a')] } });
+    await update(GAME_SCORE, id, { fields: { tags: { op: 'addUnique', objects: ['x', 'z'] } } });
+    await update(GAME_SCORE, id, { fields: { tags: { op: 'remove', objects: ['y', new Pointer('A', 'a')] } } });
     assert.deepEqual((await raw('GameScore', id))?.['tags'], ['x', 1, 'z']);
   });
 
   it('row 26: dot paths (interior encoding: the date stays an ISODate)', async () => {
     const id = await insert(GAME_SCORE, { meta: { count: 1 } });
     await update(GAME_SCORE, id, {
-      'meta.count': { op: 'increment', amount: 1 },
-      'meta.when': { op: 'set', value: T },
+      fields: {
+        'meta.count': { op: 'increment', amount: 1 },
+        'meta.when': { op: 'set', value: T },
+      },
     });
     assert.deepEqual((await raw('GameScore', id))?.['meta'], { count: 2, when: T });
   });
@@ -327,8 +327,10 @@ describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri)
       _updated_at: T,
     });
     const updated = await update(USER, id, {
-      authData: { op: 'set', value: { anonymous: null, facebook: { id: 'fb1', access_token: 't' } } },
-      _failed_login_count: { op: 'increment', amount: 1 },
+      fields: {
+        authData: { op: 'set', value: { anonymous: null, facebook: { id: 'fb1', access_token: 't' } } },
+        _failed_login_count: { op: 'increment', amount: 1 },
+      },
     });
     assert.deepEqual(updated?.fields, {
       username: 'alice',

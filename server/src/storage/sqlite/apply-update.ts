@@ -15,7 +15,7 @@ export function applyUpdate(object: StoredObject, update: UpdateSpec): StoredObj
   for (const [key, op] of Object.entries(update.fields)) {
     const path = key.split('.');
     if (path.length === 1 && RESERVED_FIELDS.has(key)) continue;
-    applyAt(fields, path, op, key);
+    applyAt(fields, path, { op, fullKey: key });
   }
   const next: StoredObject = { objectId: object.objectId, fields, updatedAt: update.updatedAt };
   if (object.createdAt !== undefined) next.createdAt = object.createdAt;
@@ -26,12 +26,20 @@ export function applyUpdate(object: StoredObject, update: UpdateSpec): StoredObj
 
 type Container = ParseObjectValue | ParseValue[];
 
+/** One field's operation, with the dotted key it was given under (for error messages). */
+interface FieldEdit {
+  readonly op: UpdateOp;
+  readonly fullKey: string;
+}
+
 function read(container: Container, key: string): ParseValue | undefined {
   if (Array.isArray(container)) return /^\d+$/.test(key) ? container[Number(key)] : undefined;
   return Object.hasOwn(container, key) ? container[key] : undefined;
 }
 
-function write(container: Container, key: string, value: ParseValue | undefined, fullKey: string): void {
+/** Stores `entry.value` under `entry.key`; an `undefined` value removes the key. */
+function write(container: Container, entry: { key: string; value: ParseValue | undefined }, fullKey: string): void {
+  const { key, value } = entry;
   if (Array.isArray(container)) {
     if (!/^\d+$/.test(key)) throw cannotTraverse(fullKey);
     const index = Number(key);
@@ -52,12 +60,13 @@ function cannotTraverse(fullKey: string): ParseError {
 }
 
 /** Walks `path`, copying each container on the way so the original object is never changed. */
-function applyAt(container: Container, path: readonly string[], op: UpdateOp, fullKey: string): void {
+function applyAt(container: Container, path: readonly string[], edit: FieldEdit): void {
+  const { op, fullKey } = edit;
   const [key, ...rest] = path;
   if (key === undefined) return;
   const current = read(container, key);
   if (rest.length === 0) {
-    write(container, key, nextValue(current, op, fullKey), fullKey);
+    write(container, { key, value: nextValue(current, op, fullKey) }, fullKey);
     return;
   }
   let child: Container;
@@ -71,8 +80,8 @@ function applyAt(container: Container, path: readonly string[], op: UpdateOp, fu
   } else {
     throw cannotTraverse(fullKey);
   }
-  applyAt(child, rest, op, fullKey);
-  write(container, key, child, fullKey);
+  applyAt(child, rest, edit);
+  write(container, { key, value: child }, fullKey);
 }
 
 function wrongType(fullKey: string, what: string): ParseError {

@@ -84,13 +84,13 @@ function translate(condition: Condition, b: SqlBuilder): string {
       return `(${condition.values.map((value) => equals(target, value, b)).join(' AND ')})`;
     }
     case 'compare':
-      return compare(resolve(condition.path, b.ctx.layout), condition.op, condition.value, b);
+      return compare(resolve(condition.path, b.ctx.layout), condition, b);
     case 'exists': {
       const present = exists(resolve(condition.path, b.ctx.layout));
       return condition.exists ? present : not(present);
     }
     case 'regex':
-      return regex(resolve(condition.path, b.ctx.layout), condition.pattern, condition.flags, b);
+      return regex(resolve(condition.path, b.ctx.layout), condition, b);
     case 'acl': {
       const column = condition.access === 'read' ? '"_rperm"' : '"_wperm"';
       if (condition.entities.length === 0) return `${column} IS NULL`;
@@ -151,16 +151,25 @@ function typedParam(target: Extract<Target, { kind: 'typed' }>, value: ParseValu
   }
 }
 
+/** SQL expressions for one JSON value: its `json_type` and the value itself. */
+interface JsonCell {
+  readonly type: string;
+  readonly value: string;
+}
+
+const ARRAY_ELEMENT: JsonCell = { type: 'je.type', value: 'je.value' };
+
 /** Runs `predicate` on a JSON slot's value and, when that value is an array, on each of its elements. */
-function slot(target: Extract<Target, { kind: 'json' }>, predicate: (type: string, value: string) => string): string {
+function slot(target: Extract<Target, { kind: 'json' }>, predicate: (cell: JsonCell) => string): string {
   const path = literal(target.path);
   const type = `json_type(${target.doc}, ${path})`;
-  const direct = predicate(type, `json_extract(${target.doc}, ${path})`);
-  const element = predicate('je.type', 'je.value');
+  const direct = predicate({ type, value: `json_extract(${target.doc}, ${path})` });
+  const element = predicate(ARRAY_ELEMENT);
   return `(${direct} OR (${type} = 'array' AND EXISTS (SELECT 1 FROM json_each(${target.doc}, ${path}) AS je WHERE ${element})))`;
 }
 
-function jsonEquals(type: string, value: string, wanted: ParseValue, b: SqlBuilder): string {
+function jsonEquals(cell: JsonCell, wanted: ParseValue, b: SqlBuilder): string {
+  const { type, value } = cell;
   if (wanted === null) return `(${type} IS NULL OR ${type} = 'null')`;
   if (typeof wanted === 'string') return `(${type} = 'text' AND ${value} = ${b.bind(wanted)})`;
   if (typeof wanted === 'number') return `(${type} IN ('integer', 'real') AND ${value} = ${b.bind(wanted)})`;
@@ -169,7 +178,7 @@ function jsonEquals(type: string, value: string, wanted: ParseValue, b: SqlBuild
 }
 
 function equals(target: Target, value: ParseValue, b: SqlBuilder): string {
-  if (target.kind === 'json') return slot(target, (type, current) => jsonEquals(type, current, value, b));
+  if (target.kind === 'json') return slot(target, (cell) => jsonEquals(cell, value, b));
   if (value === null) return `${target.column} IS NULL`;
   const param = typedParam(target, value);
   return param === undefined ? '0' : `${target.column} = ${b.bind(param)}`;
@@ -178,10 +187,7 @@ function equals(target: Target, value: ParseValue, b: SqlBuilder): string {
 function inValues(target: Target, values: readonly ParseValue[], b: SqlBuilder): string {
   if (values.length === 0) return '0';
   if (target.kind === 'json') {
-    return slot(
-      target,
-      (type, current) => `(${values.map((value) => jsonEquals(type, current, value, b)).join(' OR ')})`,
-    );
+    return slot(target, (cell) => `(${values.map((value) => jsonEquals(cell, value, b)).join(' OR ')})`);
   }
   const params = values
     .filter((value) => value !== null)
@@ -193,7 +199,10 @@ function inValues(target: Target, values: readonly ParseValue[], b: SqlBuilder):
   return parts.length === 0 ? '0' : `(${parts.join(' OR ')})`;
 }
 
-function jsonCompare(type: string, value: string, op: string, wanted: ParseValue, b: SqlBuilder): string {
+/** `test.op` is the SQL operator (`<`, `<=`, `>`, `>=`). */
+function jsonCompare(cell: JsonCell, test: { op: string; wanted: ParseValue }, b: SqlBuilder): string {
+  const { type, value } = cell;
+  const { op, wanted } = test;
   if (typeof wanted === 'number') return `(${type} IN ('integer', 'real') AND ${value} ${op} ${b.bind(wanted)})`;
   if (typeof wanted === 'string') return `(${type} = 'text' AND ${value} ${op} ${b.bind(wanted)})`;
   if (wanted instanceof Date && !Number.isNaN(wanted.getTime())) {
@@ -202,19 +211,24 @@ function jsonCompare(type: string, value: string, op: string, wanted: ParseValue
   return '0';
 }
 
-function compare(target: Target, op: CompareOp, value: ParseValue, b: SqlBuilder): string {
-  const sqlOp = SQL_OPS[op];
-  if (target.kind === 'json') return slot(target, (type, current) => jsonCompare(type, current, sqlOp, value, b));
+function compare(target: Target, test: { op: CompareOp; value: ParseValue }, b: SqlBuilder): string {
+  const { value } = test;
+  const sqlOp = SQL_OPS[test.op];
+  if (target.kind === 'json') {
+    const jsonTest = { op: sqlOp, wanted: value };
+    return slot(target, (cell) => jsonCompare(cell, jsonTest, b));
+  }
   if (value === null) return '0';
   const param = typedParam(target, value);
   return param === undefined ? '0' : `${target.column} ${sqlOp} ${b.bind(param)}`;
 }
 
-function regex(target: Target, pattern: string, flags: string, b: SqlBuilder): string {
+function regex(target: Target, test: { pattern: string; flags: string }, b: SqlBuilder): string {
+  const { pattern, flags } = test;
   if (target.kind === 'json') {
     return slot(
       target,
-      (type, current) => `(${type} = 'text' AND regexp(${b.bind(pattern)}, ${b.bind(flags)}, ${current}))`,
+      (cell) => `(${cell.type} = 'text' AND regexp(${b.bind(pattern)}, ${b.bind(flags)}, ${cell.value}))`,
     );
   }
   if (target.type.type !== 'String') return '0';

@@ -37,14 +37,14 @@ export function ensureTable(driver: SqliteDriver, layout: TableLayout): void {
     driver.forgetTable(layout.sqlTable);
   } else {
     const missing = layout.columns.filter((info) => !existing.has(info.sqlName));
-    for (const info of missing) addColumn(driver, layout, info.column, info.sqlType);
+    for (const info of missing) addColumn(driver, layout, info);
   }
   for (const field of layout.joinTables.keys()) ensureJoinTable(driver, joinClassName(layout.className, field));
 }
 
-function addColumn(driver: SqliteDriver, layout: TableLayout, column: string, sqlType: string): void {
+function addColumn(driver: SqliteDriver, layout: TableLayout, info: { column: string; sqlType: string }): void {
   try {
-    driver.exec(`ALTER TABLE ${layout.table} ADD COLUMN ${column} ${sqlType}`);
+    driver.exec(`ALTER TABLE ${layout.table} ADD COLUMN ${info.column} ${info.sqlType}`);
   } catch (err) {
     // Another process added it between our look and our ALTER: that is the state we wanted.
     if (!isDuplicateColumnError(err)) throw err;

@@ -264,13 +264,13 @@ class SqliteStorage implements StorageAdapter {
     });
   }
 
+  /** Rows matching `query.where`; `tail` (ORDER BY / LIMIT) is appended with its own `tailParams`. */
   private select(
     layout: TableLayout,
-    where: Condition,
-    tail: string,
-    tailParams: readonly unknown[],
+    query: { where: Condition; tail?: string; tailParams?: readonly unknown[] },
   ): ReturnType<SqliteDriver['all']> {
-    const { sql, params } = conditionToSql(where, this.state.context(layout));
+    const { tail = '', tailParams = [] } = query;
+    const { sql, params } = conditionToSql(query.where, this.state.context(layout));
     return this.driver.all(`SELECT ${layout.selectList} FROM ${layout.table} WHERE ${sql}${tail}`, [
       ...params,
       ...tailParams,
@@ -282,7 +282,7 @@ class SqliteStorage implements StorageAdapter {
       const layout = this.state.layout(options.schema);
       if (!this.state.ready(layout, { create: false })) return null;
       return this.driver.atomic(() => {
-        const [row] = this.select(layout, options.where, ' LIMIT 1', []);
+        const [row] = this.select(layout, { where: options.where, tail: ' LIMIT 1' });
         if (row === undefined) return null;
         const next = applyUpdate(layout.decodeRow(row), options.update);
         this.driver.run(layout.updateSql, layout.updateParams(next));
@@ -296,7 +296,7 @@ class SqliteStorage implements StorageAdapter {
       const layout = this.state.layout(options.schema);
       if (!this.state.ready(layout, { create: false })) return 0;
       return this.driver.atomic(() => {
-        const rows = this.select(layout, options.where, '', []);
+        const rows = this.select(layout, { where: options.where });
         for (const row of rows) {
           const next = applyUpdate(layout.decodeRow(row), options.update);
           this.driver.run(layout.updateSql, layout.updateParams(next));
@@ -330,7 +330,7 @@ class SqliteStorage implements StorageAdapter {
         );
       }
       const keys = options.keys === undefined ? undefined : new Set(options.keys);
-      return this.select(layout, options.where, tail, tailParams).map((row) => layout.decodeRow(row, keys));
+      return this.select(layout, { where: options.where, tail, tailParams }).map((row) => layout.decodeRow(row, keys));
     });
   }
 

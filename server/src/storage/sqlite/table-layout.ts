@@ -2,9 +2,8 @@ import type { ACL, ClassSchema, FieldType, ParseValue } from '../../schema/index
 import type { StoredObject } from '../adapter.js';
 import type { Row } from './driver.js';
 import { columnName, joinClassName, sqlName, tableName } from './names.js';
-import type { SqlValue } from './value-codec.js';
+import type { JsonValue, SqlValue } from './value-codec.js';
 import { columnSqlType, decodeColumn, encodeColumn, parseJsonText, toJson } from './value-codec.js';
-import type { JsonValue } from './value-codec.js';
 
 /** Fields every table has as fixed columns; never stored as declared columns or in `_extra`. */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['objectId', 'createdAt', 'updatedAt', 'ACL']);

@@ -17,13 +17,17 @@ import { encodeInterior, encodeTopLevel, pointerString } from './values.js';
 /** A filter that matches no document. */
 export const MATCH_NOTHING: Document = { _id: { $in: [] } };
 
-interface ValueContext {
+/** Where a compared value goes, which decides its stored form. */
+interface ValueTarget {
+  readonly schema: ClassSchema;
+  readonly path: FieldPath;
   /** Operators other than plain equality add the target class to a bare objectId on pointer fields. */
   readonly bareIdsGetClass: boolean;
 }
 
 /** A compared value in its stored form, which depends on where the path points. */
-function encodeQueryValue(schema: ClassSchema, path: FieldPath, value: ParseValue, context: ValueContext): unknown {
+function encodeQueryValue(target: ValueTarget, value: ParseValue): unknown {
+  const { schema, path } = target;
   if (path.length > 1) return encodeInterior(value);
   const [field] = path;
   if (field === 'createdAt' || field === 'updatedAt' || field === 'expiresAt') {
@@ -32,7 +36,7 @@ function encodeQueryValue(schema: ClassSchema, path: FieldPath, value: ParseValu
   const definition = fieldDefinition(schema, field);
   if (definition === undefined ? value instanceof Pointer : definition.type === 'Pointer') {
     if (value instanceof Pointer) return pointerString(value);
-    if (typeof value === 'string' && context.bareIdsGetClass && definition?.type === 'Pointer') {
+    if (typeof value === 'string' && target.bareIdsGetClass && definition?.type === 'Pointer') {
       return `${definition.targetClass}$${value}`;
     }
     return encodeInterior(value);
@@ -49,9 +53,6 @@ function keyOf(schema: ClassSchema, path: FieldPath, values: readonly ParseValue
     values.some((value) => value instanceof Pointer);
   return storedPath(schema, path, { pointerValue });
 }
-
-const EQUALITY: ValueContext = { bareIdsGetClass: false };
-const OPERATOR: ValueContext = { bareIdsGetClass: true };
 
 function combine(operator: '$and' | '$or' | '$nor', schema: ClassSchema, conditions: readonly Condition[]): Document {
   if (conditions.length === 0) return operator === '$or' ? MATCH_NOTHING : {};
@@ -72,13 +73,12 @@ function isDocument(value: unknown): boolean {
  */
 function equality(
   schema: ClassSchema,
-  kind: 'eq' | 'ne' | 'in' | 'nin',
-  path: FieldPath,
-  values: readonly ParseValue[],
+  test: { kind: 'eq' | 'ne' | 'in' | 'nin'; path: FieldPath; values: readonly ParseValue[] },
 ): Document {
+  const { kind, path, values } = test;
   const key = keyOf(schema, path, values);
-  const context = kind === 'eq' ? EQUALITY : OPERATOR;
-  const encoded = values.map((value) => encodeQueryValue(schema, path, value, context));
+  const target: ValueTarget = { schema, path, bareIdsGetClass: kind !== 'eq' };
+  const encoded = values.map((value) => encodeQueryValue(target, value));
   const arrayField = path.length === 1 && fieldDefinition(schema, path[0])?.type === 'Array';
   if (!arrayField || !encoded.some(isDocument)) {
     if (kind === 'eq' || kind === 'ne') return { [key]: { [`$${kind}`]: encoded[0] } };
@@ -117,24 +117,27 @@ export function toFilter(schema: ClassSchema, condition: Condition): Document {
       return condition.value ? {} : MATCH_NOTHING;
     case 'eq':
     case 'ne':
-      return equality(schema, condition.kind, condition.path, [condition.value]);
+      return equality(schema, { kind: condition.kind, path: condition.path, values: [condition.value] });
     case 'compare':
       return {
         [keyOf(schema, condition.path, [condition.value])]: {
-          [`$${condition.op}`]: encodeQueryValue(schema, condition.path, condition.value, OPERATOR),
+          [`$${condition.op}`]: encodeQueryValue(
+            { schema, path: condition.path, bareIdsGetClass: true },
+            condition.value,
+          ),
         },
       };
     case 'in':
     case 'nin':
-      return equality(schema, condition.kind, condition.path, condition.values);
-    case 'all':
+      return equality(schema, condition);
+    case 'all': {
+      const target: ValueTarget = { schema, path: condition.path, bareIdsGetClass: true };
       return {
         [keyOf(schema, condition.path, condition.values)]: {
-          [`$${condition.kind}`]: condition.values.map((value) =>
-            encodeQueryValue(schema, condition.path, value, OPERATOR),
-          ),
+          [`$${condition.kind}`]: condition.values.map((value) => encodeQueryValue(target, value)),
         },
       };
+    }
     case 'exists':
       return exists(schema, condition.path, condition.exists);
     case 'regex':

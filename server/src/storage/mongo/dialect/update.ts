@@ -29,7 +29,12 @@ class UpdateBuilder {
   }
 }
 
-function addOperation(builder: UpdateBuilder, key: string, op: UpdateOp, topLevelField: string | undefined): void {
+/** `topLevelField` is set when `key` is a whole top-level field (its value is encoded as top-level). */
+function addOperation(
+  builder: UpdateBuilder,
+  change: { key: string; op: UpdateOp; topLevelField: string | undefined },
+): void {
+  const { key, op, topLevelField } = change;
   switch (op.op) {
     case 'set':
       builder.add(
@@ -107,7 +112,7 @@ export function toUpdate(schema: ClassSchema, update: UpdateSpec): Document {
       addPointer(builder, field, op);
     } else {
       const key = storedPath(schema, segments);
-      addOperation(builder, key, op, segments.length === 1 ? field : undefined);
+      addOperation(builder, { key, op, topLevelField: segments.length === 1 ? field : undefined });
     }
   }
   if (update.ACL !== undefined) {
