@@ -129,7 +129,7 @@ async function measureColdStart(target, runs) {
   }
 }
 
-async function measureLoad(target, ctx, opts, log) {
+async function measureLoad(target, { ctx, opts, log }) {
   const out = { scenarios: {} };
   const server = await startServer(target, { cpuProf: opts.cpuProf });
   try {
@@ -174,7 +174,7 @@ async function measureLoad(target, ctx, opts, log) {
   return out;
 }
 
-async function runTarget(name, ctx, opts, log) {
+async function runTarget(name, { ctx, opts, log }) {
   const target = createTarget(name, ctx);
   const ready = await target.setup();
   if (!ready.ok) {
@@ -192,7 +192,7 @@ async function runTarget(name, ctx, opts, log) {
     }
     if (opts.scenarios.some((s) => s !== 'cold')) {
       log(`${name}: load (${opts.connections} connections, ${opts.duration} s per scenario)`);
-      Object.assign(result, await measureLoad(target, ctx, opts, log));
+      Object.assign(result, await measureLoad(target, { ctx, opts, log }));
     }
     return result;
   } catch (err) {
@@ -267,7 +267,7 @@ async function main() {
     const rounds = Object.fromEntries(opts.targets.map((name) => [name, []]));
     for (let round = 1; round <= opts.rounds; round++) {
       if (opts.rounds > 1) log(`round ${round} of ${opts.rounds}`);
-      for (const name of opts.targets) rounds[name].push(await runTarget(name, ctx, opts, log));
+      for (const name of opts.targets) rounds[name].push(await runTarget(name, { ctx, opts, log }));
     }
     for (const name of opts.targets) results.targets[name] = bestOf(rounds[name]);
   } finally {
