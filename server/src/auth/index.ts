@@ -4,3 +4,6 @@
  */
 export type { Auth } from './auth.js';
 export { MASTER, PUBLIC, isMasterLike } from './auth.js';
+export { createPasswordHasher } from './password.js';
+export type { PasswordHasher } from './password.js';
+export { newSessionToken, isRevocableToken } from './session-token.js';
