@@ -8,3 +8,5 @@ export type { Logger, LoggerOptions } from './logger.js';
 export { createMemoryPubSub } from './pubsub.js';
 export type { PubSub, MessageHandler } from './pubsub.js';
 export { createRedisPubSub } from './redis-pubsub.js';
+export { createMemoryRateLimiter, createRedisRateLimiter } from './rate-limiter.js';
+export type { RateLimiter, RateLimiterOptions } from './rate-limiter.js';
