@@ -1,12 +1,31 @@
 /**
- * Auth: who is asking (`Auth`), and later passwords, sessions and the ACL / class-level permission /
- * role checks as pure functions. It does not talk HTTP.
+ * Auth: who is asking (`Auth`) and the one permission engine every front end uses (REST through core,
+ * later LiveQuery and GraphQL): object ACLs, class-level permissions with pointer permissions, the default
+ * object ACL, protectedFields, and role resolution with its cache. Everything here is pure or takes its
+ * I/O as an interface (`RoleSource`); it does not talk HTTP or storage.
  */
 export type { Auth } from './auth.js';
 export { MASTER, PUBLIC, isMasterLike } from './auth.js';
 export { createPasswordHasher } from './password.js';
 export type { PasswordHasher } from './password.js';
 export { newSessionToken, isRevocableToken } from './session-token.js';
+export type { PermissionCaller } from './caller.js';
+export { canRead, canWrite, callerEntities } from './acl.js';
+export { evaluateClassPermission } from './class-permissions.js';
+export type { ClpDecision } from './class-permissions.js';
+export { defaultObjectAcl } from './default-acl.js';
+export {
+  DEFAULT_PROTECTED_FIELDS,
+  protectedFieldRules,
+  planProtectedFields,
+  hiddenFields,
+  fieldsNeededForPlan,
+  assertFieldsQueryable,
+  pointsAt,
+} from './protected-fields.js';
+export type { ProtectedFieldsOption, ProtectedFieldRules, ProtectedFieldsPlan } from './protected-fields.js';
+export { resolveRoleNames } from './roles.js';
+export type { RoleRef, RoleSource } from './roles.js';
 export { RoleCache } from './role-cache.js';
 export type { RoleCacheOptions } from './role-cache.js';
 export { assertNotLocked, isAccountLocked, lockAfterFailure, accountLockedError } from './account-lockout.js';
