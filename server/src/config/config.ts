@@ -2,6 +2,12 @@
  * The validated, frozen configuration `main.ts` builds and `createApp` consumes. Every option is declared
  * once in `options.ts` (name, type, default, env var, flag, description); this is its typed result.
  */
+import type {
+  AccountLockoutSettings,
+  AuthProviderOptionSettings,
+  PasswordPolicySettings,
+} from './user-policy-kinds.js';
+
 export type ServerRole = 'api' | 'live' | 'worker' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -41,4 +47,24 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Extra CORS origins (default `*`). */
   readonly allowOrigin: readonly string[];
+  // Email and user options. Optional in the type so hand-built configs (tests) may leave them out; `main.ts`
+  // always fills the declared defaults, and `app.ts` applies the same defaults for missing values.
+  readonly appName?: string;
+  readonly emailAdapter?: 'log' | 'smtp';
+  readonly emailHost?: string;
+  readonly emailPort?: number;
+  readonly emailSecure?: boolean;
+  readonly emailUser?: string;
+  readonly emailPass?: string;
+  readonly emailFrom?: string;
+  readonly verifyUserEmails?: boolean;
+  readonly preventLoginWithUnverifiedEmail?: boolean;
+  readonly preventSignupWithUnverifiedEmail?: boolean;
+  /** Seconds; unset: links are valid until used. */
+  readonly emailVerifyTokenValidityDuration?: number;
+  readonly emailVerifySuccessOnInvalidEmail?: boolean;
+  readonly accountLockout?: AccountLockoutSettings;
+  readonly passwordPolicy?: PasswordPolicySettings;
+  readonly enableAnonymousUsers?: boolean;
+  readonly authProviders?: Readonly<Record<string, AuthProviderOptionSettings>>;
 }

@@ -4,7 +4,7 @@ import { CONFIG_FILE_OPTION, OPTIONS } from './options.js';
 /**
  * Renders `strata --help` from the option declarations, grouped, with env var and default for each option.
  */
-const GROUP_ORDER: readonly OptionGroup[] = ['Server', 'Storage', 'Keys', 'Security', 'Limits', 'Logging'];
+const GROUP_ORDER: readonly OptionGroup[] = ['Server', 'Storage', 'Keys', 'Security', 'Email', 'Limits', 'Logging'];
 const INDENT = '  ';
 const COLUMN = 34;
 

@@ -22,3 +22,9 @@ export {
 export type { GeneratedKeys } from './generated-keys.js';
 export { renderHelp } from './help.js';
 export { README_TABLE_END, README_TABLE_START, renderOptionsTable, spliceOptionsTable } from './docs-table.js';
+export { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
+export type {
+  AccountLockoutSettings,
+  AuthProviderOptionSettings,
+  PasswordPolicySettings,
+} from './user-policy-kinds.js';

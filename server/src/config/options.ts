@@ -1,5 +1,6 @@
 import type { Config, LogLevel, ServerRole } from './config.js';
 import type { ValueKind } from './option-types.js';
+import { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
 import {
   booleanKind,
   checkIpOrCidr,
@@ -18,7 +19,7 @@ import {
  */
 export type OptionKey = keyof Config;
 
-export type OptionGroup = 'Server' | 'Storage' | 'Keys' | 'Security' | 'Limits' | 'Logging';
+export type OptionGroup = 'Server' | 'Storage' | 'Keys' | 'Security' | 'Email' | 'Limits' | 'Logging';
 
 /** Values a default may depend on (already resolved, absolute). */
 export interface DefaultContext {
@@ -272,6 +273,174 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => ['127.0.0.1', '::1'],
     defaultText: '127.0.0.1,::1',
     description: 'IPs or CIDR ranges the maintenance key is accepted from.',
+  },
+  // Email (verification and password reset, spec/security.md §8-9)
+  {
+    key: 'appName',
+    flag: '--app-name',
+    env: 'STRATA_APP_NAME',
+    group: 'Email',
+    kind: stringKind('<name>'),
+    defaultText: 'none',
+    description: 'App name shown in emails and pages; email flows need it and `--public-server-url`.',
+  },
+  {
+    key: 'emailAdapter',
+    flag: '--email-adapter',
+    env: 'STRATA_EMAIL_ADAPTER',
+    group: 'Email',
+    kind: enumKind(['log', 'smtp'] as const),
+    default: () => 'log',
+    defaultText: 'log',
+    description: 'Where emails go: `log` (written to the server log, not sent) or `smtp`.',
+  },
+  {
+    key: 'emailHost',
+    flag: '--email-host',
+    env: 'STRATA_EMAIL_HOST',
+    group: 'Email',
+    kind: stringKind('<host>'),
+    defaultText: 'none',
+    description: 'SMTP server host.',
+  },
+  {
+    key: 'emailPort',
+    flag: '--email-port',
+    env: 'STRATA_EMAIL_PORT',
+    group: 'Email',
+    kind: integerKind({ min: 1, max: 65535 }),
+    default: () => 587,
+    defaultText: '587',
+    description: 'SMTP server port.',
+  },
+  {
+    key: 'emailSecure',
+    flag: '--email-secure',
+    env: 'STRATA_EMAIL_SECURE',
+    group: 'Email',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description: 'TLS from the first byte (port 465); otherwise STARTTLS when the server offers it.',
+  },
+  {
+    key: 'emailUser',
+    flag: '--email-user',
+    env: 'STRATA_EMAIL_USER',
+    group: 'Email',
+    kind: stringKind('<user>'),
+    defaultText: 'none',
+    description: 'SMTP user name (no authentication when unset).',
+  },
+  {
+    key: 'emailPass',
+    flag: '--email-pass',
+    env: 'STRATA_EMAIL_PASS',
+    group: 'Email',
+    secret: true,
+    kind: secret,
+    defaultText: 'none',
+    description: 'SMTP password.',
+  },
+  {
+    key: 'emailFrom',
+    flag: '--email-from',
+    env: 'STRATA_EMAIL_FROM',
+    group: 'Email',
+    kind: stringKind('<address>'),
+    defaultText: 'none',
+    description: 'From address of the emails, e.g. `"My App" <noreply@example.com>`; required for SMTP.',
+  },
+  {
+    key: 'verifyUserEmails',
+    flag: '--verify-user-emails',
+    env: 'STRATA_VERIFY_USER_EMAILS',
+    group: 'Email',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description: 'Send a verification link when a user signs up with (or changes) an email.',
+  },
+  {
+    key: 'preventLoginWithUnverifiedEmail',
+    flag: '--prevent-login-with-unverified-email',
+    env: 'STRATA_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL',
+    group: 'Email',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description:
+      'With `--verify-user-emails`: refuse log-in (205) until the email is verified; sign-up returns no session.',
+  },
+  {
+    key: 'preventSignupWithUnverifiedEmail',
+    flag: '--prevent-signup-with-unverified-email',
+    env: 'STRATA_PREVENT_SIGNUP_WITH_UNVERIFIED_EMAIL',
+    group: 'Email',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description: 'With the two options above: the sign-up request itself answers 205 (the user is still created).',
+  },
+  {
+    key: 'emailVerifyTokenValidityDuration',
+    flag: '--email-verify-token-validity-duration',
+    env: 'STRATA_EMAIL_VERIFY_TOKEN_VALIDITY_DURATION',
+    group: 'Email',
+    kind: integerKind({ min: 1, max: 1_000_000_000 }),
+    defaultText: 'none (valid until used)',
+    description: 'Seconds a verification link stays valid.',
+  },
+  {
+    key: 'emailVerifySuccessOnInvalidEmail',
+    flag: '--email-verify-success-on-invalid-email',
+    env: 'STRATA_EMAIL_VERIFY_SUCCESS_ON_INVALID_EMAIL',
+    group: 'Email',
+    kind: booleanKind(),
+    default: () => true,
+    defaultText: 'true',
+    description: 'Answer `{}` to a verification request for an unknown or verified email (no user enumeration).',
+  },
+  // Users (spec/security.md §7-8, rest.md §6.10)
+  {
+    key: 'accountLockout',
+    flag: '--account-lockout',
+    env: 'STRATA_ACCOUNT_LOCKOUT',
+    group: 'Security',
+    kind: accountLockoutKind(),
+    defaultText: 'off',
+    description:
+      'JSON `{"duration":<minutes>,"threshold":<attempts>,"unlockOnPasswordReset":<bool>}`: lock an account after failed log-ins.',
+  },
+  {
+    key: 'passwordPolicy',
+    flag: '--password-policy',
+    env: 'STRATA_PASSWORD_POLICY',
+    group: 'Security',
+    kind: passwordPolicyKind(),
+    defaultText: 'none',
+    description:
+      'JSON with `validatorPattern`, `validationError`, `doNotAllowUsername`, `maxPasswordHistory`, `maxPasswordAge` (days), `resetTokenValidityDuration` (s), `resetTokenReuseIfValid`, `resetPasswordSuccessOnInvalidEmail`.',
+  },
+  {
+    key: 'enableAnonymousUsers',
+    flag: '--enable-anonymous-users',
+    env: 'STRATA_ENABLE_ANONYMOUS_USERS',
+    group: 'Security',
+    kind: booleanKind(),
+    default: () => true,
+    defaultText: 'true',
+    description: 'Allow sign-up with `authData.anonymous`.',
+  },
+  {
+    key: 'authProviders',
+    flag: '--auth-providers',
+    env: 'STRATA_AUTH_PROVIDERS',
+    group: 'Security',
+    kind: authProvidersKind(),
+    defaultText: 'none',
+    description:
+      'JSON of third-party log-in providers, e.g. `{"google":{"clientId":"..."},"apple":{"clientId":"..."}}`; other OpenID providers add `issuer` and `jwksUri`.',
   },
   // Limits
   {
