@@ -1,3 +1,4 @@
+import type { ProtectedFieldsOption, RoleCache } from '../auth/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { StorageAdapter } from '../storage/index.js';
 
@@ -7,6 +8,8 @@ export interface CoreOptions {
   readonly maxLimit?: number;
   /** Deepest `$and/$or/$nor` nesting and value nesting accepted in a `where`. */
   readonly maxNestingDepth: number;
+  /** Server-wide protectedFields merged into every class's CLP; default `{"_User":{"*":["email"]}}`. */
+  readonly protectedFields?: ProtectedFieldsOption;
 }
 
 /** What every core operation needs, built once by `app.ts`. */
@@ -14,4 +17,6 @@ export interface CoreDeps {
   readonly storage: StorageAdapter;
   readonly schemas: SchemaRegistry;
   readonly options: CoreOptions;
+  /** Per-user role names, shared across requests; without one, roles are resolved on every operation. */
+  readonly roles?: RoleCache;
 }
