@@ -32,8 +32,12 @@ export const ErrorCode = {
   PASSWORD_MISSING: 201,
   USERNAME_TAKEN: 202,
   EMAIL_TAKEN: 203,
+  EMAIL_MISSING: 204,
+  EMAIL_NOT_FOUND: 205,
   SESSION_MISSING: 206,
+  ACCOUNT_ALREADY_LINKED: 208,
   INVALID_SESSION_TOKEN: 209,
+  UNSUPPORTED_SERVICE: 252,
   INVALID_SCHEMA_OPERATION: 255,
 } as const;
 
@@ -88,7 +92,11 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   [ErrorCode.PASSWORD_MISSING]: entry('PASSWORD_MISSING', 'password is required.'),
   [ErrorCode.USERNAME_TAKEN]: entry('USERNAME_TAKEN', 'Account already exists for this username.'),
   [ErrorCode.EMAIL_TAKEN]: entry('EMAIL_TAKEN', 'Account already exists for this email address.'),
+  [ErrorCode.EMAIL_MISSING]: entry('EMAIL_MISSING', 'you must provide an email'),
+  [ErrorCode.EMAIL_NOT_FOUND]: entry('EMAIL_NOT_FOUND', 'User email is not verified.'),
   [ErrorCode.SESSION_MISSING]: entry('SESSION_MISSING', 'Insufficient auth.'),
+  [ErrorCode.ACCOUNT_ALREADY_LINKED]: entry('ACCOUNT_ALREADY_LINKED', 'this auth is already used'),
+  [ErrorCode.UNSUPPORTED_SERVICE]: entry('UNSUPPORTED_SERVICE', 'This authentication method is unsupported.'),
   [ErrorCode.INVALID_SESSION_TOKEN]: entry('INVALID_SESSION_TOKEN', 'Invalid session token'),
   [ErrorCode.INVALID_SCHEMA_OPERATION]: entry('INVALID_SCHEMA_OPERATION', 'Invalid schema operation.'),
 };
