@@ -1,4 +1,4 @@
-import type { ParseValue } from '../schema/index.js';
+import type { ClassSchema, ParseValue } from '../schema/index.js';
 
 /**
  * The typed form of a `where` clause. The REST JSON is parsed and validated into this once (see
@@ -43,6 +43,26 @@ export type Condition =
   | { readonly kind: 'acl'; readonly access: 'read' | 'write'; readonly entities: readonly string[] }
   /** Objects that are members of `ownerClass`'s Relation `field` on the owner `owningId` (`$relatedTo`). */
   | { readonly kind: 'relatedTo'; readonly ownerClass: string; readonly field: string; readonly owningId: string }
+  // ---- Relational operators (issue 3: $inQuery, $notInQuery, $select, $dontSelect, $containedBy) ----
+  /**
+   * `$inQuery` (`mode: 'in'`) / `$notInQuery` (`mode: 'notIn'`): the value at `path` is (is not) a
+   * pointer to an object of the sub-query's class that its condition matches. `notIn` also matches
+   * objects lacking the field. Storage resolves the sub-query itself (see `SubQuery`).
+   */
+  | { readonly kind: 'inQuery'; readonly path: FieldPath; readonly mode: 'in' | 'notIn'; readonly sub: SubQuery }
+  /**
+   * `$select` / `$dontSelect`: the value at `path` is (is not) among the values at `key` of the objects
+   * the sub-query matches (objects lacking `key` contribute nothing).
+   */
+  | {
+      readonly kind: 'select';
+      readonly path: FieldPath;
+      readonly mode: 'in' | 'notIn';
+      readonly sub: SubQuery;
+      readonly key: FieldPath;
+    }
+  /** `$containedBy`: every element of the array at `path` is one of `values` (an empty or missing array matches). */
+  | { readonly kind: 'containedBy'; readonly path: FieldPath; readonly values: readonly ParseValue[] }
   /**
    * Owners whose Relation `field` holds at least one of `relatedIds` (`mode: 'any'`, from equality or
    * `$in` with pointers on a Relation field), or none of them (`mode: 'none'`, from `$ne` / `$nin`).
@@ -61,3 +81,13 @@ export interface SortKey {
 
 export const MATCH_ALL: Condition = { kind: 'constant', value: true };
 export const MATCH_NONE: Condition = { kind: 'constant', value: false };
+/**
+ * A sub-query of `inQuery` / `select`: a class and a condition on it that already carries the caller's
+ * permission conditions (core adds them), so storage runs it as is, inside the backend.
+ */
+export interface SubQuery {
+  readonly className: string;
+  readonly schema: ClassSchema;
+  readonly where: Condition;
+}
+

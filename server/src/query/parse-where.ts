@@ -7,6 +7,9 @@ import { andOf, norOf, orOf } from './combine.js';
 import { splitKeyPath, whereKeyPath } from './key-path.js';
 import { parseFieldConstraint } from './parse-constraint.js';
 import type { ConstraintContext } from './parse-constraint.js';
+import { checkBranches } from './limits.js';
+import type { QueryLimits } from './limits.js';
+import type { SubQueryResolver } from './parse-relational.js';
 
 export interface ParseWhereOptions {
   /** The REST `where` (already JSON-parsed). `undefined` / `null` match everything. */
@@ -15,6 +18,15 @@ export interface ParseWhereOptions {
   readonly schema: ClassSchema | undefined;
   /** Deepest nesting of `$and` / `$or` / `$nor`, and of any value. Default 16. */
   readonly maxDepth?: number;
+  /** Complexity limits (branches, `$in` sizes, regex length, sub-query depth); none by default. */
+  readonly limits?: QueryLimits;
+  /** The clock `$relativeTime` is relative to. Default: the system clock. */
+  readonly now?: () => Date;
+  /**
+   * Reaches the classes of `$inQuery` / `$select` sub-queries and secures them. Without it, sub-queries
+   * are validated against no schema and kept as nodes that never match in memory (LiveQuery).
+   */
+  readonly subQueries?: SubQueryResolver;
 }
 
 export const DEFAULT_QUERY_MAX_DEPTH = 16;
@@ -33,12 +45,30 @@ const TOO_DEEP = { code: ErrorCode.INVALID_QUERY, message: 'Query is too deeply 
  */
 export function parseWhere(options: ParseWhereOptions): Condition {
   if (options.where === undefined || options.where === null) return MATCH_ALL;
-  const maxDepth = options.maxDepth ?? DEFAULT_QUERY_MAX_DEPTH;
-  const context: ConstraintContext = { schema: options.schema, maxDepth, tooDeep: TOO_DEEP };
   if (!isPlainObject(options.where)) {
     throw new ParseError(ErrorCode.INVALID_JSON, { message: 'where must be a JSON object' });
   }
-  return parseClause(options.where, { context, level: 0 });
+  return parseClause(options.where, {
+    context: contextFor(options, { schema: options.schema, subqueryDepth: 0 }),
+    level: 0,
+  });
+}
+
+/** The context for one (sub-)query: its class, plus everything shared by the whole `where`. */
+function contextFor(
+  options: ParseWhereOptions,
+  clause: { readonly schema: ClassSchema | undefined; readonly subqueryDepth: number },
+): ConstraintContext {
+  return {
+    schema: clause.schema,
+    maxDepth: options.maxDepth ?? DEFAULT_QUERY_MAX_DEPTH,
+    tooDeep: TOO_DEEP,
+    limits: options.limits ?? {},
+    now: options.now ?? (() => new Date()),
+    subQueries: options.subQueries,
+    subqueryDepth: clause.subqueryDepth,
+    parseSubWhere: (sub) => parseClause(sub.where, { context: contextFor(options, sub), level: 0 }),
+  };
 }
 
 /** Where a clause sits: the shared context and how many `$and` / `$or` / `$nor` enclose it. */
@@ -86,6 +116,7 @@ function parseLogical(operator: '$or' | '$and' | '$nor', value: unknown, scope: 
       message: `Bad ${operator} format - use an array of at least 1 value.`,
     });
   }
+  checkBranches(scope.context.limits, { operator, count: value.length });
   const conditions: Condition[] = [];
   for (const clause of value as unknown[]) {
     if (!isPlainObject(clause)) {

@@ -23,7 +23,12 @@ export interface StorageConformanceOptions {
  * `caseInsensitiveIndexes` (collations), `nestedArrays` (arrays inside arrays), `atomicConcurrentUpdates`
  * (concurrent `$inc`-style updates on one object all applied).
  */
-export type ConformanceFeature = 'caseInsensitiveIndexes' | 'nestedArrays' | 'atomicConcurrentUpdates';
+export type ConformanceFeature =
+  | 'caseInsensitiveIndexes'
+  | 'nestedArrays'
+  | 'atomicConcurrentUpdates'
+  /** `$elemMatch` with operators applied to each array element (`$containedBy` needs `$elemMatch: {$nin}`). */
+  | 'elemMatchOperators';
 
 /** Skips the running test with a printed reason when `feature` is declared unsupported. */
 export function skipUnsupported(

@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import { conditionTests } from './condition-tests.js';
 import { findTests } from './find-tests.js';
 import type { StorageConformanceOptions } from './harness.js';
+import { relationalTests } from './relational-tests.js';
 import { schemaTests } from './schema-tests.js';
 import { transactionTests } from './transaction-tests.js';
 import { updateTests } from './update-tests.js';
@@ -23,6 +24,7 @@ export function runStorageConformance(options: StorageConformanceOptions): void 
     schemaTests(options);
     valueTests(options);
     conditionTests(options);
+    relationalTests(options);
     findTests(options);
     updateTests(options);
     transactionTests(options);

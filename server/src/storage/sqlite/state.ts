@@ -1,8 +1,11 @@
 import type { ClassSchema } from '../../schema/index.js';
+import { conditionToSql } from './condition-sql.js';
 import type { ConditionContext } from './condition-sql.js';
+import { valuesAtKey } from '../sub-query-values.js';
 import type { SqliteDriver } from './driver.js';
 import { ensureTable } from './schema-ddl.js';
 import { TableLayout } from './table-layout.js';
+import { ensureTextIndex } from './search-index.js';
 
 /** State shared by the storage object and the views handed to transactions. */
 export class SqliteState {
@@ -37,6 +40,26 @@ export class SqliteState {
   }
 
   context(layout: TableLayout): ConditionContext {
-    return { layout, tableExists: (table) => this.driver.tableColumns(table) !== undefined };
+    return {
+      layout,
+      tableExists: (table) => this.driver.tableColumns(table) !== undefined,
+      textIndex: (path) => (path.length === 1 ? ensureTextIndex(this.driver, { layout, field: path[0] }) : undefined),
+      subContext: (schema) => {
+        const subLayout = this.layout(schema);
+        return this.ready(subLayout, { create: false }) ? this.context(subLayout) : undefined;
+      },
+      selectValues: (options) => {
+        // `$select` reads only the selected key of the matched rows (never whole objects of the class).
+        const subLayout = this.layout(options.schema);
+        if (!this.ready(subLayout, { create: false })) return [];
+        const { sql, params } = conditionToSql(options.where, this.context(subLayout));
+        const rows = this.driver.all(`SELECT ${subLayout.selectList} FROM ${subLayout.table} WHERE ${sql}`, params);
+        const keys = new Set([options.key[0]]);
+        return valuesAtKey(
+          rows.map((row) => subLayout.decodeRow(row, keys)),
+          options.key,
+        );
+      },
+    };
   }
 }

@@ -1,6 +1,7 @@
 import type { Document } from 'mongodb';
 import { ErrorCode, ParseError } from '../../../errors/index.js';
 import type { Condition } from '../../../query/index.js';
+import { withoutDistanceOrder } from '../../../query/index.js';
 import type {
   ClassLevelPermissions,
   ClassSchema,
@@ -10,6 +11,8 @@ import type {
 } from '../../../schema/index.js';
 import type {
   FindOptions,
+  QueryHints,
+  ReadPreferenceMode,
   RelationEdge,
   StorageAdapter,
   StorageTransaction,
@@ -38,6 +41,8 @@ import {
 import { initializeDefaults } from './initialize.js';
 import { addRelation, hasRelationCondition, removeRelation, resolveRelations } from './relations.js';
 import * as schemaStore from './schema-store.js';
+import { hasSubQuery, resolveSubQueries } from './sub-queries.js';
+import { withSearchIndexes } from './search-indexes.js';
 import { supportsTransactions, TRANSACTIONS_UNAVAILABLE_MESSAGE } from './transactions.js';
 
 /**
@@ -60,9 +65,39 @@ export class MongoStorage implements StorageAdapter {
     await this.context.client.close();
   }
 
-  private async filter(schema: ClassSchema, where: Condition): Promise<Document> {
-    const resolved = hasRelationCondition(where) ? await resolveRelations(this.context, schema, where) : where;
+  /** `subqueryReadPreference` applies to the pre-queries of `inQuery` / `select` conditions. */
+  private async filter(
+    schema: ClassSchema,
+    where: Condition,
+    hints: { readonly subqueryReadPreference?: ReadPreferenceMode } = {},
+  ): Promise<Document> {
+    const readPreference = hints.subqueryReadPreference;
+    const withoutSubQueries = hasSubQuery(where)
+      ? await resolveSubQueries(this.context, where, {
+          filterOf: (subSchema, subWhere) => this.filter(subSchema, subWhere, hints),
+          ...(readPreference === undefined ? {} : { readPreference }),
+        })
+      : where;
+    const resolved = hasRelationCondition(withoutSubQueries)
+      ? await resolveRelations(this.context, schema, withoutSubQueries)
+      : withoutSubQueries;
     return toFilter(schema, resolved);
+  }
+
+  /** The driver options for a query's hints (`subqueryReadPreference` falls back to `readPreference`). */
+  private queryOptions(hints: QueryHints): {
+    options: { hint?: string | Document; comment?: string; readPreference?: ReadPreferenceMode };
+    subqueries: { subqueryReadPreference?: ReadPreferenceMode };
+  } {
+    const sub = hints.subqueryReadPreference ?? hints.readPreference;
+    return {
+      options: {
+        ...(hints.hint === undefined ? {} : { hint: hints.hint as string | Document }),
+        ...(hints.comment === undefined ? {} : { comment: hints.comment }),
+        ...(hints.readPreference === undefined ? {} : { readPreference: hints.readPreference }),
+      },
+      subqueries: sub === undefined ? {} : { subqueryReadPreference: sub },
+    };
   }
 
   async insert(options: { schema: ClassSchema; object: StoredObject }): Promise<void> {
@@ -124,16 +159,23 @@ export class MongoStorage implements StorageAdapter {
     // The driver reads limit 0 as "no limit"; ours means "nothing".
     if (options.limit === 0) return [];
     return guard(async () => {
-      const projection = projectionFor(schema, keys);
-      const cursor = collectionOf(this.context, schema.className).find(await this.filter(schema, options.where), {
-        ...sessionOption(this.context),
-        ...(projection === undefined ? {} : { projection }),
+      // `keys=$score` and `order=$score` use the text score; `$nearSphere` orders by itself (geo-text-filter.ts).
+      const projection = searchProjection(schema, { keys, where: options.where });
+      const hints = this.queryOptions(options);
+      const filter = await this.filter(schema, options.where, hints.subqueries);
+      const collection = collectionOf(this.context, schema.className);
+      const documents = await withSearchIndexes(this.context, { schema, where: options.where }, () => {
+        const cursor = collection.find(filter, {
+          ...sessionOption(this.context),
+          ...hints.options,
+          ...(projection === undefined ? {} : { projection }),
+        });
+        const sort = sortDocument(schema, options.sort);
+        if (sort !== undefined) cursor.sort(sort);
+        if (options.skip !== undefined && options.skip > 0) cursor.skip(options.skip);
+        if (options.limit !== undefined) cursor.limit(options.limit);
+        return cursor.toArray();
       });
-      const sort = toSort(schema, options.sort);
-      if (sort !== undefined) cursor.sort(sort);
-      if (options.skip !== undefined && options.skip > 0) cursor.skip(options.skip);
-      if (options.limit !== undefined) cursor.limit(options.limit);
-      const documents = await cursor.toArray();
       return documents.map((document) => {
         const object = decodeDocument(schema, document);
         return projection === undefined ? keepKeys(object, keys) : object;
@@ -141,14 +183,37 @@ export class MongoStorage implements StorageAdapter {
     });
   }
 
-  async count(options: { schema: ClassSchema; where: Condition }): Promise<number> {
+  async count(options: { schema: ClassSchema; where: Condition } & QueryHints): Promise<number> {
     const { schema } = options;
-    return guard(async () =>
-      collectionOf(this.context, schema.className).countDocuments(
-        await this.filter(schema, options.where),
-        sessionOption(this.context),
-      ),
-    );
+    const hints = this.queryOptions(options);
+    // MongoDB refuses `$nearSphere` in a count: count the equivalent `$geoWithin: {$centerSphere}`.
+    const where = withoutDistanceOrder(options.where);
+    return guard(async () => {
+      const filter = await this.filter(schema, where, hints.subqueries);
+      return withSearchIndexes(this.context, { schema, where }, () =>
+        collectionOf(this.context, schema.className).countDocuments(filter, {
+          ...sessionOption(this.context),
+          ...hints.options,
+        }),
+      );
+    });
+  }
+
+  async explain(options: FindOptions): Promise<unknown> {
+    const { schema } = options;
+    return guard(async () => {
+      const hints = this.queryOptions(options);
+      const filter = await this.filter(schema, options.where, hints.subqueries);
+      const cursor = collectionOf(this.context, schema.className).find(filter, {
+        ...sessionOption(this.context),
+        ...hints.options,
+      });
+      const sort = toSort(schema, options.sort);
+      if (sort !== undefined) cursor.sort(sort);
+      if (options.skip !== undefined && options.skip > 0) cursor.skip(options.skip);
+      if (options.limit !== undefined && options.limit > 0) cursor.limit(options.limit);
+      return cursor.explain('queryPlanner');
+    });
   }
 
   async addRelation(edge: RelationEdge): Promise<void> {
