@@ -5,12 +5,20 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RoleCache } from './auth/index.js';
 import type { Config } from './config/index.js';
-import { createCore } from './core/index.js';
+import { createPasswordHasher } from './auth/index.js';
+import { SessionCache, createCore } from './core/index.js';
+import type { SessionEviction } from './core/index.js';
 import { createHttpApp } from './http/index.js';
 import { randomUUID } from 'node:crypto';
-import { createMemoryPubSub, createRedisPubSub } from './infra/index.js';
-import type { Logger, PubSub } from './infra/index.js';
+import {
+  createMemoryPubSub,
+  createMemoryRateLimiter,
+  createRedisPubSub,
+  createRedisRateLimiter,
+} from './infra/index.js';
+import type { Logger, PubSub, RateLimiter } from './infra/index.js';
 import { SchemaRegistry } from './schema/index.js';
 import { openStorage } from './storage/index.js';
 import type { StorageAdapter } from './storage/index.js';
@@ -27,7 +35,13 @@ export interface StrataApp {
   close(): Promise<void>;
 }
 
-export async function createApp(options: { config: Config; logger: Logger; graceMs?: number }): Promise<StrataApp> {
+export async function createApp(options: {
+  config: Config;
+  logger: Logger;
+  graceMs?: number;
+  /** The clock for session expiry and rate-limit windows; tests inject one instead of sleeping. */
+  now?: () => Date;
+}): Promise<StrataApp> {
   const { config, logger } = options;
   const storage = await openStorage(config.databaseURI);
   await storage.initialize();
@@ -36,9 +50,20 @@ export async function createApp(options: { config: Config; logger: Logger; grace
       ? createMemoryPubSub()
       : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
   const schemas = await createSchemaRegistry({ storage, pubsub, logger });
+  const roles = await createRoleCache({ pubsub, logger });
+  const now = options.now ?? (() => new Date());
+  const sessionCache = await createSessionCache({ pubsub, logger, now });
+  const rateLimits = await createAuthRateLimits({ config, now });
   const core = createCore({
     storage,
     schemas,
+    users: {
+      hasher: createPasswordHasher({ cost: config.passwordHashCost ?? 10 }),
+      sessionLengthMs: (config.sessionLength ?? 31_536_000) * 1000,
+      sessionCache,
+      now,
+    },
+    roles,
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
       defaultLimit: config.defaultLimit,
@@ -57,6 +82,7 @@ export async function createApp(options: { config: Config; logger: Logger; grace
     allowOrigin: config.allowOrigin,
     version: STRATA_VERSION,
     serveApi: config.role === 'api' || config.role === 'all',
+    rateLimits,
   });
   const server: Server = createServer(app);
   let closing: Promise<void> | undefined;
@@ -68,15 +94,12 @@ export async function createApp(options: { config: Config; logger: Logger; grace
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
-          logger.info(
-            { port: address.port, host: config.host, mountPath: config.mountPath, storage: storage.kind },
-            'listening',
-          );
           resolve({ port: address.port, host: config.host });
         });
       }),
     close: () => {
       closing ??= stop({ server, graceMs: options.graceMs ?? 10_000 }).then(async () => {
+        await Promise.all([rateLimits.ip?.close(), rateLimits.account?.close()]);
         await pubsub.close();
         await storage.close();
       });
@@ -131,4 +154,89 @@ async function createSchemaRegistry(options: {
     }
   });
   return registry;
+}
+
+const ROLES_CHANNEL = 'roles-changed';
+
+/**
+ * The per-user role cache, cleared on every server when any of them writes `_Role` (spec/security.md
+ * §3.1): the writer clears its own and announces it; the others clear theirs on the announcement.
+ */
+async function createRoleCache(options: { pubsub: PubSub; logger: Logger }): Promise<RoleCache> {
+  const { pubsub, logger } = options;
+  const origin = randomUUID();
+  const cache = new RoleCache({
+    onInvalidate: () => {
+      pubsub.publish(ROLES_CHANNEL, origin).catch((err: unknown) => {
+        logger.warn({ err }, 'could not announce a role change');
+      });
+    },
+  });
+  await pubsub.subscribe(ROLES_CHANNEL, (message) => {
+    if (message !== origin) cache.clear();
+  });
+  return cache;
+}
+
+const SESSION_CHANNEL = 'sessions-revoked';
+/** How long a resolved session is trusted without a revocation message (a bound for lost messages). */
+const SESSION_CACHE_TTL_MS = 30_000;
+const SESSION_CACHE_MAX_ENTRIES = 50_000;
+
+/**
+ * The session cache, kept coherent across app servers like the schema registry: a revocation here (log-out,
+ * session delete, password change) is announced over pub/sub and the other servers drop those sessions.
+ */
+async function createSessionCache(options: { pubsub: PubSub; logger: Logger; now: () => Date }): Promise<SessionCache> {
+  const { pubsub, logger, now } = options;
+  const origin = randomUUID();
+  const cache = new SessionCache({
+    ttlMs: SESSION_CACHE_TTL_MS,
+    maxEntries: SESSION_CACHE_MAX_ENTRIES,
+    now,
+    onEvict: (eviction) => {
+      pubsub.publish(SESSION_CHANNEL, JSON.stringify({ origin, ...eviction })).catch((err: unknown) => {
+        logger.warn({ err }, 'could not announce a session revocation');
+      });
+    },
+  });
+  await pubsub.subscribe(SESSION_CHANNEL, (message) => {
+    try {
+      const parsed = JSON.parse(message) as { origin?: unknown } & SessionEviction;
+      if (parsed.origin === origin) return;
+      cache.applyRemote({
+        sessionIds: Array.isArray(parsed.sessionIds) ? parsed.sessionIds.map(String) : [],
+        userIds: Array.isArray(parsed.userIds) ? parsed.userIds.map(String) : [],
+      });
+    } catch {
+      // An unreadable message could have been any revocation: forget everything.
+      cache.clear();
+    }
+  });
+  return cache;
+}
+
+/** Log-in / sign-up / password-reset limits: in memory, or in Redis so every server shares the budget. */
+async function createAuthRateLimits(options: {
+  config: Config;
+  now: () => Date;
+}): Promise<{ ip?: RateLimiter; account?: RateLimiter }> {
+  const { config } = options;
+  const windowMs = (config.authRateLimitWindow ?? 60) * 1000;
+  const now = (): number => options.now().getTime();
+  const make = async (max: number, scope: string): Promise<RateLimiter | undefined> => {
+    if (max === 0) return undefined;
+    return config.redisURL === undefined
+      ? createMemoryRateLimiter({ max, windowMs, now })
+      : createRedisRateLimiter({
+          max,
+          windowMs,
+          now,
+          url: config.redisURL,
+          prefix: `strata:${config.appId}:rl:${scope}`,
+        });
+  };
+  const ip = await make(config.authRateLimit ?? 600, 'ip');
+  const account = await make(config.authRateLimitAccount ?? 60, 'account');
+  return { ...(ip === undefined ? {} : { ip }), ...(account === undefined ? {} : { account }) };
 }
