@@ -1,0 +1,109 @@
+import { isMasterLike } from '../auth/index.js';
+import type { Auth } from '../auth/index.js';
+import type { ParseValue } from '../schema/index.js';
+import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
+import { requireMaster } from './access.js';
+import type { CoreDeps, GlobalConfigSource } from './deps.js';
+import { ErrorCode, ParseError } from '../errors/index.js';
+
+/**
+ * Parse Config (rest.md §13): read it (any client; master-only parameters hidden from others) and
+ * change it (master key), through a cache that `app.ts` keeps coherent across servers over pub/sub.
+ */
+
+export interface GetConfigRequest {
+  readonly auth: Auth;
+}
+
+export interface ConfigResult {
+  readonly params: Readonly<Record<string, ParseValue>>;
+  /** Omitted when nothing was ever flagged (parse-server's answer for an empty config). */
+  readonly masterKeyOnly?: Readonly<Record<string, boolean>>;
+}
+
+export interface UpdateConfigRequest {
+  readonly auth: Auth;
+  /** Parameters to set. */
+  readonly set: Readonly<Record<string, ParseValue>>;
+  /** Parameters to remove (`{"__op":"Delete"}` on the wire). */
+  readonly unset: readonly string[];
+  readonly masterKeyOnly: Readonly<Record<string, boolean>>;
+}
+
+/**
+ * The cached Parse Config of one app server. `invalidate()` drops it (another server changed it);
+ * `onChange` announces this server's own changes. A load that started before an invalidation is not
+ * kept, so a stale read can never overwrite a newer invalidation.
+ *
+ * @example
+ * const cache = new GlobalConfigCache({ storage, onChange: () => pubsub.publish('config-changed', id) });
+ */
+export class GlobalConfigCache implements GlobalConfigSource {
+  #current: Promise<GlobalConfigData> | undefined;
+  #generation = 0;
+  readonly #storage: StorageAdapter;
+  readonly #onChange: (() => void) | undefined;
+
+  constructor(options: { storage: StorageAdapter; onChange?: () => void }) {
+    this.#storage = options.storage;
+    this.#onChange = options.onChange;
+  }
+
+  get(): Promise<GlobalConfigData> {
+    if (this.#current !== undefined) return this.#current;
+    if (this.#storage.getGlobalConfig === undefined) return Promise.resolve({ params: {}, masterKeyOnly: {} });
+    const generation = this.#generation;
+    const loading = this.#storage.getGlobalConfig();
+    this.#current = loading;
+    loading.catch(() => {
+      if (this.#generation === generation && this.#current === loading) this.#current = undefined;
+    });
+    return loading;
+  }
+
+  invalidate(): void {
+    this.#generation++;
+    this.#current = undefined;
+  }
+
+  /** Called after this server wrote the config: drop the cache here and tell the others. */
+  changed(): void {
+    this.invalidate();
+    this.#onChange?.();
+  }
+}
+
+function cacheOf(deps: CoreDeps): GlobalConfigSource {
+  return deps.globalConfig ?? new GlobalConfigCache({ storage: deps.storage });
+}
+
+/** `GET /config`. */
+export async function getConfig(deps: CoreDeps, request: GetConfigRequest): Promise<ConfigResult> {
+  const stored = await cacheOf(deps).get();
+  const master = isMasterLike(request.auth);
+  const params: Record<string, ParseValue> = {};
+  const flags: Record<string, boolean> = {};
+  for (const [key, value] of Object.entries(stored.params)) {
+    const hidden = stored.masterKeyOnly[key] === true;
+    if (hidden && !master) continue;
+    params[key] = value;
+    if (Object.hasOwn(stored.masterKeyOnly, key)) flags[key] = hidden;
+  }
+  return Object.keys(flags).length === 0 ? { params } : { params, masterKeyOnly: flags };
+}
+
+/** `PUT /config`: only the listed keys change; each one's masterKeyOnly flag is reset unless given. */
+export async function updateConfig(deps: CoreDeps, request: UpdateConfigRequest): Promise<void> {
+  requireMaster(request.auth, { allowReadOnly: false });
+  if (deps.storage.updateGlobalConfig === undefined) {
+    throw new ParseError(ErrorCode.INVALID_QUERY, {
+      message: `The ${deps.storage.kind} storage cannot store Parse Config.`,
+    });
+  }
+  await deps.storage.updateGlobalConfig({
+    set: request.set,
+    unset: request.unset,
+    masterKeyOnly: request.masterKeyOnly,
+  });
+  cacheOf(deps).changed();
+}
