@@ -45,6 +45,11 @@ describe('resolveOptions', () => {
       maxBodySize: 20 * 1024 * 1024,
       maxNestingDepth: 64,
       defaultLimit: 100,
+      queryMaxBranches: 500,
+      queryMaxInValues: 10_000,
+      queryMaxRegexLength: 1000,
+      querySubqueryDepth: 5,
+      allowPublicExplain: false,
       logLevel: 'info',
     });
   });

@@ -23,6 +23,8 @@ export interface FindResult {
   readonly results: OutputObject[];
   /** Present when the caller asked for a count. */
   readonly count?: number;
+  /** With `explain`: the database's plan, sent as `results` instead of objects. */
+  readonly explain?: unknown;
 }
 
 /** What a save answers besides the timestamps: operation results and fields the server set (types.md §5). */

@@ -3,6 +3,7 @@ import { assertClassName } from '../../schema/index.js';
 import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
 import { decodeWriteBody } from '../decode-write.js';
 import { encodeObject, encodeSaveResult } from '../encode.js';
+import { findQueryOptions } from '../find-params.js';
 import { optionalIncludeList, optionalInteger, optionalKeyList, truthy, whereParam } from '../params.js';
 import type { EncodingContext } from '../encoding-context.js';
 
@@ -97,7 +98,10 @@ async function findObjects(encoding: EncodingContext, request: ApiRequest): Prom
     ...(excludeKeys === undefined ? {} : { excludeKeys }),
     ...(include === undefined && includeAll.length === 0 ? {} : { include: [...(include ?? []), ...includeAll] }),
     count: truthy(params['count']),
+    ...findQueryOptions(params),
   });
+  // `explain` answers the database plan in place of the objects (rest.md §4.5).
+  if (result.explain !== undefined) return { body: { results: result.explain } };
   const options = encoding.forRequest(request);
   const body: Record<string, unknown> = { results: result.results.map((o) => encodeObject(o, options)) };
   if (result.count !== undefined) body['count'] = result.count;
