@@ -9,6 +9,7 @@ import { buildIncludeTree, includeAllTree, resolveIncludes } from './include.js'
 import type { IncludeTree } from './include.js';
 import type { FindResult, OutputObject } from './output.js';
 import { loadSchemaForRead } from './schema-step.js';
+import { checkSearchRequest, pickSearchOptions, withScoreField } from './search-request.js';
 import { shapeObject } from './shape.js';
 import type { Projection } from './shape.js';
 
@@ -42,6 +43,7 @@ export async function find(deps: CoreDeps, request: FindRequest): Promise<FindRe
   const schema = await loadSchemaForRead({ deps, auth: request.auth, className: request.className });
   if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
   const parsed = parseWhere({ where: request.where ?? {}, schema, maxDepth: deps.options.maxNestingDepth });
+  checkSearchRequest({ where: parsed, ...pickSearchOptions(request) });
   const where = withAcl(parsed, request.auth, 'read');
   const limit = effectiveLimit(deps, request.limit);
   const results = limit === 0 ? [] : await fetchShaped({ deps, request, schema, where, limit });
@@ -77,7 +79,7 @@ async function fetchShaped(options: {
   const { deps, request, schema, where, limit } = options;
   const selection = splitKeys(request.keys);
   const projection: Projection = {
-    ...(selection === undefined ? {} : { keys: selection.top }),
+    ...(selection === undefined ? {} : { keys: withScoreField(selection.top) }),
     ...(request.excludeKeys === undefined ? {} : { excludeKeys: new Set(request.excludeKeys) }),
   };
   const stored = await deps.storage.find({

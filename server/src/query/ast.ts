@@ -72,15 +72,41 @@ export type Condition =
       readonly field: string;
       readonly relatedIds: readonly string[];
       readonly mode: 'any' | 'none';
+    }
+  // ---- Geo and full-text operators (issue 3: $nearSphere, $within, $geoWithin, $geoIntersects, $text) ----
+  /**
+   * `$nearSphere`: a GeoPoint at `path` within `maxDistance` radians (great-circle, inclusive; no limit when
+   * absent) of `point`. At the top level of a find it also orders results nearest first unless an explicit
+   * order is given (see `searchOf`).
+   */
+  | { readonly kind: 'nearSphere'; readonly path: FieldPath; readonly point: LatLng; readonly maxDistance?: number }
+  /** `$within: {$box}`: planar (MongoDB legacy 2d) rectangle, edges included; corners are normalized to min/max. */
+  | { readonly kind: 'withinBox'; readonly path: FieldPath; readonly southwest: LatLng; readonly northeast: LatLng }
+  /** `$geoWithin: {$polygon}`: planar (MongoDB legacy 2d) polygon in the longitude/latitude plane, edges included. */
+  | { readonly kind: 'withinPolygon'; readonly path: FieldPath; readonly vertices: readonly LatLng[] }
+  /** `$geoWithin: {$centerSphere}` (and `$nearSphere` when counting): great-circle distance ≤ `radius` radians. */
+  | { readonly kind: 'withinSphere'; readonly path: FieldPath; readonly center: LatLng; readonly radius: number }
+  /** `$geoIntersects: {$point}` on a Polygon field: the polygon (great-circle edges, as MongoDB's 2dsphere) holds the point. */
+  | { readonly kind: 'polygonContains'; readonly path: FieldPath; readonly point: LatLng }
+  /**
+   * `$text: {$search}` on a String field. `term` uses MongoDB's syntax (words match any, `"quoted phrases"`
+   * must all appear, `-word` excludes). Never matches in memory (LiveQuery ignores it, as Parse does).
+   */
+  | {
+      readonly kind: 'text';
+      readonly path: FieldPath;
+      readonly term: string;
+      readonly language?: string;
+      readonly caseSensitive: boolean;
+      readonly diacriticSensitive: boolean;
     };
 
-export interface SortKey {
-  readonly path: FieldPath;
-  readonly direction: 1 | -1;
+/** A point of the geo conditions (a `GeoPoint` fits). */
+export interface LatLng {
+  readonly latitude: number;
+  readonly longitude: number;
 }
 
-export const MATCH_ALL: Condition = { kind: 'constant', value: true };
-export const MATCH_NONE: Condition = { kind: 'constant', value: false };
 /**
  * A sub-query of `inQuery` / `select`: a class and a condition on it that already carries the caller's
  * permission conditions (core adds them), so storage runs it as is, inside the backend.
@@ -91,3 +117,10 @@ export interface SubQuery {
   readonly where: Condition;
 }
 
+export interface SortKey {
+  readonly path: FieldPath;
+  readonly direction: 1 | -1;
+}
+
+export const MATCH_ALL: Condition = { kind: 'constant', value: true };
+export const MATCH_NONE: Condition = { kind: 'constant', value: false };

@@ -15,3 +15,8 @@ export { createMatcher, matches } from './match.js';
 export type { MatchableObject, MatchOptions, Matcher, RelationEdgeQuery, RelationResolver } from './match.js';
 export { valuesEqual, compareHolds } from './compare-values.js';
 export { andOf, orOf, norOf } from './combine.js';
+// Geo and full-text search (issue 3).
+export type { LatLng } from './ast.js';
+export { searchOf, assertSearchPlacement, withoutDistanceOrder, isScoreSort, SCORE_KEY, SCORE_FIELD } from './search.js';
+export type { NearSphereCondition, TextCondition, SearchConditions } from './search.js';
+export { sphericalDistance, inBox, inPlanarPolygon, inSphericalPolygon } from './geo-math.js';

@@ -2,6 +2,7 @@ import { isPlainObject } from '../schema/index.js';
 import type { ACL, ClassSchema, ParseValue } from '../schema/index.js';
 import type { Condition, FieldPath } from './ast.js';
 import { compareHolds, valuesEqual } from './compare-values.js';
+import { geoTest } from './match-geo.js';
 
 /**
  * In-memory evaluation of a `Condition` with exactly the semantics storage has (MongoDB's), for
@@ -129,6 +130,18 @@ export function createMatcher(condition: Condition, options: MatchOptions = {}):
         return mode === 'any' ? found : !found;
       };
     }
+    // Geo and full-text operators (issue 3): geometry in match-geo.ts; `$text` never matches in memory.
+    case 'nearSphere':
+    case 'withinBox':
+    case 'withinPolygon':
+    case 'withinSphere':
+    case 'polygonContains': {
+      const { path } = condition;
+      const test = geoTest(condition);
+      return (object) => anyLeafOrElement(collectLeaves(object, path), test);
+    }
+    case 'text':
+      return () => false;
   }
 }
 

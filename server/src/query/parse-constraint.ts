@@ -5,6 +5,14 @@ import { MATCH_ALL, MATCH_NONE } from './ast.js';
 import type { CompareOp, Condition, FieldPath } from './ast.js';
 import { andOf } from './combine.js';
 import { translateRegex } from './regex.js';
+import {
+  assertNearSphereBeside,
+  parseGeoIntersects,
+  parseGeoWithin,
+  parseNearSphere,
+  parseWithin,
+} from './parse-geo.js';
+import { parseText } from './parse-text.js';
 
 /**
  * Parses the value of one field key of a `where` clause (`{"score":{"$gt":1}}`, `{"name":"x"}`) into
@@ -124,17 +132,30 @@ function parseOperators(target: Target, constraint: Record<string, unknown>): Co
       case '$notInQuery':
       case '$select':
       case '$dontSelect':
+      case '$containedBy':
+        throw notSupportedYet(operator);
+      // Geo and full-text search (parse-geo.ts, parse-text.ts).
       case '$nearSphere':
+        conditions.push(parseNearSphere(target.path, constraint));
+        break;
       case '$maxDistance':
       case '$maxDistanceInRadians':
       case '$maxDistanceInMiles':
       case '$maxDistanceInKilometers':
+        assertNearSphereBeside(operator, constraint);
+        break;
       case '$within':
+        conditions.push(parseWithin(target.path, operand));
+        break;
       case '$geoWithin':
+        conditions.push(parseGeoWithin(target.path, operand));
+        break;
       case '$geoIntersects':
+        conditions.push(parseGeoIntersects(target.path, operand));
+        break;
       case '$text':
-      case '$containedBy':
-        throw notSupportedYet(operator);
+        conditions.push(parseText(target.path, operand));
+        break;
       default:
         if (operator.startsWith('$'))
           throw new ParseError(ErrorCode.INVALID_JSON, { message: `bad constraint: ${operator}` });

@@ -65,14 +65,21 @@ describe('parseOrder', () => {
     ]);
   });
 
-  it('refuses invalid names with 105 and $score with 102 for now', () => {
+  it('keeps $score (text relevance) whatever the schema holds', () => {
+    assert.deepEqual(parseOrder('-$score,name', schema), [
+      { path: ['$score'], direction: -1 },
+      { path: ['name'], direction: 1 },
+    ]);
+    assert.deepEqual(parseOrder('$score', undefined), [{ path: ['$score'], direction: 1 }]);
+  });
+
+  it('refuses invalid names with 105', () => {
     expectError(() => parseOrder('a-b', schema), 105, 'Invalid field name: a-b.');
     expectError(() => parseOrder('score,', schema), 105, 'Invalid field name: .');
     expectError(() => parseOrder('-', schema), 105, 'Invalid field name: .');
     expectError(() => parseOrder('_rperm', schema), 105, 'Invalid field name: _rperm.');
     expectError(() => parseOrder('constructor', schema), 105, 'Invalid field name: constructor.');
     expectError(() => parseOrder('authData.facebook.id', schema), 105, 'Cannot sort by authData.facebook.id');
-    expectError(() => parseOrder('-$score', schema), 102, '$score is not supported yet');
     expectError(() => parseOrder(5, schema), 107, 'bad order value');
     expectError(() => parseOrder([1], schema), 107, 'bad order value');
   });
@@ -86,11 +93,14 @@ describe('parseKeys', () => {
     assert.deepEqual(parseKeys(''), []);
   });
 
+  it('keeps $score once', () => {
+    assert.deepEqual(parseKeys('title,$score,$score'), ['title', '$score']);
+  });
+
   it('refuses invalid names with 105', () => {
     expectError(() => parseKeys('a,b c'), 105, 'Invalid field name: b c.');
     expectError(() => parseKeys('_hashed_password'), 105, 'Invalid field name: _hashed_password.');
     expectError(() => parseKeys('post.__proto__'), 105, 'Invalid field name: post.__proto__.');
-    expectError(() => parseKeys('$score'), 102, '$score is not supported yet');
     expectError(() => parseKeys({}), 107, 'bad keys value');
   });
 });

@@ -2,6 +2,7 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import type { SortKey } from './ast.js';
 import { fieldKeyPath } from './key-path.js';
+import { SCORE_KEY } from './search.js';
 
 /** Parse's legacy names for the timestamps (MongoDB column names) still sort by them. */
 const LEGACY_TIMESTAMPS: ReadonlyMap<string, string> = new Map([
@@ -26,7 +27,11 @@ export function parseOrder(order: unknown, schema: ClassSchema | undefined): Sor
     const item = raw.trim();
     const descending = item.startsWith('-');
     let name = descending ? item.slice(1) : item;
-    if (name === '$score') throw new ParseError(ErrorCode.INVALID_QUERY, { message: '$score is not supported yet' });
+    if (name === SCORE_KEY) {
+      // Text relevance: kept whatever the schema says; storage sorts best match first either way.
+      byKey.set(SCORE_KEY, { path: [SCORE_KEY], direction: descending ? -1 : 1 });
+      continue;
+    }
     name = LEGACY_TIMESTAMPS.get(name) ?? name;
     if (AUTH_DATA_ID.test(name))
       throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Cannot sort by ${name}` });
@@ -50,7 +55,10 @@ export function parseKeys(keys: unknown): string[] {
   for (const raw of splitList(keys, 'keys')) {
     const name = raw.trim();
     if (name === '') continue;
-    if (name === '$score') throw new ParseError(ErrorCode.INVALID_QUERY, { message: '$score is not supported yet' });
+    if (name === SCORE_KEY) {
+      if (!out.includes(SCORE_KEY)) out.push(SCORE_KEY);
+      continue;
+    }
     const joined = fieldKeyPath(name).join('.');
     if (!out.includes(joined)) out.push(joined);
   }

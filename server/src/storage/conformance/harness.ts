@@ -28,7 +28,11 @@ export type ConformanceFeature =
   | 'nestedArrays'
   | 'atomicConcurrentUpdates'
   /** `$elemMatch` with operators applied to each array element (`$containedBy` needs `$elemMatch: {$nin}`). */
-  | 'elemMatchOperators';
+  | 'elemMatchOperators'
+  /** `$nearSphere`, `$box`, `$polygon`, `$centerSphere`, `$geoIntersects` (and the geo indexes they need). */
+  | 'geoQueries'
+  /** `$text` full-text search with a text index and relevance scores. */
+  | 'textSearch';
 
 /** Skips the running test with a printed reason when `feature` is declared unsupported. */
 export function skipUnsupported(

@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import { conditionTests } from './condition-tests.js';
 import { findTests } from './find-tests.js';
+import { geoTextTests } from './geo-text-tests.js';
 import type { StorageConformanceOptions } from './harness.js';
 import { relationalTests } from './relational-tests.js';
 import { schemaTests } from './schema-tests.js';
@@ -25,6 +26,7 @@ export function runStorageConformance(options: StorageConformanceOptions): void 
     valueTests(options);
     conditionTests(options);
     relationalTests(options);
+    geoTextTests(options);
     findTests(options);
     updateTests(options);
     transactionTests(options);

@@ -2,6 +2,10 @@ import type { CompareOp, Condition, FieldPath, SortKey } from '../../query/index
 import type { FieldType, ParseValue } from '../../schema/index.js';
 import { jsonPath, joinClassName, literal, quote, sqlName } from './names.js';
 import type { TableLayout } from './table-layout.js';
+import { geoSql } from './geo-sql.js';
+import type { GeoSqlTools, JsonSlot } from './geo-sql.js';
+import { textSql } from './text-sql.js';
+import type { TextSqlTools } from './text-sql.js';
 import { canonicalText, encodeColumn, isJsonColumn } from './value-codec.js';
 
 /**
@@ -19,6 +23,8 @@ export interface ConditionContext {
   readonly layout: TableLayout;
   /** Whether a table (unquoted SQL name) exists; relation conditions on a missing join table match nothing. */
   readonly tableExists: (sqlTable: string) => boolean;
+  /** The quoted FTS5 table of the String field at `path`, made on first use (`$text`); undefined: none. */
+  readonly textIndex?: (path: FieldPath) => string | undefined;
 }
 
 type Target =
@@ -108,9 +114,35 @@ function translate(condition: Condition, b: SqlBuilder): string {
       const members = `"objectId" IN (SELECT "owningId" FROM ${quote(join)} WHERE "relatedId" IN (${b.bindList(condition.relatedIds)}))`;
       return none ? `NOT (${members})` : members;
     }
+    // Geo and full-text operators (issue 3): geo-sql.ts, text-sql.ts.
+    case 'nearSphere':
+    case 'withinBox':
+    case 'withinPolygon':
+    case 'withinSphere':
+    case 'polygonContains':
+      return geoSql(condition, searchTools(b));
+    case 'text':
+      return textSql(condition, searchTools(b));
     default:
       return '0';
   }
+}
+
+/** What geo-sql.ts and text-sql.ts build on, bound to a translation's parameters. */
+export function searchTools(b: { readonly ctx: ConditionContext; bind(value: unknown): string }): GeoSqlTools &
+  TextSqlTools {
+  const { ctx } = b;
+  return {
+    bind: (value) => b.bind(value),
+    jsonSlot: (path) => jsonSlotOf(path, ctx.layout),
+    textIndex: (path) => ctx.textIndex?.(path),
+  };
+}
+
+/** The JSON slot of a path (`undefined` when it is a typed column), for geo conditions and distance sorts. */
+export function jsonSlotOf(path: FieldPath, layout: TableLayout): JsonSlot | undefined {
+  const target = resolve(path, layout);
+  return target.kind === 'json' ? { doc: target.doc, path: target.path } : undefined;
 }
 
 const DATE_FIELDS: ReadonlySet<string> = new Set(['createdAt', 'updatedAt']);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { ErrorCode, ParseError } from '../../errors/index.js';
+import { registerGeoFunctions } from './geo-functions.js';
 import type { SqlValue } from './value-codec.js';
 
 export interface SqliteDriverOptions {
@@ -37,6 +38,7 @@ export class SqliteDriver {
       this.db.pragma('foreign_keys = OFF');
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
       this.db.function('regexp', { varargs: true, deterministic: true }, (...args: unknown[]) => this.regexp(args));
+      registerGeoFunctions(this.db);
     } catch (err) {
       throw toStorageError(err);
     }

@@ -4,6 +4,7 @@ import { isDuplicateColumnError } from './driver.js';
 import type { SqliteDriver } from './driver.js';
 import { columnName, jsonPath, joinClassName, literal, quote, sqlName, tableName } from './names.js';
 import type { TableLayout } from './table-layout.js';
+import { dropTextIndexes, ensureGeoIndexes } from './search-index.js';
 import { columnSqlType, fromJson, isJsonColumn, toJson } from './value-codec.js';
 
 /**
@@ -40,6 +41,7 @@ export function ensureTable(driver: SqliteDriver, layout: TableLayout): void {
     for (const info of missing) addColumn(driver, layout, info);
   }
   for (const field of layout.joinTables.keys()) ensureJoinTable(driver, joinClassName(layout.className, field));
+  ensureGeoIndexes(driver, layout);
 }
 
 function addColumn(driver: SqliteDriver, layout: TableLayout, info: { column: string; sqlType: string }): void {
@@ -66,6 +68,7 @@ export function ensureJoinTable(driver: SqliteDriver, joinClass: string): void {
 }
 
 export function dropTable(driver: SqliteDriver, className: string): void {
+  dropTextIndexes(driver, { sqlTable: sqlName(className) });
   driver.exec(`DROP TABLE IF EXISTS ${tableName(className)}`);
   driver.forgetTable(sqlName(className));
 }
@@ -120,6 +123,7 @@ export function dropField(driver: SqliteDriver, layout: TableLayout, field: stri
   if (columns === undefined) return;
   const column = columnName(field);
   if (columns.has(sqlName(field))) {
+    dropTextIndexes(driver, { sqlTable: layout.sqlTable, sqlColumn: sqlName(field) });
     const indexes = driver.all(
       `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`,
       [layout.sqlTable],

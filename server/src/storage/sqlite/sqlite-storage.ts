@@ -36,6 +36,8 @@ import {
 } from './schema-ddl.js';
 import { DEFAULT_CLASSES, DEFAULT_FIELDS, STANDARD_INDEXES } from './system-defaults.js';
 import { SqliteState } from './state.js';
+import { orderBySql, scoreColumnSql, withScore } from './search-order.js';
+import type { SqlPart } from './search-order.js';
 import { TableLayout } from './table-layout.js';
 
 export type SqliteStorageOptions = SqliteDriverOptions;
@@ -267,14 +269,14 @@ class SqliteStorage implements StorageAdapter {
   /** Rows matching `query.where`; `tail` (ORDER BY / LIMIT) is appended with its own `tailParams`. */
   private select(
     layout: TableLayout,
-    query: { where: Condition; tail?: string; tailParams?: readonly unknown[] },
+    query: { where: Condition; tail?: string; tailParams?: readonly unknown[]; columns?: SqlPart },
   ): ReturnType<SqliteDriver['all']> {
-    const { tail = '', tailParams = [] } = query;
+    const { tail = '', tailParams = [], columns } = query;
     const { sql, params } = conditionToSql(query.where, this.state.context(layout));
-    return this.driver.all(`SELECT ${layout.selectList} FROM ${layout.table} WHERE ${sql}${tail}`, [
-      ...params,
-      ...tailParams,
-    ]);
+    return this.driver.all(
+      `SELECT ${layout.selectList}${columns?.sql ?? ''} FROM ${layout.table} WHERE ${sql}${tail}`,
+      [...(columns?.params ?? []), ...params, ...tailParams],
+    );
   }
 
   updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<StoredObject | null> {
@@ -319,9 +321,11 @@ class SqliteStorage implements StorageAdapter {
     return this.run(() => {
       const layout = this.state.layout(options.schema);
       if (!this.state.ready(layout, { create: false })) return [];
-      let tail = '';
-      const tailParams: number[] = [];
-      if (options.sort !== undefined && options.sort.length > 0) tail += ` ORDER BY ${sortToSql(options.sort, layout)}`;
+      // ORDER BY: the explicit keys, `$score` as relevance, and distance for `$nearSphere` (search-order.ts).
+      const ctx = this.state.context(layout);
+      const order = orderBySql({ where: options.where, sort: options.sort, ctx });
+      let tail = order.sql;
+      const tailParams: unknown[] = [...order.params];
       if (options.limit !== undefined || (options.skip ?? 0) > 0) {
         tail += ' LIMIT ? OFFSET ?';
         tailParams.push(
@@ -330,7 +334,13 @@ class SqliteStorage implements StorageAdapter {
         );
       }
       const keys = options.keys === undefined ? undefined : new Set(options.keys);
-      return this.select(layout, { where: options.where, tail, tailParams }).map((row) => layout.decodeRow(row, keys));
+      const score = scoreColumnSql({ where: options.where, keys: options.keys, ctx });
+      return this.select(layout, {
+        where: options.where,
+        tail,
+        tailParams,
+        ...(score === undefined ? {} : { columns: score }),
+      }).map((row) => withScore(layout.decodeRow(row, keys), row));
     });
   }
 

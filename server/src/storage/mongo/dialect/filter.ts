@@ -5,6 +5,7 @@ import { Pointer } from '../../../schema/index.js';
 import type { ClassSchema, ParseValue } from '../../../schema/index.js';
 import type { Condition, FieldPath, SortKey } from '../../../query/index.js';
 import { fieldDefinition, storedPath } from './keys.js';
+import { geoTextFilter } from './geo-text-filter.js';
 import { encodeInterior, encodeTopLevel, pointerString } from './values.js';
 
 /**
@@ -153,6 +154,14 @@ export function toFilter(schema: ClassSchema, condition: Condition): Document {
           $in: [null, ...condition.entities],
         },
       };
+    // Geo and full-text operators (issue 3): geo-text-filter.ts.
+    case 'nearSphere':
+    case 'withinBox':
+    case 'withinPolygon':
+    case 'withinSphere':
+    case 'polygonContains':
+    case 'text':
+      return geoTextFilter(schema, condition);
     case 'relatedTo':
     case 'relationHas':
       throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {

@@ -7,6 +7,7 @@ export { encodeACL, decodeACL } from './acl.js';
 export type { StoredACL } from './acl.js';
 export { encodeDocument, decodeDocument, projectionFor, keepKeys } from './document.js';
 export { toFilter, toSort, MATCH_NOTHING } from './filter.js';
+export { searchProjection, sortDocument } from './geo-text-filter.js';
 export { toUpdate } from './update.js';
 export {
   encodeSchema,

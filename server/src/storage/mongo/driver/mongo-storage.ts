@@ -24,6 +24,8 @@ import {
   encodeDocument,
   keepKeys,
   projectionFor,
+  searchProjection,
+  sortDocument,
   toFilter,
   toSort,
   toUpdate,
