@@ -32,7 +32,20 @@ export type ConformanceFeature =
   /** `$nearSphere`, `$box`, `$polygon`, `$centerSphere`, `$geoIntersects` (and the geo indexes they need). */
   | 'geoQueries'
   /** `$text` full-text search with a text index and relevance scores. */
-  | 'textSearch';
+  | 'textSearch'
+  // Aggregation (issue 3: aggregate and distinct).
+  /** `$group` accumulators `$avg $min $max $first $last $push $addToSet`. */
+  | 'aggregateAccumulators'
+  /** `$sum` of a constant (`{"$sum": 1}`) inside `$group`. */
+  | 'aggregateSumOfConstant'
+  /** `$project` values computed from `"$path"` references. */
+  | 'aggregateComputedProject'
+  /** `$unwind` keeping the other fields of each document. */
+  | 'aggregateUnwind'
+  /** `$unwind` in its document form (`includeArrayIndex`, `preserveNullAndEmptyArrays`). */
+  | 'aggregateUnwindOptions'
+  /** The `$sample` stage. */
+  | 'aggregateSample';
 
 /** Skips the running test with a printed reason when `feature` is declared unsupported. */
 export function skipUnsupported(

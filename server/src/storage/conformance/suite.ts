@@ -1,4 +1,5 @@
 import { describe } from 'node:test';
+import { aggregateTests } from './aggregate-tests.js';
 import { conditionTests } from './condition-tests.js';
 import { findTests } from './find-tests.js';
 import { geoTextTests } from './geo-text-tests.js';
@@ -28,6 +29,7 @@ export function runStorageConformance(options: StorageConformanceOptions): void 
     relationalTests(options);
     geoTextTests(options);
     findTests(options);
+    aggregateTests(options);
     updateTests(options);
     transactionTests(options);
   });

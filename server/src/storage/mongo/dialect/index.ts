@@ -27,3 +27,5 @@ export {
   polygonToGeoJson,
   pointerString,
 } from './values.js';
+// Aggregate and distinct (issue 3).
+export { toAggregateStage, decodeAggregateDocument, decodeDistinctValue } from './aggregate.js';
