@@ -3,13 +3,24 @@
 // so a broken server is reported instead of benchmarked. Process handling and reporting live elsewhere.
 import autocannon from 'autocannon';
 
-export const SCENARIO_NAMES = ['create', 'get', 'query', 'update'];
+export const SCENARIO_NAMES = ['create', 'get', 'query', 'update', 'inQuery', 'near'];
 /** Execution order: reads and in-place updates first, so rows added by `create` don't change the others. */
-export const EXECUTION_ORDER = ['get', 'query', 'update', 'create'];
+export const EXECUTION_ORDER = ['get', 'query', 'inQuery', 'near', 'update', 'create'];
 
 export const CLASS_NAME = 'BenchItem';
 const QUERY_WIDTH = 100;
 const QUERY_LIMIT = 20;
+/** `near` scenario: GeoPoints on a 100 × 100 grid (0.9° latitude by 1.8° longitude), 500 km radius, 20 nearest. */
+const NEAR_KM = 500;
+
+/** The seeded `location` of row `i`: a grid point, so the nearest row to a row's own point is itself. */
+export function gridPoint(i) {
+  return { __type: 'GeoPoint', latitude: -45 + (i % 100) * 0.9, longitude: -90 + (Math.floor(i / 100) % 100) * 1.8 };
+}
+/** `$inQuery` scenario: every BenchItem points (`owner`) to one of OWNER_ROWS BenchOwner rows with OWNER_TIERS tiers. */
+export const OWNER_CLASS = 'BenchOwner';
+const OWNER_ROWS = 100;
+const OWNER_TIERS = 4;
 
 /** Headers a plain REST client sends: app id plus the client (REST API) key, or the master key. */
 export function authHeaders(ctx, { master }) {
@@ -44,6 +55,7 @@ function fail(what, res) {
  */
 export async function seed({ baseUrl, ctx, rows, batchSize = 50, inFlight = 4 }) {
   const headers = authHeaders(ctx, { master: true });
+  const ownerIds = await seedOwners({ baseUrl, headers });
   const ids = new Array(rows);
   const batches = [];
   for (let start = 0; start < rows; start += batchSize) batches.push(start);
@@ -57,7 +69,14 @@ export async function seed({ baseUrl, ctx, rows, batchSize = 50, inFlight = 4 })
         requests.push({
           method: 'POST',
           path: `${new URL(baseUrl).pathname}/classes/${CLASS_NAME}`,
-          body: { score: i, name: `item-${i}`, counter: 0, tag: `t${i % 8}` },
+          body: {
+            score: i,
+            name: `item-${i}`,
+            counter: 0,
+            tag: `t${i % 8}`,
+            owner: ownerPointer(ownerIds, i),
+            location: gridPoint(i),
+          },
         });
       }
       const res = await requestJson(`${baseUrl}/batch`, { method: 'POST', headers, body: { requests } });
@@ -85,6 +104,42 @@ export async function indexScore({ baseUrl, ctx }) {
     body: { className: CLASS_NAME, indexes: { score_1: { score: 1 } } },
   });
   if (res.status !== 200) fail('index on score', res);
+}
+
+/** OWNER_ROWS BenchOwner rows (`tier` = index % OWNER_TIERS) in one batch; returns their objectIds. */
+async function seedOwners({ baseUrl, headers }) {
+  const requests = Array.from({ length: OWNER_ROWS }, (_, k) => ({
+    method: 'POST',
+    path: `${new URL(baseUrl).pathname}/classes/${OWNER_CLASS}`,
+    body: { name: `owner-${k}`, tier: k % OWNER_TIERS },
+  }));
+  const res = await requestJson(`${baseUrl}/batch`, { method: 'POST', headers, body: { requests } });
+  if (res.status !== 200 || !Array.isArray(res.json) || res.json.some((item) => !item?.success?.objectId))
+    fail('seed owners', res);
+  return res.json.map((item) => item.success.objectId);
+}
+
+function ownerPointer(ownerIds, i) {
+  return { __type: 'Pointer', className: OWNER_CLASS, objectId: ownerIds[i % ownerIds.length] };
+}
+
+function inQueryPath(mount, tier) {
+  const where = { owner: { $inQuery: { className: OWNER_CLASS, where: { tier } } } };
+  return `${mount}/classes/${CLASS_NAME}?where=${encodeURIComponent(JSON.stringify(where))}&limit=${QUERY_LIMIT}`;
+}
+
+function nearPath(mount, i) {
+  const where = { location: { $nearSphere: gridPoint(i), $maxDistanceInKilometers: NEAR_KM } };
+  return `${mount}/classes/${CLASS_NAME}?where=${encodeURIComponent(JSON.stringify(where))}&limit=${QUERY_LIMIT}`;
+}
+
+/** Great-circle distance in km between two GeoPoint JSON values (to check the order of `near` results). */
+function distanceKm(a, b) {
+  const rad = Math.PI / 180;
+  const h =
+    Math.sin(((b.latitude - a.latitude) * rad) / 2) ** 2 +
+    Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(((b.longitude - a.longitude) * rad) / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
 
 function queryPath(mount, low) {
@@ -144,6 +199,38 @@ export function buildScenario(name, { baseUrl, ctx, ids, rows }) {
           const scores = res.json?.results?.map((r) => r.score);
           const expected = Array.from({ length: QUERY_LIMIT }, (_, k) => 1000 + QUERY_WIDTH - 1 - k);
           if (res.status !== 200 || JSON.stringify(scores) !== JSON.stringify(expected)) fail('query check', res);
+        },
+      };
+    case 'inQuery':
+      return {
+        request: {
+          method: 'GET',
+          headers,
+          setupRequest: (req) => ({ ...req, path: inQueryPath(mount, Math.floor(Math.random() * OWNER_TIERS)) }),
+        },
+        async check() {
+          const res = await requestJson(`${origin}${inQueryPath(mount, 1)}&keys=owner&include=owner`, { headers });
+          const tiers = res.json?.results?.map((r) => r.owner?.tier);
+          if (res.status !== 200 || tiers?.length !== QUERY_LIMIT || tiers.some((tier) => tier !== 1))
+            fail('inQuery check', res);
+        },
+      };
+    case 'near':
+      return {
+        request: {
+          method: 'GET',
+          headers,
+          setupRequest: (req) => ({ ...req, path: nearPath(mount, Math.floor(Math.random() * Math.min(rows, 10000))) }),
+        },
+        async check() {
+          const row = Math.min(rows, 10000) >> 1;
+          const res = await requestJson(`${origin}${nearPath(mount, row)}`, { headers });
+          const results = res.json?.results ?? [];
+          const km = results.map((r) => distanceKm(gridPoint(row), r.location ?? {}));
+          const ordered = km.every((d, k) => k === 0 || d >= km[k - 1]);
+          if (res.status !== 200 || results.length !== QUERY_LIMIT || results[0]?.score !== row || !ordered)
+            fail('near check', res);
+          if (km[km.length - 1] > NEAR_KM) fail('near check (radius)', res);
         },
       };
     case 'update': {
