@@ -7,6 +7,13 @@
  * It does not check permissions, validate values against the schema or flatten `__op`s on create:
  * callers hand it normalized objects and typed conditions. Transactions need a replica set.
  *
+ * Relational queries: `$inQuery` / `$notInQuery` / `$select` / `$dontSelect` are resolved inside the
+ * adapter by a pre-query on the sub-class's collection that projects only `_id` or the selected key (with
+ * `subqueryReadPreference`), turned into `$in` / `$nin` in the main filter, as parse-server does; `$lookup`
+ * is not used because FerretDB 1.x barely supports it. `$containedBy` is parse-server's
+ * `$nor: [{f: {$elemMatch: {$nin: [...]}}}]` (wrong on FerretDB 1.24, right on MongoDB). `hint`, `comment`
+ * and `readPreference` go to the driver; `explain` returns the driver's `queryPlanner` explain.
+ *
  * @example
  * const storage = createMongoStorage({ uri: 'mongodb://127.0.0.1:27017/app' });
  * await storage.initialize();
