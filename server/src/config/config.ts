@@ -44,6 +44,13 @@ export interface Config {
   readonly defaultLimit: number;
   /** Highest `limit` honoured; larger values are clamped. Unset: no maximum. */
   readonly maxLimit?: number;
+  /** Query complexity limits for non-master requests (see `query/limits.ts`). */
+  readonly queryMaxBranches: number;
+  readonly queryMaxInValues: number;
+  readonly queryMaxRegexLength: number;
+  readonly querySubqueryDepth: number;
+  /** Let non-master requests use `explain`. */
+  readonly allowPublicExplain: boolean;
   readonly logLevel: LogLevel;
   /** Extra CORS origins (default `*`). */
   readonly allowOrigin: readonly string[];
@@ -67,4 +74,14 @@ export interface Config {
   readonly passwordPolicy?: PasswordPolicySettings;
   readonly enableAnonymousUsers?: boolean;
   readonly authProviders?: Readonly<Record<string, AuthProviderOptionSettings>>;
+  /** bcrypt cost (default 10). */
+  readonly passwordHashCost?: number;
+  /** Session lifetime in seconds (default one year). */
+  readonly sessionLength?: number;
+  /** Log-in / sign-up / password-reset requests per IP per window; 0 disables (default 600). */
+  readonly authRateLimit?: number;
+  /** The same per username or email (default 60). */
+  readonly authRateLimitAccount?: number;
+  /** Window in seconds (default 60). */
+  readonly authRateLimitWindow?: number;
 }
