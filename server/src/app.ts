@@ -80,6 +80,13 @@ export async function createApp(options: {
     maxBodySize: config.maxBodySize,
     maxNestingDepth: config.maxNestingDepth,
     allowOrigin: config.allowOrigin,
+      queryLimits: {
+        maxBranches: config.queryMaxBranches,
+        maxInValues: config.queryMaxInValues,
+        maxRegexLength: config.queryMaxRegexLength,
+        maxSubqueryDepth: config.querySubqueryDepth,
+      },
+      allowPublicExplain: config.allowPublicExplain,
     version: STRATA_VERSION,
     serveApi: config.role === 'api' || config.role === 'all',
     rateLimits,

@@ -1,4 +1,5 @@
 import type { ProtectedFieldsOption, RoleCache } from '../auth/index.js';
+import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { StorageAdapter } from '../storage/index.js';
 
@@ -12,6 +13,10 @@ export interface CoreOptions {
   readonly protectedFields?: ProtectedFieldsOption;
 }
 
+  /** Complexity limits on a `where` for non-master callers (branches, `$in` sizes, regex length, sub-query depth). */
+  readonly queryLimits?: QueryLimits;
+  /** Let non-master callers use `explain`; default false (102). */
+  readonly allowPublicExplain?: boolean;
 /** What every core operation needs, built once by `app.ts`. */
 export interface CoreDeps {
   readonly storage: StorageAdapter;

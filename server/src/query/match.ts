@@ -142,6 +142,14 @@ export function createMatcher(condition: Condition, options: MatchOptions = {}):
     }
     case 'text':
       return () => false;
+    // Relational operators (issue 3). Sub-queries need storage: in memory they never match (spec/queries.md §10).
+    case 'inQuery':
+    case 'select':
+      return () => false;
+    case 'containedBy': {
+      const { path, values } = condition;
+      return (object) => collectLeaves(object, path).every((leaf) => containedIn(leaf, values));
+    }
   }
 }
 
@@ -218,6 +226,12 @@ function anyLeafOrElement(leaves: readonly unknown[], test: (value: unknown) => 
     } else if (test(leaf)) return true;
   }
   return false;
+}
+
+/** `$containedBy` on one leaf: an array whose every element is a value (MongoDB ignores non-arrays). */
+function containedIn(leaf: unknown, values: readonly ParseValue[]): boolean {
+  if (!Array.isArray(leaf)) return true;
+  return leaf.every((element) => values.some((value) => valuesEqual(element, value)));
 }
 
 function aclAllows(acl: ACL | undefined, access: 'read' | 'write', entities: readonly string[]): boolean {

@@ -13,6 +13,10 @@ import {
   parseWithin,
 } from './parse-geo.js';
 import { parseText } from './parse-text.js';
+import { checkInValues, checkRegexLength } from './limits.js';
+import { parseContainedBy, parseInQuery, parseSelect } from './parse-relational.js';
+import type { RelationalContext } from './parse-relational.js';
+import { relativeTimeToDate } from './relative-time.js';
 
 /**
  * Parses the value of one field key of a `where` clause (`{"score":{"$gt":1}}`, `{"name":"x"}`) into
@@ -21,11 +25,13 @@ import { parseText } from './parse-text.js';
  * pointers on Relation fields become `relationHas`.
  */
 
-export interface ConstraintContext {
+export interface ConstraintContext extends RelationalContext {
   readonly schema: ClassSchema | undefined;
   /** Deepest allowed nesting of a value. */
   readonly maxDepth: number;
   readonly tooDeep: { readonly code: ErrorCode; readonly message: string };
+  /** The clock `$relativeTime` is relative to. */
+  readonly now: () => Date;
 }
 
 /** What the schema says about the queried path, resolved once per key. */
@@ -116,6 +122,7 @@ function parseOperators(target: Target, constraint: Record<string, unknown>): Co
         conditions.push({ kind: 'exists', path: target.path, exists: operand });
         break;
       case '$regex': {
+        checkRegexLength(target.context.limits, operand);
         const { pattern, flags } = translateRegex(operand, constraint['$options']);
         conditions.push({ kind: 'regex', path: target.path, pattern, flags });
         break;
@@ -127,13 +134,17 @@ function parseOperators(target: Target, constraint: Record<string, unknown>): Co
         break;
       case '$relativeTime':
         throw new ParseError(ErrorCode.INVALID_JSON, { message: RELATIVE_TIME_MISUSE });
-      // The operators of the next issue: sub-queries, geo, text search and $containedBy.
       case '$inQuery':
       case '$notInQuery':
+        conditions.push(parseInQuery(target.path, { operator, operand }, target.context));
+        break;
       case '$select':
       case '$dontSelect':
+        conditions.push(parseSelect(target.path, { operator, operand }, target.context));
+        break;
       case '$containedBy':
-        throw notSupportedYet(operator);
+        conditions.push(parseContainedBy(target.path, operand, target.context));
+        break;
       // Geo and full-text search (parse-geo.ts, parse-text.ts).
       case '$nearSphere':
         conditions.push(parseNearSphere(target.path, constraint));
@@ -224,8 +235,10 @@ const COMPARE_OPS: ReadonlyMap<string, CompareOp> = new Map([
 ]);
 
 function comparison(target: Target, operator: string, operand: unknown): Condition {
-  if (isPlainObject(operand) && Object.hasOwn(operand, '$relativeTime')) throw notSupportedYet('$relativeTime');
-  const value = decodeOperand(target, operand, { inOperator: false });
+  const value =
+    isPlainObject(operand) && Object.hasOwn(operand, '$relativeTime')
+      ? relativeDate(target, operator, operand['$relativeTime'])
+      : decodeOperand(target, operand, { inOperator: false });
   // Only kinds with a meaningful order; anything else would compare by MongoDB's cross-type rules,
   // which no client relies on and every backend would have to imitate.
   if (
@@ -239,8 +252,18 @@ function comparison(target: Target, operator: string, operand: unknown): Conditi
   return { kind: 'compare', path: target.path, op: COMPARE_OPS.get(operator) ?? 'lt', value };
 }
 
+/** `{"$lt":{"$relativeTime":"3 days ago"}}`: only on Date fields (or fields the schema does not know). */
+function relativeDate(target: Target, operator: string, text: unknown): Date {
+  const definition = target.path.length === 1 ? target.context.schema?.fields[target.field] : undefined;
+  if (definition !== undefined && definition.type !== 'Date') {
+    throw new ParseError(ErrorCode.INVALID_JSON, { message: '$relativeTime can only be used with Date field' });
+  }
+  return relativeTimeToDate({ text, now: target.context.now(), operator });
+}
+
 function membership(target: Target, operator: '$in' | '$nin', operand: unknown): Condition {
   if (!Array.isArray(operand)) throw badValue(operator);
+  checkInValues(target.context.limits, { operator, count: operand.length });
   const decoded = decodeIn(target, operand);
   const values: ParseValue[] = [];
   // Parse flattens nested arrays in the operand by one level.
@@ -266,6 +289,7 @@ function isRegexItem(item: unknown): item is Record<string, unknown> {
 
 function containsAll(target: Target, operand: unknown): Condition {
   if (!Array.isArray(operand)) throw badValue('$all');
+  checkInValues(target.context.limits, { operator: '$all', count: operand.length });
   const items = operand as unknown[];
   if (items.length === 0) return MATCH_NONE;
   const regexCount = items.filter(isRegexItem).length;

@@ -33,7 +33,23 @@ export interface UpdateSpec {
   readonly updatedAt: Date;
 }
 
-export interface FindOptions {
+/** MongoDB read preference modes (the driver's spelling). */
+export type ReadPreferenceMode = 'primary' | 'primaryPreferred' | 'secondary' | 'secondaryPreferred' | 'nearest';
+
+/**
+ * Optional hints for one query (rest.md §4.5). Backends ignore what they cannot use: SQLite ignores all
+ * of them (one file, one planner); MongoDB passes them to the driver.
+ */
+export interface QueryHints {
+  /** An index name or an index spec such as `{ "score": 1 }`. */
+  readonly hint?: string | Readonly<Record<string, unknown>>;
+  readonly comment?: string;
+  readonly readPreference?: ReadPreferenceMode;
+  /** For the sub-queries of `inQuery` / `select` conditions; defaults to `readPreference`. */
+  readonly subqueryReadPreference?: ReadPreferenceMode;
+}
+
+export interface FindOptions extends QueryHints {
   readonly schema: ClassSchema;
   readonly where: Condition;
   readonly sort?: readonly SortKey[];
@@ -87,7 +103,12 @@ export interface StorageAdapter extends SchemaStore {
   /** Deletes every object matching `where`; returns how many were deleted. */
   deleteMany(options: { schema: ClassSchema; where: Condition }): Promise<number>;
   find(options: FindOptions): Promise<StoredObject[]>;
-  count(options: { schema: ClassSchema; where: Condition }): Promise<number>;
+  count(options: { schema: ClassSchema; where: Condition } & QueryHints): Promise<number>;
+  /**
+   * The database's plan for `find(options)` instead of its results (REST `explain`): MongoDB's explain
+   * document, SQLite's `EXPLAIN QUERY PLAN` rows. Optional: a backend without it refuses `explain`.
+   */
+  explain?(options: FindOptions): Promise<unknown>;
 
   /** Adds a relation edge; adding an existing edge is a no-op. */
   addRelation(edge: RelationEdge): Promise<void>;

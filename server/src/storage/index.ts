@@ -14,6 +14,8 @@ export type {
   UpdateSpec,
   FindOptions,
   RelationEdge,
+  QueryHints,
+  ReadPreferenceMode,
 } from './adapter.js';
 export type { MongoStorageOptions } from './mongo/index.js';
 export { openStorage } from './open.js';

@@ -1,5 +1,5 @@
 import type { CompareOp, Condition, FieldPath, SortKey } from '../../query/index.js';
-import type { FieldType, ParseValue } from '../../schema/index.js';
+import type { ClassSchema, FieldType, ParseValue } from '../../schema/index.js';
 import { jsonPath, joinClassName, literal, quote, sqlName } from './names.js';
 import type { TableLayout } from './table-layout.js';
 import { geoSql } from './geo-sql.js';
@@ -7,6 +7,8 @@ import type { GeoSqlTools, JsonSlot } from './geo-sql.js';
 import { textSql } from './text-sql.js';
 import type { TextSqlTools } from './text-sql.js';
 import { canonicalText, encodeColumn, isJsonColumn } from './value-codec.js';
+import { containedBySql, inQuerySql, selectSql } from './relational-sql.js';
+import type { RelationalSqlTools } from './relational-sql.js';
 
 /**
  * The SQLite dialect for conditions and sorts: turns the `Condition` AST into one SQL expression with
@@ -25,6 +27,10 @@ export interface ConditionContext {
   readonly tableExists: (sqlTable: string) => boolean;
   /** The quoted FTS5 table of the String field at `path`, made on first use (`$text`); undefined: none. */
   readonly textIndex?: (path: FieldPath) => string | undefined;
+  /** The context of another class's table for sub-queries, or undefined when that table does not exist. */
+  readonly subContext?: (schema: ClassSchema) => ConditionContext | undefined;
+  /** Runs a `$select` sub-query and returns the values at `key` of the matched objects. */
+  readonly selectValues?: (options: { schema: ClassSchema; where: Condition; key: FieldPath }) => ParseValue[];
 }
 
 type Target =
@@ -114,6 +120,13 @@ function translate(condition: Condition, b: SqlBuilder): string {
       const members = `"objectId" IN (SELECT "owningId" FROM ${quote(join)} WHERE "relatedId" IN (${b.bindList(condition.relatedIds)}))`;
       return none ? `NOT (${members})` : members;
     }
+    // Relational operators (issue 3): relational-sql.ts.
+    case 'inQuery':
+      return inQuerySql(condition, relationalTools(b));
+    case 'select':
+      return selectSql(condition, relationalTools(b));
+    case 'containedBy':
+      return containedBySql(condition, relationalTools(b));
     // Geo and full-text operators (issue 3): geo-sql.ts, text-sql.ts.
     case 'nearSphere':
     case 'withinBox':
@@ -143,6 +156,41 @@ export function searchTools(b: { readonly ctx: ConditionContext; bind(value: unk
 export function jsonSlotOf(path: FieldPath, layout: TableLayout): JsonSlot | undefined {
   const target = resolve(path, layout);
   return target.kind === 'json' ? { doc: target.doc, path: target.path } : undefined;
+}
+
+/** The primitives relational-sql.ts builds on, bound to this translation. */
+function relationalTools(b: SqlBuilder): RelationalSqlTools {
+  const { ctx } = b;
+  return {
+    bind: (value) => b.bind(value),
+    target: (path) => {
+      const target = resolve(path, ctx.layout);
+      return target.kind === 'typed' ? { kind: 'typed', column: target.column, type: target.type } : { kind: 'json' };
+    },
+    jsonSlot: (path, predicate) => {
+      const target = resolve(path, ctx.layout);
+      return target.kind === 'json' ? slot(target, predicate) : '0';
+    },
+    inValues: (path, values) => inValues(resolve(path, ctx.layout), values, b),
+    jsonEqualsAny: (cell, values) => `(${values.map((value) => jsonEquals(cell, value, b)).join(' OR ')})`,
+    jsonArray: (path) => {
+      const target = resolve(path, ctx.layout);
+      if (target.kind !== 'json') return undefined;
+      const at = literal(target.path);
+      return { type: `json_type(${target.doc}, ${at})`, elements: `json_each(${target.doc}, ${at})` };
+    },
+    not,
+    hasTable: (schema) => ctx.subContext?.(schema) !== undefined,
+    subQuery: (schema, where) => {
+      const subCtx = ctx.subContext?.(schema);
+      if (subCtx === undefined) return undefined;
+      const inner = new SqlBuilder(subCtx);
+      const sql = translate(where, inner);
+      b.params.push(...inner.params);
+      return { table: subCtx.layout.table, where: sql };
+    },
+    selectValues: (options) => ctx.selectValues?.(options) ?? [],
+  };
 }
 
 const DATE_FIELDS: ReadonlySet<string> = new Set(['createdAt', 'updatedAt']);

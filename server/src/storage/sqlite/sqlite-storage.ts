@@ -354,6 +354,20 @@ class SqliteStorage implements StorageAdapter {
     });
   }
 
+  /** `EXPLAIN QUERY PLAN` of the find's statement: `{ id, parent, detail }` rows (hints are ignored on SQLite). */
+  explain(options: FindOptions): Promise<unknown> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      if (!this.state.ready(layout, { create: false })) return [];
+      const { sql, params } = conditionToSql(options.where, this.state.context(layout));
+      const order =
+        options.sort !== undefined && options.sort.length > 0 ? ` ORDER BY ${sortToSql(options.sort, layout)}` : '';
+      return this.driver
+        .all(`EXPLAIN QUERY PLAN SELECT ${layout.selectList} FROM ${layout.table} WHERE ${sql}${order}`, params)
+        .map((row) => ({ id: row['id'], parent: row['parent'], detail: row['detail'] }));
+    });
+  }
+
   addRelation(edge: RelationEdge): Promise<void> {
     return this.run(() => {
       const joinClass = joinClassName(edge.ownerClass, edge.field);

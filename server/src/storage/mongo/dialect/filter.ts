@@ -6,6 +6,7 @@ import type { ClassSchema, ParseValue } from '../../../schema/index.js';
 import type { Condition, FieldPath, SortKey } from '../../../query/index.js';
 import { fieldDefinition, storedPath } from './keys.js';
 import { geoTextFilter } from './geo-text-filter.js';
+import { containedByFilter } from './relational-filter.js';
 import { encodeInterior, encodeTopLevel, pointerString } from './values.js';
 
 /**
@@ -162,10 +163,15 @@ export function toFilter(schema: ClassSchema, condition: Condition): Document {
     case 'polygonContains':
     case 'text':
       return geoTextFilter(schema, condition);
+    // Relational operators (issue 3): relational-filter.ts; sub-queries are resolved by the driver first.
+    case 'containedBy':
+      return containedByFilter(schema, condition);
     case 'relatedTo':
     case 'relationHas':
+    case 'inQuery':
+    case 'select':
       throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
-        message: `The ${condition.kind} condition must be resolved against the join collection first.`,
+        message: `The ${condition.kind} condition must be resolved by the driver first (join collection or sub-query).`,
       });
   }
 }
