@@ -85,10 +85,6 @@ function badValue(operator: string): ParseError {
   return new ParseError(ErrorCode.INVALID_JSON, { message: `bad ${operator} value` });
 }
 
-function notSupportedYet(operator: string): ParseError {
-  return new ParseError(ErrorCode.INVALID_QUERY, { message: `${operator} is not supported yet` });
-}
-
 function parseOperators(target: Target, constraint: Record<string, unknown>): Condition {
   const conditions: Condition[] = [];
   const plain: Record<string, unknown> = {};
