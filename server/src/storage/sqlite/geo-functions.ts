@@ -49,7 +49,9 @@ export function registerGeoFunctions(db: Database.Database): void {
     }
     return polygons.get(text);
   };
-  db.function('geo_distance', { deterministic: true }, (lat1, lng1, lat2, lng2) => {
+  // Four coordinates: declared varargs (an SQL signature, not an options-object candidate).
+  db.function('geo_distance', { varargs: true, deterministic: true }, (...args: unknown[]) => {
+    const [lat1, lng1, lat2, lng2] = args;
     if (!isNumber(lat1) || !isNumber(lng1) || !isNumber(lat2) || !isNumber(lng2)) return null;
     return sphericalDistance({ latitude: lat1, longitude: lng1 }, { latitude: lat2, longitude: lng2 });
   });

@@ -23,7 +23,6 @@ import {
   decodeDocument,
   encodeDocument,
   keepKeys,
-  projectionFor,
   searchProjection,
   sortDocument,
   toFilter,
