@@ -43,7 +43,9 @@ export function assertClassAccess(options: { auth: Auth; className: string; oper
 }
 
 export function requireMaster(auth: Auth, options: { allowReadOnly: boolean }): void {
-  if (auth.kind === 'master' || auth.kind === 'maintenance') return;
+  // The maintenance key bypasses ACLs and CLPs on data routes only, never where the master key is
+  // explicitly required (security.md §2).
+  if (auth.kind === 'master') return;
   if (auth.kind === 'readOnlyMaster') {
     if (options.allowReadOnly) return;
     throw new ParseError(ErrorCode.OPERATION_FORBIDDEN);

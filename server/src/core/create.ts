@@ -26,26 +26,32 @@ export interface CreateRequest {
  */
 export async function create(deps: CoreDeps, request: CreateRequest): Promise<SaveResult> {
   checkAccess(request);
+  const rules = classRules(request.className);
+  const objectId = randomString(OBJECT_ID_LENGTH);
+  const context = { deps, auth: request.auth, className: request.className, objectId, input: request.input };
+  // A system class may validate and rewrite the write first (e.g. `_User` hashes the password).
+  const input = rules.prepareCreate === undefined ? request.input : await rules.prepareCreate(context);
   const schema = await applySchemaToWrite({
     deps,
     auth: request.auth,
     className: request.className,
-    input: request.input,
+    input,
   });
-  const { object, echoed } = buildObject(request.input);
+  const { object, echoed } = buildObject(input, objectId);
   applyDefaults({ schema, object, echoed });
   await deps.storage.insert({ schema, object });
   await writeRelations({
     storage: deps.storage,
     ownerClass: request.className,
     owningId: object.objectId,
-    input: request.input,
+    input,
   });
+  const extra = rules.afterCreate === undefined ? {} : await rules.afterCreate({ ...context, input });
   return {
     objectId: object.objectId,
     createdAt: object.createdAt as Date,
     updatedAt: object.updatedAt as Date,
-    fields: echoed,
+    fields: { ...echoed, ...extra },
   };
 }
 
@@ -58,7 +64,7 @@ function checkAccess(request: CreateRequest): void {
 }
 
 /** The new object, with operations flattened as Parse does on create, and what the response echoes. */
-function buildObject(input: WriteInput): { object: StoredObject; echoed: Record<string, unknown> } {
+function buildObject(input: WriteInput, objectId: string): { object: StoredObject; echoed: Record<string, unknown> } {
   const now = new Date();
   const fields: Record<string, ParseValue> = {};
   const echoed: Record<string, unknown> = {};
@@ -70,8 +76,12 @@ function buildObject(input: WriteInput): { object: StoredObject; echoed: Record<
     // Operation results are echoed back (types.md §5); plain values the client sent are not.
     if (write.op !== 'set') echoed[key] = value;
   }
+  for (const [key, write] of Object.entries(input.internal ?? {})) {
+    const value = valueOnCreate(write);
+    if (value !== undefined) fields[key] = value;
+  }
   const object: StoredObject = {
-    objectId: randomString(OBJECT_ID_LENGTH),
+    objectId,
     createdAt: now,
     updatedAt: now,
     ...(input.ACL === undefined ? {} : { ACL: input.ACL }),

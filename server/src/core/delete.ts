@@ -1,7 +1,6 @@
 import type { Auth } from '../auth/index.js';
-import { ErrorCode, ParseError } from '../errors/index.js';
 import { assertClassAccess, withAcl } from './access.js';
-import { classRules } from './classes/index.js';
+import { classRules, withClassRestriction, writeDeniedError } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 
 export interface DeleteRequest {
@@ -16,10 +15,15 @@ export interface DeleteRequest {
  */
 export async function destroy(deps: CoreDeps, request: DeleteRequest): Promise<void> {
   assertClassAccess({ auth: request.auth, className: request.className, operation: 'write' });
-  classRules(request.className).beforeDelete?.({ auth: request.auth });
+  const rules = classRules(request.className);
+  rules.beforeDelete?.({ auth: request.auth });
   const schema = await deps.schemas.get(request.className);
-  if (schema === undefined) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
-  const where = withAcl({ kind: 'eq', path: ['objectId'], value: request.objectId }, request.auth, 'write');
+  if (schema === undefined) throw writeDeniedError(rules);
+  const where = withClassRestriction(
+    withAcl({ kind: 'eq', path: ['objectId'], value: request.objectId }, request.auth, 'write'),
+    { rules, auth: request.auth, access: 'write' },
+  );
   const deleted = await deps.storage.deleteMany({ schema, where });
-  if (deleted === 0) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
+  if (deleted === 0) throw writeDeniedError(rules);
+  await rules.afterDelete?.({ ...request, deps });
 }

@@ -2,6 +2,7 @@ import type { ProtectedFieldsOption, RoleCache } from '../auth/index.js';
 import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { StorageAdapter } from '../storage/index.js';
+import type { UserServices } from './classes/user-services.js';
 
 export interface CoreOptions {
   readonly allowClientClassCreation: boolean;
@@ -13,15 +14,17 @@ export interface CoreOptions {
   readonly protectedFields?: ProtectedFieldsOption;
 }
 
-  /** Complexity limits on a `where` for non-master callers (branches, `$in` sizes, regex length, sub-query depth). */
-  readonly queryLimits?: QueryLimits;
-  /** Let non-master callers use `explain`; default false (102). */
-  readonly allowPublicExplain?: boolean;
 /** What every core operation needs, built once by `app.ts`. */
 export interface CoreDeps {
   readonly storage: StorageAdapter;
   readonly schemas: SchemaRegistry;
   readonly options: CoreOptions;
+  /** Complexity limits on a `where` for non-master callers (branches, `$in` sizes, regex length, sub-query depth). */
+  readonly queryLimits?: QueryLimits;
+  /** Let non-master callers use `explain`; default false (102). */
+  readonly allowPublicExplain?: boolean;
+  /** Passwords, session lifetime, the session cache and the clock (users and sessions). */
+  readonly users: UserServices;
   /** Per-user role names, shared across requests; without one, roles are resolved on every operation. */
   readonly roles?: RoleCache;
 }

@@ -4,6 +4,7 @@ import { parseOrder, parseWhere } from '../query/index.js';
 import type { Condition } from '../query/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import { assertClassAccess, withAcl } from './access.js';
+import { classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import { buildIncludeTree, includeAllTree, resolveIncludes } from './include.js';
 import type { IncludeTree } from './include.js';
@@ -44,7 +45,11 @@ export async function find(deps: CoreDeps, request: FindRequest): Promise<FindRe
   if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
   const parsed = parseWhere({ where: request.where ?? {}, schema, maxDepth: deps.options.maxNestingDepth });
   checkSearchRequest({ where: parsed, ...pickSearchOptions(request) });
-  const where = withAcl(parsed, request.auth, 'read');
+  const where = withClassRestriction(withAcl(parsed, request.auth, 'read'), {
+    rules: classRules(request.className),
+    auth: request.auth,
+    access: 'read',
+  });
   const limit = effectiveLimit(deps, request.limit);
   const results = limit === 0 ? [] : await fetchShaped({ deps, request, schema, where, limit });
   if (request.count !== true) return { results };
@@ -91,6 +96,8 @@ async function fetchShaped(options: {
     ...(selection === undefined ? {} : { keys: [...selection.top] }),
   });
   const shaped = stored.map((object) => shapeObject({ schema, object, projection }));
+  const afterRead = classRules(schema.className).afterRead;
+  if (afterRead !== undefined) for (const object of shaped) afterRead({ auth: request.auth, object });
   const tree = includeTree({ schema, include: request.include, implied: selection?.implied });
   if (Object.keys(tree).length > 0) {
     await resolveIncludes({

@@ -2,6 +2,7 @@ import type { Auth } from '../auth/index.js';
 import { EmbeddedObject, Pointer } from '../schema/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import { withAcl } from './access.js';
+import { classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { OutputObject } from './output.js';
 import { shapeObject } from './shape.js';
@@ -100,11 +101,16 @@ async function fetchPointed(options: {
   for (const [className, ids] of byClass) {
     const schema = await deps.schemas.get(className);
     if (schema === undefined) continue;
-    const where = withAcl({ kind: 'in', path: ['objectId'], values: [...ids] }, auth, 'read');
+    const where = withClassRestriction(withAcl({ kind: 'in', path: ['objectId'], values: [...ids] }, auth, 'read'), {
+      rules: classRules(className),
+      auth,
+      access: 'read',
+    });
     const objects = await deps.storage.find({ schema, where });
     const projection = options.keys === undefined ? {} : { keys: options.keys };
     for (const object of objects) {
       const shaped = shapeObject({ schema, object, projection });
+      classRules(className).afterRead?.({ auth, object: shaped });
       const fields = embeddedFields(shaped);
       fetched.set(key(className, object.objectId), {
         embedded: new EmbeddedObject(className, object.objectId, fields),

@@ -4,6 +4,16 @@
  * It does not know HTTP: front ends decode their wire format into these requests and encode the results.
  */
 import type { StorageAdapter } from '../storage/index.js';
+import {
+  currentSession,
+  logIn,
+  logInAs,
+  logOut,
+  me,
+  resolveSession,
+  upgradeToRevocableSession,
+  verifyPassword,
+} from './classes/index.js';
 import { create } from './create.js';
 import type { CreateRequest } from './create.js';
 import { destroy } from './delete.js';
@@ -23,6 +33,8 @@ export type { DeleteRequest } from './delete.js';
 export type { FindRequest, GetRequest } from './find.js';
 export type { FindResult, OutputObject, SaveResult } from './output.js';
 export { RelationRef } from './output.js';
+export { SessionCache } from './classes/index.js';
+export type { LoggedIn, PasswordCredentials, SessionEviction, UserServices } from './classes/index.js';
 export type { FieldWrite, WriteInput } from './write-input.js';
 
 type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
@@ -40,6 +52,15 @@ export interface Core {
   readonly updateSchema: Bound<typeof updateSchema>;
   readonly deleteSchema: Bound<typeof deleteSchema>;
   readonly purgeClass: Bound<typeof purgeClass>;
+  /** The caller a session token stands for (209 when unknown or expired); cached. */
+  readonly resolveSession: Bound<typeof resolveSession>;
+  readonly logIn: Bound<typeof logIn>;
+  readonly verifyPassword: Bound<typeof verifyPassword>;
+  readonly logInAs: Bound<typeof logInAs>;
+  readonly logOut: Bound<typeof logOut>;
+  readonly me: Bound<typeof me>;
+  readonly currentSession: Bound<typeof currentSession>;
+  readonly upgradeToRevocableSession: Bound<typeof upgradeToRevocableSession>;
   /**
    * Runs `work` with a Core whose storage is one transaction: everything commits together or nothing
    * does. Throws ParseError 108 on backends without transactions.
@@ -61,6 +82,14 @@ export function createCore(deps: CoreDeps): Core {
     updateSchema: (request) => updateSchema(deps, request),
     deleteSchema: (request) => deleteSchema(deps, request),
     purgeClass: (request) => purgeClass(deps, request),
+    resolveSession: (request) => resolveSession(deps, request),
+    logIn: (request) => logIn(deps, request),
+    verifyPassword: (request) => verifyPassword(deps, request),
+    logInAs: (request) => logInAs(deps, request),
+    logOut: (request) => logOut(deps, request),
+    me: (request) => me(deps, request),
+    currentSession: (request) => currentSession(deps, request),
+    upgradeToRevocableSession: (request) => upgradeToRevocableSession(deps, request),
     transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
   };
 }

@@ -3,7 +3,7 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import type { ClassSchema, ParseValue } from '../schema/index.js';
 import type { StoredObject, UpdateOp, UpdateSpec } from '../storage/index.js';
 import { assertClassAccess, withAcl } from './access.js';
-import { classRules } from './classes/index.js';
+import { classRules, withClassRestriction, writeDeniedError } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { SaveResult } from './output.js';
 import { writeRelations } from './relations.js';
@@ -24,24 +24,36 @@ export interface UpdateRequest {
  */
 export async function update(deps: CoreDeps, request: UpdateRequest): Promise<SaveResult> {
   checkAccess(request);
-  if ((await deps.schemas.get(request.className)) === undefined) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
+  const rules = classRules(request.className);
+  if ((await deps.schemas.get(request.className)) === undefined) throw writeDeniedError(rules);
+  const context = { ...request, deps };
+  // A system class may validate and rewrite the write first (e.g. `_User` hashes a new password).
+  const input = rules.prepareUpdate === undefined ? request.input : await rules.prepareUpdate(context);
   const schema = await applySchemaToWrite({
     deps,
     auth: request.auth,
     className: request.className,
-    input: request.input,
+    input,
   });
-  const spec = buildUpdateSpec({ schema, input: request.input });
-  const where = withAcl({ kind: 'eq', path: ['objectId'], value: request.objectId }, request.auth, 'write');
+  const spec = buildUpdateSpec({ schema, input });
+  const where = withClassRestriction(
+    withAcl({ kind: 'eq', path: ['objectId'], value: request.objectId }, request.auth, 'write'),
+    { rules, auth: request.auth, access: 'write' },
+  );
   const after = await deps.storage.updateOne({ schema, where, update: spec });
-  if (after === null) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
+  if (after === null) throw writeDeniedError(rules);
   await writeRelations({
     storage: deps.storage,
     ownerClass: request.className,
     owningId: request.objectId,
-    input: request.input,
+    input,
   });
-  return { objectId: request.objectId, updatedAt: spec.updatedAt, fields: operationResults(request.input, after) };
+  const extra = rules.afterUpdate === undefined ? {} : await rules.afterUpdate({ ...context, input });
+  return {
+    objectId: request.objectId,
+    updatedAt: spec.updatedAt,
+    fields: { ...operationResults(input, after), ...extra },
+  };
 }
 
 function checkAccess(request: UpdateRequest): void {
@@ -61,6 +73,7 @@ function buildUpdateSpec(options: { schema: ClassSchema; input: WriteInput }): U
     }
     fields[key] = write;
   }
+  Object.assign(fields, input.internal);
   return { fields, updatedAt: new Date(), ...(input.ACL === undefined ? {} : { ACL: input.ACL }) };
 }
 

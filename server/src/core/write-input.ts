@@ -19,6 +19,11 @@ export interface WriteInput {
   readonly ACL?: ACL;
   /** Client-supplied `objectId` on create (refused unless custom ids are allowed). */
   readonly objectId?: string;
+  /**
+   * Internal `_` fields set by the server itself (a system class's rules, e.g. `_hashed_password`); never
+   * decoded from a request, and stored without going through the schema.
+   */
+  readonly internal?: Readonly<Record<string, UpdateOp>>;
 }
 
 export type RelationWrite = Extract<FieldWrite, { op: 'addRelation' | 'removeRelation' | 'relationBatch' }>;

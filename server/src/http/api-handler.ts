@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
-import type { HttpMethod } from './api-types.js';
+import type { Auth } from '../auth/index.js';
+import type { HttpMethod, RouteDefinition } from './api-types.js';
 import { readJsonBody } from './body.js';
-import type { CredentialResolver } from './credentials.js';
+import type { CredentialResolver, Credentials } from './credentials.js';
 import { parseQueryString } from './params.js';
 import type { RouteTable } from './route-table.js';
 import { sendError, sendJson } from './send.js';
@@ -34,7 +35,8 @@ export async function handleApiRequest(
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const body = hasBody(req) ? await readJsonBody(req, { limit: options.maxBodySize }) : {};
     const method = effectiveMethod(req.method ?? 'GET', body);
-    const { auth, context } = options.credentials.resolve({ headers: req.headers, body, ip: req.socket.remoteAddress });
+    const ip = req.socket.remoteAddress;
+    const credentials = options.credentials.resolve({ headers: req.headers, body, ip });
     const match = options.routes.match(method, path);
     if (match === undefined) {
       throw new ParseError(ErrorCode.INVALID_JSON, {
@@ -45,6 +47,7 @@ export async function handleApiRequest(
     }
     const mountURL =
       options.publicServerURL ?? `${protocolOf(req)}://${req.headers.host ?? 'localhost'}${options.mountPath}`;
+    const auth = await resolveSession(options.core, { credentials, route: match.route });
     const response = await match.route.handler({
       method,
       auth,
@@ -54,12 +57,27 @@ export async function handleApiRequest(
       query: queryAt === -1 ? {} : parseQueryString(url.slice(queryAt + 1)),
       mountURL,
       mountPath: options.mountPath,
-      context,
+      context: credentials.context,
+      ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
+      ...(ip === undefined ? {} : { ip }),
     });
     sendJson(res, response);
   } catch (err) {
     sendError({ res, err, log });
   }
+}
+
+/**
+ * A presented session token is resolved on every request (rest.md §1.3), even where no user is needed, so a
+ * stale token fails with 209; except when a master-like key was accepted or the route reads it itself.
+ */
+async function resolveSession(
+  core: Core,
+  options: { credentials: Credentials; route: RouteDefinition },
+): Promise<Auth> {
+  const { auth, sessionToken } = options.credentials;
+  if (sessionToken === undefined || auth.kind !== 'public' || options.route.sessionToken === 'ignore') return auth;
+  return core.resolveSession({ sessionToken, installationId: auth.installationId });
 }
 
 function hasBody(req: IncomingMessage): boolean {

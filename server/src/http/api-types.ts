@@ -19,6 +19,10 @@ export interface ApiRequest {
   readonly mountPath: string;
   /** `X-Parse-Cloud-Context`, for cloud code. */
   readonly context: Readonly<Record<string, unknown>>;
+  /** The session token as presented (also when the master key made `auth` ignore it). */
+  readonly sessionToken?: string;
+  /** The client's IP address (rate limits). */
+  readonly ip?: string;
 }
 
 export interface ApiResponse {
@@ -38,4 +42,9 @@ export interface RouteDefinition {
   readonly handler: ApiHandler;
   /** Whether `/batch` may call it (only object and user routes; never `/batch` itself). */
   readonly batchable?: boolean;
+  /**
+   * `ignore`: the session token is not resolved before the handler runs (Parse drops it on `/login` and
+   * reads it itself on `/sessions/me`). Default: an invalid or expired token fails the request with 209.
+   */
+  readonly sessionToken?: 'ignore';
 }

@@ -17,8 +17,11 @@ export interface KeyConfig {
 }
 
 export interface Credentials {
+  /** Without the session: a presented token is resolved later, once the route is known (`sessionToken`). */
   readonly auth: Auth;
   readonly context: Record<string, unknown>;
+  /** The presented session token, not yet resolved; ignored by `auth` when a master-like key was accepted. */
+  readonly sessionToken?: string;
 }
 
 /** Body keys the JS SDK uses to carry credentials (rest.md §1.2); consumed only in the body form. */
@@ -72,25 +75,22 @@ export class CredentialResolver {
     const sessionToken = header(headers, 'x-parse-session-token') ?? creds?.sessionToken;
     const context = parseContext(header(headers, 'x-parse-cloud-context') ?? creds?.context);
     const extra = installationId === undefined ? {} : { installationId };
+    const token = sessionToken === undefined ? {} : { sessionToken };
 
     if (masterKey !== undefined && masterKey === this.keys.masterKey) {
       if (!this.masterIps.allows(ip)) throw unauthorized();
-      return { auth: { kind: 'master', ...extra }, context };
+      return { auth: { kind: 'master', ...extra }, context, ...token };
     }
     if (masterKey !== undefined && masterKey === this.keys.readOnlyMasterKey) {
-      return { auth: { kind: 'readOnlyMaster', ...extra }, context };
+      return { auth: { kind: 'readOnlyMaster', ...extra }, context, ...token };
     }
     const maintenanceKey = header(headers, 'x-parse-maintenance-key');
     if (maintenanceKey !== undefined && maintenanceKey === this.keys.maintenanceKey) {
       if (!this.maintenanceIps.allows(ip)) throw unauthorized();
-      return { auth: { kind: 'maintenance', ...extra }, context };
+      return { auth: { kind: 'maintenance', ...extra }, context, ...token };
     }
     if (!this.clientKeyMatches(headers, creds?.javascriptKey ?? basic?.javascriptKey)) throw unauthorized();
-    if (sessionToken !== undefined) {
-      // No sessions exist before users land, so every token is unknown: Parse answers 209 for those.
-      throw new ParseError(ErrorCode.INVALID_SESSION_TOKEN, { message: 'Invalid session token' });
-    }
-    return { auth: { kind: 'public', ...extra }, context };
+    return { auth: { kind: 'public', ...extra }, context, ...token };
   }
 
   private clientKeyMatches(headers: IncomingHttpHeaders, bodyKey: string | undefined): boolean {

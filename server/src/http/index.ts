@@ -13,10 +13,13 @@ import { CredentialResolver } from './credentials.js';
 import type { KeyConfig } from './credentials.js';
 import { createEncodingContext } from './encoding-context.js';
 import { RouteTable } from './route-table.js';
+import type { AuthRateLimits } from './auth-rate-limit.js';
 import { batchRoute } from './routes/batch.js';
 import { classRoutes } from './routes/classes.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { serverInfoRoute } from './routes/server-info.js';
+import { sessionAndRoleRoutes } from './routes/sessions.js';
+import { userRoutes } from './routes/users.js';
 import { sendJson } from './send.js';
 
 export interface HttpOptions {
@@ -31,6 +34,8 @@ export interface HttpOptions {
   readonly version: string;
   /** False for the `live` and `worker` roles: they answer `/health` only. */
   readonly serveApi: boolean;
+  /** Log-in / sign-up / password-reset limits; empty: none. */
+  readonly rateLimits?: AuthRateLimits;
 }
 
 /**
@@ -49,6 +54,9 @@ export function createHttpApp(options: HttpOptions): RequestListener {
   // The batch route dispatches through this same table; the getter is only called per request, after
   // construction.
   const routes: RouteTable = new RouteTable([
+    // Before the class routes: `POST /classes/_User` is a (rate-limited) sign-up.
+    ...userRoutes({ encoding, rateLimits: options.rateLimits ?? {} }),
+    ...sessionAndRoleRoutes(encoding),
     ...classRoutes(encoding),
     ...schemaRoutes(encoding),
     serverInfoRoute({ version: options.version }),

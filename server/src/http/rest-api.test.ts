@@ -348,13 +348,14 @@ describe('REST API over HTTP (SQLite)', () => {
     }
   });
 
-  it('system classes stay master-only until users and sessions land', async () => {
+  it('POST /classes/_User is a sign-up; volatile system classes stay master-only', async () => {
     const signUp = await server.call({
       method: 'POST',
       path: '/classes/_User',
       body: { username: 'x', password: 'y' },
     });
-    assert.equal((signUp.body as Json)['code'], 119);
+    assert.equal(signUp.status, 201);
+    assert.match((signUp.body as Json)['sessionToken'] as string, /^r:[0-9a-f]{32}$/);
     const volatile = await server.call({ path: '/classes/_JobStatus' });
     assert.equal((volatile.body as Json)['code'], 119);
   });

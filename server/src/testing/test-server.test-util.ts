@@ -33,7 +33,7 @@ export interface CallOptions {
 }
 
 export async function startTestServer(
-  overrides: Partial<Config> & { backend?: 'sqlite' | 'mongodb' } = {},
+  overrides: Partial<Config> & { backend?: 'sqlite' | 'mongodb'; now?: () => Date } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
   const mongo = process.env['STRATA_TEST_MONGODB_URI'];
@@ -41,7 +41,7 @@ export async function startTestServer(
     overrides.backend === 'mongodb' && mongo !== undefined
       ? `${mongo.replace(/\/+$/, '')}/strata_test_${randomBytes(6).toString('hex')}`
       : `sqlite:${join(dir, 'strata.db')}`;
-  const { backend: _backend, ...configOverrides } = overrides;
+  const { backend: _backend, now, ...configOverrides } = overrides;
   const config: Config = {
     port: 0,
     host: '127.0.0.1',
@@ -64,7 +64,11 @@ export async function startTestServer(
     allowOrigin: [],
     ...configOverrides,
   } as Config;
-  const app = await createApp({ config, logger: createLogger({ level: 'silent' }) });
+  const app = await createApp({
+    config,
+    logger: createLogger({ level: 'silent' }),
+    ...(now === undefined ? {} : { now }),
+  });
   const { port } = await app.listen();
   const url = `http://127.0.0.1:${port}`;
   const mountURL = `${url}/parse`;

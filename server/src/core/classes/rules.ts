@@ -1,8 +1,45 @@
 import type { Auth } from '../../auth/index.js';
+import type { ParseError } from '../../errors/index.js';
+import type { Condition } from '../../query/index.js';
+import type { CoreDeps } from '../deps.js';
+import type { OutputObject } from '../output.js';
 import type { WriteInput } from '../write-input.js';
 
-/** Hooks a system class plugs into the generic operations. */
+/** What a system-class hook sees of a write. */
+export interface WriteContext {
+  readonly deps: CoreDeps;
+  readonly auth: Auth;
+  readonly className: string;
+  readonly objectId: string;
+  readonly input: WriteInput;
+}
+
+/**
+ * Hooks a system class plugs into the generic operations (STYLE.md: no `if (className === '_User')` in
+ * generic code). Every hook is optional; a class without rules behaves like any user class.
+ */
 export interface ClassRules {
+  /** Cheap synchronous gate before anything is loaded. */
   beforeWrite?(options: { auth: Auth; input: WriteInput; isCreate: boolean }): void;
   beforeDelete?(options: { auth: Auth }): void;
+  /**
+   * Validates and rewrites a create before the schema step (hash a password into an internal field,
+   * default ACL...). `objectId` is the id the object will get.
+   */
+  prepareCreate?(context: WriteContext): Promise<WriteInput>;
+  /** After the insert: extra fields for the 201 response (e.g. a new `sessionToken`). */
+  afterCreate?(context: WriteContext): Promise<Record<string, unknown>>;
+  prepareUpdate?(context: WriteContext): Promise<WriteInput>;
+  /** After the update: extra fields for the response. */
+  afterUpdate?(context: WriteContext): Promise<Record<string, unknown>>;
+  afterDelete?(context: Omit<WriteContext, 'input'>): Promise<void>;
+  /**
+   * An extra condition every read (`read`) or update/delete (`write`) of the class is ANDed with, on top
+   * of the ACL (e.g. `_Session`: only the caller's own sessions). May throw (209 without a user).
+   */
+  restrictQuery?(options: { auth: Auth; access: 'read' | 'write' }): Condition | undefined;
+  /** The error for an update/delete that matched nothing writable (default 101; `_User`: 206). */
+  writeDenied?(): ParseError;
+  /** Removes what this caller may not see of an object read from the class (find, get, include). */
+  afterRead?(options: { auth: Auth; object: OutputObject }): void;
 }

@@ -1,0 +1,20 @@
+import type { Auth } from '../../auth/index.js';
+import { ErrorCode, ParseError } from '../../errors/index.js';
+import type { Condition } from '../../query/index.js';
+import type { ClassRules } from './rules.js';
+
+/** ANDs a system class's own restriction (e.g. `_Session`: the caller's sessions only) onto `where`. */
+export function withClassRestriction(
+  where: Condition,
+  options: { rules: ClassRules; auth: Auth; access: 'read' | 'write' },
+): Condition {
+  const extra = options.rules.restrictQuery?.({ auth: options.auth, access: options.access });
+  if (extra === undefined) return where;
+  if (where.kind === 'constant' && where.value) return extra;
+  return { kind: 'and', conditions: [where, extra] };
+}
+
+/** What an update or delete that found nothing writable answers: 101, or the class's own error. */
+export function writeDeniedError(rules: ClassRules): ParseError {
+  return rules.writeDenied?.() ?? new ParseError(ErrorCode.OBJECT_NOT_FOUND);
+}
