@@ -4,11 +4,13 @@ import { randomString } from '../lib/index.js';
 import type { ClassSchema, ParseValue } from '../schema/index.js';
 import type { StoredObject } from '../storage/index.js';
 import { assertClassAccess } from './access.js';
+import { noteClassWrite } from './caller.js';
 import { classRules } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { SaveResult } from './output.js';
 import { writeRelations } from './relations.js';
 import { applySchemaToWrite } from './schema-step.js';
+import { permitCreate } from './write-access.js';
 import { isRelationWrite, valueOnCreate } from './write-input.js';
 import type { WriteInput } from './write-input.js';
 
@@ -26,11 +28,12 @@ export interface CreateRequest {
  */
 export async function create(deps: CoreDeps, request: CreateRequest): Promise<SaveResult> {
   checkAccess(request);
+  const permitted = await permitCreate({ deps, ...request });
   const rules = classRules(request.className);
   const objectId = randomString(OBJECT_ID_LENGTH);
-  const context = { deps, auth: request.auth, className: request.className, objectId, input: request.input };
+  const context = { deps, auth: request.auth, className: request.className, objectId, input: permitted.input };
   // A system class may validate and rewrite the write first (e.g. `_User` hashes the password).
-  const input = rules.prepareCreate === undefined ? request.input : await rules.prepareCreate(context);
+  const input = rules.prepareCreate === undefined ? permitted.input : await rules.prepareCreate(context);
   const schema = await applySchemaToWrite({
     deps,
     auth: request.auth,
@@ -46,12 +49,14 @@ export async function create(deps: CoreDeps, request: CreateRequest): Promise<Sa
     owningId: object.objectId,
     input,
   });
+  noteClassWrite(deps, request.className);
   const extra = rules.afterCreate === undefined ? {} : await rules.afterCreate({ ...context, input });
   return {
     objectId: object.objectId,
     createdAt: object.createdAt as Date,
     updatedAt: object.updatedAt as Date,
-    fields: { ...echoed, ...extra },
+    // A default ACL from the class's CLP is echoed, as Parse does (spec/security.md §4.5).
+    fields: { ...(permitted.defaultedAcl === undefined ? {} : { ACL: permitted.defaultedAcl }), ...echoed, ...extra },
   };
 }
 

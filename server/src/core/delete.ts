@@ -1,7 +1,9 @@
 import type { Auth } from '../auth/index.js';
-import { assertClassAccess, withAcl } from './access.js';
+import { assertClassAccess } from './access.js';
+import { noteClassWrite } from './caller.js';
 import { classRules, withClassRestriction, writeDeniedError } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
+import { permitWrite } from './write-access.js';
 
 export interface DeleteRequest {
   readonly auth: Auth;
@@ -19,11 +21,16 @@ export async function destroy(deps: CoreDeps, request: DeleteRequest): Promise<v
   rules.beforeDelete?.({ auth: request.auth });
   const schema = await deps.schemas.get(request.className);
   if (schema === undefined) throw writeDeniedError(rules);
-  const where = withClassRestriction(
-    withAcl({ kind: 'eq', path: ['objectId'], value: request.objectId }, request.auth, 'write'),
-    { rules, auth: request.auth, access: 'write' },
-  );
+  const permitted = await permitWrite({
+    deps,
+    auth: request.auth,
+    schema,
+    operation: 'delete',
+    where: { kind: 'eq', path: ['objectId'], value: request.objectId },
+  });
+  const where = withClassRestriction(permitted, { rules, auth: request.auth, access: 'write' });
   const deleted = await deps.storage.deleteMany({ schema, where });
   if (deleted === 0) throw writeDeniedError(rules);
+  noteClassWrite(deps, request.className);
   await rules.afterDelete?.({ ...request, deps });
 }

@@ -3,12 +3,15 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import { parseOrder, parseWhere } from '../query/index.js';
 import type { Condition } from '../query/index.js';
 import type { ClassSchema } from '../schema/index.js';
-import { assertClassAccess, withAcl } from './access.js';
+import { assertClassAccess } from './access.js';
 import { classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
+import { authorizeFind } from './find-access.js';
+import type { FindAccess } from './find-access.js';
 import { buildIncludeTree, includeAllTree, resolveIncludes } from './include.js';
 import type { IncludeTree } from './include.js';
 import type { FindResult, OutputObject } from './output.js';
+import { keysWithPlanFields, stripProtected } from './protected-read.js';
 import { loadSchemaForRead } from './schema-step.js';
 import { checkSearchRequest, pickSearchOptions, withScoreField } from './search-request.js';
 import { shapeObject } from './shape.js';
@@ -45,13 +48,14 @@ export async function find(deps: CoreDeps, request: FindRequest): Promise<FindRe
   if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
   const parsed = parseWhere({ where: request.where ?? {}, schema, maxDepth: deps.options.maxNestingDepth });
   checkSearchRequest({ where: parsed, ...pickSearchOptions(request) });
-  const where = withClassRestriction(withAcl(parsed, request.auth, 'read'), {
+  const access = await authorizeFind({ deps, request, schema, parsed });
+  const where = withClassRestriction(access.where, {
     rules: classRules(request.className),
     auth: request.auth,
     access: 'read',
   });
   const limit = effectiveLimit(deps, request.limit);
-  const results = limit === 0 ? [] : await fetchShaped({ deps, request, schema, where, limit });
+  const results = limit === 0 ? [] : await fetchShaped({ deps, request, schema, where, limit, access });
   if (request.count !== true) return { results };
   return { results, count: await deps.storage.count({ schema, where }) };
 }
@@ -80,8 +84,9 @@ async function fetchShaped(options: {
   schema: ClassSchema;
   where: Condition;
   limit: number;
+  access: FindAccess;
 }): Promise<OutputObject[]> {
-  const { deps, request, schema, where, limit } = options;
+  const { deps, request, schema, where, limit, access } = options;
   const selection = splitKeys(request.keys);
   const projection: Projection = {
     ...(selection === undefined ? {} : { keys: withScoreField(selection.top) }),
@@ -93,9 +98,13 @@ async function fetchShaped(options: {
     sort: parseOrder(request.order ?? '', schema),
     ...(request.skip === undefined ? {} : { skip: request.skip }),
     limit,
-    ...(selection === undefined ? {} : { keys: [...selection.top] }),
+    ...(selection === undefined ? {} : { keys: keysWithPlanFields(selection.top, access.plan) }),
   });
-  const shaped = stored.map((object) => shapeObject({ schema, object, projection }));
+  const shaped = stored.map((object) => {
+    const output = shapeObject({ schema, object, projection });
+    stripProtected({ plan: access.plan, object: output, stored: object.fields });
+    return output;
+  });
   const afterRead = classRules(schema.className).afterRead;
   if (afterRead !== undefined) for (const object of shaped) afterRead({ auth: request.auth, object });
   const tree = includeTree({ schema, include: request.include, implied: selection?.implied });
@@ -103,6 +112,7 @@ async function fetchShaped(options: {
     await resolveIncludes({
       deps,
       auth: request.auth,
+      caller: access.caller,
       holders: shaped.map((o) => o.fields),
       tree,
       ...(selection === undefined ? {} : { subKeys: selection.sub }),

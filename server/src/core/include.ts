@@ -1,10 +1,12 @@
 import type { Auth } from '../auth/index.js';
 import { EmbeddedObject, Pointer } from '../schema/index.js';
 import type { ClassSchema } from '../schema/index.js';
-import { withAcl } from './access.js';
+import type { Caller } from './caller.js';
+import { readCondition } from './class-access.js';
 import { classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { OutputObject } from './output.js';
+import { protectedPlan, stripProtected } from './protected-read.js';
 import { shapeObject } from './shape.js';
 
 /** `include=post,post.author` as a tree: { post: { author: {} } }. */
@@ -42,18 +44,20 @@ export function includeAllTree(schema: ClassSchema): IncludeTree {
 export async function resolveIncludes(options: {
   deps: CoreDeps;
   auth: Auth;
+  /** The permission engine's view of `auth` (CLP `get`, read ACL and protectedFields apply per class). */
+  caller: Caller;
   holders: Record<string, unknown>[];
   tree: IncludeTree;
   /** Per included path, the sub-keys `keys=post.title` selects inside it. */
   subKeys?: ReadonlyMap<string, ReadonlySet<string>>;
   prefix?: string;
 }): Promise<void> {
-  const { deps, auth, holders, tree } = options;
+  const { deps, auth, caller, holders, tree } = options;
   for (const field of Object.keys(tree)) {
     const path = options.prefix === undefined ? field : `${options.prefix}.${field}`;
     const pointers = collectPointers(holders, field);
     if (pointers.length === 0) continue;
-    const fetched = await fetchPointed({ deps, auth, pointers, keys: options.subKeys?.get(path) });
+    const fetched = await fetchPointed({ deps, auth, caller, pointers, keys: options.subKeys?.get(path) });
     const nextHolders: Record<string, unknown>[] = [];
     for (const holder of holders) replaceAt({ holder, field, fetched, nextHolders });
     const subtree = tree[field] as IncludeTree;
@@ -61,6 +65,7 @@ export async function resolveIncludes(options: {
       await resolveIncludes({
         deps,
         auth,
+        caller,
         holders: nextHolders,
         tree: subtree,
         subKeys: options.subKeys,
@@ -87,10 +92,11 @@ const key = (className: string, objectId: string): string => `${className}\u0000
 async function fetchPointed(options: {
   deps: CoreDeps;
   auth: Auth;
+  caller: Caller;
   pointers: readonly Pointer[];
   keys: ReadonlySet<string> | undefined;
 }): Promise<Fetched> {
-  const { deps, auth, pointers } = options;
+  const { deps, auth, caller, pointers } = options;
   const byClass = new Map<string, Set<string>>();
   for (const p of pointers) {
     let ids = byClass.get(p.className);
@@ -101,15 +107,26 @@ async function fetchPointed(options: {
   for (const [className, ids] of byClass) {
     const schema = await deps.schemas.get(className);
     if (schema === undefined) continue;
-    const where = withClassRestriction(withAcl({ kind: 'in', path: ['objectId'], values: [...ids] }, auth, 'read'), {
-      rules: classRules(className),
-      auth,
-      access: 'read',
-    });
+    const where = withClassRestriction(
+      // Including class C is a CLP `get` on C (spec/security.md §4.2); a refusal fails the whole read.
+      readCondition({
+        caller,
+        schema,
+        operations: ['get'],
+        where: { kind: 'in', path: ['objectId'], values: [...ids] },
+      }),
+      {
+        rules: classRules(className),
+        auth,
+        access: 'read',
+      },
+    );
     const objects = await deps.storage.find({ schema, where });
     const projection = options.keys === undefined ? {} : { keys: options.keys };
+    const plan = protectedPlan({ deps, caller, schema });
     for (const object of objects) {
       const shaped = shapeObject({ schema, object, projection });
+      stripProtected({ plan, object: shaped, stored: object.fields });
       classRules(className).afterRead?.({ auth, object: shaped });
       const fields = embeddedFields(shaped);
       fetched.set(key(className, object.objectId), {

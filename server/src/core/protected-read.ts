@@ -62,19 +62,18 @@ export function keysWithPlanFields(
   return [...all];
 }
 
-/** Removes the fields hidden from the caller, and those fetched only to evaluate the plan. */
+/**
+ * Removes the fields hidden from the caller from a shaped object. `stored` is the object as read from
+ * storage: `userField:` rules are evaluated on it, since `keys` may have projected their fields away.
+ */
 export function stripProtected(options: {
   plan: ProtectedFieldsPlan | undefined;
   object: OutputObject;
-  requested: ReadonlySet<string> | undefined;
+  stored: Readonly<Record<string, unknown>>;
 }): void {
-  const { plan, object, requested } = options;
+  const { plan, object, stored } = options;
   if (plan === undefined) return;
-  for (const field of hiddenFields({ plan, objectId: object.objectId, fields: object.fields })) {
-    delete object.fields[field];
-  }
-  if (requested === undefined) return;
-  for (const field of fieldsNeededForPlan(plan)) if (!requested.has(field)) delete object.fields[field];
+  for (const field of hiddenFields({ plan, objectId: object.objectId, fields: stored })) delete object.fields[field];
 }
 
 /** Top-level field names a condition tests, through `$and/$or/$nor` (whatever the node kinds). */

@@ -3,6 +3,7 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import { isVolatileClass } from '../schema/index.js';
 import type { ClassCreateRequest, ClassSchema, ClassUpdateRequest } from '../schema/index.js';
 import { requireMaster } from './access.js';
+import { noteClassWrite } from './caller.js';
 import type { CoreDeps } from './deps.js';
 
 /** GET /schemas: every stored class (volatile system classes are not listed). Master key. */
@@ -58,6 +59,7 @@ export async function purgeClass(deps: CoreDeps, request: { auth: Auth; classNam
   const schema = await deps.schemas.get(request.className);
   if (schema === undefined) return;
   await deps.storage.deleteMany({ schema, where: { kind: 'constant', value: true } });
+  noteClassWrite(deps, request.className);
 }
 
 function classMissing(className: string): ParseError {

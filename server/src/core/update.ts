@@ -2,12 +2,14 @@ import type { Auth } from '../auth/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { ClassSchema, ParseValue } from '../schema/index.js';
 import type { StoredObject, UpdateOp, UpdateSpec } from '../storage/index.js';
-import { assertClassAccess, withAcl } from './access.js';
+import { assertClassAccess } from './access.js';
+import { noteClassWrite } from './caller.js';
 import { classRules, withClassRestriction, writeDeniedError } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { SaveResult } from './output.js';
 import { writeRelations } from './relations.js';
 import { applySchemaToWrite } from './schema-step.js';
+import { permitWrite } from './write-access.js';
 import { isRelationWrite } from './write-input.js';
 import type { WriteInput } from './write-input.js';
 
@@ -25,7 +27,17 @@ export interface UpdateRequest {
 export async function update(deps: CoreDeps, request: UpdateRequest): Promise<SaveResult> {
   checkAccess(request);
   const rules = classRules(request.className);
-  if ((await deps.schemas.get(request.className)) === undefined) throw writeDeniedError(rules);
+  const current = await deps.schemas.get(request.className);
+  if (current === undefined) throw writeDeniedError(rules);
+  // Checked against the schema before this write grows it: new fields need CLP `addField`.
+  const permitted = await permitWrite({
+    deps,
+    auth: request.auth,
+    schema: current,
+    operation: 'update',
+    where: { kind: 'eq', path: ['objectId'], value: request.objectId },
+    input: request.input,
+  });
   const context = { ...request, deps };
   // A system class may validate and rewrite the write first (e.g. `_User` hashes a new password).
   const input = rules.prepareUpdate === undefined ? request.input : await rules.prepareUpdate(context);
@@ -36,10 +48,7 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
     input,
   });
   const spec = buildUpdateSpec({ schema, input });
-  const where = withClassRestriction(
-    withAcl({ kind: 'eq', path: ['objectId'], value: request.objectId }, request.auth, 'write'),
-    { rules, auth: request.auth, access: 'write' },
-  );
+  const where = withClassRestriction(permitted, { rules, auth: request.auth, access: 'write' });
   const after = await deps.storage.updateOne({ schema, where, update: spec });
   if (after === null) throw writeDeniedError(rules);
   await writeRelations({
@@ -48,6 +57,7 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
     owningId: request.objectId,
     input,
   });
+  noteClassWrite(deps, request.className);
   const extra = rules.afterUpdate === undefined ? {} : await rules.afterUpdate({ ...context, input });
   return {
     objectId: request.objectId,
