@@ -1,30 +1,7 @@
 import { isMasterLike } from '../auth/index.js';
 import type { Auth } from '../auth/index.js';
 import { ErrorCode, ParseError, masterKeyRequired } from '../errors/index.js';
-import type { Condition } from '../query/index.js';
 import { isVolatileClass } from '../schema/index.js';
-
-/**
- * Which entities an ACL check tests for the caller: `*` plus the user's id. Roles join when users and
- * roles land; `undefined` means the caller bypasses ACLs (master and maintenance keys).
- */
-export function aclEntities(auth: Auth): string[] | undefined {
-  if (isMasterLike(auth)) return undefined;
-  return auth.kind === 'user' ? ['*', auth.userId] : ['*'];
-}
-
-export function aclCondition(auth: Auth, access: 'read' | 'write'): Condition | undefined {
-  const entities = aclEntities(auth);
-  return entities === undefined ? undefined : { kind: 'acl', access, entities };
-}
-
-/** ANDs the caller's ACL condition onto `where`. */
-export function withAcl(where: Condition, auth: Auth, access: 'read' | 'write'): Condition {
-  const acl = aclCondition(auth, access);
-  if (acl === undefined) return where;
-  if (where.kind === 'constant' && where.value) return acl;
-  return { kind: 'and', conditions: [where, acl] };
-}
 
 export type Operation = 'read' | 'write';
 
