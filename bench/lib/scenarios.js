@@ -3,9 +3,9 @@
 // so a broken server is reported instead of benchmarked. Process handling and reporting live elsewhere.
 import autocannon from 'autocannon';
 
-export const SCENARIO_NAMES = ['create', 'get', 'query', 'update', 'inQuery', 'near'];
+export const SCENARIO_NAMES = ['create', 'get', 'query', 'update', 'inQuery', 'near', 'authGet', 'login'];
 /** Execution order: reads and in-place updates first, so rows added by `create` don't change the others. */
-export const EXECUTION_ORDER = ['get', 'query', 'inQuery', 'near', 'update', 'create'];
+export const EXECUTION_ORDER = ['get', 'authGet', 'query', 'inQuery', 'near', 'update', 'create', 'login'];
 
 export const CLASS_NAME = 'BenchItem';
 const QUERY_WIDTH = 100;
@@ -253,9 +253,60 @@ export function buildScenario(name, { baseUrl, ctx, ids, rows }) {
         },
       };
     }
+    case 'authGet':
+    case 'login':
+      return userScenario(name, { baseUrl, ids, mount, headers });
     default:
       throw new Error(`unknown scenario ${name}; known: ${SCENARIO_NAMES.join(', ')}`);
   }
+}
+
+/** The user the `login` and `authGet` scenarios log in as (signed up by their check, once). */
+const BENCH_USER = { username: 'bench-user', password: 'bench-password' };
+
+async function benchSession({ baseUrl, headers }) {
+  const signUp = await requestJson(`${baseUrl}/users`, { method: 'POST', headers, body: BENCH_USER });
+  // 202: signed up by an earlier scenario or round.
+  if (signUp.status !== 201 && signUp.json?.code !== 202) fail('sign-up', signUp);
+  const res = await requestJson(`${baseUrl}/login`, { method: 'POST', headers, body: BENCH_USER });
+  if (res.status !== 200 || typeof res.json?.sessionToken !== 'string') fail('login check', res);
+  return res.json.sessionToken;
+}
+
+/**
+ * `login`: POST /login with a password (bcrypt verification and a new session per request).
+ * `authGet`: the `get` scenario with a session token, so its p99 next to `get` shows the cost of
+ * resolving the session and checking permissions on each request.
+ */
+function userScenario(name, { baseUrl, ids, mount, headers }) {
+  if (name === 'login') {
+    return {
+      request: {
+        method: 'POST',
+        path: `${mount}/login`,
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify(BENCH_USER),
+      },
+      async check() {
+        await benchSession({ baseUrl, headers });
+      },
+    };
+  }
+  let counter = 0;
+  const sessionHeaders = { ...headers };
+  return {
+    request: {
+      method: 'GET',
+      // Filled in by check(): autocannon reads the headers when the measurement starts.
+      headers: sessionHeaders,
+      setupRequest: (req) => ({ ...req, path: `${mount}/classes/${CLASS_NAME}/${ids[counter++ % ids.length]}` }),
+    },
+    async check() {
+      sessionHeaders['X-Parse-Session-Token'] = await benchSession({ baseUrl, headers });
+      const res = await requestJson(`${baseUrl}/classes/${CLASS_NAME}/${ids[0]}`, { headers: sessionHeaders });
+      if (res.status !== 200 || res.json?.objectId !== ids[0]) fail('authGet check', res);
+    },
+  };
 }
 
 /** Runs one autocannon measurement and returns the numbers we keep. */
