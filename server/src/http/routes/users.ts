@@ -58,29 +58,31 @@ export function userRoutes(options: { encoding: EncodingContext; rateLimits: Aut
     await request.core.logOut({ auth: request.auth });
     return { body: {} };
   };
-  const route = (method: HttpMethod, path: string, handler: ApiHandler, extra: Partial<RouteDefinition> = {}) => ({
+  const route = (method: HttpMethod, path: string, handler: ApiHandler): RouteDefinition => ({
     method,
     path,
     handler,
-    ...extra,
   });
   const batchable = { batchable: true } as const;
   const ignoreToken = { sessionToken: 'ignore' } as const;
   return [
     route('GET', '/users/me', me),
-    route('GET', '/users', asUser(classHandler('GET', '/classes/:className')), batchable),
-    route('POST', '/users', signUp, batchable),
-    route('POST', '/classes/_User', signUp, batchable),
-    route('GET', '/users/:objectId', getUser, batchable),
-    route('GET', '/classes/_User/:objectId', getUser, batchable),
-    route('PUT', '/users/:objectId', asUser(classHandler('PUT', '/classes/:className/:objectId')), batchable),
-    route('DELETE', '/users/:objectId', asUser(classHandler('DELETE', '/classes/:className/:objectId')), batchable),
+    { ...route('GET', '/users', asUser(classHandler('GET', '/classes/:className'))), ...batchable },
+    { ...route('POST', '/users', signUp), ...batchable },
+    { ...route('POST', '/classes/_User', signUp), ...batchable },
+    { ...route('GET', '/users/:objectId', getUser), ...batchable },
+    { ...route('GET', '/classes/_User/:objectId', getUser), ...batchable },
+    { ...route('PUT', '/users/:objectId', asUser(classHandler('PUT', '/classes/:className/:objectId'))), ...batchable },
+    {
+      ...route('DELETE', '/users/:objectId', asUser(classHandler('DELETE', '/classes/:className/:objectId'))),
+      ...batchable,
+    },
     // Parse drops any session token sent with a log-in.
-    route('GET', '/login', logIn, ignoreToken),
-    route('POST', '/login', logIn, ignoreToken),
+    { ...route('GET', '/login', logIn), ...ignoreToken },
+    { ...route('POST', '/login', logIn), ...ignoreToken },
     route('POST', '/logout', logOut),
-    route('GET', '/verifyPassword', verifyPassword, ignoreToken),
-    route('POST', '/verifyPassword', verifyPassword, ignoreToken),
+    { ...route('GET', '/verifyPassword', verifyPassword), ...ignoreToken },
+    { ...route('POST', '/verifyPassword', verifyPassword), ...ignoreToken },
     route('POST', '/loginAs', logInAs),
   ];
 }
