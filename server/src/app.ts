@@ -66,6 +66,7 @@ export async function createApp(options: {
     roles,
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
+      ...(config.protectedFields === undefined ? {} : { protectedFields: config.protectedFields }),
       defaultLimit: config.defaultLimit,
       ...(config.maxLimit === undefined ? {} : { maxLimit: config.maxLimit }),
       maxNestingDepth: config.maxNestingDepth,

@@ -7,6 +7,7 @@ import type {
   AuthProviderOptionSettings,
   PasswordPolicySettings,
 } from './user-policy-kinds.js';
+import type { ProtectedFieldsSetting } from './protected-fields-kind.js';
 
 export type ServerRole = 'api' | 'live' | 'worker' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -34,6 +35,8 @@ export interface Config {
   /** Path of the cloud code module to load. */
   readonly cloud?: string;
   readonly allowClientClassCreation: boolean;
+  /** Fields hidden per class and caller key, merged into CLPs. Default `{"_User":{"*":["email"]}}`. */
+  readonly protectedFields?: ProtectedFieldsSetting;
   /** IPs or CIDR ranges the master key is accepted from. Default: loopback only. */
   readonly masterKeyIps: readonly string[];
   readonly maintenanceKeyIps: readonly string[];

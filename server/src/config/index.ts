@@ -23,6 +23,8 @@ export type { GeneratedKeys } from './generated-keys.js';
 export { renderHelp } from './help.js';
 export { README_TABLE_END, README_TABLE_START, renderOptionsTable, spliceOptionsTable } from './docs-table.js';
 export { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
+export { protectedFieldsKind } from './protected-fields-kind.js';
+export type { ProtectedFieldsSetting } from './protected-fields-kind.js';
 export type {
   AccountLockoutSettings,
   AuthProviderOptionSettings,

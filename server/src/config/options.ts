@@ -1,6 +1,7 @@
 import type { Config, LogLevel, ServerRole } from './config.js';
 import type { ValueKind } from './option-types.js';
 import { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
+import { protectedFieldsKind } from './protected-fields-kind.js';
 import {
   booleanKind,
   checkIpOrCidr,
@@ -253,6 +254,17 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => false,
     defaultText: 'false',
     description: 'Let requests without the master key create new classes.',
+  },
+  {
+    key: 'protectedFields',
+    flag: '--protected-fields',
+    env: 'STRATA_PROTECTED_FIELDS',
+    group: 'Security',
+    kind: protectedFieldsKind(),
+    default: () => ({ _User: { '*': ['email'] } }),
+    defaultText: '{"_User":{"*":["email"]}}',
+    description:
+      'JSON of fields hidden from non-master readers, per class and key (`*`, `authenticated`, `role:Name`, `userField:field`, user id); merged into each class CLP.',
   },
   {
     key: 'masterKeyIps',

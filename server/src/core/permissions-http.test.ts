@@ -241,6 +241,34 @@ describe('permission engine over HTTP (SQLite)', () => {
   });
 });
 
+describe('the protectedFields server option', () => {
+  it('replaces the default: here _User.email is public and Post.draft hidden', async () => {
+    const server = await startTestServer({ protectedFields: { _User: { '*': [] }, Post: { '*': ['draft'] } } });
+    try {
+      const dave = await signUp(server, 'dave', { email: 'dave@example.com' });
+      const erin = await signUp(server, 'erin');
+      await ok(server, {
+        method: 'PUT',
+        path: `/users/${dave.id}`,
+        master: true,
+        body: { ACL: { '*': { read: true } } },
+      });
+      const seen = await ok(server, { path: `/users/${dave.id}`, headers: erin.headers });
+      assert.equal(seen['email'], 'dave@example.com');
+      const post = await ok(server, {
+        method: 'POST',
+        path: '/classes/Post',
+        master: true,
+        body: { draft: 'd', t: 1 },
+      });
+      const read = await ok(server, { path: `/classes/Post/${post['objectId']}`, headers: erin.headers });
+      assert.deepEqual([read['draft'], read['t']], [undefined, 1]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 const redisURL = process.env['STRATA_TEST_REDIS_URL'];
 const requireServices = process.env['STRATA_REQUIRE_SERVICES'] === '1';
 const skip = redisURL === undefined && !requireServices ? 'STRATA_TEST_REDIS_URL is not set' : false;
