@@ -141,6 +141,28 @@ for (const target of backends) {
       }
     });
 
+    it(
+      'SQLite refuses what it cannot compile instead of answering wrongly',
+      { skip: target.backend !== 'sqlite' },
+      async () => {
+        const cases: Array<[unknown, string]> = [
+          [
+            [{ $lookup: { from: 'Player', localField: 'x', foreignField: '_id', as: 'p' } }],
+            'Aggregate stage $lookup is not supported on SQLite',
+          ],
+          [[{ $project: { y: { $year: '$createdAt' } } }], 'Aggregate expression $year is not supported on SQLite'],
+          [
+            [{ $group: { _id: null, s: { $sum: { $multiply: ['$score', 2] } } } }],
+            '$sum of a computed expression is not supported on SQLite',
+          ],
+        ];
+        for (const [pipeline, error] of cases) {
+          const res = await aggregate({ pipeline });
+          assert.deepEqual(res.body, { code: 102, error });
+        }
+      },
+    );
+
     it('needs the master key', async () => {
       const res = await aggregate({ pipeline: [{ $count: 'n' }] }, false);
       assert.equal(res.status, 403);
