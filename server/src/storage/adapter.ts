@@ -52,13 +52,18 @@ export interface QueryHints {
 export interface FindOptions extends QueryHints {
   readonly schema: ClassSchema;
   readonly where: Condition;
+  /**
+   * Explicit order. A `$score` key (path `["$score"]`) sorts by text relevance, best first whatever its
+   * direction (needs a top-level `text` condition). A top-level `nearSphere` condition orders by distance,
+   * nearest first, after any explicit keys (so alone when there are none).
+   */
   readonly sort?: readonly SortKey[];
   readonly skip?: number;
   /** Omitted: no limit. */
   readonly limit?: number;
   /**
    * Top-level field names to return (objectId, createdAt, updatedAt and ACL always come back).
-   * Omitted: every field.
+   * Omitted: every field. `$score` (with a top-level `text` condition) adds the relevance as `score`.
    */
   readonly keys?: readonly string[];
 }

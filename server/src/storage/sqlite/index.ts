@@ -16,8 +16,16 @@
  * contains, json_type guards, a cached `regexp` function, relation subqueries). Updates are
  * read-modify-write inside one IMMEDIATE transaction, atomic across processes too.
  *
- * It does not validate values against Parse's rules (the schema layer does), and it has no geo queries,
- * text search or aggregation.
+ * It does not validate values against Parse's rules (the schema layer does), and it has no aggregation.
+ *
+ * Geo and text search (geo-sql.ts, text-sql.ts, search-index.ts, search-order.ts): GeoPoint columns get an
+ * expression index on `json_extract(col, '$.latitude' | '$.longitude')`; every geo condition first narrows
+ * by a lat/lng range answerable from it, then applies the exact test through SQL functions registered on
+ * the connection (`geo_distance` haversine, `geo_in_polygon` planar as MongoDB's 2d, `geo_polygon_contains`
+ * with great-circle edges as 2dsphere). `$nearSphere` orders by distance when no order is given. `$text`
+ * uses an external-content FTS5 table per searched String field (created on first search, kept in sync by
+ * triggers, `porter unicode61 remove_diacritics 2`), bm25 for `$score`; case/diacritic-sensitive and
+ * non-English searches are refused with 102.
  */
 export { createSqliteStorage } from './sqlite-storage.js';
 export type { SqliteStorageOptions } from './sqlite-storage.js';
