@@ -94,3 +94,19 @@ describe('session revocation across two servers sharing Redis', { skip: redisSki
     assert.deepEqual(answer.body, { code: 209, error: 'Invalid session token' });
   });
 });
+
+describe('password reset requests share the rate limit', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ passwordHashCost: 4, authRateLimit: 0, authRateLimitAccount: 1 });
+  });
+  after(() => server.close());
+
+  it('the second reset request for one email in a window answers 429', async () => {
+    const reset = () =>
+      server.call({ method: 'POST', path: '/requestPasswordReset', body: { email: 'someone@example.com' } });
+    assert.notEqual((await reset()).status, 429);
+    const over = await reset();
+    assert.deepEqual({ status: over.status, body: over.body }, TOO_MANY);
+  });
+});
