@@ -32,6 +32,7 @@ describe('resolveOptions', () => {
       dataDir: '/srv/app/.strata',
       databaseURI: 'sqlite:/srv/app/.strata/strata.db',
       allowClientClassCreation: false,
+      protectedFields: { _User: { '*': ['email'] } },
       masterKeyIps: ['127.0.0.1', '::1'],
       maintenanceKeyIps: ['127.0.0.1', '::1'],
       emailAdapter: 'log',
