@@ -88,10 +88,11 @@ for (const spec of compatTargets()) {
       assert.equal(config.get('limit'), 3);
       assert.deepEqual(config.get('launch'), when);
       assert.equal(config.get('secret'), undefined);
-      assert.equal(Parse.Config.current().get('greeting'), 'hello');
+      const current = await Parse.Config.current();
+      assert.equal(current.get('greeting'), 'hello');
       const asMaster = await Parse.Config.get({ useMasterKey: true });
       assert.equal(asMaster.get('secret'), 'k');
-      await Parse.Config.save({ greeting: 'bye', limit: { __op: 'Delete' } as unknown as number });
+      await Parse.Config.save({ greeting: 'bye', limit: { __op: 'Delete' } as unknown as number }, {});
       const after = await Parse.Config.get();
       assert.equal(after.get('greeting'), 'bye');
       assert.equal(after.get('limit'), undefined);

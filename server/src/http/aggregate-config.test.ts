@@ -23,9 +23,8 @@ for (const target of backends) {
     let server: TestServer;
     const ids: Record<string, string> = {};
     const aggregate = async (query: Json, master = true) => {
-      const search = new URLSearchParams(
-        Object.entries(query).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-      );
+      const search = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) search.set(k, typeof v === 'string' ? v : JSON.stringify(v));
       return server.call({ path: `/aggregate/Game?${search.toString()}`, master });
     };
 
