@@ -21,6 +21,25 @@ export { valuesEqual, compareHolds } from './compare-values.js';
 export { andOf, orOf, norOf } from './combine.js';
 // Geo and full-text search (issue 3).
 export type { LatLng } from './ast.js';
-export { searchOf, assertSearchPlacement, withoutDistanceOrder, isScoreSort, SCORE_KEY, SCORE_FIELD } from './search.js';
+export {
+  searchOf,
+  assertSearchPlacement,
+  withoutDistanceOrder,
+  isScoreSort,
+  SCORE_KEY,
+  SCORE_FIELD,
+} from './search.js';
 export type { NearSphereCondition, TextCondition, SearchConditions } from './search.js';
 export { sphericalDistance, inBox, inPlanarPolygon, inSphericalPolygon } from './geo-math.js';
+// Aggregation pipelines (issue 3: aggregate and distinct).
+export { parsePipeline } from './pipeline.js';
+export { storedFieldName } from './pipeline-match.js';
+export type {
+  Accumulator,
+  AccumulatorOp,
+  Pipeline,
+  PipelineExpression,
+  PipelineSortKey,
+  PipelineStage,
+  ProjectField,
+} from './pipeline-types.js';

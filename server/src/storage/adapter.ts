@@ -1,5 +1,12 @@
 import type { Condition, SortKey } from '../query/index.js';
 import type { ACL, ClassSchema, ParseValue, SchemaStore } from '../schema/index.js';
+import type {
+  AggregateDocument,
+  AggregateOptions,
+  DistinctOptions,
+  GlobalConfigChange,
+  GlobalConfigData,
+} from './aggregate-types.js';
 
 /**
  * One object as storage holds it, in the normalized value form. Relation fields are not part of it
@@ -114,6 +121,19 @@ export interface StorageAdapter extends SchemaStore {
    * document, SQLite's `EXPLAIN QUERY PLAN` rows. Optional: a backend without it refuses `explain`.
    */
   explain?(options: FindOptions): Promise<unknown>;
+
+  // ---- aggregate, distinct and Parse Config (issue 3) ----
+  /**
+   * Runs an aggregation pipeline. A backend throws 102 for a stage or expression it cannot run
+   * (never a wrong answer). Optional: without it, `/aggregate` answers 102.
+   */
+  aggregate?(options: AggregateOptions): Promise<AggregateDocument[]>;
+  /** Distinct non-null values of a field among the objects matching `where`. */
+  distinct?(options: DistinctOptions): Promise<ParseValue[]>;
+  /** The stored Parse Config; empty when none was ever saved. */
+  getGlobalConfig?(): Promise<GlobalConfigData>;
+  /** Applies one `PUT /config`: only the listed keys change. */
+  updateGlobalConfig?(change: GlobalConfigChange): Promise<void>;
 
   /** Adds a relation edge; adding an existing edge is a no-op. */
   addRelation(edge: RelationEdge): Promise<void>;

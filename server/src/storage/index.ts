@@ -17,6 +17,13 @@ export type {
   QueryHints,
   ReadPreferenceMode,
 } from './adapter.js';
+export type {
+  AggregateDocument,
+  AggregateOptions,
+  DistinctOptions,
+  GlobalConfigChange,
+  GlobalConfigData,
+} from './aggregate-types.js';
 export type { MongoStorageOptions } from './mongo/index.js';
 export { openStorage } from './open.js';
 export type { SqliteStorageOptions } from './sqlite/index.js';

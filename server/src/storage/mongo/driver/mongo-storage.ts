@@ -8,7 +8,15 @@ import type {
   FieldDefinition,
   IndexOptions,
   IndexSpec,
+  ParseValue,
 } from '../../../schema/index.js';
+import type {
+  AggregateDocument,
+  AggregateOptions,
+  DistinctOptions,
+  GlobalConfigChange,
+  GlobalConfigData,
+} from '../../aggregate-types.js';
 import type {
   FindOptions,
   QueryHints,
@@ -29,6 +37,7 @@ import {
   toSort,
   toUpdate,
 } from '../dialect/index.js';
+import { aggregate, distinct } from './aggregate.js';
 import { collectionOf, sessionOption } from './context.js';
 import type { MongoContext } from './context.js';
 import {
@@ -39,6 +48,7 @@ import {
   isDuplicateKeyError,
   toStorageError,
 } from './errors.js';
+import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
 import { initializeDefaults } from './initialize.js';
 import { addRelation, hasRelationCondition, removeRelation, resolveRelations } from './relations.js';
 import * as schemaStore from './schema-store.js';
@@ -215,6 +225,24 @@ export class MongoStorage implements StorageAdapter {
       if (options.limit !== undefined && options.limit > 0) cursor.limit(options.limit);
       return cursor.explain('queryPlanner');
     });
+  }
+
+  // ---- aggregate, distinct, Parse Config ----
+
+  async aggregate(options: AggregateOptions): Promise<AggregateDocument[]> {
+    return guard(() => aggregate(this.context, { ...options, filter: (schema, where) => this.filter(schema, where) }));
+  }
+
+  async distinct(options: DistinctOptions): Promise<ParseValue[]> {
+    return guard(() => distinct(this.context, { ...options, filter: (schema, where) => this.filter(schema, where) }));
+  }
+
+  async getGlobalConfig(): Promise<GlobalConfigData> {
+    return guard(() => readGlobalConfig(this.context));
+  }
+
+  async updateGlobalConfig(change: GlobalConfigChange): Promise<void> {
+    await guard(() => writeGlobalConfig(this.context, change));
   }
 
   async addRelation(edge: RelationEdge): Promise<void> {
