@@ -6,7 +6,15 @@ import type {
   FieldDefinition,
   IndexOptions,
   IndexSpec,
+  ParseValue,
 } from '../../schema/index.js';
+import type {
+  AggregateDocument,
+  AggregateOptions,
+  DistinctOptions,
+  GlobalConfigChange,
+  GlobalConfigData,
+} from '../aggregate-types.js';
 import type {
   FindOptions,
   RelationEdge,
@@ -15,9 +23,11 @@ import type {
   StoredObject,
   UpdateSpec,
 } from '../adapter.js';
+import { runAggregate, runDistinct } from './aggregate.js';
 import { applyUpdate } from './apply-update.js';
 import { conditionToSql, sortToSql } from './condition-sql.js';
 import { SqliteDriver, toStorageError } from './driver.js';
+import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
 import type { SqliteDriverOptions } from './driver.js';
 import { joinClassName, quote, sqlName } from './names.js';
 import {
@@ -344,16 +354,6 @@ class SqliteStorage implements StorageAdapter {
     });
   }
 
-  count(options: { schema: ClassSchema; where: Condition }): Promise<number> {
-    return this.run(() => {
-      const layout = this.state.layout(options.schema);
-      if (!this.state.ready(layout, { create: false })) return 0;
-      const { sql, params } = conditionToSql(options.where, this.state.context(layout));
-      const row = this.driver.get(`SELECT count(*) AS n FROM ${layout.table} WHERE ${sql}`, params);
-      return Number(row?.['n'] ?? 0);
-    });
-  }
-
   /** `EXPLAIN QUERY PLAN` of the find's statement: `{ id, parent, detail }` rows (hints are ignored on SQLite). */
   explain(options: FindOptions): Promise<unknown> {
     return this.run(() => {
@@ -366,6 +366,34 @@ class SqliteStorage implements StorageAdapter {
         .all(`EXPLAIN QUERY PLAN SELECT ${layout.selectList} FROM ${layout.table} WHERE ${sql}${order}`, params)
         .map((row) => ({ id: row['id'], parent: row['parent'], detail: row['detail'] }));
     });
+  }
+
+  count(options: { schema: ClassSchema; where: Condition }): Promise<number> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      if (!this.state.ready(layout, { create: false })) return 0;
+      const { sql, params } = conditionToSql(options.where, this.state.context(layout));
+      const row = this.driver.get(`SELECT count(*) AS n FROM ${layout.table} WHERE ${sql}`, params);
+      return Number(row?.['n'] ?? 0);
+    });
+  }
+
+  // ---- aggregate, distinct, Parse Config ----
+
+  aggregate(options: AggregateOptions): Promise<AggregateDocument[]> {
+    return this.run(() => runAggregate(this.state, options));
+  }
+
+  distinct(options: DistinctOptions): Promise<ParseValue[]> {
+    return this.run(() => runDistinct(this.state, options));
+  }
+
+  getGlobalConfig(): Promise<GlobalConfigData> {
+    return this.run(() => readGlobalConfig(this.driver));
+  }
+
+  updateGlobalConfig(change: GlobalConfigChange): Promise<void> {
+    return this.run(() => writeGlobalConfig(this.driver, change));
   }
 
   addRelation(edge: RelationEdge): Promise<void> {
