@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { RoleCache } from './auth/index.js';
 import type { Config } from './config/index.js';
 import { createPasswordHasher } from './auth/index.js';
-import { SessionCache, createCore } from './core/index.js';
+import { GlobalConfigCache, SessionCache, createCore } from './core/index.js';
 import type { SessionEviction } from './core/index.js';
 import { createHttpApp } from './http/index.js';
 import { randomUUID } from 'node:crypto';
@@ -54,9 +54,11 @@ export async function createApp(options: {
   const now = options.now ?? (() => new Date());
   const sessionCache = await createSessionCache({ pubsub, logger, now });
   const rateLimits = await createAuthRateLimits({ config, now });
+  const globalConfig = await createGlobalConfigCache({ storage, pubsub, logger });
   const core = createCore({
     storage,
     schemas,
+    globalConfig,
     users: {
       hasher: createPasswordHasher({ cost: config.passwordHashCost ?? 10 }),
       sessionLengthMs: (config.sessionLength ?? 31_536_000) * 1000,
@@ -162,6 +164,33 @@ async function createSchemaRegistry(options: {
     }
   });
   return registry;
+}
+
+const CONFIG_CHANNEL = 'config-changed';
+
+/**
+ * The Parse Config cache, dropped on every server when any of them saves the config (`PUT /config`): the
+ * writer drops its own and announces it; the others drop theirs on the announcement.
+ */
+async function createGlobalConfigCache(options: {
+  storage: StorageAdapter;
+  pubsub: PubSub;
+  logger: Logger;
+}): Promise<GlobalConfigCache> {
+  const { storage, pubsub, logger } = options;
+  const origin = randomUUID();
+  const cache = new GlobalConfigCache({
+    storage,
+    onChange: () => {
+      pubsub.publish(CONFIG_CHANNEL, origin).catch((err: unknown) => {
+        logger.warn({ err }, 'could not announce a Parse Config change');
+      });
+    },
+  });
+  await pubsub.subscribe(CONFIG_CHANNEL, (message) => {
+    if (message !== origin) cache.invalidate();
+  });
+  return cache;
 }
 
 const ROLES_CHANNEL = 'roles-changed';

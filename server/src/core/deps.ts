@@ -1,7 +1,7 @@
 import type { ProtectedFieldsOption, RoleCache } from '../auth/index.js';
 import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
-import type { StorageAdapter } from '../storage/index.js';
+import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
 import type { UserServices } from './classes/user-services.js';
 
 export interface CoreOptions {
@@ -27,4 +27,13 @@ export interface CoreDeps {
   readonly users: UserServices;
   /** Per-user role names, shared across requests; without one, roles are resolved on every operation. */
   readonly roles?: RoleCache;
+  /** The cached Parse Config (kept coherent across servers by `app.ts`); absent: read from storage each time. */
+  readonly globalConfig?: GlobalConfigSource;
+}
+
+/** Where Parse Config is read from, and who hears about this server's changes to it. */
+export interface GlobalConfigSource {
+  get(): Promise<GlobalConfigData>;
+  /** Called after this server changed the config. */
+  changed(): void;
 }

@@ -14,11 +14,13 @@ import {
   upgradeToRevocableSession,
   verifyPassword,
 } from './classes/index.js';
+import { aggregate, distinct } from './aggregate.js';
 import { create } from './create.js';
 import type { CreateRequest } from './create.js';
 import { destroy } from './delete.js';
 import type { DeleteRequest } from './delete.js';
 import type { CoreDeps } from './deps.js';
+import { getConfig, updateConfig } from './global-config.js';
 import { find, get } from './find.js';
 import type { FindRequest, GetRequest } from './find.js';
 import type { FindResult, OutputObject, SaveResult } from './output.js';
@@ -36,6 +38,10 @@ export { RelationRef } from './output.js';
 export { SessionCache } from './classes/index.js';
 export type { LoggedIn, PasswordCredentials, SessionEviction, UserServices } from './classes/index.js';
 export type { FieldWrite, WriteInput } from './write-input.js';
+export type { AggregateRequest, AggregateResult, DistinctRequest, DistinctResult } from './aggregate.js';
+export { GlobalConfigCache } from './global-config.js';
+export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './global-config.js';
+export type { GlobalConfigSource } from './deps.js';
 
 type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
 
@@ -52,6 +58,14 @@ export interface Core {
   readonly updateSchema: Bound<typeof updateSchema>;
   readonly deleteSchema: Bound<typeof deleteSchema>;
   readonly purgeClass: Bound<typeof purgeClass>;
+  /** GET /aggregate/:className with a pipeline (master key). */
+  readonly aggregate: Bound<typeof aggregate>;
+  /** GET /aggregate/:className?distinct=field (master key). */
+  readonly distinct: Bound<typeof distinct>;
+  /** GET /config. */
+  readonly getConfig: Bound<typeof getConfig>;
+  /** PUT /config (master key). */
+  readonly updateConfig: Bound<typeof updateConfig>;
   /** The caller a session token stands for (209 when unknown or expired); cached. */
   readonly resolveSession: Bound<typeof resolveSession>;
   readonly logIn: Bound<typeof logIn>;
@@ -82,6 +96,10 @@ export function createCore(deps: CoreDeps): Core {
     updateSchema: (request) => updateSchema(deps, request),
     deleteSchema: (request) => deleteSchema(deps, request),
     purgeClass: (request) => purgeClass(deps, request),
+    aggregate: (request) => aggregate(deps, request),
+    distinct: (request) => distinct(deps, request),
+    getConfig: (request) => getConfig(deps, request),
+    updateConfig: (request) => updateConfig(deps, request),
     resolveSession: (request) => resolveSession(deps, request),
     logIn: (request) => logIn(deps, request),
     verifyPassword: (request) => verifyPassword(deps, request),

@@ -14,8 +14,10 @@ import type { KeyConfig } from './credentials.js';
 import { createEncodingContext } from './encoding-context.js';
 import { RouteTable } from './route-table.js';
 import type { AuthRateLimits } from './auth-rate-limit.js';
+import { aggregateRoutes } from './routes/aggregate.js';
 import { batchRoute } from './routes/batch.js';
 import { classRoutes } from './routes/classes.js';
+import { configRoutes } from './routes/config.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { serverInfoRoute } from './routes/server-info.js';
 import { sessionAndRoleRoutes } from './routes/sessions.js';
@@ -59,6 +61,8 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...sessionAndRoleRoutes(encoding),
     ...classRoutes(encoding),
     ...schemaRoutes(encoding),
+    ...aggregateRoutes(encoding),
+    ...configRoutes(encoding),
     serverInfoRoute({ version: options.version }),
     batchRoute({ routes: () => routes, publicPath }),
   ]);
