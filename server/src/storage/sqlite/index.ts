@@ -16,7 +16,15 @@
  * contains, json_type guards, a cached `regexp` function, relation subqueries). Updates are
  * read-modify-write inside one IMMEDIATE transaction, atomic across processes too.
  *
- * It does not validate values against Parse's rules (the schema layer does), and it has no aggregation.
+ * It does not validate values against Parse's rules (the schema layer does).
+ *
+ * Aggregation (`aggregate-sql.ts`) compiles a pipeline to one statement with a CTE per stage over JSON
+ * documents. Supported: `$match`, `$group` (ids: fields, constants, documents of fields; accumulators
+ * `$sum $avg $min $max $first $last $push $addToSet $count`), `$project` (inclusion, exclusion, renames
+ * `"$field"`, `$literal`), `$sort`, `$limit`, `$skip`, `$count`, `$unwind` (with `includeArrayIndex`,
+ * `preserveNullAndEmptyArrays`), `$sample`; `distinct`. Anything else (`$lookup`, `$facet`, operator
+ * expressions such as `$year`) is refused with 102 "… is not supported on SQLite", never approximated.
+ * Parse Config lives in the one-row `_GlobalConfig` table.
  *
  * Geo and text search (geo-sql.ts, text-sql.ts, search-index.ts, search-order.ts): GeoPoint columns get an
  * expression index on `json_extract(col, '$.latitude' | '$.longitude')`; every geo condition first narrows
