@@ -72,6 +72,13 @@ export async function createApp(options: {
       defaultLimit: config.defaultLimit,
       ...(config.maxLimit === undefined ? {} : { maxLimit: config.maxLimit }),
       maxNestingDepth: config.maxNestingDepth,
+      queryLimits: {
+        maxBranches: config.queryMaxBranches,
+        maxInValues: config.queryMaxInValues,
+        maxRegexLength: config.queryMaxRegexLength,
+        maxSubqueryDepth: config.querySubqueryDepth,
+      },
+      allowPublicExplain: config.allowPublicExplain,
     },
   });
   const app = createHttpApp({
@@ -83,13 +90,6 @@ export async function createApp(options: {
     maxBodySize: config.maxBodySize,
     maxNestingDepth: config.maxNestingDepth,
     allowOrigin: config.allowOrigin,
-      queryLimits: {
-        maxBranches: config.queryMaxBranches,
-        maxInValues: config.queryMaxInValues,
-        maxRegexLength: config.queryMaxRegexLength,
-        maxSubqueryDepth: config.querySubqueryDepth,
-      },
-      allowPublicExplain: config.allowPublicExplain,
     version: STRATA_VERSION,
     serveApi: config.role === 'api' || config.role === 'all',
     rateLimits,

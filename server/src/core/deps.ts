@@ -12,6 +12,10 @@ export interface CoreOptions {
   readonly maxNestingDepth: number;
   /** Server-wide protectedFields merged into every class's CLP; default `{"_User":{"*":["email"]}}`. */
   readonly protectedFields?: ProtectedFieldsOption;
+  /** Complexity limits on a `where` for non-master callers (branches, `$in` sizes, regex length, sub-query depth). */
+  readonly queryLimits?: QueryLimits;
+  /** Let non-master callers use `explain`; default false (102). */
+  readonly allowPublicExplain?: boolean;
 }
 
 /** What every core operation needs, built once by `app.ts`. */
@@ -19,10 +23,6 @@ export interface CoreDeps {
   readonly storage: StorageAdapter;
   readonly schemas: SchemaRegistry;
   readonly options: CoreOptions;
-  /** Complexity limits on a `where` for non-master callers (branches, `$in` sizes, regex length, sub-query depth). */
-  readonly queryLimits?: QueryLimits;
-  /** Let non-master callers use `explain`; default false (102). */
-  readonly allowPublicExplain?: boolean;
   /** Passwords, session lifetime, the session cache and the clock (users and sessions). */
   readonly users: UserServices;
   /** Per-user role names, shared across requests; without one, roles are resolved on every operation. */
