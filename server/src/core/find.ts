@@ -12,12 +12,16 @@ import { buildIncludeTree, includeAllTree, resolveIncludes } from './include.js'
 import type { IncludeTree } from './include.js';
 import type { FindResult, OutputObject } from './output.js';
 import { keysWithPlanFields, stripProtected } from './protected-read.js';
+import { assertMayExplain, explainFind, queryHintsOf } from './query-hints.js';
+import type { QueryHintsRequest } from './query-hints.js';
+import { findRedirected } from './redirect.js';
 import { loadSchemaForRead } from './schema-step.js';
+import { whereOptions } from './sub-queries.js';
 import { checkSearchRequest, pickSearchOptions, withScoreField } from './search-request.js';
 import { shapeObject } from './shape.js';
 import type { Projection } from './shape.js';
 
-export interface FindRequest {
+export interface FindRequest extends QueryHintsRequest {
   readonly auth: Auth;
   readonly className: string;
   /** The REST `where` object; validated here against the class schema. */
@@ -30,6 +34,10 @@ export interface FindRequest {
   /** Dot paths; `*` includes every top-level pointer. */
   readonly include?: readonly string[];
   readonly count?: boolean;
+  /** Query the target class of this Relation field instead; results get `className` (redirect.ts). */
+  readonly redirectClassNameForKey?: string;
+  /** Return the database plan instead of objects (master key unless `allowPublicExplain`). */
+  readonly explain?: boolean;
 }
 
 export interface GetRequest {
@@ -43,10 +51,20 @@ export interface GetRequest {
 
 /** GET /classes/:className: parse and validate, query storage under the caller's read ACL, include, shape. */
 export async function find(deps: CoreDeps, request: FindRequest): Promise<FindResult> {
+  if (request.redirectClassNameForKey !== undefined) {
+    return findRedirected(deps, { request, run: (redirected) => find(deps, redirected) });
+  }
+  const hints = queryHintsOf(request);
+  if (request.explain === true) assertMayExplain(deps, request.auth);
   assertClassAccess({ auth: request.auth, className: request.className, operation: 'read' });
   const schema = await loadSchemaForRead({ deps, auth: request.auth, className: request.className });
   if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
-  const parsed = parseWhere({ where: request.where ?? {}, schema, maxDepth: deps.options.maxNestingDepth });
+  const parsed = parseWhere({
+    where: request.where ?? {},
+    schema,
+    maxDepth: deps.options.maxNestingDepth,
+    ...(await whereOptions({ deps, auth: request.auth })),
+  });
   checkSearchRequest({ where: parsed, ...pickSearchOptions(request) });
   const access = await authorizeFind({ deps, request, schema, parsed });
   const where = withClassRestriction(access.where, {
@@ -55,9 +73,17 @@ export async function find(deps: CoreDeps, request: FindRequest): Promise<FindRe
     access: 'read',
   });
   const limit = effectiveLimit(deps, request.limit);
+  if (request.explain === true) {
+    const sort = parseOrder(request.order ?? '', schema);
+    const skip = request.skip === undefined ? {} : { skip: request.skip };
+    return {
+      results: [],
+      explain: await explainFind({ deps, find: { schema, where, sort, limit, ...skip, ...hints } }),
+    };
+  }
   const results = limit === 0 ? [] : await fetchShaped({ deps, request, schema, where, limit, access });
   if (request.count !== true) return { results };
-  return { results, count: await deps.storage.count({ schema, where }) };
+  return { results, count: await deps.storage.count({ schema, where, ...hints }) };
 }
 
 /** GET /classes/:className/:objectId: a find by id; missing or unreadable → 101. */
@@ -96,6 +122,7 @@ async function fetchShaped(options: {
     schema,
     where,
     sort: parseOrder(request.order ?? '', schema),
+    ...queryHintsOf(request),
     ...(request.skip === undefined ? {} : { skip: request.skip }),
     limit,
     ...(selection === undefined ? {} : { keys: keysWithPlanFields(selection.top, access.plan) }),

@@ -26,6 +26,13 @@
  * expressions such as `$year`) is refused with 102 "… is not supported on SQLite", never approximated.
  * Parse Config lives in the one-row `_GlobalConfig` table.
  *
+ * Relational queries (relational-sql.ts): `$inQuery` / `$notInQuery` become SQL subqueries in the same
+ * statement (`"owner" IN (SELECT "objectId" FROM <sub table> WHERE <sub condition with the caller's ACL>)`,
+ * nested sub-queries nest); `$select` / `$dontSelect` first read only the selected key of the sub-query's
+ * rows (same connection, synchronously) and compare with them as `$in` does; `$containedBy` uses
+ * `json_each`. `explain` answers `EXPLAIN QUERY PLAN` rows; `hint`, `comment` and read preferences are
+ * ignored (one file, one planner).
+ *
  * Geo and text search (geo-sql.ts, text-sql.ts, search-index.ts, search-order.ts): GeoPoint columns get an
  * expression index on `json_extract(col, '$.latitude' | '$.longitude')`; every geo condition first narrows
  * by a lat/lng range answerable from it, then applies the exact test through SQL functions registered on
