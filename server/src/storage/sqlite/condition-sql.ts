@@ -142,8 +142,10 @@ function translate(condition: Condition, b: SqlBuilder): string {
 }
 
 /** What geo-sql.ts and text-sql.ts build on, bound to a translation's parameters. */
-export function searchTools(b: { readonly ctx: ConditionContext; bind(value: unknown): string }): GeoSqlTools &
-  TextSqlTools {
+export function searchTools(b: {
+  readonly ctx: ConditionContext;
+  bind(value: unknown): string;
+}): GeoSqlTools & TextSqlTools {
   const { ctx } = b;
   return {
     bind: (value) => b.bind(value),
