@@ -5,11 +5,14 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RoleCache } from './auth/index.js';
+import { RoleCache, createAuthProviders, createPasswordHasher } from './auth/index.js';
+import type { AuthProvider } from './auth/index.js';
 import type { Config } from './config/index.js';
-import { createPasswordHasher } from './auth/index.js';
+import { createEmailAdapter } from './email/index.js';
+import type { EmailAdapter, EmailSettings } from './email/index.js';
 import { GlobalConfigCache, SessionCache, createCore } from './core/index.js';
-import type { SessionEviction } from './core/index.js';
+import type { AccountServices, SessionEviction } from './core/index.js';
+import { ErrorCode, ParseError } from './errors/index.js';
 import { createHttpApp } from './http/index.js';
 import { randomUUID } from 'node:crypto';
 import {
@@ -41,6 +44,10 @@ export async function createApp(options: {
   graceMs?: number;
   /** The clock for session expiry and rate-limit windows; tests inject one instead of sleeping. */
   now?: () => Date;
+  /** Replaces the configured email adapter (tests read the mails it receives). */
+  email?: EmailAdapter;
+  /** Third-party log-in providers written in code, by `authData` key (besides `authProviders`). */
+  authProviders?: Readonly<Record<string, AuthProvider>>;
 }): Promise<StrataApp> {
   const { config, logger } = options;
   const storage = await openStorage(config.databaseURI);
@@ -54,6 +61,7 @@ export async function createApp(options: {
   const now = options.now ?? (() => new Date());
   const sessionCache = await createSessionCache({ pubsub, logger, now });
   const rateLimits = await createAuthRateLimits({ config, now });
+  const email = options.email ?? createEmailAdapter({ settings: emailSettings(config), logger });
   const globalConfig = await createGlobalConfigCache({ storage, pubsub, logger });
   const core = createCore({
     storage,
@@ -66,6 +74,7 @@ export async function createApp(options: {
       now,
     },
     roles,
+    accounts: createAccountServices({ config, logger, now, email, custom: options.authProviders }),
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
       ...(config.protectedFields === undefined ? {} : { protectedFields: config.protectedFields }),
@@ -93,6 +102,7 @@ export async function createApp(options: {
     version: STRATA_VERSION,
     serveApi: config.role === 'api' || config.role === 'all',
     rateLimits,
+    ...(config.appName === undefined ? {} : { appName: config.appName }),
   });
   const server: Server = createServer(app);
   let closing: Promise<void> | undefined;
@@ -111,10 +121,63 @@ export async function createApp(options: {
       closing ??= stop({ server, graceMs: options.graceMs ?? 10_000 }).then(async () => {
         await Promise.all([rateLimits.ip?.close(), rateLimits.account?.close()]);
         await pubsub.close();
+        await email.close();
         await storage.close();
       });
       return closing;
     },
+  };
+}
+
+/** The email settings with the declared defaults for values a hand-built config left out. */
+function emailSettings(config: Config): EmailSettings {
+  return {
+    emailAdapter: config.emailAdapter ?? 'log',
+    emailPort: config.emailPort ?? 587,
+    emailSecure: config.emailSecure ?? false,
+    ...(config.emailHost === undefined ? {} : { emailHost: config.emailHost }),
+    ...(config.emailUser === undefined ? {} : { emailUser: config.emailUser }),
+    ...(config.emailPass === undefined ? {} : { emailPass: config.emailPass }),
+    ...(config.emailFrom === undefined ? {} : { emailFrom: config.emailFrom }),
+  };
+}
+
+/**
+ * Email flows, lockout, password policy and log-in providers. Verification needs somewhere to link to, so
+ * `verifyUserEmails` without an app name and public URL stops the server at start.
+ */
+function createAccountServices(options: {
+  config: Config;
+  logger: Logger;
+  now: () => Date;
+  email: EmailAdapter;
+  custom: Readonly<Record<string, AuthProvider>> | undefined;
+}): AccountServices {
+  const { config, now, email } = options;
+  if (config.verifyUserEmails === true && (config.appName === undefined || config.publicServerURL === undefined)) {
+    throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
+      message: '--verify-user-emails needs --app-name and --public-server-url (the links point there).',
+    });
+  }
+  return {
+    email,
+    appId: config.appId,
+    appName: config.appName,
+    publicServerURL: config.publicServerURL,
+    verifyUserEmails: config.verifyUserEmails ?? false,
+    preventLoginWithUnverifiedEmail: config.preventLoginWithUnverifiedEmail ?? false,
+    preventSignupWithUnverifiedEmail: config.preventSignupWithUnverifiedEmail ?? false,
+    emailVerifyTokenValidityDuration: config.emailVerifyTokenValidityDuration,
+    emailVerifySuccessOnInvalidEmail: config.emailVerifySuccessOnInvalidEmail ?? true,
+    accountLockout: config.accountLockout,
+    passwordPolicy: config.passwordPolicy,
+    providers: createAuthProviders({
+      settings: config.authProviders ?? {},
+      enableAnonymousUsers: config.enableAnonymousUsers ?? true,
+      ...(options.custom === undefined ? {} : { custom: options.custom }),
+      now,
+    }),
+    now,
   };
 }
 

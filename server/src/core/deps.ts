@@ -2,6 +2,7 @@ import type { ProtectedFieldsOption, RoleCache } from '../auth/index.js';
 import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
+import type { AccountServices } from './classes/account-services.js';
 import type { UserServices } from './classes/user-services.js';
 
 export interface CoreOptions {
@@ -23,10 +24,12 @@ export interface CoreDeps {
   readonly storage: StorageAdapter;
   readonly schemas: SchemaRegistry;
   readonly options: CoreOptions;
-  /** Passwords, session lifetime, the session cache and the clock (users and sessions). */
-  readonly users: UserServices;
   /** Per-user role names, shared across requests; without one, roles are resolved on every operation. */
   readonly roles?: RoleCache;
+  /** Passwords, session lifetime, the session cache and the clock (users and sessions). */
+  readonly users: UserServices;
+  /** Email flows, lockout, password policy and auth providers; absent: those features are off. */
+  readonly accounts?: AccountServices;
   /** The cached Parse Config (kept coherent across servers by `app.ts`); absent: read from storage each time. */
   readonly globalConfig?: GlobalConfigSource;
 }

@@ -14,6 +14,14 @@ import {
   upgradeToRevocableSession,
   verifyPassword,
 } from './classes/index.js';
+import {
+  findPasswordResetUser,
+  requestPasswordReset,
+  requestVerificationEmail,
+  resetPassword,
+  verifyEmail,
+} from './classes/user-email.js';
+import { logInWithAuthData } from './classes/user-auth-data.js';
 import { aggregate, distinct } from './aggregate.js';
 import { create } from './create.js';
 import type { CreateRequest } from './create.js';
@@ -42,6 +50,7 @@ export type { AggregateRequest, AggregateResult, DistinctRequest, DistinctResult
 export { GlobalConfigCache } from './global-config.js';
 export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './global-config.js';
 export type { GlobalConfigSource } from './deps.js';
+export type { AccountServices } from './classes/account-services.js';
 
 type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
 
@@ -75,6 +84,18 @@ export interface Core {
   readonly me: Bound<typeof me>;
   readonly currentSession: Bound<typeof currentSession>;
   readonly upgradeToRevocableSession: Bound<typeof upgradeToRevocableSession>;
+  /** POST /requestPasswordReset: mails a reset link (rest.md §6.6). */
+  readonly requestPasswordReset: Bound<typeof requestPasswordReset>;
+  /** POST /verificationEmailRequest: mails a new verification link (rest.md §6.7). */
+  readonly requestVerificationEmail: Bound<typeof requestVerificationEmail>;
+  /** The verify-email page: marks the email verified when the token is valid. */
+  readonly verifyEmail: Bound<typeof verifyEmail>;
+  /** The reset form page: whose valid reset link this is. */
+  readonly findPasswordResetUser: Bound<typeof findPasswordResetUser>;
+  /** The reset form submit: sets the password, burns the token, revokes the sessions. */
+  readonly resetPassword: Bound<typeof resetPassword>;
+  /** POST /users with authData of an existing user: a log-in; undefined when it is a sign-up. */
+  readonly logInWithAuthData: Bound<typeof logInWithAuthData>;
   /**
    * Runs `work` with a Core whose storage is one transaction: everything commits together or nothing
    * does. Throws ParseError 108 on backends without transactions.
@@ -108,6 +129,12 @@ export function createCore(deps: CoreDeps): Core {
     me: (request) => me(deps, request),
     currentSession: (request) => currentSession(deps, request),
     upgradeToRevocableSession: (request) => upgradeToRevocableSession(deps, request),
+    requestPasswordReset: (request) => requestPasswordReset(deps, request),
+    requestVerificationEmail: (request) => requestVerificationEmail(deps, request),
+    verifyEmail: (request) => verifyEmail(deps, request),
+    findPasswordResetUser: (request) => findPasswordResetUser(deps, request),
+    resetPassword: (request) => resetPassword(deps, request),
+    logInWithAuthData: (request) => logInWithAuthData(deps, request),
     transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
   };
 }

@@ -22,6 +22,8 @@ import { schemaRoutes } from './routes/schemas.js';
 import { serverInfoRoute } from './routes/server-info.js';
 import { sessionAndRoleRoutes } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
+import { handlePage } from './pages/handler.js';
+import { userEmailRoutes } from './routes/user-email.js';
 import { sendJson } from './send.js';
 
 export interface HttpOptions {
@@ -38,6 +40,8 @@ export interface HttpOptions {
   readonly serveApi: boolean;
   /** Log-in / sign-up / password-reset limits; empty: none. */
   readonly rateLimits?: AuthRateLimits;
+  /** Shown on the email-flow pages (verify email, reset password). */
+  readonly appName?: string;
 }
 
 /**
@@ -63,6 +67,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...schemaRoutes(encoding),
     ...aggregateRoutes(encoding),
     ...configRoutes(encoding),
+    ...userEmailRoutes({ rateLimits: options.rateLimits ?? {} }),
     serverInfoRoute({ version: options.version }),
     batchRoute({ routes: () => routes, publicPath }),
   ]);
@@ -75,6 +80,12 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     maxBodySize: options.maxBodySize,
   };
   const mount = options.mountPath;
+  const pageOptions = {
+    core: options.core,
+    appId: options.keys.appId,
+    appName: options.appName,
+    mountPath: options.mountPath,
+  };
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID();
@@ -102,6 +113,13 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     }
     const log = options.logger.child({ reqId: requestId });
     log.debug({ method: req.method, url: req.url }, 'request');
+    // The email-flow pages are opened from mailed links in a browser: HTML, no Parse headers.
+    if (rest.startsWith('/apps/')) {
+      void handlePage(pageOptions, { req, res, url: rest, log }).then((handled) => {
+        if (!handled) notFound(res, req);
+      });
+      return;
+    }
     void handleApiRequest(apiOptions, { req, res, url: rest, log });
   };
 }

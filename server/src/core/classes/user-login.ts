@@ -8,6 +8,7 @@ import type { OutputObject } from '../output.js';
 import { createSession, revokeSessions, sessionsOfUser } from './session-store.js';
 import type { CreatedWith } from './session-store.js';
 import { loadUser, shapeOwnUser } from './user-read.js';
+import { assertLoginAllowed, checkAfterPassword, recordFailedLogin } from './user-login-guards.js';
 
 /** Username / email and password as a client sent them (body, else query string); validated here. */
 export interface PasswordCredentials {
@@ -95,6 +96,7 @@ async function authenticate(deps: CoreDeps, request: PasswordCredentials): Promi
   const user = wellFormed
     ? await findLoginUser(deps, { username, email } as { username?: string; email?: string })
     : undefined;
+  assertLoginAllowed(deps, user);
   const hash = user?.fields['_hashed_password'];
   const ok =
     typeof hash === 'string' && typeof password === 'string'
@@ -102,7 +104,13 @@ async function authenticate(deps: CoreDeps, request: PasswordCredentials): Promi
       : await deps.users.hasher.verifyAgainstNothing(typeof password === 'string' ? password : '');
   // A user whose ACL is `{}` cannot log in (security.md §3); existing sessions stay valid.
   const locked = user?.ACL !== undefined && Object.keys(user.ACL).length === 0;
+  if (!ok && user !== undefined) await recordFailedLogin(deps, user);
   if (!ok || user === undefined || locked) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND, { message: INVALID_LOGIN });
+  await checkAfterPassword(deps, {
+    user,
+    auth: request.auth,
+    ignoreEmailVerification: request.ignoreEmailVerification,
+  });
   return user;
 }
 

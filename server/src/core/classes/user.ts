@@ -7,6 +7,13 @@ import type { WriteInput } from '../write-input.js';
 import { assertEmail, assertPassword, assertUnique, assertUsername, setValueOf } from './user-fields.js';
 import type { ClassRules, WriteContext } from './rules.js';
 import { createSession, revokeSessions, sessionsOfUser } from './session-store.js';
+import { authDataSignUpEcho, prepareAuthDataLink, prepareAuthDataSignUp, signUpProvider } from './user-auth-data.js';
+import {
+  prepareUserCreate,
+  prepareUserUpdate,
+  sendPendingVerification,
+  signUpSessionAllowed,
+} from './user-write-hooks.js';
 
 /**
  * `_User` rules (rest.md §6): sign-up validation, the password stored only as a bcrypt hash, the user's
@@ -21,7 +28,12 @@ export const userRules: ClassRules = {
     }
   },
 
-  async prepareCreate(context) {
+  async prepareCreate(original) {
+    // Email verification, password policy and third-party sign-up (user-write-hooks, user-auth-data).
+    const context = {
+      ...original,
+      input: await prepareAuthDataSignUp(original.deps, prepareUserCreate(original.deps, original.input)),
+    };
     const { input } = context;
     const username = setValueOf(input, 'username');
     const password = setValueOf(input, 'password');
@@ -46,16 +58,24 @@ export const userRules: ClassRules = {
 
   async afterCreate(context) {
     // A master-key request without an installation id is "cloud" in Parse: its sign-ups get no session.
+    await sendPendingVerification(context.deps, { userId: context.objectId, input: context.input });
     if (isMasterLike(context.auth) && context.auth.installationId === undefined) return {};
+    if (!signUpSessionAllowed(context.deps, context.input)) return {};
     const session = await createSession(context.deps, {
       userId: context.objectId,
-      createdWith: { action: 'signup', authProvider: 'password' },
+      createdWith: { action: 'signup', authProvider: signUpProvider(context.input) },
       installationId: context.auth.installationId,
     });
-    return { sessionToken: session.fields['sessionToken'] };
+    return { ...authDataSignUpEcho(context.input), sessionToken: session.fields['sessionToken'] };
   },
 
-  async prepareUpdate(context) {
+  async prepareUpdate(original) {
+    // Password policy/history, reset-token voiding, re-verification, authData link/unlink.
+    const hooked = await prepareUserUpdate(original.deps, { userId: original.objectId, input: original.input });
+    const context = {
+      ...original,
+      input: await prepareAuthDataLink(original.deps, { userId: original.objectId, input: hooked }),
+    };
     const { input, auth } = context;
     const username = setValueOf(input, 'username');
     const password = setValueOf(input, 'password');
@@ -74,6 +94,7 @@ export const userRules: ClassRules = {
   },
 
   async afterUpdate(context) {
+    await sendPendingVerification(context.deps, { userId: context.objectId, input: context.input });
     if (context.input.internal?.['_hashed_password'] === undefined) return {};
     // A new password revokes every session of the user (revokeSessionOnPasswordReset); the user who
     // changed it gets a fresh one in the response.

@@ -2,6 +2,7 @@ import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { ApiHandler, ApiRequest, HttpMethod, RouteDefinition } from '../api-types.js';
 import { enforceAuthRateLimit } from '../auth-rate-limit.js';
 import type { AuthRateLimits } from '../auth-rate-limit.js';
+import { decodeWriteBody } from '../decode-write.js';
 import { encodeObject } from '../encode.js';
 import type { EncodingContext } from '../encoding-context.js';
 import { classRoutes } from './classes.js';
@@ -21,6 +22,16 @@ export function userRoutes(options: { encoding: EncodingContext; rateLimits: Aut
       handler({ ...request, params: { ...request.params, className: '_User' } });
   const signUp: ApiHandler = async (request) => {
     await enforceAuthRateLimit(rateLimits, { ip: request.ip, account: request.body['username'] });
+    // authData of a provider id that already has a user is a log-in: 200 and a session (rest.md §6.10).
+    if (request.body['authData'] !== undefined) {
+      const input = decodeWriteBody(request.body, { maxDepth: encoding.maxDepth });
+      const loggedIn = await request.core.logInWithAuthData({ auth: request.auth, input });
+      if (loggedIn !== undefined) {
+        return {
+          body: { ...encodeObject(loggedIn.user, encoding.forRequest(request)), sessionToken: loggedIn.sessionToken },
+        };
+      }
+    }
     const response = await asUser(classHandler('POST', '/classes/:className'))(request);
     const id = (response.body as { objectId: string }).objectId;
     return { ...response, headers: { ...response.headers, Location: `${request.mountURL}/users/${id}` } };
