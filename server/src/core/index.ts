@@ -21,7 +21,7 @@ import {
   resetPassword,
   verifyEmail,
 } from './classes/user-email.js';
-import { logInWithAuthData } from './classes/user-auth-data.js';
+import { logInWithAuthData } from './classes/user-auth-data-login.js';
 import { aggregate, distinct } from './aggregate.js';
 import { create } from './create.js';
 import type { CreateRequest } from './create.js';

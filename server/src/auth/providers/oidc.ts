@@ -52,12 +52,7 @@ export function createOidcProvider(options: OidcOptions): AuthProvider {
   };
 }
 
-function verify(input: {
-  token: string;
-  key: KeyObject;
-  options: OidcOptions;
-  algorithms: Algorithm[];
-}): JwtPayload {
+function verify(input: { token: string; key: KeyObject; options: OidcOptions; algorithms: Algorithm[] }): JwtPayload {
   const { token, key, options, algorithms } = input;
   try {
     const payload = jwt.verify(token, key, {

@@ -5,10 +5,7 @@ import type { ParseValue } from '../../schema/index.js';
 import type { StoredObject } from '../../storage/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { WriteInput } from '../write-input.js';
-import type { Auth } from '../../auth/index.js';
-import type { OutputObject } from '../output.js';
-import { createSession } from './session-store.js';
-import { loadUser, shapeOwnUser } from './user-read.js';
+import { loadUserRow } from './user-email.js';
 
 /**
  * Third-party log-in on `_User` (rest.md §6.10): validating `authData` with the configured providers,
@@ -119,31 +116,11 @@ export async function prepareAuthDataLink(
   await validateAuthData(deps, authData);
   const others = (await usersWithAuthData(deps, authData)).filter((u) => u.objectId !== options.userId);
   if (others.length > 0) throw new ParseError(ErrorCode.ACCOUNT_ALREADY_LINKED);
-  const user = await loadUser(deps, options.userId);
+  const user = await loadUserRow(deps, options.userId);
   const stored = user?.fields['authData'];
   const current = stored !== null && typeof stored === 'object' && !Array.isArray(stored) ? stored : {};
   const merged = { ...(current as Record<string, ParseValue>), ...(authData as Record<string, ParseValue>) };
   return { ...options.input, fields: { ...options.input.fields, authData: { op: 'set', value: merged } } };
-}
-
-/**
- * `POST /users` with authData for a provider id that already has a user: a log-in (200, new session
- * `createdWith action "login"`). Undefined when the body is a sign-up instead (no authData, a new id, or a
- * caller that already has a session: that is linking, rest.md §6.10).
- */
-export async function logInWithAuthData(
-  deps: CoreDeps,
-  request: { auth: Auth; input: WriteInput },
-): Promise<{ user: OutputObject; sessionToken: string } | undefined> {
-  if (request.auth.kind === 'user') return undefined;
-  const resolved = await resolveAuthDataSignUp(deps, request.input);
-  if (resolved?.kind !== 'login') return undefined;
-  const session = await createSession(deps, {
-    userId: resolved.user.objectId,
-    createdWith: { action: 'login', authProvider: resolved.provider },
-    installationId: request.auth.installationId,
-  });
-  return { user: await shapeOwnUser(deps, resolved.user), sessionToken: session.fields['sessionToken'] as string };
 }
 
 /** The provider a sign-up came through, for the session's `createdWith.authProvider`. */

@@ -62,6 +62,14 @@ async function findOne(deps: CoreDeps, where: Condition): Promise<StoredObject |
   return row;
 }
 
+/**
+ * One `_User` row with its internal fields. (user-read.ts has the same; it is not imported here because it
+ * depends on user.ts, which calls these hooks: the import would close a cycle.)
+ */
+export function loadUserRow(deps: CoreDeps, userId: string): Promise<StoredObject | undefined> {
+  return findOne(deps, eq('objectId', userId));
+}
+
 function dateField(row: StoredObject, field: string): Date | undefined {
   const value = row.fields[field];
   return value instanceof Date ? value : undefined;

@@ -3,8 +3,7 @@ import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { UpdateOp } from '../../storage/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { WriteInput } from '../write-input.js';
-import { sendVerificationEmail, verificationTokenFields } from './user-email.js';
-import { loadUser } from './user-read.js';
+import { loadUserRow, sendVerificationEmail, verificationTokenFields } from './user-email.js';
 
 /**
  * What the email and password options add to `_User` writes (security.md §8–9), as functions the `_User`
@@ -61,7 +60,7 @@ export async function prepareUserUpdate(
   const emailChanges = options.input.fields['email'] !== undefined;
   let next = options.input;
   if (password !== undefined) {
-    const user = await loadUser(deps, options.userId);
+    const user = await loadUserRow(deps, options.userId);
     const policy = accounts.passwordPolicy;
     const username = setString(next, 'username') ?? (user?.fields['username'] as string | undefined);
     assertPasswordAllowed({ policy, password, username });
@@ -97,7 +96,7 @@ export async function sendPendingVerification(
   const email = setString(options.input, 'email');
   if (tokenWrite?.op !== 'set' || typeof tokenWrite.value !== 'string' || email === undefined) return;
   const username =
-    setString(options.input, 'username') ?? ((await loadUser(deps, options.userId))?.fields['username'] as string);
+    setString(options.input, 'username') ?? ((await loadUserRow(deps, options.userId))?.fields['username'] as string);
   await sendVerificationEmail(deps, { userId: options.userId, email, username, token: tokenWrite.value });
 }
 
