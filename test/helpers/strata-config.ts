@@ -2,6 +2,7 @@
  * A complete `Config` for a Strata started inside a test process: ephemeral port on loopback, a temp data
  * dir, known keys, and client class creation on (the compat suite creates classes through the SDK).
  */
+import { resolveOptions } from '../../server/src/config/index.js';
 import type { Config } from '../../server/src/config/index.js';
 
 /** The keys every in-process test server uses; external servers bring their own. */
@@ -18,7 +19,10 @@ export interface TestConfigOptions {
 }
 
 export function buildTestConfig(options: TestConfigOptions): Config {
+  // Every option's real default first (so a new option never breaks the tests), then what the suite needs.
+  const defaults = resolveOptions({ cwd: options.dataDir, env: {} });
   return Object.freeze({
+    ...defaults,
     port: 0,
     host: '127.0.0.1',
     mountPath: '/parse',
@@ -36,5 +40,5 @@ export function buildTestConfig(options: TestConfigOptions): Config {
     defaultLimit: 100,
     logLevel: 'silent',
     allowOrigin: ['*'],
-  } satisfies Config);
+  });
 }

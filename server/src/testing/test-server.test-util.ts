@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../app.js';
+import { resolveOptions } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { createLogger } from '../infra/index.js';
 
@@ -42,7 +43,9 @@ export async function startTestServer(
       ? `${mongo.replace(/\/+$/, '')}/strata_test_${randomBytes(6).toString('hex')}`
       : `sqlite:${join(dir, 'strata.db')}`;
   const { backend: _backend, now, ...configOverrides } = overrides;
+  // Every option's real default first (a new option never needs touching this), then the test's settings.
   const config: Config = {
+    ...resolveOptions({ cwd: dir, env: {} }),
     port: 0,
     host: '127.0.0.1',
     mountPath: '/parse',
@@ -63,7 +66,7 @@ export async function startTestServer(
     logLevel: 'silent',
     allowOrigin: [],
     ...configOverrides,
-  } as Config;
+  };
   const app = await createApp({
     config,
     logger: createLogger({ level: 'silent' }),
