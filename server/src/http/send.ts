@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { toParseError } from '../errors/index.js';
+import { ERROR_CATALOG, ErrorCode, ParseError, toParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
 import type { ApiResponse } from './api-types.js';
 
@@ -19,12 +19,18 @@ export function sendJson(res: ServerResponse, response: ApiResponse): void {
  * bare `{error}` Parse uses for credential failures); anything else → 500
  * `{"code":1,"message":"Internal server error."}` and a log line with the real cause.
  */
+const GENERIC_MESSAGE = ERROR_CATALOG[ErrorCode.INTERNAL_SERVER_ERROR].message;
+
 export function sendError(options: { res: ServerResponse; err: unknown; log: Logger }): void {
   const { res, err, log } = options;
   const error = toParseError(err);
   if (error.code === 1) {
     log.error({ err: error.cause ?? err }, 'internal error');
-    sendJson(res, { status: 500, body: { code: 1, message: 'Internal server error.' } });
+    // A code-1 error Strata raised on purpose, with its own message and no underlying failure (e.g. "an app
+    // name and public URL are required"), says what is wrong, as Parse does; anything else stays opaque.
+    const deliberate = err instanceof ParseError && err.cause === undefined && err.message !== GENERIC_MESSAGE;
+    const body = deliberate ? { code: 1, error: err.message } : { code: 1, message: GENERIC_MESSAGE };
+    sendJson(res, { status: 500, body });
     return;
   }
   log.debug({ code: error.code, message: error.message }, 'request failed');
