@@ -2,7 +2,7 @@
 // `compatTargets()` (SQLite in process, and MongoDB/FerretDB when STRATA_TEST_MONGODB_URI is set). The
 // pipelines stay inside what FerretDB 1.24 runs ($match, $group with $sum of a field, $project, $sort,
 // $limit, $count); the other stages are covered by the storage conformance suite on SQLite.
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compatTargets, uniqueClassName, useParse } from '../helpers/index.js';
 import type { CompatTarget, ParseSDK } from '../helpers/index.js';
@@ -37,6 +37,11 @@ for (const spec of compatTargets()) {
           return object;
         }),
       );
+    });
+
+    after(async () => {
+      // Without this the in-process server kept the test process alive forever (the CI run hung here).
+      await target?.close();
     });
 
     it('aggregate: $group with $sum, sorted', async () => {
