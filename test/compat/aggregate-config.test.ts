@@ -44,10 +44,6 @@ for (const spec of compatTargets()) {
       await target?.close();
     });
 
-    after(async () => {
-      await target?.close();
-    });
-
     it('aggregate: $group with $sum, sorted', async () => {
       const results = await new Parse.Query(Score).aggregate([
         { $group: { _id: '$team', total: { $sum: '$score' } } },
