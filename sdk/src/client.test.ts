@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../server/src/app.js';
 import type { StrataApp } from '../../server/src/app.js';
+import { resolveOptions } from '../../server/src/config/index.js';
 import type { Config } from '../../server/src/config/index.js';
 import { createLogger } from '../../server/src/infra/index.js';
 import { ErrorCodes, StrataError, createClient } from './index.js';
@@ -29,6 +30,8 @@ describe('@strata/sdk against a real server', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strata-sdk-'));
     const config: Config = Object.freeze({
+      // Every option's real default first, so a new server option never breaks this test.
+      ...resolveOptions({ cwd: dir, env: {} }),
       port: 0,
       host: '127.0.0.1',
       mountPath: '/parse',

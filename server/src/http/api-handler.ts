@@ -71,7 +71,10 @@ export async function handleApiRequest(
  * A presented session token is resolved on every request (rest.md §1.3), even where no user is needed, so a
  * stale token fails with 209; except when a master-like key was accepted or the route reads it itself.
  */
-async function resolveSession(core: Core, options: { credentials: Credentials; route: RouteDefinition }): Promise<Auth> {
+async function resolveSession(
+  core: Core,
+  options: { credentials: Credentials; route: RouteDefinition },
+): Promise<Auth> {
   const { auth, sessionToken } = options.credentials;
   if (sessionToken === undefined || auth.kind !== 'public' || options.route.sessionToken === 'ignore') return auth;
   return core.resolveSession({ sessionToken, installationId: auth.installationId });
