@@ -40,3 +40,19 @@ export function norOf(conditions: readonly Condition[]): Condition {
   if (kept.length === 0) return MATCH_ALL;
   return { kind: 'nor', conditions: kept };
 }
+
+/**
+ * Rebuilds `condition` with every leaf (any node but `and` / `or` / `nor`) replaced by what `rewrite`
+ * resolves to; siblings are rewritten concurrently. Storage adapters use it to swap conditions they resolve
+ * with a pre-query (relations, sub-queries) for plain `in` / `nin` conditions.
+ */
+export async function rewriteLeaves(
+  condition: Condition,
+  rewrite: (leaf: Condition) => Promise<Condition>,
+): Promise<Condition> {
+  if (condition.kind === 'and' || condition.kind === 'or' || condition.kind === 'nor') {
+    const conditions = await Promise.all(condition.conditions.map((child) => rewriteLeaves(child, rewrite)));
+    return { kind: condition.kind, conditions };
+  }
+  return rewrite(condition);
+}

@@ -18,7 +18,7 @@ export type { TranslatedRegex } from './regex.js';
 export { createMatcher, matches } from './match.js';
 export type { MatchableObject, MatchOptions, Matcher, RelationEdgeQuery, RelationResolver } from './match.js';
 export { valuesEqual, compareHolds } from './compare-values.js';
-export { andOf, orOf, norOf } from './combine.js';
+export { andOf, orOf, norOf, rewriteLeaves } from './combine.js';
 // Geo and full-text search (issue 3).
 export type { LatLng } from './ast.js';
 export {

@@ -1,4 +1,5 @@
 import type { Condition } from '../../../query/index.js';
+import { rewriteLeaves } from '../../../query/index.js';
 import type { ClassSchema } from '../../../schema/index.js';
 import type { RelationEdge } from '../../adapter.js';
 import { joinCollectionOf, sessionOption } from './context.js';
@@ -53,20 +54,16 @@ async function distinctStrings(
 }
 
 /** Replaces every relation condition in the tree by an objectId condition on the join's ids. */
-export async function resolveRelations(
+export function resolveRelations(context: MongoContext, schema: ClassSchema, condition: Condition): Promise<Condition> {
+  return rewriteLeaves(condition, (leaf) => resolveRelationLeaf(context, { schema, leaf }));
+}
+
+async function resolveRelationLeaf(
   context: MongoContext,
-  schema: ClassSchema,
-  condition: Condition,
+  options: { schema: ClassSchema; leaf: Condition },
 ): Promise<Condition> {
+  const { schema, leaf: condition } = options;
   switch (condition.kind) {
-    case 'and':
-    case 'or':
-    case 'nor': {
-      const conditions = await Promise.all(
-        condition.conditions.map((child) => resolveRelations(context, schema, child)),
-      );
-      return { kind: condition.kind, conditions };
-    }
     case 'relatedTo': {
       const ids = await distinctStrings(context, {
         ownerClass: condition.ownerClass,

@@ -1,5 +1,6 @@
 import type { Document } from 'mongodb';
 import type { Condition } from '../../../query/index.js';
+import { rewriteLeaves } from '../../../query/index.js';
 import { Pointer } from '../../../schema/index.js';
 import type { ClassSchema } from '../../../schema/index.js';
 import type { ReadPreferenceMode } from '../../adapter.js';
@@ -23,20 +24,20 @@ export interface SubQueryOptions {
   readonly readPreference?: ReadPreferenceMode;
 }
 
-export async function resolveSubQueries(
+export function resolveSubQueries(
   context: MongoContext,
   condition: Condition,
   options: SubQueryOptions,
 ): Promise<Condition> {
+  return rewriteLeaves(condition, (leaf) => resolveSubQueryLeaf(context, { leaf, options }));
+}
+
+async function resolveSubQueryLeaf(
+  context: MongoContext,
+  args: { leaf: Condition; options: SubQueryOptions },
+): Promise<Condition> {
+  const { leaf: condition, options } = args;
   switch (condition.kind) {
-    case 'and':
-    case 'or':
-    case 'nor': {
-      const conditions = await Promise.all(
-        condition.conditions.map((child) => resolveSubQueries(context, child, options)),
-      );
-      return { kind: condition.kind, conditions };
-    }
     case 'inQuery': {
       const { sub, path, mode } = condition;
       const documents = await findSub(context, {
