@@ -42,6 +42,10 @@ export function formatTable(results, { scenarios, targets }) {
     for (const target of targets) {
       const r = results.targets[target]?.scenarios?.[scenario];
       if (!r) continue;
+      if (r.failed !== undefined) {
+        rows.push([scenario, target, 'not measured', '', '', '', '', '']);
+        continue;
+      }
       const ratio = target === BASELINE ? '' : throughputRatio(results, target, scenario);
       rows.push([
         scenario,

@@ -10,8 +10,9 @@ export const EXECUTION_ORDER = ['get', 'authGet', 'query', 'inQuery', 'near', 'u
 export const CLASS_NAME = 'BenchItem';
 const QUERY_WIDTH = 100;
 const QUERY_LIMIT = 20;
-/** `near` scenario: GeoPoints on a 100 × 100 grid (0.9° latitude by 1.8° longitude), 500 km radius, 20 nearest. */
+/** `near` scenario: BenchPlace GeoPoints on a 100 × 100 grid (0.9° latitude by 1.8° longitude), 500 km, 20 nearest. */
 const NEAR_KM = 500;
+export const PLACE_CLASS = 'BenchPlace';
 
 /** The seeded `location` of row `i`: a grid point, so the nearest row to a row's own point is itself. */
 export function gridPoint(i) {
@@ -50,12 +51,25 @@ function fail(what, res) {
 }
 
 /**
- * Creates `rows` BenchItem objects (score 0..rows-1) through POST /batch, `batchSize` per request, a few
- * requests in flight. Uses the master key (it creates the class). Returns the objectIds in score order.
+ * Creates `rows` BenchItem objects (score 0..rows-1) and as many BenchPlace objects (score and a grid
+ * `location`) through POST /batch, `batchSize` per request, a few requests in flight. Uses the master key (it
+ * creates the classes). Locations live in their own class so the geo index they bring (Strata indexes every
+ * GeoPoint) does not weigh on the create/get/query/update scenarios. Returns the BenchItem ids in score order.
  */
 export async function seed({ baseUrl, ctx, rows, batchSize = 50, inFlight = 4 }) {
   const headers = authHeaders(ctx, { master: true });
   const ownerIds = await seedOwners({ baseUrl, headers });
+  const common = { baseUrl, headers, rows, batchSize, inFlight };
+  const ids = await seedClass({
+    ...common,
+    className: CLASS_NAME,
+    body: (i) => ({ score: i, name: `item-${i}`, counter: 0, tag: `t${i % 8}`, owner: ownerPointer(ownerIds, i) }),
+  });
+  await seedClass({ ...common, className: PLACE_CLASS, body: (i) => ({ score: i, location: gridPoint(i) }) });
+  return ids;
+}
+
+async function seedClass({ baseUrl, headers, rows, batchSize, inFlight, className, body }) {
   const ids = new Array(rows);
   const batches = [];
   for (let start = 0; start < rows; start += batchSize) batches.push(start);
@@ -66,18 +80,7 @@ export async function seed({ baseUrl, ctx, rows, batchSize = 50, inFlight = 4 })
       const end = Math.min(start + batchSize, rows);
       const requests = [];
       for (let i = start; i < end; i++) {
-        requests.push({
-          method: 'POST',
-          path: `${new URL(baseUrl).pathname}/classes/${CLASS_NAME}`,
-          body: {
-            score: i,
-            name: `item-${i}`,
-            counter: 0,
-            tag: `t${i % 8}`,
-            owner: ownerPointer(ownerIds, i),
-            location: gridPoint(i),
-          },
-        });
+        requests.push({ method: 'POST', path: `${new URL(baseUrl).pathname}/classes/${className}`, body: body(i) });
       }
       const res = await requestJson(`${baseUrl}/batch`, { method: 'POST', headers, body: { requests } });
       if (res.status !== 200 || !Array.isArray(res.json) || res.json.length !== requests.length)
@@ -130,7 +133,7 @@ function inQueryPath(mount, tier) {
 
 function nearPath(mount, i) {
   const where = { location: { $nearSphere: gridPoint(i), $maxDistanceInKilometers: NEAR_KM } };
-  return `${mount}/classes/${CLASS_NAME}?where=${encodeURIComponent(JSON.stringify(where))}&limit=${QUERY_LIMIT}`;
+  return `${mount}/classes/${PLACE_CLASS}?where=${encodeURIComponent(JSON.stringify(where))}&limit=${QUERY_LIMIT}`;
 }
 
 /** Great-circle distance in km between two GeoPoint JSON values (to check the order of `near` results). */
