@@ -34,6 +34,8 @@ function encodeFieldsInto(out: Record<string, unknown>, fields: Record<string, u
 }
 
 function encodeOutputValue(value: unknown, options: EncodeOptions): unknown {
+  // Most fields are strings, numbers and booleans: they leave as they are (a hot path of every find).
+  if (value === null || typeof value !== 'object') return value;
   if (value instanceof RelationRef) return { __type: 'Relation', className: value.className };
   if (value instanceof EmbeddedObject) return encodeEmbedded(value, options);
   if (Array.isArray(value)) return value.map((item) => encodeOutputValue(item, options));
