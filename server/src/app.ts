@@ -50,6 +50,12 @@ export async function createApp(options: {
   authProviders?: Readonly<Record<string, AuthProvider>>;
 }): Promise<StrataApp> {
   const { config, logger } = options;
+  if (config.cloud !== undefined) {
+    // Starting without the developer's triggers would silently skip their validation: refuse instead.
+    throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
+      message: `--cloud ${config.cloud}: loading cloud code is not available in this version; start without --cloud.`,
+    });
+  }
   const storage = await openStorage(config.databaseURI);
   await storage.initialize();
   const pubsub =
