@@ -4,7 +4,7 @@
  * only), `_Role` (name and ACL required), plus the user and session operations (log-in, me, log-out...)
  * and the session store with its cache. `_Installation` stays master-only until push lands.
  */
-import { protectedSystemClass } from './protected.js';
+import { masterOnlyWrites } from './installation.js';
 import { roleRules } from './role.js';
 import type { ClassRules } from './rules.js';
 import { sessionRules } from './session.js';
@@ -26,7 +26,7 @@ const RULES: ReadonlyMap<string, ClassRules> = new Map([
   ['_User', userRules],
   ['_Session', sessionRules],
   ['_Role', roleRules],
-  ['_Installation', protectedSystemClass],
+  ['_Installation', masterOnlyWrites],
 ]);
 
 export function classRules(className: string): ClassRules {
