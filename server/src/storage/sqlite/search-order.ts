@@ -79,8 +79,9 @@ export function scoreColumnSql(options: {
 }
 
 /** Moves a selected relevance into the result's `score` field (as MongoDB's `$meta` projection does). */
-export function withScore(object: StoredObject, row: Readonly<Record<string, unknown>>): StoredObject {
-  const score = row[SCORE_COLUMN];
+/** Copies the text score (selected after every column, so the row's last value) into the object. */
+export function withScore(object: StoredObject, row: readonly unknown[]): StoredObject {
+  const score = row[row.length - 1];
   if (typeof score === 'number') object.fields[SCORE_FIELD] = score;
   return object;
 }

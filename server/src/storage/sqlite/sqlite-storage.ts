@@ -280,10 +280,10 @@ class SqliteStorage implements StorageAdapter {
   private select(
     layout: TableLayout,
     query: { where: Condition; tail?: string; tailParams?: readonly unknown[]; columns?: SqlPart },
-  ): ReturnType<SqliteDriver['all']> {
+  ): ReturnType<SqliteDriver['allRaw']> {
     const { tail = '', tailParams = [], columns } = query;
     const { sql, params } = conditionToSql(query.where, this.state.context(layout));
-    return this.driver.all(
+    return this.driver.allRaw(
       `SELECT ${layout.selectList}${columns?.sql ?? ''} FROM ${layout.table} WHERE ${sql}${tail}`,
       [...(columns?.params ?? []), ...params, ...tailParams],
     );
@@ -350,7 +350,9 @@ class SqliteStorage implements StorageAdapter {
         tail,
         tailParams,
         ...(score === undefined ? {} : { columns: score }),
-      }).map((row) => withScore(layout.decodeRow(row, keys), row));
+      }).map((row) =>
+        score === undefined ? layout.decodeRow(row, keys) : withScore(layout.decodeRow(row, keys), row),
+      );
     });
   }
 

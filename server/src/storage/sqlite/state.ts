@@ -53,7 +53,7 @@ export class SqliteState {
         const subLayout = this.layout(options.schema);
         if (!this.ready(subLayout, { create: false })) return [];
         const { sql, params } = conditionToSql(options.where, this.context(subLayout));
-        const rows = this.driver.all(`SELECT ${subLayout.selectList} FROM ${subLayout.table} WHERE ${sql}`, params);
+        const rows = this.driver.allRaw(`SELECT ${subLayout.selectList} FROM ${subLayout.table} WHERE ${sql}`, params);
         const keys = new Set([options.key[0]]);
         return valuesAtKey(
           rows.map((row) => subLayout.decodeRow(row, keys)),

@@ -1,10 +1,18 @@
 import type { ACL, ClassSchema, FieldType, ParseValue } from '../../schema/index.js';
 import type { StoredObject } from '../adapter.js';
-import type { Row } from './driver.js';
+import type { RawRow } from './driver.js';
 import { columnName, joinClassName, sqlName, tableName } from './names.js';
 import type { JsonValue, SqlValue } from './value-codec.js';
 import { columnSqlType, decodeColumn, encodeColumn, parseJsonText, toJson } from './value-codec.js';
 
+/** Positions in `selectList`: the fixed columns first, then one per declared field (`ColumnInfo.index`). */
+const OBJECT_ID_AT = 0;
+const CREATED_AT_AT = 1;
+const UPDATED_AT_AT = 2;
+const RPERM_AT = 3;
+const WPERM_AT = 4;
+const EXTRA_AT = 5;
+const FIRST_FIELD_AT = 6;
 /** Fields every table has as fixed columns; never stored as declared columns or in `_extra`. */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['objectId', 'createdAt', 'updatedAt', 'ACL']);
 /** Internal column names; a declared field with one of these names is kept in `_extra` instead. */
@@ -117,9 +125,9 @@ export class TableLayout {
   }
 
   /** Decodes a selected row; `keys` limits which fields come back (the fixed four always do). */
-  decodeRow(row: Row, keys?: ReadonlySet<string>): StoredObject {
+  decodeRow(row: RawRow, keys?: ReadonlySet<string>): StoredObject {
     const fields: Record<string, ParseValue> = {};
-    const extraText = row['_extra'];
+    const extraText = row[EXTRA_AT];
     if (typeof extraText === 'string') {
       const extra = parseJsonText(extraText);
       if (extra !== null && typeof extra === 'object' && !Array.isArray(extra) && !(extra instanceof Date)) {
@@ -130,15 +138,15 @@ export class TableLayout {
     }
     for (const info of this.columns) {
       if (keys !== undefined && !keys.has(info.field)) continue;
-      const raw = row[info.sqlName];
+      const raw = row[FIRST_FIELD_AT + info.index];
       if (raw !== null && raw !== undefined) fields[info.field] = decodeColumn(info.type, raw);
     }
-    const object: StoredObject = { objectId: String(row['objectId']), fields };
-    const createdAt = row['createdAt'];
-    const updatedAt = row['updatedAt'];
+    const object: StoredObject = { objectId: String(row[OBJECT_ID_AT]), fields };
+    const createdAt = row[CREATED_AT_AT];
+    const updatedAt = row[UPDATED_AT_AT];
     if (typeof createdAt === 'number') object.createdAt = new Date(createdAt);
     if (typeof updatedAt === 'number') object.updatedAt = new Date(updatedAt);
-    const acl = decodeAcl(row['_rperm'], row['_wperm']);
+    const acl = decodeAcl(row[RPERM_AT], row[WPERM_AT]);
     if (acl !== undefined) object.ACL = acl;
     return object;
   }
