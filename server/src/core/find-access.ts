@@ -2,7 +2,7 @@ import type { Auth, ProtectedFieldsPlan } from '../auth/index.js';
 import { parseOrder } from '../query/index.js';
 import type { Condition } from '../query/index.js';
 import type { ClassSchema, ClpOperation } from '../schema/index.js';
-import { resolveCaller } from './caller.js';
+
 import type { Caller } from './caller.js';
 import { readCondition } from './class-access.js';
 import type { CoreDeps } from './deps.js';
@@ -28,9 +28,10 @@ export async function authorizeFind(options: {
   request: { auth: Auth; where?: unknown; order?: string; count?: boolean; limit?: number };
   schema: ClassSchema;
   parsed: Condition;
+  /** The caller, resolved once per find by `resolveCaller`. */
+  caller: Caller;
 }): Promise<FindAccess> {
-  const { deps, request, schema, parsed } = options;
-  const caller = await resolveCaller(deps, request.auth);
+  const { deps, request, schema, parsed, caller } = options;
   if (caller === undefined) return { caller, where: parsed, plan: undefined };
   const guarded = await guardRelatedTo({ deps, caller, where: parsed });
   const where = readCondition({ caller, schema, operations: operationsOf(request), where: guarded });

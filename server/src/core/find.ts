@@ -6,6 +6,7 @@ import type { ClassSchema } from '../schema/index.js';
 import { assertClassAccess } from './access.js';
 import { classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
+import { resolveCaller } from './caller.js';
 import { authorizeFind } from './find-access.js';
 import type { FindAccess } from './find-access.js';
 import { buildIncludeTree, includeAllTree, resolveIncludes } from './include.js';
@@ -59,14 +60,16 @@ export async function find(deps: CoreDeps, request: FindRequest): Promise<FindRe
   assertClassAccess({ auth: request.auth, className: request.className, operation: 'read' });
   const schema = await loadSchemaForRead({ deps, auth: request.auth, className: request.className });
   if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
+  // Resolved once: the sub-query resolver and the find's own permission checks both need it.
+  const caller = await resolveCaller(deps, request.auth);
   const parsed = parseWhere({
     where: request.where ?? {},
     schema,
     maxDepth: deps.options.maxNestingDepth,
-    ...(await whereOptions({ deps, auth: request.auth })),
+    ...(await whereOptions({ deps, auth: request.auth, caller })),
   });
   checkSearchRequest({ where: parsed, ...pickSearchOptions(request) });
-  const access = await authorizeFind({ deps, request, schema, parsed });
+  const access = await authorizeFind({ deps, request, schema, parsed, caller });
   const where = withClassRestriction(access.where, {
     rules: classRules(request.className),
     auth: request.auth,

@@ -2,7 +2,7 @@ import { isMasterLike } from '../auth/index.js';
 import type { Auth } from '../auth/index.js';
 import type { ParseWhereOptions, SubQueryResolver } from '../query/index.js';
 import { assertClassAccess } from './access.js';
-import { resolveCaller } from './caller.js';
+import type { Caller } from './caller.js';
 import { readCondition } from './class-access.js';
 import { classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
@@ -16,28 +16,28 @@ import { assertQueryable, protectedPlan } from './protected-read.js';
  * (spec/queries.md §3): each sub-condition gets the same restrictions as a find on that class by the same
  * caller (volatile classes, CLP `find` and pointer permissions, read ACL with roles, a system class's own
  * restriction, no querying protected fields). Storage then runs the secured sub-query inside the backend.
- * Schemas come from the registry's cached list, so the synchronous parser can reach any class.
+ * Schemas come from the registry's cache (`lookup`), so the synchronous parser can reach any class.
  */
 export async function whereOptions(options: {
   deps: CoreDeps;
   auth: Auth;
+  caller: Caller;
 }): Promise<Pick<ParseWhereOptions, 'limits' | 'now' | 'subQueries'>> {
-  const { deps, auth } = options;
+  const { deps, auth, caller } = options;
   const limits = deps.options.queryLimits;
   return {
     // The master key is exempt from complexity limits, as in Parse.
     ...(limits === undefined || isMasterLike(auth) ? {} : { limits }),
     now: deps.users.now,
-    subQueries: await subQueryResolver({ deps, auth }),
+    subQueries: await subQueryResolver({ deps, auth, caller }),
   };
 }
 
-async function subQueryResolver(options: { deps: CoreDeps; auth: Auth }): Promise<SubQueryResolver> {
-  const { deps, auth } = options;
-  const [schemas, caller] = await Promise.all([deps.schemas.getAll(), resolveCaller(deps, auth)]);
-  const byName = new Map(schemas.map((schema) => [schema.className, schema]));
+async function subQueryResolver(options: { deps: CoreDeps; auth: Auth; caller: Caller }): Promise<SubQueryResolver> {
+  const { deps, auth, caller } = options;
+  const schemaOf = await deps.schemas.lookup();
   return {
-    schemaOf: (className) => byName.get(className),
+    schemaOf,
     restrict: ({ schema, where }) => {
       assertClassAccess({ auth, className: schema.className, operation: 'read' });
       assertQueryable({ plan: protectedPlan({ deps, caller, schema }), where, order: [] });

@@ -63,6 +63,15 @@ export class SchemaRegistry {
   }
 
   /**
+   * A synchronous look-up of stored classes (volatile classes excluded, as in `getAll`) over the current
+   * cache, for code that must resolve class names synchronously (the where-parser's sub-queries).
+   */
+  async lookup(): Promise<(className: string) => ClassSchema | undefined> {
+    const { entries } = this.#cache ?? (await this.#load());
+    return (className) => (isVolatileClass(className) ? undefined : entries.get(className)?.schema);
+  }
+
+  /**
    * Drops the cache; the next read reloads every schema from the store. Pub/sub calls this when another
    * server changed a schema. The store only loads everything at once, so `className` does not narrow it.
    */
