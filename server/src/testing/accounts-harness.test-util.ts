@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../app.js';
 import type { AuthProvider } from '../auth/index.js';
+import { resolveOptions } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import type { EmailAdapter, EmailMessage } from '../email/index.js';
 import { createLogger } from '../infra/index.js';
@@ -47,7 +48,9 @@ export async function startAccountsApp(
     close: () => Promise.resolve(),
   };
   const clock = { now: new Date('2025-06-01T12:00:00.000Z') };
-  const config = {
+  // Every option's real default first (a new option never needs touching this), then the harness's settings.
+  const config: Config = {
+    ...resolveOptions({ cwd: dir, env: {} }),
     port: 0,
     host: '127.0.0.1',
     mountPath: '/parse',
@@ -65,7 +68,7 @@ export async function startAccountsApp(
     logLevel: 'silent',
     allowOrigin: [],
     ...overrides,
-  } as Config;
+  };
   const app = await createApp({
     config,
     logger: createLogger({ level: 'silent' }),
