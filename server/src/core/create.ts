@@ -111,7 +111,7 @@ function applyDefaults(options: { schema: ClassSchema; object: StoredObject; ech
 }
 
 /** Sets `a.b.c` inside nested plain objects, creating the intermediate objects. */
-export function setPath(target: Record<string, ParseValue>, path: string, value: ParseValue): void {
+function setPath(target: Record<string, ParseValue>, path: string, value: ParseValue): void {
   const parts = path.split('.');
   let node: Record<string, ParseValue> = target;
   for (let i = 0; i < parts.length - 1; i++) {

@@ -28,7 +28,7 @@ const MODES: ReadonlyMap<string, ReadPreferenceMode> = new Map([
 ]);
 
 /** `"secondary_preferred"` → `secondaryPreferred`; anything else → 102 "Not supported read preference." */
-export function readPreferenceOf(value: unknown): ReadPreferenceMode | undefined {
+function readPreferenceOf(value: unknown): ReadPreferenceMode | undefined {
   if (value === undefined || value === null) return undefined;
   const mode = typeof value === 'string' ? MODES.get(value.toUpperCase()) : undefined;
   if (mode === undefined) throw new ParseError(ErrorCode.INVALID_QUERY, { message: 'Not supported read preference.' });

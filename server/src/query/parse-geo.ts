@@ -17,10 +17,6 @@ const MAX_DISTANCE_KEYS: ReadonlyMap<string, number> = new Map([
   ['$maxDistanceInKilometers', 1 / 6371],
 ]);
 
-export function isMaxDistanceKey(operator: string): boolean {
-  return MAX_DISTANCE_KEYS.has(operator);
-}
-
 function invalidJson(message: string): ParseError {
   return new ParseError(ErrorCode.INVALID_JSON, { message });
 }

@@ -18,7 +18,7 @@ export type AuthDataMap = Readonly<Record<string, Readonly<Record<string, unknow
 const USERNAME_LENGTH = 25;
 
 /** The `authData` a write sets, or undefined when it does not touch it; malformed values answer 252. */
-export function authDataOf(input: WriteInput, options: { isCreate: boolean }): AuthDataMap | undefined {
+function authDataOf(input: WriteInput, options: { isCreate: boolean }): AuthDataMap | undefined {
   const write = input.fields['authData'];
   if (write === undefined) return undefined;
   const value = write.op === 'set' ? write.value : undefined;
@@ -56,7 +56,7 @@ export async function validateAuthData(deps: CoreDeps, authData: AuthDataMap): P
 }
 
 /** Users holding any of the given provider ids (`authData.<p>.id`). */
-export async function usersWithAuthData(deps: CoreDeps, authData: AuthDataMap): Promise<StoredObject[]> {
+async function usersWithAuthData(deps: CoreDeps, authData: AuthDataMap): Promise<StoredObject[]> {
   const schema = await deps.schemas.get('_User');
   if (schema === undefined) return [];
   const conditions: Condition[] = [];

@@ -25,7 +25,7 @@ import { assertPassword } from './user-fields.js';
 const CONFIG_MISSING =
   'An appName, publicServerURL, and emailAdapter are required for password reset and email verification functionality.';
 
-export function accountsOf(deps: CoreDeps): AccountServices {
+function accountsOf(deps: CoreDeps): AccountServices {
   if (deps.accounts === undefined) throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: CONFIG_MISSING });
   return deps.accounts;
 }
@@ -213,7 +213,7 @@ export async function verifyEmail(
 }
 
 /** The user a reset link stands for while it is valid (the reset form is only shown then). */
-export async function findResetUser(deps: CoreDeps, request: { token: unknown }): Promise<StoredObject | undefined> {
+async function findResetUser(deps: CoreDeps, request: { token: unknown }): Promise<StoredObject | undefined> {
   const accounts = accountsOf(deps);
   if (!looksLikeEmailToken(request.token)) return undefined;
   const user = await findOne(deps, eq('_perishable_token', request.token));

@@ -45,7 +45,7 @@ interface Bounds {
 }
 
 /** A latitude/longitude rectangle containing the spherical cap of `radius` radians around `center`. */
-export function capBounds(center: LatLng, radius: number): Bounds {
+function capBounds(center: LatLng, radius: number): Bounds {
   const spread = radius * DEG;
   const minLat = center.latitude - spread;
   const maxLat = center.latitude + spread;

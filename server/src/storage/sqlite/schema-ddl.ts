@@ -178,7 +178,7 @@ function fieldFromJson(json: Record<string, unknown>): FieldDefinition | undefin
   };
 }
 
-export function schemaToText(schema: ClassSchema): string {
+function schemaToText(schema: ClassSchema): string {
   const json: StoredSchemaJson = { fields: {} };
   for (const [name, definition] of Object.entries(schema.fields)) json.fields[name] = fieldToJson(definition);
   if (schema.classLevelPermissions !== undefined) json.classLevelPermissions = schema.classLevelPermissions;

@@ -42,7 +42,7 @@ function quoted(text: string): string {
 }
 
 /** A MongoDB `$search` string as an FTS5 query; `undefined` when it can match nothing. */
-export function ftsQuery(term: string): string | undefined {
+function ftsQuery(term: string): string | undefined {
   const phrases: string[] = [];
   const words: string[] = [];
   const excluded: string[] = [];

@@ -32,7 +32,7 @@ export function isDuplicateKeyError(error: unknown): boolean {
 }
 
 /** parse-server's rule: `<field>_1` → field, `_id_` → objectId, anything else (e.g. `_auth_data_x_id`) as is. */
-export function fieldOfIndexName(name: string): string {
+function fieldOfIndexName(name: string): string {
   if (name === '_id_') return 'objectId';
   const simple = /^(.+)_1$/.exec(name);
   return simple?.[1] ?? name;
