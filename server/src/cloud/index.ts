@@ -1,0 +1,10 @@
+/**
+ * Cloud code: the registry of the developer's functions, triggers and jobs, the APIs that fill it (Strata's
+ * typed API, Parse's `Parse.Cloud`, webhooks), and the runners `core` calls. Hooks are trusted code running
+ * in the server process; this layer contains their failures (errors, rejections, hangs) so a hook never
+ * crashes the server or corrupts the request that called it.
+ */
+export { CloudRegistry, FILE_TRIGGER_CLASS, CONFIG_TRIGGER_CLASS, triggerKey } from './registry.js';
+export type { WebhookOverlay } from './registry.js';
+export { TRIGGER_NAMES } from './types.js';
+export type * from './types.js';

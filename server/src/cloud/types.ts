@@ -1,0 +1,259 @@
+/**
+ * The one protocol between Strata and a developer's hooks, whichever API registered them (Strata's typed
+ * API, Parse's `Parse.Cloud.*`, or a webhook). Objects and values travel as **REST JSON** — exactly the wire
+ * form (`{"__type":"Date","iso":...}`, pointers, files...) with `className` on objects — because that is what
+ * `Parse.Object.fromJSON` reads and what a webhook receives; each API adapter converts to its own friendlier
+ * form at its edge.
+ */
+import type { Logger } from '../infra/index.js';
+
+export type JsonObject = Record<string, unknown>;
+
+/** An object as hooks see it: REST JSON plus `className`. `objectId`/`createdAt` are absent before a create. */
+export interface CloudObjectJSON {
+  readonly className: string;
+  readonly objectId?: string;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+  readonly [field: string]: unknown;
+}
+
+/** Who called, as every hook request carries it (spec/cloud.md §3). */
+export interface CallerInfo {
+  /** True with the master key, including the read-only one. */
+  readonly master: boolean;
+  readonly isReadOnly: boolean;
+  /** The session's user (REST JSON, `className: "_User"`); absent for anonymous and master callers. */
+  readonly user?: CloudObjectJSON;
+  readonly sessionToken?: string;
+  readonly installationId?: string;
+  readonly ip?: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface HookRequestBase extends CallerInfo {
+  /**
+   * The client context (`X-Parse-Cloud-Context` / `_context`). Mutable: what a before-trigger writes here is
+   * what the matching after-trigger of the same request reads.
+   */
+  readonly context: JsonObject;
+  /** The server logger, bound to the request id. */
+  readonly log: Logger;
+}
+
+export type SaveTriggerName = 'beforeSave' | 'afterSave';
+export type DeleteTriggerName = 'beforeDelete' | 'afterDelete';
+export type FindTriggerName = 'beforeFind' | 'afterFind';
+export type AuthTriggerName = 'beforeLogin' | 'afterLogin' | 'afterLogout' | 'beforePasswordResetRequest';
+export type TriggerName = SaveTriggerName | DeleteTriggerName | FindTriggerName | AuthTriggerName;
+
+export const TRIGGER_NAMES: readonly TriggerName[] = [
+  'beforeSave',
+  'afterSave',
+  'beforeDelete',
+  'afterDelete',
+  'beforeFind',
+  'afterFind',
+  'beforeLogin',
+  'afterLogin',
+  'afterLogout',
+  'beforePasswordResetRequest',
+];
+
+export interface SaveTriggerRequest extends HookRequestBase {
+  readonly triggerName: SaveTriggerName;
+  /** beforeSave of an update: the stored object with the pending changes applied. afterSave: as saved. */
+  readonly object: CloudObjectJSON;
+  /** Updates only: the object as stored before this write. */
+  readonly original?: CloudObjectJSON;
+  /** The fields this write sets (the client's keys, before the trigger ran). */
+  readonly dirtyKeys: readonly string[];
+}
+
+/**
+ * What a beforeSave changes: REST JSON values or `__op` operations by field, like a client's PUT body;
+ * `{"__op":"Delete"}` unsets. Applied on top of the client's write and echoed in the response.
+ */
+export interface SavePatch {
+  readonly changes: JsonObject;
+}
+
+export interface DeleteTriggerRequest extends HookRequestBase {
+  readonly triggerName: DeleteTriggerName;
+  readonly object: CloudObjectJSON;
+}
+
+/** A query as find triggers see and return it: the REST find parameters, `where` as REST JSON. */
+export interface CloudQueryJSON {
+  readonly className: string;
+  readonly where: JsonObject;
+  readonly limit?: number;
+  readonly skip?: number;
+  readonly order?: string;
+  readonly keys?: readonly string[];
+  readonly excludeKeys?: readonly string[];
+  readonly include?: readonly string[];
+  readonly hint?: unknown;
+  readonly explain?: boolean;
+  readonly comment?: string;
+  readonly readPreference?: string;
+  readonly includeReadPreference?: string;
+  readonly subqueryReadPreference?: string;
+}
+
+export interface BeforeFindRequest extends HookRequestBase {
+  readonly triggerName: 'beforeFind';
+  readonly query: CloudQueryJSON;
+  readonly count: boolean;
+  readonly isGet: boolean;
+}
+
+/** beforeFind may replace the query, or answer with objects and skip the database (re-checked for non-master). */
+export type BeforeFindResult = { readonly query: CloudQueryJSON } | { readonly objects: CloudObjectJSON[] } | undefined;
+
+export interface AfterFindRequest extends HookRequestBase {
+  readonly triggerName: 'afterFind';
+  readonly objects: readonly CloudObjectJSON[];
+  readonly query: CloudQueryJSON;
+  readonly isGet: boolean;
+}
+
+export interface AuthTriggerRequest extends HookRequestBase {
+  readonly triggerName: AuthTriggerName;
+  /** The `_User` (login triggers, password reset) or the `_Session` (afterLogout). */
+  readonly object: CloudObjectJSON;
+}
+
+/** The request and result type of each trigger. */
+export interface TriggerSignatures {
+  beforeSave: { request: SaveTriggerRequest; result: SavePatch | undefined };
+  /** A returned object replaces the response body's fields (types.md §5); errors are only logged. */
+  afterSave: { request: SaveTriggerRequest; result: CloudObjectJSON | undefined };
+  beforeDelete: { request: DeleteTriggerRequest; result: undefined };
+  afterDelete: { request: DeleteTriggerRequest; result: undefined };
+  beforeFind: { request: BeforeFindRequest; result: BeforeFindResult };
+  afterFind: { request: AfterFindRequest; result: CloudObjectJSON[] | undefined };
+  beforeLogin: { request: AuthTriggerRequest; result: undefined };
+  afterLogin: { request: AuthTriggerRequest; result: undefined };
+  afterLogout: { request: AuthTriggerRequest; result: undefined };
+  beforePasswordResetRequest: { request: AuthTriggerRequest; result: undefined };
+}
+
+export type TriggerHandler<T extends TriggerName> = (
+  request: TriggerSignatures[T]['request'],
+) => Promise<TriggerSignatures[T]['result']>;
+
+export interface FunctionRequest extends HookRequestBase {
+  readonly functionName: string;
+  /** REST JSON params (body merged with query string). */
+  readonly params: JsonObject;
+}
+
+/** A function's answer: `result` is REST JSON (the API adapter encoded it); status/headers are optional extras. */
+export interface FunctionResult {
+  readonly result: unknown;
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type FunctionHandler = (request: FunctionRequest) => Promise<FunctionResult>;
+
+export interface JobRequest {
+  readonly jobName: string;
+  readonly jobId: string;
+  readonly params: JsonObject;
+  /** Sets `_JobStatus.message`. */
+  message(text: string): Promise<void>;
+  /** Sets `_JobStatus.progress` (0–100; Strata addition). */
+  progress(percent: number): Promise<void>;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly ip?: string;
+  readonly log: Logger;
+  /** Aborted when the job's timeout passes or the worker shuts down. */
+  readonly signal: AbortSignal;
+}
+
+/** A job's result: a string becomes `_JobStatus.message`. */
+export type JobHandler = (request: JobRequest) => Promise<unknown>;
+
+/** The object form of a validator (spec/cloud.md §7). Unknown keys are refused at registration. */
+export interface ValidatorSpec {
+  readonly requireUser?: boolean;
+  readonly requireMaster?: boolean;
+  readonly validateMasterKey?: boolean;
+  readonly skipWithMasterKey?: boolean;
+  readonly requireAnyUserRoles?: readonly string[] | ((request: HookRequestBase) => Promise<readonly string[]>);
+  readonly requireAllUserRoles?: readonly string[] | ((request: HookRequestBase) => Promise<readonly string[]>);
+  readonly requireUserKeys?: readonly string[] | Readonly<Record<string, FieldRule>>;
+  readonly fields?: readonly string[] | Readonly<Record<string, FieldRule>>;
+  readonly rateLimit?: RateLimitRule;
+}
+
+export type FieldType = 'String' | 'Number' | 'Boolean' | 'Array' | 'Object' | 'Date';
+
+export interface FieldRule {
+  /** A type name, or the constructor Parse code passes (`String`, `Number`...). */
+  readonly type?:
+    | FieldType
+    | StringConstructor
+    | NumberConstructor
+    | BooleanConstructor
+    | ArrayConstructor
+    | ObjectConstructor
+    | DateConstructor;
+  readonly default?: unknown;
+  readonly required?: boolean;
+  /** Triggers: a client change to the field is reverted on update. */
+  readonly constant?: boolean;
+  readonly options?: readonly unknown[] | unknown | ((value: unknown) => boolean | Promise<boolean>);
+  readonly error?: string;
+}
+
+export interface RateLimitRule {
+  /** Requests allowed per window, per IP (and per user when `zone: "user"`). */
+  readonly requestCount: number;
+  readonly requestTimeWindow: number;
+  readonly errorResponseMessage?: string;
+  readonly includeMasterKey?: boolean;
+  readonly zone?: 'ip' | 'user' | 'session' | 'global';
+}
+
+/** A validator: a function that throws to refuse (always runs), or the object form. */
+export type Validator = ((request: HookRequestBase) => Promise<void>) | ValidatorSpec;
+
+/** Where a hook came from: shown in errors and logs; webhooks answer for themselves. */
+export type HookSource = 'strata' | 'parse' | 'webhook';
+
+export interface RegisteredFunction {
+  readonly name: string;
+  readonly handler: FunctionHandler;
+  readonly validator?: Validator;
+  readonly source: HookSource;
+}
+
+export interface RegisteredTrigger<T extends TriggerName = TriggerName> {
+  readonly triggerName: T;
+  /** Exact class name (`_User`, `@File`, `@Config` for the file and config triggers). */
+  readonly className: string;
+  readonly handler: TriggerHandler<T>;
+  readonly validator?: Validator;
+  readonly source: HookSource;
+}
+
+export interface JobOptions {
+  /** Cron expression (5 or 6 fields) for a scheduled run; params `{}`. */
+  readonly schedule?: string;
+  /** Attempts before the job is marked failed (default 1: no retry). */
+  readonly attempts?: number;
+  /** First retry delay in ms; doubles each attempt (default 1000). */
+  readonly backoffMs?: number;
+  /** Abort after this long (default: the server's cloud timeout for jobs). */
+  readonly timeoutMs?: number;
+}
+
+export interface RegisteredJob {
+  readonly name: string;
+  readonly handler: JobHandler;
+  readonly options: JobOptions;
+  readonly source: HookSource;
+}
