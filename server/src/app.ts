@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoleCache, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
+import { CloudRegistry } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
@@ -48,6 +49,11 @@ export async function createApp(options: {
   email?: EmailAdapter;
   /** Third-party log-in providers written in code, by `authData` key (besides `authProviders`). */
   authProviders?: Readonly<Record<string, AuthProvider>>;
+  /**
+   * Registers cloud code in code (tests, embedding): called with the app's registry before `--cloud` is
+   * loaded, so both add to the same registry.
+   */
+  cloudSetup?: (registry: CloudRegistry) => void | Promise<void>;
 }): Promise<StrataApp> {
   const { config, logger } = options;
   if (config.cloud !== undefined) {
@@ -56,6 +62,8 @@ export async function createApp(options: {
       message: `--cloud ${config.cloud}: loading cloud code is not available in this version; start without --cloud.`,
     });
   }
+  const cloud = new CloudRegistry();
+  await options.cloudSetup?.(cloud);
   const storage = await openStorage(config.databaseURI);
   await storage.initialize();
   const pubsub =
