@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../app.js';
+import type { CloudRegistry } from '../cloud/index.js';
 import { resolveOptions } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { createLogger } from '../infra/index.js';
@@ -34,7 +35,12 @@ export interface CallOptions {
 }
 
 export async function startTestServer(
-  overrides: Partial<Config> & { backend?: 'sqlite' | 'mongodb'; now?: () => Date } = {},
+  overrides: Partial<Config> & {
+    backend?: 'sqlite' | 'mongodb';
+    now?: () => Date;
+    /** Registers cloud code (functions, triggers, jobs) into the app's registry before it starts. */
+    cloudSetup?: (registry: CloudRegistry) => void | Promise<void>;
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
   const mongo = process.env['STRATA_TEST_MONGODB_URI'];
@@ -42,7 +48,7 @@ export async function startTestServer(
     overrides.backend === 'mongodb' && mongo !== undefined
       ? `${mongo.replace(/\/+$/, '')}/strata_test_${randomBytes(6).toString('hex')}`
       : `sqlite:${join(dir, 'strata.db')}`;
-  const { backend: _backend, now, ...configOverrides } = overrides;
+  const { backend: _backend, now, cloudSetup, ...configOverrides } = overrides;
   // Every option's real default first (a new option never needs touching this), then the test's settings.
   const config: Config = {
     ...resolveOptions({ cwd: dir, env: {} }),
@@ -71,6 +77,7 @@ export async function startTestServer(
     config,
     logger: createLogger({ level: 'silent' }),
     ...(now === undefined ? {} : { now }),
+    ...(cloudSetup === undefined ? {} : { cloudSetup }),
   });
   const { port } = await app.listen();
   const url = `http://127.0.0.1:${port}`;
