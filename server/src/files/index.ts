@@ -6,3 +6,6 @@
  * policies, unique naming or URLs: the files route and `core` own those.
  */
 export type { FileRead, FileStore, FileStoreOptions, FileWrite, StoredFileInfo } from './adapter.js';
+export { openFileStore } from './open.js';
+export { assertSafeFileName } from './names.js';
+export { contentTypeForName } from './content-type.js';
