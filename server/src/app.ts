@@ -28,6 +28,8 @@ import { openStorage } from './storage/index.js';
 import type { StorageAdapter } from './storage/index.js';
 
 export const STRATA_VERSION = '0.1.0';
+/** Largest response kept for `X-Parse-Request-Id` replays (a repeat of a larger one answers 159). */
+const IDEMPOTENT_RESPONSE_LIMIT = 64 * 1024;
 
 export interface StrataApp {
   /** Starts accepting connections; resolves with the bound address (port 0 picks a free one). */
@@ -102,6 +104,9 @@ export async function createApp(options: {
         maxSubqueryDepth: config.querySubqueryDepth,
       },
       allowPublicExplain: config.allowPublicExplain,
+      ...(config.idempotency === false
+        ? {}
+        : { idempotency: { ttlSeconds: config.idempotencyTtl ?? 300, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
     },
   });
   const app = createHttpApp({

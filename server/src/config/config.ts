@@ -54,6 +54,10 @@ export interface Config {
   readonly querySubqueryDepth: number;
   /** Let non-master requests use `explain`. */
   readonly allowPublicExplain: boolean;
+  /** Deduplicate writes by `X-Parse-Request-Id` (optional in the type; default on). */
+  readonly idempotency?: boolean;
+  /** Seconds a request id is remembered (default 300). */
+  readonly idempotencyTtl?: number;
   readonly logLevel: LogLevel;
   /** Extra CORS origins (default `*`). */
   readonly allowOrigin: readonly string[];

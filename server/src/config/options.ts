@@ -599,6 +599,27 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'false',
     description: 'Let requests without the master key use `explain` (the database plan of a find); otherwise → 102.',
   },
+  {
+    key: 'idempotency',
+    flag: '--idempotency',
+    env: 'STRATA_IDEMPOTENCY',
+    group: 'Limits',
+    kind: booleanKind(),
+    default: () => true,
+    defaultText: 'true',
+    description:
+      'Run each write (POST/PUT/DELETE) carrying an `X-Parse-Request-Id` once: a repeat replays the first response (159 while it is still running).',
+  },
+  {
+    key: 'idempotencyTtl',
+    flag: '--idempotency-ttl',
+    env: 'STRATA_IDEMPOTENCY_TTL',
+    group: 'Limits',
+    kind: integerKind({ min: 1, max: 7 * 24 * 3600 }),
+    default: () => 300,
+    defaultText: '300',
+    description: 'Seconds a request id is remembered for `--idempotency`.',
+  },
   // Logging
   {
     key: 'logLevel',

@@ -3,6 +3,7 @@ import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
 import type { AccountServices } from './classes/account-services.js';
+import type { IdempotencyOptions } from './idempotency.js';
 import type { UserServices } from './classes/user-services.js';
 
 export interface CoreOptions {
@@ -17,6 +18,8 @@ export interface CoreOptions {
   readonly queryLimits?: QueryLimits;
   /** Let non-master callers use `explain`; default false (102). */
   readonly allowPublicExplain?: boolean;
+  /** `X-Parse-Request-Id` deduplication; absent: the header is ignored. */
+  readonly idempotency?: IdempotencyOptions;
 }
 
 /** What every core operation needs, built once by `app.ts`. */

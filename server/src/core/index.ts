@@ -29,6 +29,8 @@ import { destroy } from './delete.js';
 import type { DeleteRequest } from './delete.js';
 import type { CoreDeps } from './deps.js';
 import { getConfig, updateConfig } from './global-config.js';
+import { runOnce } from './idempotency.js';
+import type { OnceRequest, ReplayableResponse } from './idempotency.js';
 import { find, get } from './find.js';
 import type { FindRequest, GetRequest } from './find.js';
 import type { FindResult, OutputObject, SaveResult } from './output.js';
@@ -51,6 +53,8 @@ export { GlobalConfigCache } from './global-config.js';
 export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './global-config.js';
 export type { GlobalConfigSource } from './deps.js';
 export type { AccountServices } from './classes/account-services.js';
+export { checkRequestId } from './idempotency.js';
+export type { IdempotencyOptions, OnceRequest, ReplayableResponse } from './idempotency.js';
 
 type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
 
@@ -97,6 +101,11 @@ export interface Core {
   /** POST /users with authData of an existing user: a log-in; undefined when it is a sign-up. */
   readonly logInWithAuthData: Bound<typeof logInWithAuthData>;
   /**
+   * Runs a write once per `X-Parse-Request-Id`: a repeat replays the first response, or answers 159 while
+   * the first still runs (see `idempotency.ts`). Without the idempotency option it just runs `work`.
+   */
+  readonly once: <R extends ReplayableResponse>(request: OnceRequest<R>) => Promise<R | ReplayableResponse>;
+  /**
    * Runs `work` with a Core whose storage is one transaction: everything commits together or nothing
    * does. Throws ParseError 108 on backends without transactions.
    */
@@ -135,6 +144,7 @@ export function createCore(deps: CoreDeps): Core {
     findPasswordResetUser: (request) => findPasswordResetUser(deps, request),
     resetPassword: (request) => resetPassword(deps, request),
     logInWithAuthData: (request) => logInWithAuthData(deps, request),
+    once: (request) => runOnce(deps, request),
     transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
   };
 }

@@ -3,10 +3,11 @@ import type { Core } from '../core/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
 import type { Auth } from '../auth/index.js';
-import type { HttpMethod, RouteDefinition } from './api-types.js';
+import type { ApiResponse, HttpMethod, RouteDefinition } from './api-types.js';
 import { readJsonBody } from './body.js';
 import type { CredentialResolver, Credentials } from './credentials.js';
 import { parseQueryString } from './params.js';
+import { requestFingerprint, writeRequestId } from './request-id.js';
 import type { RouteTable } from './route-table.js';
 import { sendError, sendJson } from './send.js';
 
@@ -48,19 +49,30 @@ export async function handleApiRequest(
     const mountURL =
       options.publicServerURL ?? `${protocolOf(req)}://${req.headers.host ?? 'localhost'}${options.mountPath}`;
     const auth = await resolveSession(options.core, { credentials, route: match.route });
-    const response = await match.route.handler({
-      method,
-      auth,
-      core: options.core,
-      params: match.params,
-      body,
-      query: queryAt === -1 ? {} : parseQueryString(url.slice(queryAt + 1)),
-      mountURL,
-      mountPath: options.mountPath,
-      context: credentials.context,
-      ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
-      ...(ip === undefined ? {} : { ip }),
-    });
+    const run = (): Promise<ApiResponse> =>
+      match.route.handler({
+        method,
+        auth,
+        core: options.core,
+        params: match.params,
+        body,
+        query: queryAt === -1 ? {} : parseQueryString(url.slice(queryAt + 1)),
+        mountURL,
+        mountPath: options.mountPath,
+        context: credentials.context,
+        ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
+        ...(ip === undefined ? {} : { ip }),
+      });
+    // Writes carrying X-Parse-Request-Id run once (rest.md §1.7); the rules live in core.
+    const requestId = writeRequestId(req, method);
+    const response =
+      requestId === undefined
+        ? await run()
+        : await options.core.once({
+            requestId,
+            fingerprint: requestFingerprint({ method, url, credentials, body }),
+            work: run,
+          });
     sendJson(res, response);
   } catch (err) {
     sendError({ res, err, log });

@@ -83,6 +83,31 @@ export interface RelationEdge {
   readonly relatedId: string;
 }
 
+/**
+ * One `X-Parse-Request-Id` being claimed (spec/mongo-layout.md §3.14, `_Idempotency`). `token` is unique to
+ * this claim, so only its claimer completes or releases it.
+ */
+export interface RequestIdClaim {
+  readonly reqId: string;
+  readonly token: string;
+  /** Identifies the request (method, path, caller, body): a replay goes only to the same request. */
+  readonly fingerprint: string;
+  /** When the id is forgotten. */
+  readonly expire: Date;
+  /** The current time: a record whose `expire` is not after it counts as gone. */
+  readonly now: Date;
+}
+
+/** What a claim found: the id was free (now ours), or another claim holds it. */
+export type RequestIdState =
+  | { readonly claimed: true }
+  | {
+      readonly claimed: false;
+      readonly fingerprint: string;
+      /** The stored response (JSON text), once the holder completed with a replayable one. */
+      readonly response?: string;
+    };
+
 /** A unit of work that runs on one connection, all or nothing (`/batch` with `transaction: true`). */
 export interface StorageTransaction {
   readonly storage: StorageAdapter;
@@ -134,6 +159,17 @@ export interface StorageAdapter extends SchemaStore {
   getGlobalConfig?(): Promise<GlobalConfigData>;
   /** Applies one `PUT /config`: only the listed keys change. */
   updateGlobalConfig?(change: GlobalConfigChange): Promise<void>;
+
+  // ---- request ids (`X-Parse-Request-Id` idempotency) ----
+  /**
+   * Records `claim.reqId` unless an unexpired record holds it (atomic across app servers: a unique
+   * index or a primary key). Optional: without these three methods the server does not deduplicate.
+   */
+  claimRequestId?(claim: RequestIdClaim): Promise<RequestIdState>;
+  /** Stores the response of a completed claim (`undefined`: completed, but too large to replay). */
+  completeRequestId?(options: { reqId: string; token: string; response: string | undefined }): Promise<void>;
+  /** Forgets a claim whose request failed, so the client may retry it. */
+  releaseRequestId?(options: { reqId: string; token: string }): Promise<void>;
 
   /** Adds a relation edge; adding an existing edge is a no-op. */
   addRelation(edge: RelationEdge): Promise<void>;

@@ -16,6 +16,8 @@ export type {
   RelationEdge,
   QueryHints,
   ReadPreferenceMode,
+  RequestIdClaim,
+  RequestIdState,
 } from './adapter.js';
 export type {
   AggregateDocument,

@@ -5,6 +5,7 @@ import { findTests } from './find-tests.js';
 import { geoTextTests } from './geo-text-tests.js';
 import type { StorageConformanceOptions } from './harness.js';
 import { relationalTests } from './relational-tests.js';
+import { requestIdTests } from './request-id-tests.js';
 import { schemaTests } from './schema-tests.js';
 import { transactionTests } from './transaction-tests.js';
 import { updateTests } from './update-tests.js';
@@ -32,5 +33,6 @@ export function runStorageConformance(options: StorageConformanceOptions): void 
     aggregateTests(options);
     updateTests(options);
     transactionTests(options);
+    requestIdTests(options);
   });
 }

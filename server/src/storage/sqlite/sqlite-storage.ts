@@ -18,6 +18,8 @@ import type {
 import type {
   FindOptions,
   RelationEdge,
+  RequestIdClaim,
+  RequestIdState,
   StorageAdapter,
   StorageTransaction,
   StoredObject,
@@ -28,6 +30,7 @@ import { applyUpdate } from './apply-update.js';
 import { conditionToSql, sortToSql } from './condition-sql.js';
 import { SqliteDriver, toStorageError } from './driver.js';
 import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
+import { claimRequestId, completeRequestId, releaseRequestId } from './request-ids.js';
 import type { SqliteDriverOptions } from './driver.js';
 import { joinClassName, quote, sqlName } from './names.js';
 import {
@@ -396,6 +399,18 @@ class SqliteStorage implements StorageAdapter {
 
   updateGlobalConfig(change: GlobalConfigChange): Promise<void> {
     return this.run(() => writeGlobalConfig(this.driver, change));
+  }
+
+  claimRequestId(claim: RequestIdClaim): Promise<RequestIdState> {
+    return this.run(() => claimRequestId(this.driver, claim));
+  }
+
+  completeRequestId(options: { reqId: string; token: string; response: string | undefined }): Promise<void> {
+    return this.run(() => completeRequestId(this.driver, options));
+  }
+
+  releaseRequestId(options: { reqId: string; token: string }): Promise<void> {
+    return this.run(() => releaseRequestId(this.driver, options));
   }
 
   addRelation(edge: RelationEdge): Promise<void> {

@@ -22,6 +22,8 @@ import type {
   QueryHints,
   ReadPreferenceMode,
   RelationEdge,
+  RequestIdClaim,
+  RequestIdState,
   StorageAdapter,
   StorageTransaction,
   StoredObject,
@@ -50,6 +52,7 @@ import {
 } from './errors.js';
 import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
 import { initializeDefaults } from './initialize.js';
+import { claimRequestId, completeRequestId, releaseRequestId } from './request-ids.js';
 import { addRelation, hasRelationCondition, removeRelation, resolveRelations } from './relations.js';
 import * as schemaStore from './schema-store.js';
 import { hasSubQuery, resolveSubQueries } from './sub-queries.js';
@@ -243,6 +246,18 @@ export class MongoStorage implements StorageAdapter {
 
   async updateGlobalConfig(change: GlobalConfigChange): Promise<void> {
     await guard(() => writeGlobalConfig(this.context, change));
+  }
+
+  async claimRequestId(claim: RequestIdClaim): Promise<RequestIdState> {
+    return guard(() => claimRequestId(this.context, claim));
+  }
+
+  async completeRequestId(options: { reqId: string; token: string; response: string | undefined }): Promise<void> {
+    await guard(() => completeRequestId(this.context, options));
+  }
+
+  async releaseRequestId(options: { reqId: string; token: string }): Promise<void> {
+    await guard(() => releaseRequestId(this.context, options));
   }
 
   async addRelation(edge: RelationEdge): Promise<void> {
