@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import type { CronExpressionParser as CronParser } from 'cron-parser';
 import { retryDelay } from './queue.js';
 import type { EnqueueOptions, JobQueue, QueueProcessor, ScheduleOptions } from './queue.js';
 
@@ -34,6 +34,7 @@ export function createMemoryQueue<T>(
   let active = 0;
   let closed = false;
   let ticker: NodeJS.Timeout | undefined;
+  let parser: typeof CronParser | undefined;
 
   const later = (ms: number, fn: () => void): void => {
     const timer = setTimeout(() => {
@@ -83,7 +84,7 @@ export function createMemoryQueue<T>(
       // One run per tick even if the clock jumped past several fire times: a backlog of identical runs
       // after a pause helps nobody.
       const fired = schedule.next;
-      schedule.next = nextFire(schedule.options.cron, at);
+      schedule.next = fireAfter(parser as typeof CronParser, { cron: schedule.options.cron, after: at });
       const id = `${key}@${fired.toISOString()}`;
       if (known.has(id)) continue;
       known.add(id);
@@ -115,20 +116,23 @@ export function createMemoryQueue<T>(
       pump();
       return Promise.resolve();
     },
-    setSchedules(list) {
+    async setSchedules(list) {
+      if (list.length > 0) parser ??= await loadCronParser();
       const at = now();
       const wanted = new Map(list.map((schedule) => [schedule.key, schedule]));
       for (const key of schedules.keys()) if (!wanted.has(key)) schedules.delete(key);
       for (const schedule of list) {
         const current = schedules.get(schedule.key);
         if (current !== undefined && current.options.cron === schedule.cron) current.options = schedule;
-        else schedules.set(schedule.key, { options: schedule, next: nextFire(schedule.cron, at) });
+        else {
+          const next = fireAfter(parser as typeof CronParser, { cron: schedule.cron, after: at });
+          schedules.set(schedule.key, { options: schedule, next });
+        }
       }
       if (schedules.size > 0 && ticker === undefined && !closed) {
         ticker = setInterval(tick, options.tickMs ?? DEFAULT_TICK_MS);
         ticker.unref();
       }
-      return Promise.resolve();
     },
     close() {
       closed = true;
@@ -141,12 +145,21 @@ export function createMemoryQueue<T>(
   };
 }
 
+/** cron-parser takes a few hundred ms to load: only servers with schedules pay for it. */
+async function loadCronParser(): Promise<typeof CronParser> {
+  return (await import('cron-parser')).CronExpressionParser;
+}
+
+function fireAfter(parser: typeof CronParser, options: { cron: string; after: Date }): Date {
+  return parser.parse(options.cron, { currentDate: options.after, tz: 'UTC' }).next().toDate();
+}
+
 /** The first fire time of `cron` strictly after `after` (cron expressions are read in UTC). */
-export function nextFire(cron: string, after: Date): Date {
-  return CronExpressionParser.parse(cron, { currentDate: after, tz: 'UTC' }).next().toDate();
+export async function nextFire(cron: string, after: Date): Promise<Date> {
+  return fireAfter(await loadCronParser(), { cron, after });
 }
 
 /** Throws a readable message when `cron` is not a valid expression. */
-export function assertCron(cron: string): void {
-  CronExpressionParser.parse(cron, { tz: 'UTC' });
+export async function assertCron(cron: string): Promise<void> {
+  (await loadCronParser()).parse(cron, { tz: 'UTC' });
 }
