@@ -5,7 +5,7 @@
  * `--help`, `--version` and configuration errors answer fast and cold start stays short.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { CommandLine, Config, GeneratedKeys, ResolvedOptions } from './config/index.js';
 import {
   KEYS_FILE_NAME,
@@ -148,8 +148,98 @@ async function start(config: Config, keys: KeysOutcome | undefined): Promise<voi
   );
 }
 
+/** `strata types`' own flags, taken out of argv; the rest are server options (keys, port, mount path). */
+function splitTypesArguments(argv: readonly string[]): { out: string; serverURL?: string; rest: string[] } {
+  const rest: string[] = [];
+  const own = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (name !== '--out' && name !== '--server-url') {
+      rest.push(arg);
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) {
+      throw new ParseError(ErrorCode.INVALID_VALUE, { message: `${name}: expected a value` });
+    }
+    own.set(name, value);
+  }
+  const out = own.get('--out');
+  if (out === undefined) throw new ParseError(ErrorCode.INVALID_VALUE, { message: 'types: --out <file> is required' });
+  const serverURL = own.get('--server-url');
+  return serverURL === undefined ? { out, rest } : { out, serverURL, rest };
+}
+
+/**
+ * `strata types --out strata-types.ts`: reads the schema of a running server (`GET /schemas` with the master
+ * key) and writes TypeScript types for `@strata/sdk`. Keys and the URL default like `start`'s: flags, env,
+ * config file, then the data dir's keys.json (never created here).
+ */
+async function writeTypes(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { out, serverURL, rest } = splitTypesArguments(argv);
+  const options = loadConfigOptions(parseCommandLine(rest), env);
+  let config: Config;
+  if (!needsGeneratedKeys(options)) config = requireConfiguredKeys(options);
+  else {
+    const path = join(options.dataDir, KEYS_FILE_NAME);
+    if (!existsSync(path)) {
+      throw new ParseError(ErrorCode.INVALID_VALUE, {
+        message: `no keys: pass --app-id and --master-key (or STRATA_APP_ID / STRATA_MASTER_KEY), or run where ${path} exists`,
+      });
+    }
+    config = applyGeneratedKeys(options, parseKeysFile(readJsonFile(path, 'keys file'), path));
+  }
+  const base = (
+    serverURL ??
+    (env['STRATA_SERVER_URL'] || undefined) ??
+    config.publicServerURL ??
+    `http://127.0.0.1:${config.port}${config.mountPath}`
+  ).replace(/\/+$/, '');
+  let response: Response;
+  try {
+    response = await fetch(`${base}/schemas`, {
+      headers: { 'X-Parse-Application-Id': config.appId, 'X-Parse-Master-Key': config.masterKey },
+    });
+  } catch (err) {
+    throw new ParseError(ErrorCode.CONNECTION_FAILED, {
+      message: `cannot reach ${base}/schemas (${(err as Error).message}); is the server running? (--server-url)`,
+      cause: err,
+    });
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    throw new ParseError(ErrorCode.INVALID_VALUE, {
+      message: `GET ${base}/schemas answered ${response.status}: ${text.slice(0, 300)}`,
+    });
+  }
+  const { renderSchemaTypes, schemasFromRestJson } = await import('./schema/index.js');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new ParseError(ErrorCode.INVALID_JSON, { message: `GET ${base}/schemas: not JSON`, cause: err });
+  }
+  const schemas = schemasFromRestJson(body);
+  mkdirSync(dirname(resolvePath(out)), { recursive: true });
+  writeFileSync(out, renderSchemaTypes(schemas));
+  process.stdout.write(`strata types: wrote ${schemas.length} classes to ${out}\n`);
+}
+
 async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   let built: { config: Config; keys?: KeysOutcome };
+  if (argv[0] === 'types') {
+    if (argv.includes('--help') || argv.includes('-h'))
+      return void process.stdout.write(renderHelp({ version: readVersion() }));
+    try {
+      await writeTypes(argv.slice(1), env);
+    } catch (err) {
+      process.stderr.write(`strata types: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(err instanceof ParseError && err.code === ErrorCode.CONNECTION_FAILED ? 1 : 2);
+    }
+    return;
+  }
   try {
     const cli = parseCommandLine(argv);
     if (cli.command === 'help') return void process.stdout.write(renderHelp({ version: readVersion() }));

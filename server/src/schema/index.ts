@@ -67,3 +67,5 @@ export {
   updateRequestFromJSON,
 } from './rest-format.js';
 export type { SchemaJSON, FieldJSON } from './rest-format.js';
+export { renderSchemaTypes, schemasFromRestJson } from './typescript.js';
+export type { SchemaForTypes } from './typescript.js';
