@@ -1,82 +1,133 @@
-import type { ClientOptions } from './transport.js';
-import { sendRequest } from './transport.js';
+import type { BatchOp } from './batch.js';
+import { decode, decodeRecord, encode } from './codec.js';
+import { isOp } from './ops.js';
+import type { CreateInput, Patch } from './ops.js';
+import { Query } from './query.js';
+import type { FieldPath, WhereClause } from './query.js';
+import { call } from './transport.js';
+import type { CallOptions, TransportContext } from './transport.js';
+import type { Pointer, Stored } from './types.js';
 
 /**
- * Typed create/get/update/delete/find for one Parse class over the REST API (`/classes/<name>`).
+ * Typed create/get/update/delete and queries for one class over `/classes/<name>`. Records are plain
+ * objects: what `create` and `get` return is `{ objectId, createdAt, updatedAt, ...fields }`.
  */
 
-/** Fields every stored object has. */
-export interface SystemFields {
-  readonly objectId: string;
-  /** ISO-8601 timestamps, as Parse sends them. */
-  readonly createdAt: string;
-  readonly updatedAt: string;
+type Json = Record<string, unknown>;
+
+/** What `update` returns: the new `updatedAt` and the fields as the server now has them. */
+export type Updated<T> = Partial<T> & { readonly objectId: string; readonly updatedAt: Date };
+
+export interface GetOptions<T> extends CallOptions {
+  /** Pointer fields to replace with the objects they point to. */
+  readonly include?: ReadonlyArray<FieldPath<T> | '*'>;
 }
 
-export type Stored<T> = T & SystemFields;
-
-export interface FindOptions<T> {
-  /** A Parse `where` clause, e.g. `{ score: { $gte: 10 } }`. */
-  readonly where?: { readonly [K in keyof T]?: unknown } & Readonly<Record<string, unknown>>;
-  readonly limit?: number;
-  readonly skip?: number;
-  /** Parse order string: `score`, `-score`, `score,-createdAt`. */
-  readonly order?: string;
-  /** Restrict the returned fields. */
-  readonly keys?: readonly (keyof T & string)[];
-}
-
-export interface Collection<T extends object> {
+export interface Collection<T> {
   readonly className: string;
-  create(data: T): Promise<{ objectId: string; createdAt: string }>;
-  get(objectId: string): Promise<Stored<T>>;
-  update(objectId: string, changes: Partial<T>): Promise<{ updatedAt: string }>;
-  delete(objectId: string): Promise<void>;
-  find(options?: FindOptions<T>): Promise<Stored<T>[]>;
+  /**
+   * Creates an object and returns it as stored: your fields, with operations replaced by their results,
+   * plus `objectId`, `createdAt` and `updatedAt`.
+   */
+  create(fields: CreateInput<T>, options?: CallOptions): Promise<Stored<T>>;
+  /** Fetches one object; rejects with `ErrorCodes.OBJECT_NOT_FOUND` (101) when missing or not readable. */
+  get(objectId: string, options?: GetOptions<T>): Promise<Stored<T>>;
+  /** Changes some fields (values or operations such as `increment()`); returns the new values. */
+  update(objectId: string, patch: Patch<T>, options?: CallOptions): Promise<Updated<T>>;
+  delete(objectId: string, options?: CallOptions): Promise<void>;
+  /** An empty query on this class. */
+  query(): Query<T>;
+  /** A query with these constraints: `todos.where({ done: false })`. */
+  where(clause: WhereClause<T>): Query<T>;
+  /** A pointer to one object of this class, for pointer fields and relation operations. */
+  pointer(objectId: string): Pointer<T>;
+  /** Operations for `client.batch([...])`. */
+  readonly batch: {
+    create(fields: CreateInput<T>): BatchOp<Stored<T>>;
+    update(objectId: string, patch: Patch<T>): BatchOp<Updated<T>>;
+    delete(objectId: string): BatchOp<void>;
+  };
 }
 
-function objectPath(className: string, objectId?: string): string {
+/**
+ * The record a write produced: the fields sent, where each operation is replaced by the result the
+ * server echoed (`increment` → the new number), unset fields removed, relation operations turned into the
+ * relation, and the server's fields (objectId, dates, defaults, trigger changes) on top.
+ */
+export function mergeWrite(options: { className?: string; sent: Json; response: Json }): Json {
+  const { sent, response } = options;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(sent)) {
+    if (key in response) continue;
+    // Normalised as if read back: builders become plain maps, included objects pointers.
+    if (!isOp(value)) out[key] = decode(encode(value));
+    else if (value.__op === 'AddRelation' || value.__op === 'RemoveRelation') {
+      const target = (value as unknown as { objects: Pointer[] }).objects[0]?.className;
+      if (target !== undefined) out[key] = { __type: 'Relation', className: target };
+    }
+  }
+  for (const [key, value] of Object.entries(decodeRecord<Json>(response))) {
+    if (isOp(value) && value.__op === 'Delete') continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+function path(className: string, objectId?: string): string {
   const base = `/classes/${encodeURIComponent(className)}`;
   return objectId === undefined ? base : `${base}/${encodeURIComponent(objectId)}`;
 }
 
-function findQuery<T>(options: FindOptions<T>): Record<string, unknown> {
-  return {
-    where: options.where,
-    limit: options.limit,
-    skip: options.skip,
-    order: options.order,
-    keys: options.keys?.join(','),
-  };
-}
-
 /** Creates the typed accessor for `className` (use `client.collection`). */
-export function createCollection<T extends object>(options: ClientOptions, className: string): Collection<T> {
+export function createCollection<T>(transport: TransportContext, className: string): Collection<T> {
+  const created = (sent: Json, response: unknown): Stored<T> => {
+    const merged = mergeWrite({ sent, response: response as Json });
+    return { updatedAt: merged['createdAt'], ...merged } as Stored<T>;
+  };
+  const updated = (objectId: string, sent: Json, response: unknown): Updated<T> =>
+    ({ objectId, ...mergeWrite({ sent, response: response as Json }) }) as Updated<T>;
   return {
     className,
-    create: async (data) =>
-      (await sendRequest(options, { method: 'POST', path: objectPath(className), body: data })) as {
-        objectId: string;
-        createdAt: string;
-      },
-    get: async (objectId) =>
-      (await sendRequest(options, { method: 'GET', path: objectPath(className, objectId) })) as Stored<T>,
-    update: async (objectId, changes) =>
-      (await sendRequest(options, { method: 'PUT', path: objectPath(className, objectId), body: changes })) as {
-        updatedAt: string;
-      },
-    delete: async (objectId) => {
-      await sendRequest(options, { method: 'DELETE', path: objectPath(className, objectId) });
+    create: async (fields, options = {}) => {
+      const body = encode(fields);
+      return created(
+        fields as Json,
+        await call(transport, { ...options, method: 'POST', path: path(className), body }),
+      );
     },
-    find: async (findOptions = {}) => {
-      const body = (await sendRequest(options, {
-        method: 'GET',
-        path: objectPath(className),
-        query: findQuery(findOptions),
-      })) as {
-        results: Stored<T>[];
-      };
-      return body.results;
+    get: (objectId, options = {}) => {
+      const { include, ...callOptions } = options;
+      return new Query<T>({ transport, className }).include(...(include ?? [])).get(objectId, callOptions);
+    },
+    update: async (objectId, patch, options = {}) => {
+      const response = await call(transport, {
+        ...options,
+        method: 'PUT',
+        path: path(className, objectId),
+        body: encode(patch),
+      });
+      return updated(objectId, patch as Json, response);
+    },
+    delete: async (objectId, options = {}) => {
+      await call(transport, { ...options, method: 'DELETE', path: path(className, objectId) });
+    },
+    query: () => new Query<T>({ transport, className }),
+    where: (clause) => new Query<T>({ transport, className }).where(clause),
+    pointer: (objectId) => ({ __type: 'Pointer', className, objectId }) as Pointer<T>,
+    batch: {
+      create: (fields) => ({
+        method: 'POST',
+        path: path(className),
+        body: encode(fields),
+        result: (response) => created(fields as Json, response),
+      }),
+      update: (objectId, patch) => ({
+        method: 'PUT',
+        path: path(className, objectId),
+        body: encode(patch),
+        result: (response) => updated(objectId, patch as Json, response),
+      }),
+      delete: (objectId) => ({ method: 'DELETE', path: path(className, objectId), result: () => undefined }),
     },
   };
 }

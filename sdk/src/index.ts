@@ -1,10 +1,38 @@
 /**
- * @strata/sdk: a small, typed client for Strata (and any Parse Server) speaking the Parse REST protocol over
- * `fetch`. It covers object CRUD and queries per class; it does not (yet) cover users, files, LiveQuery or
- * offline caching. No runtime dependencies; works in browsers, Node 18+ and React Native.
+ * @strata/sdk: a small, typed client for Strata (and any Parse Server) speaking the Parse REST protocol
+ * over `fetch`, for browsers, Node ≥ 20 and React Native, with no runtime dependencies and no globals.
+ * Records are plain typed objects; queries, users, sessions, roles, ACLs, files, cloud functions, jobs and
+ * config are covered, with retries, timeouts and AbortSignal on every call. It does not cover LiveQuery,
+ * push or offline caching.
  */
 export { createClient } from './client.js';
-export type { StrataClient } from './client.js';
-export type { Collection, FindOptions, Stored, SystemFields } from './collection.js';
-export { StrataError, ErrorCodes } from './errors.js';
-export type { ClientOptions, HttpMethod, RequestOptions } from './transport.js';
+export type { StrataClient, UntypedSchema, UserOf } from './client.js';
+export type { Collection, GetOptions, Updated } from './collection.js';
+export { Query } from './query.js';
+export type {
+  Branch,
+  Constraint,
+  FieldName,
+  FieldPath,
+  OrderKey,
+  QueryValue,
+  Selected,
+  ValueAt,
+  WhereClause,
+} from './query.js';
+export { add, addRelation, addUnique, increment, remove, removeRelation, unset } from './ops.js';
+export type { ArrayOp, CreateInput, DeleteOp, FieldOp, IncrementOp, Patch, RelationOp } from './ops.js';
+export { acl, AclBuilder } from './acl.js';
+export type { Access } from './acl.js';
+export { bytes, geoPoint, pointer, polygon } from './types.js';
+export type { ACL, Bytes, GeoPoint, Pointer, Polygon, Relation, Stored, StrataFile, SystemFields } from './types.js';
+export type { Auth, CurrentUser, SessionFields, Sessions, SignedUpUser, UserFields } from './auth.js';
+export type { BatchOp, BatchOptions, BatchResult, BatchResults } from './batch.js';
+export type { RoleFields, Roles } from './roles.js';
+export type { FileData, Files, UploadedFile, UploadOptions } from './files.js';
+export type { AppConfig, Functions, Jobs } from './functions.js';
+export { localStorageAdapter, memoryStorage } from './storage.js';
+export type { StorageAdapter } from './storage.js';
+export { ErrorCodes, StrataError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export type { CallOptions, ClientOptions, HttpMethod, RawResponse, RequestOptions, RetryOptions } from './transport.js';
