@@ -32,10 +32,10 @@ export type FieldOp<V> =
   | (NonNullable<V> extends ReadonlyArray<infer E> ? ArrayOp<E> : never)
   | (NonNullable<V> extends Relation<infer R> ? RelationOp<R> : never);
 
-/** What you may write into the fields of `T` on create: values or operations, an ACL or ACL builder. */
+/** What you may write into the fields of `T` on create: values or operations; any object may get an ACL. */
 export type CreateInput<T> = {
   [K in keyof T]: K extends 'ACL' ? ACL | AclBuilder : T[K] | FieldOp<T[K]>;
-};
+} & { ACL?: ACL | AclBuilder };
 
 /** An update: any subset of the fields, each a new value or an operation. */
 export type Patch<T> = Partial<CreateInput<T>>;

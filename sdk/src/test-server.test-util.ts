@@ -107,6 +107,8 @@ export async function startServer(
     logLevel: 'silent',
     allowOrigin: ['*'],
     appName: 'SDK Test',
+    // The cheapest bcrypt cost: the suites sign up many users on a shared machine.
+    passwordHashCost: 4,
     ...options.config,
   };
   const app = await server.createApp({
