@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoleCache, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
-import { CloudRegistry } from './cloud/index.js';
+import { CloudRegistry, createWebhookStore } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
@@ -79,6 +79,18 @@ export async function createApp(options: {
   const rateLimits = await createAuthRateLimits({ config, now });
   const email = options.email ?? createEmailAdapter({ settings: emailSettings(config), logger });
   const globalConfig = await createGlobalConfigCache({ storage, pubsub, logger });
+  // `/hooks` webhooks from `_Hooks`, laid over the in-process hooks and reloaded when another server changes them.
+  const webhooks = await createWebhookStore({
+    storage,
+    registry: cloud,
+    pubsub,
+    logger,
+    settings: {
+      ...(config.webhookKey === undefined ? {} : { webhookKey: config.webhookKey }),
+      timeoutMs: config.webhookTimeout ?? 10_000,
+      maxResponseBytes: config.maxBodySize,
+    },
+  });
   const core = createCore({
     storage,
     schemas,
@@ -122,6 +134,7 @@ export async function createApp(options: {
     serveApi: config.role === 'api' || config.role === 'all',
     rateLimits,
     ...(config.appName === undefined ? {} : { appName: config.appName }),
+    webhooks,
   });
   const server: Server = createServer(app);
   let closing: Promise<void> | undefined;

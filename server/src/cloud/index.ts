@@ -8,3 +8,6 @@ export { CloudRegistry, FILE_TRIGGER_CLASS, CONFIG_TRIGGER_CLASS, triggerKey } f
 export type { WebhookOverlay } from './registry.js';
 export { TRIGGER_NAMES } from './types.js';
 export type * from './types.js';
+export { createWebhookStore } from './webhooks-store.js';
+export type { WebhookStore } from './webhooks-store.js';
+export type { FunctionHook, TriggerHook } from './webhooks-handlers.js';

@@ -145,13 +145,15 @@ export function triggerKey(triggerName: TriggerName, className: string): string 
   return `${triggerName}:${className}`;
 }
 
-function assertName(name: string, what: string): void {
+/** Function and job names: letters, digits, `_`, `.` and `-` (Parse allows dotted names), at most 256. */
+export function assertName(name: string, what: string): void {
   if (typeof name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.length > 256) {
     throw new ParseError(ErrorCode.SCRIPT_FAILED, { message: `Invalid ${what} name: ${JSON.stringify(name)}.` });
   }
 }
 
-function assertTriggerAllowed(triggerName: TriggerName, className: string): void {
+/** Refuses an unknown trigger name or a trigger the class does not take (e.g. beforeSave on `_Session`). */
+export function assertTriggerAllowed(triggerName: TriggerName, className: string): void {
   if (!TRIGGER_NAMES.includes(triggerName)) {
     throw new ParseError(ErrorCode.SCRIPT_FAILED, { message: `Unknown trigger ${JSON.stringify(triggerName)}.` });
   }

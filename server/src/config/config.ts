@@ -34,6 +34,10 @@ export interface Config {
   readonly publicServerURL?: string;
   /** Path of the cloud code module to load. */
   readonly cloud?: string;
+  /** Milliseconds a webhook may take to answer (default 10000). */
+  readonly webhookTimeout?: number;
+  /** Sent to webhooks as `X-Parse-Webhook-Key`. */
+  readonly webhookKey?: string;
   readonly allowClientClassCreation: boolean;
   /** Fields hidden per class and caller key, merged into CLPs. Default `{"_User":{"*":["email"]}}`. */
   readonly protectedFields?: ProtectedFieldsSetting;

@@ -125,6 +125,16 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     description: 'Path of the cloud code module to load (trusted code, runs in the server process).',
   },
   {
+    key: 'webhookTimeout',
+    flag: '--webhook-timeout',
+    env: 'STRATA_WEBHOOK_TIMEOUT',
+    group: 'Server',
+    kind: integerKind({ min: 1, max: 10 * 60 * 1000 }),
+    default: () => 10_000,
+    defaultText: '10000',
+    description: 'Milliseconds to wait for a webhook (`/hooks`) to answer before its request fails with 141.',
+  },
+  {
     key: 'allowOrigin',
     flag: '--allow-origin',
     env: 'STRATA_ALLOW_ORIGIN',
@@ -243,6 +253,16 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'the generated client key',
     description: '.NET / Unity key (`X-Parse-Windows-Key`).',
+  },
+  {
+    key: 'webhookKey',
+    flag: '--webhook-key',
+    env: 'STRATA_WEBHOOK_KEY',
+    group: 'Keys',
+    secret: true,
+    kind: secret,
+    defaultText: 'none (a warning is logged)',
+    description: 'Sent to webhooks as `X-Parse-Webhook-Key` so they can check a call comes from this server.',
   },
   // Security
   {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { WebhookStore } from '../cloud/index.js';
 import type { Core } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
@@ -18,6 +19,7 @@ import { aggregateRoutes } from './routes/aggregate.js';
 import { batchRoute } from './routes/batch.js';
 import { classRoutes } from './routes/classes.js';
 import { configRoutes } from './routes/config.js';
+import { hookRoutes } from './routes/hooks.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { serverInfoRoute } from './routes/server-info.js';
 import { sessionAndRoleRoutes } from './routes/sessions.js';
@@ -42,6 +44,8 @@ export interface HttpOptions {
   readonly rateLimits?: AuthRateLimits;
   /** Shown on the email-flow pages (verify email, reset password). */
   readonly appName?: string;
+  /** The `/hooks` API's webhook store; without it the `/hooks` routes answer 404. */
+  readonly webhooks?: WebhookStore;
 }
 
 /**
@@ -69,6 +73,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...configRoutes(encoding),
     ...userEmailRoutes({ rateLimits: options.rateLimits ?? {} }),
     serverInfoRoute({ version: options.version }),
+    ...(options.webhooks === undefined ? [] : hookRoutes(options.webhooks)),
     batchRoute({ routes: () => routes, publicPath }),
   ]);
   const apiOptions = {
