@@ -74,7 +74,8 @@ export interface FileStore {
    * Bytes [start, end] inclusive (HTTP Range semantics); the whole file when both are omitted. Undefined
    * when the file is missing. Validate the range against `stat()` first: a negative, fractional or reversed
    * range is refused with code 162 (INVALID_VALUE), an `end` past the file is clamped, and a `start` past
-   * the end yields no bytes.
+   * the end yields no bytes. Consume the stream to its end or stop it (`break` out of `for await`, or
+   * `destroy()` a node stream): it may hold a file handle or a cursor until then.
    */
   read(options: FileRead): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** True when something was deleted. */

@@ -80,6 +80,9 @@ export class LocalFileStore implements FileStore {
         ...(tags === undefined ? {} : { tags }),
       };
       await writeDurably(tempSidecar, JSON.stringify(sidecar));
+      if (file.signal?.aborted === true) {
+        throw new ParseError(ErrorCode.FILE_SAVE_ERROR, { message: 'The upload was aborted.' });
+      }
       const sidecarPath = this.sidecarPathOf(file.name);
       await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       await mkdir(dirname(sidecarPath), { recursive: true, mode: 0o700 });
