@@ -38,6 +38,11 @@ async function loadCreateApp(): Promise<CreateApp> {
 
 export type Backend = { kind: 'sqlite' } | { kind: 'mongodb'; uri: string };
 
+export interface StartOptions {
+  /** A cloud code module the server loads, as `strata start --cloud <file>` does. */
+  cloud?: string;
+}
+
 /** Puts a fresh database name into a MongoDB URI (keeping host list and query options). */
 function withDatabase(uri: string, database: string): string {
   const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(uri);
@@ -56,14 +61,14 @@ async function isFerretDB(uri: string): Promise<boolean> {
   }
 }
 
-export async function startInProcess(backend: Backend): Promise<CompatTarget> {
+export async function startInProcess(backend: Backend, options: StartOptions = {}): Promise<CompatTarget> {
   const createApp = await loadCreateApp();
   const dataDir = await mkdtemp(join(tmpdir(), 'strata-compat-'));
   const databaseName = `strata_test_compat_${randomBytes(6).toString('hex')}`;
   const databaseURI =
     backend.kind === 'sqlite' ? `sqlite:${join(dataDir, 'strata.db')}` : withDatabase(backend.uri, databaseName);
   const app = await createApp({
-    config: buildTestConfig({ dataDir, databaseURI }),
+    config: buildTestConfig({ dataDir, databaseURI, ...(options.cloud === undefined ? {} : { cloud: options.cloud }) }),
     // STRATA_COMPAT_LOG=<level> shows the server's own log (e.g. the cause behind a code-1 response).
     logger: pino({ level: process.env['STRATA_COMPAT_LOG'] ?? 'silent' }, process.stderr),
   });

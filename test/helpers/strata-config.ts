@@ -16,6 +16,8 @@ export interface TestConfigOptions {
   dataDir: string;
   /** `sqlite:<file>` or `mongodb://host/db`. */
   databaseURI: string;
+  /** `--cloud`: the cloud code module to load. */
+  cloud?: string;
 }
 
 export function buildTestConfig(options: TestConfigOptions): Config {
@@ -40,5 +42,6 @@ export function buildTestConfig(options: TestConfigOptions): Config {
     defaultLimit: 100,
     logLevel: 'silent',
     allowOrigin: ['*'],
+    ...(options.cloud === undefined ? {} : { cloud: options.cloud }),
   });
 }

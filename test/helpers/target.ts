@@ -5,6 +5,7 @@
  * (e.g. a real parse-server, to validate the suite's expectations).
  */
 import { startInProcess } from './in-process.js';
+import type { StartOptions } from './in-process.js';
 
 /** A running server the SDK can talk to. */
 export interface CompatTarget {
@@ -45,11 +46,11 @@ function externalTarget(serverURL: string): TargetSpec {
   };
 }
 
-function mongoTarget(): TargetSpec {
+function mongoTarget(options: StartOptions): TargetSpec {
   const uri = process.env['STRATA_TEST_MONGODB_URI'];
   const start = (): Promise<CompatTarget> => {
     if (!uri) return Promise.reject(new Error('STRATA_REQUIRE_SERVICES=1 but STRATA_TEST_MONGODB_URI is not set'));
-    return startInProcess({ kind: 'mongodb', uri });
+    return startInProcess({ kind: 'mongodb', uri }, options);
   };
   if (uri || process.env['STRATA_REQUIRE_SERVICES'] === '1') return { name: 'mongodb', start };
   const skip = 'STRATA_TEST_MONGODB_URI is not set';
@@ -57,8 +58,12 @@ function mongoTarget(): TargetSpec {
   return { name: 'mongodb', skip, start };
 }
 
-export function compatTargets(): TargetSpec[] {
+/**
+ * `options.cloud`: the in-process servers load that cloud code module (an external server must be started
+ * with it by whoever runs it).
+ */
+export function compatTargets(options: StartOptions = {}): TargetSpec[] {
   const external = process.env['STRATA_COMPAT_SERVER_URL'];
   if (external) return [externalTarget(external)];
-  return [{ name: 'sqlite', start: () => startInProcess({ kind: 'sqlite' }) }, mongoTarget()];
+  return [{ name: 'sqlite', start: () => startInProcess({ kind: 'sqlite' }, options) }, mongoTarget(options)];
 }

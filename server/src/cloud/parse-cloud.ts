@@ -1,0 +1,474 @@
+/**
+ * `Parse.Cloud.*` for existing Parse cloud code: each registration becomes a registry entry speaking the
+ * hook protocol, with an adapter that turns the protocol's REST JSON into Parse SDK objects on the way in
+ * (`request.object` with its dirty keys, `request.user` with its session token, `request.query` as a
+ * `Parse.Query`) and reads the handler's changes and results back out. Handlers run inside their app's
+ * Parse context, so SDK calls they make reach this server in-process.
+ */
+import { ErrorCode, ParseError } from '../errors/index.js';
+import { toHookError } from './errors.js';
+import type { ParseBridge } from './parse-bridge.js';
+import {
+  decodeParams,
+  encodeResult,
+  fromParseQuery,
+  isJsonObject,
+  readSavePatch,
+  sameJSON,
+  toDirtyParseObject,
+  toObjectJSON,
+  toParseObject,
+  toParseQuery,
+  toParseUser,
+} from './parse-convert.js';
+import { parseHttpRequest } from './parse-http-request.js';
+import { currentParseApp, parseRuntime, runInParseApp } from './parse-runtime.js';
+import type { ParseSdk, SdkObject, SdkQuery } from './parse-sdk-types.js';
+import type {
+  AfterFindRequest,
+  AuthTriggerName,
+  AuthTriggerRequest,
+  BeforeFindRequest,
+  BeforeFindResult,
+  CloudObjectJSON,
+  DeleteTriggerRequest,
+  FunctionRequest,
+  FunctionResult,
+  HookRequestBase,
+  JobRequest,
+  SaveTriggerRequest,
+  TriggerHandler,
+  TriggerName,
+  Validator,
+  ValidatorSpec,
+} from './types.js';
+
+type UserHandler = (request: Record<string, unknown>, response?: ResponseObject) => unknown;
+
+interface ResponseObject {
+  success(value?: unknown): void;
+  error(error?: unknown): void;
+  status(code: number): ResponseObject;
+  header(name: string, value: string): ResponseObject;
+}
+
+const UNSUPPORTED = [
+  'beforeConnect',
+  'beforeSubscribe',
+  'afterLiveQueryEvent',
+  'onLiveQueryEvent',
+  'beforeSaveFile',
+  'afterSaveFile',
+  'beforeDeleteFile',
+  'afterDeleteFile',
+  'sendEmail',
+] as const;
+
+/**
+ * Adds the registration API to the SDK's `Parse.Cloud` (which already has the client half: `run`,
+ * `startJob`, `getJobStatus`). Each call registers into the app whose cloud code is loading.
+ */
+export function installParseCloud(sdk: ParseSdk): void {
+  const cloud = sdk.Cloud;
+  if (cloud['__strata'] === true) return;
+  const bridge = (what: string): ParseBridge => {
+    const app = currentParseApp();
+    if (app === undefined) {
+      throw new Error(`Parse.Cloud.${what} was called outside of cloud code loaded by a Strata server.`);
+    }
+    return app;
+  };
+  cloud['define'] = (name: string, handler: UserHandler, validator?: unknown) =>
+    defineFunction({ sdk, bridge: bridge('define'), name, handler, validator });
+  cloud['job'] = (name: string, handler: UserHandler) => defineJob({ sdk, bridge: bridge('job'), name, handler });
+  for (const triggerName of [
+    'beforeSave',
+    'afterSave',
+    'beforeDelete',
+    'afterDelete',
+    'beforeFind',
+    'afterFind',
+  ] as const) {
+    cloud[triggerName] = (target: unknown, handler: UserHandler, validator?: unknown) =>
+      defineTrigger({
+        sdk,
+        bridge: bridge(triggerName),
+        triggerName,
+        className: classNameOf(sdk, target),
+        handler,
+        validator,
+      });
+  }
+  const authTriggers: ReadonlyArray<[AuthTriggerName, string]> = [
+    ['beforeLogin', '_User'],
+    ['afterLogin', '_User'],
+    ['afterLogout', '_Session'],
+    ['beforePasswordResetRequest', '_User'],
+  ];
+  for (const [triggerName, defaultClass] of authTriggers) {
+    cloud[triggerName] = (first: unknown, second?: unknown, third?: unknown) => {
+      // Both `beforeLogin(fn, validator)` and `beforeLogin(Parse.User, fn, validator)` are Parse's forms.
+      const classFirst = typeof first !== 'function' || isParseClass(sdk, first);
+      const className = classFirst ? classNameOf(sdk, first) : defaultClass;
+      defineTrigger({
+        sdk,
+        bridge: bridge(triggerName),
+        triggerName,
+        className,
+        handler: (classFirst ? second : first) as UserHandler,
+        validator: classFirst ? third : second,
+      });
+    };
+  }
+  cloud['useMasterKey'] = () => {
+    // A no-op since Parse Server 2.3: pass `{ useMasterKey: true }` to the call that needs it.
+  };
+  cloud['httpRequest'] = (options: unknown) => parseHttpRequest(options);
+  for (const name of UNSUPPORTED) {
+    cloud[name] = () => {
+      throw new Error(`Parse.Cloud.${name} is not supported by Strata yet.`);
+    };
+  }
+  cloud['__strata'] = true;
+}
+
+function defineFunction(options: {
+  sdk: ParseSdk;
+  bridge: ParseBridge;
+  name: string;
+  handler: UserHandler;
+  validator: unknown;
+}): void {
+  const { sdk, bridge, name, handler } = options;
+  assertHandler(handler, `Parse.Cloud.define("${String(name)}")`);
+  const validator = adaptValidator({ sdk, bridge, validator: options.validator });
+  bridge.registry.defineFunction({
+    name,
+    source: 'parse',
+    ...(validator === undefined ? {} : { validator }),
+    handler: (request: FunctionRequest): Promise<FunctionResult> =>
+      runInParseApp(bridge, async () => {
+        const parseRequest = {
+          ...baseRequest(sdk, request),
+          params: decodeParams(sdk, request.params),
+          functionName: request.functionName,
+        };
+        if (handler.length < 2) return { result: encodeResult(sdk, await handler(parseRequest)) };
+        return callWithResponse({ sdk, handler, request: parseRequest });
+      }),
+  });
+}
+
+function defineJob(options: { sdk: ParseSdk; bridge: ParseBridge; name: string; handler: UserHandler }): void {
+  const { sdk, bridge, name, handler } = options;
+  assertHandler(handler, `Parse.Cloud.job("${String(name)}")`);
+  bridge.registry.defineJob({
+    name,
+    source: 'parse',
+    handler: (request: JobRequest) =>
+      runInParseApp(bridge, async () => {
+        const result = await handler({
+          params: decodeParams(sdk, request.params),
+          jobName: request.jobName,
+          jobId: request.jobId,
+          message: (text: unknown) => request.message(String(text)),
+          progress: (percent: number) => request.progress(percent),
+          headers: request.headers,
+          ip: request.ip,
+          log: request.log,
+          signal: request.signal,
+        });
+        return typeof result === 'string' ? result : encodeResult(sdk, result);
+      }),
+  });
+}
+
+function defineTrigger(options: {
+  sdk: ParseSdk;
+  bridge: ParseBridge;
+  triggerName: TriggerName;
+  className: string;
+  handler: UserHandler;
+  validator: unknown;
+}): void {
+  const { sdk, bridge, triggerName, className, handler } = options;
+  assertHandler(handler, `Parse.Cloud.${triggerName}("${className}")`);
+  const validator = adaptValidator({ sdk, bridge, validator: options.validator });
+  const adapted = triggerAdapter({ sdk, bridge, triggerName, handler });
+  bridge.registry.defineTrigger({
+    triggerName,
+    className,
+    source: 'parse',
+    handler: adapted as TriggerHandler<typeof triggerName>,
+    ...(validator === undefined ? {} : { validator }),
+  });
+}
+
+function triggerAdapter(options: {
+  sdk: ParseSdk;
+  bridge: ParseBridge;
+  triggerName: TriggerName;
+  handler: UserHandler;
+}): (request: never) => Promise<unknown> {
+  const { sdk, bridge, triggerName, handler } = options;
+  const call = (request: Record<string, unknown>): Promise<unknown> => callTrigger({ handler, request });
+  switch (triggerName) {
+    case 'beforeSave':
+      return (request: SaveTriggerRequest) =>
+        runInParseApp(bridge, async () => {
+          const object = toDirtyParseObject(sdk, { object: request.object, dirtyKeys: request.dirtyKeys });
+          await call({ ...objectRequest(sdk, request), object });
+          return readSavePatch(object, { original: request.object, dirtyKeys: request.dirtyKeys });
+        });
+    case 'afterSave':
+      return (request: SaveTriggerRequest) =>
+        runInParseApp(bridge, async () => toObjectJSON(sdk, await call(objectRequest(sdk, request))));
+    case 'beforeDelete':
+    case 'afterDelete':
+      return (request: DeleteTriggerRequest) =>
+        runInParseApp(bridge, async () => {
+          await call(objectRequest(sdk, request));
+          return undefined;
+        });
+    case 'beforeFind':
+      return (request: BeforeFindRequest) => runInParseApp(bridge, () => beforeFind({ sdk, handler, request }));
+    case 'afterFind':
+      return (request: AfterFindRequest) =>
+        runInParseApp(bridge, async () => {
+          const objects = request.objects.map((object) => toParseObject(sdk, object));
+          const parseRequest = {
+            ...baseRequest(sdk, request),
+            objects,
+            query: toParseQuery(sdk, request.query),
+            isGet: request.isGet,
+          };
+          const result = await call(parseRequest);
+          const list = Array.isArray(result) ? result : parseRequest.objects;
+          return list.map((item) => toObjectJSON(sdk, item)).filter((item) => item !== undefined);
+        });
+    default:
+      return (request: AuthTriggerRequest) =>
+        runInParseApp(bridge, async () => {
+          const object = toParseObject(sdk, request.object);
+          const extra = triggerName === 'afterLogin' ? { user: object } : {};
+          await call({ ...baseRequest(sdk, request), object, ...extra });
+          return undefined;
+        });
+  }
+}
+
+async function beforeFind(options: {
+  sdk: ParseSdk;
+  handler: UserHandler;
+  request: BeforeFindRequest;
+}): Promise<BeforeFindResult> {
+  const { sdk, handler, request } = options;
+  const parseRequest: Record<string, unknown> = {
+    ...baseRequest(sdk, request),
+    query: toParseQuery(sdk, request.query),
+    count: request.count,
+    isGet: request.isGet,
+  };
+  const before = request.query;
+  const result = await callTrigger({ handler, request: parseRequest });
+  const ParseObject = sdk.Object as unknown as new (className: string) => SdkObject;
+  // Returning objects answers the find without the database (re-checked for non-master callers).
+  if (result instanceof ParseObject || (Array.isArray(result) && result.every((item) => item instanceof ParseObject))) {
+    const list = Array.isArray(result) ? result : [result];
+    return { objects: list.map((item) => toObjectJSON(sdk, item)).filter((item) => item !== undefined) };
+  }
+  const ParseQuery = sdk.Query as unknown as new (className: string) => SdkQuery;
+  const query = result instanceof ParseQuery ? result : parseRequest['query'];
+  if (!(query instanceof ParseQuery)) return undefined;
+  const after: Record<string, unknown> = { ...fromParseQuery(query) };
+  for (const key of ['readPreference', 'includeReadPreference', 'subqueryReadPreference']) {
+    if (typeof parseRequest[key] === 'string') after[key] = parseRequest[key];
+  }
+  return sameJSON(after, { ...before }) ? undefined : { query: after as unknown as BeforeFindRequest['query'] };
+}
+
+/** The fields every Parse hook request carries (spec/cloud.md §3), `user` as a `Parse.User`. */
+function baseRequest(sdk: ParseSdk, request: HookRequestBase): Record<string, unknown> {
+  const user = toParseUser(sdk, { user: request.user, sessionToken: request.sessionToken });
+  return {
+    master: request.master,
+    useMasterKey: request.master,
+    isReadOnly: request.isReadOnly,
+    ...(user === undefined ? {} : { user }),
+    installationId: request.installationId,
+    ip: request.ip,
+    headers: request.headers,
+    log: request.log,
+    context: request.context,
+  };
+}
+
+function objectRequest(sdk: ParseSdk, request: SaveTriggerRequest | DeleteTriggerRequest): Record<string, unknown> {
+  const original =
+    'original' in request && request.original !== undefined ? toParseObject(sdk, request.original) : undefined;
+  return {
+    ...baseRequest(sdk, request),
+    triggerName: request.triggerName,
+    object: toParseObject(sdk, request.object),
+    ...(original === undefined ? {} : { original }),
+  };
+}
+
+/**
+ * Runs a trigger in either of Parse's styles: `(request)` returning a value or promise, or the old
+ * `(request, response)` calling `response.success()` / `response.error()`.
+ */
+function callTrigger(options: { handler: UserHandler; request: Record<string, unknown> }): Promise<unknown> {
+  const { handler, request } = options;
+  if (handler.length < 2) return Promise.resolve().then(() => handler(request));
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) throw new Error('response.success / response.error was already called.');
+      settled = true;
+      fn();
+    };
+    const response: ResponseObject = {
+      success: (value?: unknown) => settle(() => resolve(value)),
+      error: (error?: unknown) => settle(() => reject(error ?? new Error('Script failed.'))),
+      status: () => response,
+      header: () => response,
+    };
+    Promise.resolve()
+      .then(() => handler(request, response))
+      .then(
+        (value) => {
+          if (!settled && value !== undefined) settle(() => resolve(value));
+        },
+        (err: unknown) => {
+          if (!settled) settle(() => reject(err));
+        },
+      );
+  });
+}
+
+/** A function in the `(request, response)` style: `response.status()` and `header()` shape the answer. */
+function callWithResponse(options: {
+  sdk: ParseSdk;
+  handler: UserHandler;
+  request: Record<string, unknown>;
+}): Promise<FunctionResult> {
+  const { sdk, handler, request } = options;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let status: number | undefined;
+    const headers: Record<string, string> = {};
+    const settle = (fn: () => void): void => {
+      if (settled) throw new Error('response.success / response.error was already called.');
+      settled = true;
+      fn();
+    };
+    const answer = (value: unknown): FunctionResult => ({
+      result: encodeResult(sdk, value),
+      ...(status === undefined ? {} : { status }),
+      ...(Object.keys(headers).length === 0 ? {} : { headers }),
+    });
+    const response: ResponseObject = {
+      success: (value?: unknown) => settle(() => resolve(answer(value))),
+      error: (error?: unknown) =>
+        settle(() => {
+          const parseError = toHookError(error);
+          reject(
+            status === undefined
+              ? parseError
+              : new ParseError(parseError.code, { message: parseError.message, httpStatus: status }),
+          );
+        }),
+      status: (code: number) => {
+        if (!Number.isInteger(code) || code < 100 || code > 599) throw new Error(`Invalid HTTP status ${code}.`);
+        status = code;
+        return response;
+      },
+      header: (name: string, value: string) => {
+        headers[String(name)] = String(value);
+        return response;
+      },
+    };
+    Promise.resolve()
+      .then(() => handler(request, response))
+      .then(
+        (value) => {
+          if (!settled && value !== undefined) settle(() => resolve(answer(value)));
+        },
+        (err: unknown) => {
+          if (!settled) settle(() => reject(err));
+        },
+      );
+  });
+}
+
+/**
+ * Parse validators see Parse objects: a function validator gets the request as the handler would, and role
+ * lists given as functions too. The object form's other rules work on the protocol's JSON as they are.
+ */
+function adaptValidator(options: { sdk: ParseSdk; bridge: ParseBridge; validator: unknown }): Validator | undefined {
+  const { sdk, bridge, validator } = options;
+  if (validator === undefined || validator === null) return undefined;
+  const toParse = (request: HookRequestBase): Record<string, unknown> => {
+    const record = request as unknown as Record<string, unknown>;
+    const parseRequest: Record<string, unknown> = { ...record, ...baseRequest(sdk, request) };
+    if (isJsonObject(record['params'])) parseRequest['params'] = decodeParams(sdk, record['params']);
+    for (const key of ['object', 'original'] as const) {
+      const value = record[key];
+      if (isJsonObject(value) && typeof value['className'] === 'string') {
+        parseRequest[key] = toParseObject(sdk, value as CloudObjectJSON);
+      }
+    }
+    return parseRequest;
+  };
+  if (typeof validator === 'function') {
+    const fn = validator as (request: Record<string, unknown>) => unknown;
+    return async (request: HookRequestBase) => {
+      await runInParseApp(bridge, () => fn(toParse(request)));
+    };
+  }
+  if (typeof validator !== 'object') return validator as Validator;
+  const spec: Record<string, unknown> = { ...(validator as Record<string, unknown>) };
+  for (const key of ['requireAnyUserRoles', 'requireAllUserRoles'] as const) {
+    const roles = spec[key];
+    if (typeof roles === 'function') {
+      const fn = roles as (request: Record<string, unknown>) => unknown;
+      spec[key] = async (request: HookRequestBase) =>
+        (await runInParseApp(bridge, () => fn(toParse(request)))) as readonly string[];
+    }
+  }
+  return spec as ValidatorSpec;
+}
+
+/** `Parse.User` → `_User`, `Parse.File` → `@File`, `Parse.Config` → `@Config`, a subclass → its class. */
+function classNameOf(sdk: ParseSdk, target: unknown): string {
+  if (typeof target === 'string') return target;
+  if (target === (sdk as unknown as Record<string, unknown>)['File']) return '@File';
+  if (target === (sdk as unknown as Record<string, unknown>)['Config']) return '@Config';
+  if (typeof target === 'function' || (typeof target === 'object' && target !== null)) {
+    const record = target as { className?: unknown; prototype?: { className?: unknown } };
+    if (typeof record.className === 'string') return record.className;
+    if (typeof record.prototype?.className === 'string') return record.prototype.className;
+  }
+  throw new ParseError(ErrorCode.INVALID_CLASS_NAME, {
+    message: `A trigger needs a class name or a Parse.Object subclass, got ${typeof target}.`,
+  });
+}
+
+function isParseClass(sdk: ParseSdk, value: unknown): boolean {
+  if (typeof value !== 'function') return false;
+  const sdkRecord = sdk as unknown as Record<string, unknown>;
+  if (value === sdkRecord['File'] || value === sdkRecord['Config']) return true;
+  return typeof (value as { className?: unknown }).className === 'string';
+}
+
+function assertHandler(handler: unknown, where: string): void {
+  if (typeof handler !== 'function') throw new Error(`${where} needs a handler function.`);
+}
+
+/** The SDK with `Parse.Cloud`'s registration API in place. */
+export function parseWithCloud(): ParseSdk {
+  const { sdk } = parseRuntime();
+  installParseCloud(sdk);
+  return sdk;
+}
