@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
@@ -195,7 +198,41 @@ function idempotencyTests(backend: 'sqlite' | 'mongodb'): void {
   });
 }
 
+/** Two app servers on one database: a retry that lands on the other server still replays. */
+function sharedDatabaseTests(databaseURI: () => string): void {
+  let first: TestServer;
+  let second: TestServer;
+  before(async () => {
+    first = await startTestServer({ databaseURI: databaseURI() });
+    second = await startTestServer({ databaseURI: databaseURI() });
+  });
+  after(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  it('a repeat sent to the other server replays the first response', async () => {
+    const id = randomUUID();
+    const send = (server: TestServer): ReturnType<TestServer['call']> =>
+      server.call({ method: 'POST', path: '/classes/Shared', body: { n: 1 }, headers: { 'X-Parse-Request-Id': id } });
+    const a = await send(first);
+    assert.equal(a.status, 201, JSON.stringify(a.body));
+    const b = await send(second);
+    assert.equal(b.status, 201, JSON.stringify(b.body));
+    assert.deepEqual(b.body, a.body);
+    // Counted on the first server: the second one's schema cache has not heard of the class (no Redis here).
+    const count = await first.call({ path: '/classes/Shared?count=1&limit=0', master: true });
+    assert.equal((count.body as Json)['count'], 1);
+  });
+}
+
 describe('X-Parse-Request-Id idempotency over HTTP (SQLite)', () => idempotencyTests('sqlite'));
+
+describe('X-Parse-Request-Id across two app servers (SQLite)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-idem-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  sharedDatabaseTests(() => `sqlite:${join(dir, 'shared.db')}`);
+});
 
 describe('X-Parse-Request-Id with --no-idempotency', () => {
   let server: TestServer;
@@ -232,5 +269,9 @@ describe(
       return;
     }
     idempotencyTests('mongodb');
+    describe('across two app servers', () => {
+      const name = `strata_test_idem_${randomUUID().slice(0, 8)}`;
+      sharedDatabaseTests(() => `${mongo.replace(/\/+$/, '')}/${name}`);
+    });
   },
 );
