@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoleCache, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
-import { CloudRegistry, createWebhookStore } from './cloud/index.js';
+import { CloudRegistry, ParseBridge, createWebhookStore, loadCloudCode } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
@@ -58,14 +58,19 @@ export async function createApp(options: {
   cloudSetup?: (registry: CloudRegistry) => void | Promise<void>;
 }): Promise<StrataApp> {
   const { config, logger } = options;
-  if (config.cloud !== undefined) {
-    // Starting without the developer's triggers would silently skip their validation: refuse instead.
-    throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
-      message: `--cloud ${config.cloud}: loading cloud code is not available in this version; start without --cloud.`,
-    });
-  }
   const cloud = new CloudRegistry();
   await options.cloudSetup?.(cloud);
+  // `--cloud`: loaded before anything reads the registry (jobs schedule from it); a load error stops the start.
+  const parseBridge = new ParseBridge({
+    registry: cloud,
+    appId: config.appId,
+    masterKey: config.masterKey,
+    mountPath: config.mountPath,
+    logger,
+  });
+  const loadedCloud =
+    config.cloud === undefined ? undefined : await loadCloudCode({ file: config.cloud, bridge: parseBridge });
+  let mountURL = config.publicServerURL ?? `http://localhost:${config.port}${config.mountPath}`;
   const storage = await openStorage(config.databaseURI);
   await storage.initialize();
   const pubsub =
@@ -135,6 +140,7 @@ export async function createApp(options: {
     rateLimits,
     ...(config.appName === undefined ? {} : { appName: config.appName }),
     webhooks,
+    inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
   });
   const server: Server = createServer(app);
   let closing: Promise<void> | undefined;
@@ -146,6 +152,7 @@ export async function createApp(options: {
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
+          if (config.publicServerURL === undefined) mountURL = `http://localhost:${address.port}${config.mountPath}`;
           resolve({ port: address.port, host: config.host });
         });
       }),
@@ -155,6 +162,7 @@ export async function createApp(options: {
         await pubsub.close();
         await email.close();
         await storage.close();
+        await loadedCloud?.unload();
       });
       return closing;
     },

@@ -72,8 +72,7 @@ function loadOrCreateKeys(dataDir: string): KeysOutcome {
   return { keys, path, created: true };
 }
 
-function buildConfig(cli: CommandLine, env: NodeJS.ProcessEnv): { config: Config; keys?: KeysOutcome } {
-  const options = loadConfigOptions(cli, env);
+function buildConfig(options: ResolvedOptions): { config: Config; keys?: KeysOutcome } {
   if (!needsGeneratedKeys(options)) return { config: requireConfiguredKeys(options) };
   const keys = loadOrCreateKeys(options.dataDir);
   return { config: applyGeneratedKeys(options, keys.keys), keys };
@@ -227,6 +226,34 @@ async function writeTypes(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
   process.stdout.write(`strata types: wrote ${schemas.length} classes to ${out}\n`);
 }
 
+/** Set in the environment of the server a `--dev` supervisor starts. */
+const DEV_CHILD_ENV = 'STRATA_DEV_CHILD';
+
+/**
+ * `--dev`: this process only supervises; the server runs as a child (same node flags and arguments, minus
+ * `--dev`) and is restarted when the cloud code changes. The child is marked so it does not supervise too.
+ */
+async function superviseDevServer(options: {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  cloud?: string;
+}): Promise<void> {
+  const { superviseDev } = await import('./cloud/index.js');
+  const args = options.argv.filter((arg) => arg !== '--dev' && !arg.startsWith('--dev='));
+  const supervisor = superviseDev({
+    command: process.execPath,
+    args: [...process.execArgv, process.argv[1] ?? '', ...args],
+    env: { ...options.env, [DEV_CHILD_ENV]: '1' },
+    ...(options.cloud === undefined ? {} : { cloudFile: options.cloud }),
+    report: (line) => process.stderr.write(`${line}\n`),
+  });
+  const stop = (): void => {
+    void supervisor.stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
 async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   let built: { config: Config; keys?: KeysOutcome };
   if (argv[0] === 'types') {
@@ -244,7 +271,11 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<voi
     const cli = parseCommandLine(argv);
     if (cli.command === 'help') return void process.stdout.write(renderHelp({ version: readVersion() }));
     if (cli.command === 'version') return void process.stdout.write(`${readVersion()}\n`);
-    built = buildConfig(cli, env);
+    const options = loadConfigOptions(cli, env);
+    if (options.dev === true && env[DEV_CHILD_ENV] !== '1') {
+      return await superviseDevServer({ argv, env, ...(options.cloud === undefined ? {} : { cloud: options.cloud }) });
+    }
+    built = buildConfig(options);
   } catch (err) {
     // Configuration mistakes get one clear line and exit code 2, not a stack trace.
     const message = err instanceof Error ? err.message : String(err);

@@ -334,16 +334,7 @@ function callTrigger(options: { handler: UserHandler; request: Record<string, un
       status: () => response,
       header: () => response,
     };
-    Promise.resolve()
-      .then(() => handler(request, response))
-      .then(
-        (value) => {
-          if (!settled && value !== undefined) settle(() => resolve(value));
-        },
-        (err: unknown) => {
-          if (!settled) settle(() => reject(err));
-        },
-      );
+    settleFromReturn({ run: () => handler(request, response), isSettled: () => settled, settle, resolve, reject });
   });
 }
 
@@ -389,17 +380,46 @@ function callWithResponse(options: {
         return response;
       },
     };
-    Promise.resolve()
-      .then(() => handler(request, response))
-      .then(
-        (value) => {
-          if (!settled && value !== undefined) settle(() => resolve(answer(value)));
-        },
-        (err: unknown) => {
-          if (!settled) settle(() => reject(err));
-        },
-      );
+    settleFromReturn({
+      run: () => handler(request, response),
+      isSettled: () => settled,
+      settle,
+      resolve: (value) => resolve(answer(value)),
+      reject,
+    });
   });
+}
+
+/**
+ * A `(request, response)` handler may also just return: an async handler's settled promise, or a value
+ * other than undefined, answers like `response.success` / `response.error` (a sync handler returning
+ * nothing is waiting to call `response` later).
+ */
+function settleFromReturn(options: {
+  run: () => unknown;
+  isSettled: () => boolean;
+  settle: (fn: () => void) => void;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}): void {
+  const { isSettled, settle } = options;
+  const fail = (err: unknown): void => {
+    if (!isSettled()) settle(() => options.reject(err));
+  };
+  let returned: unknown;
+  try {
+    returned = options.run();
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  if (typeof (returned as { then?: unknown } | undefined)?.then === 'function') {
+    (returned as Promise<unknown>).then((value) => {
+      if (!isSettled()) settle(() => options.resolve(value));
+    }, fail);
+  } else if (returned !== undefined && !isSettled()) {
+    settle(() => options.resolve(returned));
+  }
 }
 
 /**

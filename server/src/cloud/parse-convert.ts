@@ -66,7 +66,7 @@ export function readSavePatch(
 export function toObjectJSON(sdk: ParseSdk, value: unknown): CloudObjectJSON | undefined {
   if (value instanceof (sdk.Object as unknown as new (className: string) => SdkObject)) {
     const object = value as SdkObject;
-    return { ...(sdk._encode(object.toJSON()) as JsonObject), className: object.className };
+    return { ...object.toJSON(), className: object.className };
   }
   if (isJsonObject(value) && typeof value['className'] === 'string') {
     const json: Record<string, unknown> = { ...value };

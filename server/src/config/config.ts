@@ -34,6 +34,8 @@ export interface Config {
   readonly publicServerURL?: string;
   /** Path of the cloud code module to load. */
   readonly cloud?: string;
+  /** Restart the server when the cloud code's files change (optional in the type; default false). */
+  readonly dev?: boolean;
   /** Milliseconds a webhook may take to answer (default 10000). */
   readonly webhookTimeout?: number;
   /** Sent to webhooks as `X-Parse-Webhook-Key`. */

@@ -125,6 +125,17 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     description: 'Path of the cloud code module to load (trusted code, runs in the server process).',
   },
   {
+    key: 'dev',
+    flag: '--dev',
+    env: 'STRATA_DEV',
+    group: 'Server',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description:
+      "Development mode: run the server as a child process and restart it when a file under the `--cloud` module's directory changes.",
+  },
+  {
     key: 'webhookTimeout',
     flag: '--webhook-timeout',
     env: 'STRATA_WEBHOOK_TIMEOUT',

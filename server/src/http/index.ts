@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { WebhookStore } from '../cloud/index.js';
+import type { InProcessDispatch, WebhookStore } from '../cloud/index.js';
 import type { Core } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
 import { applyCors } from './cors.js';
 import { CredentialResolver } from './credentials.js';
+import { createInProcessDispatcher } from './in-process.js';
 import type { KeyConfig } from './credentials.js';
 import { createEncodingContext } from './encoding-context.js';
 import { RouteTable } from './route-table.js';
@@ -46,6 +47,8 @@ export interface HttpOptions {
   readonly appName?: string;
   /** The `/hooks` API's webhook store; without it the `/hooks` routes answer 404. */
   readonly webhooks?: WebhookStore;
+  /** Receives the in-process dispatcher cloud code's Parse SDK calls go through (no socket, same routes). */
+  readonly inProcess?: { readonly mountURL: () => string; attach(dispatch: InProcessDispatch): void };
 }
 
 /**
@@ -84,6 +87,14 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     publicServerURL: options.publicServerURL,
     maxBodySize: options.maxBodySize,
   };
+  options.inProcess?.attach(
+    createInProcessDispatcher({
+      core: options.core,
+      routes,
+      mountPath: options.mountPath,
+      mountURL: options.inProcess.mountURL,
+    }),
+  );
   const mount = options.mountPath;
   const pageOptions = {
     core: options.core,

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+const DEADLINE_MS = 30_000;
+
+function cloudSource(answer: string): string {
+  return `Parse.Cloud.define('version', () => ${JSON.stringify(answer)});\n`;
+}
+
+/** The real CLI with --dev, as a child process; its output is collected to find ports and messages. */
+describe('strata start --dev: cloud code reload', () => {
+  let dir: string;
+  let dataDir: string;
+  let cli: ChildProcess;
+  let stdout = '';
+  let stderr = '';
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'strata-dev-'));
+    // Outside the watched directory: the database's writes are not code changes.
+    dataDir = mkdtempSync(join(tmpdir(), 'strata-dev-data-'));
+    writeFileSync(join(dir, 'main.js'), cloudSource('one'));
+    cli = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        'start',
+        '--dev',
+        '--cloud',
+        join(dir, 'main.js'),
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--data-dir',
+        dataDir,
+        '--app-id',
+        'dev-app',
+        '--master-key',
+        'dev-master-key',
+        '--client-key',
+        'dev-client-key',
+        '--log-level',
+        'info',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRATA_DEV: undefined } },
+    );
+    cli.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    cli.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  });
+
+  after(async () => {
+    if (cli.exitCode === null && cli.signalCode === null) {
+      const exited = new Promise((resolve) => cli.once('exit', resolve));
+      cli.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The port of the newest server that announced itself. */
+  function latestPort(): number | undefined {
+    const ports = [...stdout.matchAll(/"port":(\d+)[^\n]*"msg":"strata is listening"/g)].map((m) => Number(m[1]));
+    return ports.at(-1);
+  }
+
+  async function callVersion(): Promise<string | undefined> {
+    const port = latestPort();
+    if (port === undefined) return undefined;
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/parse/functions/version`, {
+        method: 'POST',
+        headers: {
+          'X-Parse-Application-Id': 'dev-app',
+          'X-Parse-REST-API-Key': 'dev-client-key',
+          'Content-Type': 'application/json',
+        },
+        body: '{}',
+      });
+      const body = (await response.json()) as { result?: unknown };
+      return typeof body.result === 'string' ? body.result : undefined;
+    } catch {
+      return undefined; // the server is restarting
+    }
+  }
+
+  async function until(what: string, probe: () => Promise<boolean> | boolean): Promise<void> {
+    const deadline = Date.now() + DEADLINE_MS;
+    while (Date.now() < deadline) {
+      if (await probe()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail(`timed out waiting for ${what}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
+  }
+
+  it('serves the cloud code, and the new code after the file changes', async () => {
+    await until('the first server to answer "one"', async () => (await callVersion()) === 'one');
+    assert.match(stderr, /strata --dev: watching /);
+    writeFileSync(join(dir, 'main.js'), cloudSource('two'));
+    await until('the restarted server to answer "two"', async () => (await callVersion()) === 'two');
+    assert.match(stderr, /main\.js changed; restarting the server/);
+  });
+
+  it('keeps supervising when the new code fails to load, and recovers on the next change', async () => {
+    writeFileSync(join(dir, 'main.js'), "throw new Error('half-written file');\n");
+    await until('the failed start to be reported', () => /the server exited \(code 1\)/.test(stderr));
+    assert.match(stderr, /half-written file/);
+    writeFileSync(join(dir, 'main.js'), cloudSource('three'));
+    await until('the fixed code to answer "three"', async () => (await callVersion()) === 'three');
+  });
+
+  it('stops the server with the supervisor', async () => {
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    cli.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    const port = latestPort();
+    await assert.rejects(() => fetch(`http://127.0.0.1:${String(port)}/parse/health`));
+  });
+});
