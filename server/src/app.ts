@@ -7,22 +7,28 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoleCache, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
-import { CloudRegistry, ParseBridge, createWebhookStore, loadCloudCode } from './cloud/index.js';
+import { CloudRegistry, CloudRunner, installUnhandledRejectionGuard, ParseBridge, loadCloudCode, JobRunner, createStorageJobStatusStore, createWebhookStore } from './cloud/index.js';
+import type { JobQueueData } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
 import { GlobalConfigCache, SessionCache, createCore } from './core/index.js';
 import type { AccountServices, SessionEviction } from './core/index.js';
 import { ErrorCode, ParseError } from './errors/index.js';
-import { createHttpApp } from './http/index.js';
+import { FileUrlSigner, createHttpApp } from './http/index.js';
+import type { FilesHttpOptions } from './http/index.js';
+import { openFileStore } from './files/index.js';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
   createMemoryPubSub,
+  createMemoryQueue,
   createMemoryRateLimiter,
+  createRedisQueue,
   createRedisPubSub,
   createRedisRateLimiter,
 } from './infra/index.js';
-import type { Logger, PubSub, RateLimiter } from './infra/index.js';
+import type { JobQueue, Logger, PubSub, RateLimiter } from './infra/index.js';
 import { SchemaRegistry } from './schema/index.js';
 import { openStorage } from './storage/index.js';
 import type { StorageAdapter } from './storage/index.js';
@@ -84,6 +90,9 @@ export async function createApp(options: {
   const rateLimits = await createAuthRateLimits({ config, now });
   const email = options.email ?? createEmailAdapter({ settings: emailSettings(config), logger });
   const globalConfig = await createGlobalConfigCache({ storage, pubsub, logger });
+  // Cloud code's triggers and functions run through one runner (timeouts, validators, error mapping).
+  installUnhandledRejectionGuard(logger);
+  const cloudRunner = createCloudRunner({ config, registry: cloud, logger, now });
   // `/hooks` webhooks from `_Hooks`, laid over the in-process hooks and reloaded when another server changes them.
   const webhooks = await createWebhookStore({
     storage,
@@ -107,6 +116,7 @@ export async function createApp(options: {
       now,
     },
     roles,
+    cloud: cloudRunner,
     accounts: createAccountServices({ config, logger, now, email, custom: options.authProviders }),
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
@@ -126,6 +136,9 @@ export async function createApp(options: {
         : { idempotency: { ttlSeconds: config.idempotencyTtl ?? 300, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
     },
   });
+  const serveApi = config.role === 'api' || config.role === 'all';
+  const jobs = await createJobRunner({ config, storage, schemas, registry: cloud, logger, now });
+  const files = serveApi ? await openFiles({ config, now }) : undefined;
   const app = createHttpApp({
     core,
     logger,
@@ -136,10 +149,12 @@ export async function createApp(options: {
     maxNestingDepth: config.maxNestingDepth,
     allowOrigin: config.allowOrigin,
     version: STRATA_VERSION,
-    serveApi: config.role === 'api' || config.role === 'all',
+    serveApi,
     rateLimits,
     ...(config.appName === undefined ? {} : { appName: config.appName }),
     webhooks,
+    ...(files === undefined ? {} : { files }),
+    jobs,
     inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
   });
   const server: Server = createServer(app);
@@ -158,15 +173,103 @@ export async function createApp(options: {
       }),
     close: () => {
       closing ??= stop({ server, graceMs: options.graceMs ?? 10_000 }).then(async () => {
-        await Promise.all([rateLimits.ip?.close(), rateLimits.account?.close()]);
+        await jobs.close();
+        await Promise.all([rateLimits.ip?.close(), rateLimits.account?.close(), cloudRunner.close()]);
         await pubsub.close();
         await email.close();
+        await files?.store.close();
         await storage.close();
         await loadedCloud?.unload();
       });
       return closing;
     },
   };
+}
+
+/**
+ * The file store and the upload policies (rest.md §10): GridFS in the MongoDB database (parse-server's
+ * default, so its files are served) or a local directory; signed file URLs when a TTL is configured.
+ */
+async function openFiles(options: { config: Config; now: () => Date }): Promise<FilesHttpOptions> {
+  const { config } = options;
+  const mongo = config.databaseURI.startsWith('mongodb');
+  const kind = config.filesAdapter ?? (mongo ? 'gridfs' : 'local');
+  if (kind === 'gridfs' && !mongo) {
+    throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
+      message: '--files-adapter gridfs stores files in MongoDB: it needs a mongodb:// --database-uri.',
+    });
+  }
+  const store = await openFileStore(
+    kind === 'gridfs'
+      ? {
+          kind,
+          uri: config.databaseURI,
+          ...(config.filesEncryptionKey === undefined ? {} : { encryptionKey: config.filesEncryptionKey }),
+        }
+      : { kind, directory: config.filesDirectory ?? join(config.dataDir, 'files') },
+  );
+  return {
+    store,
+    maxUploadSize: config.maxUploadSize ?? 20 * 1024 * 1024,
+    uploadPolicy: {
+      public: config.fileUploadPublic ?? false,
+      anonymous: config.fileUploadAnonymous ?? false,
+      authenticated: config.fileUploadAuthenticated ?? true,
+    },
+    ...(config.fileExtensions === undefined
+      ? {}
+      : { allowedExtensions: config.fileExtensions.map((e) => e.toLowerCase()) }),
+    preserveFileName: config.preserveFileName ?? false,
+    ...(config.fileUrlSigningTtl === undefined
+      ? {}
+      : {
+          signer: new FileUrlSigner({
+            masterKey: config.masterKey,
+            ttlSeconds: config.fileUrlSigningTtl,
+            now: options.now,
+          }),
+        }),
+  };
+}
+
+/**
+ * Cloud jobs: BullMQ on Redis when `--redis-url` is set (every server enqueues, workers consume), the
+ * in-process queue otherwise, whose durable record is `_JobStatus`. Worker roles start consuming here.
+ */
+async function createJobRunner(options: {
+  config: Config;
+  storage: StorageAdapter;
+  schemas: SchemaRegistry;
+  registry: CloudRegistry;
+  logger: Logger;
+  now: () => Date;
+}): Promise<JobRunner> {
+  const { config, logger } = options;
+  const onError = (err: unknown): void => logger.warn({ err }, 'job queue error');
+  const queue: JobQueue<JobQueueData> =
+    config.redisURL === undefined
+      ? createMemoryQueue({ now: options.now })
+      : await createRedisQueue({
+          url: config.redisURL,
+          prefix: `strata:${config.appId}`,
+          name: 'jobs',
+          lockDurationMs: config.jobLockDuration ?? 30_000,
+          stalledIntervalMs: config.jobStalledInterval ?? 30_000,
+          onError,
+        });
+  const runner = new JobRunner({
+    registry: options.registry,
+    queue,
+    statuses: createStorageJobStatusStore({ storage: options.storage, schemas: options.schemas, now: options.now }),
+    logger,
+    timeoutMs: config.jobTimeout ?? 3_600_000,
+    concurrency: config.jobConcurrency ?? 4,
+  });
+  if (config.role === 'worker' || config.role === 'all') await runner.startWorker();
+  else if (config.redisURL === undefined && options.registry.list().jobs.length > 0) {
+    logger.warn('role api without --redis-url: accepted jobs wait in _JobStatus until a worker or all process starts on this database');
+  }
+  return runner;
 }
 
 /** The email settings with the declared defaults for values a hand-built config left out. */
@@ -354,6 +457,31 @@ async function createSessionCache(options: { pubsub: PubSub; logger: Logger; now
     }
   });
   return cache;
+}
+
+/**
+ * The runner of cloud code's functions and triggers: the `--cloud-timeout`, and the validators' `rateLimit`
+ * counters in memory, or in Redis so every server shares them.
+ */
+function createCloudRunner(options: {
+  config: Config;
+  registry: CloudRegistry;
+  logger: Logger;
+  now: () => Date;
+}): CloudRunner {
+  const { config } = options;
+  const now = (): number => options.now().getTime();
+  return new CloudRunner({
+    registry: options.registry,
+    timeoutMs: config.cloudTimeout ?? 30_000,
+    logger: options.logger,
+    rateLimiter: async ({ rule, scope }) => {
+      const limits = { max: rule.requestCount, windowMs: rule.requestTimeWindow, now };
+      return config.redisURL === undefined
+        ? createMemoryRateLimiter(limits)
+        : createRedisRateLimiter({ ...limits, url: config.redisURL, prefix: `strata:${config.appId}:rl:cloud:${scope}` });
+    },
+  });
 }
 
 /** Log-in / sign-up / password-reset limits: in memory, or in Redis so every server shares the budget. */

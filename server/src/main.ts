@@ -135,6 +135,9 @@ function handleSignals(app: { close(): Promise<void> }, logger: Logger): void {
 
 async function start(config: Config, keys: KeysOutcome | undefined): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  // Before cloud code loads: a rejection it leaks is logged instead of ending the process.
+  const { installUnhandledRejectionGuard } = await import('./cloud/index.js');
+  installUnhandledRejectionGuard(logger);
   const { createApp } = await import('./app.js');
   const app = await createApp({ config, logger });
   handleSignals(app, logger);

@@ -36,8 +36,18 @@ export interface Config {
   readonly cloud?: string;
   /** Restart the server when the cloud code's files change (optional in the type; default false). */
   readonly dev?: boolean;
+  /** Milliseconds a cloud function or trigger may run (default 30000). */
+  readonly cloudTimeout?: number;
   /** Milliseconds a webhook may take to answer (default 10000). */
   readonly webhookTimeout?: number;
+  /** Milliseconds a cloud job may run unless it sets `timeoutMs` (default 3600000). */
+  readonly jobTimeout?: number;
+  /** Jobs run at once by a worker process (default 4). */
+  readonly jobConcurrency?: number;
+  /** With Redis: a running job's lock lifetime in ms (default 30000). */
+  readonly jobLockDuration?: number;
+  /** With Redis: ms between checks for jobs whose worker died (default 30000). */
+  readonly jobStalledInterval?: number;
   /** Sent to webhooks as `X-Parse-Webhook-Key`. */
   readonly webhookKey?: string;
   readonly allowClientClassCreation: boolean;
@@ -97,4 +107,22 @@ export interface Config {
   readonly authRateLimitAccount?: number;
   /** Window in seconds (default 60). */
   readonly authRateLimitWindow?: number;
+  // Files (optional like the email options: `app.ts` applies the declared defaults for missing values).
+  /** Unset: `gridfs` with a MongoDB database, else `local`. */
+  readonly filesAdapter?: 'local' | 'gridfs';
+  /** Directory of the local adapter (default `<dataDir>/files`). */
+  readonly filesDirectory?: string;
+  /** GridFS encryption key (parse-server's `fileKey`). */
+  readonly filesEncryptionKey?: string;
+  /** Largest upload in bytes (default 20 MiB). */
+  readonly maxUploadSize?: number;
+  /** Who may upload (defaults false / false / true); the master key always may. */
+  readonly fileUploadPublic?: boolean;
+  readonly fileUploadAnonymous?: boolean;
+  readonly fileUploadAuthenticated?: boolean;
+  /** Allowed extensions (lower case; `*` any). Unset: any except active content. */
+  readonly fileExtensions?: readonly string[];
+  readonly preserveFileName?: boolean;
+  /** Seconds a signed file URL stays valid; unset: file URLs are not signed. */
+  readonly fileUrlSigningTtl?: number;
 }

@@ -52,6 +52,11 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 const ips = listKind({ placeholder: '<ip,...>', item: checkIpOrCidr });
 const secret = stringKind('<key>');
 
+/** A file extension for `--file-extensions`: letters and digits (`*` allows any). */
+function checkFileExtension(value: string): string | undefined {
+  return value === '*' || /^[A-Za-z0-9]{1,16}$/.test(value) ? undefined : 'expected extensions such as png,jpg or *';
+}
+
 /** The option that names the config file; it is read before everything else, so it is not a `Config` field. */
 export const CONFIG_FILE_OPTION = {
   flag: '--config',
@@ -136,6 +141,17 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
       "Development mode: run the server as a child process and restart it when a file under the `--cloud` module's directory changes.",
   },
   {
+    key: 'cloudTimeout',
+    flag: '--cloud-timeout',
+    env: 'STRATA_CLOUD_TIMEOUT',
+    group: 'Server',
+    kind: integerKind({ min: 1, max: 24 * 3600 * 1000 }),
+    default: () => 30_000,
+    defaultText: '30000',
+    description:
+      'Milliseconds a cloud function or trigger may run before its request fails with 141 (the late result is ignored).',
+  },
+  {
     key: 'webhookTimeout',
     flag: '--webhook-timeout',
     env: 'STRATA_WEBHOOK_TIMEOUT',
@@ -144,6 +160,49 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 10_000,
     defaultText: '10000',
     description: 'Milliseconds to wait for a webhook (`/hooks`) to answer before its request fails with 141.',
+  },
+  {
+    key: 'jobTimeout',
+    flag: '--job-timeout',
+    env: 'STRATA_JOB_TIMEOUT',
+    group: 'Server',
+    kind: integerKind({ min: 1, max: 24 * 3600 * 1000 }),
+    default: () => 3_600_000,
+    defaultText: '3600000',
+    description:
+      'Milliseconds a cloud job may run (unless it sets its own `timeoutMs`) before its signal is aborted and the attempt fails.',
+  },
+  {
+    key: 'jobConcurrency',
+    flag: '--job-concurrency',
+    env: 'STRATA_JOB_CONCURRENCY',
+    group: 'Server',
+    kind: integerKind({ min: 1, max: 1000 }),
+    default: () => 4,
+    defaultText: '4',
+    description: 'Cloud jobs a `worker` or `all` process runs at once.',
+  },
+  {
+    key: 'jobLockDuration',
+    flag: '--job-lock-duration',
+    env: 'STRATA_JOB_LOCK_DURATION',
+    group: 'Server',
+    kind: integerKind({ min: 100, max: 24 * 3600 * 1000 }),
+    default: () => 30_000,
+    defaultText: '30000',
+    description:
+      'With Redis: milliseconds a worker\'s lock on a running job lasts without renewal (renewed while it runs). The job of a killed worker is run again once its lock lapses.',
+  },
+  {
+    key: 'jobStalledInterval',
+    flag: '--job-stalled-interval',
+    env: 'STRATA_JOB_STALLED_INTERVAL',
+    group: 'Server',
+    kind: integerKind({ min: 100, max: 24 * 3600 * 1000 }),
+    default: () => 30_000,
+    defaultText: '30000',
+    description:
+      'With Redis: how often (ms) each worker looks for jobs whose lock lapsed and queues them again; a killed worker\'s job restarts within lock duration + 2 × this.',
   },
   {
     key: 'allowOrigin',
@@ -650,6 +709,109 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 300,
     defaultText: '300',
     description: 'Seconds a request id is remembered for `--idempotency`.',
+  },
+  // Files (issue 6, rest.md §10)
+  {
+    key: 'filesAdapter',
+    flag: '--files-adapter',
+    env: 'STRATA_FILES_ADAPTER',
+    group: 'Storage',
+    kind: enumKind(['local', 'gridfs'] as const),
+    defaultText: '`gridfs` with a MongoDB database, else `local`',
+    description:
+      "Where uploaded files live: `local` (a directory, `--files-directory`) or `gridfs` (the MongoDB database, parse-server's `fs` bucket).",
+  },
+  {
+    key: 'filesDirectory',
+    flag: '--files-directory',
+    env: 'STRATA_FILES_DIRECTORY',
+    group: 'Storage',
+    kind: stringKind('<dir>'),
+    default: ({ dataDir }) => `${dataDir}/files`,
+    defaultText: '<data-dir>/files',
+    description: 'Directory of the `local` files adapter.',
+  },
+  {
+    key: 'filesEncryptionKey',
+    flag: '--files-encryption-key',
+    env: 'STRATA_FILES_ENCRYPTION_KEY',
+    group: 'Storage',
+    secret: true,
+    kind: secret,
+    defaultText: 'none',
+    description:
+      "GridFS only: encrypt stored files with this key (parse-server's `fileKey`, so its encrypted files are read).",
+  },
+  {
+    key: 'maxUploadSize',
+    flag: '--max-upload-size',
+    env: 'STRATA_MAX_UPLOAD_SIZE',
+    group: 'Limits',
+    kind: sizeKind(),
+    default: () => 20 * 1024 * 1024,
+    defaultText: '20mb',
+    description: 'Largest file upload (`512kb`, `20mb`, `1gb` or bytes), enforced while streaming; over it → 413.',
+  },
+  {
+    key: 'fileUploadPublic',
+    flag: '--file-upload-public',
+    env: 'STRATA_FILE_UPLOAD_PUBLIC',
+    group: 'Security',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description: 'Let requests without a session upload files (the master key always may); otherwise → 130.',
+  },
+  {
+    key: 'fileUploadAnonymous',
+    flag: '--file-upload-anonymous',
+    env: 'STRATA_FILE_UPLOAD_ANONYMOUS',
+    group: 'Security',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description: 'Let anonymous users (`authData.anonymous`) upload files; otherwise → 130.',
+  },
+  {
+    key: 'fileUploadAuthenticated',
+    flag: '--file-upload-authenticated',
+    env: 'STRATA_FILE_UPLOAD_AUTHENTICATED',
+    group: 'Security',
+    kind: booleanKind(),
+    default: () => true,
+    defaultText: 'true',
+    description: 'Let logged-in (non-anonymous) users upload files; otherwise → 130.',
+  },
+  {
+    key: 'fileExtensions',
+    flag: '--file-extensions',
+    env: 'STRATA_FILE_EXTENSIONS',
+    group: 'Security',
+    kind: listKind({ placeholder: '<ext,...>', item: checkFileExtension }),
+    defaultText: 'any except active content',
+    description:
+      'Extensions non-master uploads may have, e.g. `png,jpg,pdf` (`*`: any). Unset: any except active content (HTML, SVG, XML, JavaScript), which is refused (130); active content allowed here is served as an attachment.',
+  },
+  {
+    key: 'preserveFileName',
+    flag: '--preserve-file-name',
+    env: 'STRATA_PRESERVE_FILE_NAME',
+    group: 'Storage',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description:
+      'Store uploads under their own name instead of `<32 hex>_<name>` (a later upload replaces an earlier one).',
+  },
+  {
+    key: 'fileUrlSigningTtl',
+    flag: '--file-url-signing-ttl',
+    env: 'STRATA_FILE_URL_SIGNING_TTL',
+    group: 'Security',
+    kind: integerKind({ min: 1, max: 366 * 24 * 3600 }),
+    defaultText: 'off',
+    description:
+      'Seconds a file URL stays valid: URLs get a signed `?token=` and downloads without a valid one → 403. Off: file URLs are public.',
   },
   // Logging
   {

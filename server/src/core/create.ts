@@ -9,6 +9,8 @@ import { classRules } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { SaveResult } from './output.js';
 import { writeRelations } from './relations.js';
+import type { RequestOrigin } from './hook-caller.js';
+import { keptEchoes, runAfterSave, runBeforeSave, saveHooksFor } from './save-hooks.js';
 import { applySchemaToWrite } from './schema-step.js';
 import { permitCreate } from './write-access.js';
 import { isRelationWrite, valueOnCreate } from './write-input.js';
@@ -20,6 +22,8 @@ export interface CreateRequest {
   readonly auth: Auth;
   readonly className: string;
   readonly input: WriteInput;
+  /** Where the call came from, for cloud code (context, ip, headers). */
+  readonly origin?: RequestOrigin;
 }
 
 /**
@@ -31,9 +35,15 @@ export async function create(deps: CoreDeps, request: CreateRequest): Promise<Sa
   const permitted = await permitCreate({ deps, ...request });
   const rules = classRules(request.className);
   const objectId = randomString(OBJECT_ID_LENGTH);
-  const context = { deps, auth: request.auth, className: request.className, objectId, input: permitted.input };
+  // beforeSave runs once the caller may create here, before the class rules and the schema see the write.
+  const hooks = await saveHooksFor(deps, request);
+  const hooked =
+    hooks === undefined
+      ? { input: permitted.input, echoed: {} }
+      : await runBeforeSave(deps, { hooks, input: permitted.input, signUp: request.className === '_User' });
+  const context = { deps, auth: request.auth, className: request.className, objectId, input: hooked.input };
   // A system class may validate and rewrite the write first (e.g. `_User` hashes the password).
-  const input = rules.prepareCreate === undefined ? permitted.input : await rules.prepareCreate(context);
+  const input = rules.prepareCreate === undefined ? hooked.input : await rules.prepareCreate(context);
   const schema = await applySchemaToWrite({
     deps,
     auth: request.auth,
@@ -51,12 +61,23 @@ export async function create(deps: CoreDeps, request: CreateRequest): Promise<Sa
   });
   noteClassWrite(deps, request.className);
   const extra = rules.afterCreate === undefined ? {} : await rules.afterCreate({ ...context, input });
+  const changedAfter =
+    hooks === undefined
+      ? {}
+      : await runAfterSave(deps, { hooks, schema, saved: object, dirtyKeys: Object.keys(request.input.fields) });
   return {
     objectId: object.objectId,
     createdAt: object.createdAt as Date,
     updatedAt: object.updatedAt as Date,
-    // A default ACL from the class's CLP is echoed, as Parse does (spec/security.md §4.5).
-    fields: { ...(permitted.defaultedAcl === undefined ? {} : { ACL: permitted.defaultedAcl }), ...echoed, ...extra },
+    // A default ACL from the class's CLP is echoed, as Parse does (spec/security.md §4.5), and so is what
+    // beforeSave changed.
+    fields: {
+      ...(permitted.defaultedAcl === undefined ? {} : { ACL: permitted.defaultedAcl }),
+      ...keptEchoes(hooked.echoed, input),
+      ...echoed,
+      ...extra,
+      ...changedAfter,
+    },
   };
 }
 

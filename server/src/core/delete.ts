@@ -3,12 +3,18 @@ import { assertClassAccess } from './access.js';
 import { noteClassWrite } from './caller.js';
 import { classRules, withClassRestriction, writeDeniedError } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
+import { objectToJSON } from './cloud-json.js';
+import { findWithoutHooks } from './find.js';
+import { encodeOptionsOf, hookCaller, hooksFor } from './hook-caller.js';
+import type { RequestOrigin } from './hook-caller.js';
 import { permitWrite } from './write-access.js';
 
 export interface DeleteRequest {
   readonly auth: Auth;
   readonly className: string;
   readonly objectId: string;
+  /** Where the call came from, for cloud code (context, ip, headers). */
+  readonly origin?: RequestOrigin;
 }
 
 /**
@@ -29,8 +35,38 @@ export async function destroy(deps: CoreDeps, request: DeleteRequest): Promise<v
     where: { kind: 'eq', path: ['objectId'], value: request.objectId },
   });
   const where = withClassRestriction(permitted, { rules, auth: request.auth, access: 'write' });
+  const hooks = await deleteHooksFor(deps, request);
+  if (hooks !== undefined) await hooks.run('beforeDelete');
   const deleted = await deps.storage.deleteMany({ schema, where });
   if (deleted === 0) throw writeDeniedError(rules);
   noteClassWrite(deps, request.className);
   await rules.afterDelete?.({ ...request, deps });
+  // afterDelete's failure reaches the client although the object is gone, as in Parse.
+  if (hooks !== undefined) await hooks.run('afterDelete');
+}
+
+/**
+ * beforeDelete / afterDelete, when the class has either: the object is first read with the caller's own
+ * rights (missing or unreadable → 101 before any trigger), and both triggers share one caller and context.
+ */
+async function deleteHooksFor(
+  deps: CoreDeps,
+  request: DeleteRequest,
+): Promise<{ run(triggerName: 'beforeDelete' | 'afterDelete'): Promise<void> } | undefined> {
+  const runner = hooksFor(deps, request.className);
+  if (runner === undefined) return undefined;
+  if (!runner.has('beforeDelete', request.className) && !runner.has('afterDelete', request.className)) return undefined;
+  const { results } = await findWithoutHooks(deps, {
+    auth: request.auth,
+    className: request.className,
+    where: { objectId: request.objectId },
+    limit: 1,
+  });
+  const found = results[0];
+  if (found === undefined) throw writeDeniedError(classRules(request.className));
+  const object = objectToJSON(found, encodeOptionsOf(request.origin));
+  const caller = await hookCaller(deps, { auth: request.auth, origin: request.origin });
+  return {
+    run: (triggerName) => runner.deleteTrigger(triggerName, { className: request.className, caller, object }),
+  };
 }

@@ -1,4 +1,5 @@
 import type { ProtectedFieldsOption, RoleCache } from '../auth/index.js';
+import type { CloudRunner } from '../cloud/index.js';
 import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
@@ -35,6 +36,8 @@ export interface CoreDeps {
   readonly accounts?: AccountServices;
   /** The cached Parse Config (kept coherent across servers by `app.ts`); absent: read from storage each time. */
   readonly globalConfig?: GlobalConfigSource;
+  /** Cloud code's hooks (triggers, functions); absent: no hook ever runs. */
+  readonly cloud?: CloudRunner;
 }
 
 /** Where Parse Config is read from, and who hears about this server's changes to it. */

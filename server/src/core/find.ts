@@ -14,7 +14,10 @@ import type { IncludeTree } from './include.js';
 import type { FindResult, OutputObject } from './output.js';
 import { keysWithPlanFields, stripProtected } from './protected-read.js';
 import { assertMayExplain, explainFind, queryHintsOf } from './query-hints.js';
-import type { QueryHintsRequest } from './query-hints.js';
+import { findWithHooks } from './find-hooks.js';
+import { hooksFor } from './hook-caller.js';
+import type { RequestOrigin } from './hook-caller.js';
+import type { FindRequest } from './find-request.js';
 import { findRedirected } from './redirect.js';
 import { loadSchemaForRead } from './schema-step.js';
 import { whereOptions } from './sub-queries.js';
@@ -22,24 +25,7 @@ import { checkSearchRequest, pickSearchOptions, withScoreField } from './search-
 import { shapeObject } from './shape.js';
 import type { Projection } from './shape.js';
 
-export interface FindRequest extends QueryHintsRequest {
-  readonly auth: Auth;
-  readonly className: string;
-  /** The REST `where` object; validated here against the class schema. */
-  readonly where?: unknown;
-  readonly order?: string;
-  readonly limit?: number;
-  readonly skip?: number;
-  readonly keys?: readonly string[];
-  readonly excludeKeys?: readonly string[];
-  /** Dot paths; `*` includes every top-level pointer. */
-  readonly include?: readonly string[];
-  readonly count?: boolean;
-  /** Query the target class of this Relation field instead; results get `className` (redirect.ts). */
-  readonly redirectClassNameForKey?: string;
-  /** Return the database plan instead of objects (master key unless `allowPublicExplain`). */
-  readonly explain?: boolean;
-}
+export type { FindRequest } from './find-request.js';
 
 export interface GetRequest {
   readonly auth: Auth;
@@ -48,10 +34,18 @@ export interface GetRequest {
   readonly keys?: readonly string[];
   readonly excludeKeys?: readonly string[];
   readonly include?: readonly string[];
+  readonly origin?: RequestOrigin;
 }
 
-/** GET /classes/:className: parse and validate, query storage under the caller's read ACL, include, shape. */
+/** GET /classes/:className: beforeFind / afterFind (when the class has them) around the find itself. */
 export async function find(deps: CoreDeps, request: FindRequest): Promise<FindResult> {
+  const runner = request.redirectClassNameForKey === undefined ? hooksFor(deps, request.className) : undefined;
+  if (runner === undefined) return findWithoutHooks(deps, request);
+  return findWithHooks(deps, { request, runner, isGet: false, plain: findWithoutHooks });
+}
+
+/** Parse and validate, query storage under the caller's read ACL, include, shape; no trigger runs. */
+export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Promise<FindResult> {
   if (request.redirectClassNameForKey !== undefined) {
     return findRedirected(deps, { request, run: (redirected) => find(deps, redirected) });
   }
@@ -91,11 +85,13 @@ export async function find(deps: CoreDeps, request: FindRequest): Promise<FindRe
 
 /** GET /classes/:className/:objectId: a find by id; missing or unreadable → 101. */
 export async function get(deps: CoreDeps, request: GetRequest): Promise<OutputObject> {
-  const { results } = await find(deps, {
-    ...request,
-    where: { objectId: request.objectId },
-    limit: 1,
-  });
+  const { objectId: _objectId, ...rest } = request;
+  const byId: FindRequest = { ...rest, where: { objectId: request.objectId }, limit: 1 };
+  const runner = hooksFor(deps, request.className);
+  const { results } =
+    runner === undefined
+      ? await findWithoutHooks(deps, byId)
+      : await findWithHooks(deps, { request: byId, runner, isGet: true, plain: findWithoutHooks });
   const found = results[0];
   if (found === undefined) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
   return found;

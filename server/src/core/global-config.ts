@@ -5,6 +5,10 @@ import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
 import { requireMaster } from './access.js';
 import type { CoreDeps, GlobalConfigSource } from './deps.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
+import { CONFIG_TRIGGER_CLASS } from '../cloud/index.js';
+import { encodeValue } from '../schema/index.js';
+import { encodeOptionsOf, hookCaller, hooksFor } from './hook-caller.js';
+import type { RequestOrigin } from './hook-caller.js';
 
 /**
  * Parse Config (rest.md §13): read it (any client; master-only parameters hidden from others) and
@@ -28,6 +32,8 @@ export interface UpdateConfigRequest {
   /** Parameters to remove (`{"__op":"Delete"}` on the wire). */
   readonly unset: readonly string[];
   readonly masterKeyOnly: Readonly<Record<string, boolean>>;
+  /** Where the call came from, for the `@Config` save triggers. */
+  readonly origin?: RequestOrigin;
 }
 
 /**
@@ -100,10 +106,48 @@ export async function updateConfig(deps: CoreDeps, request: UpdateConfigRequest)
       message: `The ${deps.storage.kind} storage cannot store Parse Config.`,
     });
   }
+  const hooks = await configHooks(deps, request);
+  await hooks?.run('beforeSave');
   await deps.storage.updateGlobalConfig({
     set: request.set,
     unset: request.unset,
     masterKeyOnly: request.masterKeyOnly,
   });
   cacheOf(deps).changed();
+  await hooks?.run('afterSave');
+}
+
+/**
+ * beforeSave / afterSave of `@Config` (spec/cloud.md §2): `object` is the config as it will be
+ * (`{params, masterKeyOnly}`), `original` as it was. beforeSave may refuse (nothing is saved); its changes are
+ * not applied, as in Parse; afterSave's failure is logged only.
+ */
+async function configHooks(
+  deps: CoreDeps,
+  request: UpdateConfigRequest,
+): Promise<{ run(triggerName: 'beforeSave' | 'afterSave'): Promise<void> } | undefined> {
+  const runner = hooksFor(deps, CONFIG_TRIGGER_CLASS);
+  if (runner === undefined) return undefined;
+  const encode = encodeOptionsOf(request.origin);
+  const current = await cacheOf(deps).get();
+  const params: Record<string, ParseValue> = { ...current.params, ...request.set };
+  for (const key of request.unset) delete params[key];
+  const asJSON = (data: {
+    params: Readonly<Record<string, ParseValue>>;
+    masterKeyOnly: Readonly<Record<string, boolean>>;
+  }) => ({
+    className: CONFIG_TRIGGER_CLASS,
+    params: Object.fromEntries(Object.entries(data.params).map(([key, value]) => [key, encodeValue(value, encode)])),
+    masterKeyOnly: { ...data.masterKeyOnly },
+  });
+  const object = asJSON({ params, masterKeyOnly: { ...current.masterKeyOnly, ...request.masterKeyOnly } });
+  const original = asJSON(current);
+  const caller = await hookCaller(deps, { auth: request.auth, origin: request.origin });
+  const input = { className: CONFIG_TRIGGER_CLASS, caller, object, original, dirtyKeys: ['params'] };
+  return {
+    run: async (triggerName) => {
+      if (triggerName === 'beforeSave') await runner.beforeSave(input);
+      else await runner.afterSave(input);
+    },
+  };
 }

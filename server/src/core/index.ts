@@ -37,6 +37,7 @@ import type { FindResult, OutputObject, SaveResult } from './output.js';
 import { createSchema, deleteSchema, getSchema, listSchemas, purgeClass, updateSchema } from './schemas.js';
 import { update } from './update.js';
 import type { UpdateRequest } from './update.js';
+import { runFunction } from './functions.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
 export type { CreateRequest } from './create.js';
@@ -48,6 +49,9 @@ export { RelationRef } from './output.js';
 export { SessionCache } from './classes/index.js';
 export type { LoggedIn, PasswordCredentials, SessionEviction, UserServices } from './classes/index.js';
 export type { FieldWrite, WriteInput } from './write-input.js';
+export { decodeWriteBody, decodeACL } from './decode-write.js';
+export type { RequestOrigin } from './hook-caller.js';
+export type { FunctionCall } from './functions.js';
 export type { AggregateRequest, AggregateResult, DistinctRequest, DistinctResult } from './aggregate.js';
 export { GlobalConfigCache } from './global-config.js';
 export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './global-config.js';
@@ -100,6 +104,8 @@ export interface Core {
   readonly resetPassword: Bound<typeof resetPassword>;
   /** POST /users with authData of an existing user: a log-in; undefined when it is a sign-up. */
   readonly logInWithAuthData: Bound<typeof logInWithAuthData>;
+  /** POST /functions/:name: runs a cloud function (141 when there is none of that name). */
+  readonly runFunction: Bound<typeof runFunction>;
   /**
    * Runs a write once per `X-Parse-Request-Id`: a repeat replays the first response, or answers 159 while
    * the first still runs (see `idempotency.ts`). Without the idempotency option it just runs `work`.
@@ -144,6 +150,7 @@ export function createCore(deps: CoreDeps): Core {
     findPasswordResetUser: (request) => findPasswordResetUser(deps, request),
     resetPassword: (request) => resetPassword(deps, request),
     logInWithAuthData: (request) => logInWithAuthData(deps, request),
+    runFunction: (request) => runFunction(deps, request),
     once: (request) => runOnce(deps, request),
     transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
   };

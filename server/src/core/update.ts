@@ -1,4 +1,5 @@
 import type { Auth } from '../auth/index.js';
+import type { CloudObjectJSON } from '../cloud/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { ClassSchema, ParseValue } from '../schema/index.js';
 import type { StoredObject, UpdateOp, UpdateSpec } from '../storage/index.js';
@@ -8,6 +9,8 @@ import { classRules, withClassRestriction, writeDeniedError } from './classes/in
 import type { CoreDeps } from './deps.js';
 import type { SaveResult } from './output.js';
 import { writeRelations } from './relations.js';
+import type { RequestOrigin } from './hook-caller.js';
+import { keptEchoes, runAfterSave, runBeforeSave, saveHooksFor, storedToJSON } from './save-hooks.js';
 import { applySchemaToWrite } from './schema-step.js';
 import { permitWrite } from './write-access.js';
 import { isRelationWrite } from './write-input.js';
@@ -18,6 +21,8 @@ export interface UpdateRequest {
   readonly className: string;
   readonly objectId: string;
   readonly input: WriteInput;
+  /** Where the call came from, for cloud code (context, ip, headers). */
+  readonly origin?: RequestOrigin;
 }
 
 /**
@@ -38,9 +43,21 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
     where: { kind: 'eq', path: ['objectId'], value: request.objectId },
     input: request.input,
   });
-  const context = { ...request, deps };
+  const where = withClassRestriction(permitted, { rules, auth: request.auth, access: 'write' });
+  const hooks = await saveHooksFor(deps, request);
+  let hooked: { input: WriteInput; echoed: Record<string, unknown> } = { input: request.input, echoed: {} };
+  let original: CloudObjectJSON | undefined;
+  if (hooks !== undefined) {
+    // The triggers see the object as stored: fetched under the same write condition, so a caller who may not
+    // write it gets 101 before any trigger runs (spec/cloud.md §2).
+    const [row] = await deps.storage.find({ schema: current, where, limit: 1 });
+    if (row === undefined) throw writeDeniedError(rules);
+    original = storedToJSON({ schema: current, stored: row, encode: hooks.encode });
+    hooked = await runBeforeSave(deps, { hooks, input: request.input, original, signUp: false });
+  }
+  const context = { ...request, input: hooked.input, deps };
   // A system class may validate and rewrite the write first (e.g. `_User` hashes a new password).
-  const input = rules.prepareUpdate === undefined ? request.input : await rules.prepareUpdate(context);
+  const input = rules.prepareUpdate === undefined ? hooked.input : await rules.prepareUpdate(context);
   const schema = await applySchemaToWrite({
     deps,
     auth: request.auth,
@@ -48,7 +65,6 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
     input,
   });
   const spec = buildUpdateSpec({ schema, input });
-  const where = withClassRestriction(permitted, { rules, auth: request.auth, access: 'write' });
   const after = await deps.storage.updateOne({ schema, where, update: spec });
   if (after === null) throw writeDeniedError(rules);
   await writeRelations({
@@ -59,10 +75,20 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
   });
   noteClassWrite(deps, request.className);
   const extra = rules.afterUpdate === undefined ? {} : await rules.afterUpdate({ ...context, input });
+  const changedAfter =
+    hooks === undefined
+      ? {}
+      : await runAfterSave(deps, {
+          hooks,
+          schema,
+          saved: after,
+          ...(original === undefined ? {} : { original }),
+          dirtyKeys: Object.keys(request.input.fields),
+        });
   return {
     objectId: request.objectId,
     updatedAt: spec.updatedAt,
-    fields: { ...operationResults(input, after), ...extra },
+    fields: { ...keptEchoes(hooked.echoed, input), ...operationResults(input, after), ...extra, ...changedAfter },
   };
 }
 

@@ -4,7 +4,8 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
 import type { Auth } from '../auth/index.js';
 import type { ApiResponse, HttpMethod, RouteDefinition } from './api-types.js';
-import { readJsonBody } from './body.js';
+import { discardUnreadBody, readJsonBody } from './body.js';
+import { hasHeaderCredentials } from './credentials.js';
 import type { CredentialResolver, Credentials } from './credentials.js';
 import { parseQueryString } from './params.js';
 import { requestFingerprint, writeRequestId } from './request-id.js';
@@ -31,10 +32,15 @@ export async function handleApiRequest(
   http: { req: IncomingMessage; res: ServerResponse; url: string; log: Logger },
 ): Promise<void> {
   const { req, res, url, log } = http;
+  let streaming = false;
   try {
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    const body = hasBody(req) ? await readJsonBody(req, { limit: options.maxBodySize }) : {};
+    // A file upload with header credentials streams its body to the route; everything else is JSON.
+    const declared = options.routes.match(req.method ?? 'GET', path)?.route;
+    streaming = declared?.body === 'stream' && hasHeaderCredentials(req.headers);
+    const body =
+      streaming || !hasBody(req) ? {} : await readJsonBody(req, { limit: declared?.bodyLimit ?? options.maxBodySize });
     const method = effectiveMethod(req.method ?? 'GET', body);
     const ip = req.socket.remoteAddress;
     const credentials = options.credentials.resolve({ headers: req.headers, body, ip });
@@ -60,8 +66,12 @@ export async function handleApiRequest(
         mountURL,
         mountPath: options.mountPath,
         context: credentials.context,
+        headers: req.headers,
+        log,
         ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
         ...(ip === undefined ? {} : { ip }),
+        ...(streaming ? { rawBody: req } : {}),
+        ...(credentials.contentType === undefined ? {} : { contentType: credentials.contentType }),
       });
     // Writes carrying X-Parse-Request-Id run once (rest.md §1.7); the rules live in core.
     const requestId = writeRequestId(req, method);
@@ -75,6 +85,8 @@ export async function handleApiRequest(
           });
     sendJson(res, response);
   } catch (err) {
+    // An upload refused before its body was read (too large, not allowed): answer, then close.
+    if (streaming && !req.readableEnded) discardUnreadBody(req, res);
     sendError({ res, err, log });
   }
 }

@@ -1,5 +1,7 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Auth } from '../auth/index.js';
 import type { Core } from '../core/index.js';
+import type { Logger } from '../infra/index.js';
 
 /** One decoded API call, whether it arrived as an HTTP request or as a `/batch` sub-request. */
 export interface ApiRequest {
@@ -23,10 +25,22 @@ export interface ApiRequest {
   readonly sessionToken?: string;
   /** The client's IP address (rate limits). */
   readonly ip?: string;
+  /** The raw request headers (cloud code's `request.headers`); absent for internal calls. */
+  readonly headers?: IncomingHttpHeaders;
+  /** The request's logger, bound to its request id (cloud code's `request.log`). */
+  readonly log?: Logger;
+  /**
+   * The request with its body still unread (headers included), for a `body: 'stream'` route called with
+   * header credentials: the handler streams the body itself (file uploads).
+   */
+  readonly rawBody?: IncomingMessage;
+  /** `_ContentType` of the JS SDK's body form (its file uploads carry the file's type there). */
+  readonly contentType?: string;
 }
 
 export interface ApiResponse {
   readonly status?: number;
+  /** JSON-encoded; `undefined` sends an empty body (Parse's answer to a file delete). */
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -47,4 +61,12 @@ export interface RouteDefinition {
    * reads it itself on `/sessions/me`). Default: an invalid or expired token fails the request with 209.
    */
   readonly sessionToken?: 'ignore';
+  /**
+   * `stream`: when the request carries header credentials, its body is not read as JSON before routing but
+   * handed to the handler unread (`rawBody`); in the JS SDK's body form it is read as JSON up to
+   * `bodyLimit`. Never batchable.
+   */
+  readonly body?: 'stream';
+  /** Largest JSON body this route accepts, when it differs from the server's `maxBodySize`. */
+  readonly bodyLimit?: number;
 }

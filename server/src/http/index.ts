@@ -20,6 +20,7 @@ import { aggregateRoutes } from './routes/aggregate.js';
 import { batchRoute } from './routes/batch.js';
 import { classRoutes } from './routes/classes.js';
 import { configRoutes } from './routes/config.js';
+import { functionRoutes } from './routes/functions.js';
 import { hookRoutes } from './routes/hooks.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { serverInfoRoute } from './routes/server-info.js';
@@ -27,7 +28,16 @@ import { sessionAndRoleRoutes } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
 import { handlePage } from './pages/handler.js';
 import { userEmailRoutes } from './routes/user-email.js';
+import { fileRoutes } from './routes/files.js';
+import { jobRoutes } from './routes/jobs.js';
+import type { JobLauncher } from './routes/jobs.js';
+import { serveFileDownload } from './files-download.js';
+import type { FilesHttpOptions } from './files-options.js';
 import { sendJson } from './send.js';
+
+export { FileUrlSigner } from './files-signing.js';
+export type { JobLauncher } from './routes/jobs.js';
+export type { FileHookEvent, FileHooks, FileUploadPolicy, FilesHttpOptions } from './files-options.js';
 
 export interface HttpOptions {
   readonly core: Core;
@@ -47,6 +57,10 @@ export interface HttpOptions {
   readonly appName?: string;
   /** The `/hooks` API's webhook store; without it the `/hooks` routes answer 404. */
   readonly webhooks?: WebhookStore;
+  /** The file store and its policies; without it the `/files` routes answer 404. */
+  readonly files?: FilesHttpOptions;
+  /** Starts cloud jobs (`POST /jobs`); without it every job is unknown (141). */
+  readonly jobs?: JobLauncher;
   /** Receives the in-process dispatcher cloud code's Parse SDK calls go through (no socket, same routes). */
   readonly inProcess?: { readonly mountURL: () => string; attach(dispatch: InProcessDispatch): void };
 }
@@ -61,6 +75,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     appId: options.keys.appId,
     publicServerURL: options.publicServerURL,
     maxDepth: options.maxNestingDepth,
+    ...(options.files?.signer === undefined ? {} : { fileToken: options.files.signer.token.bind(options.files.signer) }),
   });
   const publicPath =
     options.publicServerURL === undefined ? undefined : new URL(options.publicServerURL).pathname.replace(/\/$/, '');
@@ -74,9 +89,12 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...schemaRoutes(encoding),
     ...aggregateRoutes(encoding),
     ...configRoutes(encoding),
+    ...functionRoutes(encoding),
     ...userEmailRoutes({ rateLimits: options.rateLimits ?? {} }),
     serverInfoRoute({ version: options.version }),
+    ...jobRoutes(options.jobs),
     ...(options.webhooks === undefined ? [] : hookRoutes(options.webhooks)),
+    ...(options.files === undefined ? [] : fileRoutes({ files: options.files, encoding })),
     batchRoute({ routes: () => routes, publicPath }),
   ]);
   const apiOptions = {
@@ -134,6 +152,11 @@ export function createHttpApp(options: HttpOptions): RequestListener {
       void handlePage(pageOptions, { req, res, url: rest, log }).then((handled) => {
         if (!handled) notFound(res, req);
       });
+      return;
+    }
+    // File downloads need no Parse headers (`<img src>`): served before the API's credential checks.
+    if (options.files !== undefined && rest.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD')) {
+      void serveFileDownload({ appId: options.keys.appId, files: options.files }, { req, res, url: rest, log });
       return;
     }
     void handleApiRequest(apiOptions, { req, res, url: rest, log });

@@ -5,6 +5,8 @@ import type { WriteInput } from '../write-input.js';
 import { createSession } from './session-store.js';
 import { resolveAuthDataSignUp } from './user-auth-data.js';
 import { shapeOwnUser } from './user-read.js';
+import { runUserTrigger } from '../auth-hooks.js';
+import type { RequestOrigin } from '../hook-caller.js';
 
 /**
  * `POST /users` with authData for a provider id that already has a user: a log-in (200, new session
@@ -13,15 +15,22 @@ import { shapeOwnUser } from './user-read.js';
  */
 export async function logInWithAuthData(
   deps: CoreDeps,
-  request: { auth: Auth; input: WriteInput },
+  request: { auth: Auth; input: WriteInput; origin?: RequestOrigin },
 ): Promise<{ user: OutputObject; sessionToken: string } | undefined> {
   if (request.auth.kind === 'user') return undefined;
   const resolved = await resolveAuthDataSignUp(deps, request.input);
   if (resolved?.kind !== 'login') return undefined;
+  const hook = { auth: request.auth, origin: request.origin, user: resolved.user };
+  await runUserTrigger(deps, { triggerName: 'beforeLogin', ...hook });
   const session = await createSession(deps, {
     userId: resolved.user.objectId,
     createdWith: { action: 'login', authProvider: resolved.provider },
     installationId: request.auth.installationId,
   });
-  return { user: await shapeOwnUser(deps, resolved.user), sessionToken: session.fields['sessionToken'] as string };
+  const loggedIn = {
+    user: await shapeOwnUser(deps, resolved.user),
+    sessionToken: session.fields['sessionToken'] as string,
+  };
+  await runUserTrigger(deps, { triggerName: 'afterLogin', ...hook });
+  return loggedIn;
 }

@@ -6,6 +6,7 @@ import {
   mintEmailToken,
   nextPasswordHistory,
 } from '../../auth/index.js';
+import type { Auth } from '../../auth/index.js';
 import { passwordResetEmail, verificationEmail } from '../../email/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { Condition } from '../../query/index.js';
@@ -15,6 +16,8 @@ import type { CoreDeps } from '../deps.js';
 import type { AccountServices } from './account-services.js';
 import { revokeSessions, sessionsOfUser } from './session-store.js';
 import { assertPassword } from './user-fields.js';
+import { runUserTrigger } from '../auth-hooks.js';
+import type { RequestOrigin } from '../hook-caller.js';
 
 /**
  * The email flows of `_User` (rest.md §6.6–6.7, security.md §9): password-reset and verification
@@ -87,7 +90,10 @@ function pageLink(options: { publicServerURL: string; appId: string; page: strin
 }
 
 /** POST /requestPasswordReset: mails a reset link; unknown emails answer success unless configured otherwise. */
-export async function requestPasswordReset(deps: CoreDeps, request: { email: unknown }): Promise<void> {
+export async function requestPasswordReset(
+  deps: CoreDeps,
+  request: { email: unknown; auth?: Auth; origin?: RequestOrigin },
+): Promise<void> {
   const accounts = accountsOf(deps);
   const settings = mailSettings(accounts);
   const email = requestedEmail(request.email);
@@ -103,6 +109,12 @@ export async function requestPasswordReset(deps: CoreDeps, request: { email: unk
     if (accounts.passwordPolicy?.resetPasswordSuccessOnInvalidEmail ?? true) return;
     throw new ParseError(ErrorCode.EMAIL_NOT_FOUND, { message: 'A user with that email does not exist.' });
   }
+  await runUserTrigger(deps, {
+    triggerName: 'beforePasswordResetRequest',
+    auth: request.auth ?? { kind: 'public' },
+    origin: request.origin,
+    user,
+  });
   const now = accounts.now();
   const existing = stringField(user, '_perishable_token');
   const existingExpiry = dateField(user, '_perishable_token_expires_at');

@@ -5,10 +5,12 @@ import type { StoredObject } from '../../storage/index.js';
 import { requireMaster } from '../access.js';
 import type { CoreDeps } from '../deps.js';
 import type { OutputObject } from '../output.js';
-import { createSession, revokeSessions, sessionsOfUser } from './session-store.js';
+import { createSession, revokeSessions, sessionSchema, sessionsOfUser } from './session-store.js';
 import type { CreatedWith } from './session-store.js';
 import { loadUser, shapeOwnUser } from './user-read.js';
 import { assertLoginAllowed, checkAfterPassword, recordFailedLogin } from './user-login-guards.js';
+import { runAfterLogout, runUserTrigger } from '../auth-hooks.js';
+import type { RequestOrigin } from '../hook-caller.js';
 
 /** Username / email and password as a client sent them (body, else query string); validated here. */
 export interface PasswordCredentials {
@@ -18,6 +20,8 @@ export interface PasswordCredentials {
   readonly password?: unknown;
   /** Master / maintenance only: log in although the email is not verified (security.md §9). */
   readonly ignoreEmailVerification?: unknown;
+  /** Where the call came from, for the log-in triggers. */
+  readonly origin?: RequestOrigin;
 }
 
 export interface LoggedIn {
@@ -33,13 +37,21 @@ const INVALID_LOGIN = 'Invalid username/password.';
  */
 export async function logIn(deps: CoreDeps, request: PasswordCredentials): Promise<LoggedIn> {
   const user = await authenticate(deps, request);
+  // beforeLogin sees a verified user and may still refuse: no session exists yet.
+  await runUserTrigger(deps, { triggerName: 'beforeLogin', auth: request.auth, origin: request.origin, user });
   const installationId = request.auth.installationId;
   if (installationId !== undefined) {
     await revokeSessions(deps, {
       where: { kind: 'and', conditions: [sessionsOfUser(user.objectId), installationIs(installationId)] },
     });
   }
-  return openSession(deps, { user, createdWith: { action: 'login', authProvider: 'password' }, installationId });
+  const loggedIn = await openSession(deps, {
+    user,
+    createdWith: { action: 'login', authProvider: 'password' },
+    installationId,
+  });
+  await runUserTrigger(deps, { triggerName: 'afterLogin', auth: request.auth, origin: request.origin, user });
+  return loggedIn;
 }
 
 /** GET|POST /verifyPassword (rest.md §6.8): the same checks as log-in, no session. */
@@ -73,10 +85,18 @@ export async function me(deps: CoreDeps, request: { auth: Auth }): Promise<Logge
 }
 
 /** POST /logout: deletes the caller's session (and evicts it everywhere); without a session, nothing. */
-export async function logOut(deps: CoreDeps, request: { auth: Auth }): Promise<void> {
+export async function logOut(deps: CoreDeps, request: { auth: Auth; origin?: RequestOrigin }): Promise<void> {
   const { auth } = request;
   if (auth.kind !== 'user') return;
-  await revokeSessions(deps, { where: { kind: 'eq', path: ['sessionToken'], value: auth.sessionToken } });
+  const where: Condition = { kind: 'eq', path: ['sessionToken'], value: auth.sessionToken };
+  // afterLogout receives the deleted session, so it is read first, only when such a trigger exists.
+  const hooked = deps.cloud?.has('afterLogout', '_Session') === true;
+  const schema = hooked ? await sessionSchema(deps) : undefined;
+  const [session] = schema === undefined ? [] : await deps.storage.find({ schema, where, limit: 1 });
+  await revokeSessions(deps, { where });
+  if (schema !== undefined && session !== undefined) {
+    await runAfterLogout(deps, { auth, origin: request.origin, schema, session });
+  }
 }
 
 /**

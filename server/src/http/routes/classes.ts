@@ -1,11 +1,12 @@
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import { assertClassName } from '../../schema/index.js';
 import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
-import { decodeWriteBody } from '../decode-write.js';
+import { decodeWriteBody } from '../../core/index.js';
 import { encodeObject, encodeSaveResult } from '../encode.js';
 import { findQueryOptions } from '../find-params.js';
 import { optionalIncludeList, optionalInteger, optionalKeyList, truthy, whereParam } from '../params.js';
 import type { EncodingContext } from '../encoding-context.js';
+import { originOf } from '../origin.js';
 
 /** Parameters a find accepts (rest.md §4.5); anything else → 102. */
 const FIND_PARAMS = new Set([
@@ -50,7 +51,12 @@ export function classRoutes(encoding: EncodingContext): RouteDefinition[] {
       batchable: true,
       handler: (r) => updateObject(encoding, r),
     },
-    { method: 'DELETE', path: '/classes/:className/:objectId', batchable: true, handler: (r) => deleteObject(r) },
+    {
+      method: 'DELETE',
+      path: '/classes/:className/:objectId',
+      batchable: true,
+      handler: (r) => deleteObject(encoding, r),
+    },
   ];
 }
 
@@ -99,6 +105,7 @@ async function findObjects(encoding: EncodingContext, request: ApiRequest): Prom
     ...(include === undefined && includeAll.length === 0 ? {} : { include: [...(include ?? []), ...includeAll] }),
     count: truthy(params['count']),
     ...findQueryOptions(params),
+    origin: originOf(request, encoding),
   });
   // `explain` answers the database plan in place of the objects (rest.md §4.5).
   if (result.explain !== undefined) return { body: { results: result.explain } };
@@ -124,6 +131,7 @@ async function getObject(encoding: EncodingContext, request: ApiRequest): Promis
     ...(keys === undefined ? {} : { keys }),
     ...(excludeKeys === undefined ? {} : { excludeKeys }),
     ...(include === undefined ? {} : { include }),
+    origin: originOf(request, encoding),
   });
   return { body: encodeObject(object, encoding.forRequest(request)) };
 }
@@ -131,7 +139,12 @@ async function getObject(encoding: EncodingContext, request: ApiRequest): Promis
 async function createObject(encoding: EncodingContext, request: ApiRequest): Promise<ApiResponse> {
   const name = className(request);
   const input = decodeWriteBody(request.body, { maxDepth: encoding.maxDepth });
-  const result = await request.core.create({ auth: request.auth, className: name, input });
+  const result = await request.core.create({
+    auth: request.auth,
+    className: name,
+    input,
+    origin: originOf(request, encoding),
+  });
   return {
     status: 201,
     headers: { Location: `${request.mountURL}/classes/${name}/${result.objectId}` },
@@ -143,11 +156,22 @@ async function updateObject(encoding: EncodingContext, request: ApiRequest): Pro
   const name = className(request);
   const id = objectId(request);
   const input = decodeWriteBody(request.body, { maxDepth: encoding.maxDepth });
-  const result = await request.core.update({ auth: request.auth, className: name, objectId: id, input });
+  const result = await request.core.update({
+    auth: request.auth,
+    className: name,
+    objectId: id,
+    input,
+    origin: originOf(request, encoding),
+  });
   return { body: encodeSaveResult(result, { ...encoding.forRequest(request), created: false }) };
 }
 
-async function deleteObject(request: ApiRequest): Promise<ApiResponse> {
-  await request.core.destroy({ auth: request.auth, className: className(request), objectId: objectId(request) });
+async function deleteObject(encoding: EncodingContext, request: ApiRequest): Promise<ApiResponse> {
+  await request.core.destroy({
+    auth: request.auth,
+    className: className(request),
+    objectId: objectId(request),
+    origin: originOf(request, encoding),
+  });
   return { body: {} };
 }

@@ -3,6 +3,7 @@ import { decodeValue, encodeValue, isPlainObject } from '../../schema/index.js';
 import type { ParseValue } from '../../schema/index.js';
 import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
 import type { EncodingContext } from '../encoding-context.js';
+import { originOf } from '../origin.js';
 
 /** `GET /config` (any client) and `PUT /config` (master key): Parse Config (rest.md §13). */
 export function configRoutes(encoding: EncodingContext): RouteDefinition[] {
@@ -41,6 +42,12 @@ async function updateConfig(encoding: EncodingContext, request: ApiRequest): Pro
   }
   const flags: Record<string, boolean> = {};
   for (const [key, value] of Object.entries(masterKeyOnly)) flags[key] = value === true;
-  await request.core.updateConfig({ auth: request.auth, set, unset, masterKeyOnly: flags });
+  await request.core.updateConfig({
+    auth: request.auth,
+    set,
+    unset,
+    masterKeyOnly: flags,
+    origin: originOf(request, encoding),
+  });
   return { body: { result: true } };
 }

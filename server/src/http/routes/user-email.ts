@@ -1,6 +1,7 @@
 import type { ApiHandler, ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
 import { enforceAuthRateLimit } from '../auth-rate-limit.js';
 import type { AuthRateLimits } from '../auth-rate-limit.js';
+import { originOf } from '../origin.js';
 
 /**
  * `POST /requestPasswordReset` and `POST /verificationEmailRequest` (rest.md §6.6–6.7): both answer `{}`.
@@ -23,7 +24,11 @@ function param(request: ApiRequest, name: string): unknown {
 }
 
 async function requestPasswordReset(request: ApiRequest): Promise<ApiResponse> {
-  await request.core.requestPasswordReset({ email: param(request, 'email') });
+  await request.core.requestPasswordReset({
+    email: param(request, 'email'),
+    auth: request.auth,
+    origin: originOf(request),
+  });
   return { body: {} };
 }
 

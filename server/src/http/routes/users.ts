@@ -2,9 +2,10 @@ import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { ApiHandler, ApiRequest, HttpMethod, RouteDefinition } from '../api-types.js';
 import { enforceAuthRateLimit } from '../auth-rate-limit.js';
 import type { AuthRateLimits } from '../auth-rate-limit.js';
-import { decodeWriteBody } from '../decode-write.js';
+import { decodeWriteBody } from '../../core/index.js';
 import { encodeObject } from '../encode.js';
 import type { EncodingContext } from '../encoding-context.js';
+import { originOf } from '../origin.js';
 import { classRoutes } from './classes.js';
 
 /**
@@ -25,7 +26,11 @@ export function userRoutes(options: { encoding: EncodingContext; rateLimits: Aut
     // authData of a provider id that already has a user is a log-in: 200 and a session (rest.md §6.10).
     if (request.body['authData'] !== undefined) {
       const input = decodeWriteBody(request.body, { maxDepth: encoding.maxDepth });
-      const loggedIn = await request.core.logInWithAuthData({ auth: request.auth, input });
+      const loggedIn = await request.core.logInWithAuthData({
+        auth: request.auth,
+        input,
+        origin: originOf(request, encoding),
+      });
       if (loggedIn !== undefined) {
         return {
           body: { ...encodeObject(loggedIn.user, encoding.forRequest(request)), sessionToken: loggedIn.sessionToken },
@@ -45,7 +50,11 @@ export function userRoutes(options: { encoding: EncodingContext; rateLimits: Aut
   const logIn: ApiHandler = async (request) => {
     const credentials = credentialsOf(request);
     await enforceAuthRateLimit(rateLimits, { ip: request.ip, account: credentials.username ?? credentials.email });
-    const { user, sessionToken } = await request.core.logIn({ auth: request.auth, ...credentials });
+    const { user, sessionToken } = await request.core.logIn({
+      auth: request.auth,
+      ...credentials,
+      origin: originOf(request, encoding),
+    });
     return { body: { ...encodeObject(user, encoding.forRequest(request)), sessionToken } };
   };
   const verifyPassword: ApiHandler = async (request) => {
@@ -66,7 +75,7 @@ export function userRoutes(options: { encoding: EncodingContext; rateLimits: Aut
     return { body: { ...encodeObject(user, encoding.forRequest(request)), sessionToken } };
   };
   const logOut: ApiHandler = async (request) => {
-    await request.core.logOut({ auth: request.auth });
+    await request.core.logOut({ auth: request.auth, origin: originOf(request, encoding) });
     return { body: {} };
   };
   const route = (method: HttpMethod, path: string, handler: ApiHandler): RouteDefinition => ({

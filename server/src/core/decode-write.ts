@@ -1,4 +1,4 @@
-import type { FieldWrite, WriteInput } from '../core/index.js';
+import type { FieldWrite, WriteInput } from './write-input.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { Pointer, assertAllowedKey, assertValidNestedKeys, decodeValue } from '../schema/index.js';
 import type { ACL, ParseValue } from '../schema/index.js';

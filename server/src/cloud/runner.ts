@@ -1,0 +1,395 @@
+import { ErrorCode, ParseError } from '../errors/index.js';
+import type { Logger, RateLimiter } from '../infra/index.js';
+import { hookTimedOut, toHookError } from './errors.js';
+import type { CloudRegistry } from './registry.js';
+import { triggerKey } from './registry.js';
+import type {
+  AfterFindRequest,
+  AuthTriggerName,
+  BeforeFindRequest,
+  BeforeFindResult,
+  CallerInfo,
+  CloudObjectJSON,
+  CloudQueryJSON,
+  FunctionResult,
+  HookRequestBase,
+  JsonObject,
+  RateLimitRule,
+  SavePatch,
+  Validator,
+} from './types.js';
+import { runValidator } from './validators.js';
+import type { ValidationSubject, ValidatorOutcome } from './validators.js';
+
+/** Who called, as core hands it to the runner once per operation. */
+export interface HookCaller {
+  readonly info: CallerInfo;
+  /** The client context; one object per operation, so a before-trigger's writes reach its after-trigger. */
+  readonly context: JsonObject;
+  /** The request's logger (bound to its request id). */
+  readonly log: Logger;
+  /** The caller's role names, resolved only when a validator asks. */
+  roleNames(): Promise<readonly string[]>;
+}
+
+/** Makes the limiter of one `rateLimit` validator rule (memory, or Redis shared by every server). */
+export type HookRateLimiterFactory = (options: { rule: RateLimitRule; scope: string }) => Promise<RateLimiter>;
+
+export interface CloudRunnerOptions {
+  readonly registry: CloudRegistry;
+  /** How long a function or trigger may run before its request fails with 141. */
+  readonly timeoutMs: number;
+  /** Logs hook failures nobody else sees (afterSave errors, late rejections). */
+  readonly logger: Logger;
+  readonly rateLimiter?: HookRateLimiterFactory;
+}
+
+/** A save trigger's view of the write (REST JSON), as core builds it. */
+export interface SaveHookInput {
+  readonly className: string;
+  readonly caller: HookCaller;
+  readonly object: CloudObjectJSON;
+  readonly original?: CloudObjectJSON;
+  readonly dirtyKeys: readonly string[];
+  /** A `_User` create (sign-up): the new user counts as the user for `requireUser`. */
+  readonly signUp?: boolean;
+}
+
+/**
+ * Runs the developer's hooks for core: builds each request, runs the validator, applies rate limits and the
+ * timeout, and turns every failure into a Parse error (spec/cloud.md §4). Nothing a hook does (throw, reject,
+ * hang, return garbage) escapes as anything but a ParseError, and a late answer after the timeout is ignored.
+ */
+export class CloudRunner {
+  readonly #registry: CloudRegistry;
+  readonly #timeoutMs: number;
+  readonly #logger: Logger;
+  readonly #rateLimiter: HookRateLimiterFactory | undefined;
+  readonly #limiters = new Map<string, Promise<RateLimiter>>();
+
+  constructor(options: CloudRunnerOptions) {
+    this.#registry = options.registry;
+    this.#timeoutMs = options.timeoutMs;
+    this.#logger = options.logger;
+    this.#rateLimiter = options.rateLimiter;
+  }
+
+  get registry(): CloudRegistry {
+    return this.#registry;
+  }
+
+  /** The server logger, for hooks called without a request (internal operations). */
+  get logger(): Logger {
+    return this.#logger;
+  }
+
+  /** Fast path: false means core can skip every hook step for the class. */
+  hasTriggers(className: string): boolean {
+    return this.#registry.hasTriggers(className);
+  }
+
+  has(triggerName: Parameters<CloudRegistry['trigger']>[0], className: string): boolean {
+    return this.#registry.hasTriggers(className) && this.#registry.trigger(triggerName, className) !== undefined;
+  }
+
+  /**
+   * beforeSave: the validator (whose `default`/`constant` rules may change the object), then the trigger.
+   * Answers the changes to apply on top of the client's write (REST JSON / `__op`), or undefined for none.
+   */
+  async beforeSave(input: SaveHookInput): Promise<SavePatch | undefined> {
+    const trigger = this.#registry.trigger('beforeSave', input.className);
+    if (trigger === undefined) return undefined;
+    const object: Record<string, unknown> = { ...input.object };
+    const before = { ...input.object } as Record<string, unknown>;
+    const request = {
+      ...base(input.caller),
+      triggerName: 'beforeSave' as const,
+      object: object as CloudObjectJSON,
+      ...(input.original === undefined ? {} : { original: input.original }),
+      dirtyKeys: input.dirtyKeys,
+    };
+    const what = `beforeSave of ${input.className}`;
+    const outcome = await this.#validate({
+      key: triggerKey('beforeSave', input.className),
+      validator: trigger.validator,
+      subject: {
+        request,
+        data: object,
+        ...(input.original === undefined ? {} : { original: input.original }),
+        ...(input.signUp === true ? { signUpUser: input.object } : {}),
+        roleNames: () => input.caller.roleNames(),
+      },
+      caller: input.caller,
+    });
+    const validatorChanges = diffObjects(before, object);
+    if (outcome === 'skip') return nonEmptyPatch(validatorChanges);
+    const result = await this.#call({ what, run: () => trigger.handler(request) });
+    const changes = { ...validatorChanges, ...(isPatch(result) ? result.changes : {}) };
+    return nonEmptyPatch(changes);
+  }
+
+  /** afterSave: errors are logged, never sent (the write happened). A returned object alters the response. */
+  async afterSave(input: SaveHookInput): Promise<CloudObjectJSON | undefined> {
+    const trigger = this.#registry.trigger('afterSave', input.className);
+    if (trigger === undefined) return undefined;
+    const request = {
+      ...base(input.caller),
+      triggerName: 'afterSave' as const,
+      object: input.object,
+      ...(input.original === undefined ? {} : { original: input.original }),
+      dirtyKeys: input.dirtyKeys,
+    };
+    try {
+      const outcome = await this.#validate({
+        key: triggerKey('afterSave', input.className),
+        validator: trigger.validator,
+        subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
+        caller: input.caller,
+      });
+      if (outcome === 'skip') return undefined;
+      const result = await this.#call({ what: `afterSave of ${input.className}`, run: () => trigger.handler(request) });
+      return isObjectJSON(result) ? result : undefined;
+    } catch (err) {
+      input.caller.log.error({ err, className: input.className }, 'afterSave trigger failed');
+      return undefined;
+    }
+  }
+
+  /** beforeDelete / afterDelete: a failure fails the request (afterDelete's too, after the delete, as Parse). */
+  async deleteTrigger(
+    triggerName: 'beforeDelete' | 'afterDelete',
+    input: { className: string; caller: HookCaller; object: CloudObjectJSON },
+  ): Promise<void> {
+    const trigger = this.#registry.trigger(triggerName, input.className);
+    if (trigger === undefined) return;
+    const request = { ...base(input.caller), triggerName, object: input.object };
+    const outcome = await this.#validate({
+      key: triggerKey(triggerName, input.className),
+      validator: trigger.validator,
+      subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
+      caller: input.caller,
+    });
+    if (outcome === 'skip') return;
+    await this.#call({ what: `${triggerName} of ${input.className}`, run: () => trigger.handler(request) });
+  }
+
+  /** beforeFind: answers a replacement query, objects to return instead of querying, or undefined. */
+  async beforeFind(input: {
+    className: string;
+    caller: HookCaller;
+    query: CloudQueryJSON;
+    count: boolean;
+    isGet: boolean;
+  }): Promise<BeforeFindResult> {
+    const trigger = this.#registry.trigger('beforeFind', input.className);
+    if (trigger === undefined) return undefined;
+    const request: BeforeFindRequest = {
+      ...base(input.caller),
+      triggerName: 'beforeFind',
+      query: input.query,
+      count: input.count,
+      isGet: input.isGet,
+    };
+    const outcome = await this.#validate({
+      key: triggerKey('beforeFind', input.className),
+      validator: trigger.validator,
+      subject: { request, data: undefined, roleNames: () => input.caller.roleNames() },
+      caller: input.caller,
+    });
+    if (outcome === 'skip') return undefined;
+    const result = await this.#call({ what: `beforeFind of ${input.className}`, run: () => trigger.handler(request) });
+    if (result === undefined || result === null || typeof result !== 'object') return undefined;
+    if ('objects' in result && Array.isArray(result.objects)) return { objects: result.objects.filter(isObjectJSON) };
+    if ('query' in result && result.query !== null && typeof result.query === 'object') return { query: result.query };
+    return undefined;
+  }
+
+  /** afterFind: answers the objects to return instead (REST JSON), or undefined to keep the found ones. */
+  async afterFind(input: {
+    className: string;
+    caller: HookCaller;
+    objects: readonly CloudObjectJSON[];
+    query: CloudQueryJSON;
+    isGet: boolean;
+  }): Promise<CloudObjectJSON[] | undefined> {
+    const trigger = this.#registry.trigger('afterFind', input.className);
+    if (trigger === undefined) return undefined;
+    const request: AfterFindRequest = {
+      ...base(input.caller),
+      triggerName: 'afterFind',
+      objects: input.objects,
+      query: input.query,
+      isGet: input.isGet,
+    };
+    const outcome = await this.#validate({
+      key: triggerKey('afterFind', input.className),
+      validator: trigger.validator,
+      subject: { request, data: undefined, roleNames: () => input.caller.roleNames() },
+      caller: input.caller,
+    });
+    if (outcome === 'skip') return undefined;
+    const result = await this.#call({ what: `afterFind of ${input.className}`, run: () => trigger.handler(request) });
+    return Array.isArray(result) ? result.filter(isObjectJSON) : undefined;
+  }
+
+  /** beforeLogin, afterLogin, afterLogout, beforePasswordResetRequest: a failure fails the request. */
+  async authTrigger(
+    triggerName: AuthTriggerName,
+    input: { className: string; caller: HookCaller; object: CloudObjectJSON },
+  ): Promise<void> {
+    const trigger = this.#registry.trigger(triggerName, input.className);
+    if (trigger === undefined) return;
+    const request = { ...base(input.caller), triggerName, object: input.object };
+    const outcome = await this.#validate({
+      key: triggerKey(triggerName, input.className),
+      validator: trigger.validator,
+      subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
+      caller: input.caller,
+    });
+    if (outcome === 'skip') return;
+    await this.#call({ what: `${triggerName} trigger`, run: () => trigger.handler(request) });
+  }
+
+  /** `POST /functions/:name`: unknown → 141 `Invalid function: "<name>"`; the validator runs first. */
+  async runFunction(input: { name: string; params: JsonObject; caller: HookCaller }): Promise<FunctionResult> {
+    const fn = this.#registry.function(input.name);
+    if (fn === undefined) {
+      throw new ParseError(ErrorCode.SCRIPT_FAILED, { message: `Invalid function: "${input.name}"` });
+    }
+    const params: Record<string, unknown> = { ...input.params };
+    const request = { ...base(input.caller), functionName: input.name, params };
+    const outcome = await this.#validate({
+      key: `function:${input.name}`,
+      validator: fn.validator,
+      subject: { request, data: params, roleNames: () => input.caller.roleNames() },
+      caller: input.caller,
+    });
+    if (outcome === 'skip') return { result: undefined };
+    const result = await this.#call({ what: `Cloud function "${input.name}"`, run: () => fn.handler(request) });
+    if (result === null || typeof result !== 'object' || !('result' in result)) return { result: undefined };
+    return result;
+  }
+
+  /** Closes the rate limiters' connections. */
+  async close(): Promise<void> {
+    const limiters = [...this.#limiters.values()];
+    this.#limiters.clear();
+    await Promise.all(limiters.map(async (pending) => (await pending.catch(() => undefined))?.close()));
+  }
+
+  async #validate(options: {
+    key: string;
+    validator: Validator | undefined;
+    subject: ValidationSubject;
+    caller: HookCaller;
+  }): Promise<ValidatorOutcome> {
+    const { validator } = options;
+    if (validator === undefined) return 'run';
+    if (typeof validator === 'object' && validator.rateLimit !== undefined) {
+      await this.#rateLimit({ key: options.key, rule: validator.rateLimit, caller: options.caller });
+    }
+    return this.#call({ what: 'Validator', run: () => runValidator(validator, options.subject) });
+  }
+
+  async #rateLimit(options: { key: string; rule: RateLimitRule; caller: HookCaller }): Promise<void> {
+    const { rule, caller } = options;
+    if (this.#rateLimiter === undefined) return;
+    if (caller.info.master && rule.includeMasterKey !== true) return;
+    let limiter = this.#limiters.get(options.key);
+    if (limiter === undefined) {
+      limiter = this.#rateLimiter({ rule, scope: options.key });
+      this.#limiters.set(options.key, limiter);
+    }
+    const ip = caller.info.ip ?? 'unknown';
+    const zone = rule.zone ?? 'ip';
+    const who =
+      zone === 'global'
+        ? 'global'
+        : zone === 'user'
+          ? (caller.info.user?.objectId ?? `ip:${ip}`)
+          : zone === 'session'
+            ? (caller.info.sessionToken ?? `ip:${ip}`)
+            : `ip:${ip}`;
+    const { allowed } = await (await limiter).hit(who);
+    if (!allowed) {
+      throw new ParseError(ErrorCode.CONNECTION_FAILED, { message: rule.errorResponseMessage ?? 'Too many requests.' });
+    }
+  }
+
+  /**
+   * Runs hook code: synchronous throws and rejections become Parse errors, and a hook still running after the
+   * timeout fails the request (its later result or rejection is logged and dropped).
+   */
+  #call<R>(options: { what: string; run: () => Promise<R> | R }): Promise<R> {
+    const { what } = options;
+    const started = new Promise<R>((resolve) => resolve(options.run()));
+    return new Promise<R>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        reject(hookTimedOut(what, this.#timeoutMs));
+      }, this.#timeoutMs);
+      started.then(
+        (value) => {
+          clearTimeout(timer);
+          if (settled) return;
+          settled = true;
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          if (settled) {
+            this.#logger.warn({ err }, `${what} failed after it had timed out`);
+            return;
+          }
+          settled = true;
+          reject(toHookError(err));
+        },
+      );
+    });
+  }
+}
+
+function base(caller: HookCaller): HookRequestBase {
+  return { ...caller.info, context: caller.context, log: caller.log };
+}
+
+function isPatch(value: unknown): value is SavePatch {
+  if (value === null || typeof value !== 'object') return false;
+  const changes = (value as { changes?: unknown }).changes;
+  return changes !== null && typeof changes === 'object' && !Array.isArray(changes);
+}
+
+function isObjectJSON(value: unknown): value is CloudObjectJSON {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function nonEmptyPatch(changes: JsonObject): SavePatch | undefined {
+  return Object.keys(changes).length === 0 ? undefined : { changes };
+}
+
+const SERVER_FIELDS = new Set(['className', 'objectId', 'createdAt', 'updatedAt']);
+
+/** The fields `after` sets or removes relative to `before` (removals as `{"__op":"Delete"}`). */
+export function diffObjects(
+  before: Readonly<Record<string, unknown>>,
+  after: Readonly<Record<string, unknown>>,
+): JsonObject {
+  const changes: JsonObject = {};
+  for (const key of Object.keys(after)) {
+    if (SERVER_FIELDS.has(key)) continue;
+    if (!sameJSON(before[key], after[key])) changes[key] = after[key];
+  }
+  for (const key of Object.keys(before)) {
+    if (SERVER_FIELDS.has(key) || Object.hasOwn(after, key)) continue;
+    changes[key] = { __op: 'Delete' };
+  }
+  return changes;
+}
+
+function sameJSON(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
