@@ -47,7 +47,7 @@ describe('in-process queue', () => {
     const ran: string[] = [];
     await queue.enqueue({ id: 'x', data: {} });
     await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(ran, []);
+    assert.equal(ran.length, 0);
     await queue.process({
       processor: (job) => {
         ran.push(job.id);

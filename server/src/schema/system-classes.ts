@@ -89,6 +89,9 @@ const CLASS_FIELDS: Readonly<Record<string, Fields>> = {
     message: STRING,
     params: OBJECT,
     finishedAt: DATE,
+    // Strata additions: how far the job says it is (0–100) and how many attempts were started.
+    progress: NUMBER,
+    attempts: NUMBER,
   },
   _JobSchedule: {
     jobName: STRING,
