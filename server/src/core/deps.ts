@@ -4,8 +4,15 @@ import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
 import type { AccountServices } from './classes/account-services.js';
-import type { IdempotencyOptions } from './idempotency.js';
 import type { UserServices } from './classes/user-services.js';
+
+/** `X-Parse-Request-Id` deduplication settings (see `idempotency.ts`). */
+export interface IdempotencyOptions {
+  /** Seconds an id is remembered. */
+  readonly ttlSeconds: number;
+  /** Largest response (JSON bytes) kept for replay; a repeat of a larger one answers 159. */
+  readonly maxResponseBytes: number;
+}
 
 export interface CoreOptions {
   readonly allowClientClassCreation: boolean;

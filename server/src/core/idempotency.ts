@@ -2,6 +2,8 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import { randomString } from '../lib/index.js';
 import type { CoreDeps } from './deps.js';
 
+export type { IdempotencyOptions } from './deps.js';
+
 /**
  * `X-Parse-Request-Id` deduplication (rest.md §1.7), recorded in the database so every app server sees it.
  * The first request with an id runs; a repeat while it runs answers 159 "Duplicate request"; a repeat after
@@ -11,13 +13,6 @@ import type { CoreDeps } from './deps.js';
  * body: the front end's fingerprint), so knowing someone's request id never reveals their response.
  * A request that fails is forgotten, so the client may retry it (a failed request changed nothing).
  */
-
-export interface IdempotencyOptions {
-  /** Seconds an id is remembered. */
-  readonly ttlSeconds: number;
-  /** Largest response (JSON bytes) kept for replay; a repeat of a larger one answers 159. */
-  readonly maxResponseBytes: number;
-}
 
 /** A response as the front end sends it; replays carry the same status, headers and body. */
 export interface ReplayableResponse {
