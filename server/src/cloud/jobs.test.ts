@@ -45,7 +45,12 @@ for (const backend of ['sqlite', 'mongodb'] as const) {
     () => {
       let server: TestServer;
       const halfway = gate();
-      const seen: { signalAborted?: boolean; ip?: string; jobId?: string } = {};
+      const seen: {
+        signalAborted?: boolean;
+        ip?: string;
+        jobId?: string;
+        headers?: Readonly<Record<string, string | undefined>>;
+      } = {};
 
       before(async () => {
         server = await startTestServer({
@@ -55,6 +60,7 @@ for (const backend of ['sqlite', 'mongodb'] as const) {
             job(registry, 'hello', async (request) => {
               seen.ip = request.ip;
               seen.jobId = request.jobId;
+              seen.headers = request.headers;
               return `hello ${String(request.params['who'])}`;
             });
             job(registry, 'steps', async (request) => {
@@ -124,6 +130,21 @@ for (const backend of ['sqlite', 'mongodb'] as const) {
         const id = response.headers.get('x-parse-job-status-id') as string;
         const row = await waitForFinish(server, id);
         assert.equal(row.message, 'hello body');
+      });
+
+      it('the job sees the request headers, never the credentials', async () => {
+        const response = await server.call({
+          method: 'POST',
+          path: '/jobs/hello',
+          master: true,
+          body: {},
+          headers: { 'X-Custom': 'yes', 'X-Parse-Session-Token': 'r:secret' },
+        });
+        await waitForFinish(server, response.headers.get('x-parse-job-status-id') as string);
+        assert.equal(seen.headers?.['x-custom'], 'yes');
+        for (const name of ['x-parse-master-key', 'x-parse-session-token']) {
+          assert.equal(seen.headers?.[name], undefined, name);
+        }
       });
 
       it('message() and progress() show on the row while the job runs; a non-string result keeps the message', async () => {

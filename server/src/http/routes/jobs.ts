@@ -5,7 +5,12 @@ import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
 /** Starts cloud jobs: the app's `JobRunner` (cloud), seen through what the route needs. */
 export interface JobLauncher {
   /** Records and queues a run; resolves with its `_JobStatus` id. Unknown job → 141 "Invalid job.". */
-  start(request: { jobName: string; params: JsonObject; ip?: string }): Promise<string>;
+  start(request: {
+    jobName: string;
+    params: JsonObject;
+    ip?: string;
+    headers?: Readonly<Record<string, string | undefined>>;
+  }): Promise<string>;
 }
 
 /**
@@ -30,6 +35,20 @@ async function startJob(jobs: JobLauncher | undefined, request: ApiRequest): Pro
   }
   // Parse's params: the body with the query string on top.
   const params: JsonObject = { ...request.body, ...request.query };
-  const statusId = await jobs.start({ jobName, params, ...(request.ip === undefined ? {} : { ip: request.ip }) });
+  const statusId = await jobs.start({
+    jobName,
+    params,
+    ...(request.ip === undefined ? {} : { ip: request.ip }),
+    ...(request.headers === undefined ? {} : { headers: singleValued(request.headers) }),
+  });
   return { body: {}, headers: { 'X-Parse-Job-Status-Id': statusId } };
+}
+
+/** Repeated headers joined as Node joins them for display; the job runner drops credentials. */
+function singleValued(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
 }
