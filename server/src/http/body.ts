@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, ParseError } from '../errors/index.js';
 
 /**
@@ -62,4 +62,23 @@ function tooLarge(limit: number): ParseError {
     message: `The request body is larger than the limit of ${limit} bytes.`,
     httpStatus: 413,
   });
+}
+
+/** Bytes of an unwanted upload still read (and dropped) after the refusal, so the client sees the answer. */
+const DISCARD_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * For a request refused while its body is still arriving (an upload over the size limit): the answer is
+ * sent with `Connection: close`, and the rest of the body is read and dropped, up to a few megabytes, so
+ * the client can read the answer before the connection closes; past that the socket is cut.
+ */
+export function discardUnreadBody(request: IncomingMessage, response: ServerResponse): void {
+  if (!response.headersSent) response.setHeader('Connection', 'close');
+  let dropped = 0;
+  request.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_LIMIT) request.socket.destroy();
+  });
+  request.on('error', () => undefined);
+  request.resume();
 }

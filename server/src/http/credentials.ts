@@ -22,6 +22,8 @@ export interface Credentials {
   readonly context: Record<string, unknown>;
   /** The presented session token, not yet resolved; ignored by `auth` when a master-like key was accepted. */
   readonly sessionToken?: string;
+  /** `_ContentType` of the body form: the type of a file the JS SDK uploads as base64. */
+  readonly contentType?: string;
 }
 
 /** Body keys the JS SDK uses to carry credentials (rest.md §1.2); consumed only in the body form. */
@@ -75,7 +77,10 @@ export class CredentialResolver {
     const sessionToken = header(headers, 'x-parse-session-token') ?? creds?.sessionToken;
     const context = parseContext(header(headers, 'x-parse-cloud-context') ?? creds?.context);
     const extra = installationId === undefined ? {} : { installationId };
-    const token = sessionToken === undefined ? {} : { sessionToken };
+    const token = {
+      ...(sessionToken === undefined ? {} : { sessionToken }),
+      ...(creds?.contentType === undefined ? {} : { contentType: creds.contentType }),
+    };
 
     if (masterKey !== undefined && masterKey === this.keys.masterKey) {
       if (!this.masterIps.allows(ip)) throw unauthorized();
@@ -106,6 +111,11 @@ export class CredentialResolver {
   }
 }
 
+/** Whether credentials come in headers (app-id header or HTTP Basic) rather than in the JSON body. */
+export function hasHeaderCredentials(headers: IncomingHttpHeaders): boolean {
+  return header(headers, 'x-parse-application-id') !== undefined || basicAuth(headers) !== undefined;
+}
+
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return typeof value === 'string' ? value : undefined;
@@ -117,6 +127,7 @@ interface BodyCredentials {
   masterKey?: string;
   installationId?: string;
   sessionToken?: string;
+  contentType?: string;
   context?: unknown;
 }
 
@@ -144,6 +155,7 @@ function takeBodyCredentials(body: Record<string, unknown>): BodyCredentials {
   assign('masterKey', str('_MasterKey'));
   assign('installationId', str('_InstallationId'));
   assign('sessionToken', str('_SessionToken'));
+  assign('contentType', str('_ContentType'));
   assign('context', taken['_context']);
   return creds;
 }

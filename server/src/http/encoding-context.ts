@@ -11,17 +11,30 @@ export function createEncodingContext(options: {
   appId: string;
   publicServerURL: string | undefined;
   maxDepth: number;
+  /** With expiring signed file URLs on: the token each file URL carries. */
+  fileToken?: (name: string) => string;
 }): EncodingContext {
-  const appSegment = encodeURIComponent(options.appId);
+  const url = fileURLBuilder(options);
   const fixed: EncodeOptions | undefined =
-    options.publicServerURL === undefined
-      ? undefined
-      : { fileURL: (name) => `${options.publicServerURL}/files/${appSegment}/${encodeFileName(name)}` };
+    options.publicServerURL === undefined ? undefined : { fileURL: (name) => url(options.publicServerURL, name) };
   return {
     maxDepth: options.maxDepth,
     forRequest(request) {
-      return fixed ?? { fileURL: (name) => `${request.mountURL}/files/${appSegment}/${encodeFileName(name)}` };
+      return fixed ?? { fileURL: (name) => url(request.mountURL, name) };
     },
+  };
+}
+
+/** `<mount URL>/files/<appId>/<encoded name>`, plus `?token=` when file URLs are signed (rest.md §10.1). */
+export function fileURLBuilder(options: {
+  appId: string;
+  fileToken?: (name: string) => string;
+}): (mountURL: string | undefined, name: string) => string {
+  const appSegment = encodeURIComponent(options.appId);
+  const { fileToken } = options;
+  return (mountURL, name) => {
+    const base = `${mountURL ?? ''}/files/${appSegment}/${encodeFileName(name)}`;
+    return fileToken === undefined ? base : `${base}?token=${encodeURIComponent(fileToken(name))}`;
   };
 }
 

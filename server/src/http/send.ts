@@ -5,10 +5,15 @@ import type { ApiResponse } from './api-types.js';
 
 /** Writes a JSON response. The one place bodies leave the server. */
 export function sendJson(res: ServerResponse, response: ApiResponse): void {
-  const payload = JSON.stringify(response.body);
   res.statusCode = response.status ?? 200;
   if (response.headers !== undefined)
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  if (response.body === undefined) {
+    res.setHeader('Content-Length', 0);
+    res.end();
+    return;
+  }
+  const payload = JSON.stringify(response.body);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(payload));
   res.end(payload);

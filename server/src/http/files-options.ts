@@ -1,0 +1,49 @@
+import type { Auth } from '../auth/index.js';
+import type { FileStore } from '../files/index.js';
+import type { FileUrlSigner } from './files-signing.js';
+
+/** Who may upload, besides the master key (rest.md §10.1 `fileUpload`). */
+export interface FileUploadPolicy {
+  readonly public: boolean;
+  readonly anonymous: boolean;
+  readonly authenticated: boolean;
+}
+
+/** One file a hook sees. */
+export interface FileHookEvent {
+  readonly auth: Auth;
+  /** The stored name (unique prefix included). */
+  readonly name: string;
+  readonly contentType?: string;
+  /** Known after the save (and before a delete when the file exists). */
+  readonly size?: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The seam for cloud code's `Parse.File` triggers (beforeSave / afterSave / beforeDelete / afterDelete):
+ * the files routes call these around the store; a `before` hook rejects by throwing a ParseError. None are
+ * wired yet: `app.ts` will pass cloud code's implementation once triggers exist.
+ */
+export interface FileHooks {
+  beforeSave?(event: FileHookEvent): Promise<void>;
+  afterSave?(event: FileHookEvent): Promise<void>;
+  beforeDelete?(event: FileHookEvent): Promise<void>;
+  afterDelete?(event: FileHookEvent): Promise<void>;
+}
+
+/** What the files routes need: the store, the limits and policies, and URL signing when it is on. */
+export interface FilesHttpOptions {
+  readonly store: FileStore;
+  /** Largest upload in bytes. */
+  readonly maxUploadSize: number;
+  readonly uploadPolicy: FileUploadPolicy;
+  /** Lower-case extensions non-master uploads may have (`*`: any); undefined: any except active content. */
+  readonly allowedExtensions?: readonly string[];
+  /** Keep the client's name instead of prefixing 32 random hex characters. */
+  readonly preserveFileName: boolean;
+  /** Set when file URLs are signed (`--file-url-signing-ttl`). */
+  readonly signer?: FileUrlSigner;
+  readonly hooks?: FileHooks;
+}
