@@ -80,7 +80,7 @@ export async function handleApiRequest(
         ? await run()
         : await options.core.once({
             requestId,
-            fingerprint: requestFingerprint({ method, url, credentials, body }),
+            fingerprint: requestFingerprint({ method, url, credentials, body, headers: req.headers }),
             work: run,
           });
     sendJson(res, response);

@@ -110,6 +110,26 @@ function idempotencyTests(backend: 'sqlite' | 'mongodb'): void {
     assert.equal(again.status, 200, 'the repeat replays the success instead of answering 101');
   });
 
+  it('a repeated file upload replays the stored file; other bytes under the same id answer 159', async () => {
+    const id = randomUUID();
+    const upload = (raw: string): ReturnType<TestServer['call']> =>
+      server.call({
+        method: 'POST',
+        path: '/files/note.txt',
+        raw,
+        master: true,
+        headers: { 'Content-Type': 'text/plain', 'X-Parse-Request-Id': id },
+      });
+    const first = await upload('first version');
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const again = await upload('first version');
+    assert.deepEqual(again.body, first.body);
+    const other = await upload('a longer second version');
+    assert.deepEqual(other.body, { code: 159, error: 'Duplicate request' });
+    const download = await fetch((first.body as Json)['url'] as string);
+    assert.equal(await download.text(), 'first version');
+  });
+
   it('reads are not deduplicated', async () => {
     const id = randomUUID();
     for (let i = 0; i < 2; i++) {

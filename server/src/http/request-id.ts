@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Credentials } from './credentials.js';
 import type { HttpMethod } from './api-types.js';
 
@@ -22,19 +22,22 @@ export function writeRequestId(req: IncomingMessage, method: HttpMethod): string
 }
 
 /**
- * Method, mount-relative URL, caller (key kind, presented session token, installation) and body, hashed:
- * someone who learns a request id but sends another request, or the same one as someone else, gets 159,
- * never the stored response.
+ * Method, mount-relative URL, caller (key kind, presented session token, installation), JSON body and the
+ * body's type and length, hashed: someone who learns a request id but sends another request, or the same one
+ * as someone else, gets 159, never the stored response. A streamed file upload has no JSON body here, so for
+ * it the type and length stand in for the bytes, which are not buffered to be hashed.
  */
 export function requestFingerprint(options: {
   method: HttpMethod;
   url: string;
   credentials: Credentials;
   body: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
 }): string {
-  const { method, url, credentials, body } = options;
+  const { method, url, credentials, body, headers } = options;
   const caller = [credentials.auth.kind, credentials.sessionToken ?? '', credentials.auth.installationId ?? ''];
+  const payload = [headers['content-type'] ?? '', headers['content-length'] ?? ''];
   return createHash('sha256')
-    .update(JSON.stringify([method, url, caller, body]))
+    .update(JSON.stringify([method, url, caller, body, payload]))
     .digest('base64url');
 }
