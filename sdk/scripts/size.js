@@ -18,7 +18,10 @@ const entries = {
     addRelation, removeRelation, pointer, geoPoint, localStorageAdapter } from './index.js';`,
   // Everything the package exports.
   full: `export * from './index.js';`,
+  // Helpers alone must not pull in the client: proof that the package tree-shakes.
+  helpers: `export { acl, increment, pointer } from './index.js';`,
 };
+const HELPERS_MAX_BYTES = 2 * 1024;
 
 async function measure(name, contents) {
   const result = await build({
@@ -53,6 +56,11 @@ for (const r of results) {
 const core = results.find((r) => r.name === 'core');
 if (core.gzip > BUDGET_BYTES) {
   process.stderr.write(`@strata/sdk core is ${kb(core.gzip)} min+gzip, over its ${kb(BUDGET_BYTES)} budget\n`);
+  process.exit(1);
+}
+const helpers = results.find((r) => r.name === 'helpers');
+if (helpers.min > HELPERS_MAX_BYTES) {
+  process.stderr.write(`@strata/sdk helpers alone bundle to ${kb(helpers.min)}: something defeats tree-shaking\n`);
   process.exit(1);
 }
 process.stdout.write(`@strata/sdk core within its ${kb(BUDGET_BYTES)} min+gzip budget\n`);

@@ -297,6 +297,8 @@ for (const { backend, skip } of backends()) {
         .include('team')
         .get((withTeam as { objectId: string }).objectId);
       assert.equal(ada.team?.name, 'Alpha');
+      const everything = await heroes().query().equalTo('name', 'Grace').include('*').first();
+      assert.equal(everything?.team?.city, 'London');
     });
 
     it('walks large results with each() and for await, by objectId cursor', async () => {
