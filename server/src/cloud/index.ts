@@ -12,12 +12,42 @@ export { CloudRunner, diffObjects } from './runner.js';
 export type { CloudRunnerOptions, HookCaller, HookRateLimiterFactory, SaveHookInput } from './runner.js';
 export { toHookError } from './errors.js';
 export { installUnhandledRejectionGuard } from './unhandled.js';
+export {
+  createCloudAPI,
+  defineFunction,
+  beforeSave,
+  afterSave,
+  beforeDelete,
+  afterDelete,
+  beforeFind,
+  afterFind,
+  beforeLogin,
+  afterLogin,
+  afterLogout,
+  beforePasswordResetRequest,
+  defineJob,
+  StrataCloudError,
+} from './typed-api.js';
+export type {
+  AfterFindContext,
+  BeforeFindContext,
+  CloudAPI,
+  CloudCaller,
+  CloudObject,
+  CloudQuery,
+  DeleteContext,
+  FunctionContext,
+  JobContext,
+  SaveContext,
+} from './typed-api.js';
 export { createWebhookStore } from './webhooks-store.js';
 export type { WebhookStore } from './webhooks-store.js';
 export type { FunctionHook, TriggerHook } from './webhooks-handlers.js';
 export { JobRunner } from './jobs.js';
 export type { JobQueueData, JobRunnerOptions } from './jobs.js';
 export { createStorageJobStatusStore, statusIdFor } from './job-status.js';
+export { createStorageJobScheduleSource, scheduleRule, scheduleParams, isDue, ruleCron } from './job-schedules.js';
+export type { JobScheduleSource, StoredJobSchedule, ScheduleRule } from './job-schedules.js';
 export type { JobStatusStore, JobStatusRecord, JobStatusChange, JobState, JobSource } from './job-status.js';
 export { ParseBridge, parseBridgeOf } from './parse-bridge.js';
 export { runInParseApp, parseRuntime } from './parse-runtime.js';
