@@ -169,7 +169,7 @@ function splitTypesArguments(argv: readonly string[]): { out: string; serverURL?
     own.set(name, value);
   }
   const out = own.get('--out');
-  if (out === undefined) throw new ParseError(ErrorCode.INVALID_VALUE, { message: 'types: --out <file> is required' });
+  if (out === undefined) throw new ParseError(ErrorCode.INVALID_VALUE, { message: '--out <file> is required' });
   const serverURL = own.get('--server-url');
   return serverURL === undefined ? { out, rest } : { out, serverURL, rest };
 }
