@@ -145,6 +145,14 @@ for (const { backend, skip } of backends()) {
       await b.auth.signUp({ username: 'eve', password: 'pw-eve-1' });
       assert.equal((await a.auth.currentUser())?.username, 'dora');
       assert.equal((await b.auth.currentUser())?.username, 'eve');
+      // A client derived with with() shares the logged-in user; one with its own storage does not.
+      const derived = a.with({ timeoutMs: 5_000 });
+      assert.equal((await derived.auth.currentUser())?.username, 'dora');
+      assert.equal(
+        (await derived.collection('_User').query().equalTo('username', 'dora').first())?.['username'],
+        'dora',
+      );
+      assert.equal(await a.with({ storage: memoryStorage() }).auth.currentUser(), null);
       await a.auth.logOut();
       assert.equal((await b.auth.currentUser())?.username, 'eve');
       await b.auth.logOut();

@@ -43,7 +43,8 @@ export async function runBatch<const Ops extends ReadonlyArray<BatchOp<unknown>>
   const { transport, ops, batchOptions = {} } = options;
   const { transaction = false, ...callOptions } = batchOptions;
   // Sub-request paths include the server's mount path (`/parse/classes/Todo`), as Parse expects.
-  const mount = new URL(transport.options.serverURL).pathname.replace(/\/+$/, '');
+  // (A regex, not URL: React Native's URL has no `pathname`.)
+  const mount = transport.options.serverURL.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/\/+$/, '');
   const size = transaction ? Math.max(ops.length, 1) : CHUNK;
   const results: Array<BatchResult<unknown>> = [];
   for (let start = 0; start < ops.length; start += size) {

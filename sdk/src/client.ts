@@ -11,6 +11,7 @@ import type { AppConfig, Functions, Jobs } from './functions.js';
 import { createRoles } from './roles.js';
 import type { Roles } from './roles.js';
 import { createSessionState } from './session-state.js';
+import type { SessionState } from './session-state.js';
 import { memoryStorage } from './storage.js';
 import { call } from './transport.js';
 import type { ClientOptions, RequestOptions, TransportContext } from './transport.js';
@@ -57,7 +58,10 @@ export interface StrataClient<S extends object = UntypedSchema> {
   ): Promise<BatchResults<Ops>>;
   /** A raw REST call for endpoints the SDK does not wrap; resolves with the JSON body. */
   request(request: RequestOptions): Promise<unknown>;
-  /** Another client for the same server with some options changed (e.g. `{ masterKey }` on your server). */
+  /**
+   * Another client with some options changed (e.g. `{ timeoutMs }`, `{ masterKey }` on your server). It shares
+   * the logged-in user unless the storage or app changes; `{ sessionToken }` makes it act as that session.
+   */
   with(changes: Partial<ClientOptions>): StrataClient<S>;
 }
 
@@ -73,11 +77,21 @@ export interface StrataClient<S extends object = UntypedSchema> {
  * const open = await todos.query().equalTo('done', false).order('-createdAt').find();
  */
 export function createClient<S extends object = UntypedSchema>(options: ClientOptions): StrataClient<S> {
+  return buildClient<S>(options, undefined);
+}
+
+/** `state`: the logged-in user shared with the client this one was derived from (`with`). */
+function buildClient<S extends object>(
+  options: ClientOptions,
+  shared: SessionState<CurrentUser<UserOf<S>>> | undefined,
+): StrataClient<S> {
   const frozen = Object.freeze({ ...options });
-  const state = createSessionState<CurrentUser<UserOf<S>>>({
-    storage: frozen.storage ?? memoryStorage(),
-    key: frozen.storageKey ?? `strata:${frozen.appId}:currentUser`,
-  });
+  const state =
+    shared ??
+    createSessionState<CurrentUser<UserOf<S>>>({
+      storage: frozen.storage ?? memoryStorage(),
+      key: frozen.storageKey ?? `strata:${frozen.appId}:currentUser`,
+    });
   const transport: TransportContext = { options: frozen, currentToken: () => state.token() };
   return {
     options: frozen,
@@ -91,6 +105,10 @@ export function createClient<S extends object = UntypedSchema>(options: ClientOp
     config: createAppConfig(transport),
     batch: (ops, batchOptions) => runBatch({ transport, ops, ...(batchOptions ? { batchOptions } : {}) }),
     request: (request) => call(transport, request),
-    with: (changes) => createClient<S>({ ...frozen, ...changes }),
+    // Same server and storage: the derived client shares the logged-in user.
+    with: (changes) => {
+      const sameUser = changes.storage === undefined && changes.storageKey === undefined && changes.appId === undefined;
+      return buildClient<S>({ ...frozen, ...changes }, sameUser ? state : undefined);
+    },
   };
 }

@@ -108,12 +108,17 @@ async function headersFor(context: TransportContext, request: RequestOptions): P
   return headers;
 }
 
+/** Why a signal aborted; older AbortSignal polyfills (React Native) have no `reason`. */
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
+}
+
 function wait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(abortReason(signal));
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(abortReason(signal));
     };
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
@@ -138,7 +143,7 @@ function callSignal(
 ): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
   const controller = new AbortController();
   let timedOut = false;
-  const onAbort = (): void => controller.abort(signal?.reason);
+  const onAbort = (): void => controller.abort(signal === undefined ? undefined : abortReason(signal));
   if (signal?.aborted === true) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
   const timer =
@@ -223,7 +228,7 @@ export async function send(context: TransportContext, request: RequestOptions): 
         if (isStream(body)) init.duplex = 'half';
         response = await doFetch(url, init);
       } catch (err) {
-        if (deadline.signal.aborted) throw deadline.signal.reason;
+        if (deadline.signal.aborted) throw abortReason(deadline.signal);
         if (!canRetry) {
           throw new StrataError({
             code: ErrorCodes.CONNECTION_FAILED,
