@@ -7,7 +7,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoleCache, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
-import { CloudRegistry, CloudRunner, installUnhandledRejectionGuard, ParseBridge, loadCloudCode, JobRunner, createStorageJobStatusStore, createWebhookStore } from './cloud/index.js';
+import {
+  CloudRegistry,
+  CloudRunner,
+  installUnhandledRejectionGuard,
+  ParseBridge,
+  loadCloudCode,
+  JobRunner,
+  createStorageJobScheduleSource,
+  createStorageJobStatusStore,
+  createWebhookStore,
+} from './cloud/index.js';
 import type { JobQueueData } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
@@ -261,13 +271,17 @@ async function createJobRunner(options: {
     registry: options.registry,
     queue,
     statuses: createStorageJobStatusStore({ storage: options.storage, schemas: options.schemas, now: options.now }),
+    schedules: createStorageJobScheduleSource({ storage: options.storage, schemas: options.schemas }),
     logger,
     timeoutMs: config.jobTimeout ?? 3_600_000,
     concurrency: config.jobConcurrency ?? 4,
+    now: options.now,
   });
   if (config.role === 'worker' || config.role === 'all') await runner.startWorker();
   else if (config.redisURL === undefined && options.registry.list().jobs.length > 0) {
-    logger.warn('role api without --redis-url: accepted jobs wait in _JobStatus until a worker or all process starts on this database');
+    logger.warn(
+      'role api without --redis-url: accepted jobs wait in _JobStatus until a worker or all process starts on this database',
+    );
   }
   return runner;
 }

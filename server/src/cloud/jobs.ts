@@ -1,6 +1,8 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { assertCron } from '../infra/index.js';
 import type { JobQueue, Logger, QueuedJob, ScheduleOptions } from '../infra/index.js';
+import { isDue, ruleCron, scheduleParams, scheduleRule } from './job-schedules.js';
+import type { JobScheduleSource, ScheduleRule } from './job-schedules.js';
 import { statusIdFor } from './job-status.js';
 import type { JobStatusStore } from './job-status.js';
 import type { CloudRegistry } from './registry.js';
@@ -15,12 +17,16 @@ export interface JobQueueData {
   readonly params: JsonObject;
   readonly ip?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Runs from a stored `_JobSchedule`: the schedule's rule, checked when its tick arrives. */
+  readonly rule?: ScheduleRule;
 }
 
 export interface JobRunnerOptions {
   readonly registry: CloudRegistry;
   readonly queue: JobQueue<JobQueueData>;
   readonly statuses: JobStatusStore;
+  /** The schedules stored in `_JobSchedule` (`/cloud_code/jobs`), run besides the ones in code. */
+  readonly schedules?: JobScheduleSource;
   readonly logger: Logger;
   /** Abort a run after this long unless the job sets its own `timeoutMs`. */
   readonly timeoutMs: number;
@@ -99,7 +105,24 @@ export class JobRunner {
   async startWorker(): Promise<void> {
     if (this.workerStarted) return;
     this.workerStarted = true;
-    const { queue, registry } = this.options;
+    const { queue } = this.options;
+    if (queue.kind === 'memory') await this.recover();
+    await this.reloadSchedules();
+    await queue.process({ processor: (job) => this.process(job), concurrency: this.options.concurrency });
+  }
+
+  /** The registered job names (`/cloud_code/jobs/data`). */
+  jobNames(): string[] {
+    return this.options.registry.list().jobs.map((job) => job.name);
+  }
+
+  /**
+   * Installs the schedules of the registered jobs and of `_JobSchedule` (call after changing the latter).
+   * A bad cron expression in code throws (the start fails); a stored schedule that cannot run is skipped
+   * with a warning (it was checked when saved).
+   */
+  async reloadSchedules(): Promise<void> {
+    const { registry, queue, logger } = this.options;
     const schedules: ScheduleOptions<JobQueueData>[] = [];
     for (const job of registry.list().jobs) {
       if (job.options.schedule === undefined) continue;
@@ -117,9 +140,25 @@ export class JobRunner {
         ...retryOptions(job),
       });
     }
-    if (queue.kind === 'memory') await this.recover();
+    for (const stored of (await this.options.schedules?.list()) ?? []) {
+      const job = registry.job(stored.jobName);
+      const rule = scheduleRule(stored);
+      const params = scheduleParams(stored.params);
+      if (job === undefined || typeof rule === 'string' || params === undefined) {
+        logger.warn(
+          { scheduleId: stored.objectId, jobName: stored.jobName },
+          'skipping a _JobSchedule that cannot run',
+        );
+        continue;
+      }
+      schedules.push({
+        key: `stored-${stored.objectId}`,
+        cron: ruleCron(rule),
+        data: { jobName: job.name, params, rule },
+        ...retryOptions(job),
+      });
+    }
     await queue.setSchedules(schedules);
-    await queue.process({ processor: (job) => this.process(job), concurrency: this.options.concurrency });
   }
 
   /** Stops running jobs' signals; their rows stay `running` so they run again (see `JobQueue.close`). */
@@ -150,6 +189,8 @@ export class JobRunner {
     if (this.closed) return never();
     const { statuses, registry } = this.options;
     const { data } = queued;
+    // A stored schedule ticks more often than it runs (each minute when it repeats): most ticks are no-ops.
+    if (data.rule !== undefined && queued.attempt === 1 && !isDue(data.rule, this.now())) return;
     const statusId =
       data.statusId ??
       (await statuses.create({

@@ -30,6 +30,7 @@ import { handlePage } from './pages/handler.js';
 import { userEmailRoutes } from './routes/user-email.js';
 import { fileRoutes } from './routes/files.js';
 import { jobRoutes } from './routes/jobs.js';
+import { jobScheduleRoutes } from './routes/job-schedules.js';
 import type { JobLauncher } from './routes/jobs.js';
 import { serveFileDownload } from './files-download.js';
 import type { FilesHttpOptions } from './files-options.js';
@@ -93,6 +94,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...userEmailRoutes({ rateLimits: options.rateLimits ?? {} }),
     serverInfoRoute({ version: options.version }),
     ...jobRoutes(options.jobs),
+    ...jobScheduleRoutes({ jobs: options.jobs, encoding }),
     ...(options.webhooks === undefined ? [] : hookRoutes(options.webhooks)),
     ...(options.files === undefined ? [] : fileRoutes({ files: options.files, encoding })),
     batchRoute({ routes: () => routes, publicPath }),

@@ -11,6 +11,10 @@ export interface JobLauncher {
     ip?: string;
     headers?: Readonly<Record<string, string | undefined>>;
   }): Promise<string>;
+  /** The registered job names. */
+  jobNames(): string[];
+  /** Installs the schedules again after `_JobSchedule` changed. */
+  reloadSchedules(): Promise<void>;
 }
 
 /**
