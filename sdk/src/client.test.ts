@@ -292,6 +292,11 @@ for (const { backend, skip } of backends()) {
         rejectsWith(ErrorCodes.INVALID_KEY_NAME, 400),
       );
       await assert.rejects(client.collection('Bad-Name').create({}), rejectsWith(ErrorCodes.INVALID_CLASS_NAME, 400));
+      // An empty objectId would address the class itself: refused before anything is sent.
+      await assert.rejects(scores.get(''), rejectsWith(ErrorCodes.MISSING_OBJECT_ID, 0));
+      await assert.rejects(scores.update('', { score: 2 }), rejectsWith(ErrorCodes.MISSING_OBJECT_ID, 0));
+      await assert.rejects(scores.delete(''), rejectsWith(ErrorCodes.MISSING_OBJECT_ID, 0));
+      assert.equal((await scores.get(s.objectId)).score, 1);
       assert.equal(({} as Record<string, unknown>)['x'], undefined);
     });
 

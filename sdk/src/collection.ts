@@ -2,7 +2,7 @@ import type { BatchOp } from './batch.js';
 import { decode, decodeRecord, encode } from './codec.js';
 import { isOp } from './ops.js';
 import type { CreateInput, Patch } from './ops.js';
-import { Query } from './query.js';
+import { Query, classPath } from './query.js';
 import type { FieldPath, WhereClause } from './query.js';
 import { call } from './transport.js';
 import type { CallOptions, TransportContext } from './transport.js';
@@ -73,11 +73,6 @@ export function mergeWrite(options: { className?: string; sent: Json; response: 
   return out;
 }
 
-function path(className: string, objectId?: string): string {
-  const base = `/classes/${encodeURIComponent(className)}`;
-  return objectId === undefined ? base : `${base}/${encodeURIComponent(objectId)}`;
-}
-
 /** Creates the typed accessor for `className` (use `client.collection`). */
 export function createCollection<T>(transport: TransportContext, className: string): Collection<T> {
   const created = (sent: Json, response: unknown): Stored<T> => {
@@ -92,7 +87,7 @@ export function createCollection<T>(transport: TransportContext, className: stri
       const body = encode(fields);
       return created(
         fields as Json,
-        await call(transport, { ...options, method: 'POST', path: path(className), body }),
+        await call(transport, { ...options, method: 'POST', path: classPath(className), body }),
       );
     },
     get: (objectId, options = {}) => {
@@ -103,13 +98,13 @@ export function createCollection<T>(transport: TransportContext, className: stri
       const response = await call(transport, {
         ...options,
         method: 'PUT',
-        path: path(className, objectId),
+        path: classPath(className, objectId),
         body: encode(patch),
       });
       return updated(objectId, patch as Json, response);
     },
     delete: async (objectId, options = {}) => {
-      await call(transport, { ...options, method: 'DELETE', path: path(className, objectId) });
+      await call(transport, { ...options, method: 'DELETE', path: classPath(className, objectId) });
     },
     query: () => new Query<T>({ transport, className }),
     where: (clause) => new Query<T>({ transport, className }).where(clause),
@@ -117,17 +112,17 @@ export function createCollection<T>(transport: TransportContext, className: stri
     batch: {
       create: (fields) => ({
         method: 'POST',
-        path: path(className),
+        path: classPath(className),
         body: encode(fields),
         result: (response) => created(fields as Json, response),
       }),
       update: (objectId, patch) => ({
         method: 'PUT',
-        path: path(className, objectId),
+        path: classPath(className, objectId),
         body: encode(patch),
         result: (response) => updated(objectId, patch as Json, response),
       }),
-      delete: (objectId) => ({ method: 'DELETE', path: path(className, objectId), result: () => undefined }),
+      delete: (objectId) => ({ method: 'DELETE', path: classPath(className, objectId), result: () => undefined }),
     },
   };
 }

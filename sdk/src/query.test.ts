@@ -311,6 +311,16 @@ for (const { backend, skip } of backends()) {
         [...seen].sort((a, b) => a - b),
         Array.from({ length: 230 }, (_, n) => n),
       );
+      // A query already constraining objectId keeps its constraint alongside the cursor.
+      const firstIds = (await items.query().order('objectId').limit(120).find()).map((i) => i.objectId);
+      const bounded: string[] = [];
+      for await (const item of items
+        .query()
+        .lessThan('objectId', firstIds[100] as string)
+        .each({ batchSize: 30 })) {
+        bounded.push(item.objectId);
+      }
+      assert.deepEqual(bounded, firstIds.slice(0, 100));
       let evens = 0;
       for await (const item of items.query().equalTo('even', true)) evens += item.even ? 1 : 0;
       assert.equal(evens, 115);

@@ -1,5 +1,5 @@
 import { decode, decodeRecord, encode } from './codec.js';
-import { usageError } from './errors.js';
+import { ErrorCodes, StrataError, usageError } from './errors.js';
 import { call } from './transport.js';
 import type { CallOptions, TransportContext } from './transport.js';
 import type { GeoPoint, Pointer, Polygon, Stored, SystemFields } from './types.js';
@@ -88,6 +88,20 @@ interface QueryState {
 export interface QueryContext {
   readonly transport: TransportContext;
   readonly className: string;
+}
+
+/** `/classes/<className>[/<objectId>]`; an empty or non-string objectId is refused before anything is sent. */
+export function classPath(className: string, objectId?: string): string {
+  const base = `/classes/${encodeURIComponent(className)}`;
+  if (objectId === undefined) return base;
+  if (typeof objectId !== 'string' || objectId === '') {
+    throw new StrataError({
+      code: ErrorCodes.MISSING_OBJECT_ID,
+      message: 'objectId must be a non-empty string',
+      status: 0,
+    });
+  }
+  return `${base}/${encodeURIComponent(objectId)}`;
 }
 
 const EMPTY: QueryState = { where: {}, include: [], keys: [], exclude: [], order: [] };
@@ -321,7 +335,7 @@ export class Query<T, R = Stored<T>> implements AsyncIterable<R> {
     const body = (await call(this.context.transport, {
       ...options,
       method: 'GET',
-      path: `/classes/${encodeURIComponent(this.context.className)}`,
+      path: classPath(this.context.className),
       query: params,
     })) as { results: unknown[]; count?: number };
     return { ...body, results: body.results.map((r) => decodeRecord<R>(r)) };
@@ -343,7 +357,7 @@ export class Query<T, R = Stored<T>> implements AsyncIterable<R> {
     const body = await call(this.context.transport, {
       ...options,
       method: 'GET',
-      path: `/classes/${encodeURIComponent(this.context.className)}/${encodeURIComponent(objectId)}`,
+      path: classPath(this.context.className, objectId),
       query: { include, keys, excludeKeys },
     });
     return decodeRecord<R>(body);
