@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GridFSBucket, MongoClient } from 'mongodb';
-import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
+import { APP_ID, CLIENT_KEY, MASTER_KEY, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 import { download, generated, listFiles, sha256, uploadRaw } from './files.test-util.js';
 import type { RawResult } from './files.test-util.js';
@@ -339,12 +339,24 @@ for (const backend of backends) {
           headers: { 'X-Parse-Upload-Mode': 'stream' },
         });
         expectError(stream, 413, 130);
+        const json = await small.server.call({
+          method: 'POST',
+          path: '/files/json.bin',
+          headers: { 'X-Parse-Application-Id': '', 'X-Parse-REST-API-Key': '', 'Content-Type': 'text/plain' },
+          raw: JSON.stringify({
+            base64: randomBytes(1024 * 1024 + 1).toString('base64'),
+            _ApplicationId: APP_ID,
+            _MasterKey: MASTER_KEY,
+          }),
+        });
+        assert.equal(json.status, 413);
+        assert.equal((json.body as Json)['code'], 116);
         const exact = await upSmall({ name: 'exact.bin', body: randomBytes(1024 * 1024) });
         assert.equal(exact.status, 201);
         const after = await small.probe.entries();
         assert.equal(after.length - before.length, backend.name === 'sqlite' ? 2 : 1, JSON.stringify(after));
         assert.ok(after.some((entry) => entry.endsWith('_exact.bin')));
-        assert.ok(!after.some((entry) => /declared|streamed|sdk-stream/.test(entry)));
+        assert.ok(!after.some((entry) => /declared|streamed|sdk-stream|json/.test(entry)));
       } finally {
         await small.server.close();
         await small.probe.close();

@@ -8,6 +8,11 @@ import { readUploadBody } from '../files-upload.js';
 
 /** Room for the JSON form's base64 (4 characters per 3 bytes) and its other fields. */
 const JSON_FORM_OVERHEAD = 64 * 1024;
+/**
+ * The JSON form is read whole before the caller is even known, so it is capped whatever the upload limit:
+ * larger files use the raw body (the JS SDK streams Node Buffers and streams that way).
+ */
+const JSON_FORM_MAX = 32 * 1024 * 1024;
 
 /**
  * `POST /files/:filename` (upload, 201 `{url, name}`) and `DELETE /files/:filename` (master key), rest.md
@@ -26,7 +31,7 @@ export function fileRoutes(options: { files: FilesHttpOptions; encoding: Encodin
       method: 'POST',
       path: '/files/:filename',
       body: 'stream',
-      bodyLimit: Math.ceil((files.maxUploadSize * 4) / 3) + JSON_FORM_OVERHEAD,
+      bodyLimit: Math.min(Math.ceil((files.maxUploadSize * 4) / 3), JSON_FORM_MAX) + JSON_FORM_OVERHEAD,
       handler: (request) => upload({ files, encoding, request }),
     },
     { method: 'DELETE', path: '/files/:filename', handler: (request) => remove(files, request) },
