@@ -572,6 +572,9 @@ describe('files API options [sqlite]', () => {
       const fieldURL = String(((got.body as Json)['f'] as Json)['url']);
       assert.match(fieldURL, /\?token=/);
       assert.equal((await download(fieldURL)).status, 200);
+      const metadataURL = `${server.mountURL}/files/${APP_ID}/metadata/${name}`;
+      assert.equal((await download(metadataURL)).status, 403);
+      assert.equal((await download(`${metadataURL}${token}`)).status, 200);
       now = new Date(now.getTime() + 601_000);
       assert.equal((await download(url)).status, 403);
     } finally {
