@@ -131,6 +131,36 @@ describe('typed cloud API (@strata/server/cloud) over REST', () => {
     assert.equal((me.body as Json)['plan'], 'free');
   });
 
+  it('a user updating itself runs _User beforeSave with the original; a new password is never echoed', async () => {
+    const r = await server.call({ method: 'POST', path: '/users', body: { username: 'upd', password: 'pw-1' } });
+    const id = String((r.body as Json)['objectId']);
+    const headers = { 'X-Parse-Session-Token': String((r.body as Json)['sessionToken']) };
+    const updated = await server.call({
+      method: 'PUT',
+      path: `/users/${id}`,
+      headers,
+      body: { password: 'pw-2', plan: null },
+    });
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+    const body = updated.body as Json;
+    assert.equal(body['password'], undefined);
+    assert.equal(typeof body['sessionToken'], 'string');
+    // The validator's default refills the cleared field, and the change is echoed.
+    assert.equal(body['plan'], 'free');
+    const login = await server.call({ method: 'POST', path: '/login', body: { username: 'upd', password: 'pw-2' } });
+    assert.equal(login.status, 200);
+  });
+
+  it('an authData log-in of an existing user runs beforeLogin and afterLogin too', async () => {
+    const authData = { anonymous: { id: 'b1b2c3d4-0000-4000-8000-000000000001' } };
+    const first = await server.call({ method: 'POST', path: '/users', body: { authData } });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    events.length = 0;
+    const again = await server.call({ method: 'POST', path: '/users', body: { authData } });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.deepEqual(names(), ['beforeLogin', 'afterLogin']);
+  });
+
   it('beforeLogin can refuse a verified log-in (no session is created); afterLogin and afterLogout follow', async () => {
     await server.call({ method: 'POST', path: '/users', body: { username: 'banned', password: 'pw-b' } });
     const sessionsBefore = await server.call({ path: '/classes/_Session?count=1&limit=0', master: true });
