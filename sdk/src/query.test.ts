@@ -159,6 +159,22 @@ for (const { backend, skip } of backends()) {
       async () => {
         const found = await heroes().query().fullText('bio', 'machine').sortByTextScore().find();
         assert.deepEqual(names(found), ['Alan', 'Grace']);
+        assert.ok(
+          found.every((h) => typeof h.power === 'number'),
+          'every field comes back',
+        );
+        const scored = await heroes().query().fullText('bio', 'machine').select('name').sortByTextScore().find();
+        assert.deepEqual(names(scored), ['Alan', 'Grace']);
+        const scores = scored.map((h) => h.score ?? 0);
+        assert.ok(
+          scores.every((score) => score > 0),
+          JSON.stringify(scored),
+        );
+        assert.deepEqual(
+          scores,
+          [...scores].sort((a, b) => b - a),
+          'best match first',
+        );
       },
     );
 

@@ -217,9 +217,13 @@ export class Query<T, R = Stored<T>> implements AsyncIterable<R> {
     if (options.diacriticSensitive !== undefined) search['$diacriticSensitive'] = options.diacriticSensitive;
     return this.constrain(key, '$text', { $search: search });
   }
-  /** Orders by full-text relevance, best first, and returns each match's `score`. */
-  sortByTextScore(): Query<T, R & { score: number }> {
-    return this.with({ order: ['$score'], keys: this.state.keys.length > 0 ? [...this.state.keys, '$score'] : [] });
+  /**
+   * Orders by full-text relevance, best first. With `select(...)` the matches also carry their `score`
+   * (without it every field comes back, and no score: Parse's `keys=$score` would select the score alone).
+   */
+  sortByTextScore(): Query<T, R & { score?: number }> {
+    const keys = this.state.keys.length > 0 ? [...this.state.keys, '$score'] : [];
+    return this.with({ order: ['$score'], keys });
   }
   /** GeoPoint field, nearest first. */
   near(key: FieldPath<T>, point: GeoPoint): Query<T, R> {
