@@ -62,8 +62,8 @@ for (const spec of compatTargets({ cloud: CLOUD_MAIN })) {
     it('enforces requireUser (142 without a session) and sees the caller as request.user', async () => {
       const refused = await expectParseError(Parse.Cloud.run('whoAmI'), 142);
       assert.equal(refused.message, 'Validation failed. Please login to continue.');
-      const user = await Parse.User.signUp('cloud-ada', 'ada-password-1');
-      const sessionToken = user.getSessionToken();
+      const user = await Parse.User.signUp('cloud-ada', 'ada-password-1', {});
+      const sessionToken = user.getSessionToken() ?? undefined;
       assert.equal(await Parse.Cloud.run('whoAmI', {}, { sessionToken }), 'cloud-ada');
     });
 

@@ -11,6 +11,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, ParseError } from '../errors/index.js';
+import type { Logger } from '../infra/index.js';
 import type { ParseBridge } from './parse-bridge.js';
 import { parseWithCloud } from './parse-cloud.js';
 import { runInParseApp } from './parse-runtime.js';
@@ -118,18 +119,22 @@ function enterContextForNewHooks(options: { bridge: ParseBridge; before: Registr
   for (const fn of list.functions) {
     if (before.functions.has(fn) || fn.source === 'parse') continue;
     const handler = fn.handler;
-    registry.defineFunction({ ...fn, handler: (request) => runInParseApp(bridge, () => handler(request)) });
+    registry.defineFunction({
+      ...fn,
+      handler: (request) => runInParseApp(bridge, () => handler(request), request.log),
+    });
   }
   for (const trigger of list.triggers) {
     if (before.triggers.has(trigger) || trigger.source === 'parse') continue;
     const handler = trigger.handler as unknown as (request: unknown) => Promise<unknown>;
-    const wrapped = (request: unknown): Promise<unknown> => runInParseApp(bridge, () => handler(request));
+    const wrapped = (request: unknown): Promise<unknown> =>
+      runInParseApp(bridge, () => handler(request), (request as { log?: Logger }).log);
     registry.defineTrigger({ ...trigger, handler: wrapped as unknown as typeof trigger.handler });
   }
   for (const job of list.jobs) {
     if (before.jobs.has(job) || job.source === 'parse') continue;
     const handler = job.handler;
-    registry.defineJob({ ...job, handler: (request) => runInParseApp(bridge, () => handler(request)) });
+    registry.defineJob({ ...job, handler: (request) => runInParseApp(bridge, () => handler(request), request.log) });
   }
 }
 

@@ -14,6 +14,8 @@ export interface InProcessRequest {
   readonly sessionToken?: string;
   readonly installationId?: string;
   readonly context?: JsonObject;
+  /** The logger of the hook's request, so what this call runs logs with the same request id. */
+  readonly log?: Logger;
 }
 
 export interface InProcessResponse {

@@ -6,6 +6,7 @@
  * Parse context, so SDK calls they make reach this server in-process.
  */
 import { ErrorCode, ParseError } from '../errors/index.js';
+import type { Logger } from '../infra/index.js';
 import { toHookError } from './errors.js';
 import type { ParseBridge } from './parse-bridge.js';
 import {
@@ -147,7 +148,7 @@ function defineFunction(options: {
     source: 'parse',
     ...(validator === undefined ? {} : { validator }),
     handler: (request: FunctionRequest): Promise<FunctionResult> =>
-      runInParseApp(bridge, async () => {
+      inScope(bridge, request, async () => {
         const parseRequest = {
           ...baseRequest(sdk, request),
           params: decodeParams(sdk, request.params),
@@ -166,7 +167,7 @@ function defineJob(options: { sdk: ParseSdk; bridge: ParseBridge; name: string; 
     name,
     source: 'parse',
     handler: (request: JobRequest) =>
-      runInParseApp(bridge, async () => {
+      inScope(bridge, request, async () => {
         const result = await handler({
           params: decodeParams(sdk, request.params),
           jobName: request.jobName,
@@ -215,26 +216,26 @@ function triggerAdapter(options: {
   switch (triggerName) {
     case 'beforeSave':
       return (request: SaveTriggerRequest) =>
-        runInParseApp(bridge, async () => {
+        inScope(bridge, request, async () => {
           const object = toDirtyParseObject(sdk, { object: request.object, dirtyKeys: request.dirtyKeys });
           await call({ ...objectRequest(sdk, request), object });
           return readSavePatch(object, { original: request.object, dirtyKeys: request.dirtyKeys });
         });
     case 'afterSave':
       return (request: SaveTriggerRequest) =>
-        runInParseApp(bridge, async () => toObjectJSON(sdk, await call(objectRequest(sdk, request))));
+        inScope(bridge, request, async () => toObjectJSON(sdk, await call(objectRequest(sdk, request))));
     case 'beforeDelete':
     case 'afterDelete':
       return (request: DeleteTriggerRequest) =>
-        runInParseApp(bridge, async () => {
+        inScope(bridge, request, async () => {
           await call(objectRequest(sdk, request));
           return undefined;
         });
     case 'beforeFind':
-      return (request: BeforeFindRequest) => runInParseApp(bridge, () => beforeFind({ sdk, handler, request }));
+      return (request: BeforeFindRequest) => inScope(bridge, request, () => beforeFind({ sdk, handler, request }));
     case 'afterFind':
       return (request: AfterFindRequest) =>
-        runInParseApp(bridge, async () => {
+        inScope(bridge, request, async () => {
           const objects = request.objects.map((object) => toParseObject(sdk, object));
           const parseRequest = {
             ...baseRequest(sdk, request),
@@ -248,7 +249,7 @@ function triggerAdapter(options: {
         });
     default:
       return (request: AuthTriggerRequest) =>
-        runInParseApp(bridge, async () => {
+        inScope(bridge, request, async () => {
           const object = toParseObject(sdk, request.object);
           const extra = triggerName === 'afterLogin' ? { user: object } : {};
           await call({ ...baseRequest(sdk, request), object, ...extra });
@@ -444,7 +445,7 @@ function adaptValidator(options: { sdk: ParseSdk; bridge: ParseBridge; validator
   if (typeof validator === 'function') {
     const fn = validator as (request: Record<string, unknown>) => unknown;
     return async (request: HookRequestBase) => {
-      await runInParseApp(bridge, () => fn(toParse(request)));
+      await inScope(bridge, request, () => fn(toParse(request)));
     };
   }
   if (typeof validator !== 'object') return validator as Validator;
@@ -454,7 +455,7 @@ function adaptValidator(options: { sdk: ParseSdk; bridge: ParseBridge; validator
     if (typeof roles === 'function') {
       const fn = roles as (request: Record<string, unknown>) => unknown;
       spec[key] = async (request: HookRequestBase) =>
-        (await runInParseApp(bridge, () => fn(toParse(request)))) as readonly string[];
+        (await inScope(bridge, request, () => fn(toParse(request)))) as readonly string[];
     }
   }
   return spec as ValidatorSpec;
@@ -480,6 +481,11 @@ function isParseClass(sdk: ParseSdk, value: unknown): boolean {
   const sdkRecord = sdk as unknown as Record<string, unknown>;
   if (value === sdkRecord['File'] || value === sdkRecord['Config']) return true;
   return typeof (value as { className?: unknown }).className === 'string';
+}
+
+/** Runs a hook in its app's Parse context, with the request's logger for the operations it starts. */
+function inScope<T>(bridge: ParseBridge, request: { readonly log: Logger }, fn: () => T): T {
+  return runInParseApp(bridge, fn, request.log);
 }
 
 function assertHandler(handler: unknown, where: string): void {

@@ -30,7 +30,7 @@ export async function parseHttpRequest(raw: unknown): Promise<HttpResponseLike> 
   const response = await fetch(url, {
     method: typeof options['method'] === 'string' ? options['method'].toUpperCase() : 'GET',
     headers,
-    ...(body === undefined ? {} : { body }),
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Uint8Array(body) }),
     redirect: options['followRedirects'] === true ? 'follow' : 'manual',
   });
   const buffer = Buffer.from(await response.arrayBuffer());
@@ -43,7 +43,7 @@ export async function parseHttpRequest(raw: unknown): Promise<HttpResponseLike> 
   }
   const result: HttpResponseLike = {
     status: response.status,
-    headers: Object.fromEntries(response.headers.entries()),
+    headers: headersOf(response),
     text,
     buffer,
     data,
@@ -67,4 +67,12 @@ function encodeBody(options: {
   }
   if (contentTypeKey === undefined) headers['Content-Type'] = 'application/json';
   return JSON.stringify(body);
+}
+
+function headersOf(response: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  return headers;
 }

@@ -8,13 +8,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { toParseError } from '../errors/index.js';
+import type { Logger } from '../infra/index.js';
 import type { ParseBridge } from './parse-bridge.js';
 import type { JsonObject } from './types.js';
 import type { ParseSdk, SdkRestController, SdkRequestOptions } from './parse-sdk-types.js';
 
+/** Whose cloud code is running: the app, and the logger of the request a hook serves (if any). */
+interface ParseScope {
+  readonly bridge: ParseBridge;
+  readonly log?: Logger;
+}
+
 interface ParseRuntime {
   readonly sdk: ParseSdk;
-  readonly context: AsyncLocalStorage<ParseBridge>;
+  readonly context: AsyncLocalStorage<ParseScope>;
   readonly original: SdkRestController;
 }
 
@@ -30,21 +37,24 @@ export function parseRuntime(): ParseRuntime {
   const require = createRequire(import.meta.url);
   const sdk = require('parse/node') as ParseSdk;
   const original = sdk.CoreManager.getRESTController();
-  const context = new AsyncLocalStorage<ParseBridge>();
+  const context = new AsyncLocalStorage<ParseScope>();
   const runtime: ParseRuntime = { sdk, context, original };
   sdk.CoreManager.setRESTController(inProcessController(runtime));
   holder[RUNTIME_KEY] = runtime;
   return runtime;
 }
 
-/** Runs `fn` as `bridge`'s app: SDK calls inside it (and in what it schedules) reach that app. */
-export function runInParseApp<T>(bridge: ParseBridge, fn: () => T): T {
-  return parseRuntime().context.run(bridge, fn);
+/**
+ * Runs `fn` as `bridge`'s app: SDK calls inside it (and in what it schedules) reach that app, and the
+ * operations they start log with `log` (the hook's request logger, so its request id) when given.
+ */
+export function runInParseApp<T>(bridge: ParseBridge, fn: () => T, log?: Logger): T {
+  return parseRuntime().context.run(log === undefined ? { bridge } : { bridge, log }, fn);
 }
 
 /** The app of the cloud context the caller runs in, if any. */
 export function currentParseApp(): ParseBridge | undefined {
-  return parseRuntime().context.getStore();
+  return parseRuntime().context.getStore()?.bridge;
 }
 
 function inProcessController(runtime: ParseRuntime): SdkRestController {
@@ -53,9 +63,9 @@ function inProcessController(runtime: ParseRuntime): SdkRestController {
     // The SDK calls it positionally (method, path, data, options): its interface, not ours.
     request: (...args: Parameters<SdkRestController['request']>) => {
       const [method, path, data, options] = args;
-      const bridge = runtime.context.getStore();
-      if (bridge === undefined) return runtime.original.request(method, path, data, options);
-      return requestInProcess({ runtime, bridge, call: { method, path, data, options } });
+      const scope = runtime.context.getStore();
+      if (scope === undefined) return runtime.original.request(method, path, data, options);
+      return requestInProcess({ runtime, scope, call: { method, path, data, options } });
     },
     handleError: (error) => runtime.original.handleError(error),
   };
@@ -63,10 +73,11 @@ function inProcessController(runtime: ParseRuntime): SdkRestController {
 
 async function requestInProcess(options: {
   runtime: ParseRuntime;
-  bridge: ParseBridge;
+  scope: ParseScope;
   call: { method: string; path: string; data: unknown; options: SdkRequestOptions | undefined };
 }): Promise<unknown> {
-  const { runtime, bridge, call } = options;
+  const { runtime, scope, call } = options;
+  const { bridge } = scope;
   const { sdk } = runtime;
   const requestOptions = call.options ?? {};
   const method = call.method.toUpperCase();
@@ -84,6 +95,7 @@ async function requestInProcess(options: {
       path,
       body,
       useMasterKey: useMasterKey === true,
+      ...(scope.log === undefined ? {} : { log: scope.log }),
       ...(typeof requestOptions.sessionToken === 'string' ? { sessionToken: requestOptions.sessionToken } : {}),
       ...(typeof requestOptions.installationId === 'string' ? { installationId: requestOptions.installationId } : {}),
       ...(isJsonObject(requestOptions.context) ? { context: requestOptions.context } : {}),

@@ -40,6 +40,7 @@ export function createInProcessDispatcher(options: {
       mountURL: options.mountURL(),
       mountPath: options.mountPath,
       context: request.context ?? {},
+      ...(request.log === undefined ? {} : { log: request.log }),
       ...(request.sessionToken === undefined ? {} : { sessionToken: request.sessionToken }),
     });
     return {

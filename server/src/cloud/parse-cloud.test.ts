@@ -1,0 +1,397 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { createApp } from '../app.js';
+import { resolveOptions } from '../config/index.js';
+import { ParseError } from '../errors/index.js';
+import { startTestServer } from '../testing/test-server.test-util.js';
+import type { TestServer } from '../testing/test-server.test-util.js';
+
+// Parse cloud code using the parts of Parse.Cloud the compat suite does not: request fields, the response
+// object's status and headers, validators, credentials of SDK calls, batches, Parse.Cloud.run inside cloud
+// code, jobs, beforeFind answering objects, afterFind, the login triggers, delete triggers, httpRequest.
+const MAIN_JS = `
+Parse.Cloud.define('requestFields', (request) => ({
+  master: request.master,
+  user: request.user ? request.user.getUsername() : null,
+  installationId: request.installationId ?? null,
+  header: request.headers['x-custom'] ?? null,
+  context: request.context,
+  functionName: request.functionName,
+  params: request.params,
+}));
+Parse.Cloud.define('withStatus', (request, response) => {
+  response.status(201).header('X-Extra', 'yes').success({ ok: true });
+});
+Parse.Cloud.define('failWithStatus', (request, response) => {
+  response.status(409);
+  response.error(new Parse.Error(137, 'Already taken.'));
+});
+Parse.Cloud.define('typed', (request) => request.params.n * 2, { fields: { n: { type: Number, required: true } } });
+Parse.Cloud.define('fnValidator', () => 'ok', (request) => {
+  if (!request.params.token) throw 'A token, please.';
+});
+Parse.Cloud.define('countPrivate', async (request) => ({
+  asUser: await new Parse.Query('Private').count({ sessionToken: request.user.getSessionToken() }),
+  asMaster: await new Parse.Query('Private').count({ useMasterKey: true }),
+  anonymous: await new Parse.Query('Private').count(),
+}), { requireUser: true });
+Parse.Cloud.define('logSomething', (request) => {
+  request.log.info({ marker: 'cloud-log-marker' }, 'from cloud code');
+  return 'logged';
+});
+Parse.Cloud.define('callOther', async () => Parse.Cloud.run('typed', { n: 21 }));
+Parse.Cloud.define('bulk', async () => {
+  const objects = [1, 2, 3].map((i) => new Parse.Object('Bulk', { i }));
+  await Parse.Object.saveAll(objects, { useMasterKey: true });
+  return new Parse.Query('Bulk').count({ useMasterKey: true });
+});
+Parse.Cloud.define('fetchIt', async (request) => {
+  const response = await Parse.Cloud.httpRequest({ url: request.params.url, method: 'POST', body: { a: 1 } });
+  return { status: response.status, data: response.data };
+});
+Parse.Cloud.job('countJob', async (request) => {
+  await request.message('counting');
+  return 'counted ' + request.params.n;
+});
+
+Parse.Cloud.beforeFind('Canned', async (request) => {
+  // The query below runs this trigger too: the context it carries tells the inner run apart.
+  if (request.context.inner === true) return;
+  const featured = new Parse.Query('Canned');
+  featured.equalTo('featured', true);
+  return featured.find({ useMasterKey: true, context: { inner: true } });
+});
+Parse.Cloud.afterFind('Shown', (request) =>
+  request.objects.filter((object) => !object.get('secret')).map((object) => {
+    object.set('seen', true);
+    return object;
+  }),
+);
+
+Parse.Cloud.beforeSave(Parse.User, (request) => {
+  if (request.object.get('username') === 'reserved') throw 'That username is reserved.';
+  if (!request.original) request.object.set('nickname', request.object.get('username').toUpperCase());
+});
+Parse.Cloud.beforeLogin((request) => {
+  if (request.object.get('banned') === true) throw new Parse.Error(101, 'Banned.');
+});
+Parse.Cloud.afterLogin(async (request) => {
+  const event = new Parse.Object('LoginEvent');
+  event.set('username', request.object.get('username'));
+  event.set('sameUser', request.user.id === request.object.id);
+  await event.save(null, { useMasterKey: true });
+});
+Parse.Cloud.afterLogout(async (request) => {
+  const event = new Parse.Object('LogoutEvent');
+  event.set('sessionClass', request.object.className);
+  await event.save(null, { useMasterKey: true });
+});
+
+Parse.Cloud.beforeDelete('Keep', () => {
+  throw new Parse.Error(119, 'Keep objects stay.');
+});
+Parse.Cloud.afterDelete('Gone', async (request) => {
+  const event = new Parse.Object('DeleteEvent');
+  event.set('deletedId', request.object.id);
+  await event.save(null, { useMasterKey: true });
+});
+`;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+describe('Parse.Cloud over HTTP', () => {
+  let dir: string;
+  let server: TestServer;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strata-parse-cloud-'));
+    writeFileSync(join(dir, 'main.js'), MAIN_JS);
+    server = await startTestServer({ cloud: join(dir, 'main.js') });
+  });
+
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const signUp = async (username: string, extra: Record<string, unknown> = {}): Promise<string> => {
+    const response = await server.call({
+      method: 'POST',
+      path: '/users',
+      body: { username, password: 'pw-123456', ...extra },
+    });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    return (response.body as { sessionToken: string }).sessionToken;
+  };
+
+  it('hands functions the request fields: master, user, installation id, headers, context, params', async () => {
+    const token = await signUp('fields-user');
+    const response = await server.call({
+      method: 'POST',
+      path: '/functions/requestFields',
+      body: { a: 1, when: { __type: 'Date', iso: '2020-01-01T00:00:00.000Z' } },
+      headers: {
+        'X-Parse-Session-Token': token,
+        'X-Parse-Installation-Id': 'inst-1',
+        'X-Custom': 'hello',
+        'X-Parse-Cloud-Context': '{"from":"test"}',
+      },
+    });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.deepEqual(response.body, {
+      result: {
+        master: false,
+        user: 'fields-user',
+        installationId: 'inst-1',
+        header: 'hello',
+        context: { from: 'test' },
+        functionName: 'requestFields',
+        params: { a: 1, when: { __type: 'Date', iso: '2020-01-01T00:00:00.000Z' } },
+      },
+    });
+  });
+
+  it('answers with response.status() and response.header() of the (request, response) style', async () => {
+    const ok = await server.call({ method: 'POST', path: '/functions/withStatus', body: {} });
+    assert.equal(ok.status, 201);
+    assert.equal(ok.headers.get('x-extra'), 'yes');
+    assert.deepEqual(ok.body, { result: { ok: true } });
+    const failed = await server.call({ method: 'POST', path: '/functions/failWithStatus', body: {} });
+    assert.equal(failed.status, 409);
+    assert.deepEqual(failed.body, { code: 137, error: 'Already taken.' });
+  });
+
+  it('runs object validators with constructor types, and function validators (142)', async () => {
+    const typed = await server.call({ method: 'POST', path: '/functions/typed', body: { n: 'x' } });
+    assert.equal(typed.status, 400);
+    assert.equal((typed.body as { code: number }).code, 142);
+    const good = await server.call({ method: 'POST', path: '/functions/typed', body: { n: 4 } });
+    assert.deepEqual(good.body, { result: 8 });
+    const refused = await server.call({ method: 'POST', path: '/functions/fnValidator', body: {} });
+    assert.deepEqual(refused.body, { code: 142, error: 'A token, please.' });
+    const passed = await server.call({ method: 'POST', path: '/functions/fnValidator', body: { token: 't' } });
+    assert.deepEqual(passed.body, { result: 'ok' });
+  });
+
+  it("runs SDK calls with the credentials given: the user's session, the master key, or none", async () => {
+    const token = await signUp('private-owner');
+    const me = await server.call({ path: '/users/me', headers: { 'X-Parse-Session-Token': token } });
+    const userId = (me.body as { objectId: string }).objectId;
+    for (const acl of [{ [userId]: { read: true, write: true } }, {}]) {
+      const created = await server.call({ method: 'POST', path: '/classes/Private', body: { ACL: acl }, master: true });
+      assert.equal(created.status, 201);
+    }
+    const response = await server.call({
+      method: 'POST',
+      path: '/functions/countPrivate',
+      body: {},
+      headers: { 'X-Parse-Session-Token': token },
+    });
+    assert.deepEqual(response.body, { result: { asUser: 1, asMaster: 2, anonymous: 0 } });
+  });
+
+  it('runs Parse.Cloud.run and Parse.Object.saveAll (a batch) inside cloud code', async () => {
+    assert.deepEqual((await server.call({ method: 'POST', path: '/functions/callOther', body: {} })).body, {
+      result: 42,
+    });
+    assert.deepEqual((await server.call({ method: 'POST', path: '/functions/bulk', body: {} })).body, { result: 3 });
+  });
+
+  it('calls out with Parse.Cloud.httpRequest', async () => {
+    const outside: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ method: req.method, received: JSON.parse(body) as unknown }));
+      });
+    });
+    await new Promise<void>((resolve) => outside.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(outside.address() as AddressInfo).port}/hook`;
+      const response = await server.call({ method: 'POST', path: '/functions/fetchIt', body: { url } });
+      assert.deepEqual(response.body, { result: { status: 200, data: { method: 'POST', received: { a: 1 } } } });
+    } finally {
+      await new Promise((resolve) => outside.close(resolve));
+    }
+  });
+
+  it('runs a Parse.Cloud.job through POST /jobs and records its message and result', async () => {
+    const started = await server.call({ method: 'POST', path: '/jobs/countJob', body: { n: 3 }, master: true });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    const statusId = started.headers.get('x-parse-job-status-id');
+    assert.ok(statusId);
+    const status = await until('the job to succeed', async () => {
+      const row = await server.call({ path: `/classes/_JobStatus/${statusId}`, master: true });
+      const body = row.body as { status?: string; message?: string };
+      return body.status === 'succeeded' || body.status === 'failed' ? body : undefined;
+    });
+    assert.deepEqual({ status: status.status, message: status.message }, { status: 'succeeded', message: 'counted 3' });
+  });
+
+  it('answers a find with the objects beforeFind returned', async () => {
+    for (const featured of [true, false, true]) {
+      await server.call({ method: 'POST', path: '/classes/Canned', body: { featured }, master: true });
+    }
+    const found = await server.call({ path: '/classes/Canned' });
+    const results = (found.body as { results: Array<{ featured: boolean }> }).results;
+    assert.equal(results.length, 2);
+    assert.ok(results.every((object) => object.featured));
+  });
+
+  it('returns what afterFind returned (filtered and changed objects)', async () => {
+    await server.call({ method: 'POST', path: '/classes/Shown', body: { secret: false, n: 1 }, master: true });
+    await server.call({ method: 'POST', path: '/classes/Shown', body: { secret: true, n: 2 }, master: true });
+    const found = await server.call({ path: '/classes/Shown' });
+    const results = (found.body as { results: Array<Record<string, unknown>> }).results;
+    assert.equal(results.length, 1);
+    assert.equal(results[0]?.['n'], 1);
+    assert.equal(results[0]?.['seen'], true);
+  });
+
+  it('runs beforeSave on Parse.User (sign-up), beforeLogin, afterLogin and afterLogout', async () => {
+    const reserved = await server.call({
+      method: 'POST',
+      path: '/users',
+      body: { username: 'reserved', password: 'pw' },
+    });
+    assert.deepEqual(reserved.body, { code: 141, error: 'That username is reserved.' });
+
+    const token = await signUp('login-user');
+    const me = await server.call({ path: '/users/me', headers: { 'X-Parse-Session-Token': token } });
+    assert.equal((me.body as { nickname: string }).nickname, 'LOGIN-USER');
+
+    const login = await server.call({
+      method: 'POST',
+      path: '/login',
+      body: { username: 'login-user', password: 'pw-123456' },
+    });
+    assert.equal(login.status, 200, JSON.stringify(login.body));
+    const events = await server.call({ path: '/classes/LoginEvent', master: true });
+    assert.deepEqual(
+      (events.body as { results: Array<{ username: string; sameUser: boolean }> }).results.map((e) => [
+        e.username,
+        e.sameUser,
+      ]),
+      [['login-user', true]],
+    );
+
+    await signUp('banned-user', { banned: true });
+    const banned = await server.call({
+      method: 'POST',
+      path: '/login',
+      body: { username: 'banned-user', password: 'pw-123456' },
+    });
+    assert.equal(banned.status, 404);
+    assert.deepEqual(banned.body, { code: 101, error: 'Banned.' });
+
+    const loginToken = (login.body as { sessionToken: string }).sessionToken;
+    const logout = await server.call({
+      method: 'POST',
+      path: '/logout',
+      body: {},
+      headers: { 'X-Parse-Session-Token': loginToken },
+    });
+    assert.equal(logout.status, 200);
+    const logouts = await server.call({ path: '/classes/LogoutEvent', master: true });
+    assert.deepEqual(
+      (logouts.body as { results: Array<{ sessionClass: string }> }).results.map((e) => e.sessionClass),
+      ['_Session'],
+    );
+  });
+
+  it('refuses a delete in beforeDelete and runs afterDelete', async () => {
+    const keep = await server.call({ method: 'POST', path: '/classes/Keep', body: {}, master: true });
+    const keepId = (keep.body as { objectId: string }).objectId;
+    const refused = await server.call({ method: 'DELETE', path: `/classes/Keep/${keepId}`, master: true });
+    assert.deepEqual(refused.body, { code: 119, error: 'Keep objects stay.' });
+    assert.equal((await server.call({ path: `/classes/Keep/${keepId}`, master: true })).status, 200);
+
+    const gone = await server.call({ method: 'POST', path: '/classes/Gone', body: {}, master: true });
+    const goneId = (gone.body as { objectId: string }).objectId;
+    assert.equal((await server.call({ method: 'DELETE', path: `/classes/Gone/${goneId}`, master: true })).status, 200);
+    const events = await server.call({ path: '/classes/DeleteEvent', master: true });
+    assert.deepEqual(
+      (events.body as { results: Array<{ deletedId: string }> }).results.map((e) => e.deletedId),
+      [goneId],
+    );
+  });
+});
+
+describe('Parse.Cloud logging and load-time calls', () => {
+  it("writes request.log lines to the server's log with the request id", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-parse-log-'));
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n'))
+          if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    writeFileSync(join(dir, 'main.js'), MAIN_JS);
+    const app = await createApp({
+      config: {
+        ...resolveOptions({ cwd: dir, env: {} }),
+        port: 0,
+        host: '127.0.0.1',
+        dataDir: dir,
+        databaseURI: `sqlite:${join(dir, 'strata.db')}`,
+        appId: 'log-app',
+        masterKey: 'log-master',
+        cloud: join(dir, 'main.js'),
+      },
+      logger: pino({ level: 'info' }, sink),
+    });
+    try {
+      const { port } = await app.listen();
+      const response = await fetch(`http://127.0.0.1:${port}/parse/functions/logSomething`, {
+        method: 'POST',
+        headers: {
+          'X-Parse-Application-Id': 'log-app',
+          'X-Request-Id': 'req-cloud-1',
+          'Content-Type': 'application/json',
+        },
+        body: '{}',
+      });
+      assert.deepEqual(await response.json(), { result: 'logged' });
+      const line = lines.find((entry) => entry['marker'] === 'cloud-log-marker');
+      assert.ok(line, 'the cloud log line reached the server logger');
+      assert.equal(line['reqId'], 'req-cloud-1');
+      assert.equal(line['msg'], 'from cloud code');
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the start clearly when cloud code awaits an SDK call at the top level', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-parse-toplevel-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+      writeFileSync(join(dir, 'main.js'), "await new Parse.Query('Thing').find();\n");
+      await assert.rejects(
+        () => startTestServer({ cloud: join(dir, 'main.js') }),
+        (err: unknown) => err instanceof ParseError && /while the cloud code module is loading/.test(err.message),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
