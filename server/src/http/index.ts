@@ -76,7 +76,9 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     appId: options.keys.appId,
     publicServerURL: options.publicServerURL,
     maxDepth: options.maxNestingDepth,
-    ...(options.files?.signer === undefined ? {} : { fileToken: options.files.signer.token.bind(options.files.signer) }),
+    ...(options.files?.signer === undefined
+      ? {}
+      : { fileToken: options.files.signer.token.bind(options.files.signer) }),
   });
   const publicPath =
     options.publicServerURL === undefined ? undefined : new URL(options.publicServerURL).pathname.replace(/\/$/, '');
