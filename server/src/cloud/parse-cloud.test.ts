@@ -95,6 +95,15 @@ Parse.Cloud.afterLogout(async (request) => {
   await event.save(null, { useMasterKey: true });
 });
 
+Parse.Cloud.beforeSave(Parse.File, (request) => {
+  if (request.file.name().endsWith('.exe')) throw 'No executables.';
+});
+Parse.Cloud.beforeSave(Parse.Config, (request) => {
+  if (request.object.get('mode') === 'broken' && request.original.get('mode') === 'ok') {
+    throw new Parse.Error(142, 'Not that mode.');
+  }
+});
+
 Parse.Cloud.beforeDelete('Keep', () => {
   throw new Parse.Error(119, 'Keep objects stay.');
 });
@@ -314,6 +323,30 @@ describe('Parse.Cloud over HTTP', () => {
       (logouts.body as { results: Array<{ sessionClass: string }> }).results.map((e) => e.sessionClass),
       ['_Session'],
     );
+  });
+
+  it('runs beforeSave(Parse.File) with request.file, and beforeSave(Parse.Config) with object and original', async () => {
+    const upload = (name: string) =>
+      server.call({
+        method: 'POST',
+        path: `/files/${name}`,
+        raw: 'MZ',
+        master: true,
+        headers: { 'Content-Type': 'application/octet-stream' },
+      });
+    const refused = await upload('tool.exe');
+    assert.deepEqual(refused.body, { code: 130, error: 'No executables.' });
+    assert.equal((await upload('notes.txt')).status, 201);
+
+    const ok = await server.call({ method: 'PUT', path: '/config', body: { params: { mode: 'ok' } }, master: true });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const broken = await server.call({
+      method: 'PUT',
+      path: '/config',
+      body: { params: { mode: 'broken' } },
+      master: true,
+    });
+    assert.deepEqual(broken.body, { code: 142, error: 'Not that mode.' });
   });
 
   it('refuses a delete in beforeDelete and runs afterDelete', async () => {

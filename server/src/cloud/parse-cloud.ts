@@ -8,6 +8,7 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
 import { toHookError } from './errors.js';
+import { CONFIG_TRIGGER_CLASS, FILE_TRIGGER_CLASS } from './registry.js';
 import type { ParseBridge } from './parse-bridge.js';
 import {
   decodeParams,
@@ -195,7 +196,10 @@ function defineTrigger(options: {
   const { sdk, bridge, triggerName, className, handler } = options;
   assertHandler(handler, `Parse.Cloud.${triggerName}("${className}")`);
   const validator = adaptValidator({ sdk, bridge, validator: options.validator });
-  const adapted = triggerAdapter({ sdk, bridge, triggerName, handler });
+  const special = className === FILE_TRIGGER_CLASS || className === CONFIG_TRIGGER_CLASS;
+  const adapted = special
+    ? specialTriggerAdapter({ sdk, bridge, className, handler })
+    : triggerAdapter({ sdk, bridge, triggerName, handler });
   bridge.registry.defineTrigger({
     triggerName,
     className,
@@ -256,6 +260,55 @@ function triggerAdapter(options: {
           return undefined;
         });
   }
+}
+
+/**
+ * `Parse.File` and `Parse.Config` triggers: the file as `request.file` (a `Parse.File`, with `fileSize`),
+ * the config as `request.object` / `request.original` (`Parse.Config`s). They refuse by throwing; what
+ * they return is not used (Strata does not let a file trigger swap the file).
+ */
+function specialTriggerAdapter(options: {
+  sdk: ParseSdk;
+  bridge: ParseBridge;
+  className: string;
+  handler: UserHandler;
+}): (request: never) => Promise<undefined> {
+  const { sdk, bridge, className, handler } = options;
+  return (
+    request: HookRequestBase & { triggerName: TriggerName; object: CloudObjectJSON; original?: CloudObjectJSON },
+  ) =>
+    inScope(bridge, request, async () => {
+      const extra =
+        className === FILE_TRIGGER_CLASS
+          ? fileRequest(sdk, request.object)
+          : {
+              object: toParseConfig(sdk, request.object),
+              ...(request.original === undefined ? {} : { original: toParseConfig(sdk, request.original) }),
+            };
+      await callTrigger({
+        handler,
+        request: { ...baseRequest(sdk, request), triggerName: request.triggerName, ...extra },
+      });
+      return undefined;
+    });
+}
+
+function fileRequest(sdk: ParseSdk, object: CloudObjectJSON): Record<string, unknown> {
+  const file = sdk.File.fromJSON({ __type: 'File', name: object['name'] }) as {
+    setMetadata?: (metadata: unknown) => void;
+    setTags?: (tags: unknown) => void;
+  };
+  if (isJsonObject(object['metadata'])) file.setMetadata?.(object['metadata']);
+  if (isJsonObject(object['tags'])) file.setTags?.(object['tags']);
+  return { file, fileSize: object['size'], contentType: object['contentType'] };
+}
+
+function toParseConfig(sdk: ParseSdk, json: CloudObjectJSON): unknown {
+  const ParseConfig = (sdk as unknown as { Config: new () => { attributes: Record<string, unknown> } }).Config;
+  const config = new ParseConfig();
+  const params = isJsonObject(json['params']) ? json['params'] : {};
+  for (const [key, value] of Object.entries(params)) config.attributes[key] = sdk._decode(undefined, value);
+  return config;
 }
 
 async function beforeFind(options: {
