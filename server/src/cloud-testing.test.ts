@@ -173,3 +173,39 @@ describe('loadCloudForTest: CommonJS cloud code', () => {
     }
   });
 });
+
+describe('loadCloudForTest: the typed API and Parse API in one module', () => {
+  it('registers both into the same app; typed hooks can use the global Parse SDK too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-harness-mixed-'));
+    // The typed API as cloud code imports it (`@strata/server/cloud`), here straight from the source tree.
+    const api = new URL('./cloud-api.ts', import.meta.url).href;
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+    writeFileSync(
+      join(dir, 'main.ts'),
+      [
+        `import { defineFunction, beforeSave } from ${JSON.stringify(api)};`,
+        'declare const Parse: any;',
+        "defineFunction<{ a: number; b: number }, number>('add', ({ params }) => params.a + params.b);",
+        "beforeSave<{ title?: string }>('Note', ({ object }) => { object.title = (object.title ?? '').toUpperCase(); });",
+        "defineFunction('countNotes', async () => new Parse.Query('Note').count({ useMasterKey: true }));",
+        "Parse.Cloud.define('addNote', async (request: any) => {",
+        "  const note = new Parse.Object('Note');",
+        '  await note.save({ title: request.params.title }, { useMasterKey: true });',
+        "  return note.get('title');",
+        '});',
+      ].join('\n'),
+    );
+    const cloud = await loadCloudForTest(join(dir, 'main.ts'));
+    try {
+      assert.equal(await cloud.run('add', { params: { a: 2, b: 3 } }), 5);
+      // A Parse-API function saving through the SDK runs the typed beforeSave.
+      assert.equal(await cloud.run('addNote', { params: { title: 'hi' } }), 'HI');
+      assert.equal(await cloud.run('countNotes'), 1);
+      const saved = await cloud.beforeSave('Note', { object: { title: 'x' } });
+      assert.equal(saved.object['title'], 'X');
+    } finally {
+      await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
