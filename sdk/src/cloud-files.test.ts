@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCodes, StrataError, createClient } from './index.js';
 import type { StrataClient, StrataFile } from './index.js';
-import { APP_ID, CLIENT_KEY, MASTER_KEY, backends, startServer } from './test-server.test-util.js';
+import { APP_ID, CLIENT_KEY, MASTER_KEY, backends, missingRoute, startServer } from './test-server.test-util.js';
 import type { SdkTestServer } from './test-server.test-util.js';
 
 // Files, cloud functions, jobs and Parse Config through the SDK against a real server.
@@ -13,11 +12,6 @@ const failsWith = (code: number) => (err: unknown) => {
   return true;
 };
 
-/** Routes other engineers are still landing: their tests skip, saying which route is missing, until then. */
-const missingRoute = (file: string, route: string): string | false =>
-  existsSync(new URL(`../../server/src/http/routes/${file}`, import.meta.url))
-    ? false
-    : `the ${route} route is not in the server yet`;
 const filesMissing = missingRoute('files.ts', 'POST/DELETE /files/:filename');
 const jobsMissing = missingRoute('jobs.ts', 'POST /jobs/:name');
 if (filesMissing !== false) console.log(`# skipping SDK file tests: ${filesMissing}`);

@@ -21,6 +21,8 @@ export interface FaultProxy {
   readonly seen: SeenRequest[];
   /** Faults for the next requests, in order; afterwards requests pass. */
   plan(...faults: Fault[]): void;
+  /** Forgets what was seen and any faults a test planned but did not use. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,10 @@ export async function startFaultProxy(upstreamURL: string): Promise<FaultProxy> 
     seen,
     plan: (...faults) => {
       queue.push(...faults);
+    },
+    reset: () => {
+      queue.length = 0;
+      seen.length = 0;
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();
