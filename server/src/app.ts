@@ -23,10 +23,10 @@ import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
 import { GlobalConfigCache, SessionCache, createCore } from './core/index.js';
-import type { AccountServices, SessionEviction } from './core/index.js';
+import type { AccountServices, Core, SessionEviction } from './core/index.js';
 import { ErrorCode, ParseError } from './errors/index.js';
 import { FileUrlSigner, createHttpApp } from './http/index.js';
-import type { FilesHttpOptions } from './http/index.js';
+import type { FileHookEvent, FileHooks, FilesHttpOptions } from './http/index.js';
 import { openFileStore } from './files/index.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -163,7 +163,8 @@ export async function createApp(options: {
     rateLimits,
     ...(config.appName === undefined ? {} : { appName: config.appName }),
     webhooks,
-    ...(files === undefined ? {} : { files }),
+    // Cloud code's `Parse.File` triggers run through core, which knows the caller.
+    ...(files === undefined ? {} : { files: { ...files, hooks: fileHooks(core) } }),
     jobs,
     inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
   });
@@ -193,6 +194,20 @@ export async function createApp(options: {
       });
       return closing;
     },
+  };
+}
+
+/** The files routes' trigger seam, answered by cloud code's `@File` triggers (no-ops without any). */
+function fileHooks(core: Core): FileHooks {
+  const run =
+    (triggerName: 'beforeSave' | 'afterSave' | 'beforeDelete' | 'afterDelete') =>
+    (event: FileHookEvent): Promise<void> =>
+      core.runFileTrigger({ triggerName, auth: event.auth, file: event });
+  return {
+    beforeSave: run('beforeSave'),
+    afterSave: run('afterSave'),
+    beforeDelete: run('beforeDelete'),
+    afterDelete: run('afterDelete'),
   };
 }
 
@@ -493,7 +508,11 @@ function createCloudRunner(options: {
       const limits = { max: rule.requestCount, windowMs: rule.requestTimeWindow, now };
       return config.redisURL === undefined
         ? createMemoryRateLimiter(limits)
-        : createRedisRateLimiter({ ...limits, url: config.redisURL, prefix: `strata:${config.appId}:rl:cloud:${scope}` });
+        : createRedisRateLimiter({
+            ...limits,
+            url: config.redisURL,
+            prefix: `strata:${config.appId}:rl:cloud:${scope}`,
+          });
     },
   });
 }

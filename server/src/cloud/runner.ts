@@ -2,7 +2,7 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger, RateLimiter } from '../infra/index.js';
 import { hookTimedOut, toHookError } from './errors.js';
 import type { CloudRegistry } from './registry.js';
-import { triggerKey } from './registry.js';
+import { FILE_TRIGGER_CLASS, triggerKey } from './registry.js';
 import type {
   AfterFindRequest,
   AuthTriggerName,
@@ -250,6 +250,38 @@ export class CloudRunner {
     await this.#call({ what: `${triggerName} trigger`, run: () => trigger.handler(request) });
   }
 
+  /**
+   * The `Parse.File` triggers (class `@File`): `object` is the file (`{name, contentType, size, metadata,
+   * tags}`). Any failure fails the request; a thrown string or `Error` takes the file default code (130 for
+   * saves, 153 for deletes) instead of 141.
+   */
+  async fileTrigger(
+    triggerName: 'beforeSave' | 'afterSave' | 'beforeDelete' | 'afterDelete',
+    input: { caller: HookCaller; object: CloudObjectJSON; errorCode: ErrorCode; errorMessage: string },
+  ): Promise<void> {
+    const trigger = this.#registry.trigger(triggerName, FILE_TRIGGER_CLASS);
+    if (trigger === undefined) return;
+    const request = {
+      ...base(input.caller),
+      triggerName,
+      object: input.object,
+      ...(triggerName === 'beforeSave' || triggerName === 'afterSave' ? { dirtyKeys: [] } : {}),
+    };
+    const outcome = await this.#validate({
+      key: triggerKey(triggerName, FILE_TRIGGER_CLASS),
+      validator: trigger.validator,
+      subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
+      caller: input.caller,
+    });
+    if (outcome === 'skip') return;
+    const handler = trigger.handler as (request: unknown) => Promise<unknown>;
+    await this.#call({
+      what: `${triggerName} of a file`,
+      run: () => handler(request),
+      errors: { code: input.errorCode, message: input.errorMessage },
+    });
+  }
+
   /** `POST /functions/:name`: unknown → 141 `Invalid function: "<name>"`; the validator runs first. */
   async runFunction(input: { name: string; params: JsonObject; caller: HookCaller }): Promise<FunctionResult> {
     const fn = this.#registry.function(input.name);
@@ -320,7 +352,11 @@ export class CloudRunner {
    * Runs hook code: synchronous throws and rejections become Parse errors, and a hook still running after the
    * timeout fails the request (its later result or rejection is logged and dropped).
    */
-  #call<R>(options: { what: string; run: () => Promise<R> | R }): Promise<R> {
+  #call<R>(options: {
+    what: string;
+    run: () => Promise<R> | R;
+    errors?: { code: ErrorCode; message: string };
+  }): Promise<R> {
     const { what } = options;
     const started = new Promise<R>((resolve) => resolve(options.run()));
     return new Promise<R>((resolve, reject) => {
@@ -344,7 +380,7 @@ export class CloudRunner {
             return;
           }
           settled = true;
-          reject(toHookError(err));
+          reject(toHookError(err, options.errors));
         },
       );
     });

@@ -38,6 +38,7 @@ import { createSchema, deleteSchema, getSchema, listSchemas, purgeClass, updateS
 import { update } from './update.js';
 import type { UpdateRequest } from './update.js';
 import { runFunction } from './functions.js';
+import { runFileTrigger } from './file-hooks.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
 export type { CreateRequest } from './create.js';
@@ -52,6 +53,7 @@ export type { FieldWrite, WriteInput } from './write-input.js';
 export { decodeWriteBody, decodeACL } from './decode-write.js';
 export type { RequestOrigin } from './hook-caller.js';
 export type { FunctionCall } from './functions.js';
+export type { FileTriggerRequest } from './file-hooks.js';
 export type { AggregateRequest, AggregateResult, DistinctRequest, DistinctResult } from './aggregate.js';
 export { GlobalConfigCache } from './global-config.js';
 export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './global-config.js';
@@ -106,6 +108,8 @@ export interface Core {
   readonly logInWithAuthData: Bound<typeof logInWithAuthData>;
   /** POST /functions/:name: runs a cloud function (141 when there is none of that name). */
   readonly runFunction: Bound<typeof runFunction>;
+  /** The `Parse.File` triggers (`@File`) around an upload or delete; nothing when none is registered. */
+  readonly runFileTrigger: Bound<typeof runFileTrigger>;
   /**
    * Runs a write once per `X-Parse-Request-Id`: a repeat replays the first response, or answers 159 while
    * the first still runs (see `idempotency.ts`). Without the idempotency option it just runs `work`.
@@ -151,6 +155,7 @@ export function createCore(deps: CoreDeps): Core {
     resetPassword: (request) => resetPassword(deps, request),
     logInWithAuthData: (request) => logInWithAuthData(deps, request),
     runFunction: (request) => runFunction(deps, request),
+    runFileTrigger: (request) => runFileTrigger(deps, request),
     once: (request) => runOnce(deps, request),
     transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
   };
