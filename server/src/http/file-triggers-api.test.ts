@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { FILE_TRIGGER_CLASS } from '../cloud/index.js';
-import { uploadRaw } from '../http/files.test-util.js';
+import { uploadRaw } from './files.test-util.js';
 import { startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 
