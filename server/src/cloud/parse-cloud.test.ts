@@ -104,6 +104,13 @@ Parse.Cloud.beforeSave(Parse.Config, (request) => {
   }
 });
 
+Parse.Cloud.beforeSave('Counter', (request) => {
+  const dirty = request.object.dirtyKeys().sort().join(',');
+  request.object.set('dirty', dirty);
+  request.object.increment('saves');
+  if (request.object.get('temp') !== undefined) request.object.unset('temp');
+});
+
 Parse.Cloud.beforeDelete('Keep', () => {
   throw new Parse.Error(119, 'Keep objects stay.');
 });
@@ -347,6 +354,24 @@ describe('Parse.Cloud over HTTP', () => {
       master: true,
     });
     assert.deepEqual(broken.body, { code: 142, error: 'Not that mode.' });
+  });
+
+  it('saves beforeSave operations: increment on the stored value, unset, and dirtyKeys() of the write', async () => {
+    const created = await server.call({ method: 'POST', path: '/classes/Counter', body: { n: 1, temp: 'x' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = (created.body as { objectId: string }).objectId;
+    const read = async (): Promise<Record<string, unknown>> =>
+      (await server.call({ path: `/classes/Counter/${id}` })).body as Record<string, unknown>;
+    let stored = await read();
+    assert.equal(stored['saves'], 1);
+    assert.equal(stored['dirty'], 'n,temp');
+    assert.equal('temp' in stored, false);
+
+    const updated = await server.call({ method: 'PUT', path: `/classes/Counter/${id}`, body: { n: 2 } });
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+    assert.equal((updated.body as Record<string, unknown>)['saves'], 2, 'the change is echoed to the client');
+    stored = await read();
+    assert.deepEqual([stored['n'], stored['saves'], stored['dirty']], [2, 2, 'n']);
   });
 
   it('refuses a delete in beforeDelete and runs afterDelete', async () => {
