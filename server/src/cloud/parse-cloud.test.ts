@@ -57,6 +57,14 @@ Parse.Cloud.define('fetchIt', async (request) => {
   const response = await Parse.Cloud.httpRequest({ url: request.params.url, method: 'POST', body: { a: 1 } });
   return { status: response.status, data: response.data };
 });
+Parse.Cloud.define('saveFile', async () => {
+  const file = new Parse.File('hello.txt', { base64: Buffer.from('hello world').toString('base64') }, 'text/plain');
+  await file.save({ useMasterKey: true });
+  const holder = new Parse.Object('Holder');
+  holder.set('file', file);
+  await holder.save(null, { useMasterKey: true });
+  return { name: file.name(), holder: holder.id };
+});
 Parse.Cloud.job('countJob', async (request) => {
   await request.message('counting');
   return 'counted ' + request.params.n;
@@ -227,6 +235,21 @@ describe('Parse.Cloud over HTTP', () => {
       result: 42,
     });
     assert.deepEqual((await server.call({ method: 'POST', path: '/functions/bulk', body: {} })).body, { result: 3 });
+  });
+
+  it('saves a Parse.File from cloud code in-process, with its content type', async () => {
+    const response = await server.call({ method: 'POST', path: '/functions/saveFile', body: {} });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    const { name, holder } = (response.body as { result: { name: string; holder: string } }).result;
+    assert.match(name, /_hello\.txt$/);
+    const stored = await server.call({ path: `/classes/Holder/${holder}`, master: true });
+    const file = (stored.body as { file: { __type: string; name: string; url: string } }).file;
+    assert.equal(file.__type, 'File');
+    assert.equal(file.name, name);
+    const download = await fetch(file.url);
+    assert.equal(download.status, 200);
+    assert.equal(await download.text(), 'hello world');
+    assert.match(download.headers.get('content-type') ?? '', /^text\/plain/);
   });
 
   it('calls out with Parse.Cloud.httpRequest', async () => {

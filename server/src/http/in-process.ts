@@ -30,12 +30,17 @@ export function createInProcessDispatcher(options: {
     if (!request.useMasterKey && request.sessionToken !== undefined && match.route.sessionToken !== 'ignore') {
       auth = await core.resolveSession({ sessionToken: request.sessionToken, installationId: request.installationId });
     }
+    // The SDK's file saves carry the file's type in the body form's `_ContentType`, as over HTTP.
+    const body: Record<string, unknown> = { ...request.body };
+    const contentType = body['_ContentType'];
+    delete body['_ContentType'];
     const response = await match.route.handler({
       method: request.method,
       auth,
       core,
       params: match.params,
-      body: { ...request.body },
+      body,
+      ...(typeof contentType === 'string' ? { contentType } : {}),
       query: {},
       mountURL: options.mountURL(),
       mountPath: options.mountPath,
