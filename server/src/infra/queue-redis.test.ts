@@ -126,3 +126,25 @@ describe('BullMQ queue', { skip: skip ? 'STRATA_TEST_REDIS_URL is not set' : fal
     }
   });
 });
+
+describe('BullMQ queue without a reachable Redis', () => {
+  it('enqueue fails with an error instead of hanging', async () => {
+    const errors: unknown[] = [];
+    // Port 1 on loopback: nothing listens there, every connection attempt is refused at once.
+    const queue = await createRedisQueue<object>({
+      url: 'redis://127.0.0.1:1',
+      prefix: 'strata-test-unreachable',
+      name: 'q',
+      lockDurationMs: 1000,
+      stalledIntervalMs: 1000,
+      onError: (err) => errors.push(err),
+      enqueueTimeoutMs: 300,
+    });
+    try {
+      await assert.rejects(queue.enqueue({ id: 'x', data: {} }), /Redis did not answer within 300 ms/);
+      assert.ok(errors.length > 0, 'the connection errors reach onError');
+    } finally {
+      await queue.close();
+    }
+  });
+});

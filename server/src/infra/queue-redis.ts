@@ -16,8 +16,11 @@ export interface RedisQueueOptions {
   readonly stalledIntervalMs: number;
   /** Queue errors that have nowhere else to go (connection trouble, a failed lock renewal). */
   readonly onError?: (err: unknown) => void;
+  /** How long `enqueue` waits for Redis before it fails (default 10 s): BullMQ itself waits forever. */
+  readonly enqueueTimeoutMs?: number;
 }
 
+const DEFAULT_ENQUEUE_TIMEOUT_MS = 10_000;
 /** Finished jobs kept in Redis for inspection; the durable record of a run is the caller's, not these. */
 const KEEP_COMPLETED = { count: 1000 };
 const KEEP_FAILED = { count: 5000 };
@@ -37,9 +40,11 @@ const MAX_STALLED = 3;
 export async function createRedisQueue<T>(options: RedisQueueOptions): Promise<JobQueue<T>> {
   const { Queue, Worker } = await import('bullmq');
   const { Redis } = await import('ioredis');
-  // BullMQ requires `maxRetriesPerRequest: null` on the connections its workers block on.
-  const connect = (): InstanceType<typeof Redis> => new Redis(options.url, { maxRetriesPerRequest: null });
-  const queueConnection = connect();
+  // BullMQ requires `maxRetriesPerRequest: null` on the connection its worker blocks on. The producer's gives
+  // up after a few retries instead, so `POST /jobs` answers an error rather than hanging while Redis is down.
+  const connect = (retries: number | null): InstanceType<typeof Redis> =>
+    new Redis(options.url, { maxRetriesPerRequest: retries });
+  const queueConnection = connect(3);
   const queue = new Queue<object, unknown, string>(options.name, {
     connection: queueConnection,
     prefix: options.prefix,
@@ -60,11 +65,12 @@ export async function createRedisQueue<T>(options: RedisQueueOptions): Promise<J
     kind: 'redis',
     async enqueue(job) {
       // BullMQ ignores an add whose job id exists already: a repeat enqueue is a no-op, as in memory.
-      await queue.add('job', job.data as object, { jobId: bullId(job.id), ...retryOptions(job) });
+      const added = queue.add('job', job.data as object, { jobId: bullId(job.id), ...retryOptions(job) });
+      await withTimeout(added, options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS);
     },
     async process(consumer) {
       if (worker !== undefined) return;
-      workerConnection = connect();
+      workerConnection = connect(null);
       const run: QueueProcessor<T> = consumer.processor;
       worker = new Worker<object, unknown, string>(
         options.name,
@@ -126,4 +132,17 @@ function bullId(id: string): string {
 
 function fromBullId(id: string): string {
   return id.startsWith('j-') ? id.slice(2) : id;
+}
+
+/**
+ * Rejects when `work` takes longer than `ms`. The work itself may still complete later (a job added once
+ * Redis is back): callers record the failure first, and the job runner skips a run whose row is finished.
+ */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms.`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
