@@ -1,14 +1,19 @@
 /**
  * A real HTTP proxy in front of a real Strata server that misbehaves on request, for the transport's
  * resilience tests: drop the connection before or after the server answered (a lost response), answer
- * with a given status instead of forwarding, or never answer. It records every request it sees.
+ * with a given status instead of forwarding, cut the answer's body short, or never answer. It records every request it sees.
  */
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export type Fault =
-  'pass' | 'reset' | 'lose-response' | 'hang' | { status: number; body: unknown; headers?: Record<string, string> };
+  | 'pass'
+  | 'reset'
+  | 'lose-response'
+  | 'truncate'
+  | 'hang'
+  | { status: number; body: unknown; headers?: Record<string, string> };
 
 export interface SeenRequest {
   readonly method: string;
@@ -85,6 +90,15 @@ export async function startFaultProxy(upstreamURL: string): Promise<FaultProxy> 
       }
       const answer = await forward({ target, req, body });
       if (fault === 'lose-response') return req.socket.destroy();
+      if (fault === 'truncate') {
+        // The status and headers arrive, then the connection dies halfway through the body.
+        res.writeHead(answer.status, {
+          'content-type': 'application/json',
+          'content-length': String(answer.body.length),
+        });
+        res.write(answer.body.subarray(0, Math.floor(answer.body.length / 2)));
+        return setTimeout(() => req.socket.destroy(), 20);
+      }
       const headers = { ...answer.headers };
       delete headers['transfer-encoding'];
       delete headers['connection'];

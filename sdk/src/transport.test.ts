@@ -41,13 +41,13 @@ for (const { backend, skip } of backends()) {
 
     const items = () => client.collection<Item>('Item');
 
-    it('retries a read after a dropped connection and a 503', async () => {
+    it('retries a read after a dropped connection, a 503 and a body cut short', async () => {
       const created = await items().create({ label: 'read-me' });
       proxy.seen.length = 0;
-      proxy.plan('reset', { status: 503, body: { code: 1, error: 'busy' } });
+      proxy.plan('reset', { status: 503, body: { code: 1, error: 'busy' } }, 'truncate');
       const got = await items().get(created.objectId);
       assert.equal(got.label, 'read-me');
-      assert.equal(proxy.seen.length, 3);
+      assert.equal(proxy.seen.length, 4);
       assert.ok(proxy.seen.every((r) => r.method === 'GET' && r.requestId === undefined));
     });
 

@@ -192,7 +192,11 @@ function isStream(body: BodyInit | undefined): boolean {
 export async function send(context: TransportContext, request: RequestOptions): Promise<RawResponse> {
   const { options } = context;
   const doFetch = options.fetch ?? globalThis.fetch;
-  const retry: Required<RetryOptions> = { retries: 3, minDelayMs: 250, maxDelayMs: 5000, ...options.retry };
+  const retry: Required<RetryOptions> = {
+    retries: options.retry?.retries ?? 3,
+    minDelayMs: options.retry?.minDelayMs ?? 250,
+    maxDelayMs: options.retry?.maxDelayMs ?? 5000,
+  };
   const write = request.method !== 'GET';
   // One id per logical call, reused on every retry: the server recognises the repeat.
   const requestId = write ? newRequestId() : undefined;
@@ -222,12 +226,16 @@ export async function send(context: TransportContext, request: RequestOptions): 
     for (let attempt = 0; ; attempt++) {
       const canRetry = retryable && attempt < retry.retries;
       let response: Response;
+      let parsed: unknown;
       try {
         const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: deadline.signal };
         if (body !== undefined) init.body = body;
         if (isStream(body)) init.duplex = 'half';
         response = await doFetch(url, init);
+        // Inside the try: a connection lost while the body arrives is a network error like any other.
+        parsed = await readBody(response);
       } catch (err) {
+        if (err instanceof StrataError) throw err;
         if (deadline.signal.aborted) throw abortReason(deadline.signal);
         if (!canRetry) {
           throw new StrataError({
@@ -240,7 +248,6 @@ export async function send(context: TransportContext, request: RequestOptions): 
         await wait(backoff(retry, attempt, null), deadline.signal);
         continue;
       }
-      const parsed = await readBody(response);
       if (response.ok) return { status: response.status, body: parsed, headers: response.headers };
       const error = errorFromResponse(response.status, parsed);
       const transient =
