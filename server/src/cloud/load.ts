@@ -15,6 +15,7 @@ import type { Logger } from '../infra/index.js';
 import type { ParseBridge } from './parse-bridge.js';
 import { parseWithCloud } from './parse-cloud.js';
 import { runInParseApp } from './parse-runtime.js';
+import { installConsoleBridge } from './load-console.js';
 import { withLoadingRegistry } from './load-context.js';
 import type { ParseSdk } from './parse-sdk-types.js';
 import type { CloudRegistry } from './registry.js';
@@ -48,6 +49,7 @@ export async function loadCloudCode(options: LoadCloudOptions): Promise<LoadedCl
   const { bridge } = options;
   const sdk = parseWithCloud();
   exposeGlobalParse({ sdk, bridge });
+  installConsoleBridge();
   forgetCommonJsModules(dirname(file));
   const { register } = await import('tsx/esm/api');
   const api = register({ namespace: `strata-cloud-${randomUUID()}` });

@@ -45,6 +45,7 @@ Parse.Cloud.define('countPrivate', async (request) => ({
 }), { requireUser: true });
 Parse.Cloud.define('logSomething', (request) => {
   request.log.info({ marker: 'cloud-log-marker' }, 'from cloud code');
+  console.log('console from cloud code: %s', 42);
   return 'logged';
 });
 Parse.Cloud.define('callOther', async () => Parse.Cloud.run('typed', { n: 21 }));
@@ -416,7 +417,7 @@ describe('Parse.Cloud over HTTP', () => {
 });
 
 describe('Parse.Cloud logging and load-time calls', () => {
-  it("writes request.log lines to the server's log with the request id", async () => {
+  it("writes request.log and console lines of a hook to the server's log with the request id", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strata-parse-log-'));
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
@@ -456,6 +457,10 @@ describe('Parse.Cloud logging and load-time calls', () => {
       assert.ok(line, 'the cloud log line reached the server logger');
       assert.equal(line['reqId'], 'req-cloud-1');
       assert.equal(line['msg'], 'from cloud code');
+      const consoleLine = lines.find((entry) => entry['msg'] === 'console from cloud code: 42');
+      assert.ok(consoleLine, 'console.log inside the hook reached the server logger');
+      assert.equal(consoleLine['reqId'], 'req-cloud-1');
+      assert.equal(consoleLine['console'], 'log');
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

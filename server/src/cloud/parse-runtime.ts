@@ -52,6 +52,11 @@ export function runInParseApp<T>(bridge: ParseBridge, fn: () => T, log?: Logger)
   return parseRuntime().context.run(log === undefined ? { bridge } : { bridge, log }, fn);
 }
 
+/** The logger of the request the running hook serves, if any. */
+export function currentHookLogger(): Logger | undefined {
+  return parseRuntime().context.getStore()?.log;
+}
+
 /** The app of the cloud context the caller runs in, if any. */
 export function currentParseApp(): ParseBridge | undefined {
   return parseRuntime().context.getStore()?.bridge;
