@@ -142,6 +142,13 @@ async function fetchShaped(options: {
       holders: shaped.map((o) => o.fields),
       tree,
       ...(selection === undefined ? {} : { subKeys: selection.sub }),
+      // Included classes with find triggers are read through the hooked find, with this request's origin.
+      ...(deps.cloud === undefined
+        ? {}
+        : {
+            hookedFind: (included: FindRequest) =>
+              find(deps, request.origin === undefined ? included : { ...included, origin: request.origin }),
+          }),
     });
   }
   return shaped;

@@ -5,7 +5,10 @@ import type { Caller } from './caller.js';
 import { readCondition } from './class-access.js';
 import { classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
-import type { OutputObject } from './output.js';
+import type { FindRequest } from './find-request.js';
+import { hooksFor } from './hook-caller.js';
+import type { FindResult, OutputObject } from './output.js';
+import type { CloudRunner } from '../cloud/index.js';
 import { protectedPlan, stripProtected } from './protected-read.js';
 import { shapeObject } from './shape.js';
 
@@ -51,13 +54,25 @@ export async function resolveIncludes(options: {
   /** Per included path, the sub-keys `keys=post.title` selects inside it. */
   subKeys?: ReadonlyMap<string, ReadonlySet<string>>;
   prefix?: string;
+  /**
+   * A find that runs the target class's beforeFind / afterFind: included classes that have such triggers
+   * are read through it (as Parse runs them for includes); the others straight from storage.
+   */
+  hookedFind?: (request: FindRequest) => Promise<FindResult>;
 }): Promise<void> {
   const { deps, auth, caller, holders, tree } = options;
   for (const field of Object.keys(tree)) {
     const path = options.prefix === undefined ? field : `${options.prefix}.${field}`;
     const pointers = collectPointers(holders, field);
     if (pointers.length === 0) continue;
-    const fetched = await fetchPointed({ deps, auth, caller, pointers, keys: options.subKeys?.get(path) });
+    const fetched = await fetchPointed({
+      deps,
+      auth,
+      caller,
+      pointers,
+      keys: options.subKeys?.get(path),
+      hookedFind: options.hookedFind,
+    });
     const nextHolders: Record<string, unknown>[] = [];
     for (const holder of holders) replaceAt({ holder, field, fetched, nextHolders });
     const subtree = tree[field] as IncludeTree;
@@ -70,6 +85,7 @@ export async function resolveIncludes(options: {
         tree: subtree,
         subKeys: options.subKeys,
         prefix: path,
+        ...(options.hookedFind === undefined ? {} : { hookedFind: options.hookedFind }),
       });
     }
   }
@@ -95,6 +111,7 @@ async function fetchPointed(options: {
   caller: Caller;
   pointers: readonly Pointer[];
   keys: ReadonlySet<string> | undefined;
+  hookedFind: ((request: FindRequest) => Promise<FindResult>) | undefined;
 }): Promise<Fetched> {
   const { deps, auth, caller, pointers } = options;
   const byClass = new Map<string, Set<string>>();
@@ -105,6 +122,24 @@ async function fetchPointed(options: {
   }
   const fetched: Fetched = new Map();
   for (const [className, ids] of byClass) {
+    const runner = options.hookedFind === undefined ? undefined : hooksFor(deps, className);
+    if (options.hookedFind !== undefined && runner !== undefined && hasFindTriggers(runner, className)) {
+      const { results } = await options.hookedFind({
+        auth,
+        className,
+        where: { objectId: { $in: [...ids] } },
+        limit: ids.size,
+        ...(options.keys === undefined ? {} : { keys: [...options.keys] }),
+      });
+      for (const shaped of results) {
+        const fields = embeddedFields(shaped);
+        fetched.set(key(shaped.className, shaped.objectId), {
+          embedded: new EmbeddedObject(shaped.className, shaped.objectId, fields),
+          fields,
+        });
+      }
+      continue;
+    }
     const schema = await deps.schemas.get(className);
     if (schema === undefined) continue;
     const where = withClassRestriction(
@@ -177,4 +212,8 @@ function replaceAt(options: {
     }
     holder[field] = replaced;
   }
+}
+
+function hasFindTriggers(runner: CloudRunner, className: string): boolean {
+  return runner.has('beforeFind', className) || runner.has('afterFind', className);
 }

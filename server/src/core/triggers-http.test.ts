@@ -367,6 +367,32 @@ function suite(backend: 'sqlite' | 'mongodb', skip: string | false): void {
       assert.equal(typeof results[0]?.['createdAt'], 'string');
     });
 
+    it('included objects of a class with find triggers are read through them (afterFind shapes the include)', async () => {
+      const secret = await server.call({ method: 'POST', path: '/classes/Item', body: { state: 'inc', secret: true } });
+      const shown = await server.call({ method: 'POST', path: '/classes/Item', body: { state: 'inc', secret: false } });
+      const pointer = (r: { body: unknown }): Json => ({
+        __type: 'Pointer',
+        className: 'Item',
+        objectId: (r.body as Json)['objectId'],
+      });
+      await server.call({
+        method: 'POST',
+        path: '/classes/Box',
+        body: { label: 'box', main: pointer(shown), hidden: pointer(secret) },
+      });
+      seen.length = 0;
+      const r = await server.call({
+        path: `/classes/Box?include=main,hidden&where=${q({ label: 'box' })}`,
+        headers: { 'X-Parse-Cloud-Context': JSON.stringify({ hideSecret: true }) },
+      });
+      const box = (r.body as { results: Json[] }).results[0] as Json;
+      assert.equal((box['main'] as Json)['seenBy'], 'afterFind');
+      assert.equal((box['main'] as Json)['__type'], 'Object');
+      assert.equal(box['hidden'], undefined, 'what afterFind dropped is not included');
+      // One read per include path, as Parse does: each runs the class's beforeFind and afterFind.
+      assert.deepEqual(names(), ['beforeFind', 'afterFind', 'beforeFind', 'afterFind']);
+    });
+
     it('batch sub-requests run the triggers and share the outer context', async () => {
       const r = await server.call({
         method: 'POST',
