@@ -8,7 +8,7 @@
 export { createClient } from './client.js';
 export type { StrataClient, UntypedSchema, UserOf } from './client.js';
 export type { Collection, GetOptions, Updated } from './collection.js';
-export { Query } from './query.js';
+export { Query, relativeTime } from './query.js';
 export type {
   Branch,
   Constraint,
@@ -16,6 +16,7 @@ export type {
   FieldPath,
   OrderKey,
   QueryValue,
+  RelativeTime,
   Selected,
   ValueAt,
   WhereClause,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCodes, StrataError, createClient, geoPoint, polygon } from './index.js';
+import { ErrorCodes, StrataError, createClient, geoPoint, polygon, relativeTime } from './index.js';
 import type { GeoPoint, Pointer, Polygon, StrataClient } from './index.js';
 import { APP_ID, CLIENT_KEY, MASTER_KEY, backends, startServer } from './test-server.test-util.js';
 import type { SdkTestServer } from './test-server.test-util.js';
@@ -113,6 +113,12 @@ for (const { backend, skip } of backends()) {
         'Grace',
       ]);
       assert.deepEqual(names(await q.equalTo('meta.level', 3).find()), ['Ada']);
+      assert.deepEqual(names(await q.lessThan('born', relativeTime('100 years ago')).find()), ['Ada', 'Alan', 'Grace']);
+      assert.deepEqual(names(await q.greaterThan('born', relativeTime('100 years ago')).find()), ['Linus']);
+      await assert.rejects(
+        q.lessThan('born', relativeTime('whenever')).find(),
+        (err: unknown) => err instanceof StrataError && err.code === ErrorCodes.INVALID_JSON,
+      );
       assert.deepEqual(names(await q.where({ power: { $gte: 90 }, name: { $ne: 'Alan' } }).find()), ['Ada']);
       // A base query is not changed by the queries derived from it.
       assert.equal((await q.find()).length, 5);
@@ -124,6 +130,7 @@ for (const { backend, skip } of backends()) {
       assert.deepEqual(names(await q.containedIn('name', ['Ada', 'Linus', 'nobody']).find()), ['Ada', 'Linus']);
       assert.deepEqual(names(await q.notContainedIn('name', ['Ada', 'Linus']).find()), ['Alan', 'Grace', 'anon']);
       assert.deepEqual(names(await q.containsAll('tags', ['math', 'code']).find()), ['Ada']);
+      assert.deepEqual(names(await q.containsAllStartingWith('tags', ['ma', 'co']).find()), ['Ada']);
       assert.deepEqual(names(await q.exists('team').find()), ['Ada', 'Alan', 'Grace', 'Linus']);
       assert.deepEqual(names(await q.doesNotExist('team').find()), ['anon']);
     });

@@ -28,6 +28,20 @@ export type ValueAt<T, K> = K extends keyof Stored<T> ? Stored<T>[K] : unknown;
 /** What a field can be compared with: a value of its type, or one element of an array field. */
 export type QueryValue<V> = NonNullable<V> extends ReadonlyArray<infer E> ? NonNullable<V> | E : NonNullable<V>;
 
+/** A time relative to now for date comparisons, e.g. `relativeTime('2 days ago')` or `relativeTime('in 1 hour')`. */
+export interface RelativeTime {
+  readonly $relativeTime: string;
+}
+
+/**
+ * A date relative to the server's clock: `"in 2 days"`, `"3 hours ago"`, `"now"` (units yr, wk, d, hr, min, sec
+ * and their long forms). Only in `lessThan`/`greaterThan` and their `OrEqualTo` forms, on Date fields.
+ * @example todos.query().greaterThan('due', relativeTime('in 1 day'))
+ */
+export function relativeTime(text: string): RelativeTime {
+  return { $relativeTime: text };
+}
+
 /** Constraint operators on one field (queries.md §3). */
 export interface Constraint<V> {
   $eq?: QueryValue<V> | null;
@@ -155,16 +169,16 @@ export class Query<T, R = Stored<T>> implements AsyncIterable<R> {
   notEqualTo<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>> | null): Query<T, R> {
     return this.constrain(key, '$ne', value);
   }
-  lessThan<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>>): Query<T, R> {
+  lessThan<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>> | RelativeTime): Query<T, R> {
     return this.constrain(key, '$lt', value);
   }
-  lessThanOrEqualTo<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>>): Query<T, R> {
+  lessThanOrEqualTo<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>> | RelativeTime): Query<T, R> {
     return this.constrain(key, '$lte', value);
   }
-  greaterThan<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>>): Query<T, R> {
+  greaterThan<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>> | RelativeTime): Query<T, R> {
     return this.constrain(key, '$gt', value);
   }
-  greaterThanOrEqualTo<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>>): Query<T, R> {
+  greaterThanOrEqualTo<K extends FieldPath<T>>(key: K, value: QueryValue<ValueAt<T, K>> | RelativeTime): Query<T, R> {
     return this.constrain(key, '$gte', value);
   }
   /** Field equals one of the values (array field: has any of them). */
@@ -177,6 +191,14 @@ export class Query<T, R = Stored<T>> implements AsyncIterable<R> {
   /** Array field contains all of the values. */
   containsAll<K extends FieldPath<T>>(key: K, values: ReadonlyArray<QueryValue<ValueAt<T, K>>>): Query<T, R> {
     return this.constrain(key, '$all', values);
+  }
+  /** Array field has, for each prefix, a string starting with it. */
+  containsAllStartingWith(key: FieldPath<T>, prefixes: readonly string[]): Query<T, R> {
+    return this.constrain(
+      key,
+      '$all',
+      prefixes.map((prefix) => ({ $regex: `^${quote(prefix)}` })),
+    );
   }
   /** Every element of the array field is one of the values. */
   containedBy<K extends FieldPath<T>>(key: K, values: ReadonlyArray<QueryValue<ValueAt<T, K>>>): Query<T, R> {
