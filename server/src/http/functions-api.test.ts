@@ -80,6 +80,7 @@ function registerFunctions(registry: CloudRegistry): void {
   );
   cloud.defineFunction('limited', () => 'ok', { rateLimit: { requestCount: 2, requestTimeWindow: 60_000 } });
   cloud.defineFunction('dotted.name', () => 'dotted');
+  registry.defineFunction({ name: 'bigint', source: 'strata', handler: () => Promise.resolve({ result: 10n }) });
 }
 
 describe('POST /functions/:name', () => {
@@ -209,6 +210,8 @@ describe('POST /functions/:name', () => {
     assert.equal(r.status, 418);
     assert.equal(r.headers.get('x-brew'), 'earl grey');
     assert.deepEqual(r.body, { result: 'short and stout' });
+    const notJSON = await call('bigint');
+    assert.deepEqual(notJSON.body, { code: 141, error: 'The function returned a value that is not JSON.' });
     const bad = await call('badStatus');
     assert.equal(bad.status, 400);
     assert.equal((bad.body as Json)['code'], 141);

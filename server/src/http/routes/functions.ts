@@ -23,11 +23,24 @@ async function callFunction(encoding: EncodingContext, request: ApiRequest): Pro
     params,
     origin: originOf(request, encoding),
   });
+  assertSendable(answer.result);
   return {
     ...(answer.status === undefined ? {} : { status: checkedStatus(answer.status) }),
     ...(answer.headers === undefined ? {} : { headers: checkedHeaders(answer.headers) }),
     body: answer.result === undefined ? {} : { result: answer.result },
   };
+}
+
+/** A result JSON cannot carry (a cycle, a BigInt) is the function's failure, not the server's. */
+function assertSendable(result: unknown): void {
+  try {
+    JSON.stringify(result);
+  } catch (err) {
+    throw new ParseError(ErrorCode.SCRIPT_FAILED, {
+      message: 'The function returned a value that is not JSON.',
+      cause: err,
+    });
+  }
 }
 
 function checkedStatus(status: unknown): number {
