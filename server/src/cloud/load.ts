@@ -14,7 +14,7 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
 import type { ParseBridge } from './parse-bridge.js';
 import { parseWithCloud } from './parse-cloud.js';
-import { runInParseApp } from './parse-runtime.js';
+import { registerParseApp, runInParseApp } from './parse-runtime.js';
 import { installConsoleBridge } from './load-console.js';
 import { withLoadingRegistry } from './load-context.js';
 import type { ParseSdk } from './parse-sdk-types.js';
@@ -72,7 +72,14 @@ export async function loadCloudCode(options: LoadCloudOptions): Promise<LoadedCl
   }
   enterContextForNewHooks({ bridge, before });
   bridge.logger.info({ file, ...counts(bridge.registry) }, 'cloud code loaded');
-  return { file, unload: () => api.unregister() };
+  const forget = registerParseApp(bridge);
+  return {
+    file,
+    unload: () => {
+      forget();
+      return api.unregister();
+    },
+  };
 }
 
 /** Parse cloud code reads `Parse` as a global; the SDK knows its app id and master key as in Parse Server. */

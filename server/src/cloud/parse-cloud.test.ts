@@ -253,6 +253,14 @@ describe('Parse.Cloud over HTTP', () => {
     assert.match(download.headers.get('content-type') ?? '', /^text\/plain/);
   });
 
+  it('answers an SDK call made outside any hook when this process serves one app and no server URL is set', async () => {
+    // As a library callback that lost the hook's async context would: no scope, the SDK's default URL.
+    const sdk = (
+      globalThis as unknown as { Parse: { Query: new (className: string) => { count(o: object): Promise<number> } } }
+    ).Parse;
+    assert.equal(await new sdk.Query('Bulk').count({ useMasterKey: true }), 3);
+  });
+
   it('calls out with Parse.Cloud.httpRequest', async () => {
     const outside: Server = createServer((req, res) => {
       let body = '';

@@ -23,7 +23,12 @@ interface ParseRuntime {
   readonly sdk: ParseSdk;
   readonly context: AsyncLocalStorage<ParseScope>;
   readonly original: SdkRestController;
+  /** The apps with cloud code loaded in this process. */
+  readonly apps: Set<ParseBridge>;
 }
+
+/** The SDK's server URL when nobody configured one. */
+const SDK_DEFAULT_SERVER_URL = 'https://api.parse.com/1';
 
 // Kept on a global symbol: cloud code imported under its own module namespace gets fresh copies of Strata's
 // ES modules, and every copy must share the one SDK instance and context.
@@ -38,7 +43,7 @@ export function parseRuntime(): ParseRuntime {
   const sdk = require('parse/node') as ParseSdk;
   const original = sdk.CoreManager.getRESTController();
   const context = new AsyncLocalStorage<ParseScope>();
-  const runtime: ParseRuntime = { sdk, context, original };
+  const runtime: ParseRuntime = { sdk, context, original, apps: new Set() };
   sdk.CoreManager.setRESTController(inProcessController(runtime));
   holder[RUNTIME_KEY] = runtime;
   return runtime;
@@ -68,11 +73,35 @@ function inProcessController(runtime: ParseRuntime): SdkRestController {
     // The SDK calls it positionally (method, path, data, options): its interface, not ours.
     request: (...args: Parameters<SdkRestController['request']>) => {
       const [method, path, data, options] = args;
-      const scope = runtime.context.getStore();
+      const scope = runtime.context.getStore() ?? scopeOutsideHooks(runtime);
       if (scope === undefined) return runtime.original.request(method, path, data, options);
       return requestInProcess({ runtime, scope, call: { method, path, data, options } });
     },
     handleError: (error) => runtime.original.handleError(error),
+  };
+}
+
+/**
+ * A call that lost its hook's context (e.g. made from a library's own callback queue): with the SDK pointed
+ * nowhere (its default parse.com URL), the one app of this process answers it; with several, it fails
+ * rather than guess. A process that set a server URL (a client, such as a test) keeps using it.
+ */
+function scopeOutsideHooks(runtime: ParseRuntime): ParseScope | undefined {
+  if (runtime.sdk.CoreManager.get('SERVER_URL') !== SDK_DEFAULT_SERVER_URL) return undefined;
+  const [only, ...others] = runtime.apps;
+  if (only !== undefined && others.length === 0) return { bridge: only };
+  throw new runtime.sdk.Error(
+    runtime.sdk.Error.INVALID_JSON,
+    'A Parse SDK call was made outside of a cloud code function, trigger or job, and this process serves several apps: make it inside one.',
+  );
+}
+
+/** Tracks the apps with loaded cloud code (for calls that lost their hook's context). */
+export function registerParseApp(bridge: ParseBridge): () => void {
+  const { apps } = parseRuntime();
+  apps.add(bridge);
+  return () => {
+    apps.delete(bridge);
   };
 }
 
