@@ -44,6 +44,11 @@ Parse.Cloud.beforeSave('Todo', (request: any) => {
   if (!request.original) request.object.set('done', false);
 });
 
+Parse.Cloud.job('tidy', async (request: any) => {
+  await request.message('tidying ' + request.params.what);
+  return 'tidied';
+});
+
 Parse.Cloud.beforeDelete('Todo', (request: any) => {
   if (request.object.get('locked') === true) throw new Parse.Error(119, 'Locked.');
 });
@@ -126,6 +131,18 @@ describe('loadCloudForTest: the developer harness', () => {
     await assert.rejects(
       () => cloud.beforeSave('Todo', { object: { title: 'forbidden' } }),
       (err: unknown) => err instanceof ParseError && err.code === 141 && err.message === 'no forbidden todos',
+    );
+  });
+
+  it('runs a job directly, collecting its messages', async () => {
+    assert.deepEqual(await cloud.job('tidy', { params: { what: 'desk' } }), {
+      result: 'tidied',
+      messages: ['tidying desk'],
+      progress: [],
+    });
+    await assert.rejects(
+      () => cloud.job('nope'),
+      (err: unknown) => err instanceof ParseError && err.code === 141,
     );
   });
 

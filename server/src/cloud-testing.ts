@@ -47,6 +47,12 @@ export interface BeforeSaveOutcome {
   readonly changes: JsonObject;
 }
 
+export interface JobOutcome {
+  readonly result: unknown;
+  readonly messages: readonly string[];
+  readonly progress: readonly number[];
+}
+
 export interface CloudTestHarness {
   /** Calls a cloud function like `POST /functions/<name>`; resolves with its result (Parse types decoded). */
   run(name: string, options?: TestCaller & { params?: JsonObject }): Promise<unknown>;
@@ -56,6 +62,11 @@ export interface CloudTestHarness {
   afterSave(className: string, input: SaveTriggerInput): Promise<CloudObjectJSON | undefined>;
   /** Runs the beforeDelete of `className`. */
   beforeDelete(className: string, input: TestCaller & { object: unknown }): Promise<void>;
+  /**
+   * Runs a job's handler directly (no queue, no `_JobStatus`): resolves with what it returned and the
+   * messages and progress it reported; rejects with what it threw.
+   */
+  job(name: string, options?: { params?: JsonObject }): Promise<JobOutcome>;
   /** Runs `fn` as this app's cloud code: `Parse` calls inside it reach the embedded database (seed data). */
   withParse<T>(fn: () => Promise<T>): Promise<T>;
   /** Signs a user up in the embedded database and returns the `Parse.User` with its session token. */
@@ -139,6 +150,23 @@ function harness(options: {
         caller: caller(input),
         object: objectJSON({ className, value: input.object }),
       });
+    },
+    async job(name, input = {}) {
+      const job = runner.registry.job(name);
+      if (job === undefined) throw new ParseError(ErrorCode.SCRIPT_FAILED, { message: 'Invalid job.' });
+      const messages: string[] = [];
+      const progress: number[] = [];
+      const result = await job.handler({
+        jobName: name,
+        jobId: randomBytes(5).toString('hex'),
+        params: input.params ?? {},
+        message: async (text) => void messages.push(text),
+        progress: async (percent) => void progress.push(percent),
+        headers: {},
+        log: logger,
+        signal: new AbortController().signal,
+      });
+      return { result, messages, progress };
     },
     withParse: (fn) => runInParseApp(bridge, fn),
     signUp: (username, password, fields = {}) =>
