@@ -1,25 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Redis as RedisClient } from 'ioredis';
 import { startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 import type { CloudRegistry } from './registry.js';
-import { startJob, until, waitForFinish } from './jobs.test-util.js';
+import { blockerRuns, exited, spawnJobProcess, startJob, until, waitForFinish } from './jobs.test-util.js';
 
 const redisURL = process.env['STRATA_TEST_REDIS_URL'];
 const requireServices = process.env['STRATA_REQUIRE_SERVICES'] === '1';
 const skip = redisURL === undefined && !requireServices;
 if (skip) console.log('# skipping the BullMQ job tests: STRATA_TEST_REDIS_URL is not set');
-
-const WORKER_SCRIPT = fileURLToPath(new URL('./jobs-worker.test-util.ts', import.meta.url));
-const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A fresh app id per use: the queue's Redis prefix is `strata:<appId>`, so runs never share a queue. */
 function uniqueAppId(label: string): string {
@@ -197,7 +192,7 @@ describe('jobs on BullMQ (Redis)', { skip: skip ? 'STRATA_TEST_REDIS_URL is not 
 
   it('a job whose worker is killed mid-run is run again by a restarted worker', async () => {
     const appId = uniqueAppId('kill');
-    const key = `strata-test-kill-${randomBytes(4).toString('hex')}`;
+    const jobsDir = mkdtempSync(join(dir, 'kill-'));
     const databaseURI = `sqlite:${join(dir, 'kill.db')}`;
     const api = await server({
       label: 'kill',
@@ -208,69 +203,41 @@ describe('jobs on BullMQ (Redis)', { skip: skip ? 'STRATA_TEST_REDIS_URL is not 
       cloudSetup: (registry) =>
         registry.defineJob({ name: 'blocker', source: 'strata', handler: () => Promise.resolve() }),
     });
-    const children: ChildProcess[] = [];
-    const startWorker = async (): Promise<ChildProcess> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], {
-        cwd: SERVER_DIR,
-        env: {
-          ...process.env,
-          JOBS_DATABASE_URI: databaseURI,
-          JOBS_REDIS_URL: redisURL as string,
-          JOBS_APP_ID: appId,
-          JOBS_KEY: key,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      // A cold child process compiles TypeScript and loads BullMQ: allow a minute on a loaded machine.
-      await until(
-        `worker ${child.pid} to be ready`,
-        () => {
-          if (child.exitCode !== null) assert.fail(`the worker exited early: ${output}`);
-          return output.includes('ready');
-        },
-        60_000,
-      );
-      return child;
+    const env = {
+      JOBS_DATABASE_URI: databaseURI,
+      JOBS_REDIS_URL: redisURL as string,
+      JOBS_APP_ID: appId,
+      JOBS_DIR: jobsDir,
+      JOBS_ROLE: 'worker',
     };
-    const exited = (child: ChildProcess): Promise<void> =>
-      child.exitCode !== null || child.signalCode !== null
-        ? Promise.resolve()
-        : new Promise((resolve) => child.once('exit', () => resolve()));
+    const children: ChildProcess[] = [];
     try {
-      const firstWorker = await startWorker();
+      const first = await spawnJobProcess(env);
+      children.push(first.child);
       const id = await startJob(api, 'blocker');
-      await until('the first worker to start the job', async () => (await redis.get(`${key}:started`)) === '1');
+      await until('the first worker to start the job', () => blockerRuns(jobsDir).length === 1);
 
-      firstWorker.kill('SIGKILL');
-      await exited(firstWorker);
-      assert.equal(firstWorker.signalCode, 'SIGKILL');
+      first.child.kill('SIGKILL');
+      await exited(first.child);
+      assert.equal(first.child.signalCode, 'SIGKILL');
 
-      const secondWorker = await startWorker();
-      await until('the restarted worker to pick the job up', async () => (await redis.get(`${key}:started`)) === '2');
-      await redis.set(`${key}:release`, '1');
+      const second = await spawnJobProcess(env);
+      children.push(second.child);
+      await until('the restarted worker to pick the job up', () => blockerRuns(jobsDir).length === 2);
+      writeFileSync(join(jobsDir, 'release'), '');
       const row = await waitForFinish(api, id);
       assert.equal(row.status, 'succeeded');
-      assert.equal(row.message, 'released on start 2');
+      assert.equal(row.message, `released in ${second.pid}`);
       assert.equal(row.attempts, 2);
-      const runs = await redis.lrange(`${key}:runs`, 0, -1);
-      assert.deepEqual(
-        runs.map((run) => run.split(':')[1]),
-        [id, id],
-      );
-      assert.deepEqual(
-        runs.map((run) => Number(run.split(':')[0])),
-        [firstWorker.pid, secondWorker.pid],
-      );
-      secondWorker.kill('SIGTERM');
-      await exited(secondWorker);
+      assert.deepEqual(blockerRuns(jobsDir), [
+        { pid: first.pid, jobId: id },
+        { pid: second.pid, jobId: id },
+      ]);
+      second.child.kill('SIGTERM');
+      await exited(second.child);
     } finally {
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await Promise.all(children.map(exited));
-      await deleteKeys(redis, `${key}:*`);
       await api.close();
     }
   });

@@ -1,12 +1,15 @@
 /**
- * A worker process for the kill-and-restart test (`jobs-redis.test.ts`): a Strata app with role `worker` on
- * the database and Redis named in its environment, registering the job `blocker`, which counts its starts
- * in Redis and then waits until the test sets the release key. Prints `ready` once it consumes the queue;
- * exits cleanly on SIGTERM (the test SIGKILLs it to play a crash).
+ * A Strata process for the kill-and-restart tests (`jobs-redis.test.ts`, `jobs-crash.test.ts`): an app on the
+ * database (and, when given, Redis) named in its environment, registering the job `blocker`, which appends
+ * `<pid>:<jobId>` to `<JOBS_DIR>/runs` and then waits until `<JOBS_DIR>/release` exists. Prints
+ * `ready <port>` once it serves and consumes the queue; exits cleanly on SIGTERM (the tests SIGKILL it to
+ * play a crash).
  *
- * Environment: JOBS_DATABASE_URI, JOBS_REDIS_URL, JOBS_APP_ID, JOBS_KEY (Redis key prefix of the test).
+ * Environment: JOBS_DATABASE_URI, JOBS_APP_ID, JOBS_DIR, JOBS_ROLE (`worker` or `all`), JOBS_REDIS_URL
+ * (optional: without it the in-process queue is used).
  */
-import { Redis } from 'ioredis';
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestServer } from '../testing/test-server.test-util.js';
 
 function env(name: string): string {
@@ -15,14 +18,14 @@ function env(name: string): string {
   return value;
 }
 
-const redisURL = env('JOBS_REDIS_URL');
-const key = env('JOBS_KEY');
-const redis = new Redis(redisURL);
+const dir = env('JOBS_DIR');
+const redisURL = process.env['JOBS_REDIS_URL'];
+const role = env('JOBS_ROLE') === 'worker' ? 'worker' : 'all';
 
 const server = await startTestServer({
-  role: 'worker',
+  role,
   databaseURI: env('JOBS_DATABASE_URI'),
-  redisURL,
+  ...(redisURL === undefined ? {} : { redisURL }),
   appId: env('JOBS_APP_ID'),
   // Short lock and stalled-check periods so the test sees a killed worker's job again within seconds.
   jobLockDuration: 1000,
@@ -32,21 +35,17 @@ const server = await startTestServer({
       name: 'blocker',
       source: 'strata',
       handler: async (request) => {
-        const starts = await redis.incr(`${key}:started`);
-        await redis.rpush(`${key}:runs`, `${process.pid}:${request.jobId}`);
-        while ((await redis.get(`${key}:release`)) === null) {
+        appendFileSync(join(dir, 'runs'), `${process.pid}:${request.jobId}\n`);
+        while (!existsSync(join(dir, 'release'))) {
           if (request.signal.aborted) throw new Error('stopped');
           await new Promise((r) => setTimeout(r, 50));
         }
-        return `released on start ${starts}`;
+        return `released in ${process.pid}`;
       },
     }),
 });
-process.stdout.write('ready\n');
+process.stdout.write(`ready ${new URL(server.url).port}\n`);
 
 process.once('SIGTERM', () => {
-  void server.close().then(() => {
-    redis.disconnect();
-    process.exit(0);
-  });
+  void server.close().then(() => process.exit(0));
 });

@@ -1,7 +1,13 @@
 /**
- * Helpers for the job tests: start a job over HTTP and poll its `_JobStatus` row until it reaches a state.
+ * Helpers for the job tests: start a job over HTTP, poll its `_JobStatus` row until it reaches a state, and
+ * run Strata child processes to kill mid-job.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestServer } from '../testing/test-server.test-util.js';
 
 export type JobStatusJSON = Record<string, unknown> & { status?: string; message?: string };
@@ -54,4 +60,57 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./jobs-worker.test-util.ts', import.meta.url));
+const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A Strata child process running `jobs-worker.test-util.ts`, ready to serve and run jobs. */
+export interface JobProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** The port its HTTP server listens on (role `all`). */
+  readonly port: number;
+}
+
+/** Starts the child with `env` on top of this process's environment and waits for its `ready` line. */
+export async function spawnJobProcess(env: Record<string, string>): Promise<JobProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // A cold child compiles TypeScript and loads its dependencies: allow a minute on a loaded machine.
+  await until(
+    `process ${String(child.pid)} to be ready`,
+    () => {
+      if (child.exitCode !== null) assert.fail(`the child exited early: ${output}`);
+      return /ready \d+/.test(output);
+    },
+    60_000,
+  );
+  return { child, pid: child.pid as number, port: Number(/ready (\d+)/.exec(output)?.[1]) };
+}
+
+/** Resolves once the child has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** The `<pid>:<jobId>` lines the `blocker` job wrote, one per run started. */
+export function blockerRuns(dir: string): Array<{ pid: number; jobId: string }> {
+  const file = join(dir, 'runs');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [pid, jobId] = line.split(':');
+      return { pid: Number(pid), jobId: String(jobId) };
+    });
 }
