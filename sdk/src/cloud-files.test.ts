@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCodes, StrataError, createClient } from './index.js';
 import type { StrataClient, StrataFile } from './index.js';
-import { APP_ID, CLIENT_KEY, MASTER_KEY, backends, missingRoute, startServer } from './test-server.test-util.js';
+import { APP_ID, CLIENT_KEY, MASTER_KEY, backends, startServer } from './test-server.test-util.js';
 import type { SdkTestServer } from './test-server.test-util.js';
 
 // Files, cloud functions, jobs and Parse Config through the SDK against a real server.
@@ -11,11 +11,6 @@ const failsWith = (code: number) => (err: unknown) => {
   assert.equal(err.code, code, err.message);
   return true;
 };
-
-const filesMissing = missingRoute('files.ts', 'POST/DELETE /files/:filename');
-const jobsMissing = missingRoute('jobs.ts', 'POST /jobs/:name');
-if (filesMissing !== false) console.log(`# skipping SDK file tests: ${filesMissing}`);
-if (jobsMissing !== false) console.log(`# skipping SDK job tests: ${jobsMissing}`);
 
 async function download(url: string): Promise<{ status: number; type: string | null; text: string }> {
   const response = await fetch(url);
@@ -58,39 +53,35 @@ for (const { backend, skip } of backends()) {
     });
     after(() => server?.close());
 
-    it(
-      'uploads from a string, Uint8Array, ArrayBuffer, Blob and ReadableStream, and downloads the bytes',
-      { skip: filesMissing },
-      async () => {
-        const bytes = new TextEncoder().encode('bytes!');
-        const stream = new ReadableStream<Uint8Array>({
-          start(controller) {
-            controller.enqueue(new TextEncoder().encode('streamed '));
-            controller.enqueue(new TextEncoder().encode('chunks'));
-            controller.close();
-          },
-        });
-        const cases: Array<[string, Parameters<StrataClient['files']['upload']>[1], string, string | undefined]> = [
-          ['note.txt', 'plain text', 'plain text', undefined],
-          ['data.bin', bytes, 'bytes!', 'application/octet-stream'],
-          ['buffer.txt', bytes.buffer.slice(0), 'bytes!', undefined],
-          ['blob.json', new Blob(['{"a":1}'], { type: 'application/json' }), '{"a":1}', undefined],
-          ['stream.txt', stream, 'streamed chunks', 'text/plain'],
-        ];
-        for (const [name, data, expected, contentType] of cases) {
-          const file = await client.files.upload(name, data, contentType === undefined ? {} : { contentType });
-          assert.equal(file.__type, 'File');
-          assert.match(file.name, new RegExp(`^[0-9a-f]{32}_${name.replace('.', '\\.')}$`));
-          assert.equal(file.url, client.files.url(file));
-          assert.equal(client.files.url(file.name), file.url);
-          const got = await download(file.url);
-          assert.equal(got.status, 200, name);
-          assert.equal(got.text, expected, name);
-        }
-      },
-    );
+    it('uploads from a string, Uint8Array, ArrayBuffer, Blob and ReadableStream, and downloads the bytes', async () => {
+      const bytes = new TextEncoder().encode('bytes!');
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('streamed '));
+          controller.enqueue(new TextEncoder().encode('chunks'));
+          controller.close();
+        },
+      });
+      const cases: Array<[string, Parameters<StrataClient['files']['upload']>[1], string, string | undefined]> = [
+        ['note.txt', 'plain text', 'plain text', undefined],
+        ['data.bin', bytes, 'bytes!', 'application/octet-stream'],
+        ['buffer.txt', bytes.buffer.slice(0), 'bytes!', undefined],
+        ['blob.json', new Blob(['{"a":1}'], { type: 'application/json' }), '{"a":1}', undefined],
+        ['stream.txt', stream, 'streamed chunks', 'text/plain'],
+      ];
+      for (const [name, data, expected, contentType] of cases) {
+        const file = await client.files.upload(name, data, contentType === undefined ? {} : { contentType });
+        assert.equal(file.__type, 'File');
+        assert.match(file.name, new RegExp(`^[0-9a-f]{32}_${name.replace('.', '\\.')}$`));
+        assert.equal(file.url, client.files.url(file));
+        assert.equal(client.files.url(file.name), file.url);
+        const got = await download(file.url);
+        assert.equal(got.status, 200, name);
+        assert.equal(got.text, expected, name);
+      }
+    });
 
-    it('stores a file in an object field and deletes it with the master key', { skip: filesMissing }, async () => {
+    it('stores a file in an object field and deletes it with the master key', async () => {
       const photo = await client.files.upload('cat.txt', 'meow', { contentType: 'text/plain' });
       const pets = client.collection<{ name: string; photo?: StrataFile }>('Pet');
       const pet = await pets.create({ name: 'Tom', photo });
@@ -106,7 +97,7 @@ for (const { backend, skip } of backends()) {
       assert.equal((await download(photo.url)).status, 404);
     });
 
-    it('refuses public uploads and bad names with the Parse error', { skip: filesMissing }, async () => {
+    it('refuses public uploads and bad names with the Parse error', async () => {
       const anonymous = createClient({ serverURL: server.serverURL, appId: APP_ID, clientKey: CLIENT_KEY });
       await assert.rejects(anonymous.files.upload('x.txt', 'x'), failsWith(ErrorCodes.FILE_SAVE_ERROR));
       await assert.rejects(client.files.upload('bad/name.txt', 'x'), failsWith(ErrorCodes.INVALID_FILE_NAME));
@@ -127,7 +118,7 @@ for (const { backend, skip } of backends()) {
       await assert.rejects(client.functions.run('missing'), failsWith(ErrorCodes.SCRIPT_FAILED));
     });
 
-    it('starts jobs with the master key and sees them finish', { skip: jobsMissing }, async () => {
+    it('starts jobs with the master key and sees them finish', async () => {
       const { jobStatusId } = await master.jobs.start('tally', { n: 3 });
       assert.match(jobStatusId ?? '', /^[A-Za-z0-9]{10}$/);
       const statuses = master.collection<{ status: string; message?: string; jobName: string }>('_JobStatus');

@@ -4,7 +4,7 @@
  * adapter the tests read. Not part of the build.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -68,15 +68,6 @@ export function backends(): Array<{ backend: Backend; skip: string | false }> {
     { backend: 'sqlite', skip: false },
     { backend: 'mongodb', skip: mongoMissing ? 'STRATA_TEST_MONGODB_URI is not set' : false },
   ];
-}
-
-/**
- * Why a test of a route other engineers are still landing must skip (false once the route's file exists).
- * @example missingRoute('files.ts', 'POST /files/:filename')
- */
-export function missingRoute(file: string, route: string): string | false {
-  const routeFile = new URL(`../../server/src/http/routes/${file}`, import.meta.url);
-  return existsSync(routeFile) ? false : `the ${route} route is not in the server yet`;
 }
 
 export async function startServer(
