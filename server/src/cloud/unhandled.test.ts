@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 
 /**
  * Runs in a child process: the test runner itself turns an unhandled rejection into a failure, so the
- * server's own guard is observed where nothing else listens — a real Strata app whose cloud function leaks
- * a rejected promise, called twice over HTTP.
+ * server's own guard is observed where nothing else listens — a real Strata app whose cloud function and
+ * beforeSave trigger leak rejected promises, called over HTTP.
  */
 const SCRIPT = `
 import { startTestServer } from ${JSON.stringify(fileURLToPath(new URL('../testing/test-server.test-util.ts', import.meta.url)))};
@@ -20,13 +20,23 @@ const server = await startTestServer({
         return { result: 'answered' };
       },
     });
+    registry.defineTrigger({
+      triggerName: 'beforeSave',
+      className: 'Leaky',
+      source: 'strata',
+      handler: async () => {
+        void Promise.reject(new Error('a trigger leaked this'));
+        return { changes: { touched: true } };
+      },
+    });
   },
 });
+const saved = await server.call({ method: 'POST', path: '/classes/Leaky', body: { n: 1 } });
 const first = await server.call({ method: 'POST', path: '/functions/leaks', body: {} });
 await new Promise((resolve) => setTimeout(resolve, 50));
 const second = await server.call({ method: 'POST', path: '/functions/leaks', body: {} });
 await new Promise((resolve) => setTimeout(resolve, 50));
-process.stdout.write(JSON.stringify([first.status, first.body, second.status, second.body]));
+process.stdout.write(JSON.stringify([first.status, first.body, second.status, second.body, saved.status, saved.body.touched]));
 await server.close();
 `;
 
@@ -42,6 +52,6 @@ describe('unhandled rejections leaked by cloud code', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 0, `the process survived (stderr: ${stderr})`);
-    assert.deepEqual(JSON.parse(stdout), [200, { result: 'answered' }, 200, { result: 'answered' }]);
+    assert.deepEqual(JSON.parse(stdout), [200, { result: 'answered' }, 200, { result: 'answered' }, 201, true]);
   });
 });

@@ -37,7 +37,6 @@ function registerHooks(cloud: CloudRegistry, seen: Seen[]): void {
       if (object['title'] === 'error') throw new Error('plain error');
       if (object['title'] === 'nothing') throw undefined;
       if (object['title'] === 'hang') return new Promise(() => undefined);
-      if (object['title'] === 'leak') void Promise.reject(new Error('leaked from beforeSave'));
       const changes: JsonObject = { slug: String(object['title'] ?? '').toLowerCase(), draft: { __op: 'Delete' } };
       return { changes };
     },
