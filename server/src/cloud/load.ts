@@ -63,7 +63,7 @@ export async function loadCloudCode(options: LoadCloudOptions): Promise<LoadedCl
   } catch (err) {
     await api.unregister().catch(() => undefined);
     throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
-      message: `--cloud ${options.file}: the cloud code failed to load: ${describe(err)}`,
+      message: `--cloud ${options.file}: the cloud code failed to load: ${describe(err, dirname(file))}`,
       cause: err,
     });
   } finally {
@@ -152,10 +152,13 @@ function counts(registry: CloudRegistry): { functions: number; triggers: number;
   return { functions: list.functions.length, triggers: list.triggers.length, jobs: list.jobs.length };
 }
 
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const where = err.stack?.split('\n').find((line) => line.includes('file://') || line.includes(sep));
-    return where === undefined ? err.message : `${err.message} (${where.trim()})`;
-  }
-  return String(err);
+/** The error's message, and where in the developer's code it was thrown when the stack says so. */
+function describe(err: unknown, directory: string): string {
+  if (!(err instanceof Error)) return String(err);
+  const where = err.stack
+    ?.split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('at ') && line.includes(directory) && !line.includes(`${sep}node_modules${sep}`));
+  // The loader's namespace query is noise to the developer: `main.ts?tsx-namespace=…:3:9` → `main.ts:3:9`.
+  return where === undefined ? err.message : `${err.message} (${where.replace(/\?(?:tsx-)?namespace=[^:)]*/g, '')})`;
 }
