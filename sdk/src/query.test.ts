@@ -108,10 +108,8 @@ for (const { backend, skip } of backends()) {
       assert.deepEqual(names(await q.greaterThanOrEqualTo('power', 85).lessThan('power', 95).find()), ['Ada', 'Grace']);
       assert.deepEqual(names(await q.lessThanOrEqualTo('power', 60).find()), ['Linus', 'anon']);
       assert.deepEqual(names(await q.lessThan('born', new Date('1910-01-01T00:00:00Z')).find()), ['Ada', 'Grace']);
-      assert.deepEqual(names(await q.greaterThan('createdAt', new Date(0)).limit(2).order('createdAt').find()), [
-        'Ada',
-        'Grace',
-      ]);
+      assert.equal((await q.greaterThan('createdAt', new Date(0)).find()).length, 5);
+      assert.equal((await q.greaterThan('createdAt', new Date(Date.now() + 86_400_000)).find()).length, 0);
       assert.deepEqual(names(await q.equalTo('meta.level', 3).find()), ['Ada']);
       assert.deepEqual(names(await q.lessThan('born', relativeTime('100 years ago')).find()), ['Ada', 'Alan', 'Grace']);
       assert.deepEqual(names(await q.greaterThan('born', relativeTime('100 years ago')).find()), ['Linus']);
