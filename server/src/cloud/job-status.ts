@@ -44,7 +44,7 @@ export interface JobStatusStore {
   create(record: { objectId?: string; jobName: string; params: JsonObject; source: JobSource }): Promise<string>;
   update(objectId: string, change: JobStatusChange): Promise<void>;
   get(objectId: string): Promise<JobStatusRecord | undefined>;
-  /** Rows still `running`: runs that a stopped process never finished. */
+  /** Rows Strata wrote that are still `running`: runs a stopped process never finished. */
   unfinished(): Promise<JobStatusRecord[]>;
 }
 
@@ -112,13 +112,27 @@ export function createStorageJobStatusStore(options: {
       return row === undefined ? undefined : toRecord(row);
     },
     async unfinished() {
-      const rows = await storage.find({
-        schema: await schema(),
-        where: { kind: 'eq', path: ['status'], value: 'running' },
-        sort: [{ path: ['createdAt'], direction: 1 }],
-        limit: RECOVERY_BATCH,
-      });
-      return rows.map(toRecord);
+      // Only rows Strata wrote (they carry `attempts`): a parse-server database may hold `running` rows of
+      // jobs parse-server lost long ago, which nobody expects to run now.
+      const where: Condition = {
+        kind: 'and',
+        conditions: [
+          { kind: 'eq', path: ['status'], value: 'running' },
+          { kind: 'exists', path: ['attempts'], exists: true },
+        ],
+      };
+      const out: JobStatusRecord[] = [];
+      for (let skip = 0; ; skip += RECOVERY_BATCH) {
+        const rows = await storage.find({
+          schema: await schema(),
+          where,
+          sort: [{ path: ['createdAt'], direction: 1 }],
+          skip,
+          limit: RECOVERY_BATCH,
+        });
+        out.push(...rows.map(toRecord));
+        if (rows.length < RECOVERY_BATCH) return out;
+      }
     },
   };
 }
