@@ -99,6 +99,7 @@ export async function createApp(options: {
   const sessionCache = await createSessionCache({ pubsub, logger, now });
   const rateLimits = await createAuthRateLimits({ config, now });
   const email = options.email ?? createEmailAdapter({ settings: emailSettings(config), logger });
+  parseBridge.attachEmail(email);
   const globalConfig = await createGlobalConfigCache({ storage, pubsub, logger });
   // Cloud code's triggers and functions run through one runner (timeouts, validators, error mapping).
   installUnhandledRejectionGuard(logger);

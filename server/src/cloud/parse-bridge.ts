@@ -1,4 +1,5 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
+import type { EmailAdapter, EmailMessage } from '../email/index.js';
 import type { Logger } from '../infra/index.js';
 import type { CloudRegistry } from './registry.js';
 import type { JsonObject } from './types.js';
@@ -50,6 +51,7 @@ export class ParseBridge {
   readonly mountPath: string;
   readonly logger: Logger;
   private dispatcher: InProcessDispatch | undefined;
+  private email: EmailAdapter | undefined;
   private loading = false;
   private readonly waiting: Array<{ resolve: (dispatch: InProcessDispatch) => void }> = [];
 
@@ -71,6 +73,17 @@ export class ParseBridge {
   /** Marks the module import in progress: SDK calls made meanwhile fail instead of deadlocking the start. */
   setLoading(loading: boolean): void {
     this.loading = loading;
+  }
+
+  /** The server's email adapter, for `Parse.Cloud.sendEmail` (built after the cloud code has loaded). */
+  attachEmail(email: EmailAdapter): void {
+    this.email = email;
+  }
+
+  /** `Parse.Cloud.sendEmail`: through the server's email adapter, like the server's own mails. */
+  async sendEmail(message: EmailMessage): Promise<void> {
+    if (this.email === undefined) throw new Error('Parse.Cloud.sendEmail: the server has no email adapter yet.');
+    await this.email.send(message);
   }
 
   attach(dispatch: InProcessDispatch): void {

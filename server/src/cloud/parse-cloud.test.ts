@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createApp } from '../app.js';
 import { resolveOptions } from '../config/index.js';
+import type { EmailMessage } from '../email/index.js';
 import { ParseError } from '../errors/index.js';
 import { startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
@@ -49,6 +50,10 @@ Parse.Cloud.define('logSomething', (request) => {
   return 'logged';
 });
 Parse.Cloud.define('callOther', async () => Parse.Cloud.run('typed', { n: 21 }));
+Parse.Cloud.define('mail', async (request) => {
+  await Parse.Cloud.sendEmail({ to: request.params.to, subject: 'Hi', text: 'Hello there' });
+  return 'sent';
+});
 Parse.Cloud.define('bulk', async () => {
   const objects = [1, 2, 3].map((i) => new Parse.Object('Bulk', { i }));
   await Parse.Object.saveAll(objects, { useMasterKey: true });
@@ -425,9 +430,10 @@ describe('Parse.Cloud over HTTP', () => {
 });
 
 describe('Parse.Cloud logging and load-time calls', () => {
-  it("writes request.log and console lines of a hook to the server's log with the request id", async () => {
+  it("writes request.log and console lines of a hook to the server's log with the request id; sends email", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strata-parse-log-'));
     const lines: Array<Record<string, unknown>> = [];
+    const mails: EmailMessage[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString().split('\n'))
@@ -448,6 +454,14 @@ describe('Parse.Cloud logging and load-time calls', () => {
         cloud: join(dir, 'main.js'),
       },
       logger: pino({ level: 'info' }, sink),
+      email: {
+        kind: 'test',
+        send: (message) => {
+          mails.push(message);
+          return Promise.resolve();
+        },
+        close: () => Promise.resolve(),
+      },
     });
     try {
       const { port } = await app.listen();
@@ -469,6 +483,15 @@ describe('Parse.Cloud logging and load-time calls', () => {
       assert.ok(consoleLine, 'console.log inside the hook reached the server logger');
       assert.equal(consoleLine['reqId'], 'req-cloud-1');
       assert.equal(consoleLine['console'], 'log');
+
+      // Parse.Cloud.sendEmail goes through the server's email adapter.
+      const mailed = await fetch(`http://127.0.0.1:${port}/parse/functions/mail`, {
+        method: 'POST',
+        headers: { 'X-Parse-Application-Id': 'log-app', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ to: 'ada@example.com' }),
+      });
+      assert.deepEqual(await mailed.json(), { result: 'sent' });
+      assert.deepEqual(mails, [{ to: 'ada@example.com', subject: 'Hi', text: 'Hello there' }]);
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

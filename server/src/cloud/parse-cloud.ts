@@ -63,7 +63,6 @@ const UNSUPPORTED = [
   'afterSaveFile',
   'beforeDeleteFile',
   'afterDeleteFile',
-  'sendEmail',
 ] as const;
 
 /**
@@ -126,12 +125,28 @@ export function installParseCloud(sdk: ParseSdk): void {
     // A no-op since Parse Server 2.3: pass `{ useMasterKey: true }` to the call that needs it.
   };
   cloud['httpRequest'] = (options: unknown) => parseHttpRequest(options);
+  cloud['sendEmail'] = (data: unknown) => sendEmail(bridge('sendEmail'), data);
   for (const name of UNSUPPORTED) {
     cloud[name] = () => {
       throw new Error(`Parse.Cloud.${name} is not supported by Strata yet.`);
     };
   }
   cloud['__strata'] = true;
+}
+
+/** `Parse.Cloud.sendEmail({to, subject, text, html})`: a malformed message is refused before sending. */
+async function sendEmail(bridge: ParseBridge, data: unknown): Promise<void> {
+  const record = isJsonObject(data) ? data : {};
+  const { to, subject, text, html } = record;
+  if (typeof to !== 'string' || typeof subject !== 'string' || (typeof text !== 'string' && typeof html !== 'string')) {
+    throw new Error('Parse.Cloud.sendEmail needs { to, subject, text or html } as strings.');
+  }
+  await bridge.sendEmail({
+    to,
+    subject,
+    text: typeof text === 'string' ? text : String(html),
+    ...(typeof html === 'string' ? { html } : {}),
+  });
 }
 
 function defineFunction(options: {
