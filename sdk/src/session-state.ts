@@ -47,7 +47,16 @@ export function createSessionState<U extends { readonly sessionToken?: string }>
       current = user;
       if (user === null) await storage.removeItem(key);
       else await storage.setItem(key, JSON.stringify(encode(user)));
-      for (const listener of listeners) listener(user);
+      for (const listener of listeners) {
+        try {
+          listener(user);
+        } catch (err) {
+          // A failing listener must not fail the log-in that notified it: report it like an event handler's.
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
     },
     onChange: (listener) => {
       listeners.add(listener);
