@@ -54,11 +54,12 @@ export interface Collection<T> {
  * server echoed (`increment` → the new number), unset fields removed, relation operations turned into the
  * relation, and the server's fields (objectId, dates, defaults, trigger changes) on top.
  */
-export function mergeWrite(options: { className?: string; sent: Json; response: Json }): Json {
+export function mergeWrite(options: { sent: Json; response: Json }): Json {
   const { sent, response } = options;
   const out: Json = {};
   for (const [key, value] of Object.entries(sent)) {
-    if (key in response) continue;
+    // (`__proto__` is never a field: the server refuses it, and assigning it here would swap a prototype.)
+    if (key in response || key === '__proto__') continue;
     // Normalised as if read back: builders become plain maps, included objects pointers.
     if (!isOp(value)) out[key] = decode(encode(value));
     else if (value.__op === 'AddRelation' || value.__op === 'RemoveRelation') {
@@ -67,7 +68,7 @@ export function mergeWrite(options: { className?: string; sent: Json; response: 
     }
   }
   for (const [key, value] of Object.entries(decodeRecord<Json>(response))) {
-    if (isOp(value) && value.__op === 'Delete') continue;
+    if ((isOp(value) && value.__op === 'Delete') || key === '__proto__') continue;
     out[key] = value;
   }
   return out;
