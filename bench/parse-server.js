@@ -1,7 +1,8 @@
 // Launches parse-server 9.10 behind express on one port, for the side-by-side benchmark in run.js.
 // Not part of the product: it only exists so both servers are measured the same way (own process, same
 // app id and keys, same mount path). Flags: --port --database-uri --app-id --master-key --client-key
-// [--mount /parse] [--log-level warn] [--logs-folder DIR (parse-server's file logs; default ./logs)].
+// [--mount /parse] [--log-level warn] [--logs-folder DIR (parse-server's file logs; default ./logs)]
+// [--cloud FILE (cloud code module)].
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { ParseServer } from 'parse-server';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     mount: { type: 'string', default: '/parse' },
     'log-level': { type: 'string', default: 'warn' },
     'logs-folder': { type: 'string' },
+    cloud: { type: 'string' },
   },
 });
 
@@ -38,6 +40,7 @@ const server = new ParseServer({
   allowClientClassCreation: true,
   logLevel: values['log-level'],
   ...(values['logs-folder'] ? { logsFolder: values['logs-folder'] } : {}),
+  ...(values.cloud ? { cloud: values.cloud } : {}),
   verbose: false,
 });
 

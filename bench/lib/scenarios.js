@@ -3,9 +3,9 @@
 // so a broken server is reported instead of benchmarked. Process handling and reporting live elsewhere.
 import autocannon from 'autocannon';
 
-export const SCENARIO_NAMES = ['create', 'get', 'query', 'update', 'inQuery', 'near', 'authGet', 'login'];
+export const SCENARIO_NAMES = ['create', 'get', 'query', 'update', 'inQuery', 'near', 'authGet', 'login', 'function'];
 /** Execution order: reads and in-place updates first, so rows added by `create` don't change the others. */
-export const EXECUTION_ORDER = ['get', 'authGet', 'query', 'inQuery', 'near', 'update', 'create', 'login'];
+export const EXECUTION_ORDER = ['get', 'function', 'authGet', 'query', 'inQuery', 'near', 'update', 'create', 'login'];
 
 export const CLASS_NAME = 'BenchItem';
 const QUERY_WIDTH = 100;
@@ -194,6 +194,22 @@ export function buildScenario(name, { baseUrl, ctx, ids, rows }) {
           if (res.status !== 200 || res.json?.objectId !== ids[0] || res.json?.score !== 0) fail('get check', res);
         },
       };
+    case 'function': {
+      // A trivial cloud function (bench/cloud/main.js, loaded by every target) next to the plain get.
+      const body = JSON.stringify({ n: 7 });
+      return {
+        request: {
+          method: 'POST',
+          path: `${mount}/functions/benchEcho`,
+          headers: { ...headers, 'Content-Type': 'application/json' },
+          body,
+        },
+        async check() {
+          const res = await requestJson(`${baseUrl}/functions/benchEcho`, { method: 'POST', headers, body: { n: 7 } });
+          if (res.status !== 200 || res.json?.result?.echo !== 7) fail('function check', res);
+        },
+      };
+    }
     case 'query':
       return {
         request: { method: 'GET', headers, setupRequest: (req) => ({ ...req, path: queryPath(mount, randomLow()) }) },

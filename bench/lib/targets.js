@@ -43,6 +43,8 @@ function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf }) {
     '--allow-client-class-creation',
     '--log-level',
     'warn',
+    '--cloud',
+    path.join(ctx.benchDir, 'cloud/main.js'),
   );
   if (databaseURI) args.push('--database-uri', databaseURI);
   return args;
@@ -204,6 +206,8 @@ function parseServer(ctx) {
         MOUNT,
         '--logs-folder',
         path.join(ctx.tmpRoot, 'parse-server-logs'),
+        '--cloud',
+        path.join(ctx.benchDir, 'cloud/main.js'),
       );
       // parse-server's default logger is set up at import time from this env var, before any option applies.
       const env = { NODE_ENV: 'production', PARSE_SERVER_LOGS_FOLDER: path.join(ctx.tmpRoot, 'parse-server-logs') };
