@@ -8,4 +8,10 @@
 export type { FileRead, FileStore, FileStoreOptions, FileWrite, StoredFileInfo } from './adapter.js';
 export { openFileStore } from './open.js';
 export { assertSafeFileName } from './names.js';
-export { contentTypeForName } from './content-type.js';
+export {
+  contentTypeForExtension,
+  contentTypeForName,
+  extensionForContentType,
+  extensionOf,
+  mediaTypeEssence,
+} from './content-type.js';

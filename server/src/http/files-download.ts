@@ -7,10 +7,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { StoredFileInfo } from '../files/index.js';
+import { contentTypeForName, type StoredFileInfo } from '../files/index.js';
 import type { Logger } from '../infra/index.js';
 import { ErrorCode, ParseError, unauthorized } from '../errors/index.js';
-import { contentTypeForExtension, extensionOf, isActiveContentType, isServableName } from './files-content-type.js';
+import { isActiveContentType, isServableName } from './files-content-type.js';
 import type { FilesHttpOptions } from './files-options.js';
 import { parseQueryString } from './params.js';
 import { sendError, sendJson } from './send.js';
@@ -65,7 +65,7 @@ async function sendFile(options: {
   res: ServerResponse;
 }): Promise<void> {
   const { store, info, req, res } = options;
-  const contentType = info.contentType ?? contentTypeForExtension(extensionOf(info.name)) ?? 'application/octet-stream';
+  const contentType = info.contentType ?? contentTypeForName(info.name) ?? 'application/octet-stream';
   res.setHeader('Content-Type', contentType);
   res.setHeader('ETag', info.etag);
   res.setHeader('Last-Modified', info.lastModified.toUTCString());
