@@ -191,7 +191,7 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 30_000,
     defaultText: '30000',
     description:
-      'With Redis: milliseconds a worker\'s lock on a running job lasts without renewal (renewed while it runs). The job of a killed worker is run again once its lock lapses.',
+      "With Redis: milliseconds a worker's lock on a running job lasts without renewal (renewed while it runs). The job of a killed worker is run again once its lock lapses.",
   },
   {
     key: 'jobStalledInterval',
@@ -202,7 +202,7 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 30_000,
     defaultText: '30000',
     description:
-      'With Redis: how often (ms) each worker looks for jobs whose lock lapsed and queues them again; a killed worker\'s job restarts within lock duration + 2 × this.',
+      "With Redis: how often (ms) each worker looks for jobs whose lock lapsed and queues them again; a killed worker's job restarts within lock duration + 2 × this.",
   },
   {
     key: 'allowOrigin',
