@@ -3,7 +3,6 @@
  * file, or a fresh database on the FerretDB/MongoDB of STRATA_TEST_MONGODB_URI. Mail goes to an in-memory
  * adapter the tests read. Not part of the build.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,15 +36,22 @@ interface ServerModules {
       options: Record<string, unknown>,
     ): Promise<{ listen(): Promise<{ port: number }>; close(): Promise<void> }>;
   };
-  config: { resolveOptions(options: { cwd: string; env: Record<string, string> }): Config };
   infra: { createLogger(options: { level: string }): unknown };
+  testing: {
+    testConfig(options: { dir: string; databaseURI: string; appId: string; masterKey: string }): Config;
+    testDatabaseURI(options: { backend: string | undefined; dir: string; prefix: string }): string;
+  };
 }
 
 async function loadServer(): Promise<ServerModules> {
   const src = new URL('../../server/src/', import.meta.url).href;
   const load = (path: string): Promise<unknown> => import(`${src}${path}`);
-  const [app, config, infra] = await Promise.all([load('app.ts'), load('config/index.ts'), load('infra/index.ts')]);
-  return { app, config, infra } as ServerModules;
+  const [app, infra, testing] = await Promise.all([
+    load('app.ts'),
+    load('infra/index.ts'),
+    load('testing/test-config.test-util.ts'),
+  ]);
+  return { app, infra, testing } as ServerModules;
 }
 
 export const APP_ID = 'sdk-test-app';
@@ -78,33 +84,15 @@ export async function startServer(
   if (options.backend === 'mongodb' && mongo === undefined) {
     throw new Error('STRATA_TEST_MONGODB_URI is required for the MongoDB suite (STRATA_REQUIRE_SERVICES=1)');
   }
-  const databaseURI =
-    options.backend === 'mongodb' && mongo !== undefined
-      ? `${mongo.replace(/\/+$/, '')}/strata_sdk_${randomBytes(6).toString('hex')}`
-      : `sqlite:${join(dir, 'strata.db')}`;
-  const { app: server, config: configModule, infra } = await loadServer();
+  const { app: server, infra, testing } = await loadServer();
+  const databaseURI = testing.testDatabaseURI({ backend: options.backend, dir, prefix: 'strata_sdk_' });
   const mails: EmailMessage[] = [];
-  // Every option's real default first, so a new server option never breaks these tests.
   const config: Config = {
-    ...configModule.resolveOptions({ cwd: dir, env: {} }),
-    port: 0,
-    host: '127.0.0.1',
-    mountPath: '/parse',
-    dataDir: dir,
-    databaseURI,
-    role: 'all',
-    appId: APP_ID,
-    masterKey: MASTER_KEY,
+    ...testing.testConfig({ dir, databaseURI, appId: APP_ID, masterKey: MASTER_KEY }),
     clientKey: CLIENT_KEY,
     javascriptKey: CLIENT_KEY,
     restAPIKey: CLIENT_KEY,
     allowClientClassCreation: true,
-    masterKeyIps: ['127.0.0.1', '::1'],
-    maintenanceKeyIps: ['127.0.0.1', '::1'],
-    maxBodySize: 1024 * 1024,
-    maxNestingDepth: 32,
-    defaultLimit: 100,
-    logLevel: 'silent',
     allowOrigin: ['*'],
     appName: 'SDK Test',
     // The cheapest bcrypt cost: the suites sign up many users on a shared machine.

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../app.js';
 import type { AuthProvider } from '../auth/index.js';
-import { resolveOptions } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import type { EmailAdapter, EmailMessage } from '../email/index.js';
 import { createLogger } from '../infra/index.js';
+import { testConfig } from './test-config.test-util.js';
 
 export const APP_ID = 'mail-app';
 const MASTER = 'mail-master';
@@ -48,24 +48,9 @@ export async function startAccountsApp(
     close: () => Promise.resolve(),
   };
   const clock = { now: new Date('2025-06-01T12:00:00.000Z') };
-  // Every option's real default first (a new option never needs touching this), then the harness's settings.
   const config: Config = {
-    ...resolveOptions({ cwd: dir, env: {} }),
-    port: 0,
-    host: '127.0.0.1',
-    mountPath: '/parse',
-    dataDir: dir,
-    databaseURI: `sqlite:${join(dir, 'strata.db')}`,
-    role: 'all',
-    appId: APP_ID,
-    masterKey: MASTER,
+    ...testConfig({ dir, databaseURI: `sqlite:${join(dir, 'strata.db')}`, appId: APP_ID, masterKey: MASTER }),
     allowClientClassCreation: false,
-    masterKeyIps: ['127.0.0.1', '::1'],
-    maintenanceKeyIps: ['127.0.0.1', '::1'],
-    maxBodySize: 1024 * 1024,
-    maxNestingDepth: 32,
-    defaultLimit: 100,
-    logLevel: 'silent',
     allowOrigin: [],
     ...overrides,
   };

@@ -5,12 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { createApp } from '../app.js';
 import type { CloudRegistry } from '../cloud/index.js';
-import { resolveOptions } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { createLogger } from '../infra/index.js';
+import { testConfig, testDatabaseURI } from './test-config.test-util.js';
 
 export const APP_ID = 'test-app';
 export const MASTER_KEY = 'test-master-key';
@@ -43,33 +42,14 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
-  const mongo = process.env['STRATA_TEST_MONGODB_URI'];
-  const databaseURI =
-    overrides.backend === 'mongodb' && mongo !== undefined
-      ? `${mongo.replace(/\/+$/, '')}/strata_test_${randomBytes(6).toString('hex')}`
-      : `sqlite:${join(dir, 'strata.db')}`;
+  const databaseURI = testDatabaseURI({ backend: overrides.backend, dir, prefix: 'strata_test_' });
   const { backend: _backend, now, cloudSetup, ...configOverrides } = overrides;
-  // Every option's real default first (a new option never needs touching this), then the test's settings.
   const config: Config = {
-    ...resolveOptions({ cwd: dir, env: {} }),
-    port: 0,
-    host: '127.0.0.1',
-    mountPath: '/parse',
-    dataDir: dir,
-    databaseURI,
-    role: 'all',
-    appId: APP_ID,
-    masterKey: MASTER_KEY,
+    ...testConfig({ dir, databaseURI, appId: APP_ID, masterKey: MASTER_KEY }),
     clientKey: CLIENT_KEY,
     javascriptKey: CLIENT_KEY,
     restAPIKey: CLIENT_KEY,
     allowClientClassCreation: true,
-    masterKeyIps: ['127.0.0.1', '::1'],
-    maintenanceKeyIps: ['127.0.0.1', '::1'],
-    maxBodySize: 1024 * 1024,
-    maxNestingDepth: 32,
-    defaultLimit: 100,
-    logLevel: 'silent',
     allowOrigin: [],
     ...configOverrides,
   };
