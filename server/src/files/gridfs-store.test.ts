@@ -10,15 +10,14 @@ import { MongoClient, ObjectId } from 'mongodb';
 import type { Db } from 'mongodb';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { FileStore } from './adapter.js';
-import {
-  bytesOf,
-  describeWithMongo,
-  isFerretDB,
-  runFileStoreConformance,
-  sourceOf,
-  testDatabaseUri,
-} from './conformance/index.js';
+import { describeWithMongo, isFerretDB, uniqueDatabaseName, withDatabase } from '../testing/mongo.test-util.js';
+import { bytesOf, runFileStoreConformance, sourceOf } from './conformance/index.js';
 import { openFileStore } from './index.js';
+
+/** A URI for a fresh database (`strata_files_<random>`) on the server `serverUri` names. */
+function testDatabaseUri(serverUri: string): string {
+  return withDatabase(serverUri, uniqueDatabaseName('strata_files_'));
+}
 
 const CHUNK = 261120;
 const MB = 1024 * 1024;

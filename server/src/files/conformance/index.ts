@@ -7,4 +7,3 @@
 export { runFileStoreConformance } from './suite.js';
 export type { FileStoreConformanceOptions } from './suite.js';
 export { bytesOf, digestOf, randomSource, sha256, sourceOf } from './streams.js';
-export { describeWithMongo, isFerretDB, testDatabaseUri } from './test-mongo.js';

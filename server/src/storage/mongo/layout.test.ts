@@ -13,7 +13,7 @@ import type { ClassSchema, ParseObjectValue, ParseValue } from '../../schema/ind
 import type { Condition } from '../../query/index.js';
 import type { StorageAdapter, StoredObject, UpdateSpec } from '../adapter.js';
 import { createMongoStorage } from './index.js';
-import { describeWithMongo, uniqueDatabaseName, withDatabase } from './test-database.js';
+import { describeWithMongo, uniqueDatabaseName, withDatabase } from '../../testing/mongo.test-util.js';
 import { GAME_SCORE, ROLE, SESSION, USER, classSchema } from './test-schemas.js';
 
 const T = new Date('2024-05-01T10:00:00.000Z');

@@ -13,7 +13,7 @@ import { Bytes, GeoPoint, ParseFile, Pointer } from '../../schema/index.js';
 import type { ClassSchema } from '../../schema/index.js';
 import type { StorageAdapter } from '../adapter.js';
 import { createMongoStorage } from './index.js';
-import { describeWithMongo, uniqueDatabaseName, withDatabase } from './test-database.js';
+import { describeWithMongo, uniqueDatabaseName, withDatabase } from '../../testing/mongo.test-util.js';
 import { GAME_SCORE, SESSION, USER, classSchema } from './test-schemas.js';
 
 const T = new Date('2024-05-01T10:00:00.000Z');

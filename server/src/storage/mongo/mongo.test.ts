@@ -14,7 +14,13 @@ import type { ParseObjectValue } from '../../schema/index.js';
 import type { StorageAdapter } from '../adapter.js';
 import { runStorageConformance } from '../conformance/index.js';
 import { createMongoStorage, TRANSACTIONS_UNAVAILABLE_MESSAGE } from './index.js';
-import { describeWithMongo, isFerretDB, testServerUri, uniqueDatabaseName, withDatabase } from './test-database.js';
+import {
+  describeWithMongo,
+  isFerretDB,
+  testServerUri,
+  uniqueDatabaseName,
+  withDatabase,
+} from '../../testing/mongo.test-util.js';
 import { GAME_SCORE, USER, classSchema } from './test-schemas.js';
 
 const T = new Date('2024-05-01T10:00:00.000Z');

@@ -1,5 +1,5 @@
 /**
- * Test support for the MongoDB suites (imported by `*.test.ts` only): a fresh database per run on the
+ * Test support for the MongoDB suites (storage and GridFS files): a fresh database per run on the
  * server named by `STRATA_TEST_MONGODB_URI`, a skip with a printed reason when it is unset, and a failure
  * instead of the skip when `STRATA_REQUIRE_SERVICES=1`.
  */
@@ -17,8 +17,9 @@ export function withDatabase(uri: string, database: string): string {
   return `${match[1]}/${database}${match[2] ?? ''}`;
 }
 
-export function uniqueDatabaseName(): string {
-  return `strata_test_${randomBytes(5).toString('hex')}`;
+/** A fresh database name: `prefix` and 10 random hex digits. */
+export function uniqueDatabaseName(prefix = 'strata_test_'): string {
+  return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
 /** The server named by the environment, or `undefined`. */
