@@ -26,6 +26,7 @@ import {
 import { parseHttpRequest } from './parse-http-request.js';
 import { currentParseApp, parseRuntime, runInParseApp } from './parse-runtime.js';
 import type { ParseSdk, SdkObject, SdkQuery } from './parse-sdk-types.js';
+import { OBJECT_TRIGGER_NAMES } from './types.js';
 import type {
   AfterFindRequest,
   AuthTriggerName,
@@ -82,14 +83,7 @@ export function installParseCloud(sdk: ParseSdk): void {
   cloud['define'] = (name: string, handler: UserHandler, validator?: unknown) =>
     defineFunction({ sdk, bridge: bridge('define'), name, handler, validator });
   cloud['job'] = (name: string, handler: UserHandler) => defineJob({ sdk, bridge: bridge('job'), name, handler });
-  for (const triggerName of [
-    'beforeSave',
-    'afterSave',
-    'beforeDelete',
-    'afterDelete',
-    'beforeFind',
-    'afterFind',
-  ] as const) {
+  for (const triggerName of OBJECT_TRIGGER_NAMES) {
     cloud[triggerName] = (target: unknown, handler: UserHandler, validator?: unknown) =>
       defineTrigger({
         sdk,

@@ -1,5 +1,5 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
-import { TRIGGER_NAMES } from './types.js';
+import { OBJECT_TRIGGER_NAMES, TRIGGER_NAMES } from './types.js';
 import type {
   FunctionHandler,
   JobHandler,
@@ -33,17 +33,9 @@ const VALIDATOR_KEYS = new Set([
 const ALLOWED_BY_CLASS: Readonly<Record<string, readonly TriggerName[]>> = {
   _Session: ['afterLogout'],
   [CONFIG_TRIGGER_CLASS]: ['beforeSave', 'afterSave'],
-  [FILE_TRIGGER_CLASS]: ['beforeSave', 'afterSave', 'beforeDelete', 'afterDelete', 'beforeFind', 'afterFind'],
+  [FILE_TRIGGER_CLASS]: OBJECT_TRIGGER_NAMES,
 };
 const USER_ONLY: readonly TriggerName[] = ['beforeLogin', 'afterLogin', 'beforePasswordResetRequest'];
-const OBJECT_TRIGGERS: readonly TriggerName[] = [
-  'beforeSave',
-  'afterSave',
-  'beforeDelete',
-  'afterDelete',
-  'beforeFind',
-  'afterFind',
-];
 
 /** Everything webhooks register; replaces the in-process hook of the same name while set. */
 export interface WebhookOverlay {
@@ -161,13 +153,13 @@ export function assertTriggerAllowed(triggerName: TriggerName, className: string
     throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `${triggerName} needs a class name.` });
   }
   const special = ALLOWED_BY_CLASS[className];
-  const allowed =
+  const allowed: readonly TriggerName[] =
     special ??
     (className === '_User'
-      ? [...OBJECT_TRIGGERS, ...USER_ONLY]
+      ? [...OBJECT_TRIGGER_NAMES, ...USER_ONLY]
       : className === '_PushStatus'
         ? ['afterSave']
-        : OBJECT_TRIGGERS);
+        : OBJECT_TRIGGER_NAMES);
   if (!allowed.includes(triggerName)) {
     throw new ParseError(ErrorCode.SCRIPT_FAILED, {
       message: `Triggers of type ${triggerName} are not allowed on ${className}.`,

@@ -41,24 +41,26 @@ export interface HookRequestBase extends CallerInfo {
   readonly log: Logger;
 }
 
-export type SaveTriggerName = 'beforeSave' | 'afterSave';
-export type DeleteTriggerName = 'beforeDelete' | 'afterDelete';
-export type FindTriggerName = 'beforeFind' | 'afterFind';
-export type AuthTriggerName = 'beforeLogin' | 'afterLogin' | 'afterLogout' | 'beforePasswordResetRequest';
-export type TriggerName = SaveTriggerName | DeleteTriggerName | FindTriggerName | AuthTriggerName;
-
-export const TRIGGER_NAMES: readonly TriggerName[] = [
+/** The triggers any ordinary class takes (and `Parse.File`'s `@File`). */
+export const OBJECT_TRIGGER_NAMES = [
   'beforeSave',
   'afterSave',
   'beforeDelete',
   'afterDelete',
   'beforeFind',
   'afterFind',
-  'beforeLogin',
-  'afterLogin',
-  'afterLogout',
-  'beforePasswordResetRequest',
-];
+] as const;
+/** The user-session triggers (on `_User`, afterLogout on `_Session`). */
+export const AUTH_TRIGGER_NAMES = ['beforeLogin', 'afterLogin', 'afterLogout', 'beforePasswordResetRequest'] as const;
+
+export type SaveTriggerName = 'beforeSave' | 'afterSave';
+export type DeleteTriggerName = 'beforeDelete' | 'afterDelete';
+export type FindTriggerName = 'beforeFind' | 'afterFind';
+export type ObjectTriggerName = (typeof OBJECT_TRIGGER_NAMES)[number];
+export type AuthTriggerName = (typeof AUTH_TRIGGER_NAMES)[number];
+export type TriggerName = ObjectTriggerName | AuthTriggerName;
+
+export const TRIGGER_NAMES: readonly TriggerName[] = [...OBJECT_TRIGGER_NAMES, ...AUTH_TRIGGER_NAMES];
 
 export interface SaveTriggerRequest extends HookRequestBase {
   readonly triggerName: SaveTriggerName;
