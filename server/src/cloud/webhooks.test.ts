@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../testing/test-server.test-util.js';
+import { expectError, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 import { savePatchFrom } from './webhooks-handlers.js';
 import type { SaveTriggerRequest } from './types.js';
@@ -17,17 +17,6 @@ const WEBHOOK_KEY = 'webhook-secret-for-tests';
 const WEBHOOK_TIMEOUT_MS = 400;
 
 type Body = Record<string, unknown>;
-
-function expectError(
-  response: { status: number; body: unknown },
-  expected: { status?: number; code: number; error: string | RegExp },
-): void {
-  assert.equal(response.status, expected.status ?? 400, JSON.stringify(response.body));
-  const body = response.body as { code?: number; error?: string };
-  assert.equal(body.code, expected.code, JSON.stringify(body));
-  if (typeof expected.error === 'string') assert.equal(body.error, expected.error);
-  else assert.match(String(body.error), expected.error);
-}
 
 /** Polls until `ok()` (afterSave runs off the response path in some setups); fails clearly after 20 s. */
 async function eventually(what: string, ok: () => boolean): Promise<void> {

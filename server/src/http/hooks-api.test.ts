@@ -10,22 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CloudRegistry } from '../cloud/index.js';
-import { startTestServer } from '../testing/test-server.test-util.js';
+import { expectError, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 
 const READ_ONLY_KEY = 'hooks-read-only-key';
 const HOOK_URL = 'https://hooks.example.com/fn';
-
-function expectError(
-  response: { status: number; body: unknown },
-  expected: { status?: number; code: number; error: string | RegExp },
-): void {
-  assert.equal(response.status, expected.status ?? 400, JSON.stringify(response.body));
-  const body = response.body as { code?: number; error?: string };
-  assert.equal(body.code, expected.code, JSON.stringify(body));
-  if (typeof expected.error === 'string') assert.equal(body.error, expected.error);
-  else assert.match(String(body.error), expected.error);
-}
 
 describe('/hooks API (SQLite)', () => {
   let server: TestServer;

@@ -2,6 +2,7 @@
  * Starts a real Strata app on a free loopback port for tests: a temp SQLite file (or the MongoDB of
  * STRATA_TEST_MONGODB_URI when asked), known keys, and a small fetch helper. Not part of the build.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,4 +92,16 @@ export async function startTestServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Asserts a Parse error response: the status (400 unless given), the code, and the message (exact or matching). */
+export function expectError(
+  response: { status: number; body: unknown },
+  expected: { status?: number; code: number; error: string | RegExp },
+): void {
+  assert.equal(response.status, expected.status ?? 400, JSON.stringify(response.body));
+  const body = response.body as { code?: number; error?: string };
+  assert.equal(body.code, expected.code, JSON.stringify(body));
+  if (typeof expected.error === 'string') assert.equal(body.error, expected.error);
+  else assert.match(String(body.error), expected.error);
 }
