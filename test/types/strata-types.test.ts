@@ -39,6 +39,11 @@ function runNode(args: readonly string[], options: { cwd: string; env?: NodeJS.P
   });
 }
 
+/** `strata types <args>` from the repository root, without the caller's STRATA_* settings. */
+function runTypes(args: readonly string[]): Promise<Run> {
+  return runNode(['--import', 'tsx', MAIN, 'types', ...args], { cwd: ROOT, env: cleanEnv() });
+}
+
 /** The environment without STRATA_* variables, so only the flags under test configure the CLI. */
 function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('STRATA_')));
@@ -93,22 +98,15 @@ describe('strata types', () => {
 
   it('writes the schema as TypeScript, with keys from flags or from the data dir', async () => {
     const out = join(dir, 'strata-types.ts');
-    const withFlags = await runNode(
-      [
-        '--import',
-        'tsx',
-        MAIN,
-        'types',
-        '--out',
-        out,
-        `--server-url=${server.mountURL}`,
-        '--app-id',
-        APP_ID,
-        '--master-key',
-        MASTER_KEY,
-      ],
-      { cwd: ROOT, env: cleanEnv() },
-    );
+    const withFlags = await runTypes([
+      '--out',
+      out,
+      `--server-url=${server.mountURL}`,
+      '--app-id',
+      APP_ID,
+      '--master-key',
+      MASTER_KEY,
+    ]);
     assert.equal(withFlags.code, 0, withFlags.stderr);
     assert.match(withFlags.stdout, /strata types: wrote \d+ classes to /);
     const source = readFileSync(out, 'utf8');
@@ -125,39 +123,33 @@ describe('strata types', () => {
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'keys.json'), JSON.stringify(keys), { mode: 0o600 });
     const fromKeysFile = join(dir, 'from-keys.ts');
-    const withKeysFile = await runNode(
-      ['--import', 'tsx', MAIN, 'types', '--out', fromKeysFile, '--server-url', server.mountURL, '--data-dir', dataDir],
-      { cwd: ROOT, env: cleanEnv() },
-    );
+    const withKeysFile = await runTypes([
+      '--out',
+      fromKeysFile,
+      '--server-url',
+      server.mountURL,
+      '--data-dir',
+      dataDir,
+    ]);
     assert.equal(withKeysFile.code, 0, withKeysFile.stderr);
     assert.equal(readFileSync(fromKeysFile, 'utf8'), source);
   });
 
   it('fails clearly on a wrong master key or a missing --out, writing nothing', async () => {
     const out = join(dir, 'never.ts');
-    const wrongKey = await runNode(
-      [
-        '--import',
-        'tsx',
-        MAIN,
-        'types',
-        '--out',
-        out,
-        '--server-url',
-        server.mountURL,
-        '--app-id',
-        APP_ID,
-        '--master-key',
-        'nope',
-      ],
-      { cwd: ROOT, env: cleanEnv() },
-    );
+    const wrongKey = await runTypes([
+      '--out',
+      out,
+      '--server-url',
+      server.mountURL,
+      '--app-id',
+      APP_ID,
+      '--master-key',
+      'nope',
+    ]);
     assert.equal(wrongKey.code, 2);
     assert.match(wrongKey.stderr, /strata types: GET .*\/schemas answered 4\d\d/);
-    const noOut = await runNode(['--import', 'tsx', MAIN, 'types', '--server-url', server.mountURL], {
-      cwd: ROOT,
-      env: cleanEnv(),
-    });
+    const noOut = await runTypes(['--server-url', server.mountURL]);
     assert.equal(noOut.code, 2);
     assert.match(noOut.stderr, /--out <file> is required/);
     assert.throws(() => readFileSync(out), /ENOENT/);
