@@ -22,6 +22,27 @@ function testDatabaseUri(serverUri: string): string {
 const CHUNK = 261120;
 const MB = 1024 * 1024;
 
+interface FreshStore {
+  readonly uri: string;
+  readonly client: MongoClient;
+  readonly db: Db;
+  readonly store: FileStore;
+}
+
+/** A GridFS store on a fresh database, and a driver client on the same database to look at what it wrote. */
+async function openFreshStore(serverUri: string, encryptionKey?: string): Promise<FreshStore> {
+  const uri = testDatabaseUri(serverUri);
+  const store = await openFileStore({ kind: 'gridfs', uri, ...(encryptionKey === undefined ? {} : { encryptionKey }) });
+  const client = await MongoClient.connect(uri);
+  return { uri, client, db: client.db(), store };
+}
+
+async function closeFreshStore(fresh: FreshStore): Promise<void> {
+  await fresh.store.close();
+  await fresh.db.dropDatabase();
+  await fresh.client.close();
+}
+
 /** Everything in the bucket, as strings, without the chunk data. */
 async function bucketContents(db: Db, bucket = 'fs'): Promise<string[]> {
   const files = await db
@@ -83,7 +104,7 @@ async function storedBytes(db: Db, filesId: unknown): Promise<Buffer> {
 }
 
 describeWithMongo('gridfs file store', (serverUri) => {
-  const handles = new Map<FileStore, { client: MongoClient; db: Db }>();
+  const handles = new Map<FileStore, FreshStore>();
   const variants: { name: string; encryptionKey?: string; largeFileBytes?: number }[] = [
     { name: 'gridfs' },
     // The encrypted path streams the same way at any size; 20 MB keeps the run short on a shared machine.
@@ -94,23 +115,14 @@ describeWithMongo('gridfs file store', (serverUri) => {
       name: variant.name,
       ...(variant.largeFileBytes === undefined ? {} : { largeFileBytes: variant.largeFileBytes }),
       open: async () => {
-        const uri = testDatabaseUri(serverUri);
-        const store = await openFileStore({
-          kind: 'gridfs',
-          uri,
-          ...(variant.encryptionKey === undefined ? {} : { encryptionKey: variant.encryptionKey }),
-        });
-        const client = await MongoClient.connect(uri);
-        handles.set(store, { client, db: client.db() });
-        return store;
+        const fresh = await openFreshStore(serverUri, variant.encryptionKey);
+        handles.set(fresh.store, fresh);
+        return fresh.store;
       },
       destroy: async (store) => {
-        await store.close();
-        const handle = handles.get(store);
-        if (handle !== undefined) {
-          await handle.db.dropDatabase();
-          await handle.client.close();
-        }
+        const fresh = handles.get(store);
+        if (fresh === undefined) await store.close();
+        else await closeFreshStore(fresh);
       },
       snapshot: async (store) => bucketContents(handles.get(store)!.db),
     });
@@ -122,17 +134,10 @@ describeWithMongo('gridfs file store', (serverUri) => {
     let uri: string;
     let store: FileStore;
     before(async () => {
-      uri = testDatabaseUri(serverUri);
-      client = await MongoClient.connect(uri);
-      db = client.db();
-      store = await openFileStore({ kind: 'gridfs', uri });
+      ({ uri, client, db, store } = await openFreshStore(serverUri));
       if (await isFerretDB(serverUri)) console.log('[gridfs] running against FerretDB');
     });
-    after(async () => {
-      await store.close();
-      await db.dropDatabase();
-      await client.close();
-    });
+    after(() => closeFreshStore({ uri, client, db, store }));
 
     it('writes parse-server’s layout: bucket fs, filename, metadata object, 261120-byte chunks', async () => {
       const bytes = randomBytes(CHUNK * 2 + 10);
@@ -253,16 +258,9 @@ describeWithMongo('gridfs file store', (serverUri) => {
     let uri: string;
     let store: FileStore;
     before(async () => {
-      uri = testDatabaseUri(serverUri);
-      client = await MongoClient.connect(uri);
-      db = client.db();
-      store = await openFileStore({ kind: 'gridfs', uri, encryptionKey: KEY });
+      ({ uri, client, db, store } = await openFreshStore(serverUri, KEY));
     });
-    after(async () => {
-      await store.close();
-      await db.dropDatabase();
-      await client.close();
-    });
+    after(() => closeFreshStore({ uri, client, db, store }));
 
     it('stores ciphertext ‖ IV ‖ tag that parse-server’s scheme decrypts, never the plaintext', async () => {
       const plain = Buffer.concat([Buffer.from('TOP SECRET '.repeat(1000)), randomBytes(CHUNK)]);
