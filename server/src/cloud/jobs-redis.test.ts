@@ -117,35 +117,29 @@ describe('jobs on BullMQ (Redis)', { skip: skip ? 'STRATA_TEST_REDIS_URL is not 
     const appId = uniqueAppId('split');
     const databaseURI = `sqlite:${join(dir, 'split.db')}`;
     const ranOn: string[] = [];
+    // The same job on both servers, each recording where it ran.
+    const whereJob = (role: string) => (registry: CloudRegistry) =>
+      registry.defineJob({
+        name: 'where',
+        source: 'strata',
+        handler: async () => {
+          ranOn.push(role);
+          return role;
+        },
+      });
     const api = await server({
       label: 'split',
       appId,
       role: 'api',
       databaseURI,
-      cloudSetup: (registry) =>
-        registry.defineJob({
-          name: 'where',
-          source: 'strata',
-          handler: async () => {
-            ranOn.push('api');
-            return 'api';
-          },
-        }),
+      cloudSetup: whereJob('api'),
     });
     const worker = await server({
       label: 'split',
       appId,
       role: 'worker',
       databaseURI,
-      cloudSetup: (registry) =>
-        registry.defineJob({
-          name: 'where',
-          source: 'strata',
-          handler: async () => {
-            ranOn.push('worker');
-            return 'worker';
-          },
-        }),
+      cloudSetup: whereJob('worker'),
     });
     try {
       const row = await waitForFinish(api, await startJob(api, 'where'));
