@@ -76,6 +76,16 @@ export function toObjectJSON(sdk: ParseSdk, value: unknown): CloudObjectJSON | u
   return undefined;
 }
 
+/** Query options copied as they are between the protocol's query and a `Parse.Query`'s JSON. */
+const PASSED_THROUGH_QUERY_KEYS = [
+  'hint',
+  'explain',
+  'comment',
+  'readPreference',
+  'includeReadPreference',
+  'subqueryReadPreference',
+] as const;
+
 /** The protocol's query as a `Parse.Query`. */
 export function toParseQuery(sdk: ParseSdk, query: CloudQueryJSON): SdkQuery {
   const json: Record<string, unknown> = { where: { ...query.where } };
@@ -86,14 +96,7 @@ export function toParseQuery(sdk: ParseSdk, query: CloudQueryJSON): SdkQuery {
   if (query.excludeKeys !== undefined && query.excludeKeys.length > 0)
     json['excludeKeys'] = query.excludeKeys.join(',');
   if (query.include !== undefined && query.include.length > 0) json['include'] = query.include.join(',');
-  for (const key of [
-    'hint',
-    'explain',
-    'comment',
-    'readPreference',
-    'includeReadPreference',
-    'subqueryReadPreference',
-  ]) {
+  for (const key of PASSED_THROUGH_QUERY_KEYS) {
     const value = (query as unknown as Record<string, unknown>)[key];
     if (value !== undefined) json[key] = value;
   }
@@ -121,14 +124,7 @@ export function fromParseQuery(query: SdkQuery): CloudQueryJSON {
   if (excludeKeys !== undefined) result['excludeKeys'] = excludeKeys;
   const include = list(json['include']);
   if (include !== undefined) result['include'] = include;
-  for (const key of [
-    'hint',
-    'explain',
-    'comment',
-    'readPreference',
-    'includeReadPreference',
-    'subqueryReadPreference',
-  ]) {
+  for (const key of PASSED_THROUGH_QUERY_KEYS) {
     if (json[key] !== undefined) result[key] = json[key];
   }
   return result as unknown as CloudQueryJSON;
