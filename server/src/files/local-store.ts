@@ -99,14 +99,8 @@ export class LocalFileStore implements FileStore {
   }
 
   async stat(name: string): Promise<StoredFileInfo | undefined> {
-    const target = this.pathOf(name);
-    let handle: FileHandle;
-    try {
-      handle = await open(target, 'r');
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: error });
-    }
+    const handle = await this.openIfPresent(name);
+    if (handle === undefined) return undefined;
     try {
       return await this.describe(name, handle);
     } finally {
@@ -115,14 +109,8 @@ export class LocalFileStore implements FileStore {
   }
 
   async read(options: FileRead): Promise<AsyncIterable<Uint8Array> | undefined> {
-    const target = this.pathOf(options.name);
-    let handle: FileHandle;
-    try {
-      handle = await open(target, 'r');
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: error });
-    }
+    const handle = await this.openIfPresent(options.name);
+    if (handle === undefined) return undefined;
     // Reading through the handle we opened keeps serving these bytes even if the file is replaced or
     // deleted meanwhile.
     try {
@@ -167,6 +155,17 @@ export class LocalFileStore implements FileStore {
       throw new ParseError(ErrorCode.INVALID_FILE_NAME, { message: 'Filename resolves outside the files directory.' });
     }
     return path;
+  }
+
+  /** The stored file opened for reading, or undefined when there is none. */
+  private async openIfPresent(name: string): Promise<FileHandle | undefined> {
+    const target = this.pathOf(name);
+    try {
+      return await open(target, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: error });
+    }
   }
 
   private sidecarPathOf(name: string): string {
