@@ -28,7 +28,8 @@ export interface CreateRequest {
 
 /**
  * POST /classes/:className. Each step is named after what it does; reading this function tells the story.
- * Triggers (beforeSave / afterSave) slot in around `writeToStorage` when cloud code lands.
+ * Cloud code's beforeSave runs after the permission check and before the class rules and schema see the
+ * write; afterSave after the insert.
  */
 export async function create(deps: CoreDeps, request: CreateRequest): Promise<SaveResult> {
   checkAccess(request);
@@ -40,7 +41,7 @@ export async function create(deps: CoreDeps, request: CreateRequest): Promise<Sa
   const hooked =
     hooks === undefined
       ? { input: permitted.input, echoed: {} }
-      : await runBeforeSave(deps, { hooks, input: permitted.input, signUp: request.className === '_User' });
+      : await runBeforeSave(deps, { hooks, input: permitted.input, signUp: rules.createIsSignUp === true });
   const context = { deps, auth: request.auth, className: request.className, objectId, input: hooked.input };
   // A system class may validate and rewrite the write first (e.g. `_User` hashes the password).
   const input = rules.prepareCreate === undefined ? hooked.input : await rules.prepareCreate(context);

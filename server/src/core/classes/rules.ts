@@ -19,6 +19,8 @@ export interface WriteContext {
  * generic code). Every hook is optional; a class without rules behaves like any user class.
  */
 export interface ClassRules {
+  /** A create of this class signs the caller up: cloud validators count the new object as the user. */
+  readonly createIsSignUp?: boolean;
   /** Cheap synchronous gate before anything is loaded. */
   beforeWrite?(options: { auth: Auth; input: WriteInput; isCreate: boolean }): void;
   beforeDelete?(options: { auth: Auth }): void;

@@ -21,6 +21,7 @@ import {
  * writes without the right session, and `authData` shown only to the user itself.
  */
 export const userRules: ClassRules = {
+  createIsSignUp: true,
   beforeWrite({ auth, input }) {
     // The master and maintenance keys may mark an email verified; clients never can.
     if ('emailVerified' in input.fields && auth.kind !== 'master' && auth.kind !== 'maintenance') {
