@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +109,17 @@ describe('strata start --dev: cloud code reload', () => {
     writeFileSync(join(dir, 'main.js'), cloudSource('two'));
     await until('the restarted server to answer "two"', async () => (await callVersion()) === 'two');
     assert.match(stderr, /main\.js changed; restarting the server/);
+    // A planned restart is not reported as the server exiting by itself.
+    assert.doesNotMatch(stderr, /the server exited/);
+  });
+
+  it('follows a file replaced by rename (an atomic save), and the in-place writes after it', async () => {
+    writeFileSync(join(dir, 'next.tmp'), cloudSource('renamed'));
+    renameSync(join(dir, 'next.tmp'), join(dir, 'main.js'));
+    await until('the restarted server to answer "renamed"', async () => (await callVersion()) === 'renamed');
+    // Node 20's recursive watcher lost a file replaced by rename: this write went unnoticed.
+    writeFileSync(join(dir, 'main.js'), cloudSource('in place'));
+    await until('the restarted server to answer "in place"', async () => (await callVersion()) === 'in place');
   });
 
   it('keeps supervising when the new code fails to load, and recovers on the next change', async () => {

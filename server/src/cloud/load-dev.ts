@@ -63,25 +63,38 @@ export function superviseDev(options: DevSupervisorOptions): DevSupervisor {
     changed.clear();
     const named = `${files.slice(0, 5).join(', ')}${files.length > 5 ? ', ...' : ''}`;
     report(`strata --dev: ${named} changed; restarting the server`);
-    await stopChild(child);
-    if (!stopping) start();
+    // A planned stop: the exit handler sees another child and stays quiet.
+    const old = child;
+    child = undefined;
+    await stopChild(old);
+    if (stopping) return;
+    // Node 20's recursive watcher on Linux follows files by inode: a file replaced by rename (an editor's atomic
+    // save, `sed -i`) is not watched any more, so its next in-place write went unnoticed. Watch afresh.
+    watcher?.close();
+    watcher = watchTree();
+    start();
   };
 
-  let watcher: FSWatcher | undefined;
-  if (options.cloudFile === undefined) {
-    report('strata --dev: no --cloud module given, so nothing is watched');
-  } else {
-    const directory = dirname(resolve(options.cloudFile));
-    watcher = watch(directory, { recursive: true }, (_event, name) => {
+  const directory = options.cloudFile === undefined ? undefined : dirname(resolve(options.cloudFile));
+  const watchTree = (): FSWatcher | undefined => {
+    if (directory === undefined) return undefined;
+    const created = watch(directory, { recursive: true }, (_event, name) => {
       const file = name === null ? directory : name.toString();
       if (IGNORED.some((pattern) => pattern.test(file))) return;
       changed.add(file);
       clearTimeout(timer);
       timer = setTimeout(() => void restart(), options.debounceMs ?? 200);
     });
-    watcher.on('error', (err) => report(`strata --dev: watching ${directory} failed: ${err.message}`));
-    report(`strata --dev: watching ${directory} for changes`);
-  }
+    created.on('error', (err) => report(`strata --dev: watching ${directory} failed: ${err.message}`));
+    return created;
+  };
+
+  let watcher = watchTree();
+  report(
+    directory === undefined
+      ? 'strata --dev: no --cloud module given, so nothing is watched'
+      : `strata --dev: watching ${directory} for changes`,
+  );
   start();
 
   return {
