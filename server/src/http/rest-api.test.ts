@@ -364,6 +364,12 @@ describe('REST API over HTTP (SQLite)', () => {
     const info = await server.call({ path: '/serverInfo', master: true });
     assert.equal(info.status, 200);
     assert.equal(typeof (info.body as Json)['parseServerVersion'], 'string');
+    // What is implemented is announced, so parse-dashboard shows its Config, Webhooks and Jobs pages.
+    const features = (info.body as Json)['features'] as Json;
+    const all = { create: true, read: true, update: true, delete: true };
+    assert.deepEqual(features['globalConfig'], all);
+    assert.deepEqual(features['hooks'], all);
+    assert.deepEqual(features['cloudCode'], { jobs: true });
     void MASTER_KEY;
   });
 });

@@ -13,9 +13,11 @@ export function serverInfoRoute(options: { version: string }): RouteDefinition {
         body: {
           parseServerVersion: options.version,
           features: {
-            globalConfig: { create: false, read: false, update: false, delete: false },
-            hooks: { create: false, read: false, update: false, delete: false },
-            cloudCode: { jobs: false },
+            // Parse Config (`/config`), webhooks (`/hooks`) and jobs (`/jobs`, `/cloud_code/jobs`) are served:
+            // parse-dashboard shows its Config, Webhooks and Jobs pages only when these say so.
+            globalConfig: { create: true, read: true, update: true, delete: true },
+            hooks: { create: true, read: true, update: true, delete: true },
+            cloudCode: { jobs: true },
             logs: { level: false, size: false, order: false, until: false, from: false },
             push: {
               immediatePush: false,
