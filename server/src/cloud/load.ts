@@ -16,6 +16,7 @@ import type { ParseBridge } from './parse-bridge.js';
 import { parseWithCloud } from './parse-cloud.js';
 import { registerParseApp, runInParseApp } from './parse-runtime.js';
 import { installConsoleBridge } from './load-console.js';
+import { installServerModuleResolution } from './load-resolve.js';
 import { withLoadingRegistry } from './load-context.js';
 import type { ParseSdk } from './parse-sdk-types.js';
 import type { CloudRegistry } from './registry.js';
@@ -51,6 +52,7 @@ export async function loadCloudCode(options: LoadCloudOptions): Promise<LoadedCl
   exposeGlobalParse({ sdk, bridge });
   installConsoleBridge();
   forgetCommonJsModules(dirname(file));
+  installServerModuleResolution();
   const { register } = await import('tsx/esm/api');
   const api = register({ namespace: `strata-cloud-${randomUUID()}` });
   const before = snapshot(bridge.registry);
