@@ -18,7 +18,7 @@ import {
   createStorageJobStatusStore,
   createWebhookStore,
 } from './cloud/index.js';
-import type { JobQueueData } from './cloud/index.js';
+import type { HookServerConfig, JobQueueData } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
@@ -26,7 +26,7 @@ import { GlobalConfigCache, SessionCache, createCore } from './core/index.js';
 import type { AccountServices, Core, SessionEviction } from './core/index.js';
 import { ErrorCode, ParseError } from './errors/index.js';
 import { FileUrlSigner, createHttpApp } from './http/index.js';
-import type { FileHookEvent, FileHooks, FilesHttpOptions } from './http/index.js';
+import type { FileHookEvent, FileHooks, FileReplacement, FilesHttpOptions } from './http/index.js';
 import { openFileStore } from './files/index.js';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -103,7 +103,13 @@ export async function createApp(options: {
   const globalConfig = await createGlobalConfigCache({ storage, pubsub, logger });
   // Cloud code's triggers and functions run through one runner (timeouts, validators, error mapping).
   installUnhandledRejectionGuard(logger);
-  const cloudRunner = createCloudRunner({ config, registry: cloud, logger, now });
+  const cloudRunner = createCloudRunner({
+    config,
+    registry: cloud,
+    logger,
+    now,
+    serverConfig: () => hookServerConfig({ config, serverURL: mountURL }),
+  });
   // `/hooks` webhooks from `_Hooks`, laid over the in-process hooks and reloaded when another server changes them.
   const webhooks = await createWebhookStore({
     storage,
@@ -198,17 +204,39 @@ export async function createApp(options: {
   };
 }
 
+/** What hooks see of the server (`request.config`): names and URLs, never a key (spec/cloud.md §3). */
+export function hookServerConfig(options: { config: Config; serverURL: string }): HookServerConfig {
+  const { config } = options;
+  return {
+    appId: config.appId,
+    mountPath: config.mountPath,
+    serverURL: options.serverURL,
+    ...(config.publicServerURL === undefined ? {} : { publicServerURL: config.publicServerURL }),
+    ...(config.appName === undefined ? {} : { appName: config.appName }),
+    version: STRATA_VERSION,
+  };
+}
+
 /** The files routes' trigger seam, answered by cloud code's `@File` triggers (no-ops without any). */
 function fileHooks(core: Core): FileHooks {
   const run =
     (triggerName: 'beforeSave' | 'afterSave' | 'beforeDelete' | 'afterDelete') =>
-    (event: FileHookEvent): Promise<void> =>
-      core.runFileTrigger({ triggerName, auth: event.auth, file: event });
+    (event: FileHookEvent): Promise<FileReplacement | undefined> =>
+      core.runFileTrigger({
+        triggerName,
+        auth: event.auth,
+        file: event,
+        ...(event.origin === undefined ? {} : { origin: event.origin }),
+      });
+  const only = (triggerName: 'afterSave' | 'beforeDelete' | 'afterDelete') => async (event: FileHookEvent) => {
+    await run(triggerName)(event);
+  };
   return {
+    // Only a beforeSave may answer a replacement file.
     beforeSave: run('beforeSave'),
-    afterSave: run('afterSave'),
-    beforeDelete: run('beforeDelete'),
-    afterDelete: run('afterDelete'),
+    afterSave: only('afterSave'),
+    beforeDelete: only('beforeDelete'),
+    afterDelete: only('afterDelete'),
   };
 }
 
@@ -498,6 +526,7 @@ function createCloudRunner(options: {
   registry: CloudRegistry;
   logger: Logger;
   now: () => Date;
+  serverConfig: () => HookServerConfig;
 }): CloudRunner {
   const { config } = options;
   const now = (): number => options.now().getTime();
@@ -505,6 +534,7 @@ function createCloudRunner(options: {
     registry: options.registry,
     timeoutMs: config.cloudTimeout ?? 30_000,
     logger: options.logger,
+    serverConfig: options.serverConfig,
     rateLimiter: async ({ rule, scope }) => {
       const limits = { max: rule.requestCount, windowMs: rule.requestTimeWindow, now };
       return config.redisURL === undefined

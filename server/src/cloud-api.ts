@@ -28,6 +28,7 @@ export type {
   BeforeFindContext,
   CloudAPI,
   CloudCaller,
+  CloudFile,
   CloudObject,
   CloudQuery,
   DeleteContext,
@@ -39,4 +40,5 @@ export type {
   FieldRule,
   RateLimitRule,
   JobOptions,
+  HookServerConfig,
 } from './cloud/index.js';

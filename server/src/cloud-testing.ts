@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createApp } from './app.js';
+import { createApp, hookServerConfig } from './app.js';
 import { CloudRunner, parseBridgeOf, parseWithCloud, runInParseApp } from './cloud/index.js';
 import type { CloudObjectJSON, CloudRegistry, HookCaller, JsonObject, ParseBridge, SavePatch } from './cloud/index.js';
 import { resolveOptions } from './config/index.js';
@@ -115,7 +115,14 @@ export async function loadCloudForTest(file: string, options: LoadCloudForTestOp
   }
   const bridge = registry === undefined ? undefined : parseBridgeOf(registry);
   if (registry === undefined || bridge === undefined) throw new Error('the embedded app did not build its cloud code');
-  const runner = new CloudRunner({ registry, timeoutMs: options.timeoutMs ?? config.cloudTimeout ?? 30_000, logger });
+  // The embedded app never listens: `request.config.serverURL` is the public URL, or a local one with the mount path.
+  const serverURL = config.publicServerURL ?? `http://localhost${config.mountPath}`;
+  const runner = new CloudRunner({
+    registry,
+    timeoutMs: options.timeoutMs ?? config.cloudTimeout ?? 30_000,
+    logger,
+    serverConfig: () => hookServerConfig({ config, serverURL }),
+  });
   return harness({ runner, bridge, logger, close: app.close, dir });
 }
 

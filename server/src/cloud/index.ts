@@ -33,6 +33,7 @@ export type {
   BeforeFindContext,
   CloudAPI,
   CloudCaller,
+  CloudFile,
   CloudObject,
   CloudQuery,
   DeleteContext,

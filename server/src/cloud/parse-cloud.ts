@@ -35,9 +35,11 @@ import type {
   BeforeFindResult,
   CloudObjectJSON,
   DeleteTriggerRequest,
+  FileSaveResult,
   FunctionRequest,
   FunctionResult,
   HookRequestBase,
+  HookServerConfig,
   JobRequest,
   SaveTriggerRequest,
   TriggerHandler,
@@ -273,15 +275,16 @@ function triggerAdapter(options: {
 
 /**
  * `Parse.File` and `Parse.Config` triggers: the file as `request.file` (a `Parse.File`, with `fileSize`),
- * the config as `request.object` / `request.original` (`Parse.Config`s). They refuse by throwing; what
- * they return is not used (Strata does not let a file trigger swap the file).
+ * the config as `request.object` / `request.original` (`Parse.Config`s). They refuse by throwing. A file
+ * beforeSave may return a different `Parse.File` (or change `request.file`'s metadata and tags), which is
+ * stored instead; what other special triggers return is not used.
  */
 function specialTriggerAdapter(options: {
   sdk: ParseSdk;
   bridge: ParseBridge;
   className: string;
   handler: UserHandler;
-}): (request: never) => Promise<undefined> {
+}): (request: never) => Promise<FileSaveResult | undefined> {
   const { sdk, bridge, className, handler } = options;
   return (
     request: HookRequestBase & { triggerName: TriggerName; object: CloudObjectJSON; original?: CloudObjectJSON },
@@ -294,22 +297,68 @@ function specialTriggerAdapter(options: {
               object: toParseConfig(sdk, request.object),
               ...(request.original === undefined ? {} : { original: toParseConfig(sdk, request.original) }),
             };
-      await callTrigger({
+      const result = await callTrigger({
         handler,
         request: { ...baseRequest(sdk, request), triggerName: request.triggerName, ...extra },
       });
-      return undefined;
+      if (className !== FILE_TRIGGER_CLASS || request.triggerName !== 'beforeSave') return undefined;
+      return fileSaveResult({ sdk, returned: result, given: extra['file'] as SdkFile, object: request.object });
     });
 }
 
+/** The part of `Parse.File` the file triggers read back. */
+interface SdkFile {
+  name(): string;
+  url(): string | undefined;
+  metadata(): Record<string, unknown>;
+  tags(): Record<string, unknown>;
+  setMetadata?(metadata: unknown): void;
+  setTags?(tags: unknown): void;
+  _source?: { format?: string };
+}
+
 function fileRequest(sdk: ParseSdk, object: CloudObjectJSON): Record<string, unknown> {
-  const file = sdk.File.fromJSON({ __type: 'File', name: object['name'] }) as {
-    setMetadata?: (metadata: unknown) => void;
-    setTags?: (tags: unknown) => void;
-  };
-  if (isJsonObject(object['metadata'])) file.setMetadata?.(object['metadata']);
-  if (isJsonObject(object['tags'])) file.setTags?.(object['tags']);
+  const url = typeof object['url'] === 'string' ? { url: object['url'] } : {};
+  const file = sdk.File.fromJSON({ __type: 'File', name: object['name'], ...url }) as SdkFile;
+  if (isJsonObject(object['metadata'])) file.setMetadata?.({ ...object['metadata'] });
+  if (isJsonObject(object['tags'])) file.setTags?.({ ...object['tags'] });
   return { file, fileSize: object['size'], contentType: object['contentType'] };
+}
+
+/**
+ * A file beforeSave's answer, as parse-server reads it: a returned `Parse.File` is the file to store (its name,
+ * metadata and tags; with a url, nothing is stored and that url/name is answered). Without one, changes made
+ * to `request.file`'s metadata or tags are kept. A returned file carrying its own data is refused: Strata
+ * streams uploads to the store and cannot swap the content.
+ */
+function fileSaveResult(options: {
+  sdk: ParseSdk;
+  returned: unknown;
+  given: SdkFile;
+  object: CloudObjectJSON;
+}): FileSaveResult | undefined {
+  const { sdk, returned, given, object } = options;
+  const ParseFile = sdk.File as unknown as new (name: string) => SdkFile;
+  if (returned instanceof ParseFile) {
+    if (returned._source !== undefined) {
+      throw new Error('A file beforeSave cannot replace the uploaded content; return a Parse.File without data.');
+    }
+    const url = returned.url();
+    return {
+      file: {
+        name: returned.name(),
+        metadata: { ...returned.metadata() },
+        tags: { ...returned.tags() },
+        ...(typeof url === 'string' && url !== '' ? { url } : {}),
+      },
+    };
+  }
+  const metadata = given.metadata();
+  const tags = given.tags();
+  const changed: { metadata?: Record<string, unknown>; tags?: Record<string, unknown> } = {};
+  if (!sameJSON(metadata, object['metadata'] ?? {})) changed.metadata = { ...metadata };
+  if (!sameJSON(tags, object['tags'] ?? {})) changed.tags = { ...tags };
+  return Object.keys(changed).length === 0 ? undefined : { file: changed };
 }
 
 function toParseConfig(sdk: ParseSdk, json: CloudObjectJSON): unknown {
@@ -363,7 +412,20 @@ function baseRequest(sdk: ParseSdk, request: HookRequestBase): Record<string, un
     headers: request.headers,
     log: request.log,
     context: request.context,
+    ...(request.config === undefined ? {} : { config: parseConfigView(request.config) }),
   };
+}
+
+/**
+ * `request.config` with parse-server's names for what Strata shares (`applicationId`, `mount`, `serverURL`,
+ * `publicServerURL`, `appName`) next to Strata's: read-only, and never a key.
+ */
+function parseConfigView(config: HookServerConfig): Readonly<Record<string, unknown>> {
+  return Object.freeze({
+    ...config,
+    applicationId: config.appId,
+    mount: config.serverURL,
+  });
 }
 
 function objectRequest(sdk: ParseSdk, request: SaveTriggerRequest | DeleteTriggerRequest): Record<string, unknown> {

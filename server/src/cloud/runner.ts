@@ -11,8 +11,10 @@ import type {
   CallerInfo,
   CloudObjectJSON,
   CloudQueryJSON,
+  FileSaveResult,
   FunctionResult,
   HookRequestBase,
+  HookServerConfig,
   JsonObject,
   RateLimitRule,
   SavePatch,
@@ -42,6 +44,8 @@ export interface CloudRunnerOptions {
   /** Logs hook failures nobody else sees (afterSave errors, late rejections). */
   readonly logger: Logger;
   readonly rateLimiter?: HookRateLimiterFactory;
+  /** The server as hooks see it (`request.config`), read per request: the local URL is known once listening. */
+  readonly serverConfig?: () => HookServerConfig;
 }
 
 /** A save trigger's view of the write (REST JSON), as core builds it. */
@@ -65,6 +69,7 @@ export class CloudRunner {
   readonly #timeoutMs: number;
   readonly #logger: Logger;
   readonly #rateLimiter: HookRateLimiterFactory | undefined;
+  readonly #serverConfig: (() => HookServerConfig) | undefined;
   readonly #limiters = new Map<string, Promise<RateLimiter>>();
 
   constructor(options: CloudRunnerOptions) {
@@ -72,6 +77,7 @@ export class CloudRunner {
     this.#timeoutMs = options.timeoutMs;
     this.#logger = options.logger;
     this.#rateLimiter = options.rateLimiter;
+    this.#serverConfig = options.serverConfig;
   }
 
   get registry(): CloudRegistry {
@@ -102,7 +108,7 @@ export class CloudRunner {
     const object: Record<string, unknown> = { ...input.object };
     const before = { ...input.object } as Record<string, unknown>;
     const request = {
-      ...base(input.caller),
+      ...this.#base(input.caller),
       triggerName: 'beforeSave' as const,
       object: object as CloudObjectJSON,
       ...(input.original === undefined ? {} : { original: input.original }),
@@ -133,7 +139,7 @@ export class CloudRunner {
     const trigger = this.#registry.trigger('afterSave', input.className);
     if (trigger === undefined) return undefined;
     const request = {
-      ...base(input.caller),
+      ...this.#base(input.caller),
       triggerName: 'afterSave' as const,
       object: input.object,
       ...(input.original === undefined ? {} : { original: input.original }),
@@ -162,7 +168,7 @@ export class CloudRunner {
   ): Promise<void> {
     const trigger = this.#registry.trigger(triggerName, input.className);
     if (trigger === undefined) return;
-    const request = { ...base(input.caller), triggerName, object: input.object };
+    const request = { ...this.#base(input.caller), triggerName, object: input.object };
     const outcome = await this.#validate({
       key: triggerKey(triggerName, input.className),
       validator: trigger.validator,
@@ -184,7 +190,7 @@ export class CloudRunner {
     const trigger = this.#registry.trigger('beforeFind', input.className);
     if (trigger === undefined) return undefined;
     const request: BeforeFindRequest = {
-      ...base(input.caller),
+      ...this.#base(input.caller),
       triggerName: 'beforeFind',
       query: input.query,
       count: input.count,
@@ -215,7 +221,7 @@ export class CloudRunner {
     const trigger = this.#registry.trigger('afterFind', input.className);
     if (trigger === undefined) return undefined;
     const request: AfterFindRequest = {
-      ...base(input.caller),
+      ...this.#base(input.caller),
       triggerName: 'afterFind',
       objects: input.objects,
       query: input.query,
@@ -239,7 +245,7 @@ export class CloudRunner {
   ): Promise<void> {
     const trigger = this.#registry.trigger(triggerName, input.className);
     if (trigger === undefined) return;
-    const request = { ...base(input.caller), triggerName, object: input.object };
+    const request = { ...this.#base(input.caller), triggerName, object: input.object };
     const outcome = await this.#validate({
       key: triggerKey(triggerName, input.className),
       validator: trigger.validator,
@@ -253,16 +259,17 @@ export class CloudRunner {
   /**
    * The `Parse.File` triggers (class `@File`): `object` is the file (`{name, contentType, size, metadata,
    * tags}`). Any failure fails the request; a thrown string or `Error` takes the file default code (130 for
-   * saves, 153 for deletes) instead of 141.
+   * saves, 153 for deletes) instead of 141. A beforeSave may answer the file to store instead (FileSaveResult),
+   * checked here for shape only: the files route applies it under the same rules as a client's upload.
    */
   async fileTrigger(
     triggerName: 'beforeSave' | 'afterSave' | 'beforeDelete' | 'afterDelete',
     input: { caller: HookCaller; object: CloudObjectJSON; errorCode: ErrorCode; errorMessage: string },
-  ): Promise<void> {
+  ): Promise<FileSaveResult['file'] | undefined> {
     const trigger = this.#registry.trigger(triggerName, FILE_TRIGGER_CLASS);
-    if (trigger === undefined) return;
+    if (trigger === undefined) return undefined;
     const request = {
-      ...base(input.caller),
+      ...this.#base(input.caller),
       triggerName,
       object: input.object,
       ...(triggerName === 'beforeSave' || triggerName === 'afterSave' ? { dirtyKeys: [] } : {}),
@@ -273,13 +280,14 @@ export class CloudRunner {
       subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
       caller: input.caller,
     });
-    if (outcome === 'skip') return;
+    if (outcome === 'skip') return undefined;
     const handler = trigger.handler as (request: unknown) => Promise<unknown>;
-    await this.#call({
+    const result = await this.#call({
       what: `${triggerName} of a file`,
       run: () => handler(request),
       errors: { code: input.errorCode, message: input.errorMessage },
     });
+    return triggerName === 'beforeSave' ? fileReplacement(result) : undefined;
   }
 
   /** `POST /functions/:name`: unknown → 141 `Invalid function: "<name>"`; the validator runs first. */
@@ -289,7 +297,7 @@ export class CloudRunner {
       throw new ParseError(ErrorCode.SCRIPT_FAILED, { message: `Invalid function: "${input.name}"` });
     }
     const params: Record<string, unknown> = { ...input.params };
-    const request = { ...base(input.caller), functionName: input.name, params };
+    const request = { ...this.#base(input.caller), functionName: input.name, params };
     const outcome = await this.#validate({
       key: `function:${input.name}`,
       validator: fn.validator,
@@ -300,6 +308,17 @@ export class CloudRunner {
     const result = await this.#call({ what: `Cloud function "${input.name}"`, run: () => fn.handler(request) });
     if (result === null || typeof result !== 'object' || !('result' in result)) return { result: undefined };
     return result;
+  }
+
+  /** The fields every hook request carries; `config` is a fresh frozen view each time (hooks cannot change it). */
+  #base(caller: HookCaller): HookRequestBase {
+    const config = this.#serverConfig?.();
+    return {
+      ...caller.info,
+      context: caller.context,
+      log: caller.log,
+      ...(config === undefined ? {} : { config: Object.freeze({ ...config }) }),
+    };
   }
 
   /** Closes the rate limiters' connections. */
@@ -387,8 +406,34 @@ export class CloudRunner {
   }
 }
 
-function base(caller: HookCaller): HookRequestBase {
-  return { ...caller.info, context: caller.context, log: caller.log };
+/**
+ * The file a `@File` beforeSave answered, when it answered one: each field of the right type or absent, an
+ * empty replacement (nothing changed) as undefined. A wrong type is the hook's bug: 130, like its errors.
+ */
+function fileReplacement(result: unknown): FileSaveResult['file'] | undefined {
+  if (result === null || typeof result !== 'object' || !('file' in result)) return undefined;
+  const file = (result as { file: unknown }).file;
+  if (file === undefined || file === null) return undefined;
+  const invalid = (what: string): ParseError =>
+    new ParseError(ErrorCode.FILE_SAVE_ERROR, {
+      message: `A file beforeSave returned a file with an invalid ${what}.`,
+    });
+  if (typeof file !== 'object' || Array.isArray(file)) throw invalid('shape');
+  const record = file as Record<string, unknown>;
+  const replacement: Record<string, unknown> = {};
+  for (const key of ['name', 'contentType', 'url'] as const) {
+    const value = record[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '') throw invalid(key);
+    replacement[key] = value;
+  }
+  for (const key of ['metadata', 'tags'] as const) {
+    const value = record[key];
+    if (value === undefined) continue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(key);
+    replacement[key] = value;
+  }
+  return Object.keys(replacement).length === 0 ? undefined : (replacement as FileSaveResult['file']);
 }
 
 function isPatch(value: unknown): value is SavePatch {

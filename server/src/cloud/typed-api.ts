@@ -1,13 +1,16 @@
 import type { Logger } from '../infra/index.js';
 import { loadingRegistry } from './load-context.js';
+import { FILE_TRIGGER_CLASS } from './registry.js';
 import type { CloudRegistry } from './registry.js';
 import { diffObjects } from './runner.js';
 import { fromFriendly, toFriendly } from './typed-values.js';
 import type {
   CloudObjectJSON,
   CloudQueryJSON,
+  FileSaveResult,
   FunctionResult,
   HookRequestBase,
+  HookServerConfig,
   JobOptions,
   JobRequest,
   Validator,
@@ -53,6 +56,23 @@ export interface CloudCaller {
   /** The client context; a before-trigger's writes reach the matching after-trigger. */
   readonly context: Record<string, unknown>;
   readonly log: Logger;
+  /** The server's app id, mount path, URLs, app name and version (never a key); frozen. */
+  readonly config?: HookServerConfig;
+}
+
+/**
+ * A file as the `@File` triggers see it (`beforeSave('@File', ...)`...): the stored name, its type, size
+ * (after the save), metadata and tags, and `url` once stored. In a beforeSave, assign `name`, `contentType`,
+ * `metadata` or `tags` to store the upload differently (a new name gets its own unique prefix), or set `url`
+ * to answer a file stored elsewhere without storing anything. The content cannot be replaced.
+ */
+export interface CloudFile {
+  name: string;
+  contentType?: string;
+  readonly size?: number;
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+  url?: string;
 }
 
 export interface FunctionContext<P> extends CloudCaller {
@@ -196,7 +216,17 @@ function callerOf(request: HookRequestBase): CloudCaller {
     // The same object, not a copy: writes here reach the after-trigger.
     context: request.context,
     log: request.log,
+    ...(request.config === undefined ? {} : { config: request.config }),
   };
+}
+
+/** What a `@File` beforeSave changed on its `request.object`, as the protocol's replacement file. */
+function fileChanges(before: CloudObjectJSON, after: Record<string, unknown>): FileSaveResult | undefined {
+  const file: Record<string, unknown> = {};
+  for (const key of ['name', 'contentType', 'metadata', 'tags', 'url'] as const) {
+    if (JSON.stringify(after[key]) !== JSON.stringify(before[key]) && after[key] !== undefined) file[key] = after[key];
+  }
+  return Object.keys(file).length === 0 ? undefined : { file: file as FileSaveResult['file'] };
 }
 
 function friendlyObject<T extends object>(json: CloudObjectJSON): CloudObject<T> {
@@ -283,6 +313,12 @@ export function createCloudAPI(registry: CloudRegistry): CloudAPI {
         source: 'strata',
         ...withValidator(validator),
         handler: async (request) => {
+          if (className === FILE_TRIGGER_CLASS) {
+            // Files are plain JSON already (no dates): the handler edits a deep copy.
+            const file = JSON.parse(JSON.stringify(request.object)) as Record<string, unknown>;
+            await handler({ ...callerOf(request), object: file as never, dirtyKeys: request.dirtyKeys });
+            return fileChanges(request.object, file);
+          }
           const object = friendlyObject(request.object);
           await handler({
             ...callerOf(request),

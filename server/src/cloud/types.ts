@@ -39,6 +39,24 @@ export interface HookRequestBase extends CallerInfo {
   readonly context: JsonObject;
   /** The server logger, bound to the request id. */
   readonly log: Logger;
+  /** A read-only, secret-free view of the server's configuration (Parse's `request.config`). */
+  readonly config?: HookServerConfig;
+}
+
+/**
+ * What hooks learn about the server they run in (spec/cloud.md §3 `config`). Parse hands hooks its whole
+ * config object; Strata hands a frozen view without any key, password or connection string.
+ */
+export interface HookServerConfig {
+  readonly appId: string;
+  /** The API's path, e.g. `/parse`. */
+  readonly mountPath: string;
+  /** The URL the API answers on (the public URL when one is set, else the local address). */
+  readonly serverURL: string;
+  readonly publicServerURL?: string;
+  readonly appName?: string;
+  /** Strata's version (what `/serverInfo` answers as `parseServerVersion`). */
+  readonly version: string;
 }
 
 /** The triggers any ordinary class takes (and `Parse.File`'s `@File`). */
@@ -126,9 +144,40 @@ export interface AuthTriggerRequest extends HookRequestBase {
   readonly object: CloudObjectJSON;
 }
 
+/**
+ * A file as the `@File` triggers see it (`request.object`): the stored name (unique prefix included), its
+ * type, size (after the save, and before a delete), metadata and tags; `url` once it is stored.
+ */
+export interface CloudFileJSON extends CloudObjectJSON {
+  readonly className: '@File';
+  readonly name: string;
+  readonly contentType?: string;
+  readonly size?: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly url?: string;
+}
+
+/**
+ * What a `@File` beforeSave may answer instead of a SavePatch (spec/cloud.md §2): the file to store in place
+ * of the upload. Fields left out keep the upload's. A new `name` is checked like a client's and gets its own
+ * unique prefix; with a `url`, nothing is stored and the client is answered that url and name. The content
+ * itself cannot be replaced (uploads are streamed to the store).
+ */
+export interface FileSaveResult {
+  readonly file: {
+    readonly name?: string;
+    readonly contentType?: string;
+    readonly metadata?: Readonly<Record<string, unknown>>;
+    readonly tags?: Readonly<Record<string, unknown>>;
+    readonly url?: string;
+  };
+}
+
 /** The request and result type of each trigger. */
 export interface TriggerSignatures {
-  beforeSave: { request: SaveTriggerRequest; result: SavePatch | undefined };
+  /** `FileSaveResult` only from a beforeSave on `@File`; ordinary classes answer a SavePatch. */
+  beforeSave: { request: SaveTriggerRequest; result: SavePatch | FileSaveResult | undefined };
   /** A returned object replaces the response body's fields (types.md §5); errors are only logged. */
   afterSave: { request: SaveTriggerRequest; result: CloudObjectJSON | undefined };
   beforeDelete: { request: DeleteTriggerRequest; result: undefined };

@@ -1,4 +1,5 @@
 import type { Auth } from '../auth/index.js';
+import type { RequestOrigin } from '../core/index.js';
 import type { FileStore } from '../files/index.js';
 import type { FileUrlSigner } from './files-signing.js';
 
@@ -19,15 +20,31 @@ export interface FileHookEvent {
   readonly size?: number;
   readonly metadata: Readonly<Record<string, string>>;
   readonly tags: Readonly<Record<string, string>>;
+  /** After the save, and before a delete of an existing file. */
+  readonly url?: string;
+  /** The request's ip, headers, client context and logger, for the hooks' request. */
+  readonly origin?: RequestOrigin;
+}
+
+/**
+ * The file a beforeSave hook wants stored instead of the upload (fields left out keep the upload's): the
+ * route checks it like a client's (name, type, metadata and tags rules); with a `url` nothing is stored.
+ */
+export interface FileReplacement {
+  readonly name?: string;
+  readonly contentType?: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly tags?: Readonly<Record<string, unknown>>;
+  readonly url?: string;
 }
 
 /**
  * The seam for cloud code's `Parse.File` triggers (beforeSave / afterSave / beforeDelete / afterDelete):
- * the files routes call these around the store; a `before` hook rejects by throwing a ParseError. None are
- * wired yet: `app.ts` will pass cloud code's implementation once triggers exist.
+ * the files routes call these around the store; a `before` hook rejects by throwing a ParseError, and
+ * beforeSave may answer a replacement file. `app.ts` passes cloud code's implementation.
  */
 export interface FileHooks {
-  beforeSave?(event: FileHookEvent): Promise<void>;
+  beforeSave?(event: FileHookEvent): Promise<FileReplacement | undefined>;
   afterSave?(event: FileHookEvent): Promise<void>;
   beforeDelete?(event: FileHookEvent): Promise<void>;
   afterDelete?(event: FileHookEvent): Promise<void>;

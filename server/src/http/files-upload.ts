@@ -152,7 +152,7 @@ function parseStringMap(options: { raw: string | undefined; what: string }): Rec
  * File metadata and tags: a flat JSON object whose values are strings (numbers and booleans are kept as
  * their text). Prototype keys are refused (105) like everywhere else; sizes are bounded.
  */
-function toStringMap(options: { value: unknown; what: string }): Record<string, string> {
+export function toStringMap(options: { value: unknown; what: string }): Record<string, string> {
   const { value, what } = options;
   if (value === undefined || value === null) return {};
   const invalid = (detail: string): ParseError =>

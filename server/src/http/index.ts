@@ -38,7 +38,7 @@ import { sendJson } from './send.js';
 
 export { FileUrlSigner } from './files-signing.js';
 export type { JobLauncher } from './routes/jobs.js';
-export type { FileHookEvent, FileHooks, FileUploadPolicy, FilesHttpOptions } from './files-options.js';
+export type { FileHookEvent, FileHooks, FileReplacement, FileUploadPolicy, FilesHttpOptions } from './files-options.js';
 
 export interface HttpOptions {
   readonly core: Core;

@@ -2,9 +2,10 @@ import { ErrorCode, ParseError } from '../../errors/index.js';
 import { randomHex } from '../../lib/index.js';
 import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
 import type { EncodingContext } from '../encoding-context.js';
-import { checkUploadName, isServableName, resolveUploadType } from '../files-content-type.js';
-import type { FilesHttpOptions } from '../files-options.js';
-import { readUploadBody } from '../files-upload.js';
+import { checkUploadName, isActiveContentType, isServableName, resolveUploadType } from '../files-content-type.js';
+import type { FileHookEvent, FileReplacement, FilesHttpOptions } from '../files-options.js';
+import { readUploadBody, toStringMap } from '../files-upload.js';
+import { originOf } from '../origin.js';
 
 /** Room for the JSON form's base64 (4 characters per 3 bytes) and its other fields. */
 const JSON_FORM_OVERHEAD = 64 * 1024;
@@ -34,7 +35,7 @@ export function fileRoutes(options: { files: FilesHttpOptions; encoding: Encodin
       bodyLimit: Math.min(Math.ceil((files.maxUploadSize * 4) / 3), JSON_FORM_MAX) + JSON_FORM_OVERHEAD,
       handler: (request) => upload({ files, encoding, request }),
     },
-    { method: 'DELETE', path: '/files/:filename', handler: (request) => remove(files, request) },
+    { method: 'DELETE', path: '/files/:filename', handler: (request) => remove({ files, encoding, request }) },
   ];
 }
 
@@ -64,26 +65,85 @@ async function upload(options: {
   });
   const name = files.preserveFileName ? typed.name : `${randomHex(16)}_${typed.name}`;
   if (!isServableName(name)) throw new ParseError(ErrorCode.INVALID_FILE_NAME, { message: 'Filename too long.' });
-  const event = {
+  const origin = originOf(request, options.encoding);
+  const uploaded: FileHookEvent = {
     auth,
     name,
     ...(typed.contentType === undefined ? {} : { contentType: typed.contentType }),
     metadata: body.metadata,
     tags: body.tags,
+    origin,
   };
-  await files.hooks?.beforeSave?.(event);
+  const replacement = await files.hooks?.beforeSave?.(uploaded);
+  if (replacement?.url !== undefined) {
+    // The hook answered a file that is stored already: nothing is written, the upload's body is dropped.
+    const event = { ...replaced({ files, uploaded, replacement, master }), url: replacement.url };
+    await files.hooks?.afterSave?.(event);
+    return { status: 201, body: { url: event.url, name: event.name }, headers: { Location: event.url } };
+  }
+  const event = replacement === undefined ? uploaded : replaced({ files, uploaded, replacement, master });
   const info = await files.store.write({
-    name,
-    ...(typed.contentType === undefined ? {} : { contentType: typed.contentType }),
+    name: event.name,
+    ...(event.contentType === undefined ? {} : { contentType: event.contentType }),
     source: body.source,
     maxBytes: body.maxBytes,
-    metadata: body.metadata,
-    tags: body.tags,
+    metadata: event.metadata,
+    tags: event.tags,
     ...(body.signal === undefined ? {} : { signal: body.signal }),
   });
-  await files.hooks?.afterSave?.({ ...event, size: info.size });
-  const url = options.encoding.forRequest(request).fileURL(name);
-  return { status: 201, body: { url, name }, headers: { Location: url } };
+  const url = options.encoding.forRequest(request).fileURL(event.name);
+  await files.hooks?.afterSave?.({ ...event, size: info.size, url });
+  return { status: 201, body: { url, name: event.name }, headers: { Location: url } };
+}
+
+/**
+ * The upload as a beforeSave hook replaced it (spec/cloud.md §2), under a client's rules: a new name is
+ * checked like the client's and gets its own unique prefix (so a hook's fixed name never overwrites another
+ * file); a content type a browser would run is refused for non-master callers (stored XSS); metadata and tags
+ * follow the upload header rules. A `url` answer names a file stored elsewhere: its name is answered as is.
+ */
+function replaced(options: {
+  files: FilesHttpOptions;
+  uploaded: FileHookEvent;
+  replacement: FileReplacement;
+  master: boolean;
+}): FileHookEvent {
+  const { files, uploaded, replacement, master } = options;
+  let name = uploaded.name;
+  let contentType = uploaded.contentType;
+  if (replacement.url !== undefined) {
+    name = replacement.name ?? name;
+  } else if (replacement.name !== undefined && replacement.name !== uploaded.name) {
+    checkUploadName(replacement.name);
+    const typed = resolveUploadType({
+      name: replacement.name,
+      contentType: replacement.contentType ?? uploaded.contentType,
+      allowedExtensions: files.allowedExtensions,
+      master,
+    });
+    name = files.preserveFileName ? typed.name : `${randomHex(16)}_${typed.name}`;
+    if (!isServableName(name)) throw new ParseError(ErrorCode.INVALID_FILE_NAME, { message: 'Filename too long.' });
+    contentType = typed.contentType;
+  }
+  if (replacement.contentType !== undefined) {
+    const anyAllowed = files.allowedExtensions?.includes('*') === true;
+    if (!master && !anyAllowed && isActiveContentType(replacement.contentType)) {
+      throw new ParseError(ErrorCode.FILE_SAVE_ERROR, {
+        message: `File upload of content type ${replacement.contentType} is disabled.`,
+      });
+    }
+    contentType = replacement.contentType;
+  }
+  return {
+    ...uploaded,
+    name,
+    ...(contentType === undefined ? {} : { contentType }),
+    metadata:
+      replacement.metadata === undefined
+        ? uploaded.metadata
+        : toStringMap({ value: replacement.metadata, what: 'metadata' }),
+    tags: replacement.tags === undefined ? uploaded.tags : toStringMap({ value: replacement.tags, what: 'tags' }),
+  };
 }
 
 /**
@@ -109,7 +169,12 @@ async function checkUploadAllowed(options: { files: FilesHttpOptions; request: A
 }
 
 /** `DELETE /files/:filename`: master key only; 200 with an empty body; a missing file → 153. */
-async function remove(files: FilesHttpOptions, request: ApiRequest): Promise<ApiResponse> {
+async function remove(options: {
+  files: FilesHttpOptions;
+  encoding: EncodingContext;
+  request: ApiRequest;
+}): Promise<ApiResponse> {
+  const { files, request } = options;
   const { auth } = request;
   if (auth.kind === 'readOnlyMaster') throw readOnlyMaster();
   if (auth.kind !== 'master' && auth.kind !== 'maintenance') {
@@ -125,6 +190,8 @@ async function remove(files: FilesHttpOptions, request: ApiRequest): Promise<Api
     ...(info === undefined ? {} : { size: info.size }),
     metadata: info?.metadata ?? {},
     tags: info?.tags ?? {},
+    ...(info === undefined ? {} : { url: options.encoding.forRequest(request).fileURL(name) }),
+    origin: originOf(request, options.encoding),
   };
   await files.hooks?.beforeDelete?.(event);
   if (info === undefined || !(await files.store.delete(name))) throw new ParseError(ErrorCode.FILE_DELETE_ERROR);
