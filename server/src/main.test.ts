@@ -145,6 +145,15 @@ describe('strata CLI', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')), keys);
   });
 
+  it('says where the generated keys are when the first start fails after generating them', () => {
+    const dataDir = join(dir, 'failed-first-start');
+    const failed = runSync(['start', '--port', '0', '--data-dir', dataDir, '--cloud', join(dir, 'missing.js')]);
+    assert.notEqual(failed.status, 0);
+    assert.ok(failed.stderr.includes(`the generated keys are in ${join(dataDir, 'keys.json')}`), failed.stderr);
+    const keys = JSON.parse(readFileSync(join(dataDir, 'keys.json'), 'utf8')) as Record<string, string>;
+    assert.ok(!failed.stderr.includes(keys['masterKey'] ?? '-'));
+  });
+
   it('does not create a keys file when the app id and master key are configured', async () => {
     const dataDir = join(dir, 'configured');
     const server = await startServer(['--data-dir', dataDir, '--app-id', 'app', '--master-key', 'secret'], children);

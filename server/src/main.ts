@@ -139,9 +139,17 @@ async function start(config: Config, keys: KeysOutcome | undefined): Promise<voi
   const { installUnhandledRejectionGuard } = await import('./cloud/index.js');
   installUnhandledRejectionGuard(logger);
   const { createApp } = await import('./app.js');
-  const app = await createApp({ config, logger });
-  handleSignals(app, logger);
-  const address = await app.listen();
+  let address: { port: number; host: string };
+  try {
+    const app = await createApp({ config, logger });
+    handleSignals(app, logger);
+    address = await app.listen();
+  } catch (err) {
+    // The banner needs the address; without this line a failed first start would never say where the keys are.
+    if (keys?.created)
+      process.stderr.write(`strata: the generated keys are in ${keys.path} (not shown: the start failed)\n`);
+    throw err;
+  }
   if (keys?.created) process.stderr.write(keysBanner(config, keys, address));
   else if (keys) logger.info({ appId: config.appId, keysFile: keys.path }, 'using the keys generated on first start');
   logger.info(
