@@ -154,7 +154,15 @@ export async function createApp(options: {
     },
   });
   const serveApi = config.role === 'api' || config.role === 'all';
-  const jobs = await createJobRunner({ config, storage, schemas, registry: cloud, logger, now });
+  const jobs = await createJobRunner({
+    config,
+    storage,
+    schemas,
+    registry: cloud,
+    logger,
+    now,
+    serverConfig: () => hookServerConfig({ config, serverURL: mountURL }),
+  });
   const files = serveApi ? await openFiles({ config, now }) : undefined;
   const app = createHttpApp({
     core,
@@ -297,6 +305,7 @@ async function createJobRunner(options: {
   registry: CloudRegistry;
   logger: Logger;
   now: () => Date;
+  serverConfig: () => HookServerConfig;
 }): Promise<JobRunner> {
   const { config, logger } = options;
   const onError = (err: unknown): void => logger.warn({ err }, 'job queue error');
@@ -320,6 +329,7 @@ async function createJobRunner(options: {
     timeoutMs: config.jobTimeout ?? 3_600_000,
     concurrency: config.jobConcurrency ?? 4,
     now: options.now,
+    serverConfig: options.serverConfig,
   });
   if (config.role === 'worker' || config.role === 'all') await runner.startWorker();
   else if (config.redisURL === undefined && options.registry.list().jobs.length > 0) {

@@ -6,7 +6,7 @@ import type { JobScheduleSource, ScheduleRule } from './job-schedules.js';
 import { statusIdFor } from './job-status.js';
 import type { JobStatusStore } from './job-status.js';
 import type { CloudRegistry } from './registry.js';
-import type { JobRequest, JsonObject, RegisteredJob } from './types.js';
+import type { HookServerConfig, JobRequest, JsonObject, RegisteredJob } from './types.js';
 
 /** What travels through the queue for one run: JSON only (it may sit in Redis). */
 export interface JobQueueData {
@@ -33,6 +33,8 @@ export interface JobRunnerOptions {
   /** Runs at once in this process. */
   readonly concurrency: number;
   readonly now?: () => Date;
+  /** The server as jobs see it (`request.config`), read per run. */
+  readonly serverConfig?: () => HookServerConfig;
 }
 
 /** Why a run's signal was aborted. */
@@ -252,6 +254,7 @@ export class JobRunner {
     timer.unref();
     // A handler still running after its timeout must not overwrite the recorded outcome.
     let settled = false;
+    const config = this.options.serverConfig?.();
     const request: JobRequest = {
       jobName: job.name,
       jobId: statusId,
@@ -260,6 +263,7 @@ export class JobRunner {
       ...(data.ip === undefined ? {} : { ip: data.ip }),
       log: this.options.logger.child({ jobId: statusId, jobName: job.name }),
       signal: controller.signal,
+      ...(config === undefined ? {} : { config: Object.freeze({ ...config }) }),
       message: async (text) => {
         if (!settled) await statuses.update(statusId, { message: String(text) });
       },

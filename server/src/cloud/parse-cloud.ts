@@ -190,6 +190,7 @@ function defineJob(options: { sdk: ParseSdk; bridge: ParseBridge; name: string; 
           ip: request.ip,
           log: request.log,
           signal: request.signal,
+          ...(request.config === undefined ? {} : { config: parseConfigView(request.config) }),
         });
         return typeof result === 'string' ? result : encodeResult(sdk, result);
       }),

@@ -222,6 +222,8 @@ export interface JobRequest {
   readonly log: Logger;
   /** Aborted when the job's timeout passes or the worker shuts down. */
   readonly signal: AbortSignal;
+  /** The same read-only, secret-free server view as hooks get. */
+  readonly config?: HookServerConfig;
 }
 
 /** A job's result: a string becomes `_JobStatus.message`. */

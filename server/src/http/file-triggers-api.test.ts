@@ -329,6 +329,7 @@ Parse.Cloud.define('serverConfig', (request) => {
   if (!Object.isFrozen(request.config)) throw new Error('request.config can be changed');
   return request.config;
 });
+Parse.Cloud.job('configJob', (request) => request.config.applicationId + ' ' + request.config.mountPath);
 Parse.Cloud.beforeSave(Parse.File, (request) => {
   const name = request.file.name();
   if (name.endsWith('_rename.txt')) return new Parse.File('renamed.txt', undefined, undefined, { by: 'parse' }, { t: '1' });
@@ -389,6 +390,20 @@ describe('a Parse.File beforeSave swaps the file (Parse API)', () => {
       version: config['version'],
     });
     assert.equal(typeof config['version'], 'string');
+  });
+
+  it('jobs get request.config too', async () => {
+    const started = await server.call({ method: 'POST', path: '/jobs/configJob', body: {}, master: true });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    const id = started.headers.get('x-parse-job-status-id');
+    const deadline = Date.now() + 20_000;
+    let status: Json = {};
+    while (Date.now() < deadline) {
+      status = (await server.call({ path: `/classes/_JobStatus/${String(id)}`, master: true })).body as Json;
+      if (status['status'] !== 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.deepEqual([status['status'], status['message']], ['succeeded', `${APP_ID} /parse`]);
   });
 
   it('a returned Parse.File is stored instead: its name (own prefix), metadata and tags', async () => {
