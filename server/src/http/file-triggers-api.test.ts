@@ -45,6 +45,8 @@ describe('Parse.File triggers (@File) around uploads and deletes', () => {
               const name = String(object['name']);
               if (triggerName === 'beforeSave' && name.endsWith('refused.txt')) throw 'No such files.';
               if (triggerName === 'beforeDelete' && name.endsWith('keep.txt')) throw new Error('Keep this one.');
+              // A protocol-level hook answering a malformed file: its bug is the upload's 130.
+              if (triggerName === 'beforeSave' && name.endsWith('badshape.txt')) return { file: { name: 42 } } as never;
               return undefined;
             },
           });
@@ -86,6 +88,21 @@ describe('Parse.File triggers (@File) around uploads and deletes', () => {
     });
     assert.equal(refused.status, 400);
     assert.deepEqual(refused.json, { code: 130, error: 'No such files.' });
+    assert.deepEqual(
+      seen.map((s) => s.name),
+      ['beforeSave'],
+    );
+
+    seen.length = 0;
+    const malformed = await uploadRaw({
+      mountURL: server.mountURL,
+      name: 'badshape.txt',
+      body: Buffer.from('bad'),
+      contentType: 'text/plain',
+      master: true,
+    });
+    assert.equal(malformed.status, 400);
+    assert.deepEqual(malformed.json, { code: 130, error: 'A file beforeSave returned a file with an invalid name.' });
     assert.deepEqual(
       seen.map((s) => s.name),
       ['beforeSave'],
