@@ -75,6 +75,8 @@ describe('Parse.File triggers (@File) around uploads and deletes', () => {
     assert.equal(seen[0]?.object['className'], FILE_TRIGGER_CLASS);
     assert.match(String(seen[0]?.object['name']), /hello\.txt$/);
     assert.equal(seen[0]?.object['contentType'], 'text/plain');
+    // beforeSave knows the size the request declared (Content-Length); afterSave the stored size.
+    assert.equal(seen[0]?.object['size'], 5);
     assert.equal(seen[1]?.object['size'], 5);
     assert.equal(seen[0]?.master, true);
 

@@ -16,7 +16,8 @@ export interface FileHookEvent {
   /** The stored name (unique prefix included). */
   readonly name: string;
   readonly contentType?: string;
-  /** Known after the save (and before a delete when the file exists). */
+  /** Before the save: the size the request declared (Content-Length, or the JSON form's bytes), when known;
+   * after the save and before a delete of an existing file: the stored size. */
   readonly size?: number;
   readonly metadata: Readonly<Record<string, string>>;
   readonly tags: Readonly<Record<string, string>>;

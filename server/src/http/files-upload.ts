@@ -19,6 +19,8 @@ export interface UploadBody {
   readonly maxBytes: number;
   /** Aborted when the client goes away before the body is complete. */
   readonly signal: AbortSignal | undefined;
+  /** The size known before the body is read: a raw body's Content-Length, or the decoded JSON form's. */
+  readonly declaredSize: number | undefined;
 }
 
 const MAX_METADATA_KEYS = 64;
@@ -60,6 +62,7 @@ function rawUpload(req: IncomingMessage, options: { maxUploadSize: number; maste
     directory: header('x-parse-file-directory'),
     maxBytes,
     signal: controller.signal,
+    declaredSize: Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined,
   };
 }
 
@@ -105,6 +108,7 @@ function jsonUpload(request: ApiRequest, maxUploadSize: number): UploadBody {
     directory,
     maxBytes: maxUploadSize,
     signal: undefined,
+    declaredSize: bytes.length,
   };
 }
 

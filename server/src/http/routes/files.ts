@@ -70,6 +70,7 @@ async function upload(options: {
     auth,
     name,
     ...(typed.contentType === undefined ? {} : { contentType: typed.contentType }),
+    ...(body.declaredSize === undefined ? {} : { size: body.declaredSize }),
     metadata: body.metadata,
     tags: body.tags,
     origin,
@@ -134,8 +135,11 @@ function replaced(options: {
     }
     contentType = replacement.contentType;
   }
+  // A file stored elsewhere (`url`) is not the upload: the upload's declared size does not describe it.
+  const { size, ...rest } = uploaded;
   return {
-    ...uploaded,
+    ...rest,
+    ...(size === undefined || replacement.url !== undefined ? {} : { size }),
     name,
     ...(contentType === undefined ? {} : { contentType }),
     metadata:
