@@ -76,8 +76,9 @@ describe('createApp --cloud: Parse cloud code answers over HTTP', () => {
       // ESM TypeScript entry with a relative import, mixing Parse's API and a helper module.
       'main.ts': [
         "import { greet } from './lib/greet.js';",
-        'declare const Parse: any;',
-        "Parse.Cloud.define('hello', (request: any) => greet(request.params.name));",
+        "import type ParseSDK from 'parse/node';",
+        'declare const Parse: typeof ParseSDK;',
+        "Parse.Cloud.define('hello', (request) => greet(request.params.name));",
         "Parse.Cloud.define('stats', async () => {",
         "  const item = new Parse.Object('LoadItem');",
         "  item.set('n', 1);",

@@ -11,32 +11,34 @@ import { ParseError } from './errors/index.js';
 const MAIN_TS = `
 import { normalizeTitle } from './helpers.js';
 
-declare const Parse: any;
+// Types only (erased at run time): Parse itself is the global the server provides.
+import type ParseSDK from 'parse/node';
+declare const Parse: typeof ParseSDK;
 
-Parse.Cloud.define('hello', (request: any) => 'Hello ' + (request.params.name ?? 'world'));
+Parse.Cloud.define('hello', (request) => 'Hello ' + (request.params.name ?? 'world'));
 
-Parse.Cloud.define('whoami', (request: any) => request.user ? request.user.get('username') : null, { requireUser: true });
+Parse.Cloud.define('whoami', (request) => request.user ? request.user.get('username') : null, { requireUser: true });
 
-Parse.Cloud.define('countTodos', async (request: any) => {
+Parse.Cloud.define('countTodos', async (request) => {
   const query = new Parse.Query('Todo');
   return query.count({ useMasterKey: true });
 });
 
-Parse.Cloud.define('makeTodo', async (request: any) => {
+Parse.Cloud.define('makeTodo', async (request) => {
   const todo = new Parse.Object('Todo');
   todo.set('title', request.params.title);
   await todo.save(null, { useMasterKey: true });
   return todo;
 });
 
-Parse.Cloud.define('old', (request: any, response: any) => {
+Parse.Cloud.define('old', (request, response) => {
   response.success({ n: request.params.n + 1 });
 });
 
 // Written for parse-server 3+ but keeping an unused second parameter: the returned promise answers.
-Parse.Cloud.define('asyncTwoArgs', async (request: any, _response: any) => 'done ' + request.params.x);
+Parse.Cloud.define('asyncTwoArgs', async (request, _response) => 'done ' + request.params.x);
 
-Parse.Cloud.beforeSave('Todo', (request: any) => {
+Parse.Cloud.beforeSave('Todo', (request) => {
   const title = request.object.get('title');
   if (typeof title !== 'string' || title.trim() === '') throw new Parse.Error(142, 'A todo needs a title.');
   if (title === 'forbidden') throw 'no forbidden todos';
@@ -44,12 +46,12 @@ Parse.Cloud.beforeSave('Todo', (request: any) => {
   if (!request.original) request.object.set('done', false);
 });
 
-Parse.Cloud.job('tidy', async (request: any) => {
+Parse.Cloud.job('tidy', async (request) => {
   await request.message('tidying ' + request.params.what);
   return 'tidied';
 });
 
-Parse.Cloud.beforeDelete('Todo', (request: any) => {
+Parse.Cloud.beforeDelete('Todo', (request) => {
   if (request.object.get('locked') === true) throw new Parse.Error(119, 'Locked.');
 });
 `;
@@ -201,11 +203,12 @@ describe('loadCloudForTest: the typed API and Parse API in one module', () => {
       join(dir, 'main.ts'),
       [
         `import { defineFunction, beforeSave } from ${JSON.stringify(api)};`,
-        'declare const Parse: any;',
+        "import type ParseSDK from 'parse/node';",
+        'declare const Parse: typeof ParseSDK;',
         "defineFunction<{ a: number; b: number }, number>('add', ({ params }) => params.a + params.b);",
         "beforeSave<{ title?: string }>('Note', ({ object }) => { object.title = (object.title ?? '').toUpperCase(); });",
         "defineFunction('countNotes', async () => new Parse.Query('Note').count({ useMasterKey: true }));",
-        "Parse.Cloud.define('addNote', async (request: any) => {",
+        "Parse.Cloud.define('addNote', async (request) => {",
         "  const note = new Parse.Object('Note');",
         '  await note.save({ title: request.params.title }, { useMasterKey: true });',
         "  return note.get('title');",
