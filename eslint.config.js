@@ -78,7 +78,11 @@ const layerConfigs = [
       rules: importRules(folder, { isTest: true }),
     },
   ]),
-  { name: 'strata/layers/app', files: ['server/src/app.ts'], rules: importRules('app.ts', { isTest: false }) },
+  {
+    name: 'strata/layers/app',
+    files: ['server/src/app.ts', 'server/src/app-*.ts'],
+    rules: importRules('app.ts', { isTest: false }),
+  },
   { name: 'strata/layers/main', files: ['server/src/main.ts'], rules: importRules('main.ts', { isTest: false }) },
   {
     name: 'strata/layers/testing',

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RoleCache, createAuthProviders, createPasswordHasher } from './auth/index.js';
+import { createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
 import {
   CloudRegistry,
@@ -22,14 +22,14 @@ import type { HookServerConfig, JobQueueData } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
-import { GlobalConfigCache, SessionCache, createCore } from './core/index.js';
-import type { AccountServices, Core, SessionEviction } from './core/index.js';
+import { createCore } from './core/index.js';
+import type { AccountServices, Core } from './core/index.js';
+import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
 import { FileUrlSigner, createHttpApp } from './http/index.js';
 import type { FileHookEvent, FileHooks, FileReplacement, FilesHttpOptions } from './http/index.js';
 import { openFileStore } from './files/index.js';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import {
   createMemoryPubSub,
   createMemoryQueue,
@@ -38,9 +38,9 @@ import {
   createRedisPubSub,
   createRedisRateLimiter,
 } from './infra/index.js';
-import type { JobQueue, Logger, PubSub, RateLimiter } from './infra/index.js';
-import { SchemaRegistry } from './schema/index.js';
+import type { JobQueue, Logger, RateLimiter } from './infra/index.js';
 import { openStorage } from './storage/index.js';
+import type { SchemaRegistry } from './schema/index.js';
 import type { StorageAdapter } from './storage/index.js';
 
 export const STRATA_VERSION = '0.1.0';
@@ -405,126 +405,6 @@ function stop(options: { server: Server; graceMs: number }): Promise<void> {
     });
     server.closeIdleConnections();
   });
-}
-
-const SCHEMA_CHANNEL = 'schema-changed';
-
-/**
- * The schema registry, with its cache kept coherent across app servers: after a schema write here, the
- * other servers are told over pub/sub and drop their cache. A server ignores its own announcements.
- */
-async function createSchemaRegistry(options: {
-  storage: StorageAdapter;
-  pubsub: PubSub;
-  logger: Logger;
-}): Promise<SchemaRegistry> {
-  const { storage, pubsub, logger } = options;
-  const origin = randomUUID();
-  const registry = new SchemaRegistry({
-    store: storage,
-    onChange: (className) => {
-      pubsub.publish(SCHEMA_CHANNEL, JSON.stringify({ origin, className })).catch((err: unknown) => {
-        logger.warn({ err }, 'could not announce a schema change');
-      });
-    },
-  });
-  await pubsub.subscribe(SCHEMA_CHANNEL, (message) => {
-    try {
-      const parsed = JSON.parse(message) as { origin?: unknown; className?: unknown };
-      if (parsed.origin !== origin)
-        registry.invalidate(typeof parsed.className === 'string' ? parsed.className : undefined);
-    } catch {
-      registry.invalidate();
-    }
-  });
-  return registry;
-}
-
-const CONFIG_CHANNEL = 'config-changed';
-
-/**
- * The Parse Config cache, dropped on every server when any of them saves the config (`PUT /config`): the
- * writer drops its own and announces it; the others drop theirs on the announcement.
- */
-async function createGlobalConfigCache(options: {
-  storage: StorageAdapter;
-  pubsub: PubSub;
-  logger: Logger;
-}): Promise<GlobalConfigCache> {
-  const { storage, pubsub, logger } = options;
-  const origin = randomUUID();
-  const cache = new GlobalConfigCache({
-    storage,
-    onChange: () => {
-      pubsub.publish(CONFIG_CHANNEL, origin).catch((err: unknown) => {
-        logger.warn({ err }, 'could not announce a Parse Config change');
-      });
-    },
-  });
-  await pubsub.subscribe(CONFIG_CHANNEL, (message) => {
-    if (message !== origin) cache.invalidate();
-  });
-  return cache;
-}
-
-const ROLES_CHANNEL = 'roles-changed';
-
-/**
- * The per-user role cache, cleared on every server when any of them writes `_Role` (spec/security.md
- * §3.1): the writer clears its own and announces it; the others clear theirs on the announcement.
- */
-async function createRoleCache(options: { pubsub: PubSub; logger: Logger }): Promise<RoleCache> {
-  const { pubsub, logger } = options;
-  const origin = randomUUID();
-  const cache = new RoleCache({
-    onInvalidate: () => {
-      pubsub.publish(ROLES_CHANNEL, origin).catch((err: unknown) => {
-        logger.warn({ err }, 'could not announce a role change');
-      });
-    },
-  });
-  await pubsub.subscribe(ROLES_CHANNEL, (message) => {
-    if (message !== origin) cache.clear();
-  });
-  return cache;
-}
-
-const SESSION_CHANNEL = 'sessions-revoked';
-/** How long a resolved session is trusted without a revocation message (a bound for lost messages). */
-const SESSION_CACHE_TTL_MS = 30_000;
-const SESSION_CACHE_MAX_ENTRIES = 50_000;
-
-/**
- * The session cache, kept coherent across app servers like the schema registry: a revocation here (log-out,
- * session delete, password change) is announced over pub/sub and the other servers drop those sessions.
- */
-async function createSessionCache(options: { pubsub: PubSub; logger: Logger; now: () => Date }): Promise<SessionCache> {
-  const { pubsub, logger, now } = options;
-  const origin = randomUUID();
-  const cache = new SessionCache({
-    ttlMs: SESSION_CACHE_TTL_MS,
-    maxEntries: SESSION_CACHE_MAX_ENTRIES,
-    now,
-    onEvict: (eviction) => {
-      pubsub.publish(SESSION_CHANNEL, JSON.stringify({ origin, ...eviction })).catch((err: unknown) => {
-        logger.warn({ err }, 'could not announce a session revocation');
-      });
-    },
-  });
-  await pubsub.subscribe(SESSION_CHANNEL, (message) => {
-    try {
-      const parsed = JSON.parse(message) as { origin?: unknown } & SessionEviction;
-      if (parsed.origin === origin) return;
-      cache.applyRemote({
-        sessionIds: Array.isArray(parsed.sessionIds) ? parsed.sessionIds.map(String) : [],
-        userIds: Array.isArray(parsed.userIds) ? parsed.userIds.map(String) : [],
-      });
-    } catch {
-      // An unreadable message could have been any revocation: forget everything.
-      cache.clear();
-    }
-  });
-  return cache;
 }
 
 /**
