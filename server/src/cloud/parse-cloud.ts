@@ -7,12 +7,14 @@
  */
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
-import { toHookError } from './errors.js';
 import { CONFIG_TRIGGER_CLASS, FILE_TRIGGER_CLASS } from './registry.js';
 import type { ParseBridge } from './parse-bridge.js';
 import {
   decodeParams,
   encodeResult,
+  fileRequest,
+  fileSaveResult,
+  toParseConfig,
   fromParseQuery,
   isJsonObject,
   readSavePatch,
@@ -23,8 +25,11 @@ import {
   toParseQuery,
   toParseUser,
 } from './parse-convert.js';
+import { callHandler } from './parse-call.js';
+import type { UserHandler } from './parse-call.js';
 import { parseHttpRequest } from './parse-http-request.js';
 import { currentParseApp, parseRuntime, runInParseApp } from './parse-runtime.js';
+import type { SdkFile } from './parse-convert.js';
 import type { ParseSdk, SdkObject, SdkQuery } from './parse-sdk-types.js';
 import { OBJECT_TRIGGER_NAMES } from './types.js';
 import type {
@@ -48,13 +53,9 @@ import type {
   ValidatorSpec,
 } from './types.js';
 
-type UserHandler = (request: Record<string, unknown>, response?: ResponseObject) => unknown;
-
-interface ResponseObject {
-  success(value?: unknown): void;
-  error(error?: unknown): void;
-  status(code: number): ResponseObject;
-  header(name: string, value: string): ResponseObject;
+/** A trigger's answer: the handler's value (status and headers mean nothing to triggers). */
+function callTrigger(options: { handler: UserHandler; request: Record<string, unknown> }): Promise<unknown> {
+  return callHandler(options).then((answer) => answer.value);
 }
 
 const UNSUPPORTED = [
@@ -166,8 +167,12 @@ function defineFunction(options: {
           params: decodeParams(sdk, request.params),
           functionName: request.functionName,
         };
-        if (handler.length < 2) return { result: encodeResult(sdk, await handler(parseRequest)) };
-        return callWithResponse({ sdk, handler, request: parseRequest });
+        const answer = await callHandler({ handler, request: parseRequest });
+        return {
+          result: encodeResult(sdk, answer.value),
+          ...(answer.status === undefined ? {} : { status: answer.status }),
+          ...(Object.keys(answer.headers).length === 0 ? {} : { headers: answer.headers }),
+        };
       }),
   });
 }
@@ -307,69 +312,6 @@ function specialTriggerAdapter(options: {
     });
 }
 
-/** The part of `Parse.File` the file triggers read back. */
-interface SdkFile {
-  name(): string;
-  url(): string | undefined;
-  metadata(): Record<string, unknown>;
-  tags(): Record<string, unknown>;
-  setMetadata?(metadata: unknown): void;
-  setTags?(tags: unknown): void;
-  _source?: { format?: string };
-}
-
-function fileRequest(sdk: ParseSdk, object: CloudObjectJSON): Record<string, unknown> {
-  const url = typeof object['url'] === 'string' ? { url: object['url'] } : {};
-  const file = sdk.File.fromJSON({ __type: 'File', name: object['name'], ...url }) as SdkFile;
-  if (isJsonObject(object['metadata'])) file.setMetadata?.({ ...object['metadata'] });
-  if (isJsonObject(object['tags'])) file.setTags?.({ ...object['tags'] });
-  return { file, fileSize: object['size'], contentType: object['contentType'] };
-}
-
-/**
- * A file beforeSave's answer, as parse-server reads it: a returned `Parse.File` is the file to store (its name,
- * metadata and tags; with a url, nothing is stored and that url/name is answered). Without one, changes made
- * to `request.file`'s metadata or tags are kept. A returned file carrying its own data is refused: Strata
- * streams uploads to the store and cannot swap the content.
- */
-function fileSaveResult(options: {
-  sdk: ParseSdk;
-  returned: unknown;
-  given: SdkFile;
-  object: CloudObjectJSON;
-}): FileSaveResult | undefined {
-  const { sdk, returned, given, object } = options;
-  const ParseFile = sdk.File as unknown as new (name: string) => SdkFile;
-  if (returned instanceof ParseFile) {
-    if (returned._source !== undefined) {
-      throw new Error('A file beforeSave cannot replace the uploaded content; return a Parse.File without data.');
-    }
-    const url = returned.url();
-    return {
-      file: {
-        name: returned.name(),
-        metadata: { ...returned.metadata() },
-        tags: { ...returned.tags() },
-        ...(typeof url === 'string' && url !== '' ? { url } : {}),
-      },
-    };
-  }
-  const metadata = given.metadata();
-  const tags = given.tags();
-  const changed: { metadata?: Record<string, unknown>; tags?: Record<string, unknown> } = {};
-  if (!sameJSON(metadata, object['metadata'] ?? {})) changed.metadata = { ...metadata };
-  if (!sameJSON(tags, object['tags'] ?? {})) changed.tags = { ...tags };
-  return Object.keys(changed).length === 0 ? undefined : { file: changed };
-}
-
-function toParseConfig(sdk: ParseSdk, json: CloudObjectJSON): unknown {
-  const ParseConfig = (sdk as unknown as { Config: new () => { attributes: Record<string, unknown> } }).Config;
-  const config = new ParseConfig();
-  const params = isJsonObject(json['params']) ? json['params'] : {};
-  for (const [key, value] of Object.entries(params)) config.attributes[key] = sdk._decode(undefined, value);
-  return config;
-}
-
 async function beforeFind(options: {
   sdk: ParseSdk;
   handler: UserHandler;
@@ -438,114 +380,6 @@ function objectRequest(sdk: ParseSdk, request: SaveTriggerRequest | DeleteTrigge
     object: toParseObject(sdk, request.object),
     ...(original === undefined ? {} : { original }),
   };
-}
-
-/**
- * Runs a trigger in either of Parse's styles: `(request)` returning a value or promise, or the old
- * `(request, response)` calling `response.success()` / `response.error()`.
- */
-function callTrigger(options: { handler: UserHandler; request: Record<string, unknown> }): Promise<unknown> {
-  const { handler, request } = options;
-  if (handler.length < 2) return Promise.resolve().then(() => handler(request));
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (settled) throw new Error('response.success / response.error was already called.');
-      settled = true;
-      fn();
-    };
-    const response: ResponseObject = {
-      success: (value?: unknown) => settle(() => resolve(value)),
-      error: (error?: unknown) => settle(() => reject(error ?? new Error('Script failed.'))),
-      status: () => response,
-      header: () => response,
-    };
-    settleFromReturn({ run: () => handler(request, response), isSettled: () => settled, settle, resolve, reject });
-  });
-}
-
-/** A function in the `(request, response)` style: `response.status()` and `header()` shape the answer. */
-function callWithResponse(options: {
-  sdk: ParseSdk;
-  handler: UserHandler;
-  request: Record<string, unknown>;
-}): Promise<FunctionResult> {
-  const { sdk, handler, request } = options;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let status: number | undefined;
-    const headers: Record<string, string> = {};
-    const settle = (fn: () => void): void => {
-      if (settled) throw new Error('response.success / response.error was already called.');
-      settled = true;
-      fn();
-    };
-    const answer = (value: unknown): FunctionResult => ({
-      result: encodeResult(sdk, value),
-      ...(status === undefined ? {} : { status }),
-      ...(Object.keys(headers).length === 0 ? {} : { headers }),
-    });
-    const response: ResponseObject = {
-      success: (value?: unknown) => settle(() => resolve(answer(value))),
-      error: (error?: unknown) =>
-        settle(() => {
-          const parseError = toHookError(error);
-          reject(
-            status === undefined
-              ? parseError
-              : new ParseError(parseError.code, { message: parseError.message, httpStatus: status }),
-          );
-        }),
-      status: (code: number) => {
-        if (!Number.isInteger(code) || code < 100 || code > 599) throw new Error(`Invalid HTTP status ${code}.`);
-        status = code;
-        return response;
-      },
-      header: (name: string, value: string) => {
-        headers[String(name)] = String(value);
-        return response;
-      },
-    };
-    settleFromReturn({
-      run: () => handler(request, response),
-      isSettled: () => settled,
-      settle,
-      resolve: (value) => resolve(answer(value)),
-      reject,
-    });
-  });
-}
-
-/**
- * A `(request, response)` handler may also just return: an async handler's settled promise, or a value
- * other than undefined, answers like `response.success` / `response.error` (a sync handler returning
- * nothing is waiting to call `response` later).
- */
-function settleFromReturn(options: {
-  run: () => unknown;
-  isSettled: () => boolean;
-  settle: (fn: () => void) => void;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-}): void {
-  const { isSettled, settle } = options;
-  const fail = (err: unknown): void => {
-    if (!isSettled()) settle(() => options.reject(err));
-  };
-  let returned: unknown;
-  try {
-    returned = options.run();
-  } catch (err) {
-    fail(err);
-    return;
-  }
-  if (typeof (returned as { then?: unknown } | undefined)?.then === 'function') {
-    (returned as Promise<unknown>).then((value) => {
-      if (!isSettled()) settle(() => options.resolve(value));
-    }, fail);
-  } else if (returned !== undefined && !isSettled()) {
-    settle(() => options.resolve(returned));
-  }
 }
 
 /**

@@ -2,7 +2,7 @@
  * Converts between the hook protocol's REST JSON and the Parse SDK's objects, both ways: objects, users,
  * queries, function params and results, and the changes a beforeSave made to its `request.object`.
  */
-import type { CloudObjectJSON, CloudQueryJSON, JsonObject, SavePatch } from './types.js';
+import type { CloudObjectJSON, CloudQueryJSON, FileSaveResult, JsonObject, SavePatch } from './types.js';
 import type { ParseSdk, SdkObject, SdkQuery } from './parse-sdk-types.js';
 
 /** A `Parse.Object` (a `Parse.User` for `_User`, ...) holding `json` as its server data. */
@@ -168,4 +168,67 @@ export function sameJSON(a: unknown, b: unknown): boolean {
     return keys.every((key) => Object.hasOwn(b, key) && sameJSON(a[key], b[key]));
   }
   return false;
+}
+
+/** The part of `Parse.File` the file triggers read back. */
+export interface SdkFile {
+  name(): string;
+  url(): string | undefined;
+  metadata(): Record<string, unknown>;
+  tags(): Record<string, unknown>;
+  setMetadata?(metadata: unknown): void;
+  setTags?(tags: unknown): void;
+  _source?: { format?: string };
+}
+
+export function fileRequest(sdk: ParseSdk, object: CloudObjectJSON): Record<string, unknown> {
+  const url = typeof object['url'] === 'string' ? { url: object['url'] } : {};
+  const file = sdk.File.fromJSON({ __type: 'File', name: object['name'], ...url }) as SdkFile;
+  if (isJsonObject(object['metadata'])) file.setMetadata?.({ ...object['metadata'] });
+  if (isJsonObject(object['tags'])) file.setTags?.({ ...object['tags'] });
+  return { file, fileSize: object['size'], contentType: object['contentType'] };
+}
+
+/**
+ * A file beforeSave's answer, as parse-server reads it: a returned `Parse.File` is the file to store (its name,
+ * metadata and tags; with a url, nothing is stored and that url/name is answered). Without one, changes made
+ * to `request.file`'s metadata or tags are kept. A returned file carrying its own data is refused: Strata
+ * streams uploads to the store and cannot swap the content.
+ */
+export function fileSaveResult(options: {
+  sdk: ParseSdk;
+  returned: unknown;
+  given: SdkFile;
+  object: CloudObjectJSON;
+}): FileSaveResult | undefined {
+  const { sdk, returned, given, object } = options;
+  const ParseFile = sdk.File as unknown as new (name: string) => SdkFile;
+  if (returned instanceof ParseFile) {
+    if (returned._source !== undefined) {
+      throw new Error('A file beforeSave cannot replace the uploaded content; return a Parse.File without data.');
+    }
+    const url = returned.url();
+    return {
+      file: {
+        name: returned.name(),
+        metadata: { ...returned.metadata() },
+        tags: { ...returned.tags() },
+        ...(typeof url === 'string' && url !== '' ? { url } : {}),
+      },
+    };
+  }
+  const metadata = given.metadata();
+  const tags = given.tags();
+  const changed: { metadata?: Record<string, unknown>; tags?: Record<string, unknown> } = {};
+  if (!sameJSON(metadata, object['metadata'] ?? {})) changed.metadata = { ...metadata };
+  if (!sameJSON(tags, object['tags'] ?? {})) changed.tags = { ...tags };
+  return Object.keys(changed).length === 0 ? undefined : { file: changed };
+}
+
+export function toParseConfig(sdk: ParseSdk, json: CloudObjectJSON): unknown {
+  const ParseConfig = (sdk as unknown as { Config: new () => { attributes: Record<string, unknown> } }).Config;
+  const config = new ParseConfig();
+  const params = isJsonObject(json['params']) ? json['params'] : {};
+  for (const [key, value] of Object.entries(params)) config.attributes[key] = sdk._decode(undefined, value);
+  return config;
 }
