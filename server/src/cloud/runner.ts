@@ -169,14 +169,14 @@ export class CloudRunner {
     const trigger = this.#registry.trigger(triggerName, input.className);
     if (trigger === undefined) return;
     const request = { ...this.#base(input.caller), triggerName, object: input.object };
-    const outcome = await this.#validate({
+    await this.#validateAndCall({
       key: triggerKey(triggerName, input.className),
       validator: trigger.validator,
       subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
       caller: input.caller,
+      what: `${triggerName} of ${input.className}`,
+      run: () => trigger.handler(request),
     });
-    if (outcome === 'skip') return;
-    await this.#call({ what: `${triggerName} of ${input.className}`, run: () => trigger.handler(request) });
   }
 
   /** beforeFind: answers a replacement query, objects to return instead of querying, or undefined. */
@@ -196,14 +196,14 @@ export class CloudRunner {
       count: input.count,
       isGet: input.isGet,
     };
-    const outcome = await this.#validate({
+    const result = await this.#validateAndCall({
       key: triggerKey('beforeFind', input.className),
       validator: trigger.validator,
       subject: { request, data: undefined, roleNames: () => input.caller.roleNames() },
       caller: input.caller,
+      what: `beforeFind of ${input.className}`,
+      run: () => trigger.handler(request),
     });
-    if (outcome === 'skip') return undefined;
-    const result = await this.#call({ what: `beforeFind of ${input.className}`, run: () => trigger.handler(request) });
     if (result === undefined || result === null || typeof result !== 'object') return undefined;
     if ('objects' in result && Array.isArray(result.objects)) return { objects: result.objects.filter(isObjectJSON) };
     if ('query' in result && result.query !== null && typeof result.query === 'object') return { query: result.query };
@@ -227,14 +227,14 @@ export class CloudRunner {
       query: input.query,
       isGet: input.isGet,
     };
-    const outcome = await this.#validate({
+    const result = await this.#validateAndCall({
       key: triggerKey('afterFind', input.className),
       validator: trigger.validator,
       subject: { request, data: undefined, roleNames: () => input.caller.roleNames() },
       caller: input.caller,
+      what: `afterFind of ${input.className}`,
+      run: () => trigger.handler(request),
     });
-    if (outcome === 'skip') return undefined;
-    const result = await this.#call({ what: `afterFind of ${input.className}`, run: () => trigger.handler(request) });
     return Array.isArray(result) ? result.filter(isObjectJSON) : undefined;
   }
 
@@ -246,14 +246,14 @@ export class CloudRunner {
     const trigger = this.#registry.trigger(triggerName, input.className);
     if (trigger === undefined) return;
     const request = { ...this.#base(input.caller), triggerName, object: input.object };
-    const outcome = await this.#validate({
+    await this.#validateAndCall({
       key: triggerKey(triggerName, input.className),
       validator: trigger.validator,
       subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
       caller: input.caller,
+      what: `${triggerName} trigger`,
+      run: () => trigger.handler(request),
     });
-    if (outcome === 'skip') return;
-    await this.#call({ what: `${triggerName} trigger`, run: () => trigger.handler(request) });
   }
 
   /**
@@ -274,15 +274,12 @@ export class CloudRunner {
       object: input.object,
       ...(triggerName === 'beforeSave' || triggerName === 'afterSave' ? { dirtyKeys: [] } : {}),
     };
-    const outcome = await this.#validate({
+    const handler = trigger.handler as (request: unknown) => Promise<unknown>;
+    const result = await this.#validateAndCall({
       key: triggerKey(triggerName, FILE_TRIGGER_CLASS),
       validator: trigger.validator,
       subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
       caller: input.caller,
-    });
-    if (outcome === 'skip') return undefined;
-    const handler = trigger.handler as (request: unknown) => Promise<unknown>;
-    const result = await this.#call({
       what: `${triggerName} of a file`,
       run: () => handler(request),
       errors: { code: input.errorCode, message: input.errorMessage },
@@ -326,6 +323,24 @@ export class CloudRunner {
     const limiters = [...this.#limiters.values()];
     this.#limiters.clear();
     await Promise.all(limiters.map(async (pending) => (await pending.catch(() => undefined))?.close()));
+  }
+
+  /**
+   * The common step of a hook with nothing to do between its validator and its body: validate, then run
+   * the body unless the validator skips it (`skipWithMasterKey`), answering undefined when skipped.
+   */
+  async #validateAndCall<R>(options: {
+    key: string;
+    validator: Validator | undefined;
+    subject: ValidationSubject;
+    caller: HookCaller;
+    what: string;
+    run: () => Promise<R> | R;
+    errors?: { code: ErrorCode; message: string };
+  }): Promise<R | undefined> {
+    const { what, run, errors, ...validation } = options;
+    if ((await this.#validate(validation)) === 'skip') return undefined;
+    return this.#call({ what, run, ...(errors === undefined ? {} : { errors }) });
   }
 
   async #validate(options: {
