@@ -61,8 +61,6 @@ describe('@strata/sdk in chromium', chromiumSkip === undefined ? {} : { skip: ch
   let strata: TestServer;
   let page: { server: Server; origin: string };
   let browser: Browser;
-  /** Why the upload step is skipped, while `POST /files/:name` is not served yet. */
-  let filesMissing: string | undefined;
 
   before(async () => {
     if (!existsSync(CHROMIUM))
@@ -81,15 +79,6 @@ describe('@strata/sdk in chromium', chromiumSkip === undefined ? {} : { skip: ch
     assert.ok(code !== undefined && code.length > 0, 'esbuild produced no bundle');
     page = await servePage(code);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    const probe = await strata.call({
-      method: 'POST',
-      path: '/files/probe.txt',
-      master: true,
-      // JSON, so a server without the route answers 404 for the route rather than 400 for the body.
-      raw: '{}',
-      headers: { 'Content-Type': 'text/plain' },
-    });
-    if (probe.status === 404) filesMissing = 'POST /files/:filename is not served by this server yet';
   });
 
   after(async () => {
@@ -98,7 +87,7 @@ describe('@strata/sdk in chromium', chromiumSkip === undefined ? {} : { skip: ch
     await strata?.close();
   });
 
-  it('signs up, creates, queries and uploads a file from a page on another origin', async (t) => {
+  it('signs up, creates, queries and uploads a file from a page on another origin', async () => {
     const tab = await browser.newPage();
     const consoleErrors: string[] = [];
     tab.on('console', (message) => {
@@ -118,15 +107,8 @@ describe('@strata/sdk in chromium', chromiumSkip === undefined ? {} : { skip: ch
         await todos.create({ title: 'second', done: true, rank: 1 });
         const open = await todos.where({ done: false }).find();
         const ordered = await todos.query().order('rank').find();
-        let upload: { name: string; url: string; text: string } | undefined;
-        if (args.uploadFiles) {
-          const file = await client.files.upload(
-            'hello.txt',
-            new Blob(['hello from chromium'], { type: 'text/plain' }),
-          );
-          const response = await fetch(file.url);
-          upload = { name: file.name, url: file.url, text: await response.text() };
-        }
+        const file = await client.files.upload('hello.txt', new Blob(['hello from chromium'], { type: 'text/plain' }));
+        const upload = { name: file.name, url: file.url, text: await (await fetch(file.url)).text() };
         return {
           origin: location.origin,
           userId: signedUp.objectId,
@@ -139,7 +121,7 @@ describe('@strata/sdk in chromium', chromiumSkip === undefined ? {} : { skip: ch
           upload,
         };
       },
-      { serverURL: strata.mountURL, appId: APP_ID, clientKey: CLIENT_KEY, uploadFiles: filesMissing === undefined },
+      { serverURL: strata.mountURL, appId: APP_ID, clientKey: CLIENT_KEY },
     );
 
     assert.notEqual(result.origin, new URL(strata.mountURL).origin, 'the page runs on another origin');
@@ -157,16 +139,10 @@ describe('@strata/sdk in chromium', chromiumSkip === undefined ? {} : { skip: ch
     const users = await strata.call({ path: `/users/${result.userId}`, master: true });
     assert.equal((users.body as Record<string, unknown>)['username'], 'browser-ann');
 
-    if (filesMissing !== undefined) {
-      console.log(`SDK browser test: upload step skipped: ${filesMissing}`);
-      t.diagnostic(`upload step skipped: ${filesMissing}`);
-    } else {
-      assert.ok(result.upload, 'the page uploaded a file');
-      assert.match(result.upload.name, /hello\.txt$/);
-      assert.equal(result.upload.text, 'hello from chromium');
-      const download = await fetch(result.upload.url);
-      assert.equal(await download.text(), 'hello from chromium');
-    }
+    assert.match(result.upload.name, /hello\.txt$/);
+    assert.equal(result.upload.text, 'hello from chromium');
+    const download = await fetch(result.upload.url);
+    assert.equal(await download.text(), 'hello from chromium');
     assert.deepEqual(consoleErrors, []);
     await tab.close();
   });
