@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAuthProviders, createPasswordHasher } from './auth/index.js';
+import { CredentialResolver, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
 import {
   CloudRegistry,
@@ -167,7 +167,7 @@ export async function createApp(options: {
   const app = createHttpApp({
     core,
     logger,
-    keys: config,
+    credentials: new CredentialResolver(config),
     mountPath: config.mountPath,
     ...(config.publicServerURL === undefined ? {} : { publicServerURL: config.publicServerURL }),
     maxBodySize: config.maxBodySize,

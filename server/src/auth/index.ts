@@ -1,11 +1,20 @@
 /**
- * Auth: who is asking (`Auth`) and the one permission engine every front end uses (REST through core,
- * later LiveQuery and GraphQL): object ACLs, class-level permissions with pointer permissions, the default
- * object ACL, protectedFields, and role resolution with its cache. Everything here is pure or takes its
- * I/O as an interface (`RoleSource`); it does not talk HTTP or storage.
+ * Auth: who is asking (`Auth`, resolved from presented keys by `CredentialResolver`, the one key check every
+ * door uses), the master-key rules (`requireMaster`), and the one permission engine every front end uses
+ * through core: object ACLs, class-level permissions with pointer permissions, the default object ACL,
+ * protectedFields, and role resolution with its cache. Everything here is pure or takes its I/O as an
+ * interface (`RoleSource`); it reads Parse's credential headers (`readWireCredentials`) but serves no HTTP
+ * and touches no storage. Session tokens are resolved to users by core (`core.authenticate`).
  */
 export type { Auth } from './auth.js';
 export { MASTER, PUBLIC, isMasterLike } from './auth.js';
+export { assertMayWrite, isMaster, requireMaster, writesAsMaster } from './master-key.js';
+export type { MasterRequirement } from './master-key.js';
+export { CredentialResolver } from './credentials.js';
+export type { Credentials, KeyConfig, PresentedCredentials } from './credentials.js';
+export { readWireCredentials, hasHeaderCredentials, parseContext } from './credential-wire.js';
+export type { WireCredentials, WireHeaders } from './credential-wire.js';
+export { IpAllowList } from './ip-allow-list.js';
 export { createPasswordHasher } from './password.js';
 export type { PasswordHasher } from './password.js';
 export { newSessionToken, isRevocableToken } from './session-token.js';

@@ -5,7 +5,7 @@ import type { FieldPath, Pipeline } from '../query/index.js';
 import { Pointer, isPlainObject } from '../schema/index.js';
 import type { ClassSchema, ParseValue } from '../schema/index.js';
 import type { AggregateDocument } from '../storage/index.js';
-import { requireMaster } from './access.js';
+import { requireMaster } from '../auth/index.js';
 import type { CoreDeps } from './deps.js';
 
 export interface AggregateRequest {
@@ -41,7 +41,7 @@ export interface DistinctResult {
 
 /** The steps of `GET /aggregate/:className` (rest.md §15, queries.md §9). */
 export async function aggregate(deps: CoreDeps, request: AggregateRequest): Promise<AggregateResult> {
-  requireMaster(request.auth, { allowReadOnly: true });
+  requireMaster(request.auth, { access: 'read' });
   const stored = await deps.schemas.get(request.className);
   const schema: ClassSchema = stored ?? { className: request.className, fields: {} };
   const maxDepth = deps.options.maxNestingDepth;
@@ -66,7 +66,7 @@ function withWhere(pipeline: Pipeline, where: ReturnType<typeof parseWhere>): Pi
 
 /** `GET /aggregate/:className?distinct=field` (rest.md §15). */
 export async function distinct(deps: CoreDeps, request: DistinctRequest): Promise<DistinctResult> {
-  requireMaster(request.auth, { allowReadOnly: true });
+  requireMaster(request.auth, { access: 'read' });
   const stored = await deps.schemas.get(request.className);
   const schema: ClassSchema = stored ?? { className: request.className, fields: {} };
   const field = request.field.split('.');

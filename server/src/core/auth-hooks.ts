@@ -2,7 +2,7 @@ import type { Auth } from '../auth/index.js';
 import type { AuthTriggerName } from '../cloud/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import type { StoredObject } from '../storage/index.js';
-import { objectToJSON } from './cloud-json.js';
+import { objectToJSON } from './rest-json.js';
 import type { CoreDeps } from './deps.js';
 import { encodeOptionsOf, hookCaller, hooksFor, storedUserJSON } from './hook-caller.js';
 import type { RequestOrigin } from './hook-caller.js';

@@ -3,7 +3,7 @@ import { assertClassAccess } from './access.js';
 import { noteClassWrite } from './caller.js';
 import { classRules, withClassRestriction, writeDeniedError } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
-import { objectToJSON } from './cloud-json.js';
+import { objectToJSON } from './rest-json.js';
 import { findWithoutHooks } from './find.js';
 import { encodeOptionsOf, hookCaller, hooksFor } from './hook-caller.js';
 import type { RequestOrigin } from './hook-caller.js';

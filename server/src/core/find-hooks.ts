@@ -1,7 +1,7 @@
 import { isMasterLike } from '../auth/index.js';
 import type { CloudObjectJSON, CloudQueryJSON, CloudRunner } from '../cloud/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
-import { objectFromJSON, objectToJSON } from './cloud-json.js';
+import { objectFromJSON, objectToJSON } from './rest-json.js';
 import type { CoreDeps } from './deps.js';
 import type { FindRequest } from './find-request.js';
 import { encodeOptionsOf, hookCaller } from './hook-caller.js';

@@ -1,8 +1,7 @@
-import { isMasterLike } from '../auth/index.js';
+import { isMasterLike, requireMaster } from '../auth/index.js';
 import type { Auth } from '../auth/index.js';
 import type { ParseValue } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
-import { requireMaster } from './access.js';
 import type { CoreDeps, GlobalConfigSource } from './deps.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { CONFIG_TRIGGER_CLASS } from '../cloud/index.js';
@@ -100,7 +99,7 @@ export async function getConfig(deps: CoreDeps, request: GetConfigRequest): Prom
 
 /** `PUT /config`: only the listed keys change; each one's masterKeyOnly flag is reset unless given. */
 export async function updateConfig(deps: CoreDeps, request: UpdateConfigRequest): Promise<void> {
-  requireMaster(request.auth, { allowReadOnly: false });
+  requireMaster(request.auth, { access: 'write' });
   if (deps.storage.updateGlobalConfig === undefined) {
     throw new ParseError(ErrorCode.INVALID_QUERY, {
       message: `The ${deps.storage.kind} storage cannot store Parse Config.`,

@@ -6,7 +6,7 @@ import type { EncodeOptions } from '../schema/index.js';
 import { resolveCaller } from './caller.js';
 import { shapeObject } from './shape.js';
 import type { StoredObject } from '../storage/index.js';
-import { BARE_FILE_URLS, objectToJSON } from './cloud-json.js';
+import { BARE_FILE_URLS, objectToJSON } from './rest-json.js';
 import type { CoreDeps } from './deps.js';
 
 /**

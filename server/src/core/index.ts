@@ -39,6 +39,7 @@ import { update } from './update.js';
 import type { UpdateRequest } from './update.js';
 import { runFunction } from './functions.js';
 import { runFileTrigger } from './file-hooks.js';
+import { authenticate } from './authenticate.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
 export type { CreateRequest } from './create.js';
@@ -60,6 +61,15 @@ export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './glob
 export type { GlobalConfigSource } from './deps.js';
 export type { AccountServices } from './classes/account-services.js';
 export { checkRequestId } from './idempotency.js';
+export {
+  BARE_FILE_URLS,
+  encodeObject,
+  encodeOutputValue,
+  encodeSaveResult,
+  fileURLBuilder,
+  objectFromJSON,
+  objectToJSON,
+} from './rest-json.js';
 export type { IdempotencyOptions, OnceRequest, ReplayableResponse } from './idempotency.js';
 
 type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
@@ -85,6 +95,11 @@ export interface Core {
   readonly getConfig: Bound<typeof getConfig>;
   /** PUT /config (master key). */
   readonly updateConfig: Bound<typeof updateConfig>;
+  /**
+   * The caller of accepted credentials (`CredentialResolver`): a presented session token is resolved unless a
+   * master-like key was accepted (209 when unknown or expired).
+   */
+  readonly authenticate: Bound<typeof authenticate>;
   /** The caller a session token stands for (209 when unknown or expired); cached. */
   readonly resolveSession: Bound<typeof resolveSession>;
   readonly logIn: Bound<typeof logIn>;
@@ -140,6 +155,7 @@ export function createCore(deps: CoreDeps): Core {
     distinct: (request) => distinct(deps, request),
     getConfig: (request) => getConfig(deps, request),
     updateConfig: (request) => updateConfig(deps, request),
+    authenticate: (request) => authenticate(deps, request),
     resolveSession: (request) => resolveSession(deps, request),
     logIn: (request) => logIn(deps, request),
     verifyPassword: (request) => verifyPassword(deps, request),

@@ -2,11 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../core/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
-import type { Auth } from '../auth/index.js';
+import { parseContext, readWireCredentials, hasHeaderCredentials } from '../auth/index.js';
+import type { Auth, Credentials, CredentialResolver } from '../auth/index.js';
 import type { ApiResponse, HttpMethod, RouteDefinition } from './api-types.js';
 import { discardUnreadBody, readJsonBody } from './body.js';
-import { hasHeaderCredentials } from './credentials.js';
-import type { CredentialResolver, Credentials } from './credentials.js';
 import { parseQueryString } from './params.js';
 import { requestFingerprint, writeRequestId } from './request-id.js';
 import type { RouteTable } from './route-table.js';
@@ -43,7 +42,9 @@ export async function handleApiRequest(
       streaming || !hasBody(req) ? {} : await readJsonBody(req, { limit: declared?.bodyLimit ?? options.maxBodySize });
     const method = effectiveMethod(req.method ?? 'GET', body);
     const ip = req.socket.remoteAddress;
-    const credentials = options.credentials.resolve({ headers: req.headers, body, ip });
+    const wire = readWireCredentials({ headers: req.headers, body });
+    const credentials = options.credentials.resolve(wire.presented, { ip });
+    const context = parseContext(wire.rawContext);
     const match = options.routes.match(method, path);
     if (match === undefined) {
       throw new ParseError(ErrorCode.INVALID_JSON, {
@@ -65,13 +66,13 @@ export async function handleApiRequest(
         query: queryAt === -1 ? {} : parseQueryString(url.slice(queryAt + 1)),
         mountURL,
         mountPath: options.mountPath,
-        context: credentials.context,
+        context,
         headers: req.headers,
         log,
         ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
         ...(ip === undefined ? {} : { ip }),
         ...(streaming ? { rawBody: req } : {}),
-        ...(credentials.contentType === undefined ? {} : { contentType: credentials.contentType }),
+        ...(wire.contentType === undefined ? {} : { contentType: wire.contentType }),
       });
     // Writes carrying X-Parse-Request-Id run once (rest.md §1.7); the rules live in core.
     const requestId = writeRequestId(req, method);
@@ -95,13 +96,9 @@ export async function handleApiRequest(
  * A presented session token is resolved on every request (rest.md §1.3), even where no user is needed, so a
  * stale token fails with 209; except when a master-like key was accepted or the route reads it itself.
  */
-async function resolveSession(
-  core: Core,
-  options: { credentials: Credentials; route: RouteDefinition },
-): Promise<Auth> {
-  const { auth, sessionToken } = options.credentials;
-  if (sessionToken === undefined || auth.kind !== 'public' || options.route.sessionToken === 'ignore') return auth;
-  return core.resolveSession({ sessionToken, installationId: auth.installationId });
+function resolveSession(core: Core, options: { credentials: Credentials; route: RouteDefinition }): Promise<Auth> {
+  const { credentials } = options;
+  return options.route.sessionToken === 'ignore' ? Promise.resolve(credentials.auth) : core.authenticate(credentials);
 }
 
 function hasBody(req: IncomingMessage): boolean {

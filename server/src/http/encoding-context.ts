@@ -1,3 +1,4 @@
+import { fileURLBuilder } from '../core/index.js';
 import type { EncodeOptions } from '../schema/index.js';
 import type { ApiRequest } from './api-types.js';
 
@@ -23,22 +24,4 @@ export function createEncodingContext(options: {
       return fixed ?? { fileURL: (name) => url(request.mountURL, name) };
     },
   };
-}
-
-/** `<mount URL>/files/<appId>/<encoded name>`, plus `?token=` when file URLs are signed (rest.md §10.1). */
-export function fileURLBuilder(options: {
-  appId: string;
-  fileToken?: (name: string) => string;
-}): (mountURL: string | undefined, name: string) => string {
-  const appSegment = encodeURIComponent(options.appId);
-  const { fileToken } = options;
-  return (mountURL, name) => {
-    const base = `${mountURL ?? ''}/files/${appSegment}/${encodeFileName(name)}`;
-    return fileToken === undefined ? base : `${base}?token=${encodeURIComponent(fileToken(name))}`;
-  };
-}
-
-/** Names may hold `/` (directories); each segment is URL-encoded on its own. */
-function encodeFileName(name: string): string {
-  return name.split('/').map(encodeURIComponent).join('/');
 }

@@ -5,14 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { CredentialResolver } from '../auth/index.js';
 import type { InProcessDispatch, WebhookStore } from '../cloud/index.js';
 import type { Core } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
 import { applyCors } from './cors.js';
-import { CredentialResolver } from './credentials.js';
 import { createInProcessDispatcher } from './in-process.js';
-import type { KeyConfig } from './credentials.js';
 import { createEncodingContext } from './encoding-context.js';
 import { RouteTable } from './route-table.js';
 import type { AuthRateLimits } from './auth-rate-limit.js';
@@ -43,7 +42,8 @@ export type { FileHookEvent, FileHooks, FileReplacement, FileUploadPolicy, Files
 export interface HttpOptions {
   readonly core: Core;
   readonly logger: Logger;
-  readonly keys: KeyConfig;
+  /** The app's key check, shared with the other doors (built by `app.ts`). */
+  readonly credentials: CredentialResolver;
   readonly mountPath: string;
   readonly publicServerURL?: string;
   readonly maxBodySize: number;
@@ -73,7 +73,7 @@ export interface HttpOptions {
  */
 export function createHttpApp(options: HttpOptions): RequestListener {
   const encoding = createEncodingContext({
-    appId: options.keys.appId,
+    appId: options.credentials.appId,
     publicServerURL: options.publicServerURL,
     maxDepth: options.maxNestingDepth,
     ...(options.files?.signer === undefined
@@ -104,7 +104,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
   const apiOptions = {
     core: options.core,
     routes,
-    credentials: new CredentialResolver(options.keys),
+    credentials: options.credentials,
     mountPath: options.mountPath,
     publicServerURL: options.publicServerURL,
     maxBodySize: options.maxBodySize,
@@ -120,7 +120,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
   const mount = options.mountPath;
   const pageOptions = {
     core: options.core,
-    appId: options.keys.appId,
+    appId: options.credentials.appId,
     appName: options.appName,
     mountPath: options.mountPath,
   };
@@ -160,7 +160,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     }
     // File downloads need no Parse headers (`<img src>`): served before the API's credential checks.
     if (options.files !== undefined && rest.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD')) {
-      void serveFileDownload({ appId: options.keys.appId, files: options.files }, { req, res, url: rest, log });
+      void serveFileDownload({ appId: options.credentials.appId, files: options.files }, { req, res, url: rest, log });
       return;
     }
     void handleApiRequest(apiOptions, { req, res, url: rest, log });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { Credentials } from './credentials.js';
+import type { Credentials } from '../auth/index.js';
 import type { HttpMethod } from './api-types.js';
 
 /**

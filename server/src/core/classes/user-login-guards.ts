@@ -1,4 +1,4 @@
-import { assertNotLocked, assertPasswordNotExpired, isMasterLike, lockAfterFailure } from '../../auth/index.js';
+import { assertNotLocked, assertPasswordNotExpired, lockAfterFailure, writesAsMaster } from '../../auth/index.js';
 import type { Auth } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { StoredObject } from '../../storage/index.js';
@@ -68,7 +68,7 @@ export async function checkAfterPassword(
     await setInternal(deps, { userId: user.objectId, fields: { _failed_login_count: { op: 'set', value: 0 } } });
   }
   const gated = accounts.verifyUserEmails && accounts.preventLoginWithUnverifiedEmail;
-  const bypass = isMasterLike(auth) && auth.kind !== 'readOnlyMaster' && options.ignoreEmailVerification === true;
+  const bypass = writesAsMaster(auth) && options.ignoreEmailVerification === true;
   if (gated && !bypass && user.fields['emailVerified'] !== true) {
     throw new ParseError(ErrorCode.EMAIL_NOT_FOUND, { message: 'User email is not verified.' });
   }

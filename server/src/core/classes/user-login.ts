@@ -2,7 +2,7 @@ import type { Auth } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { Condition } from '../../query/index.js';
 import type { StoredObject } from '../../storage/index.js';
-import { requireMaster } from '../access.js';
+import { requireMaster } from '../../auth/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { OutputObject } from '../output.js';
 import { createSession, revokeSessions, sessionSchema, sessionsOfUser } from './session-store.js';
@@ -61,7 +61,7 @@ export async function verifyPassword(deps: CoreDeps, request: PasswordCredential
 
 /** POST /loginAs (rest.md §6.5): master key only (not read-only); a session for any user. */
 export async function logInAs(deps: CoreDeps, request: { auth: Auth; userId?: unknown }): Promise<LoggedIn> {
-  requireMaster(request.auth, { allowReadOnly: false });
+  requireMaster(request.auth, { access: 'write' });
   const { userId } = request;
   if (typeof userId !== 'string' || userId === '') {
     throw new ParseError(ErrorCode.INVALID_VALUE, { message: 'userId must not be empty, null, or undefined' });

@@ -1,4 +1,4 @@
-import { isMasterLike } from '../../auth/index.js';
+import { isMasterLike, writesAsMaster } from '../../auth/index.js';
 import type { Auth } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { ACL } from '../../schema/index.js';
@@ -24,7 +24,7 @@ export const userRules: ClassRules = {
   createIsSignUp: true,
   beforeWrite({ auth, input }) {
     // The master and maintenance keys may mark an email verified; clients never can.
-    if ('emailVerified' in input.fields && auth.kind !== 'master' && auth.kind !== 'maintenance') {
+    if ('emailVerified' in input.fields && !writesAsMaster(auth)) {
       throw new ParseError(ErrorCode.OPERATION_FORBIDDEN);
     }
   },

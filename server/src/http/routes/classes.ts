@@ -1,8 +1,7 @@
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import { assertClassName } from '../../schema/index.js';
 import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
-import { decodeWriteBody } from '../../core/index.js';
-import { encodeObject, encodeSaveResult } from '../encode.js';
+import { decodeWriteBody, encodeObject, encodeSaveResult } from '../../core/index.js';
 import { findQueryOptions } from '../find-params.js';
 import { optionalIncludeList, optionalInteger, optionalKeyList, truthy, whereParam } from '../params.js';
 import type { EncodingContext } from '../encoding-context.js';

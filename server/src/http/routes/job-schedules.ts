@@ -1,10 +1,9 @@
 import type { StoredJobSchedule } from '../../cloud/index.js';
 import { scheduleParams, scheduleRule } from '../../cloud/index.js';
-import { decodeWriteBody } from '../../core/index.js';
+import { decodeWriteBody, encodeObject, encodeSaveResult } from '../../core/index.js';
 import { ErrorCode, ParseError, masterKeyRequired } from '../../errors/index.js';
 import { isPlainObject } from '../../schema/index.js';
 import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
-import { encodeObject, encodeSaveResult } from '../encode.js';
 import type { EncodingContext } from '../encoding-context.js';
 import { originOf } from '../origin.js';
 import type { JobLauncher } from './jobs.js';

@@ -1,5 +1,5 @@
 import type { ApiHandler, RouteDefinition } from '../api-types.js';
-import { encodeObject } from '../encode.js';
+import { encodeObject } from '../../core/index.js';
 import type { EncodingContext } from '../encoding-context.js';
 import { classHandlers } from './users.js';
 
