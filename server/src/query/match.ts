@@ -3,6 +3,7 @@ import type { ACL, ClassSchema, ParseValue } from '../schema/index.js';
 import type { Condition, FieldPath } from './ast.js';
 import { compareHolds, valuesEqual } from './compare-values.js';
 import { geoTest } from './match-geo.js';
+import { compileRegex } from './regex.js';
 
 /**
  * In-memory evaluation of a `Condition` with exactly the semantics storage has (MongoDB's), for
@@ -104,7 +105,8 @@ export function createMatcher(condition: Condition, options: MatchOptions = {}):
     }
     case 'regex': {
       const { path } = condition;
-      const regex = new RegExp(condition.pattern, condition.flags);
+      // RE2: linear time whatever the pattern (regex.ts); LiveQuery matches client patterns here.
+      const regex = compileRegex(condition);
       return (object) =>
         anyLeafOrElement(collectLeaves(object, path), (leaf) => typeof leaf === 'string' && regex.test(leaf));
     }

@@ -299,6 +299,7 @@ function containsAll(target: Target, operand: unknown): Condition {
     // when any element does), so `$all` of patterns is an `and` of regex conditions.
     const conditions: Condition[] = [];
     for (const item of items as Array<Record<string, unknown>>) {
+      checkRegexLength(target.context.limits, item['$regex']);
       const { pattern, flags } = translateRegex(item['$regex'], item['$options']);
       conditions.push({ kind: 'regex', path: target.path, pattern, flags });
     }

@@ -392,7 +392,10 @@ describe('parseWhere: operators', () => {
     expectError({ title: { $regex: 1 } }, { code: 102, message: '$regex value must be a string' });
     expectError({ title: { $regex: 'a', $options: 'g' } }, { code: 102, message: 'Bad $options value for query: g' });
     expectError({ title: { $options: 'i' } }, { code: 102, message: '$options needs a $regex' });
-    expectError({ title: { $regex: '[' } }, { code: 102, message: 'Invalid regular expression: [' });
+    expectError(
+      { title: { $regex: '[' } },
+      { code: 102, message: 'Invalid $regex (error parsing regexp: missing closing ]: `[`): [' },
+    );
   });
 
   it('rewrites plain keys mixed with operators into an object equality', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ParseError } from '../errors/index.js';
-import { translateRegex } from './regex.js';
+import { RegexCache, compileRegex, translateRegex as translateWithSize } from './regex.js';
 
 function expectError(fn: () => unknown, code: number, message: string): void {
   assert.throws(fn, (err: unknown) => {
@@ -17,9 +17,22 @@ function sdkQuote(text: string): string {
   return '\\Q' + text.replace('\\E', '\\E\\\\E\\Q') + '\\E';
 }
 
+/** The translation without the program size, which most cases do not care about. */
+function translateRegex(source: unknown, options: unknown): { pattern: string; flags: string } {
+  const { pattern, flags } = translateWithSize(source, options);
+  return { pattern, flags };
+}
+
 function test(source: string, options: string | undefined, subject: string): boolean {
-  const { pattern, flags } = translateRegex(source, options);
-  return new RegExp(pattern, flags).test(subject);
+  return compileRegex(translateRegex(source, options)).test(subject);
+}
+
+function expectRefused(source: string, construct: string): void {
+  expectError(
+    () => translateRegex(source, undefined),
+    102,
+    `$regex uses ${construct}, which the linear-time regex engine (RE2) cannot run: ${source}`,
+  );
 }
 
 describe('translateRegex', () => {
@@ -78,14 +91,82 @@ describe('translateRegex', () => {
     assert.deepEqual(translateRegex('[\\Q]-\\E]', undefined), { pattern: '[\\]\\-]', flags: '' });
   });
 
-  it('refuses bad $regex, $options and patterns JavaScript cannot compile with 102', () => {
+  it('refuses bad $regex, $options and patterns RE2 cannot compile with 102', () => {
     expectError(() => translateRegex(5, undefined), 102, '$regex value must be a string');
     expectError(() => translateRegex({}, undefined), 102, '$regex value must be a string');
     expectError(() => translateRegex('a', 'g'), 102, 'Bad $options value for query: g');
     expectError(() => translateRegex('a', 'ix y'), 102, 'Bad $options value for query: ix y');
     expectError(() => translateRegex('a', 1), 102, 'Bad $options value for query: 1');
-    expectError(() => translateRegex('(a', undefined), 102, 'Invalid regular expression: (a');
-    expectError(() => translateRegex('(?i)a', undefined), 102, 'Invalid regular expression: (?i)a');
-    expectError(() => translateRegex('a\\', undefined), 102, 'Invalid regular expression: a\\');
+    expectError(
+      () => translateRegex('(a', undefined),
+      102,
+      'Invalid $regex (error parsing regexp: missing closing ): `(a`): (a',
+    );
+    expectError(
+      () => translateRegex('a\\', undefined),
+      102,
+      'Invalid $regex (error parsing regexp: trailing backslash at end of expression): a\\',
+    );
+    expectError(
+      () => translateRegex('a{1001}', undefined),
+      102,
+      'Invalid $regex (error parsing regexp: invalid repeat count: `{1001}`): a{1001}',
+    );
+  });
+
+  it('refuses what has no linear-time implementation, naming the construct', () => {
+    expectRefused('(a)\\1', 'a backreference');
+    expectRefused('(?<n>a)\\k<n>', 'a backreference');
+    expectRefused('(?P<n>a)(?P=n)', 'a backreference');
+    expectRefused('a(?=b)', 'a lookahead');
+    expectRefused('a(?!b)', 'a lookahead');
+    expectRefused('(?<=a)b', 'a lookbehind');
+    expectRefused('(?<!a)b', 'a lookbehind');
+    expectRefused('(?>a+)b', 'an atomic group');
+    expectRefused('a++b', 'a possessive quantifier');
+    expectRefused('a*+b', 'a possessive quantifier');
+    expectRefused('a{2}+b', 'a possessive quantifier');
+    expectRefused('(a|b(?R))', 'a recursive pattern');
+    expectRefused('(?(1)a|b)', 'a conditional group');
+    // Look-alikes that RE2 runs: escaped, inside a class, lazy quantifiers, named groups, inline flags.
+    for (const source of ['\\(?=a\\)', '[(?=]', 'a+?b', 'x}+', '(?P<n>a)', '(?<n>a)', '(?i)A', '\\0']) {
+      assert.doesNotThrow(() => translateRegex(source, undefined), source);
+    }
+  });
+
+  it('matches catastrophic-backtracking patterns in linear time', () => {
+    // On a backtracking engine each of these takes longer than the universe's age on 100 characters; the
+    // test runner's timeout is what would catch a regression.
+    const long = 'a'.repeat(5000) + '!';
+    assert.equal(test('(a+)+$', undefined, long), false);
+    assert.equal(test('(a|aa)+$', undefined, long), false);
+    assert.equal(test('^(([a-z])+.)+[A-Z]([a-z])+$', undefined, long), false);
+    assert.equal(test('(x+x+)+y', undefined, 'x'.repeat(5000)), false);
+    assert.equal(test('(a+)+!', undefined, long), true);
+  });
+
+  it('maps i, m and s to RE2 and treats u as a no-op', () => {
+    assert.equal(test('^abc$', 'i', 'ABC'), true);
+    assert.equal(test('^b$', undefined, 'a\nb'), false);
+    assert.equal(test('^b$', 'm', 'a\nb'), true);
+    assert.equal(test('a.b', undefined, 'a\nb'), false);
+    assert.equal(test('a.b', 's', 'a\nb'), true);
+    assert.equal(test('^.$', 'u', '😀'), true);
+  });
+
+  it('reports the compiled program size, which grows with repeat counts, not with the text', () => {
+    const small = translateWithSize('abc', undefined).size;
+    const repeated = translateWithSize('(\\w|\\d){500}', undefined).size;
+    assert.ok(small > 0 && small < 20, String(small));
+    assert.ok(repeated > 100 * small, `${repeated} vs ${small}`);
+  });
+
+  it('caches compiled patterns and a bad pattern as null', () => {
+    const cache = new RegexCache(2);
+    const first = cache.get({ pattern: 'a+', flags: 'i' });
+    assert.ok(first !== null && first.test('AA'));
+    assert.equal(cache.get({ pattern: 'a+', flags: 'i' }), first);
+    assert.equal(cache.get({ pattern: '(', flags: '' }), null);
+    assert.notEqual(cache.get({ pattern: 'b', flags: '' }), null);
   });
 });

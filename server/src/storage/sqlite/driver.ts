@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { ErrorCode, ParseError } from '../../errors/index.js';
+import { RegexCache } from '../../query/index.js';
 import { registerGeoFunctions } from './geo-functions.js';
 import type { SqlValue } from './value-codec.js';
 
@@ -16,7 +17,8 @@ export type Row = Record<string, SqlValue>;
 export type RawRow = readonly SqlValue[];
 
 const MAX_CACHED_STATEMENTS = 1000;
-const MAX_CACHED_REGEXPS = 500;
+/** Each compiled RE2 program may hold a few MB of DFA states, so few are kept. */
+const MAX_CACHED_REGEXPS = 64;
 
 /**
  * The SQLite driver: one better-sqlite3 connection with Strata's pragmas, a prepared-statement cache
@@ -27,7 +29,7 @@ export class SqliteDriver {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
   private readonly rawStatements = new Map<string, Statement>();
-  private readonly regexps = new Map<string, RegExp | null>();
+  private readonly regexps = new RegexCache(MAX_CACHED_REGEXPS);
   private readonly columns = new Map<string, ReadonlySet<string>>();
   /** Bumped whenever DDL may have changed a table, so callers can tell their cached checks are stale. */
   ddlVersion = 0;
@@ -53,17 +55,9 @@ export class SqliteDriver {
     const flags = args.length >= 3 ? flagsOrValue : '';
     const value = args.length >= 3 ? maybeValue : flagsOrValue;
     if (typeof pattern !== 'string' || typeof flags !== 'string' || typeof value !== 'string') return 0;
-    const key = `${flags}/${pattern}`;
-    let re = this.regexps.get(key);
-    if (re === undefined) {
-      try {
-        re = new RegExp(pattern, flags.replace(/[^imsu]/g, ''));
-      } catch {
-        re = null; // a bad pattern matches nothing instead of failing the query
-      }
-      if (this.regexps.size >= MAX_CACHED_REGEXPS) this.regexps.clear();
-      this.regexps.set(key, re);
-    }
+    // RE2 (linear time): a client's pattern runs here, on the event loop, once per row. A bad pattern
+    // matches nothing instead of failing the query (the parser refused it already).
+    const re = this.regexps.get({ pattern, flags });
     return re !== null && re.test(value) ? 1 : 0;
   }
 
