@@ -146,6 +146,7 @@ export async function createApp(options: {
         maxInValues: config.queryMaxInValues,
         maxRegexLength: config.queryMaxRegexLength,
         maxSubqueryDepth: config.querySubqueryDepth,
+        maxCost: config.queryMaxCost,
       },
       allowPublicExplain: config.allowPublicExplain,
       ...(config.idempotency === false

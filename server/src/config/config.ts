@@ -68,6 +68,8 @@ export interface Config {
   readonly queryMaxInValues: number;
   readonly queryMaxRegexLength: number;
   readonly querySubqueryDepth: number;
+  /** Most total cost of one `where` (query/limits.ts `QUERY_COST`). Optional in the type; default 20000. */
+  readonly queryMaxCost?: number;
   /** Let non-master requests use `explain`. */
   readonly allowPublicExplain: boolean;
   /** Deduplicate writes by `X-Parse-Request-Id` (optional in the type; default on). */

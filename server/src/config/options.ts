@@ -680,6 +680,17 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
       'Deepest nesting of `$inQuery` / `$notInQuery` / `$select` / `$dontSelect` sub-queries (master key exempt); over it → 102.',
   },
   {
+    key: 'queryMaxCost',
+    flag: '--query-max-cost',
+    env: 'STRATA_QUERY_MAX_COST',
+    group: 'Limits',
+    kind: integerKind({ min: 1, max: 100_000_000 }),
+    default: () => 20_000,
+    defaultText: '20000',
+    description:
+      'Most total cost of one `where`, sub-queries included (master key exempt): each constraint, `$in`-style value and `$or` branch costs 1, each sub-query 100, each `$regex` 10 per instruction of its compiled RE2 program; over it → 102.',
+  },
+  {
     key: 'allowPublicExplain',
     flag: '--allow-public-explain',
     env: 'STRATA_ALLOW_PUBLIC_EXPLAIN',

@@ -70,6 +70,7 @@ describe('resolveOptions', () => {
       queryMaxInValues: 10_000,
       queryMaxRegexLength: 1000,
       querySubqueryDepth: 5,
+      queryMaxCost: 20_000,
       allowPublicExplain: false,
       logLevel: 'info',
     });

@@ -11,6 +11,7 @@ export type { ParseWhereOptions } from './parse-where.js';
 export type { SubQuery } from './ast.js';
 export type { SubQueryResolver } from './parse-relational.js';
 export type { QueryLimits } from './limits.js';
+export { QUERY_COST } from './limits.js';
 export { relativeTimeToDate } from './relative-time.js';
 export { parseOrder, parseKeys } from './parse-order.js';
 export { RegexCache, compileRegex, translateRegex } from './regex.js';

@@ -13,7 +13,7 @@ import {
   parseWithin,
 } from './parse-geo.js';
 import { parseText } from './parse-text.js';
-import { checkInValues, checkRegexLength } from './limits.js';
+import { QUERY_COST, checkInValues, checkRegexLength } from './limits.js';
 import { parseContainedBy, parseInQuery, parseSelect } from './parse-relational.js';
 import type { RelationalContext } from './parse-relational.js';
 import { relativeTimeToDate } from './relative-time.js';
@@ -51,6 +51,7 @@ const RELATIVE_TIME_MISUSE = '$relativeTime can only be used with the $lt, $lte,
 
 export function parseFieldConstraint(path: FieldPath, json: unknown, context: ConstraintContext): Condition {
   const target = resolveTarget(path, context);
+  context.cost.charge(QUERY_COST.constraint);
   if (isPlainObject(json) && !Object.hasOwn(json, '__type') && hasOperatorKey(json)) {
     return parseOperators(target, json);
   }
@@ -91,6 +92,7 @@ function parseOperators(target: Target, constraint: Record<string, unknown>): Co
   let hasPlain = false;
   for (const operator of Object.keys(constraint)) {
     const operand = constraint[operator];
+    target.context.cost.charge(QUERY_COST.constraint);
     switch (operator) {
       case '$lt':
       case '$lte':
@@ -119,7 +121,8 @@ function parseOperators(target: Target, constraint: Record<string, unknown>): Co
         break;
       case '$regex': {
         checkRegexLength(target.context.limits, operand);
-        const { pattern, flags } = translateRegex(operand, constraint['$options']);
+        const { pattern, flags, size } = translateRegex(operand, constraint['$options']);
+        target.context.cost.charge(size * QUERY_COST.regexInstruction);
         conditions.push({ kind: 'regex', path: target.path, pattern, flags });
         break;
       }
@@ -260,6 +263,7 @@ function relativeDate(target: Target, operator: string, text: unknown): Date {
 function membership(target: Target, operator: '$in' | '$nin', operand: unknown): Condition {
   if (!Array.isArray(operand)) throw badValue(operator);
   checkInValues(target.context.limits, { operator, count: operand.length });
+  target.context.cost.charge(operand.length * QUERY_COST.value);
   const decoded = decodeIn(target, operand);
   const values: ParseValue[] = [];
   // Parse flattens nested arrays in the operand by one level.
@@ -286,6 +290,7 @@ function isRegexItem(item: unknown): item is Record<string, unknown> {
 function containsAll(target: Target, operand: unknown): Condition {
   if (!Array.isArray(operand)) throw badValue('$all');
   checkInValues(target.context.limits, { operator: '$all', count: operand.length });
+  target.context.cost.charge(operand.length * QUERY_COST.value);
   const items = operand as unknown[];
   if (items.length === 0) return MATCH_NONE;
   const regexCount = items.filter(isRegexItem).length;
@@ -300,7 +305,8 @@ function containsAll(target: Target, operand: unknown): Condition {
     const conditions: Condition[] = [];
     for (const item of items as Array<Record<string, unknown>>) {
       checkRegexLength(target.context.limits, item['$regex']);
-      const { pattern, flags } = translateRegex(item['$regex'], item['$options']);
+      const { pattern, flags, size } = translateRegex(item['$regex'], item['$options']);
+      target.context.cost.charge(size * QUERY_COST.regexInstruction);
       conditions.push({ kind: 'regex', path: target.path, pattern, flags });
     }
     return andOf(conditions);

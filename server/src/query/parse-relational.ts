@@ -4,8 +4,8 @@ import type { ClassSchema, ParseValue } from '../schema/index.js';
 import { MATCH_ALL, MATCH_NONE } from './ast.js';
 import type { Condition, FieldPath, SubQuery } from './ast.js';
 import { splitKeyPath } from './key-path.js';
-import { checkInValues, checkSubqueryDepth } from './limits.js';
-import type { QueryLimits } from './limits.js';
+import { QUERY_COST, checkInValues, checkSubqueryDepth } from './limits.js';
+import type { QueryCost, QueryLimits } from './limits.js';
 
 /**
  * The relational operators of a field constraint (spec/queries.md §3): `$inQuery` / `$notInQuery`
@@ -28,6 +28,8 @@ export interface SubQueryResolver {
 /** What relational parsing needs from the surrounding parse. */
 export interface RelationalContext {
   readonly limits: QueryLimits;
+  /** The whole `where`'s running cost, shared with its sub-queries. */
+  readonly cost: QueryCost;
   readonly subQueries: SubQueryResolver | undefined;
   /** Sub-query nesting of the clause being parsed: 0 for the main query. */
   readonly subqueryDepth: number;
@@ -92,6 +94,7 @@ function parseSubQuery(
   if (typeof requested !== 'string' || requested.length === 0 || !isPlainObject(where)) throw improper(operator);
   const depth = context.subqueryDepth + 1;
   checkSubqueryDepth(context.limits, depth);
+  context.cost.charge(QUERY_COST.subquery);
   const resolver = context.subQueries;
   const className = redirectedClass(resolver, { className: requested, key: query['redirectClassNameForKey'] });
   if (resolver === undefined) {
@@ -121,6 +124,7 @@ export function parseContainedBy(path: FieldPath, operand: unknown, context: Rel
     throw new ParseError(ErrorCode.INVALID_JSON, { message: 'bad $containedBy: should be an array' });
   }
   checkInValues(context.limits, { operator: '$containedBy', count: operand.length });
+  context.cost.charge(operand.length * QUERY_COST.value);
   const values = decodeValue(operand, { maxDepth: context.maxDepth, tooDeep: context.tooDeep }) as ParseValue[];
   return { kind: 'containedBy', path, values };
 }

@@ -7,7 +7,7 @@ import { andOf, norOf, orOf } from './combine.js';
 import { splitKeyPath, whereKeyPath } from './key-path.js';
 import { parseFieldConstraint } from './parse-constraint.js';
 import type { ConstraintContext } from './parse-constraint.js';
-import { checkBranches } from './limits.js';
+import { QUERY_COST, QueryCost, checkBranches } from './limits.js';
 import type { QueryLimits } from './limits.js';
 import type { SubQueryResolver } from './parse-relational.js';
 
@@ -48,8 +48,9 @@ export function parseWhere(options: ParseWhereOptions): Condition {
   if (!isPlainObject(options.where)) {
     throw new ParseError(ErrorCode.INVALID_JSON, { message: 'where must be a JSON object' });
   }
+  const cost = new QueryCost(options.limits?.maxCost);
   return parseClause(options.where, {
-    context: contextFor(options, { schema: options.schema, subqueryDepth: 0 }),
+    context: contextFor(options, { schema: options.schema, subqueryDepth: 0, cost }),
     level: 0,
   });
 }
@@ -57,9 +58,10 @@ export function parseWhere(options: ParseWhereOptions): Condition {
 /** The context for one (sub-)query: its class, plus everything shared by the whole `where`. */
 function contextFor(
   options: ParseWhereOptions,
-  clause: { readonly schema: ClassSchema | undefined; readonly subqueryDepth: number },
+  clause: { readonly schema: ClassSchema | undefined; readonly subqueryDepth: number; readonly cost: QueryCost },
 ): ConstraintContext {
   return {
+    cost: clause.cost,
     schema: clause.schema,
     maxDepth: options.maxDepth ?? DEFAULT_QUERY_MAX_DEPTH,
     tooDeep: TOO_DEEP,
@@ -67,7 +69,8 @@ function contextFor(
     now: options.now ?? (() => new Date()),
     subQueries: options.subQueries,
     subqueryDepth: clause.subqueryDepth,
-    parseSubWhere: (sub) => parseClause(sub.where, { context: contextFor(options, sub), level: 0 }),
+    parseSubWhere: (sub) =>
+      parseClause(sub.where, { context: contextFor(options, { ...sub, cost: clause.cost }), level: 0 }),
   };
 }
 
@@ -117,6 +120,7 @@ function parseLogical(operator: '$or' | '$and' | '$nor', value: unknown, scope: 
     });
   }
   checkBranches(scope.context.limits, { operator, count: value.length });
+  scope.context.cost.charge(value.length * QUERY_COST.branch);
   const conditions: Condition[] = [];
   for (const clause of value as unknown[]) {
     if (!isPlainObject(clause)) {
