@@ -4,7 +4,7 @@ import { parseOrder, parseWhere } from '../query/index.js';
 import type { Condition } from '../query/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import { assertClassAccess } from './access.js';
-import { classRules, withClassRestriction } from './classes/index.js';
+import { assertClassFind, classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import { resolveCaller } from './caller.js';
 import { authorizeFind } from './find-access.js';
@@ -52,6 +52,7 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
   const hints = queryHintsOf(request);
   if (request.explain === true) assertMayExplain(deps, request.auth);
   assertClassAccess({ auth: request.auth, className: request.className, operation: 'read' });
+  assertClassFind({ rules: classRules(request.className), auth: request.auth, where: request.where });
   const schema = await loadSchemaForRead({ deps, auth: request.auth, className: request.className });
   if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
   // Resolved once: the sub-query resolver and the find's own permission checks both need it.

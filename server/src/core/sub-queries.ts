@@ -4,7 +4,7 @@ import type { ParseWhereOptions, SubQueryResolver } from '../query/index.js';
 import { assertClassAccess } from './access.js';
 import type { Caller } from './caller.js';
 import { readCondition } from './class-access.js';
-import { classRules, withClassRestriction } from './classes/index.js';
+import { assertClassFind, classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import { assertQueryable, protectedPlan } from './protected-read.js';
 
@@ -40,6 +40,7 @@ async function subQueryResolver(options: { deps: CoreDeps; auth: Auth; caller: C
     schemaOf,
     restrict: ({ schema, where }) => {
       assertClassAccess({ auth, className: schema.className, operation: 'read' });
+      assertClassFind({ rules: classRules(schema.className), auth });
       assertQueryable({ plan: protectedPlan({ deps, caller, schema }), where, order: [] });
       const secured = readCondition({ caller, schema, operations: ['find'], where });
       return withClassRestriction(secured, { rules: classRules(schema.className), auth, access: 'read' });

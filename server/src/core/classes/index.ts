@@ -2,16 +2,16 @@
  * Rules of the system classes, plugged into the generic operations through `ClassRules` hooks: `_User`
  * (sign-up checks, hashed passwords, sessions on sign-up and password change), `_Session` (own sessions
  * only), `_Role` (name and ACL required), plus the user and session operations (log-in, me, log-out...)
- * and the session store with its cache. `_Installation` stays master-only until push lands.
+ * and the session store with its cache. `_Installation`: read by id only, written by the master key until push lands.
  */
-import { masterOnlyWrites } from './installation.js';
+import { installationRules } from './installation.js';
 import { roleRules } from './role.js';
 import type { ClassRules } from './rules.js';
 import { sessionRules } from './session.js';
 import { userRules } from './user.js';
 
 export type { ClassRules, WriteContext } from './rules.js';
-export { withClassRestriction, writeDeniedError } from './restrict.js';
+export { assertClassFind, withClassRestriction, writeDeniedError } from './restrict.js';
 export { SessionCache } from './session-cache.js';
 export type { CachedSession, SessionEviction, SessionCacheOptions } from './session-cache.js';
 export type { UserServices } from './user-services.js';
@@ -26,7 +26,7 @@ const RULES: ReadonlyMap<string, ClassRules> = new Map([
   ['_User', userRules],
   ['_Session', sessionRules],
   ['_Role', roleRules],
-  ['_Installation', masterOnlyWrites],
+  ['_Installation', installationRules],
 ]);
 
 export function classRules(className: string): ClassRules {

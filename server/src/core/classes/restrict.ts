@@ -18,3 +18,24 @@ export function withClassRestriction(
 export function writeDeniedError(rules: ClassRules): ParseError {
   return rules.writeDenied?.() ?? new ParseError(ErrorCode.OBJECT_NOT_FOUND);
 }
+
+/**
+ * A class's gate on reads (`ClassRules.beforeFind`). `where` is the REST `where` of a find (a get is a find
+ * by `{"objectId":"x"}`); a sub-query passes none, as it is always a query.
+ */
+export function assertClassFind(options: { rules: ClassRules; auth: Auth; where?: unknown }): void {
+  options.rules.beforeFind?.({ auth: options.auth, byId: isReadById(options.where) });
+}
+
+/** `{"objectId":"x"}` or `{"objectId":{"$in":["x",…]}}` and nothing else: reads objects the caller names. */
+function isReadById(where: unknown): boolean {
+  if (where === null || typeof where !== 'object' || Array.isArray(where)) return false;
+  const keys = Object.keys(where);
+  if (keys.length !== 1 || keys[0] !== 'objectId') return false;
+  const value = (where as Record<string, unknown>)['objectId'];
+  if (typeof value === 'string') return true;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const operators = Object.keys(value);
+  const list = (value as Record<string, unknown>)['$in'];
+  return operators.length === 1 && Array.isArray(list) && list.every((id): boolean => typeof id === 'string');
+}

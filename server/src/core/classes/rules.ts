@@ -25,6 +25,11 @@ export interface ClassRules {
   beforeWrite?(options: { auth: Auth; input: WriteInput; isCreate: boolean }): void;
   beforeDelete?(options: { auth: Auth }): void;
   /**
+   * Cheap synchronous gate on a read of the class: `byId` for a get (or a find that names its objectIds),
+   * false for a query (find, count, a sub-query). E.g. `_Installation`: clients may not query it.
+   */
+  beforeFind?(options: { auth: Auth; byId: boolean }): void;
+  /**
    * Validates and rewrites a create before the schema step (hash a password into an internal field,
    * default ACL...). `objectId` is the id the object will get.
    */

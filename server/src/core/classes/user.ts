@@ -24,12 +24,15 @@ export const userRules: ClassRules = {
   createIsSignUp: true,
   beforeWrite({ auth, input }) {
     // The master and maintenance keys may mark an email verified; clients never can.
-    if ('emailVerified' in input.fields && !writesAsMaster(auth)) {
+    if (writesField(input, 'emailVerified') && !writesAsMaster(auth)) {
       throw new ParseError(ErrorCode.OPERATION_FORBIDDEN);
     }
+    assertNoServerOwnedField(input);
   },
 
   async prepareCreate(original) {
+    // Again after beforeSave, which sees the write first: a trigger cannot set them either.
+    assertNoServerOwnedField(original.input);
     // Email verification, password policy and third-party sign-up (user-write-hooks, user-auth-data).
     const context = {
       ...original,
@@ -71,6 +74,7 @@ export const userRules: ClassRules = {
   },
 
   async prepareUpdate(original) {
+    assertNoServerOwnedField(original.input);
     // Password policy/history, reset-token voiding, re-verification, authData link/unlink.
     const hooked = await prepareUserUpdate(original.deps, { userId: original.objectId, input: original.input });
     const context = {
@@ -125,6 +129,28 @@ export const userRules: ClassRules = {
     hideForeignUserFields(auth, object);
   },
 };
+
+/**
+ * `_User` fields only the server writes, whoever asks (master key included) and whatever a beforeSave did.
+ * `sessionToken` is what MongoDB stores as `_session_token`, the legacy (pre-revocable) token the legacy
+ * log-in reads: a user who could write it would mint itself a token that never expires and survives
+ * log-out and password changes. Tokens come from log-in and sign-up only. The `_`-prefixed internal fields
+ * cannot be named in a write at all (field names start with a letter).
+ */
+const SERVER_OWNED_FIELDS = ['sessionToken'] as const;
+
+function assertNoServerOwnedField(input: WriteInput): void {
+  for (const field of SERVER_OWNED_FIELDS) {
+    if (writesField(input, field)) {
+      throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Invalid key name: ${field}` });
+    }
+  }
+}
+
+/** The write sets `field` itself or a dot path inside it. */
+function writesField(input: WriteInput, field: string): boolean {
+  return Object.keys(input.fields).some((key) => key === field || key.startsWith(`${field}.`));
+}
 
 /** `authData` only for the user itself and the master key; providers set to null and empty maps dropped. */
 export function hideForeignUserFields(auth: Auth, object: OutputObject): void {
