@@ -14,15 +14,18 @@ import {
   ParseBridge,
   loadCloudCode,
   JobRunner,
-  createStorageJobScheduleSource,
-  createStorageJobStatusStore,
   createWebhookStore,
 } from './cloud/index.js';
 import type { HookServerConfig, JobQueueData } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
-import { createCore } from './core/index.js';
+import {
+  createCore,
+  createStorageJobScheduleSource,
+  createStorageJobStatusStore,
+  createWebhookSource,
+} from './core/index.js';
 import type { AccountServices, Core } from './core/index.js';
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
@@ -112,7 +115,7 @@ export async function createApp(options: {
   });
   // `/hooks` webhooks from `_Hooks`, laid over the in-process hooks and reloaded when another server changes them.
   const webhooks = await createWebhookStore({
-    storage,
+    source: createWebhookSource({ storage }),
     registry: cloud,
     pubsub,
     logger,
@@ -121,6 +124,16 @@ export async function createApp(options: {
       timeoutMs: config.webhookTimeout ?? 10_000,
       maxResponseBytes: config.maxBodySize,
     },
+  });
+  const serveApi = config.role === 'api' || config.role === 'all';
+  const jobs = await createJobRunner({
+    config,
+    storage,
+    schemas,
+    registry: cloud,
+    logger,
+    now,
+    serverConfig: () => hookServerConfig({ config, serverURL: mountURL }),
   });
   const core = createCore({
     storage,
@@ -134,6 +147,8 @@ export async function createApp(options: {
     },
     roles,
     cloud: cloudRunner,
+    jobs,
+    webhooks,
     accounts: createAccountServices({ config, logger, now, email, custom: options.authProviders }),
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
@@ -154,16 +169,6 @@ export async function createApp(options: {
         : { idempotency: { ttlSeconds: config.idempotencyTtl ?? 300, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
     },
   });
-  const serveApi = config.role === 'api' || config.role === 'all';
-  const jobs = await createJobRunner({
-    config,
-    storage,
-    schemas,
-    registry: cloud,
-    logger,
-    now,
-    serverConfig: () => hookServerConfig({ config, serverURL: mountURL }),
-  });
   const files = serveApi ? await openFiles({ config, now }) : undefined;
   const app = createHttpApp({
     core,
@@ -178,10 +183,8 @@ export async function createApp(options: {
     serveApi,
     rateLimits,
     ...(config.appName === undefined ? {} : { appName: config.appName }),
-    webhooks,
     // Cloud code's `Parse.File` triggers run through core, which knows the caller.
     ...(files === undefined ? {} : { files: { ...files, hooks: fileHooks(core) } }),
-    jobs,
     inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
   });
   const server: Server = createServer(app);

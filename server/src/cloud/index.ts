@@ -4,7 +4,14 @@
  * in the server process; this layer contains their failures (errors, rejections, hangs) so a hook never
  * crashes the server or corrupts the request that called it.
  */
-export { CloudRegistry, FILE_TRIGGER_CLASS, CONFIG_TRIGGER_CLASS, triggerKey } from './registry.js';
+export {
+  CloudRegistry,
+  FILE_TRIGGER_CLASS,
+  CONFIG_TRIGGER_CLASS,
+  triggerKey,
+  assertName as assertHookName,
+  assertTriggerAllowed,
+} from './registry.js';
 export type { WebhookOverlay } from './registry.js';
 export { TRIGGER_NAMES } from './types.js';
 export type * from './types.js';
@@ -42,12 +49,12 @@ export type {
   SaveContext,
 } from './typed-api.js';
 export { createWebhookStore } from './webhooks-store.js';
-export type { WebhookStore } from './webhooks-store.js';
+export type { WebhookSource, WebhookStore } from './webhooks-store.js';
 export type { FunctionHook, TriggerHook } from './webhooks-handlers.js';
 export { JobRunner } from './jobs.js';
 export type { JobQueueData, JobRunnerOptions } from './jobs.js';
-export { createStorageJobStatusStore, statusIdFor } from './job-status.js';
-export { createStorageJobScheduleSource, scheduleRule, scheduleParams, isDue, ruleCron } from './job-schedules.js';
+export { statusIdFor } from './job-status.js';
+export { scheduleRule, scheduleParams, isDue, ruleCron } from './job-schedules.js';
 export type { JobScheduleSource, StoredJobSchedule, ScheduleRule } from './job-schedules.js';
 export type { JobStatusStore, JobStatusRecord, JobStatusChange, JobState, JobSource } from './job-status.js';
 export { ParseBridge, parseBridgeOf } from './parse-bridge.js';

@@ -1,5 +1,3 @@
-import type { SchemaRegistry } from '../schema/index.js';
-import type { StorageAdapter } from '../storage/index.js';
 import type { JsonObject } from './types.js';
 
 /**
@@ -24,41 +22,6 @@ export interface StoredJobSchedule {
 /** Where the runner reads the stored schedules from. */
 export interface JobScheduleSource {
   list(): Promise<StoredJobSchedule[]>;
-}
-
-const CLASS = '_JobSchedule';
-const MAX_SCHEDULES = 1000;
-
-export function createStorageJobScheduleSource(options: {
-  storage: StorageAdapter;
-  schemas: SchemaRegistry;
-}): JobScheduleSource {
-  return {
-    async list() {
-      const schema = await options.schemas.get(CLASS);
-      if (schema === undefined) return [];
-      const rows = await options.storage.find({
-        schema,
-        where: { kind: 'constant', value: true },
-        limit: MAX_SCHEDULES,
-      });
-      const out: StoredJobSchedule[] = [];
-      for (const row of rows) {
-        const f = row.fields;
-        if (typeof f['jobName'] !== 'string') continue;
-        out.push({
-          objectId: row.objectId,
-          jobName: f['jobName'],
-          ...(typeof f['params'] === 'string' ? { params: f['params'] } : {}),
-          ...(typeof f['startAfter'] === 'string' ? { startAfter: f['startAfter'] } : {}),
-          ...(Array.isArray(f['daysOfWeek']) ? { daysOfWeek: f['daysOfWeek'] } : {}),
-          ...(typeof f['timeOfDay'] === 'string' ? { timeOfDay: f['timeOfDay'] } : {}),
-          ...(typeof f['repeatMinutes'] === 'number' ? { repeatMinutes: f['repeatMinutes'] } : {}),
-        });
-      }
-      return out;
-    },
-  };
 }
 
 /** What a stored schedule means, checked once when it is saved and used at every tick. */

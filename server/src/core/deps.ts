@@ -1,5 +1,5 @@
 import type { ProtectedFieldsOption, RoleCache } from '../auth/index.js';
-import type { CloudRunner } from '../cloud/index.js';
+import type { CloudRunner, JsonObject } from '../cloud/index.js';
 import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
@@ -45,6 +45,10 @@ export interface CoreDeps {
   readonly globalConfig?: GlobalConfigSource;
   /** Cloud code's hooks (triggers, functions); absent: no hook ever runs. */
   readonly cloud?: CloudRunner;
+  /** Cloud's job runner (`POST /jobs`, `/cloud_code/jobs`); absent: every job is unknown (141). */
+  readonly jobs?: JobLauncher;
+  /** Cloud's webhook overlay, told when `_Hooks` changed; absent: `/hooks` only stores. */
+  readonly webhooks?: WebhookChanges;
 }
 
 /** Where Parse Config is read from, and who hears about this server's changes to it. */
@@ -52,4 +56,24 @@ export interface GlobalConfigSource {
   get(): Promise<GlobalConfigData>;
   /** Called after this server changed the config. */
   changed(): void;
+}
+
+/** What core needs of cloud's job runner (`JobRunner`), passed in by `app.ts`. */
+export interface JobLauncher {
+  /** Records and queues a run; resolves with its `_JobStatus` id. Unknown job → 141 "Invalid job.". */
+  start(request: {
+    jobName: string;
+    params: JsonObject;
+    ip?: string;
+    headers?: Readonly<Record<string, string | undefined>>;
+  }): Promise<string>;
+  /** The registered job names. */
+  jobNames(): string[];
+  /** Installs the schedules again after `_JobSchedule` changed. */
+  reloadSchedules(): Promise<void>;
+}
+
+/** Told after `_Hooks` changed (cloud's `WebhookStore`: reload the overlay, announce it to other servers). */
+export interface WebhookChanges {
+  changed(): Promise<void>;
 }

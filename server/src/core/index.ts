@@ -40,6 +40,26 @@ import type { UpdateRequest } from './update.js';
 import { runFunction } from './functions.js';
 import { runFileTrigger } from './file-hooks.js';
 import { authenticate } from './authenticate.js';
+import {
+  createJobSchedule,
+  deleteJobSchedule,
+  jobScheduleData,
+  listJobSchedules,
+  startJob,
+  updateJobSchedule,
+} from './jobs.js';
+import {
+  createFunctionHook,
+  createTriggerHook,
+  deleteFunctionHook,
+  deleteTriggerHook,
+  getFunctionHook,
+  getTriggerHook,
+  listFunctionHooks,
+  listTriggerHooks,
+  updateFunctionHook,
+  updateTriggerHook,
+} from './webhooks.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
 export type { CreateRequest } from './create.js';
@@ -61,6 +81,10 @@ export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './glob
 export type { GlobalConfigSource } from './deps.js';
 export type { AccountServices } from './classes/account-services.js';
 export { checkRequestId } from './idempotency.js';
+export type { JobLauncher, StartJobRequest, JobSchedulesRequest, SaveJobScheduleRequest } from './jobs.js';
+export type { WebhookChanges } from './webhooks.js';
+export { createWebhookSource } from './webhooks.js';
+export { createStorageJobScheduleSource, createStorageJobStatusStore } from './job-stores.js';
 export {
   BARE_FILE_URLS,
   encodeObject,
@@ -125,6 +149,28 @@ export interface Core {
   readonly runFunction: Bound<typeof runFunction>;
   /** The `Parse.File` triggers (`@File`) around an upload or delete; nothing when none is registered. */
   readonly runFileTrigger: Bound<typeof runFileTrigger>;
+  /** Cloud jobs: `POST /jobs` and the `_JobSchedule` rows of `/cloud_code/jobs` (master key). */
+  readonly jobs: {
+    readonly start: Bound<typeof startJob>;
+    readonly listSchedules: Bound<typeof listJobSchedules>;
+    readonly scheduleData: Bound<typeof jobScheduleData>;
+    readonly createSchedule: Bound<typeof createJobSchedule>;
+    readonly updateSchedule: Bound<typeof updateJobSchedule>;
+    readonly deleteSchedule: Bound<typeof deleteJobSchedule>;
+  };
+  /** The webhooks of `/hooks` (master key; the read-only master key may list). */
+  readonly hooks: {
+    readonly listFunctions: Bound<typeof listFunctionHooks>;
+    readonly getFunction: Bound<typeof getFunctionHook>;
+    readonly createFunction: Bound<typeof createFunctionHook>;
+    readonly updateFunction: Bound<typeof updateFunctionHook>;
+    readonly deleteFunction: Bound<typeof deleteFunctionHook>;
+    readonly listTriggers: Bound<typeof listTriggerHooks>;
+    readonly getTrigger: Bound<typeof getTriggerHook>;
+    readonly createTrigger: Bound<typeof createTriggerHook>;
+    readonly updateTrigger: Bound<typeof updateTriggerHook>;
+    readonly deleteTrigger: Bound<typeof deleteTriggerHook>;
+  };
   /**
    * Runs a write once per `X-Parse-Request-Id`: a repeat replays the first response, or answers 159 while
    * the first still runs (see `idempotency.ts`). Without the idempotency option it just runs `work`.
@@ -172,6 +218,26 @@ export function createCore(deps: CoreDeps): Core {
     logInWithAuthData: (request) => logInWithAuthData(deps, request),
     runFunction: (request) => runFunction(deps, request),
     runFileTrigger: (request) => runFileTrigger(deps, request),
+    jobs: {
+      start: (request) => startJob(deps, request),
+      listSchedules: (request) => listJobSchedules(deps, request),
+      scheduleData: (request) => jobScheduleData(deps, request),
+      createSchedule: (request) => createJobSchedule(deps, request),
+      updateSchedule: (request) => updateJobSchedule(deps, request),
+      deleteSchedule: (request) => deleteJobSchedule(deps, request),
+    },
+    hooks: {
+      listFunctions: (request) => listFunctionHooks(deps, request),
+      getFunction: (request) => getFunctionHook(deps, request),
+      createFunction: (request) => createFunctionHook(deps, request),
+      updateFunction: (request) => updateFunctionHook(deps, request),
+      deleteFunction: (request) => deleteFunctionHook(deps, request),
+      listTriggers: (request) => listTriggerHooks(deps, request),
+      getTrigger: (request) => getTriggerHook(deps, request),
+      createTrigger: (request) => createTriggerHook(deps, request),
+      updateTrigger: (request) => updateTriggerHook(deps, request),
+      deleteTrigger: (request) => deleteTriggerHook(deps, request),
+    },
     once: (request) => runOnce(deps, request),
     transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
   };

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { CredentialResolver } from '../auth/index.js';
-import type { InProcessDispatch, WebhookStore } from '../cloud/index.js';
+import type { InProcessDispatch } from '../cloud/index.js';
 import type { Core } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
@@ -30,13 +30,11 @@ import { userEmailRoutes } from './routes/user-email.js';
 import { fileRoutes } from './routes/files.js';
 import { jobRoutes } from './routes/jobs.js';
 import { jobScheduleRoutes } from './routes/job-schedules.js';
-import type { JobLauncher } from './routes/jobs.js';
 import { serveFileDownload } from './files-download.js';
 import type { FilesHttpOptions } from './files-options.js';
 import { sendJson } from './send.js';
 
 export { FileUrlSigner } from './files-signing.js';
-export type { JobLauncher } from './routes/jobs.js';
 export type { FileHookEvent, FileHooks, FileReplacement, FileUploadPolicy, FilesHttpOptions } from './files-options.js';
 
 export interface HttpOptions {
@@ -56,12 +54,8 @@ export interface HttpOptions {
   readonly rateLimits?: AuthRateLimits;
   /** Shown on the email-flow pages (verify email, reset password). */
   readonly appName?: string;
-  /** The `/hooks` API's webhook store; without it the `/hooks` routes answer 404. */
-  readonly webhooks?: WebhookStore;
   /** The file store and its policies; without it the `/files` routes answer 404. */
   readonly files?: FilesHttpOptions;
-  /** Starts cloud jobs (`POST /jobs`); without it every job is unknown (141). */
-  readonly jobs?: JobLauncher;
   /** Receives the in-process dispatcher cloud code's Parse SDK calls go through (no socket, same routes). */
   readonly inProcess?: { readonly mountURL: () => string; attach(dispatch: InProcessDispatch): void };
 }
@@ -95,9 +89,9 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...functionRoutes(encoding),
     ...userEmailRoutes({ rateLimits: options.rateLimits ?? {} }),
     serverInfoRoute({ version: options.version }),
-    ...jobRoutes(options.jobs),
-    ...jobScheduleRoutes({ jobs: options.jobs, encoding }),
-    ...(options.webhooks === undefined ? [] : hookRoutes(options.webhooks)),
+    ...jobRoutes(),
+    ...jobScheduleRoutes(encoding),
+    ...hookRoutes(),
     ...(options.files === undefined ? [] : fileRoutes({ files: options.files, encoding })),
     batchRoute({ routes: () => routes, publicPath }),
   ]);

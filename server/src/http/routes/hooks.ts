@@ -1,13 +1,12 @@
 import { isPlainObject } from '../../schema/index.js';
-import type { WebhookStore } from '../../cloud/index.js';
 import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
 
 /**
  * `/hooks/functions` and `/hooks/triggers` (rest.md §18): list, get, create, and `PUT` to change a hook's
- * url or, with `{"__op":"Delete"}`, to delete it (Parse has no DELETE route here). Master key only; the
- * store checks the caller and answers 143 for invalid, duplicate and missing hooks.
+ * url or, with `{"__op":"Delete"}`, to delete it (Parse has no DELETE route here). Master key only; core
+ * checks the caller and answers 143 for invalid, duplicate and missing hooks.
  */
-export function hookRoutes(store: WebhookStore): RouteDefinition[] {
+export function hookRoutes(): RouteDefinition[] {
   const fn = (request: ApiRequest): string => request.params['functionName'] as string;
   const cls = (request: ApiRequest): string => request.params['className'] as string;
   const trigger = (request: ApiRequest): string => request.params['triggerName'] as string;
@@ -15,20 +14,20 @@ export function hookRoutes(store: WebhookStore): RouteDefinition[] {
     {
       method: 'GET',
       path: '/hooks/functions',
-      handler: async (request) => ({ body: await store.listFunctions({ auth: request.auth }) }),
+      handler: async (request) => ({ body: await request.core.hooks.listFunctions({ auth: request.auth }) }),
     },
     {
       method: 'GET',
       path: '/hooks/functions/:functionName',
       handler: async (request) => ({
-        body: await store.getFunction({ auth: request.auth, functionName: fn(request) }),
+        body: await request.core.hooks.getFunction({ auth: request.auth, functionName: fn(request) }),
       }),
     },
     {
       method: 'POST',
       path: '/hooks/functions',
       handler: async (request) => ({
-        body: await store.createFunction({
+        body: await request.core.hooks.createFunction({
           auth: request.auth,
           functionName: request.body['functionName'],
           url: request.body['url'],
@@ -41,29 +40,35 @@ export function hookRoutes(store: WebhookStore): RouteDefinition[] {
       handler: async (request): Promise<ApiResponse> => {
         const functionName = fn(request);
         if (isDelete(request)) {
-          await store.deleteFunction({ auth: request.auth, functionName });
+          await request.core.hooks.deleteFunction({ auth: request.auth, functionName });
           return { body: {} };
         }
-        return { body: await store.updateFunction({ auth: request.auth, functionName, url: request.body['url'] }) };
+        return {
+          body: await request.core.hooks.updateFunction({ auth: request.auth, functionName, url: request.body['url'] }),
+        };
       },
     },
     {
       method: 'GET',
       path: '/hooks/triggers',
-      handler: async (request) => ({ body: await store.listTriggers({ auth: request.auth }) }),
+      handler: async (request) => ({ body: await request.core.hooks.listTriggers({ auth: request.auth }) }),
     },
     {
       method: 'GET',
       path: '/hooks/triggers/:className/:triggerName',
       handler: async (request) => ({
-        body: await store.getTrigger({ auth: request.auth, className: cls(request), triggerName: trigger(request) }),
+        body: await request.core.hooks.getTrigger({
+          auth: request.auth,
+          className: cls(request),
+          triggerName: trigger(request),
+        }),
       }),
     },
     {
       method: 'POST',
       path: '/hooks/triggers',
       handler: async (request) => ({
-        body: await store.createTrigger({
+        body: await request.core.hooks.createTrigger({
           auth: request.auth,
           className: request.body['className'],
           triggerName: request.body['triggerName'],
@@ -77,10 +82,10 @@ export function hookRoutes(store: WebhookStore): RouteDefinition[] {
       handler: async (request): Promise<ApiResponse> => {
         const where = { auth: request.auth, className: cls(request), triggerName: trigger(request) };
         if (isDelete(request)) {
-          await store.deleteTrigger(where);
+          await request.core.hooks.deleteTrigger(where);
           return { body: {} };
         }
-        return { body: await store.updateTrigger({ ...where, url: request.body['url'] }) };
+        return { body: await request.core.hooks.updateTrigger({ ...where, url: request.body['url'] }) };
       },
     },
   ];

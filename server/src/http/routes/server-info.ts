@@ -1,14 +1,16 @@
+import { requireMaster } from '../../auth/index.js';
 import type { RouteDefinition } from '../api-types.js';
-import { masterKeyRequired } from '../../errors/index.js';
 
-/** `GET /serverInfo` (rest.md §17): what this server supports, read by dashboards. Master key. */
+/**
+ * `GET /serverInfo` (rest.md §17): what this server supports, read by dashboards. Master key or read-only
+ * master key; not the maintenance key (security.md §2: not accepted where the master key is required).
+ */
 export function serverInfoRoute(options: { version: string }): RouteDefinition {
   return {
     method: 'GET',
     path: '/serverInfo',
     handler: async (request) => {
-      const kind = request.auth.kind;
-      if (kind !== 'master' && kind !== 'readOnlyMaster' && kind !== 'maintenance') throw masterKeyRequired();
+      requireMaster(request.auth, { access: 'read' });
       return {
         body: {
           parseServerVersion: options.version,
