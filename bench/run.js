@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCpuAccounting } from './lib/cpu.js';
 import { freePort, stopProcess, waitForHttp200 } from './lib/processes.js';
-import { MOUNT, TARGET_NAMES, createTarget } from './lib/targets.js';
+import { EXTRA_TARGET_NAMES, MOUNT, TARGET_NAMES, createTarget } from './lib/targets.js';
 import { EXECUTION_ORDER, SCENARIO_NAMES, buildScenario, indexScore, measure, seed } from './lib/scenarios.js';
 import { coldStartRatio, formatTable, throughputRatio } from './lib/report.js';
 
@@ -57,7 +57,7 @@ function readOptions(argv) {
     },
   });
   if (values.help) {
-    console.log(`usage: npm run bench -- [--targets ${TARGET_NAMES.join(',')}] [--scenarios ${[...SCENARIO_NAMES, 'cold'].join(',')}]
+    console.log(`usage: npm run bench -- [--targets ${TARGET_NAMES.join(',')} (also: ${EXTRA_TARGET_NAMES.join(',')})] [--scenarios ${[...SCENARIO_NAMES, 'cold'].join(',')}]
        [--duration SECONDS (10)] [--warmup SECONDS (2, unrecorded, before each scenario)] [--connections N (32)] [--rows N (10000)] [--cold-runs N (5)]
        [--rounds N (1; repeat all targets N times, keep each scenario's best round)]
        [--cpu-prof (profile each load server into bench/results/tmp)]
@@ -65,7 +65,7 @@ function readOptions(argv) {
     process.exit(0);
   }
   return {
-    targets: listFlag(values, 'targets', TARGET_NAMES),
+    targets: listFlag(values, 'targets', [...TARGET_NAMES, ...EXTRA_TARGET_NAMES]),
     scenarios: listFlag(values, 'scenarios', [...SCENARIO_NAMES, 'cold']),
     duration: intFlag(values, 'duration', { min: 1, max: 120 }),
     warmup: intFlag(values, 'warmup', { min: 0, max: 30 }),

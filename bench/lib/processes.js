@@ -2,6 +2,7 @@
 // in a small ring buffer (shown only when something fails), waiting for health, and stopping it by pid.
 // It knows nothing about Strata or parse-server.
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -24,7 +25,7 @@ export function freePort() {
  * Spawns `command args` and keeps the last lines of its stdout/stderr.
  * Returns `{ child, startedAt, tail(), exited }`; `exited` resolves with `{ code, signal }`.
  */
-export function spawnProcess({ command, args, env, cwd, name }) {
+export function spawnProcess({ command, args, env, cwd, name, stdoutPath }) {
   const lines = [];
   const keep = (chunk) => {
     for (const line of chunk.toString().split('\n')) {
@@ -34,8 +35,11 @@ export function spawnProcess({ command, args, env, cwd, name }) {
     }
   };
   const startedAt = performance.now();
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', keep);
+  // With `stdoutPath`, stdout goes to that file (not kept in the tail); stderr is always kept.
+  const stdout = stdoutPath === undefined ? 'pipe' : openSync(stdoutPath, 'a');
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'pipe'] });
+  if (typeof stdout === 'number') closeSync(stdout);
+  child.stdout?.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));

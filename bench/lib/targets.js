@@ -12,6 +12,11 @@ import { freePort, spawnProcess, stopProcess, waitForTcp } from './processes.js'
 const run = promisify(execFile);
 
 export const TARGET_NAMES = ['strata-sqlite', 'strata-mongo', 'parse-server'];
+/**
+ * Targets run only when named: `strata-sqlite-logged` is strata-sqlite with the access log on (`--log-level
+ * info`, one JSON line per request written to a file), to measure what the log costs next to strata-sqlite.
+ */
+export const EXTRA_TARGET_NAMES = ['strata-sqlite-logged'];
 export const MOUNT = '/parse';
 
 // The login scenario logs in as one user from one IP far beyond any sane per-account or per-IP budget,
@@ -20,7 +25,7 @@ const STRATA_ENV = { NODE_ENV: 'production', STRATA_AUTH_RATE_LIMIT: '0', STRATA
 
 const randomSuffix = () => randomBytes(4).toString('hex');
 
-function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf }) {
+function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf, logLevel = 'warn' }) {
   const args = [];
   if (cpuProf) args.push('--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir);
   args.push(
@@ -42,7 +47,7 @@ function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf }) {
     ctx.clientKey,
     '--allow-client-class-creation',
     '--log-level',
-    'warn',
+    logLevel,
     '--cloud',
     path.join(ctx.benchDir, 'cloud/main.js'),
   );
@@ -55,9 +60,10 @@ function strataMissing(ctx) {
   return existsSync(bin) ? null : `${bin} does not exist yet (run \`npm run build\` once Strata's CLI lands)`;
 }
 
-function strataSqlite(ctx) {
+function strataSqlite(ctx, { logged = false } = {}) {
+  const name = logged ? 'strata-sqlite-logged' : 'strata-sqlite';
   return {
-    name: 'strata-sqlite',
+    name,
     databasePids: () => [],
     async setup() {
       const reason = strataMissing(ctx);
@@ -69,11 +75,13 @@ function strataSqlite(ctx) {
     },
     spawn({ port, store, cpuProf }) {
       return spawnProcess({
-        name: 'strata-sqlite',
+        name,
         command: process.execPath,
         cwd: ctx.repoRoot,
         env: STRATA_ENV,
-        args: strataArgs(ctx, { port, dataDir: store.dataDir, cpuProf }),
+        args: strataArgs(ctx, { port, dataDir: store.dataDir, cpuProf, ...(logged ? { logLevel: 'info' } : {}) }),
+        // A real deployment writes its log to a file or a collector, not back into the load generator.
+        ...(logged ? { stdoutPath: path.join(store.dataDir, 'access.log') } : {}),
       });
     },
     async teardown() {},
@@ -217,11 +225,17 @@ function parseServer(ctx) {
   };
 }
 
-const FACTORIES = { 'strata-sqlite': strataSqlite, 'strata-mongo': strataMongo, 'parse-server': parseServer };
+const FACTORIES = {
+  'strata-sqlite': strataSqlite,
+  'strata-sqlite-logged': (ctx) => strataSqlite(ctx, { logged: true }),
+  'strata-mongo': strataMongo,
+  'parse-server': parseServer,
+};
 
 /** `ctx`: { repoRoot, benchDir, tmpRoot, cpuProfDir, appId, masterKey, clientKey, ferretdbBin, pgHost, pgPort }. */
 export function createTarget(name, ctx) {
   const factory = FACTORIES[name];
-  if (!factory) throw new Error(`unknown target ${name}; known: ${TARGET_NAMES.join(', ')}`);
+  if (!factory)
+    throw new Error(`unknown target ${name}; known: ${[...TARGET_NAMES, ...EXTRA_TARGET_NAMES].join(', ')}`);
   return factory(ctx);
 }

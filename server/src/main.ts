@@ -134,7 +134,12 @@ function handleSignals(app: { close(): Promise<void> }, logger: Logger): void {
 }
 
 async function start(config: Config, keys: KeysOutcome | undefined): Promise<void> {
-  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  const terminal = process.stdout.isTTY;
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat ?? (terminal ? 'pretty' : 'json'),
+    color: terminal && !process.env['NO_COLOR'],
+  });
   // Before cloud code loads: a rejection it leaks is logged instead of ending the process.
   const { installUnhandledRejectionGuard } = await import('./cloud/index.js');
   installUnhandledRejectionGuard(logger);

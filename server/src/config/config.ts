@@ -11,6 +11,7 @@ import type { ProtectedFieldsSetting } from './protected-fields-kind.js';
 
 export type ServerRole = 'api' | 'live' | 'worker' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'json' | 'pretty';
 
 export interface Config {
   readonly port: number;
@@ -77,6 +78,8 @@ export interface Config {
   /** Seconds a request id is remembered (default 300). */
   readonly idempotencyTtl?: number;
   readonly logLevel: LogLevel;
+  /** Unset: `pretty` when stdout is a terminal, else `json` (`main.ts` decides). */
+  readonly logFormat?: LogFormat;
   /** Extra CORS origins (default `*`). */
   readonly allowOrigin: readonly string[];
   // Email and user options. Optional in the type so hand-built configs (tests) may leave them out; `main.ts`

@@ -1,4 +1,4 @@
-import type { Config, LogLevel, ServerRole } from './config.js';
+import type { Config, LogFormat, LogLevel, ServerRole } from './config.js';
 import type { ValueKind } from './option-types.js';
 import { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
 import { protectedFieldsKind } from './protected-fields-kind.js';
@@ -49,6 +49,7 @@ export type AnyOptionDeclaration = { [K in OptionKey]: OptionDeclaration<K> }[Op
 
 const ROLES: readonly ServerRole[] = ['api', 'live', 'worker', 'all'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
 const ips = listKind({ placeholder: '<ip,...>', item: checkIpOrCidr });
 const secret = stringKind('<key>');
 
@@ -834,7 +835,16 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 'info',
     defaultText: 'info',
     description:
-      'Log level. Logs are JSON lines on stdout (pretty when stdout is a terminal and pino-pretty is installed).',
+      'Log level. `info` logs one line per request (method, path with query parameter names only, status, duration, request id, Parse error code); `debug` adds stacks to start-up failures.',
+  },
+  {
+    key: 'logFormat',
+    flag: '--log-format',
+    env: 'STRATA_LOG_FORMAT',
+    group: 'Logging',
+    kind: enumKind(LOG_FORMATS),
+    defaultText: 'pretty on a terminal, else json',
+    description: 'Log lines on stdout: `json` (one JSON object per line, for collectors) or `pretty` (for people).',
   },
 ];
 

@@ -33,6 +33,7 @@ import { jobScheduleRoutes } from './routes/job-schedules.js';
 import { serveFileDownload } from './files-download.js';
 import type { FilesHttpOptions } from './files-options.js';
 import { sendJson } from './send.js';
+import { createRequestLog } from './request-log.js';
 
 export { FileUrlSigner } from './files-signing.js';
 export type { FileHookEvent, FileHooks, FileReplacement, FileUploadPolicy, FilesHttpOptions } from './files-options.js';
@@ -119,9 +120,13 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     mountPath: options.mountPath,
   };
 
+  const logRequest = createRequestLog({ logger: options.logger, mountPath: mount });
+
   return (req: IncomingMessage, res: ServerResponse) => {
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID();
     res.setHeader('X-Request-Id', requestId);
+    // First, so every answer below (404s, health, files, pages, the API) gets its one access-log line.
+    logRequest({ req, res, requestId });
     applyCors({ req, res, allowOrigin: options.allowOrigin });
     if (req.method === 'OPTIONS') {
       res.statusCode = 200;
@@ -144,7 +149,6 @@ export function createHttpApp(options: HttpOptions): RequestListener {
       return;
     }
     const log = options.logger.child({ reqId: requestId });
-    log.debug({ method: req.method, url: req.url }, 'request');
     // The email-flow pages are opened from mailed links in a browser: HTML, no Parse headers.
     if (rest.startsWith('/apps/')) {
       void handlePage(pageOptions, { req, res, url: rest, log }).then((handled) => {

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ERROR_CATALOG, ErrorCode, ParseError, toParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
 import type { ApiResponse } from './api-types.js';
+import { recordErrorCode } from './request-log.js';
 
 /** Writes a JSON response. The one place bodies leave the server. */
 export function sendJson(res: ServerResponse, response: ApiResponse): void {
@@ -29,6 +30,7 @@ const GENERIC_MESSAGE = ERROR_CATALOG[ErrorCode.INTERNAL_SERVER_ERROR].message;
 export function sendError(options: { res: ServerResponse; err: unknown; log: Logger }): void {
   const { res, err, log } = options;
   const error = toParseError(err);
+  recordErrorCode(res, error.code);
   if (error.code === 1) {
     log.error({ err: error.cause ?? err }, 'internal error');
     // A code-1 error Strata raised on purpose, with its own message and no underlying failure (e.g. "an app

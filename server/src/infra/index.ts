@@ -4,7 +4,7 @@
  * no business rules and no module-level state: every instance is created by the composition root.
  */
 export { createLogger } from './logger.js';
-export type { Logger, LoggerOptions } from './logger.js';
+export type { LogFormat, Logger, LoggerOptions } from './logger.js';
 export { createMemoryPubSub } from './pubsub.js';
 export type { PubSub, MessageHandler } from './pubsub.js';
 export { createRedisPubSub } from './redis-pubsub.js';

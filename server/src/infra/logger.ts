@@ -1,19 +1,22 @@
-import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { DestinationStream, LevelWithSilent, Logger as PinoLogger } from 'pino';
+import { prettyDestination } from './log-pretty.js';
 
 /**
- * The structured logger every component receives from `app.ts`: pino, JSON lines by default. Pretty output is
- * opt-in (the caller asks for it, typically when stdout is a terminal) and only used when the optional
- * `pino-pretty` package is installed; otherwise it silently stays JSON.
+ * The structured logger every component receives from `app.ts`: pino, JSON lines by default, or one readable
+ * line per entry with `format: 'pretty'` (`--log-format pretty`, the default on a terminal).
  */
 export type Logger = PinoLogger;
 
+export type LogFormat = 'json' | 'pretty';
+
 export interface LoggerOptions {
   readonly level: LevelWithSilent;
-  /** Ask for human-readable output; ignored when pino-pretty is not installed or `destination` is given. */
-  readonly pretty?: boolean;
-  /** Where JSON lines go (tests pass a stream to read them back). Default: stdout. */
+  /** Default `json`. */
+  readonly format?: LogFormat;
+  /** Colour the level in pretty lines (for a terminal). */
+  readonly color?: boolean;
+  /** Where lines go (tests pass a stream to read them back). Default: stdout, written synchronously. */
   readonly destination?: DestinationStream;
 }
 
@@ -33,15 +36,6 @@ const REDACTED_PATHS = [
   'password',
 ];
 
-function prettyAvailable(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('pino-pretty');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Creates the process logger.
  *
@@ -51,12 +45,8 @@ function prettyAvailable(): boolean {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, redact: REDACTED_PATHS };
-  if (options.destination) return pino(base, options.destination);
-  if (options.pretty && prettyAvailable()) {
-    return pino({
-      ...base,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
-    });
-  }
-  return pino(base);
+  // Synchronous writes: the last lines before an exit (a failed start, a shutdown) are never lost.
+  const out = options.destination ?? pino.destination({ dest: 1, sync: true });
+  if (options.format !== 'pretty') return pino(base, out);
+  return pino(base, prettyDestination({ out, color: options.color ?? false }));
 }

@@ -10,6 +10,7 @@ import { createApp } from '../app.js';
 import type { CloudRegistry } from '../cloud/index.js';
 import type { Config } from '../config/index.js';
 import { createLogger } from '../infra/index.js';
+import type { Logger } from '../infra/index.js';
 import { testConfig, testDatabaseURI } from './test-config.test-util.js';
 
 export const APP_ID = 'test-app';
@@ -40,11 +41,13 @@ export async function startTestServer(
     now?: () => Date;
     /** Registers cloud code (functions, triggers, jobs) into the app's registry before it starts. */
     cloudSetup?: (registry: CloudRegistry) => void | Promise<void>;
+    /** The app's logger (default: silent); a test that reads the log passes its own. */
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
   const databaseURI = testDatabaseURI({ backend: overrides.backend, dir, prefix: 'strata_test_' });
-  const { backend: _backend, now, cloudSetup, ...configOverrides } = overrides;
+  const { backend: _backend, now, cloudSetup, logger, ...configOverrides } = overrides;
   const config: Config = {
     ...testConfig({ dir, databaseURI, appId: APP_ID, masterKey: MASTER_KEY }),
     clientKey: CLIENT_KEY,
@@ -56,7 +59,7 @@ export async function startTestServer(
   };
   const app = await createApp({
     config,
-    logger: createLogger({ level: 'silent' }),
+    logger: logger ?? createLogger({ level: 'silent' }),
     ...(now === undefined ? {} : { now }),
     ...(cloudSetup === undefined ? {} : { cloudSetup }),
   });
