@@ -21,16 +21,16 @@ import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter, EmailSettings } from './email/index.js';
 import {
+  FileUrlSigner,
   createCore,
   createStorageJobScheduleSource,
   createStorageJobStatusStore,
   createWebhookSource,
 } from './core/index.js';
-import type { AccountServices, Core } from './core/index.js';
+import type { AccountServices, FileServices } from './core/index.js';
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
-import { FileUrlSigner, createHttpApp } from './http/index.js';
-import type { FileHookEvent, FileHooks, FileReplacement, FilesHttpOptions } from './http/index.js';
+import { createHttpApp } from './http/index.js';
 import { openFileStore } from './files/index.js';
 import { join } from 'node:path';
 import {
@@ -135,6 +135,7 @@ export async function createApp(options: {
     now,
     serverConfig: () => hookServerConfig({ config, serverURL: mountURL }),
   });
+  const files = serveApi ? await openFiles({ config, now }) : undefined;
   const core = createCore({
     storage,
     schemas,
@@ -149,6 +150,7 @@ export async function createApp(options: {
     cloud: cloudRunner,
     jobs,
     webhooks,
+    ...(files === undefined ? {} : { files }),
     accounts: createAccountServices({ config, logger, now, email, custom: options.authProviders }),
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
@@ -169,7 +171,6 @@ export async function createApp(options: {
         : { idempotency: { ttlSeconds: config.idempotencyTtl ?? 300, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
     },
   });
-  const files = serveApi ? await openFiles({ config, now }) : undefined;
   const app = createHttpApp({
     core,
     logger,
@@ -183,8 +184,7 @@ export async function createApp(options: {
     serveApi,
     rateLimits,
     ...(config.appName === undefined ? {} : { appName: config.appName }),
-    // Cloud code's `Parse.File` triggers run through core, which knows the caller.
-    ...(files === undefined ? {} : { files: { ...files, hooks: fileHooks(core) } }),
+    ...(files === undefined ? {} : { files: httpFiles(files) }),
     inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
   });
   const server: Server = createServer(app);
@@ -229,26 +229,12 @@ export function hookServerConfig(options: { config: Config; serverURL: string })
   };
 }
 
-/** The files routes' trigger seam, answered by cloud code's `@File` triggers (no-ops without any). */
-function fileHooks(core: Core): FileHooks {
-  const run =
-    (triggerName: 'beforeSave' | 'afterSave' | 'beforeDelete' | 'afterDelete') =>
-    (event: FileHookEvent): Promise<FileReplacement | undefined> =>
-      core.runFileTrigger({
-        triggerName,
-        auth: event.auth,
-        file: event,
-        ...(event.origin === undefined ? {} : { origin: event.origin }),
-      });
-  const only = (triggerName: 'afterSave' | 'beforeDelete' | 'afterDelete') => async (event: FileHookEvent) => {
-    await run(triggerName)(event);
-  };
+/** What http needs to serve the files routes and write file URLs. */
+function httpFiles(files: FileServices): { maxUploadSize: number; fileToken?: (name: string) => string } {
+  const { signer } = files;
   return {
-    // Only a beforeSave may answer a replacement file.
-    beforeSave: run('beforeSave'),
-    afterSave: only('afterSave'),
-    beforeDelete: only('beforeDelete'),
-    afterDelete: only('afterDelete'),
+    maxUploadSize: files.maxUploadSize,
+    ...(signer === undefined ? {} : { fileToken: (name: string) => signer.token(name) }),
   };
 }
 
@@ -256,7 +242,7 @@ function fileHooks(core: Core): FileHooks {
  * The file store and the upload policies (rest.md §10): GridFS in the MongoDB database (parse-server's
  * default, so its files are served) or a local directory; signed file URLs when a TTL is configured.
  */
-async function openFiles(options: { config: Config; now: () => Date }): Promise<FilesHttpOptions> {
+async function openFiles(options: { config: Config; now: () => Date }): Promise<FileServices> {
   const { config } = options;
   const mongo = config.databaseURI.startsWith('mongodb');
   const kind = config.filesAdapter ?? (mongo ? 'gridfs' : 'local');

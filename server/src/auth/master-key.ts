@@ -39,9 +39,13 @@ export function requireMaster(auth: Auth, requirement: MasterRequirement): void 
   throw masterKeyRequired();
 }
 
-/** Throws 119 when `auth` is the read-only master key: it writes nothing, anywhere. */
-export function assertMayWrite(auth: Auth, options: { action?: string } = {}): void {
-  if (auth.kind === 'readOnlyMaster') throw readOnlyRefusal(options);
+/**
+ * Throws 119 when `auth` is the read-only master key: it writes nothing, anywhere. `action` words the
+ * refusal as `requireMaster`'s `readOnlyAction`; `refusalStatus: 403` answers it with 403 (files).
+ */
+export function assertMayWrite(auth: Auth, options: { action?: string; refusalStatus?: 403 } = {}): void {
+  if (auth.kind !== 'readOnlyMaster') return;
+  throw readOnlyRefusal(options.refusalStatus === 403 ? { httpStatus: 403 } : { action: options.action });
 }
 
 /** Only the master key itself (not read-only, not maintenance): what skips the file upload policy. */

@@ -5,6 +5,7 @@ import type { SchemaRegistry } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
 import type { AccountServices } from './classes/account-services.js';
 import type { UserServices } from './classes/user-services.js';
+import type { FileServices } from './file-services.js';
 
 /** `X-Parse-Request-Id` deduplication settings (see `idempotency.ts`). */
 export interface IdempotencyOptions {
@@ -45,6 +46,8 @@ export interface CoreDeps {
   readonly globalConfig?: GlobalConfigSource;
   /** Cloud code's hooks (triggers, functions); absent: no hook ever runs. */
   readonly cloud?: CloudRunner;
+  /** The file store and its upload policies (`/files`); absent: the file operations refuse. */
+  readonly files?: FileServices;
   /** Cloud's job runner (`POST /jobs`, `/cloud_code/jobs`); absent: every job is unknown (141). */
   readonly jobs?: JobLauncher;
   /** Cloud's webhook overlay, told when `_Hooks` changed; absent: `/hooks` only stores. */

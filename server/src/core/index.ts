@@ -38,7 +38,7 @@ import { createSchema, deleteSchema, getSchema, listSchemas, purgeClass, updateS
 import { update } from './update.js';
 import type { UpdateRequest } from './update.js';
 import { runFunction } from './functions.js';
-import { runFileTrigger } from './file-hooks.js';
+import { deleteFile, openFile, readFile, uploadFile } from './files.js';
 import { authenticate } from './authenticate.js';
 import {
   createJobSchedule,
@@ -75,6 +75,10 @@ export { decodeWriteBody, decodeACL } from './decode-write.js';
 export type { RequestOrigin } from './hook-caller.js';
 export type { FunctionCall } from './functions.js';
 export type { FileTriggerRequest } from './file-hooks.js';
+export type { FileUpload, UploadFileRequest, DeleteFileRequest } from './files.js';
+export type { FileServices, FileUploadPolicy } from './file-services.js';
+export { FileUrlSigner } from './file-url-signing.js';
+export { isActiveContentType } from './file-names.js';
 export type { AggregateRequest, AggregateResult, DistinctRequest, DistinctResult } from './aggregate.js';
 export { GlobalConfigCache } from './global-config.js';
 export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './global-config.js';
@@ -147,8 +151,14 @@ export interface Core {
   readonly logInWithAuthData: Bound<typeof logInWithAuthData>;
   /** POST /functions/:name: runs a cloud function (141 when there is none of that name). */
   readonly runFunction: Bound<typeof runFunction>;
-  /** The `Parse.File` triggers (`@File`) around an upload or delete; nothing when none is registered. */
-  readonly runFileTrigger: Bound<typeof runFileTrigger>;
+  /** Files (rest.md §10): uploads under the upload policy with the `@File` triggers, deletes, downloads' checks. */
+  readonly files: {
+    readonly upload: Bound<typeof uploadFile>;
+    readonly delete: Bound<typeof deleteFile>;
+    /** A download's checks (name, signed-URL token) and the stored file's description; undefined: none. */
+    readonly open: Bound<typeof openFile>;
+    readonly read: Bound<typeof readFile>;
+  };
   /** Cloud jobs: `POST /jobs` and the `_JobSchedule` rows of `/cloud_code/jobs` (master key). */
   readonly jobs: {
     readonly start: Bound<typeof startJob>;
@@ -217,7 +227,12 @@ export function createCore(deps: CoreDeps): Core {
     resetPassword: (request) => resetPassword(deps, request),
     logInWithAuthData: (request) => logInWithAuthData(deps, request),
     runFunction: (request) => runFunction(deps, request),
-    runFileTrigger: (request) => runFileTrigger(deps, request),
+    files: {
+      upload: (request) => uploadFile(deps, request),
+      delete: (request) => deleteFile(deps, request),
+      open: (request) => openFile(deps, request),
+      read: (request) => readFile(deps, request),
+    },
     jobs: {
       start: (request) => startJob(deps, request),
       listSchedules: (request) => listJobSchedules(deps, request),

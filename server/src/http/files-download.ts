@@ -7,17 +7,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isActiveContentType } from '../core/index.js';
+import type { Core } from '../core/index.js';
 import { contentTypeForName, type StoredFileInfo } from '../files/index.js';
 import type { Logger } from '../infra/index.js';
 import { ErrorCode, ParseError, unauthorized } from '../errors/index.js';
-import { isActiveContentType, isServableName } from './files-content-type.js';
-import type { FilesHttpOptions } from './files-options.js';
 import { parseQueryString } from './params.js';
 import { sendError, sendJson } from './send.js';
 
 export interface DownloadOptions {
   readonly appId: string;
-  readonly files: FilesHttpOptions;
+  readonly core: Core;
 }
 
 /** Serves `url` (relative to the mount, starting `/files/`); answers 404 for anything that is no file. */
@@ -35,18 +35,15 @@ export async function serveFileDownload(
     if (segments[0] !== 'files' || (segments.length !== 3 && !metadata)) throw notFound();
     if (decode(segments[1] ?? '') !== options.appId) throw unauthorized();
     const name = decode(segments[segments.length - 1] ?? '');
-    if (name === undefined || !isServableName(name)) throw notFound();
-    const { signer } = options.files;
-    if (signer !== undefined && !signer.verify(name, token)) {
-      throw new ParseError(ErrorCode.OPERATION_FORBIDDEN, { message: 'Permission denied', httpStatus: 403 });
-    }
-    const info = await options.files.store.stat(name);
+    if (name === undefined) throw notFound();
+    // The name rules (a name no file can have is not found) and the signed-URL token are core's.
+    const info = await options.core.files.open({ name, token });
     if (metadata) {
       sendJson(res, { body: info === undefined || isEmpty(info.metadata) ? {} : { metadata: info.metadata } });
       return;
     }
     if (info === undefined) throw notFound();
-    await sendFile({ store: options.files.store, info, req, res });
+    await sendFile({ core: options.core, info, req, res });
   } catch (err) {
     if (res.headersSent) {
       // The bytes already started: all that is left is to cut the connection so the client sees it failed.
@@ -59,12 +56,12 @@ export async function serveFileDownload(
 }
 
 async function sendFile(options: {
-  store: FilesHttpOptions['store'];
+  core: Core;
   info: StoredFileInfo;
   req: IncomingMessage;
   res: ServerResponse;
 }): Promise<void> {
-  const { store, info, req, res } = options;
+  const { core, info, req, res } = options;
   const contentType = info.contentType ?? contentTypeForName(info.name) ?? 'application/octet-stream';
   res.setHeader('Content-Type', contentType);
   res.setHeader('ETag', info.etag);
@@ -100,7 +97,7 @@ async function sendFile(options: {
     res.end();
     return;
   }
-  const body = await store.read(range === undefined ? { name: info.name } : { name: info.name, start, end });
+  const body = await core.files.read(range === undefined ? { name: info.name } : { name: info.name, start, end });
   if (body === undefined) throw notFound();
   await pipeline(Readable.from(body, { objectMode: false }), res);
 }

@@ -31,12 +31,8 @@ import { fileRoutes } from './routes/files.js';
 import { jobRoutes } from './routes/jobs.js';
 import { jobScheduleRoutes } from './routes/job-schedules.js';
 import { serveFileDownload } from './files-download.js';
-import type { FilesHttpOptions } from './files-options.js';
 import { sendJson } from './send.js';
 import { createRequestLog } from './request-log.js';
-
-export { FileUrlSigner } from './files-signing.js';
-export type { FileHookEvent, FileHooks, FileReplacement, FileUploadPolicy, FilesHttpOptions } from './files-options.js';
 
 export interface HttpOptions {
   readonly core: Core;
@@ -55,8 +51,11 @@ export interface HttpOptions {
   readonly rateLimits?: AuthRateLimits;
   /** Shown on the email-flow pages (verify email, reset password). */
   readonly appName?: string;
-  /** The file store and its policies; without it the `/files` routes answer 404. */
-  readonly files?: FilesHttpOptions;
+  /**
+   * Set when files are served (core has a file store): the upload limit (the JSON form's body limit) and,
+   * with signed file URLs on, the token each file URL carries. Without it the `/files` routes answer 404.
+   */
+  readonly files?: { readonly maxUploadSize: number; readonly fileToken?: (name: string) => string };
   /** Receives the in-process dispatcher cloud code's Parse SDK calls go through (no socket, same routes). */
   readonly inProcess?: { readonly mountURL: () => string; attach(dispatch: InProcessDispatch): void };
 }
@@ -71,9 +70,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     appId: options.credentials.appId,
     publicServerURL: options.publicServerURL,
     maxDepth: options.maxNestingDepth,
-    ...(options.files?.signer === undefined
-      ? {}
-      : { fileToken: options.files.signer.token.bind(options.files.signer) }),
+    ...(options.files?.fileToken === undefined ? {} : { fileToken: options.files.fileToken }),
   });
   const publicPath =
     options.publicServerURL === undefined ? undefined : new URL(options.publicServerURL).pathname.replace(/\/$/, '');
@@ -93,7 +90,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...jobRoutes(),
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),
-    ...(options.files === undefined ? [] : fileRoutes({ files: options.files, encoding })),
+    ...(options.files === undefined ? [] : fileRoutes({ maxUploadSize: options.files.maxUploadSize, encoding })),
     batchRoute({ routes: () => routes, publicPath }),
   ]);
   const apiOptions = {
@@ -158,7 +155,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     }
     // File downloads need no Parse headers (`<img src>`): served before the API's credential checks.
     if (options.files !== undefined && rest.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD')) {
-      void serveFileDownload({ appId: options.credentials.appId, files: options.files }, { req, res, url: rest, log });
+      void serveFileDownload({ appId: options.credentials.appId, core: options.core }, { req, res, url: rest, log });
       return;
     }
     void handleApiRequest(apiOptions, { req, res, url: rest, log });

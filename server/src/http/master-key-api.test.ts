@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../testing/test-server.test-util.js';
+import { APP_ID, CLIENT_KEY, MASTER_KEY, startTestServer } from '../testing/test-server.test-util.js';
 import type { CallOptions, TestServer } from '../testing/test-server.test-util.js';
 
 const READ_ONLY_KEY = 'keys-read-only-master';
@@ -125,5 +125,52 @@ describe('master-only routes: one rule for every kind of key', () => {
     assert.equal((asMaintenance.body as { results: unknown[] }).results.length, 1);
     const asClient = await server.call({ path: '/classes/Thing' });
     assert.equal((asClient.body as { results: unknown[] }).results.length, 0);
+  });
+});
+
+describe('files: the maintenance key is no master key there either', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ readOnlyMasterKey: READ_ONLY_KEY, maintenanceKey: MAINTENANCE_KEY });
+  });
+  after(() => server.close());
+
+  const upload = (caller: Caller): Promise<{ status: number; body: unknown }> =>
+    fetch(`${server.mountURL}/files/note.txt`, {
+      method: 'POST',
+      headers: {
+        'X-Parse-Application-Id': APP_ID,
+        'Content-Type': 'text/plain',
+        ...(caller === 'master' ? { 'X-Parse-Master-Key': MASTER_KEY } : headersOf(caller)),
+        ...(caller === 'client' ? { 'X-Parse-REST-API-Key': CLIENT_KEY } : {}),
+      },
+      body: 'hello',
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+
+  it('uploads: the master key may; the maintenance key and a client are public callers (130); read-only → 403', async () => {
+    assert.equal((await upload('master')).status, 201);
+    for (const caller of ['maintenance', 'client'] as const) {
+      assert.deepEqual(await upload(caller), {
+        status: 400,
+        body: { code: 130, error: 'File upload by public is disabled.' },
+      });
+    }
+    assert.deepEqual(await upload('readOnly'), { status: 403, body: { code: 119, error: 'Permission denied' } });
+  });
+
+  it('deletes: the master key only; everyone else 403 / 119, and the file stays', async () => {
+    const saved = (await upload('master')).body as { name: string; url: string };
+    for (const caller of ['readOnly', 'maintenance', 'client'] as const) {
+      const refused = await server.call({ method: 'DELETE', path: `/files/${saved.name}`, headers: headersOf(caller) });
+      assert.deepEqual(
+        { status: refused.status, body: refused.body },
+        { status: 403, body: { code: 119, error: 'Permission denied' } },
+        caller,
+      );
+    }
+    assert.equal((await fetch(saved.url)).status, 200);
+    const deleted = await server.call({ method: 'DELETE', path: `/files/${saved.name}`, master: true });
+    assert.equal(deleted.status, 200);
+    assert.equal((await fetch(saved.url)).status, 404);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * File names, extensions and content types for uploads and downloads: which names Parse accepts, which
- * content type a stored file gets, and which types are "active content" a browser would run (stored XSS).
+ * File names, extensions, content types and metadata for uploads and downloads: which names Parse accepts,
+ * which content type a stored file gets, which types are "active content" a browser would run (stored
+ * XSS), and what file metadata and tags may hold.
  */
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { contentTypeForExtension, extensionForContentType, extensionOf, mediaTypeEssence } from '../files/index.js';
@@ -119,4 +120,41 @@ function checkAllowed(options: {
 
 function refused(what: string): ParseError {
   return new ParseError(ErrorCode.FILE_SAVE_ERROR, { message: `File upload of extension ${what} is disabled.` });
+}
+
+const MAX_METADATA_KEYS = 64;
+const MAX_METADATA_TEXT = 1024;
+const PROHIBITED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * File metadata and tags: a flat JSON object whose values are strings (numbers and booleans are kept as
+ * their text). Prototype keys are refused (105) like everywhere else; sizes are bounded.
+ */
+export function toStringMap(options: { value: unknown; what: string }): Record<string, string> {
+  const { value, what } = options;
+  if (value === undefined || value === null) return {};
+  const invalid = (detail: string): ParseError =>
+    new ParseError(ErrorCode.FILE_SAVE_ERROR, { message: `Invalid file ${what}: ${detail}` });
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid('expected an object.');
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_METADATA_KEYS) throw invalid(`more than ${MAX_METADATA_KEYS} keys.`);
+  const out: Array<[string, string]> = [];
+  for (const [key, item] of entries) {
+    if (PROHIBITED_KEYS.has(key)) {
+      throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Prohibited keyword in request data: ${key}.` });
+    }
+    if (key.length === 0 || key.length > MAX_METADATA_TEXT || key.startsWith('$') || key.includes('.')) {
+      throw invalid(`bad key ${JSON.stringify(key.slice(0, 64))}.`);
+    }
+    const text =
+      typeof item === 'string'
+        ? item
+        : typeof item === 'number' || typeof item === 'boolean'
+          ? String(item)
+          : undefined;
+    if (text === undefined) throw invalid(`the value of ${key} is not a string.`);
+    if (text.length > MAX_METADATA_TEXT) throw invalid(`the value of ${key} is too long.`);
+    out.push([key, text]);
+  }
+  return Object.fromEntries(out);
 }
