@@ -22,7 +22,7 @@ const LAYERS = [
   ['cloud'],
   ['core'],
   ['push'],
-  ['http', 'graphql', 'live'],
+  ['http', 'graphql', 'live', 'dashboard'],
   ['app.ts'],
   ['main.ts'],
 ];
@@ -129,7 +129,7 @@ export default tseslint.config(
   },
   {
     name: 'strata/config-files',
-    files: ['*.config.js', '*.config.mjs', '**/*.config.js'],
+    files: ['*.config.js', '*.config.mjs', '**/*.config.js', '**/*.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

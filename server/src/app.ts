@@ -41,8 +41,10 @@ import {
   createRedisPubSub,
   createRedisRateLimiter,
 } from './infra/index.js';
-import type { JobQueue, Logger, RateLimiter } from './infra/index.js';
+import type { JobQueue, Logger, PubSub, RateLimiter } from './infra/index.js';
 import { openStorage } from './storage/index.js';
+import { createDashboardHandler, locateDashboardAssets } from './dashboard/index.js';
+import type { DashboardApp, DashboardHandler, DashboardUser } from './dashboard/index.js';
 import type { SchemaRegistry } from './schema/index.js';
 import type { StorageAdapter } from './storage/index.js';
 
@@ -75,6 +77,13 @@ export async function createApp(options: {
    * loaded, so both add to the same registry.
    */
   cloudSetup?: (registry: CloudRegistry) => void | Promise<void>;
+  /**
+   * The dashboard's users, asked on every sign-in and request (so `strata dashboard-user add` takes effect
+   * without a restart). `main.ts` reads the users file; default: nobody can sign in.
+   */
+  dashboardUsers?: () => readonly DashboardUser[];
+  /** The built dashboard's directory (default: `@strata/dashboard`'s `dist/`). */
+  dashboardAssets?: string;
 }): Promise<StrataApp> {
   const { config, logger } = options;
   const cloud = new CloudRegistry();
@@ -187,7 +196,24 @@ export async function createApp(options: {
     ...(files === undefined ? {} : { files: httpFiles(files) }),
     inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
   });
-  const server: Server = createServer(app);
+  let localURL = `http://127.0.0.1:${config.port}${config.mountPath}`;
+  const dashboard =
+    serveApi && config.dashboard !== false
+      ? await createDashboard({
+          config,
+          logger,
+          pubsub,
+          now,
+          users: options.dashboardUsers ?? (() => []),
+          assets: options.dashboardAssets ?? locateDashboardAssets(),
+          localURL: () => localURL,
+        })
+      : undefined;
+  // The dashboard is a front end beside the REST API: its own paths, everything else goes to `http/`.
+  const server: Server = createServer((req, res) => {
+    if (dashboard?.owns(req.url ?? '/') === true) dashboard.handle(req, res);
+    else app(req, res);
+  });
   let closing: Promise<void> | undefined;
 
   return {
@@ -198,13 +224,19 @@ export async function createApp(options: {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
           if (config.publicServerURL === undefined) mountURL = `http://localhost:${address.port}${config.mountPath}`;
+          localURL = `http://${loopbackHost(config.host)}:${address.port}${config.mountPath}`;
           resolve({ port: address.port, host: config.host });
         });
       }),
     close: () => {
       closing ??= stop({ server, graceMs: options.graceMs ?? 10_000 }).then(async () => {
         await jobs.close();
-        await Promise.all([rateLimits.ip?.close(), rateLimits.account?.close(), cloudRunner.close()]);
+        await Promise.all([
+          rateLimits.ip?.close(),
+          rateLimits.account?.close(),
+          cloudRunner.close(),
+          dashboard?.close(),
+        ]);
         await pubsub.close();
         await email.close();
         await files?.store.close();
@@ -214,6 +246,71 @@ export async function createApp(options: {
       return closing;
     },
   };
+}
+
+/**
+ * The dashboard at `/dashboard`: this server is its first app (reached over loopback with its own keys, so
+ * dashboard requests run through the same REST routes and core operations as any client's), plus the
+ * configured `dashboardApps`.
+ */
+async function createDashboard(options: {
+  config: Config;
+  logger: Logger;
+  pubsub: PubSub;
+  now: () => Date;
+  users: () => readonly DashboardUser[];
+  assets: string | undefined;
+  localURL: () => string;
+}): Promise<DashboardHandler> {
+  const { config } = options;
+  const local: DashboardApp = {
+    appId: config.appId,
+    appName: config.appName ?? config.appId,
+    serverURL: options.localURL,
+    masterKey: config.masterKey,
+    ...(config.readOnlyMasterKey === undefined ? {} : { readOnlyMasterKey: config.readOnlyMasterKey }),
+    local: true,
+  };
+  const others: DashboardApp[] = (config.dashboardApps ?? []).map((app) => ({
+    appId: app.appId,
+    appName: app.appName ?? app.appId,
+    serverURL: app.serverURL,
+    masterKey: app.masterKey,
+    ...(app.readOnlyMasterKey === undefined ? {} : { readOnlyMasterKey: app.readOnlyMasterKey }),
+  }));
+  const now = (): number => options.now().getTime();
+  const limiter = async (max: number, scope: string): Promise<RateLimiter> =>
+    config.redisURL === undefined
+      ? createMemoryRateLimiter({ max, windowMs: 60_000, now })
+      : createRedisRateLimiter({
+          max,
+          windowMs: 60_000,
+          now,
+          url: config.redisURL,
+          prefix: `strata:${config.appId}:rl:${scope}`,
+        });
+  return createDashboardHandler({
+    path: '/dashboard',
+    assets: options.assets,
+    apps: [local, ...others.filter((app) => app.appId !== local.appId)],
+    users: options.users,
+    hasher: createPasswordHasher({ cost: config.passwordHashCost ?? 10 }),
+    secret: config.dashboardSecret ?? config.masterKey,
+    sessionTtlMs: (config.dashboardSessionTtl ?? 43_200) * 1000,
+    signInLimits: {
+      ip: await limiter(20, 'dashboard-ip'),
+      username: await limiter(10, 'dashboard-user'),
+    },
+    pubsub: options.pubsub,
+    logger: options.logger,
+    now,
+  });
+}
+
+/** An address this process can reach itself on: the bound host, or loopback when bound to every interface. */
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** What hooks see of the server (`request.config`): names and URLs, never a key (spec/cloud.md §3). */

@@ -8,6 +8,7 @@ import type {
   PasswordPolicySettings,
 } from './user-policy-kinds.js';
 import type { ProtectedFieldsSetting } from './protected-fields-kind.js';
+import type { DashboardAppSetting } from './dashboard-apps-kind.js';
 
 export type ServerRole = 'api' | 'live' | 'worker' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -130,4 +131,15 @@ export interface Config {
   readonly preserveFileName?: boolean;
   /** Seconds a signed file URL stays valid; unset: file URLs are not signed. */
   readonly fileUrlSigningTtl?: number;
+  // Dashboard (optional like the email options: `app.ts` applies the declared defaults for missing values).
+  /** Serve the admin dashboard at `/dashboard` on the api role (default true). */
+  readonly dashboard?: boolean;
+  /** The dashboard users file written by `strata dashboard-user add` (default `<dataDir>/dashboard-users.json`). */
+  readonly dashboardUsersFile?: string;
+  /** Other apps (servers) managed from this dashboard. */
+  readonly dashboardApps?: readonly DashboardAppSetting[];
+  /** Seconds a dashboard sign-in lasts (default 43200, 12 hours). */
+  readonly dashboardSessionTtl?: number;
+  /** Signs dashboard session cookies; every server of a deployment needs the same. Default: derived from the master key. */
+  readonly dashboardSecret?: string;
 }

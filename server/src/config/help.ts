@@ -4,7 +4,16 @@ import { CONFIG_FILE_OPTION, OPTIONS } from './options.js';
 /**
  * Renders `strata --help` from the option declarations, grouped, with env var and default for each option.
  */
-const GROUP_ORDER: readonly OptionGroup[] = ['Server', 'Storage', 'Keys', 'Security', 'Email', 'Limits', 'Logging'];
+const GROUP_ORDER: readonly OptionGroup[] = [
+  'Server',
+  'Storage',
+  'Keys',
+  'Security',
+  'Email',
+  'Limits',
+  'Logging',
+  'Dashboard',
+];
 const INDENT = '  ';
 const COLUMN = 34;
 
@@ -53,6 +62,9 @@ export function renderHelp(options: { version: string }): string {
     `${INDENT}strata types --out <file>  write TypeScript types for @strata/sdk from a running server's schema`,
     `${INDENT}  [--server-url <url>]      default: --public-server-url, else http://127.0.0.1:<port><mount-path>;`,
     `${INDENT}                            keys: --app-id/--master-key, else <data-dir>/keys.json`,
+    `${INDENT}strata dashboard-user add <name> [--read-only] [--totp] [--apps id,...] [--password-stdin]`,
+    `${INDENT}                            create or replace a dashboard user (asks for the password)`,
+    `${INDENT}strata dashboard-user remove <name> | list`,
     `${INDENT}strata --help              show this help`,
     `${INDENT}strata --version           print the version`,
     '',

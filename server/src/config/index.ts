@@ -25,6 +25,8 @@ export { README_TABLE_END, README_TABLE_START, renderOptionsTable, spliceOptions
 export { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
 export { protectedFieldsKind } from './protected-fields-kind.js';
 export type { ProtectedFieldsSetting } from './protected-fields-kind.js';
+export { dashboardAppsKind } from './dashboard-apps-kind.js';
+export type { DashboardAppSetting } from './dashboard-apps-kind.js';
 export type {
   AccountLockoutSettings,
   AuthProviderOptionSettings,

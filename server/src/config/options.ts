@@ -2,6 +2,7 @@ import type { Config, LogFormat, LogLevel, ServerRole } from './config.js';
 import type { ValueKind } from './option-types.js';
 import { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
 import { protectedFieldsKind } from './protected-fields-kind.js';
+import { dashboardAppsKind } from './dashboard-apps-kind.js';
 import {
   booleanKind,
   checkIpOrCidr,
@@ -20,7 +21,7 @@ import {
  */
 export type OptionKey = keyof Config;
 
-export type OptionGroup = 'Server' | 'Storage' | 'Keys' | 'Security' | 'Email' | 'Limits' | 'Logging';
+export type OptionGroup = 'Server' | 'Storage' | 'Keys' | 'Security' | 'Email' | 'Limits' | 'Logging' | 'Dashboard';
 
 /** Values a default may depend on (already resolved, absolute). */
 export interface DefaultContext {
@@ -845,6 +846,58 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: enumKind(LOG_FORMATS),
     defaultText: 'pretty on a terminal, else json',
     description: 'Log lines on stdout: `json` (one JSON object per line, for collectors) or `pretty` (for people).',
+  },
+  // Dashboard
+  {
+    key: 'dashboard',
+    flag: '--dashboard',
+    env: 'STRATA_DASHBOARD',
+    group: 'Dashboard',
+    kind: booleanKind(),
+    default: () => true,
+    defaultText: 'true',
+    description: 'Serve the admin dashboard at `/dashboard` (api and all roles). Sign-in needs a dashboard user.',
+  },
+  {
+    key: 'dashboardUsersFile',
+    flag: '--dashboard-users-file',
+    env: 'STRATA_DASHBOARD_USERS_FILE',
+    group: 'Dashboard',
+    kind: stringKind('<file>'),
+    default: ({ dataDir }) => `${dataDir}/dashboard-users.json`,
+    defaultText: '<data-dir>/dashboard-users.json',
+    description: 'Dashboard users (bcrypt hashes), written by `strata dashboard-user add`; re-read when it changes.',
+  },
+  {
+    key: 'dashboardApps',
+    flag: '--dashboard-apps',
+    env: 'STRATA_DASHBOARD_APPS',
+    group: 'Dashboard',
+    secret: true,
+    kind: dashboardAppsKind(),
+    defaultText: 'none',
+    description:
+      'Other apps in this dashboard: JSON `[{"appId","serverURL","masterKey","readOnlyMasterKey"?,"appName"?}]` (keys stay on the server).',
+  },
+  {
+    key: 'dashboardSessionTtl',
+    flag: '--dashboard-session-ttl',
+    env: 'STRATA_DASHBOARD_SESSION_TTL',
+    group: 'Dashboard',
+    kind: integerKind({ min: 60, max: 30 * 24 * 3600 }),
+    default: () => 43_200,
+    defaultText: '43200',
+    description: 'Seconds a dashboard sign-in lasts.',
+  },
+  {
+    key: 'dashboardSecret',
+    flag: '--dashboard-secret',
+    env: 'STRATA_DASHBOARD_SECRET',
+    group: 'Dashboard',
+    secret: true,
+    kind: secret,
+    defaultText: 'derived from the master key',
+    description: 'Key that signs dashboard session cookies (every server of a deployment must share it).',
   },
 ];
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createApp } from '../app.js';
 import type { CloudRegistry } from '../cloud/index.js';
 import type { Config } from '../config/index.js';
+import type { DashboardUser } from '../dashboard/index.js';
 import { createLogger } from '../infra/index.js';
 import type { Logger } from '../infra/index.js';
 import { testConfig, testDatabaseURI } from './test-config.test-util.js';
@@ -43,11 +44,14 @@ export async function startTestServer(
     cloudSetup?: (registry: CloudRegistry) => void | Promise<void>;
     /** The app's logger (default: silent); a test that reads the log passes its own. */
     logger?: Logger;
+    /** The dashboard's users (default: none) and its built files (default: `@strata/dashboard`'s dist). */
+    dashboardUsers?: () => readonly DashboardUser[];
+    dashboardAssets?: string;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
   const databaseURI = testDatabaseURI({ backend: overrides.backend, dir, prefix: 'strata_test_' });
-  const { backend: _backend, now, cloudSetup, logger, ...configOverrides } = overrides;
+  const { backend: _backend, now, cloudSetup, logger, dashboardUsers, dashboardAssets, ...configOverrides } = overrides;
   const config: Config = {
     ...testConfig({ dir, databaseURI, appId: APP_ID, masterKey: MASTER_KEY }),
     clientKey: CLIENT_KEY,
@@ -62,6 +66,8 @@ export async function startTestServer(
     logger: logger ?? createLogger({ level: 'silent' }),
     ...(now === undefined ? {} : { now }),
     ...(cloudSetup === undefined ? {} : { cloudSetup }),
+    ...(dashboardUsers === undefined ? {} : { dashboardUsers }),
+    ...(dashboardAssets === undefined ? {} : { dashboardAssets }),
   });
   const { port } = await app.listen();
   const url = `http://127.0.0.1:${port}`;

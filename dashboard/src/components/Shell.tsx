@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import type { ReactNode } from 'react';
+import { useApp } from '../app-context.js';
+import { navigate, routeHref } from '../router.js';
+import { Browser } from '../pages/Browser.js';
+import { Overview } from '../pages/Overview.js';
+
+/** The pages, in navigation order. */
+const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode }> = [
+  { id: 'overview', label: 'Overview', render: () => <Overview /> },
+  { id: 'browser', label: 'Data browser', render: () => <Browser /> },
+];
+
+export function Shell(props: { onSignOut: () => void }) {
+  const { app, apps, session, route } = useApp();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const page = PAGES.find((p) => p.id === route.page) ?? PAGES[0];
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="nav"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          Menu
+        </button>
+        <span className="brand">Strata</span>
+        <label className="app-picker">
+          <span className="visually-hidden">App</span>
+          <select
+            value={app.appId}
+            onChange={(e) => navigate(routeHref({ appId: e.target.value, page: route.page }))}
+            aria-label="App"
+          >
+            {apps.map((a) => (
+              <option key={a.appId} value={a.appId}>
+                {a.appName}
+                {a.local ? ' (this server)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="user" aria-label="Signed in as">
+          {session.username}
+          {session.readOnly && <span className="badge">read-only</span>}
+        </span>
+        <button type="button" onClick={props.onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <nav id="nav" className={menuOpen ? 'nav open' : 'nav'} aria-label="Dashboard">
+        <ul>
+          {PAGES.map((p) => (
+            <li key={p.id}>
+              <a
+                href={routeHref({ appId: app.appId, page: p.id })}
+                aria-current={p.id === page?.id ? 'page' : undefined}
+                onClick={() => setMenuOpen(false)}
+              >
+                {p.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        {page?.render()}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * The apps (Strata or Parse servers) one dashboard manages: this server itself, plus any listed in the
+ * `dashboardApps` option. Their keys stay on the server: the browser only ever sees ids and names.
+ */
+export interface DashboardApp {
+  /** The app's Parse application id; also its id in dashboard URLs. */
+  readonly appId: string;
+  readonly appName: string;
+  /** The app's REST mount URL, e.g. `http://10.0.0.2:1337/parse`; a function for this server (known once listening). */
+  readonly serverURL: string | (() => string);
+  readonly masterKey: string;
+  /** Used for read-only dashboard users; without it they cannot open this app. */
+  readonly readOnlyMasterKey?: string;
+  /** True for the server that serves the dashboard. */
+  readonly local?: boolean;
+}
+
+/** What the browser learns about an app. */
+export interface PublicAppInfo {
+  readonly appId: string;
+  readonly appName: string;
+  readonly local: boolean;
+  /** False when a read-only user has no read-only master key for it. */
+  readonly available: boolean;
+}
+
+export function publicAppInfo(app: DashboardApp, options: { readOnly: boolean }): PublicAppInfo {
+  return {
+    appId: app.appId,
+    appName: app.appName,
+    local: app.local === true,
+    available: !options.readOnly || app.readOnlyMasterKey !== undefined,
+  };
+}
+
+export function appServerURL(app: DashboardApp): string {
+  return (typeof app.serverURL === 'function' ? app.serverURL() : app.serverURL).replace(/\/+$/, '');
+}
