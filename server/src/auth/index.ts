@@ -1,8 +1,9 @@
 /**
  * Auth: who is asking (`Auth`, resolved from presented keys by `CredentialResolver`, the one key check every
  * door uses), the master-key rules (`requireMaster`), and the one permission engine every front end uses
- * through core: object ACLs, class-level permissions with pointer permissions, the default object ACL,
- * protectedFields, and role resolution with its cache. Everything here is pure or takes its I/O as an
+ * through core: the caller's ACL group, class-level permissions with pointer permissions, the default
+ * object ACL, protectedFields, and role resolution with its cache (object ACLs themselves are tested in one
+ * place, the `acl` condition of `query/match.ts`, which core's `ReadPolicy` builds). Everything here is pure or takes its I/O as an
  * interface (`RoleSource`); it reads Parse's credential headers (`readWireCredentials`) but serves no HTTP
  * and touches no storage. Session tokens are resolved to users by core (`core.authenticate`).
  */
@@ -19,7 +20,7 @@ export { createPasswordHasher } from './password.js';
 export type { PasswordHasher } from './password.js';
 export { newSessionToken, isRevocableToken } from './session-token.js';
 export type { PermissionCaller } from './caller.js';
-export { canRead, canWrite, callerEntities } from './acl.js';
+export { callerEntities } from './caller.js';
 export { evaluateClassPermission } from './class-permissions.js';
 export type { ClpDecision } from './class-permissions.js';
 export { defaultObjectAcl } from './default-acl.js';

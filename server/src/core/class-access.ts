@@ -9,31 +9,10 @@ import type { Caller } from './caller.js';
 import type { WriteInput } from './write-input.js';
 
 /**
- * The permission engine applied to core's operations: class-level permissions, pointer permissions and
- * object ACLs turned into refusals or extra query conditions. A `Caller` of `undefined` (master-like)
- * passes everything unchanged.
+ * The permission engine applied to core's writes: class-level permissions, pointer permissions and object
+ * ACLs turned into refusals or extra query conditions. A `Caller` of `undefined` (master-like) passes
+ * everything unchanged. Reads go through `read-policy.ts`, which shares `clpCondition`.
  */
-
-/**
- * `where` restricted to what `caller` may read under the CLP `operation` (get, find or count): the read
- * ACL and any pointer permission. Throws 119/101 when the CLP refuses the operation.
- */
-export function readCondition(options: {
-  caller: Caller;
-  schema: ClassSchema;
-  operations: readonly ClpOperation[];
-  where: Condition;
-}): Condition {
-  const { caller, schema, where } = options;
-  if (caller === undefined) return where;
-  const conditions = [where];
-  for (const operation of options.operations) {
-    const restriction = clpRestriction({ caller, schema, operation });
-    if (restriction !== undefined) conditions.push(restriction);
-  }
-  conditions.push({ kind: 'acl', access: 'read', entities: caller.entities });
-  return andOf(conditions);
-}
 
 /** `where` restricted to what `caller` may update or delete: the CLP, pointer permissions and write ACL. */
 export function writeCondition(options: {
@@ -69,7 +48,7 @@ export function addFieldCondition(options: {
     caller,
     action,
   });
-  const restriction = conditionFor(decision, schema);
+  const restriction = clpCondition(decision, schema);
   return action === 'update' ? restriction : undefined;
 }
 
@@ -101,10 +80,14 @@ function clpRestriction(options: {
   const clp = schema.classLevelPermissions;
   if (clp === undefined) return undefined;
   const decision = evaluateClassPermission({ clp, className: schema.className, operation, caller });
-  return conditionFor(decision, schema);
+  return clpCondition(decision, schema);
 }
 
-function conditionFor(decision: ClpDecision, schema: ClassSchema): Condition | undefined {
+/**
+ * A CLP decision as a condition: nothing when allowed, pointer permissions as "one of these fields points at
+ * the caller" (nothing qualifies without a logged-in user), and the refusal thrown when denied.
+ */
+export function clpCondition(decision: ClpDecision, schema: ClassSchema): Condition | undefined {
   if (decision.kind === 'allowed') return undefined;
   if (decision.kind === 'denied') throw denial(decision);
   const { userId } = decision;

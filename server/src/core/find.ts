@@ -1,18 +1,18 @@
 import type { Auth } from '../auth/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { parseOrder, parseWhere } from '../query/index.js';
-import type { Condition } from '../query/index.js';
+import type { Condition, SortKey } from '../query/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import { assertClassAccess } from './access.js';
-import { assertClassFind, classRules, withClassRestriction } from './classes/index.js';
+import { isReadById } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
-import { resolveCaller } from './caller.js';
-import { authorizeFind } from './find-access.js';
-import type { FindAccess } from './find-access.js';
 import { buildIncludeTree, includeAllTree, resolveIncludes } from './include.js';
 import type { IncludeTree } from './include.js';
 import type { FindResult, OutputObject } from './output.js';
-import { keysWithPlanFields, stripProtected } from './protected-read.js';
+import { readPolicies } from './read-policies.js';
+import type { ReadPolicies } from './read-policies.js';
+import type { ReadOperation, ReadPolicy } from './read-policy.js';
+import { guardRelatedTo } from './related-to-guard.js';
 import { assertMayExplain, explainFind, queryHintsOf } from './query-hints.js';
 import { findWithHooks } from './find-hooks.js';
 import { hooksFor } from './hook-caller.js';
@@ -22,7 +22,6 @@ import { findRedirected } from './redirect.js';
 import { loadSchemaForRead } from './schema-step.js';
 import { whereOptions } from './sub-queries.js';
 import { checkSearchRequest, pickSearchOptions, withScoreField } from './search-request.js';
-import { shapeObject } from './shape.js';
 import type { Projection } from './shape.js';
 
 export type { FindRequest } from './find-request.js';
@@ -44,7 +43,10 @@ export async function find(deps: CoreDeps, request: FindRequest): Promise<FindRe
   return findWithHooks(deps, { request, runner, isGet: false, plain: findWithoutHooks });
 }
 
-/** Parse and validate, query storage under the caller's read ACL, include, shape; no trigger runs. */
+/**
+ * Parse and validate, query storage through the caller's read policy (ACL, CLP, pointer permissions, the
+ * class's own rule; no testing fields hidden from the caller), include, shape; no trigger runs.
+ */
 export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Promise<FindResult> {
   if (request.redirectClassNameForKey !== undefined) {
     return findRedirected(deps, { request, run: (redirected) => find(deps, redirected) });
@@ -52,34 +54,31 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
   const hints = queryHintsOf(request);
   if (request.explain === true) assertMayExplain(deps, request.auth);
   assertClassAccess({ auth: request.auth, className: request.className, operation: 'read' });
-  assertClassFind({ rules: classRules(request.className), auth: request.auth, where: request.where });
   const schema = await loadSchemaForRead({ deps, auth: request.auth, className: request.className });
   if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
-  // Resolved once: the sub-query resolver and the find's own permission checks both need it.
-  const caller = await resolveCaller(deps, request.auth);
+  // One caller resolution for the whole find: its sub-queries, `$relatedTo` owners and includes share it.
+  const policies = await readPolicies(deps, request.auth);
   const parsed = parseWhere({
     where: request.where ?? {},
     schema,
     maxDepth: deps.options.maxNestingDepth,
-    ...(await whereOptions({ deps, auth: request.auth, caller })),
+    ...(await whereOptions({ deps, auth: request.auth, policies })),
   });
   checkSearchRequest({ where: parsed, ...pickSearchOptions(request) });
-  const access = await authorizeFind({ deps, request, schema, parsed, caller });
-  const where = withClassRestriction(access.where, {
-    rules: classRules(request.className),
-    auth: request.auth,
-    access: 'read',
-  });
+  const sort = parseOrder(request.order ?? '', schema);
+  const policy = policies.of(schema, { operations: readOperationsOf(request), byId: isReadById(request.where) });
+  policy.assertPermitted();
+  policy.assertTestable({ where: parsed, order: sort });
+  const where = policy.restrict(await guardRelatedTo({ deps, policies, where: parsed }));
   const limit = effectiveLimit(deps, request.limit);
   if (request.explain === true) {
-    const sort = parseOrder(request.order ?? '', schema);
     const skip = request.skip === undefined ? {} : { skip: request.skip };
     return {
       results: [],
       explain: await explainFind({ deps, find: { schema, where, sort, limit, ...skip, ...hints } }),
     };
   }
-  const results = limit === 0 ? [] : await fetchShaped({ deps, request, schema, where, limit, access });
+  const results = limit === 0 ? [] : await fetchShaped({ deps, request, where, sort, limit, policy, policies });
   if (request.count !== true) return { results };
   return { results, count: await deps.storage.count({ schema, where, ...hints }) };
 }
@@ -107,39 +106,35 @@ function effectiveLimit(deps: CoreDeps, requested: number | undefined): number {
 async function fetchShaped(options: {
   deps: CoreDeps;
   request: FindRequest;
-  schema: ClassSchema;
   where: Condition;
+  sort: SortKey[];
   limit: number;
-  access: FindAccess;
+  policy: ReadPolicy;
+  policies: ReadPolicies;
 }): Promise<OutputObject[]> {
-  const { deps, request, schema, where, limit, access } = options;
+  const { deps, request, where, sort, limit, policy } = options;
+  const { schema } = policy;
   const selection = splitKeys(request.keys);
   const projection: Projection = {
     ...(selection === undefined ? {} : { keys: withScoreField(selection.top) }),
     ...(request.excludeKeys === undefined ? {} : { excludeKeys: new Set(request.excludeKeys) }),
   };
+  const keys = policy.fetchKeys(selection?.top);
   const stored = await deps.storage.find({
     schema,
     where,
-    sort: parseOrder(request.order ?? '', schema),
+    sort,
     ...queryHintsOf(request),
     ...(request.skip === undefined ? {} : { skip: request.skip }),
     limit,
-    ...(selection === undefined ? {} : { keys: keysWithPlanFields(selection.top, access.plan) }),
+    ...(keys === undefined ? {} : { keys }),
   });
-  const shaped = stored.map((object) => {
-    const output = shapeObject({ schema, object, projection });
-    stripProtected({ plan: access.plan, object: output, stored: object.fields });
-    return output;
-  });
-  const afterRead = classRules(schema.className).afterRead;
-  if (afterRead !== undefined) for (const object of shaped) afterRead({ auth: request.auth, object });
+  const shaped = stored.map((object) => policy.shape(object, projection));
   const tree = includeTree({ schema, include: request.include, implied: selection?.implied });
   if (Object.keys(tree).length > 0) {
     await resolveIncludes({
       deps,
-      auth: request.auth,
-      caller: access.caller,
+      policies: options.policies,
       holders: shaped.map((o) => o.fields),
       tree,
       ...(selection === undefined ? {} : { subKeys: selection.sub }),
@@ -153,6 +148,24 @@ async function fetchShaped(options: {
     });
   }
   return shaped;
+}
+
+/**
+ * The CLP operations a find is checked against (spec/security.md §4.2): `get` for an objectId-only `where`,
+ * `count` (plus `find` unless `limit=0`) for counts, else `find`.
+ */
+function readOperationsOf(request: { where?: unknown; count?: boolean; limit?: number }): ReadOperation[] {
+  if (request.count === true) return request.limit === 0 ? ['count'] : ['count', 'find'];
+  return isObjectIdOnly(request.where) ? ['get'] : ['find'];
+}
+
+/** `{"objectId":"x"}` and nothing else: checked as a `get`, as Parse does. */
+function isObjectIdOnly(where: unknown): boolean {
+  if (where === null || typeof where !== 'object' || Array.isArray(where)) return false;
+  const keys = Object.keys(where);
+  return (
+    keys.length === 1 && keys[0] === 'objectId' && typeof (where as Record<string, unknown>)['objectId'] === 'string'
+  );
 }
 
 interface KeySelection {

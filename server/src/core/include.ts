@@ -1,16 +1,11 @@
-import type { Auth } from '../auth/index.js';
 import { EmbeddedObject, Pointer } from '../schema/index.js';
 import type { ClassSchema } from '../schema/index.js';
-import type { Caller } from './caller.js';
-import { readCondition } from './class-access.js';
-import { classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { FindRequest } from './find-request.js';
 import { hooksFor } from './hook-caller.js';
 import type { FindResult, OutputObject } from './output.js';
 import type { CloudRunner } from '../cloud/index.js';
-import { protectedPlan, stripProtected } from './protected-read.js';
-import { shapeObject } from './shape.js';
+import type { ReadPolicies } from './read-policies.js';
 
 /** `include=post,post.author` as a tree: { post: { author: {} } }. */
 export interface IncludeTree {
@@ -41,14 +36,15 @@ export function includeAllTree(schema: ClassSchema): IncludeTree {
 
 /**
  * Replaces pointers at the tree's paths with the full objects, fetched with the caller's auth: one query
- * per class and level, never one per pointer. Pointers the caller cannot read (or that point at deleted
- * objects) are removed, as Parse does (queries.md §4.4).
+ * per class and level, never one per pointer. Each included class is read through its own read policy for
+ * the caller (CLP `get`, pointer permissions, read ACL, protected and private fields, the class's rule).
+ * Pointers the caller cannot read (or that point at deleted objects) are removed, as Parse does
+ * (queries.md §4.4).
  */
 export async function resolveIncludes(options: {
   deps: CoreDeps;
-  auth: Auth;
-  /** The permission engine's view of `auth` (CLP `get`, read ACL and protectedFields apply per class). */
-  caller: Caller;
+  /** The caller's read policies, shared with the find that includes. */
+  policies: ReadPolicies;
   holders: Record<string, unknown>[];
   tree: IncludeTree;
   /** Per included path, the sub-keys `keys=post.title` selects inside it. */
@@ -60,15 +56,14 @@ export async function resolveIncludes(options: {
    */
   hookedFind?: (request: FindRequest) => Promise<FindResult>;
 }): Promise<void> {
-  const { deps, auth, caller, holders, tree } = options;
+  const { deps, policies, holders, tree } = options;
   for (const field of Object.keys(tree)) {
     const path = options.prefix === undefined ? field : `${options.prefix}.${field}`;
     const pointers = collectPointers(holders, field);
     if (pointers.length === 0) continue;
     const fetched = await fetchPointed({
       deps,
-      auth,
-      caller,
+      policies,
       pointers,
       keys: options.subKeys?.get(path),
       hookedFind: options.hookedFind,
@@ -79,8 +74,7 @@ export async function resolveIncludes(options: {
     if (Object.keys(subtree).length > 0) {
       await resolveIncludes({
         deps,
-        auth,
-        caller,
+        policies,
         holders: nextHolders,
         tree: subtree,
         subKeys: options.subKeys,
@@ -107,13 +101,13 @@ const key = (className: string, objectId: string): string => `${className}\u0000
 
 async function fetchPointed(options: {
   deps: CoreDeps;
-  auth: Auth;
-  caller: Caller;
+  policies: ReadPolicies;
   pointers: readonly Pointer[];
   keys: ReadonlySet<string> | undefined;
   hookedFind: ((request: FindRequest) => Promise<FindResult>) | undefined;
 }): Promise<Fetched> {
-  const { deps, auth, caller, pointers } = options;
+  const { deps, policies, pointers } = options;
+  const { auth } = policies;
   const byClass = new Map<string, Set<string>>();
   for (const p of pointers) {
     let ids = byClass.get(p.className);
@@ -142,28 +136,13 @@ async function fetchPointed(options: {
     }
     const schema = await deps.schemas.get(className);
     if (schema === undefined) continue;
-    const where = withClassRestriction(
-      // Including class C is a CLP `get` on C (spec/security.md §4.2); a refusal fails the whole read.
-      readCondition({
-        caller,
-        schema,
-        operations: ['get'],
-        where: { kind: 'in', path: ['objectId'], values: [...ids] },
-      }),
-      {
-        rules: classRules(className),
-        auth,
-        access: 'read',
-      },
-    );
+    // Including class C is a CLP `get` on C (spec/security.md §4.2); a refusal fails the whole read.
+    const policy = policies.of(schema, { operations: ['get'], byId: true });
+    const where = policy.restrict({ kind: 'in', path: ['objectId'], values: [...ids] });
     const objects = await deps.storage.find({ schema, where });
     const projection = options.keys === undefined ? {} : { keys: options.keys };
-    const plan = protectedPlan({ deps, caller, schema });
     for (const object of objects) {
-      const shaped = shapeObject({ schema, object, projection });
-      stripProtected({ plan, object: shaped, stored: object.fields });
-      classRules(className).afterRead?.({ auth, object: shaped });
-      const fields = embeddedFields(shaped);
+      const fields = embeddedFields(policy.shape(object, projection));
       fetched.set(key(className, object.objectId), {
         embedded: new EmbeddedObject(className, object.objectId, fields),
         fields,

@@ -33,6 +33,9 @@ import { runOnce } from './idempotency.js';
 import type { OnceRequest, ReplayableResponse } from './idempotency.js';
 import { find, get } from './find.js';
 import type { FindRequest, GetRequest } from './find.js';
+import { readPolicy } from './read-policies.js';
+import type { ReadPolicyRequest } from './read-policies.js';
+import type { ReadPolicy } from './read-policy.js';
 import type { FindResult, OutputObject, SaveResult } from './output.js';
 import { createSchema, deleteSchema, getSchema, listSchemas, purgeClass, updateSchema } from './schemas.js';
 import { update } from './update.js';
@@ -66,6 +69,9 @@ export type { CreateRequest } from './create.js';
 export type { UpdateRequest } from './update.js';
 export type { DeleteRequest } from './delete.js';
 export type { FindRequest, GetRequest } from './find.js';
+export type { ReadPolicy, ReadOperation } from './read-policy.js';
+export type { ReadPolicyRequest } from './read-policies.js';
+export type { Projection } from './shape.js';
 export type { FindResult, OutputObject, SaveResult } from './output.js';
 export { RelationRef } from './output.js';
 export { SessionCache } from './classes/index.js';
@@ -106,6 +112,13 @@ type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (reque
 export interface Core {
   readonly find: (request: FindRequest) => Promise<FindResult>;
   readonly get: (request: GetRequest) => Promise<OutputObject>;
+  /**
+   * The read policy of one caller on one class (read-policy.ts): its refusal, the storage condition,
+   * `allows(object)` in memory, the fields it may not test, and the shaping of what it may see. The one
+   * place reads are decided; find, get, count, include and sub-queries use it, LiveQuery keeps one per
+   * subscription.
+   */
+  readonly readPolicy: (request: ReadPolicyRequest) => Promise<ReadPolicy>;
   readonly create: (request: CreateRequest) => Promise<SaveResult>;
   readonly update: (request: UpdateRequest) => Promise<SaveResult>;
   readonly destroy: (request: DeleteRequest) => Promise<void>;
@@ -198,6 +211,7 @@ export function createCore(deps: CoreDeps): Core {
   return {
     find: (request) => find(deps, request),
     get: (request) => get(deps, request),
+    readPolicy: (request) => readPolicy(deps, request),
     create: (request) => create(deps, request),
     update: (request) => update(deps, request),
     destroy: (request) => destroy(deps, request),

@@ -1,49 +1,45 @@
 import { isMasterLike } from '../auth/index.js';
 import type { Auth } from '../auth/index.js';
 import type { ParseWhereOptions, SubQueryResolver } from '../query/index.js';
-import { assertClassAccess } from './access.js';
-import type { Caller } from './caller.js';
-import { readCondition } from './class-access.js';
-import { assertClassFind, classRules, withClassRestriction } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
-import { assertQueryable, protectedPlan } from './protected-read.js';
+import type { ReadPolicies } from './read-policies.js';
 
 /**
  * What `parseWhere` needs beyond the main class for one caller: the sub-query resolver, the complexity
  * limits and the clock of `$relativeTime`.
  *
  * Sub-queries (`$inQuery`, `$notInQuery`, `$select`, `$dontSelect`) run with the caller's permissions
- * (spec/queries.md §3): each sub-condition gets the same restrictions as a find on that class by the same
- * caller (volatile classes, CLP `find` and pointer permissions, read ACL with roles, a system class's own
- * restriction, no querying protected fields). Storage then runs the secured sub-query inside the backend.
- * Schemas come from the registry's cache (`lookup`), so the synchronous parser can reach any class.
+ * (spec/queries.md §3): each goes through the read policy of its class for the same caller, like a find
+ * there (master-only classes, CLP `find` and pointer permissions, read ACL with roles, a system class's own
+ * restriction), and may not test a field hidden from the caller, neither in its `where` nor as the `key`
+ * of `$select`/`$dontSelect` (119). Storage then runs the secured sub-query inside the backend. Schemas
+ * come from the registry's cache (`lookup`), so the synchronous parser can reach any class.
  */
 export async function whereOptions(options: {
   deps: CoreDeps;
   auth: Auth;
-  caller: Caller;
+  policies: ReadPolicies;
 }): Promise<Pick<ParseWhereOptions, 'limits' | 'now' | 'subQueries'>> {
-  const { deps, auth, caller } = options;
+  const { deps, auth, policies } = options;
   const limits = deps.options.queryLimits;
   return {
     // The master key is exempt from complexity limits, as in Parse.
     ...(limits === undefined || isMasterLike(auth) ? {} : { limits }),
     now: deps.users.now,
-    subQueries: await subQueryResolver({ deps, auth, caller }),
+    subQueries: await subQueryResolver({ deps, policies }),
   };
 }
 
-async function subQueryResolver(options: { deps: CoreDeps; auth: Auth; caller: Caller }): Promise<SubQueryResolver> {
-  const { deps, auth, caller } = options;
+async function subQueryResolver(options: { deps: CoreDeps; policies: ReadPolicies }): Promise<SubQueryResolver> {
+  const { deps, policies } = options;
   const schemaOf = await deps.schemas.lookup();
   return {
     schemaOf,
-    restrict: ({ schema, where }) => {
-      assertClassAccess({ auth, className: schema.className, operation: 'read' });
-      assertClassFind({ rules: classRules(schema.className), auth });
-      assertQueryable({ plan: protectedPlan({ deps, caller, schema }), where, order: [] });
-      const secured = readCondition({ caller, schema, operations: ['find'], where });
-      return withClassRestriction(secured, { rules: classRules(schema.className), auth, access: 'read' });
+    restrict: ({ schema, where, key }) => {
+      const policy = policies.of(schema, { operations: ['find'], byId: false });
+      policy.assertPermitted();
+      policy.assertTestable({ where, fields: key === undefined ? [] : [key[0]] });
+      return policy.restrict(where);
     },
   };
 }

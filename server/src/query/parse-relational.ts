@@ -19,10 +19,12 @@ export interface SubQueryResolver {
   /** The schema of a sub-query's class; `undefined` when it does not exist (the sub-query matches nothing). */
   schemaOf(className: string): ClassSchema | undefined;
   /**
-   * The sub-query's condition with the caller's permission conditions added. May throw (e.g. 119 for a
-   * class the caller may not query).
+   * The sub-query's condition with the caller's permission conditions added. `key` is the field a
+   * `$select` / `$dontSelect` reads from the sub-query's results: its values decide the outer match, so
+   * the caller must be allowed to test it like a `where` field. May throw (e.g. 119 for a class the
+   * caller may not query, or a hidden `key`).
    */
-  restrict(options: { readonly schema: ClassSchema; readonly where: Condition }): Condition;
+  restrict(options: { readonly schema: ClassSchema; readonly where: Condition; readonly key?: FieldPath }): Condition;
 }
 
 /** What relational parsing needs from the surrounding parse. */
@@ -75,7 +77,7 @@ export function parseSelect(
   const key = splitKeyPath(keyText);
   if (key === undefined) throw improper(operator);
   const mode = operator === '$select' ? 'in' : 'notIn';
-  const sub = parseSubQuery(query, { operator, context });
+  const sub = parseSubQuery(query, { operator, context, key });
   if (sub === undefined) return mode === 'in' ? MATCH_NONE : MATCH_ALL;
   return { kind: 'select', path, mode, sub, key };
 }
@@ -86,9 +88,9 @@ export function parseSelect(
  */
 function parseSubQuery(
   query: Record<string, unknown>,
-  options: { readonly operator: string; readonly context: RelationalContext },
+  options: { readonly operator: string; readonly context: RelationalContext; readonly key?: FieldPath },
 ): SubQuery | undefined {
-  const { operator, context } = options;
+  const { operator, context, key } = options;
   const where = query['where'] ?? (operator === '$select' || operator === '$dontSelect' ? {} : undefined);
   const requested = query['className'];
   if (typeof requested !== 'string' || requested.length === 0 || !isPlainObject(where)) throw improper(operator);
@@ -106,7 +108,7 @@ function parseSubQuery(
   const schema = resolver.schemaOf(className);
   if (schema === undefined) return undefined;
   const parsed = context.parseSubWhere({ where, schema, subqueryDepth: depth });
-  return { className, schema, where: resolver.restrict({ schema, where: parsed }) };
+  return { className, schema, where: resolver.restrict({ schema, where: parsed, ...(key === undefined ? {} : { key }) }) };
 }
 
 function redirectedClass(

@@ -11,7 +11,7 @@ import { sessionRules } from './session.js';
 import { userRules } from './user.js';
 
 export type { ClassRules, WriteContext } from './rules.js';
-export { assertClassFind, withClassRestriction, writeDeniedError } from './restrict.js';
+export { isReadById, withClassRestriction, writeDeniedError } from './restrict.js';
 export { SessionCache } from './session-cache.js';
 export type { CachedSession, SessionEviction, SessionCacheOptions } from './session-cache.js';
 export type { UserServices } from './user-services.js';

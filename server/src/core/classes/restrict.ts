@@ -20,15 +20,10 @@ export function writeDeniedError(rules: ClassRules): ParseError {
 }
 
 /**
- * A class's gate on reads (`ClassRules.beforeFind`). `where` is the REST `where` of a find (a get is a find
- * by `{"objectId":"x"}`); a sub-query passes none, as it is always a query.
+ * `{"objectId":"x"}` or `{"objectId":{"$in":["x",…]}}` and nothing else: reads objects the caller names,
+ * which a class's read gate (`ClassRules.beforeFind`, applied by core's read policy) may treat apart.
  */
-export function assertClassFind(options: { rules: ClassRules; auth: Auth; where?: unknown }): void {
-  options.rules.beforeFind?.({ auth: options.auth, byId: isReadById(options.where) });
-}
-
-/** `{"objectId":"x"}` or `{"objectId":{"$in":["x",…]}}` and nothing else: reads objects the caller names. */
-function isReadById(where: unknown): boolean {
+export function isReadById(where: unknown): boolean {
   if (where === null || typeof where !== 'object' || Array.isArray(where)) return false;
   const keys = Object.keys(where);
   if (keys.length !== 1 || keys[0] !== 'objectId') return false;

@@ -49,4 +49,10 @@ export interface ClassRules {
   writeDenied?(): ParseError;
   /** Removes what this caller may not see of an object read from the class (find, get, include). */
   afterRead?(options: { auth: Auth; object: OutputObject }): void;
+  /**
+   * Fields `afterRead` hides from this (non-master) caller on objects other than its own: like protected
+   * fields, the read policy refuses a query, sort or `$select` key on them (119), so their values cannot
+   * be guessed through what a query matches.
+   */
+  privateFields?(options: { auth: Auth }): readonly string[];
 }

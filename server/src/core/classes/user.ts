@@ -128,6 +128,9 @@ export const userRules: ClassRules = {
   afterRead({ auth, object }) {
     hideForeignUserFields(auth, object);
   },
+
+  // Other users' authData is never shown to clients, so it cannot be queried either.
+  privateFields: () => ['authData'],
 };
 
 /**
