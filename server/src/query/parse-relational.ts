@@ -108,7 +108,11 @@ function parseSubQuery(
   const schema = resolver.schemaOf(className);
   if (schema === undefined) return undefined;
   const parsed = context.parseSubWhere({ where, schema, subqueryDepth: depth });
-  return { className, schema, where: resolver.restrict({ schema, where: parsed, ...(key === undefined ? {} : { key }) }) };
+  return {
+    className,
+    schema,
+    where: resolver.restrict({ schema, where: parsed, ...(key === undefined ? {} : { key }) }),
+  };
 }
 
 function redirectedClass(
