@@ -18,9 +18,8 @@ import type { Auth } from '../auth/index.js';
 import { MATCH_ALL } from '../query/index.js';
 import { Pointer, defaultFieldsOf } from '../schema/index.js';
 import type { ACL, ClassLevelPermissions, ClassSchema, ParseValue } from '../schema/index.js';
+import { openStorage } from '../storage/index.js';
 import type { StorageAdapter, StoredObject } from '../storage/index.js';
-import { createMongoStorage } from '../storage/mongo/index.js';
-import { createSqliteStorage } from '../storage/sqlite/index.js';
 import { describeWithMongo, uniqueDatabaseName, withDatabase } from '../testing/mongo.test-util.js';
 import type { Caller } from './caller.js';
 import { createReadPolicy } from './read-policy.js';
@@ -49,12 +48,10 @@ const userPointer = fc.constantFrom(...USERS).map((id) => new Pointer('_User', i
 const aclArb: fc.Arbitrary<ACL | undefined> = fc.option(
   fc.dictionary(
     fc.constantFrom(...ENTITIES),
-    fc
-      .record({ read: fc.boolean(), write: fc.boolean() })
-      .map(({ read, write }) => ({
-        ...(read ? { read: true as const } : {}),
-        ...(write ? { write: true as const } : {}),
-      })),
+    fc.record({ read: fc.boolean(), write: fc.boolean() }).map(({ read, write }) => ({
+      ...(read ? { read: true as const } : {}),
+      ...(write ? { write: true as const } : {}),
+    })),
     { maxKeys: 4 },
   ),
   { nil: undefined },
@@ -199,7 +196,7 @@ const dir = mkdtempSync(join(tmpdir(), 'strata-read-policy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 propertySuite({
   name: 'sqlite',
-  open: async () => createSqliteStorage({ path: join(dir, 'policy.sqlite') }),
+  open: () => openStorage(`sqlite:${join(dir, 'policy.sqlite')}`),
   dispose: (storage) => storage.close(),
   runs: 200,
 });
@@ -208,7 +205,7 @@ describeWithMongo('read policy property (mongodb)', (serverUri) => {
   const uri = withDatabase(serverUri, uniqueDatabaseName('strata_policy_'));
   propertySuite({
     name: 'mongodb',
-    open: async () => createMongoStorage({ uri }),
+    open: () => openStorage(uri),
     dispose: async (storage) => {
       await storage.close();
       const client = new MongoClient(uri);
