@@ -21,12 +21,25 @@ export interface ReplayableResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export interface OnceRequest<R extends ReplayableResponse> {
+export interface ClaimRequestIdRequest {
   readonly requestId: string;
   /** Identifies the request (method, path, caller, body); built by the front end. */
   readonly fingerprint: string;
-  readonly work: () => Promise<R>;
 }
+
+/**
+ * What a front end does with a write carrying a request id: `run` it and report how it ended (`complete`
+ * with its response, or `release` when it threw), or answer a stored `replay` of the first response.
+ */
+export type RequestIdClaim =
+  | { readonly kind: 'replay'; readonly response: ReplayableResponse }
+  | {
+      readonly kind: 'run';
+      /** Records the response for replays; a response of status 400 or more releases the id instead. */
+      complete(response: ReplayableResponse): Promise<void>;
+      /** Forgets the id after a failure, so the client may retry (a failed request changed nothing). */
+      release(): Promise<void>;
+    };
 
 /** Longest accepted request id; SDKs send UUIDs (36 characters). */
 export const MAX_REQUEST_ID_LENGTH = 128;
@@ -45,11 +58,18 @@ function duplicate(): ParseError {
   return new ParseError(ErrorCode.DUPLICATE_REQUEST);
 }
 
-/** Runs `work` once per request id (see the module comment); without idempotency it just runs it. */
-export async function runOnce<R extends ReplayableResponse>(
-  deps: CoreDeps,
-  request: OnceRequest<R>,
-): Promise<R | ReplayableResponse> {
+const UNTRACKED: RequestIdClaim = Object.freeze({
+  kind: 'run',
+  complete: () => Promise.resolve(),
+  release: () => Promise.resolve(),
+});
+
+/**
+ * Claims a write's request id (see the module comment). Without idempotency (or on a backend that cannot
+ * record ids) every request simply runs. A repeat while the first still runs, or of another request with
+ * the same id, is 159; a repeat of a request that succeeded is its replay.
+ */
+export async function claimRequestId(deps: CoreDeps, request: ClaimRequestIdRequest): Promise<RequestIdClaim> {
   const options = deps.options.idempotency;
   const { storage } = deps;
   if (
@@ -58,7 +78,7 @@ export async function runOnce<R extends ReplayableResponse>(
     storage.completeRequestId === undefined ||
     storage.releaseRequestId === undefined
   ) {
-    return request.work();
+    return UNTRACKED;
   }
   checkRequestId(request.requestId);
   const now = deps.users.now();
@@ -73,32 +93,30 @@ export async function runOnce<R extends ReplayableResponse>(
   });
   if (!state.claimed) {
     if (state.response === undefined || state.fingerprint !== request.fingerprint) throw duplicate();
-    return JSON.parse(state.response) as ReplayableResponse;
+    return { kind: 'replay', response: JSON.parse(state.response) as ReplayableResponse };
   }
-  let response: R;
-  try {
-    response = await request.work();
-  } catch (error) {
-    await storage.releaseRequestId({ reqId, token }).catch(() => undefined);
-    throw error;
-  }
-  if ((response.status ?? 200) >= 400) {
-    await storage.releaseRequestId({ reqId, token }).catch(() => undefined);
-    return response;
-  }
-  const text = JSON.stringify({
-    ...(response.status === undefined ? {} : { status: response.status }),
-    body: response.body,
-    ...(response.headers === undefined ? {} : { headers: response.headers }),
-  });
-  // The write is done: failing to record its response must not turn it into an error for the client (a
-  // repeat then answers 159 until the id expires, as for a request still running).
-  await storage
-    .completeRequestId({
-      reqId,
-      token,
-      response: Buffer.byteLength(text) <= options.maxResponseBytes ? text : undefined,
-    })
-    .catch(() => undefined);
-  return response;
+  const release = storage.releaseRequestId.bind(storage);
+  const complete = storage.completeRequestId.bind(storage);
+  return {
+    kind: 'run',
+    release: () => release({ reqId, token }).catch(() => undefined),
+    async complete(response) {
+      if ((response.status ?? 200) >= 400) {
+        await release({ reqId, token }).catch(() => undefined);
+        return;
+      }
+      const text = JSON.stringify({
+        ...(response.status === undefined ? {} : { status: response.status }),
+        body: response.body,
+        ...(response.headers === undefined ? {} : { headers: response.headers }),
+      });
+      // The write is done: failing to record its response must not turn it into an error for the client (a
+      // repeat then answers 159 until the id expires, as for a request still running).
+      await complete({
+        reqId,
+        token,
+        response: Buffer.byteLength(text) <= options.maxResponseBytes ? text : undefined,
+      }).catch(() => undefined);
+    },
+  };
 }

@@ -29,8 +29,7 @@ import { destroy } from './delete.js';
 import type { DeleteRequest } from './delete.js';
 import type { CoreDeps } from './deps.js';
 import { getConfig, updateConfig } from './global-config.js';
-import { runOnce } from './idempotency.js';
-import type { OnceRequest, ReplayableResponse } from './idempotency.js';
+import { claimRequestId } from './idempotency.js';
 import { find, get } from './find.js';
 import type { FindRequest, GetRequest } from './find.js';
 import { readPolicy } from './read-policies.js';
@@ -104,7 +103,7 @@ export {
   objectFromJSON,
   objectToJSON,
 } from './rest-json.js';
-export type { IdempotencyOptions, OnceRequest, ReplayableResponse } from './idempotency.js';
+export type { ClaimRequestIdRequest, IdempotencyOptions, ReplayableResponse, RequestIdClaim } from './idempotency.js';
 
 type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
 
@@ -195,10 +194,11 @@ export interface Core {
     readonly deleteTrigger: Bound<typeof deleteTriggerHook>;
   };
   /**
-   * Runs a write once per `X-Parse-Request-Id`: a repeat replays the first response, or answers 159 while
-   * the first still runs (see `idempotency.ts`). Without the idempotency option it just runs `work`.
+   * Claims a write's `X-Parse-Request-Id` (see `idempotency.ts`): `run` it (then `complete` or `release` the
+   * claim), or answer the `replay` of the first response; 159 while the first still runs. Without the
+   * idempotency option every request runs.
    */
-  readonly once: <R extends ReplayableResponse>(request: OnceRequest<R>) => Promise<R | ReplayableResponse>;
+  readonly claimRequestId: Bound<typeof claimRequestId>;
   /**
    * Runs `work` with a Core whose storage is one transaction: everything commits together or nothing
    * does. Throws ParseError 108 on backends without transactions.
@@ -267,7 +267,7 @@ export function createCore(deps: CoreDeps): Core {
       updateTrigger: (request) => updateTriggerHook(deps, request),
       deleteTrigger: (request) => deleteTriggerHook(deps, request),
     },
-    once: (request) => runOnce(deps, request),
+    claimRequestId: (request) => claimRequestId(deps, request),
     transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
   };
 }

@@ -11,6 +11,7 @@ import type { Core } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
 import { applyCors } from './cors.js';
+import { Dispatcher } from './dispatch.js';
 import { createInProcessDispatcher } from './in-process.js';
 import { createEncodingContext } from './encoding-context.js';
 import { RouteTable } from './route-table.js';
@@ -74,7 +75,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
   });
   const publicPath =
     options.publicServerURL === undefined ? undefined : new URL(options.publicServerURL).pathname.replace(/\/$/, '');
-  // The batch route dispatches through this same table; the getter is only called per request, after
+  // The batch route dispatches through the same dispatcher; the getter is only called per request, after
   // construction.
   const routes: RouteTable = new RouteTable([
     // Before the class routes: `POST /classes/_User` is a (rate-limited) sign-up.
@@ -91,24 +92,17 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),
     ...(options.files === undefined ? [] : fileRoutes({ maxUploadSize: options.files.maxUploadSize, encoding })),
-    batchRoute({ routes: () => routes, publicPath }),
+    batchRoute({ dispatcher: () => dispatcher, publicPath }),
   ]);
+  const dispatcher: Dispatcher = new Dispatcher({ core: options.core, routes, mountPath: options.mountPath });
   const apiOptions = {
-    core: options.core,
-    routes,
+    dispatcher,
     credentials: options.credentials,
     mountPath: options.mountPath,
     publicServerURL: options.publicServerURL,
     maxBodySize: options.maxBodySize,
   };
-  options.inProcess?.attach(
-    createInProcessDispatcher({
-      core: options.core,
-      routes,
-      mountPath: options.mountPath,
-      mountURL: options.inProcess.mountURL,
-    }),
-  );
+  options.inProcess?.attach(createInProcessDispatcher({ dispatcher, mountURL: options.inProcess.mountURL }));
   const mount = options.mountPath;
   const pageOptions = {
     core: options.core,

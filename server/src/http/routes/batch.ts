@@ -1,38 +1,40 @@
 import type { Core } from '../../core/index.js';
 import { ErrorCode, ParseError, toParseError } from '../../errors/index.js';
-import type { ApiRequest, ApiResponse, HttpMethod, RouteDefinition } from '../api-types.js';
-import type { RouteTable } from '../route-table.js';
+import type { ApiRequest, HttpMethod, RouteDefinition } from '../api-types.js';
+import type { DispatchPlan, Dispatcher } from '../dispatch.js';
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE']);
-
-interface SubRequest {
-  readonly method: HttpMethod;
-  readonly path: string;
-  readonly body: Record<string, unknown>;
-}
 
 /**
  * `POST /batch` (rest.md §5): sub-requests share the caller's credentials, run concurrently and answer
  * `{success}` / `{error}` each. With `transaction: true` they run in one storage transaction, in order,
  * and the first failure fails the whole batch with that item's error (parse-server answers a bare 500
- * there, which tells a client nothing).
+ * there, which tells a client nothing). Each sub-request goes through the same dispatcher as a request.
  */
-export function batchRoute(options: { routes: () => RouteTable; publicPath: string | undefined }): RouteDefinition {
+export function batchRoute(options: { dispatcher: () => Dispatcher; publicPath: string | undefined }): RouteDefinition {
   return {
     method: 'POST',
     path: '/batch',
     handler: async (request) => {
-      const subRequests = parseSubRequests(request, options.publicPath);
-      const routes = options.routes();
-      const plans = subRequests.map((sub) => plan(routes, sub));
+      const dispatcher = options.dispatcher();
+      // Every sub-request is routed before any runs: one that cannot be fails the whole batch, as in Parse.
+      const plans = parseSubRequests(request, options.publicPath).map((sub) =>
+        dispatcher.plan(subRequest(request, sub), { batched: true }),
+      );
       if (request.body['transaction'] === true) {
-        const body = await request.core.transaction((core) => runInOrder({ request, plans, core }));
+        const body = await request.core.transaction((core) => runInOrder({ dispatcher, plans, core }));
         return { body };
       }
-      const body = await Promise.all(plans.map((p) => runOne({ request, plan: p, core: request.core })));
+      const body = await Promise.all(plans.map((plan) => runOne(dispatcher, plan)));
       return { body };
     },
   };
+}
+
+interface SubRequest {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly body: Record<string, unknown>;
 }
 
 function parseSubRequests(request: ApiRequest, publicPath: string | undefined): SubRequest[] {
@@ -56,6 +58,28 @@ function parseSubRequests(request: ApiRequest, publicPath: string | undefined): 
   });
 }
 
+/** A sub-request as the dispatcher runs it: the batch's caller, context, URL and request details. */
+function subRequest(request: ApiRequest, sub: SubRequest): Parameters<Dispatcher['plan']>[0] {
+  const queryAt = sub.path.indexOf('?');
+  return {
+    method: sub.method,
+    path: queryAt === -1 ? sub.path : sub.path.slice(0, queryAt),
+    // GET sub-requests take their parameters from `body` (rest.md §5); a query string in the path is ignored.
+    query: sub.method === 'GET' ? sub.body : {},
+    body: sub.method === 'GET' ? {} : sub.body,
+    caller: {
+      auth: request.auth,
+      ...(request.sessionToken === undefined ? {} : { sessionToken: request.sessionToken }),
+    },
+    context: request.context,
+    mountURL: request.mountURL,
+    ...(request.headers === undefined ? {} : { headers: request.headers }),
+    ...(request.ip === undefined ? {} : { ip: request.ip }),
+    ...(request.log === undefined ? {} : { log: request.log }),
+    ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+  };
+}
+
 /** Sub-request paths carry the mount (`/parse/classes/X`); either the serving or the public mount path. */
 function stripMount(options: { path: string; mountPath: string; publicPath: string | undefined }): string {
   const { path, mountPath, publicPath } = options;
@@ -67,48 +91,26 @@ function stripMount(options: { path: string; mountPath: string; publicPath: stri
   throw new ParseError(ErrorCode.INVALID_JSON, { message: `cannot route batch path ${path}` });
 }
 
-interface Plan {
-  readonly sub: SubRequest;
-  readonly route: RouteDefinition;
-  readonly params: Record<string, string>;
-}
-
-function plan(routes: RouteTable, sub: SubRequest): Plan {
-  const queryAt = sub.path.indexOf('?');
-  const path = queryAt === -1 ? sub.path : sub.path.slice(0, queryAt);
-  const match = routes.match(sub.method, path);
-  // Nested batches and routes that are not object operations fail the whole batch, as Parse does.
-  if (match === undefined || match.route.batchable !== true) throw cannotRoute(sub.method, sub.path);
-  return { sub, route: match.route, params: match.params };
-}
-
-async function runOne(options: { request: ApiRequest; plan: Plan; core: Core }): Promise<unknown> {
+async function runOne(dispatcher: Dispatcher, plan: DispatchPlan): Promise<unknown> {
   try {
-    return { success: (await execute(options)).body };
+    return { success: (await dispatcher.run(plan)).body };
   } catch (err) {
     const error = toParseError(err);
     return { error: { code: error.code, error: error.message } };
   }
 }
 
-async function runInOrder(options: { request: ApiRequest; plans: readonly Plan[]; core: Core }): Promise<unknown[]> {
+async function runInOrder(options: {
+  dispatcher: Dispatcher;
+  plans: readonly DispatchPlan[];
+  core: Core;
+}): Promise<unknown[]> {
   const results: unknown[] = [];
-  for (const p of options.plans)
-    results.push({ success: (await execute({ request: options.request, plan: p, core: options.core })).body });
+  for (const plan of options.plans) {
+    const inTransaction = { ...plan, request: { ...plan.request, core: options.core } };
+    results.push({ success: (await options.dispatcher.run(inTransaction)).body });
+  }
   return results;
-}
-
-function execute(options: { request: ApiRequest; plan: Plan; core: Core }): Promise<ApiResponse> {
-  const { request, plan: p, core } = options;
-  return p.route.handler({
-    ...request,
-    core,
-    method: p.sub.method,
-    params: p.params,
-    body: p.sub.method === 'GET' ? {} : p.sub.body,
-    // GET sub-requests take their parameters from `body` (rest.md §5).
-    query: p.sub.method === 'GET' ? p.sub.body : {},
-  });
 }
 
 function cannotRoute(method: string, path: string): ParseError {
