@@ -3,7 +3,6 @@
  * each a short sequence of named steps over storage, the schema registry and the caller's `Auth`.
  * It does not know HTTP: front ends decode their wire format into these requests and encode the results.
  */
-import type { StorageAdapter } from '../storage/index.js';
 import {
   currentSession,
   logIn,
@@ -62,6 +61,8 @@ import {
   updateFunctionHook,
   updateTriggerHook,
 } from './webhooks.js';
+
+import { AmbientTransactions } from './transaction.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
 export type { CreateRequest } from './create.js';
@@ -200,74 +201,78 @@ export interface Core {
    */
   readonly claimRequestId: Bound<typeof claimRequestId>;
   /**
-   * Runs `work` with a Core whose storage is one transaction: everything commits together or nothing
-   * does. Throws ParseError 108 on backends without transactions.
+   * Runs `work` in one storage transaction: everything commits together or nothing does. Every call of
+   * this Core made inside `work` (also from cloud code) runs in the transaction (`transaction.ts`).
+   * Throws ParseError 108 on backends without transactions.
    */
   readonly transaction: <T>(work: (core: Core) => Promise<T>) => Promise<T>;
 }
 
-export function createCore(deps: CoreDeps): Core {
-  const withStorage = (storage: StorageAdapter): Core => createCore({ ...deps, storage });
-  return {
-    find: (request) => find(deps, request),
-    get: (request) => get(deps, request),
-    readPolicy: (request) => readPolicy(deps, request),
-    create: (request) => create(deps, request),
-    update: (request) => update(deps, request),
-    destroy: (request) => destroy(deps, request),
-    listSchemas: (request) => listSchemas(deps, request),
-    getSchema: (request) => getSchema(deps, request),
-    createSchema: (request) => createSchema(deps, request),
-    updateSchema: (request) => updateSchema(deps, request),
-    deleteSchema: (request) => deleteSchema(deps, request),
-    purgeClass: (request) => purgeClass(deps, request),
-    aggregate: (request) => aggregate(deps, request),
-    distinct: (request) => distinct(deps, request),
-    getConfig: (request) => getConfig(deps, request),
-    updateConfig: (request) => updateConfig(deps, request),
-    authenticate: (request) => authenticate(deps, request),
-    resolveSession: (request) => resolveSession(deps, request),
-    logIn: (request) => logIn(deps, request),
-    verifyPassword: (request) => verifyPassword(deps, request),
-    logInAs: (request) => logInAs(deps, request),
-    logOut: (request) => logOut(deps, request),
-    me: (request) => me(deps, request),
-    currentSession: (request) => currentSession(deps, request),
-    upgradeToRevocableSession: (request) => upgradeToRevocableSession(deps, request),
-    requestPasswordReset: (request) => requestPasswordReset(deps, request),
-    requestVerificationEmail: (request) => requestVerificationEmail(deps, request),
-    verifyEmail: (request) => verifyEmail(deps, request),
-    findPasswordResetUser: (request) => findPasswordResetUser(deps, request),
-    resetPassword: (request) => resetPassword(deps, request),
-    logInWithAuthData: (request) => logInWithAuthData(deps, request),
-    runFunction: (request) => runFunction(deps, request),
+export function createCore(root: CoreDeps): Core {
+  const transactions = new AmbientTransactions();
+  // Every operation runs with the open transaction's dependencies when called inside one (transaction.ts).
+  const current = (): CoreDeps => transactions.depsFor(root);
+  const core: Core = {
+    find: (request) => find(current(), request),
+    get: (request) => get(current(), request),
+    readPolicy: (request) => readPolicy(current(), request),
+    create: (request) => create(current(), request),
+    update: (request) => update(current(), request),
+    destroy: (request) => destroy(current(), request),
+    listSchemas: (request) => listSchemas(current(), request),
+    getSchema: (request) => getSchema(current(), request),
+    createSchema: (request) => createSchema(current(), request),
+    updateSchema: (request) => updateSchema(current(), request),
+    deleteSchema: (request) => deleteSchema(current(), request),
+    purgeClass: (request) => purgeClass(current(), request),
+    aggregate: (request) => aggregate(current(), request),
+    distinct: (request) => distinct(current(), request),
+    getConfig: (request) => getConfig(current(), request),
+    updateConfig: (request) => updateConfig(current(), request),
+    authenticate: (request) => authenticate(current(), request),
+    resolveSession: (request) => resolveSession(current(), request),
+    logIn: (request) => logIn(current(), request),
+    verifyPassword: (request) => verifyPassword(current(), request),
+    logInAs: (request) => logInAs(current(), request),
+    logOut: (request) => logOut(current(), request),
+    me: (request) => me(current(), request),
+    currentSession: (request) => currentSession(current(), request),
+    upgradeToRevocableSession: (request) => upgradeToRevocableSession(current(), request),
+    requestPasswordReset: (request) => requestPasswordReset(current(), request),
+    requestVerificationEmail: (request) => requestVerificationEmail(current(), request),
+    verifyEmail: (request) => verifyEmail(current(), request),
+    findPasswordResetUser: (request) => findPasswordResetUser(current(), request),
+    resetPassword: (request) => resetPassword(current(), request),
+    logInWithAuthData: (request) => logInWithAuthData(current(), request),
+    runFunction: (request) => runFunction(current(), request),
     files: {
-      upload: (request) => uploadFile(deps, request),
-      delete: (request) => deleteFile(deps, request),
-      open: (request) => openFile(deps, request),
-      read: (request) => readFile(deps, request),
+      upload: (request) => uploadFile(current(), request),
+      delete: (request) => deleteFile(current(), request),
+      open: (request) => openFile(current(), request),
+      read: (request) => readFile(current(), request),
     },
     jobs: {
-      start: (request) => startJob(deps, request),
-      listSchedules: (request) => listJobSchedules(deps, request),
-      scheduleData: (request) => jobScheduleData(deps, request),
-      createSchedule: (request) => createJobSchedule(deps, request),
-      updateSchedule: (request) => updateJobSchedule(deps, request),
-      deleteSchedule: (request) => deleteJobSchedule(deps, request),
+      start: (request) => startJob(current(), request),
+      listSchedules: (request) => listJobSchedules(current(), request),
+      scheduleData: (request) => jobScheduleData(current(), request),
+      createSchedule: (request) => createJobSchedule(current(), request),
+      updateSchedule: (request) => updateJobSchedule(current(), request),
+      deleteSchedule: (request) => deleteJobSchedule(current(), request),
     },
     hooks: {
-      listFunctions: (request) => listFunctionHooks(deps, request),
-      getFunction: (request) => getFunctionHook(deps, request),
-      createFunction: (request) => createFunctionHook(deps, request),
-      updateFunction: (request) => updateFunctionHook(deps, request),
-      deleteFunction: (request) => deleteFunctionHook(deps, request),
-      listTriggers: (request) => listTriggerHooks(deps, request),
-      getTrigger: (request) => getTriggerHook(deps, request),
-      createTrigger: (request) => createTriggerHook(deps, request),
-      updateTrigger: (request) => updateTriggerHook(deps, request),
-      deleteTrigger: (request) => deleteTriggerHook(deps, request),
+      listFunctions: (request) => listFunctionHooks(current(), request),
+      getFunction: (request) => getFunctionHook(current(), request),
+      createFunction: (request) => createFunctionHook(current(), request),
+      updateFunction: (request) => updateFunctionHook(current(), request),
+      deleteFunction: (request) => deleteFunctionHook(current(), request),
+      listTriggers: (request) => listTriggerHooks(current(), request),
+      getTrigger: (request) => getTriggerHook(current(), request),
+      createTrigger: (request) => createTriggerHook(current(), request),
+      updateTrigger: (request) => updateTriggerHook(current(), request),
+      deleteTrigger: (request) => deleteTriggerHook(current(), request),
     },
-    claimRequestId: (request) => claimRequestId(deps, request),
-    transaction: (work) => deps.storage.transaction((tx) => work(withStorage(tx.storage))),
+    claimRequestId: (request) => claimRequestId(current(), request),
+    transaction: (work) => transactions.run(current(), () => work(core)),
   };
+  return core;
 }

@@ -58,7 +58,7 @@ export type { DecodeOptions, EncodeOptions } from './rest-codec.js';
 export { isDeleteMarker, planCreate, planUpdate } from './class-changes.js';
 export type { DeleteMarker, ClassCreateRequest, ClassUpdateRequest, ClassUpdatePlan } from './class-changes.js';
 export { SchemaRegistry } from './registry.js';
-export type { SchemaRegistryOptions } from './registry.js';
+export type { SchemaRegistryOptions, TransactionSchemas } from './registry.js';
 export {
   schemaToJSON,
   fieldFromJSON,

@@ -12,7 +12,7 @@ import type { ClassLevelPermissions, ClassSchema, FieldDefinition, IndexSpec } f
  * Several registries sharing one store play several app servers sharing one database.
  */
 class MemorySchemaStore implements SchemaStore {
-  readonly classes = new Map<string, ClassSchema>();
+  classes = new Map<string, ClassSchema>();
   readonly calls: string[] = [];
   /** While set, loadSchemas waits for it (to hold a load in flight). */
   gate: Promise<void> | undefined;
@@ -590,5 +590,80 @@ describe('SchemaRegistry /schemas writes', () => {
     registry.invalidate();
     await registry.updateClass({ className: 'GameScore', fields: { extra: { type: 'Boolean' } } });
     assert.deepEqual((await registry.get('GameScore'))?.fields['extra'], { type: 'Boolean' });
+  });
+});
+
+describe('SchemaRegistry field limit (maxFields)', () => {
+  it('refuses a write or schema change adding fields past the limit with 255, changing nothing', async () => {
+    const store = new MemorySchemaStore();
+    const registry = new SchemaRegistry({ store, maxFields: 6 });
+    await registry.ensureFields({ className: 'Post', fields: { a: { type: 'String' }, b: { type: 'String' } } });
+    const before = structuredClone(store.classes.get('Post'));
+    await rejects(
+      registry.ensureFields({ className: 'Post', fields: { c: { type: 'String' } } }),
+      ErrorCode.INVALID_SCHEMA_OPERATION,
+    );
+    await rejects(
+      registry.updateClass({ className: 'Post', fields: { c: { type: 'Number' } } }),
+      ErrorCode.INVALID_SCHEMA_OPERATION,
+    );
+    await rejects(
+      registry.createClass({
+        className: 'Wide',
+        fields: { a: { type: 'String' }, b: { type: 'String' }, c: { type: 'String' } },
+      }),
+      ErrorCode.INVALID_SCHEMA_OPERATION,
+    );
+    await rejects(
+      registry.ensureFields({
+        className: 'Huge',
+        fields: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`f${i}`, { type: 'Number' as const }])),
+      }),
+      ErrorCode.INVALID_SCHEMA_OPERATION,
+    );
+    assert.deepEqual(store.classes.get('Post'), before);
+    assert.equal(store.classes.has('Wide'), false);
+    assert.equal(store.classes.has('Huge'), false);
+    // The class stays usable: writes to existing fields, and deleting fields.
+    assert.ok(await registry.ensureFields({ className: 'Post', fields: { a: { type: 'String' } } }));
+    const shrunk = await registry.updateClass({ className: 'Post', fields: { b: { __op: 'Delete' } } });
+    assert.equal(shrunk.fields['b'], undefined);
+    assert.ok((await registry.ensureFields({ className: 'Post', fields: { c: { type: 'String' } } })).fields['c']);
+  });
+});
+
+describe('SchemaRegistry.forTransaction', () => {
+  it('never waits on a load the app registry has in flight, and writes through the given store', async () => {
+    const { store, registry, changes } = setup();
+    store.classes.set('Post', { className: 'Post', fields: { ...DEFAULTS, title: { type: 'String' } } });
+    let release = (): void => undefined;
+    store.gate = new Promise<void>((resolve) => (release = resolve));
+    const appLoad = registry.get('Post'); // held by the gate, as a request waiting on a transaction would be
+    const txStore = new MemorySchemaStore();
+    txStore.classes = store.classes;
+    const tx = registry.forTransaction(txStore);
+    const added = await tx.registry.ensureFields({ className: 'Post', fields: { body: { type: 'String' } } });
+    assert.deepEqual(added.fields['body'], { type: 'String' });
+    assert.deepEqual(txStore.calls, ['loadSchemas', 'addFields Post body']);
+    assert.deepEqual(changes, [], 'nothing is announced before the transaction ends');
+    tx.settle();
+    assert.deepEqual(changes, ['Post']);
+    release();
+    store.gate = undefined;
+    await appLoad;
+    assert.deepEqual((await registry.get('Post'))?.fields['body'], { type: 'String' });
+  });
+
+  it('starts from the loaded snapshot without touching the app store, and settles quietly when unchanged', async () => {
+    const { store, registry, changes } = setup();
+    store.classes.set('Post', { className: 'Post', fields: { ...DEFAULTS } });
+    await registry.get('Post');
+    const txStore = new MemorySchemaStore();
+    const tx = registry.forTransaction(txStore);
+    assert.ok(await tx.registry.get('Post'));
+    assert.deepEqual(txStore.calls, []);
+    tx.settle();
+    assert.deepEqual(changes, []);
+    assert.equal(registry.get('Post'), registry.get('Post'), 'the app cache was kept');
   });
 });

@@ -11,6 +11,19 @@ export interface SchemaRegistryOptions {
   readonly store: SchemaStore;
   /** Called after each of this registry's own schema writes, so other servers can be told to invalidate. */
   readonly onChange?: (className: string) => void;
+  /**
+   * Most fields one class may have, its default fields included. A write or schema change that would add
+   * fields past it is refused with 255 and changes nothing; a class already over it stays usable. Unset:
+   * no limit (the store's own limits apply).
+   */
+  readonly maxFields?: number;
+}
+
+/** A registry for the work of one storage transaction (see `SchemaRegistry.forTransaction`). */
+export interface TransactionSchemas {
+  readonly registry: SchemaRegistry;
+  /** Call once the transaction has ended, committed or not. */
+  settle(): void;
 }
 
 /** One loaded snapshot: each known class with a settled promise of it, so `get` allocates nothing. */
@@ -34,6 +47,7 @@ const NOT_FOUND: Promise<undefined> = Promise.resolve(undefined);
 export class SchemaRegistry {
   readonly #store: SchemaStore;
   readonly #onChange: ((className: string) => void) | undefined;
+  readonly #maxFields: number | undefined;
   #cache: Cache | undefined;
   #loading: Promise<Cache> | undefined;
   /** Bumped by `invalidate()` so a load that started before it does not install stale data. */
@@ -43,6 +57,34 @@ export class SchemaRegistry {
   constructor(options: SchemaRegistryOptions) {
     this.#store = options.store;
     this.#onChange = options.onChange;
+    this.#maxFields = options.maxFields;
+  }
+
+  /**
+   * A registry for work inside a storage transaction, writing through `store` (the transaction's). It starts
+   * from this registry's loaded snapshot, or loads through `store`, and shares no lock and no load in flight
+   * with this registry: those may belong to requests waiting for the transaction to end, so waiting on them
+   * from inside it would never end. Once the transaction is over (`settle`), a registry that changed a class
+   * drops this registry's cache and announces the classes: committed, the changes are real; rolled back, a
+   * reload forgets them (MongoDB keeps schema changes either way, as parse-server does).
+   */
+  forTransaction(store: SchemaStore): TransactionSchemas {
+    const changed = new Set<string>();
+    const registry = new SchemaRegistry({
+      store,
+      onChange: (className) => changed.add(className),
+      ...(this.#maxFields === undefined ? {} : { maxFields: this.#maxFields }),
+    });
+    const cache = this.#cache;
+    if (cache !== undefined) registry.#cache = { entries: new Map(cache.entries), all: cache.all };
+    return {
+      registry,
+      settle: () => {
+        if (changed.size === 0) return;
+        this.invalidate();
+        for (const className of changed) this.#onChange?.(className);
+      },
+    };
   }
 
   /**
@@ -112,6 +154,7 @@ export class SchemaRegistry {
         schema === undefined
           ? { className, fields: { ...defaultFieldsOf(className), ...added } }
           : { ...schema, fields: { ...schema.fields, ...added } };
+      this.#assertFieldLimit(result, Object.keys(added).length);
       try {
         if (schema === undefined) await this.#store.createClass(result);
         else await this.#store.addFields({ className, fields: added });
@@ -132,6 +175,7 @@ export class SchemaRegistry {
     return this.#exclusive(request.className, async () => {
       const existing = await this.get(request.className);
       const planned = planCreate({ request, exists: existing !== undefined });
+      this.#assertFieldLimit(planned, Object.keys(request.fields ?? {}).length);
       const { indexes, ...withoutIndexes } = planned;
       await this.#store.createClass(withoutIndexes);
       for (const [name, spec] of Object.entries(indexes ?? {})) {
@@ -147,6 +191,7 @@ export class SchemaRegistry {
     return this.#exclusive(className, async () => {
       const schema = await this.#existing(className);
       const plan = planUpdate({ schema, request });
+      this.#assertFieldLimit(plan.result, Object.keys(plan.addFields).length);
       if (plan.deleteFields.length > 0) await this.#store.deleteFields({ schema, fieldNames: plan.deleteFields });
       if (Object.keys(plan.addFields).length > 0) await this.#store.addFields({ className, fields: plan.addFields });
       if (plan.classLevelPermissions !== undefined) {
@@ -173,6 +218,22 @@ export class SchemaRegistry {
         this.#dropLoadInFlight();
       }
       this.#onChange?.(className);
+    });
+  }
+
+  /**
+   * 255 when a change adding `added` fields leaves `schema` with more fields than `maxFields`. A change that
+   * adds nothing passes, so a class over the limit (the limit was lowered) can still be written and shrunk.
+   */
+  #assertFieldLimit(schema: ClassSchema, added: number): void {
+    const max = this.#maxFields;
+    if (max === undefined || added === 0) return;
+    const total = Object.keys(schema.fields).length;
+    if (total <= max) return;
+    throw new ParseError(ErrorCode.INVALID_SCHEMA_OPERATION, {
+      message:
+        `Class ${schema.className} cannot have more than ${max} fields: adding ${added} would make ${total}. ` +
+        'Store many values in an Object field instead.',
     });
   }
 

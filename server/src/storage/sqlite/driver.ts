@@ -166,6 +166,16 @@ export class SqliteDriver {
     this.rawStatements.clear();
   }
 
+  /**
+   * Forgets every cached fact about every table: after a rollback, which may have undone DDL (a table or
+   * column created inside the transaction no longer exists).
+   */
+  forgetAllTables(): void {
+    this.ddlVersion++;
+    this.columns.clear();
+    this.forgetStatements();
+  }
+
   /** Forgets cached facts about a table after DDL touched it. */
   forgetTable(table: string): void {
     this.ddlVersion++;

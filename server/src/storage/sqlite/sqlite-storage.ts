@@ -454,6 +454,7 @@ class SqliteStorage implements StorageAdapter {
         return result;
       } catch (err) {
         if (this.driver.inTransaction) this.driver.run('ROLLBACK');
+        this.driver.forgetAllTables();
         throw err;
       }
     } finally {
@@ -474,6 +475,7 @@ class SqliteStorage implements StorageAdapter {
     } catch (err) {
       this.driver.run(`ROLLBACK TO ${name}`);
       this.driver.run(`RELEASE ${name}`);
+      this.driver.forgetAllTables();
       throw err;
     }
   }
