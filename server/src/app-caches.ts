@@ -21,11 +21,14 @@ export async function createSchemaRegistry(options: {
   storage: StorageAdapter;
   pubsub: PubSub;
   logger: Logger;
+  /** Most fields per class (`maxFieldsPerClass`). */
+  maxFields: number | undefined;
 }): Promise<SchemaRegistry> {
   const { storage, pubsub, logger } = options;
   const origin = randomUUID();
   const registry = new SchemaRegistry({
     store: storage,
+    ...(options.maxFields === undefined ? {} : { maxFields: options.maxFields }),
     onChange: (className) => {
       pubsub.publish(SCHEMA_CHANNEL, JSON.stringify({ origin, className })).catch((err: unknown) => {
         logger.warn({ err }, 'could not announce a schema change');

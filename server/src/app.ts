@@ -105,7 +105,7 @@ export async function createApp(options: {
     config.redisURL === undefined
       ? createMemoryPubSub()
       : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
-  const schemas = await createSchemaRegistry({ storage, pubsub, logger });
+  const schemas = await createSchemaRegistry({ storage, pubsub, logger, maxFields: config.maxFieldsPerClass });
   const roles = await createRoleCache({ pubsub, logger });
   const now = options.now ?? (() => new Date());
   const sessionCache = await createSessionCache({ pubsub, logger, now });

@@ -65,6 +65,8 @@ export interface Config {
   readonly defaultLimit: number;
   /** Highest `limit` honoured; larger values are clamped. Unset: no maximum. */
   readonly maxLimit?: number;
+  /** Most fields one class may have (255 past it); optional in the type, default 1000. */
+  readonly maxFieldsPerClass?: number;
   /** Query complexity limits for non-master requests (see `query/limits.ts`). */
   readonly queryMaxBranches: number;
   readonly queryMaxInValues: number;

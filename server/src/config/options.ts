@@ -638,6 +638,21 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'none',
     description: 'Highest `limit` honoured; larger values are clamped.',
   },
+  {
+    key: 'maxFieldsPerClass',
+    flag: '--max-fields-per-class',
+    env: 'STRATA_MAX_FIELDS_PER_CLASS',
+    group: 'Limits',
+    // SQLite gives each field a column and refuses a table past 2,000 of them (its compiled-in limit);
+    // parse-server on Postgres stops at Postgres's 1,600 columns.
+    kind: integerKind({ min: 10, max: 1900 }),
+    default: () => 1000,
+    defaultText: '1000',
+    description:
+      'Most fields one class may have, its default fields included (the master key too). A write or schema ' +
+      'change adding fields past it → 255; the class stays usable. The default is below what a ' +
+      'parse-server app on Postgres can have (1,600 columns), so data moved from one fits.',
+  },
   // Query complexity (issue 3); the master key is exempt, as in Parse.
   {
     key: 'queryMaxBranches',

@@ -69,6 +69,7 @@ describe('resolveOptions', () => {
       maxBodySize: 20 * 1024 * 1024,
       maxNestingDepth: 64,
       defaultLimit: 100,
+      maxFieldsPerClass: 1000,
       queryMaxBranches: 500,
       queryMaxInValues: 10_000,
       queryMaxRegexLength: 1000,
