@@ -61,7 +61,6 @@ import {
   updateFunctionHook,
   updateTriggerHook,
 } from './webhooks.js';
-
 import { AmbientTransactions } from './transaction.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
