@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ClassSchema } from '@strata/sdk/admin';
 import { useApp } from '../app-context.js';
 import { DataGrid } from '../components/DataGrid.js';
@@ -17,6 +17,16 @@ export function Browser() {
   }, [client]);
   const className = route.rest[0];
   const schema = schemas?.find((s) => s.className === className);
+  // Pointer and relation links open a class with a `where` in the route.
+  const baseWhereText = route.params.get('where') ?? '';
+  const baseWhere = useMemo(() => {
+    try {
+      const parsed: unknown = baseWhereText === '' ? {} : JSON.parse(baseWhereText);
+      return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  }, [baseWhereText]);
   return (
     <div className="browser">
       <nav className="class-list" aria-label="Classes">
@@ -44,7 +54,7 @@ export function Browser() {
         {schema === undefined ? (
           <p className="empty-state">{schemas === undefined ? 'Loading classes…' : 'Pick a class.'}</p>
         ) : (
-          <DataGrid key={schema.className} schema={schema} />
+          <DataGrid key={`${schema.className}:${baseWhereText}`} schema={schema} baseWhere={baseWhere} />
         )}
       </section>
     </div>
