@@ -1,6 +1,9 @@
 /**
  * The permission matrix (issue 4, done-when item 1): every caller × operation × class cell of
- * `permission-matrix.data.json`, sent over real HTTP to a real app, on SQLite and on MongoDB (FerretDB).
+ * `permission-matrix.data.json`, sent over real HTTP to a real app, on SQLite and on MongoDB (FerretDB);
+ * and its oracle cases (issue 11 item 3): through every door a value can change a result by (where at any
+ * depth, order, count, `$select` keys, sub-queries, include, `$relatedTo` in sub-queries, distinct,
+ * aggregate), a caller who cannot read a value gets the same answer whatever the value is.
  * The data file is the specification; this file only sets the world up and reads the answers.
  */
 import assert from 'node:assert/strict';
@@ -17,10 +20,23 @@ interface MatrixClass {
   readonly expect: Record<string, readonly (string | number)[]>;
 }
 
+/** One value for every guess (the answer must not depend on the hidden value), or one per guess. */
+type OracleExpectation = string | number | readonly (string | number)[];
+
+interface OracleCase {
+  readonly door: string;
+  readonly path: string;
+  readonly params: Record<string, unknown>;
+  readonly answer?: 'count' | 'include';
+  readonly guesses: readonly string[];
+  readonly expect: readonly OracleExpectation[];
+}
+
 interface Matrix {
   readonly callers: readonly string[];
   readonly operations: readonly string[];
   readonly classes: readonly MatrixClass[];
+  readonly oracles: { readonly cases: readonly OracleCase[] };
 }
 
 const matrix = JSON.parse(readFileSync(new URL('./permission-matrix.data.json', import.meta.url), 'utf8')) as Matrix;
@@ -35,6 +51,8 @@ interface World {
   readonly userIds: Record<string, string>;
   readonly objects: Record<string, string>;
   readonly holders: Record<string, string>;
+  /** `$name` placeholders of the oracle cases: users and the oracle world's objects. */
+  readonly ids: Record<string, string>;
 }
 
 const FIELDS = {
@@ -73,7 +91,11 @@ async function buildWorld(backend: 'sqlite' | 'mongodb'): Promise<World> {
   };
   const userIds: Record<string, string> = {};
   for (const name of ['alice', 'bob', 'member', 'inherited']) {
-    const body = await ok(server, { method: 'POST', path: '/users', body: { username: name, password: `pw-${name}` } });
+    const body = await ok(server, {
+      method: 'POST',
+      path: '/users',
+      body: { username: name, password: `pw-${name}`, email: `${name}@example.com` },
+    });
     userIds[name] = body['objectId'] as string;
     headers[name] = { 'X-Parse-Session-Token': body['sessionToken'] as string };
   }
@@ -121,7 +143,67 @@ async function buildWorld(backend: 'sqlite' | 'mongodb'): Promise<World> {
     });
     holders[cls.className] = holder['objectId'] as string;
   }
-  return { server, headers, userIds, objects, holders };
+  const ids = { ...userIds, ...(await buildOracleWorld(server, userIds)) };
+  return { server, headers, userIds, objects, holders, ids };
+}
+
+/** What the oracle cases read besides the matrix classes (see the data file's `oracles.$comment`). */
+async function buildOracleWorld(server: TestServer, userIds: Record<string, string>): Promise<Record<string, string>> {
+  const alice = userIds['alice'] as string;
+  await ok(server, {
+    method: 'PUT',
+    path: `/users/${alice}`,
+    master: true,
+    body: { ACL: { '*': { read: true }, [alice]: { read: true, write: true } } },
+  });
+  const create = async (className: string, body: Body): Promise<string> =>
+    (await ok(server, { method: 'POST', path: `/classes/${className}`, master: true, body }))['objectId'] as string;
+  for (const value of ['s', 'x', 'alice@example.com', 'nobody@example.com']) await create('Guess', { value });
+  const ids: Record<string, string> = {};
+  for (const name of ['p1', 'p2']) {
+    ids[name] = await create('Person', { name });
+    await create('Card', { person: pointer('Person', ids[name]) });
+  }
+  ids['group'] = await create('Group', {
+    ACL: { [alice]: { read: true, write: true } },
+    members: { __op: 'AddRelation', objects: [pointer('Person', ids['p1'] as string)] },
+  });
+  return ids;
+}
+
+/** Replaces `$guess` inside every string of `value`. */
+function withGuess(value: unknown, guess: string): unknown {
+  if (typeof value === 'string') return value.split('$guess').join(guess);
+  if (Array.isArray(value)) return value.map((v) => withGuess(v, guess));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withGuess(v, guess)]));
+}
+
+/** What one oracle request answered, for one caller and one guess. */
+async function runOracle(options: {
+  world: World;
+  oracle: OracleCase;
+  caller: string;
+  guess: string;
+}): Promise<string> {
+  const { world, oracle, caller, guess } = options;
+  const params = withIds(withGuess(oracle.params, guess), world.ids) as Record<string, unknown>;
+  const query = Object.entries(params)
+    .map(([k, v]) => `${k}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`)
+    .join('&');
+  const response = await world.server.call({
+    path: `${oracle.path}?${query}`,
+    headers: world.headers[caller] as Record<string, string>,
+  });
+  const body = response.body as Body;
+  if (response.status >= 300)
+    return typeof body['code'] === 'number' ? String(body['code']) : `http ${response.status}`;
+  if (oracle.answer === 'count') return String(body['count']);
+  const results = body['results'] as Body[];
+  if (oracle.answer !== 'include') return String(results.length);
+  const target = results[0]?.['target'] as Body | undefined;
+  if (target === undefined) return 'dropped';
+  return 'secret' in target ? 'included' : 'included hidden';
 }
 
 async function seedObject(options: {
@@ -228,6 +310,24 @@ function matrixSuite(backend: 'sqlite' | 'mongodb', skip: string | false): void 
     after(async () => {
       await world?.server.close();
     });
+
+    // Oracle cases first: the class rows below write (create/delete cells), the oracles only read.
+    for (const oracle of matrix.oracles.cases) {
+      it(`oracle: ${oracle.door}`, async () => {
+        assert.equal(oracle.expect.length, matrix.callers.length, `${oracle.door}: one expectation per caller`);
+        const expected: string[] = [];
+        const actual: string[] = [];
+        for (const [index, caller] of matrix.callers.entries()) {
+          const expectation = oracle.expect[index] as OracleExpectation;
+          for (const [g, guess] of oracle.guesses.entries()) {
+            const want = Array.isArray(expectation) ? expectation[g] : expectation;
+            expected.push(`${caller}, guess ${guess}: ${String(want)}`);
+            actual.push(`${caller}, guess ${guess}: ${await runOracle({ world, oracle, caller, guess })}`);
+          }
+        }
+        assert.deepEqual(actual, expected);
+      });
+    }
 
     for (const cls of matrix.classes) {
       it(`${cls.className}: ${cls.about}`, async () => {
