@@ -83,7 +83,12 @@ const layerConfigs = [
     files: ['server/src/app.ts', 'server/src/app-*.ts'],
     rules: importRules('app.ts', { isTest: false }),
   },
-  { name: 'strata/layers/main', files: ['server/src/main.ts'], rules: importRules('main.ts', { isTest: false }) },
+  {
+    name: 'strata/layers/main',
+    files: ['server/src/main.ts', 'server/src/main-*.ts'],
+    ignores: TEST_FILES,
+    rules: importRules('main.ts', { isTest: false }),
+  },
   {
     name: 'strata/layers/testing',
     files: ['server/src/testing/**/*.ts', 'server/src/*.test.ts'],

@@ -62,6 +62,9 @@ export interface StrataApp {
   close(): Promise<void>;
 }
 
+/** The steps of a start that can fail for a reason outside the code (a file, a server, a port). */
+export type StartupStep = 'cloud' | 'database' | 'redis' | 'components';
+
 export async function createApp(options: {
   config: Config;
   logger: Logger;
@@ -84,8 +87,15 @@ export async function createApp(options: {
   dashboardUsers?: () => readonly DashboardUser[];
   /** The built dashboard's directory (default: `@strata/dashboard`'s `dist/`). */
   dashboardAssets?: string;
+  /**
+   * Awaited as the start enters each step, so the CLI can say which one failed, and `--dev` can hand the
+   * port over once the new cloud code has loaded (at `database`) and before anything opens the database.
+   */
+  onStartupStep?: (step: StartupStep) => void | Promise<void>;
 }): Promise<StrataApp> {
   const { config, logger } = options;
+  const step = async (name: StartupStep): Promise<void> => options.onStartupStep?.(name);
+  await step('cloud');
   const cloud = new CloudRegistry();
   await options.cloudSetup?.(cloud);
   // `--cloud`: loaded before anything reads the registry (jobs schedule from it); a load error stops the start.
@@ -99,12 +109,15 @@ export async function createApp(options: {
   const loadedCloud =
     config.cloud === undefined ? undefined : await loadCloudCode({ file: config.cloud, bridge: parseBridge });
   let mountURL = config.publicServerURL ?? `http://localhost:${config.port}${config.mountPath}`;
-  const storage = await openStorage(config.databaseURI);
+  await step('database');
+  const storage = await openStorage(config.databaseURI, { connectTimeoutMs: config.databaseConnectTimeout ?? 5000 });
   await storage.initialize();
+  await step('redis');
   const pubsub =
     config.redisURL === undefined
       ? createMemoryPubSub()
       : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
+  await step('components');
   const schemas = await createSchemaRegistry({ storage, pubsub, logger, maxFields: config.maxFieldsPerClass });
   const roles = await createRoleCache({ pubsub, logger });
   const now = options.now ?? (() => new Date());

@@ -3,6 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -161,5 +163,99 @@ describe('strata CLI', () => {
     assert.equal(await server.exited, 0);
     assert.equal(server.stderr(), '');
     assert.throws(() => statSync(join(dataDir, 'keys.json')), { code: 'ENOENT' });
+  });
+});
+
+describe('strata start: a failed start says what is wrong and what to do, in at most three lines', () => {
+  let dir = '';
+  let busy: Server;
+  let busyPort = 0;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strata-cli-fail-'));
+    writeFileSync(join(dir, 'broken.ts'), 'const x: number = 1;\nParse.Cloud.define("a", () => x\nfoo(\n');
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    busyPort = (busy.address() as AddressInfo).port;
+  });
+  after(() => {
+    busy.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const scenarios: ReadonlyArray<{
+    name: string;
+    args: () => string[];
+    exit: number;
+    first: RegExp;
+    second: RegExp;
+    skip?: string | false;
+  }> = [
+    {
+      name: 'a missing --cloud file',
+      args: () => ['--cloud', join(dir, 'missing.js')],
+      exit: 3,
+      first: /^strata: --cloud \S*missing\.js: no such file/,
+      second: /^ {2}Check the path/,
+    },
+    {
+      name: 'a syntax error in the cloud code, with file:line',
+      args: () => ['--cloud', join(dir, 'broken.ts')],
+      exit: 3,
+      first:
+        /^strata: --cloud \S*broken\.ts: the cloud code failed to load: syntax error at \S*broken\.ts:3:1: Expected "\)" but found "foo"$/,
+      second: /^ {2}Fix the cloud code/,
+    },
+    {
+      name: 'a port in use',
+      args: () => ['--port', String(busyPort)],
+      exit: 5,
+      first: /^strata: port \d+ is already in use/,
+      second: /^ {2}Stop what is listening there .* --port <n>/,
+    },
+    {
+      name: 'an unreachable MongoDB, within the connect timeout',
+      args: () => ['--database-uri', 'mongodb://127.0.0.1:1/strata_nope', '--database-connect-timeout', '500'],
+      exit: 4,
+      first: /^strata: cannot reach MongoDB at 127\.0\.0\.1:1 within 0\.5 s: .*ECONNREFUSED/,
+      second: /^ {2}Start MongoDB or fix --database-uri/,
+    },
+    {
+      name: 'an unreachable Redis',
+      args: () => ['--redis-url', 'redis://:hunter2@127.0.0.1:1'],
+      exit: 4,
+      first: /^strata: cannot reach Redis at 127\.0\.0\.1:1: .*ECONNREFUSED/,
+      second: /^ {2}Start Redis or fix --redis-url/,
+    },
+    {
+      // Node's recursive mkdir spun forever at full CPU here.
+      name: 'a SQLite path that cannot be created',
+      args: () => ['--database-uri', 'sqlite:/proc/strata-nope/x.db'],
+      exit: 4,
+      first: /^strata: cannot open the SQLite database \/proc\/strata-nope\/x\.db: ENOENT/,
+      second: /^ {2}Fix --database-uri sqlite:<path> or --data-dir/,
+      skip: process.platform !== 'linux' && 'needs Linux /proc',
+    },
+  ];
+  for (const s of scenarios) {
+    it(s.name, { skip: s.skip ?? false }, () => {
+      const args = ['start', '--host', '127.0.0.1', '--port', '0', '--data-dir', join(dir, 'data')];
+      const result = runSync([...args, '--app-id', 'app', '--master-key', 'mk', ...s.args()]);
+      assert.equal(result.status, s.exit, result.stderr);
+      const lines = `${result.stdout}${result.stderr}`.split('\n').filter((line) => line !== '');
+      assert.ok(lines.length <= 3, `at most three lines:\n${lines.join('\n')}`);
+      const [first = '', second = ''] = result.stderr.split('\n');
+      assert.match(first, s.first);
+      assert.match(second, s.second);
+      assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack');
+      assert.doesNotMatch(result.stderr, /hunter2/, 'no password');
+    });
+  }
+
+  it('shows the stack with --log-level debug', () => {
+    const args = ['start', '--host', '127.0.0.1', '--port', String(busyPort), '--data-dir', join(dir, 'data')];
+    const result = runSync([...args, '--app-id', 'app', '--master-key', 'mk', '--log-level', 'debug']);
+    assert.equal(result.status, 5);
+    assert.match(result.stderr, /^strata: port \d+ is already in use/);
+    assert.match(result.stderr, /^\s+at .*listen/m);
   });
 });

@@ -22,6 +22,8 @@ import { ErrorCode, ParseError } from './errors/index.js';
 import type { Logger } from './infra/index.js';
 import { createLogger } from './infra/index.js';
 import type { DashboardUser } from './dashboard/index.js';
+import { EXIT_CODES, describeStartupFailure } from './main-failure.js';
+import type { FailedStep } from './main-failure.js';
 
 interface KeysOutcome {
   readonly keys: GeneratedKeys;
@@ -94,6 +96,9 @@ function keysBanner(config: Config, keys: KeysOutcome, address: { port: number; 
     `  Client key     : ${clientKey}   (accepted as REST API, JavaScript, client and .NET key)`,
     `  Server URL     : ${url}`,
     '',
+    "For the README's curl round trip:",
+    `  export APP_ID=${config.appId} MASTER_KEY=${config.masterKey} CLIENT_KEY=${clientKey} URL=${url}`,
+    '',
     // Clients may not create classes by default (allowClientClassCreation is false, as in Parse), so the
     // example creates the class once with the master key, then writes with the client key.
     'Try it: create a class once with the master key, then write to it with the client key:',
@@ -134,7 +139,36 @@ function handleSignals(app: { close(): Promise<void> }, logger: Logger): void {
   process.on('SIGINT', stop);
 }
 
-async function start(config: Config, keys: KeysOutcome | undefined): Promise<void> {
+/** In a `--dev` child: waits, once the cloud code has loaded, until the supervisor has freed the port. */
+interface DevHandoff {
+  loaded(): Promise<void>;
+}
+
+/**
+ * The child side of `--dev`'s handover (see cloud/load-dev.ts): undefined outside a supervised child. A child
+ * whose supervisor is gone (killed without a chance to stop it) stops too, instead of holding the port.
+ */
+async function devHandoff(env: NodeJS.ProcessEnv): Promise<DevHandoff | undefined> {
+  const send = process.send?.bind(process);
+  if (env[DEV_CHILD_ENV] !== '1' || send === undefined) return undefined;
+  const { DEV_GO, DEV_LOADED } = await import('./cloud/index.js');
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  return {
+    loaded: () =>
+      new Promise<void>((resolveGo) => {
+        const onMessage = (message: unknown): void => {
+          if (message !== DEV_GO) return;
+          process.off('message', onMessage);
+          resolveGo();
+        };
+        process.on('message', onMessage);
+        send(DEV_LOADED);
+      }),
+  };
+}
+
+async function start(options: { config: Config; keys?: KeysOutcome; dev?: DevHandoff }): Promise<void> {
+  const { config, keys, dev } = options;
   const terminal = process.stdout.isTTY;
   const logger = createLogger({
     level: config.logLevel,
@@ -145,16 +179,30 @@ async function start(config: Config, keys: KeysOutcome | undefined): Promise<voi
   const { installUnhandledRejectionGuard } = await import('./cloud/index.js');
   installUnhandledRejectionGuard(logger);
   const { createApp } = await import('./app.js');
+  let step: FailedStep | undefined;
   let address: { port: number; host: string };
   try {
-    const app = await createApp({ config, logger, dashboardUsers: await dashboardUsersReader(config, logger) });
+    const app = await createApp({
+      config,
+      logger,
+      dashboardUsers: await dashboardUsersReader(config, logger),
+      onStartupStep: async (next) => {
+        step = next;
+        // The cloud code has loaded: under --dev, the previous server stops only now (it served meanwhile).
+        if (next === 'database') await dev?.loaded();
+      },
+    });
     handleSignals(app, logger);
+    step = 'listen';
     address = await app.listen();
   } catch (err) {
+    // Under --dev a cloud code error is one line: the supervisor says what happens next.
+    const failure = describeStartupFailure({ err, step, config, brief: dev !== undefined && step === 'cloud' });
+    const lines = [...failure.lines];
     // The banner needs the address; without this line a failed first start would never say where the keys are.
-    if (keys?.created)
-      process.stderr.write(`strata: the generated keys are in ${keys.path} (not shown: the start failed)\n`);
-    throw err;
+    if (keys?.created) lines.push(`strata: the generated keys are in ${keys.path} (not shown: the start failed)`);
+    process.stderr.write(`${lines.join('\n')}\n`);
+    process.exit(failure.exitCode);
   }
   if (keys?.created) process.stderr.write(keysBanner(config, keys, address));
   else if (keys) logger.info({ appId: config.appId, keysFile: keys.path }, 'using the keys generated on first start');
@@ -484,6 +532,7 @@ async function superviseDevServer(options: {
 
 async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   let built: { config: Config; keys?: KeysOutcome };
+  let dev: DevHandoff | undefined;
   if (argv[0] === 'dashboard-user') {
     try {
       await dashboardUserCommand(argv.slice(1), env);
@@ -513,18 +562,14 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<voi
       return await superviseDevServer({ argv, env, ...(options.cloud === undefined ? {} : { cloud: options.cloud }) });
     }
     built = buildConfig(options);
+    dev = await devHandoff(env);
   } catch (err) {
     // Configuration mistakes get one clear line and exit code 2, not a stack trace.
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`strata: ${message}\n`);
-    process.exit(2);
+    process.exit(EXIT_CODES.configuration);
   }
-  try {
-    await start(built.config, built.keys);
-  } catch (err) {
-    console.error('strata: failed to start:', err);
-    process.exit(1);
-  }
+  await start({ ...built, ...(dev === undefined ? {} : { dev }) });
 }
 
 await run(process.argv.slice(2), process.env);

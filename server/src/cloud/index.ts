@@ -63,6 +63,6 @@ export { parseWithCloud } from './parse-cloud.js';
 export type { InProcessDispatch, InProcessRequest, InProcessResponse } from './parse-bridge.js';
 export { loadCloudCode } from './load.js';
 export type { LoadCloudOptions, LoadedCloudCode } from './load.js';
-export { superviseDev } from './load-dev.js';
+export { DEV_GO, DEV_LOADED, superviseDev } from './load-dev.js';
 export type { DevSupervisor, DevSupervisorOptions } from './load-dev.js';
 export { loadingRegistry, withLoadingRegistry } from './load-context.js';

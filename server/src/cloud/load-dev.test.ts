@@ -122,12 +122,37 @@ describe('strata start --dev: cloud code reload', () => {
     await until('the restarted server to answer "in place"', async () => (await callVersion()) === 'in place');
   });
 
-  it('keeps supervising when the new code fails to load, and recovers on the next change', async () => {
+  /** What stderr says after the last "restarting" line, line by line. */
+  function sinceLastRestart(): string[] {
+    const lines = stderr.split('\n').filter((line) => line !== '');
+    const at = lines.findLastIndex((line) => line.includes('changed; restarting the server'));
+    return lines.slice(at + 1);
+  }
+
+  it('keeps serving the last good code while new code fails to load, and says why in one line', async () => {
+    const port = latestPort();
+    const kept = /still serving the previous code/g;
     writeFileSync(join(dir, 'main.js'), "throw new Error('half-written file');\n");
-    await until('the failed start to be reported', () => /the server exited \(code 1\)/.test(stderr));
-    assert.match(stderr, /half-written file/);
+    await until('the failed load to be reported', () => (stderr.match(kept) ?? []).length === 1);
+    assert.equal(sinceLastRestart().length, 2, sinceLastRestart().join('\n'));
+    assert.match(
+      sinceLastRestart()[0] ?? '',
+      /^strata: --cloud .*main\.js: the cloud code failed to load: half-written file \(at \S*main\.js:1:\d+\)$/,
+    );
+    assert.equal(await callVersion(), 'in place', 'the previous server still answers');
+    assert.equal(latestPort(), port);
+
+    writeFileSync(join(dir, 'main.js'), "Parse.Cloud.define('version', () => 'x'\nconst y = ;\n");
+    await until('the syntax error to be reported', () => (stderr.match(kept) ?? []).length === 2);
+    const [error = '', status = ''] = sinceLastRestart();
+    assert.equal(sinceLastRestart().length, 2, sinceLastRestart().join('\n'));
+    assert.match(error, /syntax error at \S*main\.js:1:\d+: missing \) after argument list$/);
+    assert.match(status, /^strata --dev: the cloud code did not load; still serving the previous code/);
+    assert.equal(await callVersion(), 'in place');
+
     writeFileSync(join(dir, 'main.js'), cloudSource('three'));
     await until('the fixed code to answer "three"', async () => (await callVersion()) === 'three');
+    assert.doesNotMatch(stderr, /the server exited/);
   });
 
   it('stops the server with the supervisor', async () => {

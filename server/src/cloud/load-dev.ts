@@ -1,14 +1,24 @@
 /**
  * `strata start --dev`: the CLI supervises the server as a child process and restarts it when a file under
  * the cloud code's directory changes (debounced; `fs.watch` recursive). A restart is a fresh process, so the
- * reload is exact: nothing of the old module (timers, caches, registrations) survives. A child that exits by
- * itself (e.g. the new code fails to load) is not restarted until the next change.
+ * reload is exact: nothing of the old module (timers, caches, registrations) survives.
+ *
+ * The old server keeps serving while the new one loads the changed code: the new child says it has loaded
+ * (`DEV_LOADED` over the IPC channel) before it opens the database or the port, and only then is the old one
+ * stopped and the new one told to go on (`DEV_GO`). A new child that exits before saying so could not load
+ * the code (a syntax error, an error thrown at load): it has printed why in one line, and the old server is
+ * still the one answering, until the next change.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+
+/** Sent by a `--dev` child once its cloud code has loaded, before it opens the database and the port. */
+export const DEV_LOADED = 'strata-dev:loaded';
+/** Sent to that child when the port is free: the previous server has stopped. */
+export const DEV_GO = 'strata-dev:go';
 
 export interface DevSupervisorOptions {
   /** The command that starts one server: `node [execArgv] main.js start ...` without `--dev`. */
@@ -24,7 +34,7 @@ export interface DevSupervisorOptions {
 }
 
 export interface DevSupervisor {
-  /** Stops watching and the child (SIGTERM, then SIGKILL after 10 s); resolves when it has exited. */
+  /** Stops watching and the children (SIGTERM, then SIGKILL after 10 s); resolves when they have exited. */
   stop(): Promise<void>;
 }
 
@@ -39,23 +49,59 @@ const IGNORED = [
 
 export function superviseDev(options: DevSupervisorOptions): DevSupervisor {
   const { report } = options;
-  let child: ChildProcess | undefined;
+  /** The server answering requests (it has been told to go on). */
+  let serving: ChildProcess | undefined;
+  /** A server loading new code, not yet holding the port. */
+  let candidate: ChildProcess | undefined;
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   const changed = new Set<string>();
 
-  const start = (): void => {
-    const started = spawn(options.command, [...options.args], { stdio: 'inherit', env: options.env });
-    child = started;
-    started.on('exit', (code, signal) => {
-      if (child !== started) return;
-      child = undefined;
-      if (!stopping) {
-        report(
-          `strata --dev: the server exited (${signal ?? `code ${String(code)}`}); waiting for a change to restart it`,
-        );
-      }
+  const launch = (): void => {
+    const child = spawn(options.command, [...options.args], {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: options.env,
     });
+    candidate = child;
+    let loaded = false;
+    child.on('message', (message: unknown) => {
+      if (message !== DEV_LOADED || child !== candidate) return;
+      loaded = true;
+      void handOver(child);
+    });
+    child.on('exit', (code, signal) => {
+      if (child === candidate) candidate = undefined;
+      if (stopping) return;
+      if (!loaded) {
+        // It printed why; a candidate replaced by a newer one was stopped on purpose.
+        if (signal === 'SIGTERM') return;
+        report(
+          serving === undefined
+            ? 'strata --dev: the cloud code did not load; waiting for a change to try again'
+            : 'strata --dev: the cloud code did not load; still serving the previous code until the next change',
+        );
+        return;
+      }
+      if (child !== serving) return;
+      serving = undefined;
+      report(
+        `strata --dev: the server exited (${signal ?? `code ${String(code)}`}); waiting for a change to restart it`,
+      );
+    });
+  };
+
+  /** The new code loaded: stop the old server, then let the new one open the database and the port. */
+  const handOver = async (child: ChildProcess): Promise<void> => {
+    const old = serving;
+    serving = undefined;
+    await stopChild(old);
+    if (stopping || child !== candidate) {
+      await stopChild(child);
+      return;
+    }
+    candidate = undefined;
+    serving = child;
+    child.send(DEV_GO);
   };
 
   const restart = async (): Promise<void> => {
@@ -63,16 +109,16 @@ export function superviseDev(options: DevSupervisorOptions): DevSupervisor {
     changed.clear();
     const named = `${files.slice(0, 5).join(', ')}${files.length > 5 ? ', ...' : ''}`;
     report(`strata --dev: ${named} changed; restarting the server`);
-    // A planned stop: the exit handler sees another child and stays quiet.
-    const old = child;
-    child = undefined;
-    await stopChild(old);
+    // A candidate still loading older code is replaced by one loading the newest.
+    const stale = candidate;
+    candidate = undefined;
+    await stopChild(stale);
     if (stopping) return;
     // Node 20's recursive watcher on Linux follows files by inode: a file replaced by rename (an editor's atomic
     // save, `sed -i`) is not watched any more, so its next in-place write went unnoticed. Watch afresh.
     watcher?.close();
     watcher = watchTree();
-    start();
+    launch();
   };
 
   const directory = options.cloudFile === undefined ? undefined : dirname(resolve(options.cloudFile));
@@ -95,14 +141,14 @@ export function superviseDev(options: DevSupervisorOptions): DevSupervisor {
       ? 'strata --dev: no --cloud module given, so nothing is watched'
       : `strata --dev: watching ${directory} for changes`,
   );
-  start();
+  launch();
 
   return {
     async stop() {
       stopping = true;
       clearTimeout(timer);
       watcher?.close();
-      await stopChild(child);
+      await Promise.all([stopChild(candidate), stopChild(serving)]);
     },
   };
 }

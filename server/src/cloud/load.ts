@@ -18,6 +18,7 @@ import { registerParseApp, runInParseApp } from './parse-runtime.js';
 import { installConsoleBridge } from './load-console.js';
 import { installServerModuleResolution } from './load-resolve.js';
 import { withLoadingRegistry } from './load-context.js';
+import { describeLoadError } from './load-errors.js';
 import type { ParseSdk } from './parse-sdk-types.js';
 import type { CloudRegistry } from './registry.js';
 import type { RegisteredFunction, RegisteredJob, RegisteredTrigger } from './types.js';
@@ -65,7 +66,7 @@ export async function loadCloudCode(options: LoadCloudOptions): Promise<LoadedCl
   } catch (err) {
     await api.unregister().catch(() => undefined);
     throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
-      message: `--cloud ${options.file}: the cloud code failed to load: ${describe(err, dirname(file))}`,
+      message: `--cloud ${options.file}: the cloud code failed to load: ${describeLoadError(err, dirname(file))}`,
       cause: err,
     });
   } finally {
@@ -152,15 +153,4 @@ function enterContextForNewHooks(options: { bridge: ParseBridge; before: Registr
 function counts(registry: CloudRegistry): { functions: number; triggers: number; jobs: number } {
   const list = registry.list();
   return { functions: list.functions.length, triggers: list.triggers.length, jobs: list.jobs.length };
-}
-
-/** The error's message, and where in the developer's code it was thrown when the stack says so. */
-function describe(err: unknown, directory: string): string {
-  if (!(err instanceof Error)) return String(err);
-  const where = err.stack
-    ?.split('\n')
-    .map((line) => line.trim())
-    .find((line) => line.startsWith('at ') && line.includes(directory) && !line.includes(`${sep}node_modules${sep}`));
-  // The loader's namespace query is noise to the developer: `main.ts?tsx-namespace=…:3:9` → `main.ts:3:9`.
-  return where === undefined ? err.message : `${err.message} (${where.replace(/\?(?:tsx-)?namespace=[^:)]*/g, '')})`;
 }

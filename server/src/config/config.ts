@@ -22,6 +22,8 @@ export interface Config {
   readonly dataDir: string;
   /** `sqlite:<path>` or `mongodb://...`. Default: `sqlite:<dataDir>/strata.db`. */
   readonly databaseURI: string;
+  /** Milliseconds a start waits for MongoDB to answer before giving up (default 5000). */
+  readonly databaseConnectTimeout?: number;
   readonly redisURL?: string;
   readonly role: ServerRole;
   readonly appId: string;

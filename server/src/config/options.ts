@@ -238,6 +238,17 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     description: '`sqlite:<path>` or `mongodb://...` (parse-server compatible layout).',
   },
   {
+    key: 'databaseConnectTimeout',
+    flag: '--database-connect-timeout',
+    env: 'STRATA_DATABASE_CONNECT_TIMEOUT',
+    group: 'Storage',
+    kind: integerKind({ min: 100, max: 600_000 }),
+    default: () => 5000,
+    defaultText: '5000',
+    description:
+      'Milliseconds a start waits for MongoDB to answer before it stops with a message (once running, the driver waits its own 30 s for a server).',
+  },
+  {
     key: 'redisURL',
     flag: '--redis-url',
     env: 'STRATA_REDIS_URL',

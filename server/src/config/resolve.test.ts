@@ -49,6 +49,7 @@ describe('resolveOptions', () => {
       jobLockDuration: 30_000,
       jobStalledInterval: 30_000,
       databaseURI: 'sqlite:/srv/app/.strata/strata.db',
+      databaseConnectTimeout: 5000,
       allowClientClassCreation: false,
       protectedFields: { _User: { '*': ['email'] } },
       masterKeyIps: ['127.0.0.1', '::1'],

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { ErrorCode, ParseError } from '../errors/index.js';
-import { randomHex } from '../lib/index.js';
+import { makeDirectory, randomHex } from '../lib/index.js';
 import type { FileRead, FileStore, FileWrite, StoredFileInfo } from './adapter.js';
 import { checkFileAttributes } from './attributes.js';
 import { contentTypeForName } from './content-type.js';
@@ -55,8 +55,8 @@ export class LocalFileStore implements FileStore {
   /** Creates the directory if needed and removes temp files left by writes interrupted over an hour ago. */
   static async open(options: { readonly directory: string; readonly now?: () => number }): Promise<LocalFileStore> {
     const store = new LocalFileStore(options.directory);
-    await mkdir(join(store.root, TEMP_DIR), { recursive: true, mode: 0o700 });
-    await mkdir(join(store.root, SIDECAR_DIR), { recursive: true, mode: 0o700 });
+    await makeDirectory(join(store.root, TEMP_DIR), { mode: 0o700 });
+    await makeDirectory(join(store.root, SIDECAR_DIR), { mode: 0o700 });
     await store.removeStaleTemps((options.now ?? Date.now)());
     return store;
   }
@@ -84,8 +84,8 @@ export class LocalFileStore implements FileStore {
         throw new ParseError(ErrorCode.FILE_SAVE_ERROR, { message: 'The upload was aborted.' });
       }
       const sidecarPath = this.sidecarPathOf(file.name);
-      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-      await mkdir(dirname(sidecarPath), { recursive: true, mode: 0o700 });
+      await makeDirectory(dirname(target), { mode: 0o700 });
+      await makeDirectory(dirname(sidecarPath), { mode: 0o700 });
       await rename(tempSidecar, sidecarPath);
       await rename(tempData, target);
       await syncDirectory(dirname(target));

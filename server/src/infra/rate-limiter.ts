@@ -3,6 +3,8 @@
  * injected clock (`floor(now / windowMs)`), so tests move time instead of sleeping, and several app
  * servers sharing Redis count into the same window.
  */
+import { connectRedis } from './redis-connect.js';
+
 export interface RateLimiter {
   /** Counts one hit for `key`; `allowed` is false once the key went over its limit in this window. */
   hit(key: string): Promise<{ allowed: boolean; count: number }>;
@@ -43,10 +45,8 @@ export function createMemoryRateLimiter(options: RateLimiterOptions): RateLimite
 export async function createRedisRateLimiter(
   options: RateLimiterOptions & { url: string; prefix: string },
 ): Promise<RateLimiter> {
-  const { Redis } = await import('ioredis');
   const now = options.now ?? Date.now;
-  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  await redis.connect();
+  const redis = await connectRedis({ url: options.url, maxRetriesPerRequest: 3 });
   return {
     async hit(key) {
       const window = Math.floor(now() / options.windowMs);

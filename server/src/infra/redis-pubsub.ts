@@ -1,4 +1,5 @@
 import type { MessageHandler, PubSub } from './pubsub.js';
+import { connectRedis } from './redis-connect.js';
 
 /**
  * Pub/sub over Redis (ioredis, imported on demand so embedded starts never load it). Redis needs a
@@ -6,10 +7,11 @@ import type { MessageHandler, PubSub } from './pubsub.js';
  * several apps can share one Redis.
  */
 export async function createRedisPubSub(options: { url: string; prefix: string }): Promise<PubSub> {
-  const { Redis } = await import('ioredis');
-  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  const subscriber = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  await Promise.all([publisher.connect(), subscriber.connect()]);
+  const publisher = await connectRedis({ url: options.url, maxRetriesPerRequest: 3 });
+  const subscriber = await connectRedis({ url: options.url, maxRetriesPerRequest: 3 }).catch((err: unknown) => {
+    publisher.disconnect();
+    throw err;
+  });
   const handlers = new Map<string, Set<MessageHandler>>();
   subscriber.on('message', (channel: string, message: string) => {
     const set = handlers.get(channel);

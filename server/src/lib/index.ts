@@ -2,3 +2,4 @@
  * Small pure helpers with no knowledge of Strata: random identifiers and the like.
  */
 export { randomString, randomHex } from './random.js';
+export { makeDirectory, makeDirectorySync } from './make-directory.js';

@@ -19,6 +19,8 @@
  * await storage.initialize();
  */
 import { MongoClient } from 'mongodb';
+import type { ServerHeartbeatFailedEvent } from 'mongodb';
+import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { StorageAdapter } from '../adapter.js';
 import { MongoStorage } from './driver/index.js';
 
@@ -33,17 +35,68 @@ export interface MongoStorageOptions {
 
 /** Creates the adapter. Connecting is lazy: the first operation connects. */
 export function createMongoStorage(options: MongoStorageOptions): StorageAdapter {
-  const client = new MongoClient(options.uri, {
+  return adapterFor(clientFor(options), options);
+}
+
+/**
+ * Creates the adapter and connects it, giving up after `connectTimeoutMs` (a start should say quickly that
+ * the database is unreachable; once running, operations keep the driver's own server-selection wait).
+ *
+ * @example
+ * const storage = await openMongoStorage({ uri: 'mongodb://127.0.0.1:27017/app', connectTimeoutMs: 5000 });
+ */
+export async function openMongoStorage(
+  options: MongoStorageOptions & { connectTimeoutMs: number },
+): Promise<StorageAdapter> {
+  const client = clientFor(options);
+  // The driver keeps retrying until its own timeout; the last heartbeat failure says why (ECONNREFUSED, auth...).
+  let lastFailure: Error | undefined;
+  const onFailure = (event: ServerHeartbeatFailedEvent): void => {
+    lastFailure = event.failure;
+  };
+  client.on('serverHeartbeatFailed', onFailure);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer')), options.connectTimeoutMs);
+  });
+  try {
+    await Promise.race([client.connect(), deadline]);
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    const reason = (lastFailure ?? (err as Error)).message;
+    throw new ParseError(ErrorCode.CONNECTION_FAILED, {
+      message: `cannot reach MongoDB at ${hostsOf(options.uri)} within ${options.connectTimeoutMs / 1000} s: ${reason}`,
+      cause: lastFailure ?? err,
+    });
+  } finally {
+    clearTimeout(timer);
+    client.off('serverHeartbeatFailed', onFailure);
+  }
+  return adapterFor(client, options);
+}
+
+function clientFor(options: MongoStorageOptions): MongoClient {
+  return new MongoClient(options.uri, {
     ...(options.serverSelectionTimeoutMS === undefined
       ? {}
       : { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS }),
   });
+}
+
+function adapterFor(client: MongoClient, options: MongoStorageOptions): StorageAdapter {
   return new MongoStorage({
     client,
     db: client.db(),
     collectionPrefix: options.collectionPrefix ?? '',
     capabilities: {},
   });
+}
+
+/** `mongodb://user:pass@a:1,b:2/db?x` → `a:1,b:2`: never the credentials. */
+function hostsOf(uri: string): string {
+  const rest = uri.replace(/^mongodb(\+srv)?:\/\//, '');
+  const authority = rest.split(/[/?]/, 1)[0] ?? '';
+  return authority.slice(authority.lastIndexOf('@') + 1) || uri.split(':', 1)[0] || 'mongodb';
 }
 
 export { TRANSACTIONS_UNAVAILABLE_MESSAGE, DEFAULT_INDEXES } from './driver/index.js';
