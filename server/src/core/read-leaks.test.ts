@@ -103,6 +103,34 @@ function readLeakTests(backend: 'sqlite' | 'mongodb'): void {
         },
       })
     )['objectId'] as string;
+    // A public group whose `members` relation is protected: the relation key itself cannot be used.
+    await ok(server, {
+      method: 'POST',
+      path: '/schemas/Club',
+      master: true,
+      body: {
+        className: 'Club',
+        fields: { members: { type: 'Relation', targetClass: 'Person' } },
+        classLevelPermissions: {
+          find: { '*': true },
+          count: { '*': true },
+          get: { '*': true },
+          create: { '*': true },
+          update: { '*': true },
+          delete: { '*': true },
+          addField: { '*': true },
+          protectedFields: { '*': ['members'] },
+        },
+      },
+    });
+    ids['club'] = (
+      await ok(server, {
+        method: 'POST',
+        path: '/classes/Club',
+        master: true,
+        body: { members: { __op: 'AddRelation', objects: [pointer('Person', ids['p1'] as string)] } },
+      })
+    )['objectId'] as string;
   });
   after(() => server?.close());
 
@@ -198,6 +226,23 @@ function readLeakTests(backend: 'sqlite' | 'mongodb'): void {
       assert.deepEqual(await names(inQuery, who), ['card-p1']);
       assert.deepEqual(await names(notInQuery, who), ['card-p2']);
       assert.deepEqual(await names(select, who), ['p1']);
+    }
+  });
+
+  it('$relatedTo through a relation protected on the owner is refused (119), at the top level and in sub-queries', async () => {
+    const relatedTo = { $relatedTo: { object: pointer('Club', ids['club'] as string), key: 'members' } };
+    const paths = [
+      `/classes/Person?${query(relatedTo)}`,
+      `/classes/Card?${query({ person: { $inQuery: { className: 'Person', where: relatedTo } } })}`,
+    ];
+    for (const path of paths) {
+      for (const headers of [bob, alice, {}]) {
+        const response = await server.call({ path, headers });
+        assert.deepEqual([response.status, response.body], [400, { code: 119, error: 'Permission denied' }], path);
+      }
+      const master = await server.call({ path, master: true });
+      assert.equal(master.status, 200, JSON.stringify(master.body));
+      assert.equal(((master.body as Body)['results'] as Body[]).length, 1);
     }
   });
 }
