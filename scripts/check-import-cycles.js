@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // Fails when relative imports between source files form a cycle (import type lines included: a type cycle
-// is still a design cycle). Walks server/src, sdk/src and dashboard/src. Usage: node scripts/check-import-cycles.js
+// is still a design cycle; dynamic import() included: a lazy load is still a dependency). Walks server/src,
+// sdk/src and dashboard/src. Usage: node scripts/check-import-cycles.js
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]/g;
+/** `import('./x.js')` with a literal relative path, anywhere in the file (comments are not told apart). */
+const DYNAMIC_IMPORT = /\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 function sources(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) sources(full, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(full);
+    else if ((name.endsWith('.ts') || name.endsWith('.tsx')) && !name.endsWith('.d.ts')) out.push(full);
   }
   return out;
 }
@@ -21,9 +24,12 @@ const files = ['server/src', 'sdk/src', 'dashboard/src'].flatMap((d) => sources(
 const known = new Set(files);
 const edges = new Map(files.map((file) => [file, []]));
 for (const file of files) {
-  for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
-    const target = resolve(dirname(file), match[1].replace(/\.js$/, '.ts'));
-    if (known.has(target)) edges.get(file).push(target);
+  const text = readFileSync(file, 'utf8');
+  for (const match of [...text.matchAll(IMPORT), ...text.matchAll(DYNAMIC_IMPORT)]) {
+    // `./x.js` is the source `./x.ts`, or `./x.tsx` for the dashboard's components.
+    const base = resolve(dirname(file), match[1].replace(/\.js$/, ''));
+    const target = [`${base}.ts`, `${base}.tsx`].find((candidate) => known.has(candidate));
+    if (target !== undefined) edges.get(file).push(target);
   }
 }
 

@@ -19,7 +19,7 @@ import {
 import type { HookServerConfig, JobQueueData } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
-import type { EmailAdapter, EmailSettings } from './email/index.js';
+import type { EmailAdapter } from './email/index.js';
 import {
   FileUrlSigner,
   createCore,
@@ -32,7 +32,6 @@ import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createS
 import { ErrorCode, ParseError } from './errors/index.js';
 import { createHttpApp } from './http/index.js';
 import { openFileStore } from './files/index.js';
-import { join } from 'node:path';
 import {
   createMemoryPubSub,
   createMemoryQueue,
@@ -110,7 +109,7 @@ export async function createApp(options: {
     config.cloud === undefined ? undefined : await loadCloudCode({ file: config.cloud, bridge: parseBridge });
   let mountURL = config.publicServerURL ?? `http://localhost:${config.port}${config.mountPath}`;
   await step('database');
-  const storage = await openStorage(config.databaseURI, { connectTimeoutMs: config.databaseConnectTimeout ?? 5000 });
+  const storage = await openStorage(config.databaseURI, { connectTimeoutMs: config.databaseConnectTimeout });
   await storage.initialize();
   await step('redis');
   const pubsub =
@@ -123,7 +122,7 @@ export async function createApp(options: {
   const now = options.now ?? (() => new Date());
   const sessionCache = await createSessionCache({ pubsub, logger, now });
   const rateLimits = await createAuthRateLimits({ config, now });
-  const email = options.email ?? createEmailAdapter({ settings: emailSettings(config), logger });
+  const email = options.email ?? createEmailAdapter({ settings: config, logger });
   parseBridge.attachEmail(email);
   const globalConfig = await createGlobalConfigCache({ storage, pubsub, logger });
   // Cloud code's triggers and functions run through one runner (timeouts, validators, error mapping).
@@ -143,7 +142,7 @@ export async function createApp(options: {
     logger,
     settings: {
       ...(config.webhookKey === undefined ? {} : { webhookKey: config.webhookKey }),
-      timeoutMs: config.webhookTimeout ?? 10_000,
+      timeoutMs: config.webhookTimeout,
       maxResponseBytes: config.maxBodySize,
     },
   });
@@ -163,8 +162,8 @@ export async function createApp(options: {
     schemas,
     globalConfig,
     users: {
-      hasher: createPasswordHasher({ cost: config.passwordHashCost ?? 10 }),
-      sessionLengthMs: (config.sessionLength ?? 31_536_000) * 1000,
+      hasher: createPasswordHasher({ cost: config.passwordHashCost }),
+      sessionLengthMs: config.sessionLength * 1000,
       sessionCache,
       now,
     },
@@ -176,7 +175,7 @@ export async function createApp(options: {
     accounts: createAccountServices({ config, logger, now, email, custom: options.authProviders }),
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
-      ...(config.protectedFields === undefined ? {} : { protectedFields: config.protectedFields }),
+      protectedFields: config.protectedFields,
       defaultLimit: config.defaultLimit,
       ...(config.maxLimit === undefined ? {} : { maxLimit: config.maxLimit }),
       maxNestingDepth: config.maxNestingDepth,
@@ -190,7 +189,7 @@ export async function createApp(options: {
       allowPublicExplain: config.allowPublicExplain,
       ...(config.idempotency === false
         ? {}
-        : { idempotency: { ttlSeconds: config.idempotencyTtl ?? 300, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
+        : { idempotency: { ttlSeconds: config.idempotencyTtl, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
     },
   });
   const app = createHttpApp({
@@ -307,9 +306,9 @@ async function createDashboard(options: {
     assets: options.assets,
     apps: [local, ...others.filter((app) => app.appId !== local.appId)],
     users: options.users,
-    hasher: createPasswordHasher({ cost: config.passwordHashCost ?? 10 }),
+    hasher: createPasswordHasher({ cost: config.passwordHashCost }),
     secret: config.dashboardSecret ?? config.masterKey,
-    sessionTtlMs: (config.dashboardSessionTtl ?? 43_200) * 1000,
+    sessionTtlMs: config.dashboardSessionTtl * 1000,
     signInLimits: {
       ip: await limiter(20, 'dashboard-ip'),
       username: await limiter(10, 'dashboard-user'),
@@ -368,20 +367,20 @@ async function openFiles(options: { config: Config; now: () => Date }): Promise<
           uri: config.databaseURI,
           ...(config.filesEncryptionKey === undefined ? {} : { encryptionKey: config.filesEncryptionKey }),
         }
-      : { kind, directory: config.filesDirectory ?? join(config.dataDir, 'files') },
+      : { kind, directory: config.filesDirectory },
   );
   return {
     store,
-    maxUploadSize: config.maxUploadSize ?? 20 * 1024 * 1024,
+    maxUploadSize: config.maxUploadSize,
     uploadPolicy: {
-      public: config.fileUploadPublic ?? false,
-      anonymous: config.fileUploadAnonymous ?? false,
-      authenticated: config.fileUploadAuthenticated ?? true,
+      public: config.fileUploadPublic,
+      anonymous: config.fileUploadAnonymous,
+      authenticated: config.fileUploadAuthenticated,
     },
     ...(config.fileExtensions === undefined
       ? {}
       : { allowedExtensions: config.fileExtensions.map((e) => e.toLowerCase()) }),
-    preserveFileName: config.preserveFileName ?? false,
+    preserveFileName: config.preserveFileName,
     ...(config.fileUrlSigningTtl === undefined
       ? {}
       : {
@@ -416,8 +415,8 @@ async function createJobRunner(options: {
           url: config.redisURL,
           prefix: `strata:${config.appId}`,
           name: 'jobs',
-          lockDurationMs: config.jobLockDuration ?? 30_000,
-          stalledIntervalMs: config.jobStalledInterval ?? 30_000,
+          lockDurationMs: config.jobLockDuration,
+          stalledIntervalMs: config.jobStalledInterval,
           onError,
         });
   const runner = new JobRunner({
@@ -426,8 +425,8 @@ async function createJobRunner(options: {
     statuses: createStorageJobStatusStore({ storage: options.storage, schemas: options.schemas, now: options.now }),
     schedules: createStorageJobScheduleSource({ storage: options.storage, schemas: options.schemas }),
     logger,
-    timeoutMs: config.jobTimeout ?? 3_600_000,
-    concurrency: config.jobConcurrency ?? 4,
+    timeoutMs: config.jobTimeout,
+    concurrency: config.jobConcurrency,
     now: options.now,
     serverConfig: options.serverConfig,
   });
@@ -438,19 +437,6 @@ async function createJobRunner(options: {
     );
   }
   return runner;
-}
-
-/** The email settings with the declared defaults for values a hand-built config left out. */
-function emailSettings(config: Config): EmailSettings {
-  return {
-    emailAdapter: config.emailAdapter ?? 'log',
-    emailPort: config.emailPort ?? 587,
-    emailSecure: config.emailSecure ?? false,
-    ...(config.emailHost === undefined ? {} : { emailHost: config.emailHost }),
-    ...(config.emailUser === undefined ? {} : { emailUser: config.emailUser }),
-    ...(config.emailPass === undefined ? {} : { emailPass: config.emailPass }),
-    ...(config.emailFrom === undefined ? {} : { emailFrom: config.emailFrom }),
-  };
 }
 
 /**
@@ -475,16 +461,16 @@ function createAccountServices(options: {
     appId: config.appId,
     appName: config.appName,
     publicServerURL: config.publicServerURL,
-    verifyUserEmails: config.verifyUserEmails ?? false,
-    preventLoginWithUnverifiedEmail: config.preventLoginWithUnverifiedEmail ?? false,
-    preventSignupWithUnverifiedEmail: config.preventSignupWithUnverifiedEmail ?? false,
+    verifyUserEmails: config.verifyUserEmails,
+    preventLoginWithUnverifiedEmail: config.preventLoginWithUnverifiedEmail,
+    preventSignupWithUnverifiedEmail: config.preventSignupWithUnverifiedEmail,
     emailVerifyTokenValidityDuration: config.emailVerifyTokenValidityDuration,
-    emailVerifySuccessOnInvalidEmail: config.emailVerifySuccessOnInvalidEmail ?? true,
+    emailVerifySuccessOnInvalidEmail: config.emailVerifySuccessOnInvalidEmail,
     accountLockout: config.accountLockout,
     passwordPolicy: config.passwordPolicy,
     providers: createAuthProviders({
       settings: config.authProviders ?? {},
-      enableAnonymousUsers: config.enableAnonymousUsers ?? true,
+      enableAnonymousUsers: config.enableAnonymousUsers,
       ...(options.custom === undefined ? {} : { custom: options.custom }),
       now,
     }),
@@ -522,7 +508,7 @@ function createCloudRunner(options: {
   const now = (): number => options.now().getTime();
   return new CloudRunner({
     registry: options.registry,
-    timeoutMs: config.cloudTimeout ?? 30_000,
+    timeoutMs: config.cloudTimeout,
     logger: options.logger,
     serverConfig: options.serverConfig,
     rateLimiter: async ({ rule, scope }) => {
@@ -544,7 +530,7 @@ async function createAuthRateLimits(options: {
   now: () => Date;
 }): Promise<{ ip?: RateLimiter; account?: RateLimiter }> {
   const { config } = options;
-  const windowMs = (config.authRateLimitWindow ?? 60) * 1000;
+  const windowMs = config.authRateLimitWindow * 1000;
   const now = (): number => options.now().getTime();
   const make = async (max: number, scope: string): Promise<RateLimiter | undefined> => {
     if (max === 0) return undefined;
@@ -558,7 +544,7 @@ async function createAuthRateLimits(options: {
           prefix: `strata:${config.appId}:rl:${scope}`,
         });
   };
-  const ip = await make(config.authRateLimit ?? 600, 'ip');
-  const account = await make(config.authRateLimitAccount ?? 60, 'account');
+  const ip = await make(config.authRateLimit, 'ip');
+  const account = await make(config.authRateLimitAccount, 'account');
   return { ...(ip === undefined ? {} : { ip }), ...(account === undefined ? {} : { account }) };
 }

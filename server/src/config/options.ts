@@ -1,4 +1,3 @@
-import type { Config, LogFormat, LogLevel, ServerRole } from './config.js';
 import type { ValueKind } from './option-types.js';
 import { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
 import { protectedFieldsKind } from './protected-fields-kind.js';
@@ -16,10 +15,9 @@ import {
 } from './option-types.js';
 
 /**
- * Every Strata option, declared once. The parser, `strata --help` and the README's configuration table are
- * all generated from this list; add an option here and in `config.ts`, nowhere else.
+ * Every Strata option, declared once. The parser, `strata --help`, the README's configuration table and the
+ * `Config` type itself (`config.ts`) are all derived from this list: add an option here, nowhere else.
  */
-export type OptionKey = keyof Config;
 
 export type OptionGroup = 'Server' | 'Storage' | 'Keys' | 'Security' | 'Email' | 'Limits' | 'Logging' | 'Dashboard';
 
@@ -28,15 +26,17 @@ export interface DefaultContext {
   readonly dataDir: string;
 }
 
-export interface OptionDeclaration<K extends OptionKey> {
+export interface OptionDeclaration<K extends string = string, T = unknown> {
   readonly key: K;
   readonly flag: `--${string}`;
   readonly env: string;
   /** Other env vars read when `env` is unset, in order (e.g. the conventional `PORT`). */
   readonly envFallbacks?: readonly string[];
-  readonly kind: ValueKind<NonNullable<Config[K]>>;
-  /** No default means the option stays unset (or, for keys, is generated on first start). */
-  readonly default?: (context: DefaultContext) => NonNullable<Config[K]>;
+  readonly kind: ValueKind<T>;
+  /** With a default, the option is always set in `Config`; without one it may be unset. */
+  readonly default?: (context: DefaultContext) => NoInfer<T>;
+  /** Always set in `Config` though it has no default: generated on first start when not configured (keys). */
+  readonly generated?: true;
   /** How the default reads in `--help` and the README. */
   readonly defaultText: string;
   readonly description: string;
@@ -45,12 +45,28 @@ export interface OptionDeclaration<K extends OptionKey> {
   readonly secret?: boolean;
 }
 
-/** One declaration of any option (a union over the keys keeps each declaration's kind and default typed). */
-export type AnyOptionDeclaration = { [K in OptionKey]: OptionDeclaration<K> }[OptionKey];
+/** Type-only marker: whether a declared option is always set in `Config` (it never exists at run time). */
+declare const PRESENCE: unique symbol;
+/** An option as `option()` declared it: its key, its value type, and whether `Config` always holds it. */
+export type DeclaredOption<K extends string, T, P extends 'always' | 'maybe'> = OptionDeclaration<K, T> & {
+  readonly [PRESENCE]?: P;
+};
 
-const ROLES: readonly ServerRole[] = ['api', 'live', 'worker', 'all'];
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
+/** Declares one option; the kind, the default and the key's literal type are checked and kept. */
+function option<const K extends string, T>(
+  declaration: OptionDeclaration<K, T> & ({ readonly default: unknown } | { readonly generated: true }),
+): DeclaredOption<K, T, 'always'>;
+function option<const K extends string, T>(declaration: OptionDeclaration<K, T>): DeclaredOption<K, T, 'maybe'>;
+function option<const K extends string, T>(declaration: OptionDeclaration<K, T>): OptionDeclaration<K, T> {
+  return declaration;
+}
+
+const ROLES = ['api', 'live', 'worker', 'all'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['pretty', 'json'] as const;
+export type ServerRole = (typeof ROLES)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
 const ips = listKind({ placeholder: '<ip,...>', item: checkIpOrCidr });
 const secret = stringKind('<key>');
 
@@ -68,9 +84,9 @@ export const CONFIG_FILE_OPTION = {
     'JSON file with options keyed by their camelCase name (e.g. {"port": 8080}). Env vars and flags override it.',
 } as const;
 
-export const OPTIONS: readonly AnyOptionDeclaration[] = [
+export const OPTIONS = [
   // Server
-  {
+  option({
     key: 'port',
     flag: '--port',
     env: 'STRATA_PORT',
@@ -80,8 +96,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 1337,
     defaultText: '1337',
     description: 'TCP port to listen on (0 picks a free port). `PORT` is read when `STRATA_PORT` is unset.',
-  },
-  {
+  }),
+  option({
     key: 'host',
     flag: '--host',
     env: 'STRATA_HOST',
@@ -90,8 +106,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => '0.0.0.0',
     defaultText: '0.0.0.0',
     description: 'Interface to bind.',
-  },
-  {
+  }),
+  option({
     key: 'mountPath',
     flag: '--mount-path',
     env: 'STRATA_MOUNT_PATH',
@@ -100,19 +116,19 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => '/parse',
     defaultText: '/parse',
     description: 'URL path the Parse API is served under.',
-  },
-  {
+  }),
+  option({
     key: 'role',
     flag: '--role',
     env: 'STRATA_ROLE',
     group: 'Server',
     kind: enumKind(ROLES),
-    default: () => 'all',
+    default: () => 'all' as const,
     defaultText: 'all',
     description:
       'What this process runs: `api` (REST, GraphQL, files), `live` (LiveQuery), `worker` (queues, jobs) or `all`.',
-  },
-  {
+  }),
+  option({
     key: 'publicServerURL',
     flag: '--public-server-url',
     env: 'STRATA_PUBLIC_SERVER_URL',
@@ -121,8 +137,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'derived from the request',
     description:
       'Public URL of the API including the mount path, e.g. `https://api.example.com/parse`; used in file URLs and emails.',
-  },
-  {
+  }),
+  option({
     key: 'cloud',
     flag: '--cloud',
     env: 'STRATA_CLOUD',
@@ -130,8 +146,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: stringKind('<file>'),
     defaultText: 'none',
     description: 'Path of the cloud code module to load (trusted code, runs in the server process).',
-  },
-  {
+  }),
+  option({
     key: 'dev',
     flag: '--dev',
     env: 'STRATA_DEV',
@@ -141,8 +157,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'false',
     description:
       "Development mode: run the server as a child process and restart it when a file under the `--cloud` module's directory changes.",
-  },
-  {
+  }),
+  option({
     key: 'cloudTimeout',
     flag: '--cloud-timeout',
     env: 'STRATA_CLOUD_TIMEOUT',
@@ -152,8 +168,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '30000',
     description:
       'Milliseconds a cloud function or trigger may run before its request fails with 141 (the late result is ignored).',
-  },
-  {
+  }),
+  option({
     key: 'webhookTimeout',
     flag: '--webhook-timeout',
     env: 'STRATA_WEBHOOK_TIMEOUT',
@@ -162,8 +178,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 10_000,
     defaultText: '10000',
     description: 'Milliseconds to wait for a webhook (`/hooks`) to answer before its request fails with 141.',
-  },
-  {
+  }),
+  option({
     key: 'jobTimeout',
     flag: '--job-timeout',
     env: 'STRATA_JOB_TIMEOUT',
@@ -173,8 +189,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '3600000',
     description:
       'Milliseconds a cloud job may run (unless it sets its own `timeoutMs`) before its signal is aborted and the attempt fails.',
-  },
-  {
+  }),
+  option({
     key: 'jobConcurrency',
     flag: '--job-concurrency',
     env: 'STRATA_JOB_CONCURRENCY',
@@ -183,8 +199,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 4,
     defaultText: '4',
     description: 'Cloud jobs a `worker` or `all` process runs at once.',
-  },
-  {
+  }),
+  option({
     key: 'jobLockDuration',
     flag: '--job-lock-duration',
     env: 'STRATA_JOB_LOCK_DURATION',
@@ -194,8 +210,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '30000',
     description:
       "With Redis: milliseconds a worker's lock on a running job lasts without renewal (renewed while it runs). The job of a killed worker is run again once its lock lapses.",
-  },
-  {
+  }),
+  option({
     key: 'jobStalledInterval',
     flag: '--job-stalled-interval',
     env: 'STRATA_JOB_STALLED_INTERVAL',
@@ -205,8 +221,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '30000',
     description:
       "With Redis: how often (ms) each worker looks for jobs whose lock lapsed and queues them again; a killed worker's job restarts within lock duration + 2 × this.",
-  },
-  {
+  }),
+  option({
     key: 'allowOrigin',
     flag: '--allow-origin',
     env: 'STRATA_ALLOW_ORIGIN',
@@ -215,9 +231,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => ['*'],
     defaultText: '*',
     description: 'Origins allowed by CORS.',
-  },
+  }),
   // Storage
-  {
+  option({
     key: 'dataDir',
     flag: '--data-dir',
     env: 'STRATA_DATA_DIR',
@@ -226,8 +242,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => './.strata',
     defaultText: './.strata',
     description: 'Directory for the SQLite database, local files and generated keys (`keys.json`).',
-  },
-  {
+  }),
+  option({
     key: 'databaseURI',
     flag: '--database-uri',
     env: 'STRATA_DATABASE_URI',
@@ -236,8 +252,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: ({ dataDir }) => `sqlite:${dataDir}/strata.db`,
     defaultText: 'sqlite:<data-dir>/strata.db',
     description: '`sqlite:<path>` or `mongodb://...` (parse-server compatible layout).',
-  },
-  {
+  }),
+  option({
     key: 'databaseConnectTimeout',
     flag: '--database-connect-timeout',
     env: 'STRATA_DATABASE_CONNECT_TIMEOUT',
@@ -247,8 +263,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '5000',
     description:
       'Milliseconds a start waits for MongoDB to answer before it stops with a message (once running, the driver waits its own 30 s for a server).',
-  },
-  {
+  }),
+  option({
     key: 'redisURL',
     flag: '--redis-url',
     env: 'STRATA_REDIS_URL',
@@ -256,19 +272,21 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: uriKind({ placeholder: '<url>', prefixes: ['redis://', 'rediss://'] }),
     defaultText: 'none (in-process)',
     description: 'Redis for pub/sub, queues and shared caches; required when running several processes.',
-  },
+  }),
   // Keys
-  {
+  option({
     key: 'appId',
+    generated: true,
     flag: '--app-id',
     env: 'STRATA_APP_ID',
     group: 'Keys',
     kind: stringKind('<id>'),
     defaultText: 'generated on first start',
     description: 'Application id clients send in `X-Parse-Application-Id`.',
-  },
-  {
+  }),
+  option({
     key: 'masterKey',
+    generated: true,
     flag: '--master-key',
     env: 'STRATA_MASTER_KEY',
     group: 'Keys',
@@ -276,8 +294,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'generated on first start',
     description: 'Master key: bypasses ACLs and class-level permissions. Keep it on the server.',
-  },
-  {
+  }),
+  option({
     key: 'readOnlyMasterKey',
     flag: '--read-only-master-key',
     env: 'STRATA_READ_ONLY_MASTER_KEY',
@@ -286,8 +304,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'none',
     description: 'Master key that may read everything but write nothing.',
-  },
-  {
+  }),
+  option({
     key: 'maintenanceKey',
     flag: '--maintenance-key',
     env: 'STRATA_MAINTENANCE_KEY',
@@ -296,8 +314,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'none',
     description: 'Key for internal maintenance access (IP-restricted by `--maintenance-key-ips`).',
-  },
-  {
+  }),
+  option({
     key: 'clientKey',
     flag: '--client-key',
     env: 'STRATA_CLIENT_KEY',
@@ -306,8 +324,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'generated on first start',
     description: 'Client key (iOS, Android, Flutter; `X-Parse-Client-Key`).',
-  },
-  {
+  }),
+  option({
     key: 'javascriptKey',
     flag: '--javascript-key',
     env: 'STRATA_JAVASCRIPT_KEY',
@@ -316,8 +334,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'the generated client key',
     description: 'JavaScript key (`X-Parse-Javascript-Key`, `_JavaScriptKey`).',
-  },
-  {
+  }),
+  option({
     key: 'restAPIKey',
     flag: '--rest-api-key',
     env: 'STRATA_REST_API_KEY',
@@ -326,8 +344,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'the generated client key',
     description: 'REST API key (`X-Parse-REST-API-Key`).',
-  },
-  {
+  }),
+  option({
     key: 'dotNetKey',
     flag: '--dotnet-key',
     env: 'STRATA_DOTNET_KEY',
@@ -336,8 +354,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'the generated client key',
     description: '.NET / Unity key (`X-Parse-Windows-Key`).',
-  },
-  {
+  }),
+  option({
     key: 'webhookKey',
     flag: '--webhook-key',
     env: 'STRATA_WEBHOOK_KEY',
@@ -346,9 +364,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'none (a warning is logged)',
     description: 'Sent to webhooks as `X-Parse-Webhook-Key` so they can check a call comes from this server.',
-  },
+  }),
   // Security
-  {
+  option({
     key: 'allowClientClassCreation',
     flag: '--allow-client-class-creation',
     env: 'STRATA_ALLOW_CLIENT_CLASS_CREATION',
@@ -357,8 +375,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => false,
     defaultText: 'false',
     description: 'Let requests without the master key create new classes.',
-  },
-  {
+  }),
+  option({
     key: 'protectedFields',
     flag: '--protected-fields',
     env: 'STRATA_PROTECTED_FIELDS',
@@ -368,8 +386,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '{"_User":{"*":["email"]}}',
     description:
       'JSON of fields hidden from non-master readers, per class and key (`*`, `authenticated`, `role:Name`, `userField:field`, user id); merged into each class CLP.',
-  },
-  {
+  }),
+  option({
     key: 'masterKeyIps',
     flag: '--master-key-ips',
     env: 'STRATA_MASTER_KEY_IPS',
@@ -378,8 +396,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => ['127.0.0.1', '::1'],
     defaultText: '127.0.0.1,::1',
     description: 'IPs or CIDR ranges the master key is accepted from.',
-  },
-  {
+  }),
+  option({
     key: 'maintenanceKeyIps',
     flag: '--maintenance-key-ips',
     env: 'STRATA_MAINTENANCE_KEY_IPS',
@@ -388,9 +406,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => ['127.0.0.1', '::1'],
     defaultText: '127.0.0.1,::1',
     description: 'IPs or CIDR ranges the maintenance key is accepted from.',
-  },
+  }),
   // Email (verification and password reset, spec/security.md §8-9)
-  {
+  option({
     key: 'appName',
     flag: '--app-name',
     env: 'STRATA_APP_NAME',
@@ -398,18 +416,18 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: stringKind('<name>'),
     defaultText: 'none',
     description: 'App name shown in emails and pages; email flows need it and `--public-server-url`.',
-  },
-  {
+  }),
+  option({
     key: 'emailAdapter',
     flag: '--email-adapter',
     env: 'STRATA_EMAIL_ADAPTER',
     group: 'Email',
     kind: enumKind(['log', 'smtp'] as const),
-    default: () => 'log',
+    default: () => 'log' as const,
     defaultText: 'log',
     description: 'Where emails go: `log` (written to the server log, not sent) or `smtp`.',
-  },
-  {
+  }),
+  option({
     key: 'emailHost',
     flag: '--email-host',
     env: 'STRATA_EMAIL_HOST',
@@ -417,8 +435,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: stringKind('<host>'),
     defaultText: 'none',
     description: 'SMTP server host.',
-  },
-  {
+  }),
+  option({
     key: 'emailPort',
     flag: '--email-port',
     env: 'STRATA_EMAIL_PORT',
@@ -427,8 +445,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 587,
     defaultText: '587',
     description: 'SMTP server port.',
-  },
-  {
+  }),
+  option({
     key: 'emailSecure',
     flag: '--email-secure',
     env: 'STRATA_EMAIL_SECURE',
@@ -437,8 +455,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => false,
     defaultText: 'false',
     description: 'TLS from the first byte (port 465); otherwise STARTTLS when the server offers it.',
-  },
-  {
+  }),
+  option({
     key: 'emailUser',
     flag: '--email-user',
     env: 'STRATA_EMAIL_USER',
@@ -446,8 +464,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: stringKind('<user>'),
     defaultText: 'none',
     description: 'SMTP user name (no authentication when unset).',
-  },
-  {
+  }),
+  option({
     key: 'emailPass',
     flag: '--email-pass',
     env: 'STRATA_EMAIL_PASS',
@@ -456,8 +474,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'none',
     description: 'SMTP password.',
-  },
-  {
+  }),
+  option({
     key: 'emailFrom',
     flag: '--email-from',
     env: 'STRATA_EMAIL_FROM',
@@ -465,8 +483,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: stringKind('<address>'),
     defaultText: 'none',
     description: 'From address of the emails, e.g. `"My App" <noreply@example.com>`; required for SMTP.',
-  },
-  {
+  }),
+  option({
     key: 'verifyUserEmails',
     flag: '--verify-user-emails',
     env: 'STRATA_VERIFY_USER_EMAILS',
@@ -475,8 +493,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => false,
     defaultText: 'false',
     description: 'Send a verification link when a user signs up with (or changes) an email.',
-  },
-  {
+  }),
+  option({
     key: 'preventLoginWithUnverifiedEmail',
     flag: '--prevent-login-with-unverified-email',
     env: 'STRATA_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL',
@@ -486,8 +504,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'false',
     description:
       'With `--verify-user-emails`: refuse log-in (205) until the email is verified; sign-up returns no session.',
-  },
-  {
+  }),
+  option({
     key: 'preventSignupWithUnverifiedEmail',
     flag: '--prevent-signup-with-unverified-email',
     env: 'STRATA_PREVENT_SIGNUP_WITH_UNVERIFIED_EMAIL',
@@ -496,8 +514,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => false,
     defaultText: 'false',
     description: 'With the two options above: the sign-up request itself answers 205 (the user is still created).',
-  },
-  {
+  }),
+  option({
     key: 'emailVerifyTokenValidityDuration',
     flag: '--email-verify-token-validity-duration',
     env: 'STRATA_EMAIL_VERIFY_TOKEN_VALIDITY_DURATION',
@@ -505,8 +523,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: integerKind({ min: 1, max: 1_000_000_000 }),
     defaultText: 'none (valid until used)',
     description: 'Seconds a verification link stays valid.',
-  },
-  {
+  }),
+  option({
     key: 'emailVerifySuccessOnInvalidEmail',
     flag: '--email-verify-success-on-invalid-email',
     env: 'STRATA_EMAIL_VERIFY_SUCCESS_ON_INVALID_EMAIL',
@@ -515,9 +533,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => true,
     defaultText: 'true',
     description: 'Answer `{}` to a verification request for an unknown or verified email (no user enumeration).',
-  },
+  }),
   // Users (spec/security.md §7-8, rest.md §6.10)
-  {
+  option({
     key: 'accountLockout',
     flag: '--account-lockout',
     env: 'STRATA_ACCOUNT_LOCKOUT',
@@ -526,8 +544,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'off',
     description:
       'JSON `{"duration":<minutes>,"threshold":<attempts>,"unlockOnPasswordReset":<bool>}`: lock an account after failed log-ins.',
-  },
-  {
+  }),
+  option({
     key: 'passwordPolicy',
     flag: '--password-policy',
     env: 'STRATA_PASSWORD_POLICY',
@@ -536,8 +554,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'none',
     description:
       'JSON with `validatorPattern`, `validationError`, `doNotAllowUsername`, `maxPasswordHistory`, `maxPasswordAge` (days), `resetTokenValidityDuration` (s), `resetTokenReuseIfValid`, `resetPasswordSuccessOnInvalidEmail`.',
-  },
-  {
+  }),
+  option({
     key: 'enableAnonymousUsers',
     flag: '--enable-anonymous-users',
     env: 'STRATA_ENABLE_ANONYMOUS_USERS',
@@ -546,8 +564,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => true,
     defaultText: 'true',
     description: 'Allow sign-up with `authData.anonymous`.',
-  },
-  {
+  }),
+  option({
     key: 'authProviders',
     flag: '--auth-providers',
     env: 'STRATA_AUTH_PROVIDERS',
@@ -556,9 +574,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'none',
     description:
       'JSON of third-party log-in providers, e.g. `{"google":{"clientId":"..."},"apple":{"clientId":"..."}}`; other OpenID providers add `issuer` and `jwksUri`.',
-  },
+  }),
   // Passwords, sessions and log-in rate limits (spec/security.md §6, rest.md §6)
-  {
+  option({
     key: 'passwordHashCost',
     flag: '--password-hash-cost',
     env: 'STRATA_PASSWORD_HASH_COST',
@@ -567,8 +585,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 10,
     defaultText: '10',
     description: 'bcrypt cost factor for new password hashes (each step doubles the hashing time).',
-  },
-  {
+  }),
+  option({
     key: 'sessionLength',
     flag: '--session-length',
     env: 'STRATA_SESSION_LENGTH',
@@ -577,8 +595,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 31_536_000,
     defaultText: '31536000 (1 year)',
     description: 'Seconds a new session stays valid (`expiresAt`); an expired token answers 209.',
-  },
-  {
+  }),
+  option({
     key: 'authRateLimit',
     flag: '--auth-rate-limit',
     env: 'STRATA_AUTH_RATE_LIMIT',
@@ -588,8 +606,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '600',
     description:
       'Log-in, sign-up and password-reset requests allowed per client IP per window (0: no limit); over it → 429.',
-  },
-  {
+  }),
+  option({
     key: 'authRateLimitAccount',
     flag: '--auth-rate-limit-account',
     env: 'STRATA_AUTH_RATE_LIMIT_ACCOUNT',
@@ -598,8 +616,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 60,
     defaultText: '60',
     description: 'The same requests allowed per username / email per window (0: no limit).',
-  },
-  {
+  }),
+  option({
     key: 'authRateLimitWindow',
     flag: '--auth-rate-limit-window',
     env: 'STRATA_AUTH_RATE_LIMIT_WINDOW',
@@ -608,9 +626,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 60,
     defaultText: '60',
     description: 'Length of the rate-limit window in seconds (counters are shared through Redis when configured).',
-  },
+  }),
   // Limits
-  {
+  option({
     key: 'maxBodySize',
     flag: '--max-body-size',
     env: 'STRATA_MAX_BODY_SIZE',
@@ -619,8 +637,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 20 * 1024 * 1024,
     defaultText: '20mb',
     description: 'Largest request body accepted (`512kb`, `20mb` or bytes).',
-  },
-  {
+  }),
+  option({
     key: 'maxNestingDepth',
     flag: '--max-nesting-depth',
     env: 'STRATA_MAX_NESTING_DEPTH',
@@ -629,8 +647,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 64,
     defaultText: '64',
     description: 'Deepest nesting accepted in a JSON body or a `where` clause.',
-  },
-  {
+  }),
+  option({
     key: 'defaultLimit',
     flag: '--default-limit',
     env: 'STRATA_DEFAULT_LIMIT',
@@ -639,8 +657,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 100,
     defaultText: '100',
     description: 'Results per query when the request sets no `limit`.',
-  },
-  {
+  }),
+  option({
     key: 'maxLimit',
     flag: '--max-limit',
     env: 'STRATA_MAX_LIMIT',
@@ -648,8 +666,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: integerKind({ min: 1, max: 1_000_000_000 }),
     defaultText: 'none',
     description: 'Highest `limit` honoured; larger values are clamped.',
-  },
-  {
+  }),
+  option({
     key: 'maxFieldsPerClass',
     flag: '--max-fields-per-class',
     env: 'STRATA_MAX_FIELDS_PER_CLASS',
@@ -663,9 +681,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
       'Most fields one class may have, its default fields included (the master key too). A write or schema ' +
       'change adding fields past it → 255; the class stays usable. The default is below what a ' +
       'parse-server app on Postgres can have (1,600 columns), so data moved from one fits.',
-  },
+  }),
   // Query complexity (issue 3); the master key is exempt, as in Parse.
-  {
+  option({
     key: 'queryMaxBranches',
     flag: '--query-max-branches',
     env: 'STRATA_QUERY_MAX_BRANCHES',
@@ -674,8 +692,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 500,
     defaultText: '500',
     description: 'Most elements in one `$or` / `$and` / `$nor` array of a `where` (master key exempt); over it → 102.',
-  },
-  {
+  }),
+  option({
     key: 'queryMaxInValues',
     flag: '--query-max-in-values',
     env: 'STRATA_QUERY_MAX_IN_VALUES',
@@ -685,8 +703,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '10000',
     description:
       'Most values in one `$in` / `$nin` / `$all` / `$containedBy` array (master key exempt); over it → 102.',
-  },
-  {
+  }),
+  option({
     key: 'queryMaxRegexLength',
     flag: '--query-max-regex-length',
     env: 'STRATA_QUERY_MAX_REGEX_LENGTH',
@@ -695,8 +713,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 1000,
     defaultText: '1000',
     description: 'Longest `$regex` pattern in characters (master key exempt); over it → 102.',
-  },
-  {
+  }),
+  option({
     key: 'querySubqueryDepth',
     flag: '--query-subquery-depth',
     env: 'STRATA_QUERY_SUBQUERY_DEPTH',
@@ -706,8 +724,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '5',
     description:
       'Deepest nesting of `$inQuery` / `$notInQuery` / `$select` / `$dontSelect` sub-queries (master key exempt); over it → 102.',
-  },
-  {
+  }),
+  option({
     key: 'queryMaxCost',
     flag: '--query-max-cost',
     env: 'STRATA_QUERY_MAX_COST',
@@ -717,8 +735,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '20000',
     description:
       'Most total cost of one `where`, sub-queries included (master key exempt): each constraint, `$in`-style value and `$or` branch costs 1, each sub-query 100, each `$regex` 10 per instruction of its compiled RE2 program; over it → 102.',
-  },
-  {
+  }),
+  option({
     key: 'allowPublicExplain',
     flag: '--allow-public-explain',
     env: 'STRATA_ALLOW_PUBLIC_EXPLAIN',
@@ -727,8 +745,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => false,
     defaultText: 'false',
     description: 'Let requests without the master key use `explain` (the database plan of a find); otherwise → 102.',
-  },
-  {
+  }),
+  option({
     key: 'idempotency',
     flag: '--idempotency',
     env: 'STRATA_IDEMPOTENCY',
@@ -738,8 +756,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'true',
     description:
       'Run each write (POST/PUT/DELETE) carrying an `X-Parse-Request-Id` once: a repeat replays the first response (159 while it is still running).',
-  },
-  {
+  }),
+  option({
     key: 'idempotencyTtl',
     flag: '--idempotency-ttl',
     env: 'STRATA_IDEMPOTENCY_TTL',
@@ -748,9 +766,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 300,
     defaultText: '300',
     description: 'Seconds a request id is remembered for `--idempotency`.',
-  },
+  }),
   // Files (issue 6, rest.md §10)
-  {
+  option({
     key: 'filesAdapter',
     flag: '--files-adapter',
     env: 'STRATA_FILES_ADAPTER',
@@ -759,8 +777,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: '`gridfs` with a MongoDB database, else `local`',
     description:
       "Where uploaded files live: `local` (a directory, `--files-directory`) or `gridfs` (the MongoDB database, parse-server's `fs` bucket).",
-  },
-  {
+  }),
+  option({
     key: 'filesDirectory',
     flag: '--files-directory',
     env: 'STRATA_FILES_DIRECTORY',
@@ -769,8 +787,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: ({ dataDir }) => `${dataDir}/files`,
     defaultText: '<data-dir>/files',
     description: 'Directory of the `local` files adapter.',
-  },
-  {
+  }),
+  option({
     key: 'filesEncryptionKey',
     flag: '--files-encryption-key',
     env: 'STRATA_FILES_ENCRYPTION_KEY',
@@ -780,8 +798,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'none',
     description:
       "GridFS only: encrypt stored files with this key (parse-server's `fileKey`, so its encrypted files are read).",
-  },
-  {
+  }),
+  option({
     key: 'maxUploadSize',
     flag: '--max-upload-size',
     env: 'STRATA_MAX_UPLOAD_SIZE',
@@ -790,8 +808,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 20 * 1024 * 1024,
     defaultText: '20mb',
     description: 'Largest file upload (`512kb`, `20mb`, `1gb` or bytes), enforced while streaming; over it → 413.',
-  },
-  {
+  }),
+  option({
     key: 'fileUploadPublic',
     flag: '--file-upload-public',
     env: 'STRATA_FILE_UPLOAD_PUBLIC',
@@ -800,8 +818,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => false,
     defaultText: 'false',
     description: 'Let requests without a session upload files (the master key always may); otherwise → 130.',
-  },
-  {
+  }),
+  option({
     key: 'fileUploadAnonymous',
     flag: '--file-upload-anonymous',
     env: 'STRATA_FILE_UPLOAD_ANONYMOUS',
@@ -810,8 +828,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => false,
     defaultText: 'false',
     description: 'Let anonymous users (`authData.anonymous`) upload files; otherwise → 130.',
-  },
-  {
+  }),
+  option({
     key: 'fileUploadAuthenticated',
     flag: '--file-upload-authenticated',
     env: 'STRATA_FILE_UPLOAD_AUTHENTICATED',
@@ -820,8 +838,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => true,
     defaultText: 'true',
     description: 'Let logged-in (non-anonymous) users upload files; otherwise → 130.',
-  },
-  {
+  }),
+  option({
     key: 'fileExtensions',
     flag: '--file-extensions',
     env: 'STRATA_FILE_EXTENSIONS',
@@ -830,8 +848,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'any except active content',
     description:
       'Extensions non-master uploads may have, e.g. `png,jpg,pdf` (`*`: any). Unset: any except active content (HTML, SVG, XML, JavaScript), which is refused (130); active content allowed here is served as an attachment.',
-  },
-  {
+  }),
+  option({
     key: 'preserveFileName',
     flag: '--preserve-file-name',
     env: 'STRATA_PRESERVE_FILE_NAME',
@@ -841,8 +859,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'false',
     description:
       'Store uploads under their own name instead of `<32 hex>_<name>` (a later upload replaces an earlier one).',
-  },
-  {
+  }),
+  option({
     key: 'fileUrlSigningTtl',
     flag: '--file-url-signing-ttl',
     env: 'STRATA_FILE_URL_SIGNING_TTL',
@@ -851,20 +869,20 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'off',
     description:
       'Seconds a file URL stays valid: URLs get a signed `?token=` and downloads without a valid one → 403. Off: file URLs are public.',
-  },
+  }),
   // Logging
-  {
+  option({
     key: 'logLevel',
     flag: '--log-level',
     env: 'STRATA_LOG_LEVEL',
     group: 'Logging',
     kind: enumKind(LOG_LEVELS),
-    default: () => 'info',
+    default: () => 'info' as const,
     defaultText: 'info',
     description:
       'Log level. `info` logs one line per request (method, path with query parameter names only, status, duration, request id, Parse error code); `debug` adds stacks to start-up failures.',
-  },
-  {
+  }),
+  option({
     key: 'logFormat',
     flag: '--log-format',
     env: 'STRATA_LOG_FORMAT',
@@ -872,9 +890,9 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: enumKind(LOG_FORMATS),
     defaultText: 'pretty on a terminal, else json',
     description: 'Log lines on stdout: `json` (one JSON object per line, for collectors) or `pretty` (for people).',
-  },
+  }),
   // Dashboard
-  {
+  option({
     key: 'dashboard',
     flag: '--dashboard',
     env: 'STRATA_DASHBOARD',
@@ -883,8 +901,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => true,
     defaultText: 'true',
     description: 'Serve the admin dashboard at `/dashboard` (api and all roles). Sign-in needs a dashboard user.',
-  },
-  {
+  }),
+  option({
     key: 'dashboardUsersFile',
     flag: '--dashboard-users-file',
     env: 'STRATA_DASHBOARD_USERS_FILE',
@@ -893,8 +911,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: ({ dataDir }) => `${dataDir}/dashboard-users.json`,
     defaultText: '<data-dir>/dashboard-users.json',
     description: 'Dashboard users (bcrypt hashes), written by `strata dashboard-user add`; re-read when it changes.',
-  },
-  {
+  }),
+  option({
     key: 'dashboardApps',
     flag: '--dashboard-apps',
     env: 'STRATA_DASHBOARD_APPS',
@@ -904,8 +922,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     defaultText: 'none',
     description:
       'Other apps in this dashboard: JSON `[{"appId","serverURL","masterKey","readOnlyMasterKey"?,"appName"?}]` (keys stay on the server).',
-  },
-  {
+  }),
+  option({
     key: 'dashboardSessionTtl',
     flag: '--dashboard-session-ttl',
     env: 'STRATA_DASHBOARD_SESSION_TTL',
@@ -914,8 +932,8 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     default: () => 43_200,
     defaultText: '43200',
     description: 'Seconds a dashboard sign-in lasts.',
-  },
-  {
+  }),
+  option({
     key: 'dashboardSecret',
     flag: '--dashboard-secret',
     env: 'STRATA_DASHBOARD_SECRET',
@@ -924,8 +942,13 @@ export const OPTIONS: readonly AnyOptionDeclaration[] = [
     kind: secret,
     defaultText: 'derived from the master key',
     description: 'Key that signs dashboard session cookies (every server of a deployment must share it).',
-  },
-];
+  }),
+] as const;
+
+/** One declared option, whichever. */
+export type AnyOptionDeclaration = (typeof OPTIONS)[number];
+/** The name of an option: a `Config` field. */
+export type OptionKey = AnyOptionDeclaration['key'];
 
 /** The declaration for a flag such as `--port`, if any. */
 export function findOptionByFlag(flag: string): AnyOptionDeclaration | undefined {
