@@ -39,6 +39,7 @@ import {
   createRedisQueue,
   createRedisPubSub,
   createRedisRateLimiter,
+  LogBuffer,
 } from './infra/index.js';
 import type { JobQueue, Logger, PubSub, RateLimiter } from './infra/index.js';
 import { openStorage } from './storage/index.js';
@@ -91,6 +92,8 @@ export async function createApp(options: {
    * port over once the new cloud code has loaded (at `database`) and before anything opens the database.
    */
   onStartupStep?: (step: StartupStep) => void | Promise<void>;
+  /** The recent log lines `GET /scriptlog` answers with; the logger must write into it (`createLogger({ buffer })`). */
+  logs?: LogBuffer;
 }): Promise<StrataApp> {
   const { config, logger } = options;
   const step = async (name: StartupStep): Promise<void> => options.onStartupStep?.(name);
@@ -207,6 +210,7 @@ export async function createApp(options: {
     ...(config.appName === undefined ? {} : { appName: config.appName }),
     ...(files === undefined ? {} : { files: httpFiles(files) }),
     inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
+    logs: options.logs ?? new LogBuffer(1),
   });
   let localURL = `http://127.0.0.1:${config.port}${config.mountPath}`;
   const dashboard =

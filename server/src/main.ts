@@ -20,7 +20,7 @@ import {
 } from './config/index.js';
 import { ErrorCode, ParseError } from './errors/index.js';
 import type { Logger } from './infra/index.js';
-import { createLogger } from './infra/index.js';
+import { LogBuffer, createLogger } from './infra/index.js';
 import type { DashboardUser } from './dashboard/index.js';
 import { EXIT_CODES, describeStartupFailure } from './main-failure.js';
 import type { FailedStep } from './main-failure.js';
@@ -170,7 +170,10 @@ async function devHandoff(env: NodeJS.ProcessEnv): Promise<DevHandoff | undefine
 async function start(options: { config: Config; keys?: KeysOutcome; dev?: DevHandoff }): Promise<void> {
   const { config, keys, dev } = options;
   const terminal = process.stdout.isTTY;
+  // The recent lines `GET /scriptlog` answers with (the dashboards' logs pages).
+  const logs = new LogBuffer();
   const logger = createLogger({
+    buffer: logs,
     level: config.logLevel,
     format: config.logFormat ?? (terminal ? 'pretty' : 'json'),
     color: terminal && !process.env['NO_COLOR'],
@@ -185,6 +188,7 @@ async function start(options: { config: Config; keys?: KeysOutcome; dev?: DevHan
     const app = await createApp({
       config,
       logger,
+      logs,
       dashboardUsers: await dashboardUsersReader(config, logger),
       onStartupStep: async (next) => {
         step = next;

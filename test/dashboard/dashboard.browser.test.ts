@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcrypt';
 import type { Browser, Page } from 'playwright-core';
+import { LogBuffer, createLogger } from '../../server/src/infra/index.js';
 import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { chromiumSkipReason, launchChromium } from './chromium.js';
@@ -53,10 +54,14 @@ describe('dashboard in chromium', skip === undefined ? {} : { skip }, () => {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    // The app's log lines go to a buffer (what GET /scriptlog and the Logs page show), not to stdout.
+    const logs = new LogBuffer();
     server = await startTestServer({
       readOnlyMasterKey: 'dash-ro-key',
       passwordHashCost: 4,
       dashboardUsers: () => USERS,
+      logs,
+      logger: createLogger({ level: 'info', destination: { write: () => undefined }, buffer: logs }),
     });
     assert.equal(
       (
@@ -234,6 +239,21 @@ describe('dashboard in chromium', skip === undefined ? {} : { skip }, () => {
     // Pointer navigation opens the target row.
     await page.getByRole('link', { name: `Open _User ${aliceId}` }).click();
     await page.locator(`[data-object-id="${aliceId}"]`).waitFor();
+
+    // The server's request log lines, from /scriptlog, with their request ids.
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page
+      .locator('.log-table tbody tr')
+      .first()
+      .waitFor()
+      .catch(async (err: unknown) => {
+        await page.screenshot({ path: '/tmp/dash-logs.png' });
+        throw err;
+      });
+    await page.getByLabel('Level').selectOption('error');
+    await page.getByLabel('Level').selectOption('info');
+    await page.locator('.log-table button.link').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'logs.png') });
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Username').waitFor();

@@ -4,11 +4,13 @@ import { useApp } from '../app-context.js';
 import { navigate, routeHref } from '../router.js';
 import { Browser } from '../pages/Browser.js';
 import { Overview } from '../pages/Overview.js';
+import { Logs } from '../pages/Logs.js';
 
 /** The pages, in navigation order. */
 const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode }> = [
   { id: 'overview', label: 'Overview', render: () => <Overview /> },
   { id: 'browser', label: 'Data browser', render: () => <Browser /> },
+  { id: 'logs', label: 'Logs', render: () => <Logs /> },
 ];
 
 export function Shell(props: { onSignOut: () => void }) {

@@ -8,7 +8,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { CredentialResolver } from '../auth/index.js';
 import type { InProcessDispatch } from '../cloud/index.js';
 import type { Core } from '../core/index.js';
-import type { Logger } from '../infra/index.js';
+import type { LogBuffer, Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
 import { applyCors } from './cors.js';
 import { Dispatcher } from './dispatch.js';
@@ -24,6 +24,7 @@ import { functionRoutes } from './routes/functions.js';
 import { hookRoutes } from './routes/hooks.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { serverInfoRoute } from './routes/server-info.js';
+import { logRoutes } from './routes/logs.js';
 import { sessionAndRoleRoutes } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
 import { handlePage } from './pages/handler.js';
@@ -59,6 +60,8 @@ export interface HttpOptions {
   readonly files?: { readonly maxUploadSize: number; readonly fileToken?: (name: string) => string };
   /** Receives the in-process dispatcher cloud code's Parse SDK calls go through (no socket, same routes). */
   readonly inProcess?: { readonly mountURL: () => string; attach(dispatch: InProcessDispatch): void };
+  /** Recent log lines for `GET /scriptlog`; without it the route answers 404. */
+  readonly logs?: LogBuffer;
 }
 
 /**
@@ -87,7 +90,8 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...configRoutes(encoding),
     ...functionRoutes(encoding),
     ...userEmailRoutes({ rateLimits: options.rateLimits ?? {} }),
-    serverInfoRoute({ version: options.version }),
+    serverInfoRoute({ version: options.version, logs: options.logs !== undefined }),
+    ...(options.logs === undefined ? [] : logRoutes(options.logs)),
     ...jobRoutes(),
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),

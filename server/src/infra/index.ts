@@ -5,6 +5,8 @@
  */
 export { createLogger } from './logger.js';
 export type { LogFormat, Logger, LoggerOptions } from './logger.js';
+export { LogBuffer } from './log-buffer.js';
+export type { LogEntry, LogQuery } from './log-buffer.js';
 export { createMemoryPubSub } from './pubsub.js';
 export type { PubSub, MessageHandler } from './pubsub.js';
 export { createRedisPubSub } from './redis-pubsub.js';

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import type { DestinationStream, LevelWithSilent, Logger as PinoLogger } from 'pino';
 import { prettyDestination } from './log-pretty.js';
+import type { LogBuffer } from './log-buffer.js';
 
 /**
  * The structured logger every component receives from `app.ts`: pino, JSON lines by default, or one readable
@@ -18,6 +19,8 @@ export interface LoggerOptions {
   readonly color?: boolean;
   /** Where lines go (tests pass a stream to read them back). Default: stdout, written synchronously. */
   readonly destination?: DestinationStream;
+  /** Also keeps every line in memory (for `GET /scriptlog`). */
+  readonly buffer?: LogBuffer;
 }
 
 // Credentials that may show up in logged request headers or bodies; pino replaces them with "[Redacted]".
@@ -47,6 +50,14 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, redact: REDACTED_PATHS };
   // Synchronous writes: the last lines before an exit (a failed start, a shutdown) are never lost.
   const out = options.destination ?? pino.destination({ dest: 1, sync: true });
-  if (options.format !== 'pretty') return pino(base, out);
-  return pino(base, prettyDestination({ out, color: options.color ?? false }));
+  const shown = options.format === 'pretty' ? prettyDestination({ out, color: options.color ?? false }) : out;
+  if (options.buffer === undefined || options.level === 'silent') return pino(base, shown);
+  // Both streams take every line the logger's level lets through.
+  return pino(
+    base,
+    pino.multistream([
+      { stream: shown, level: options.level },
+      { stream: options.buffer, level: options.level },
+    ]),
+  );
 }

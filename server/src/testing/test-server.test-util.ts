@@ -11,7 +11,7 @@ import type { CloudRegistry } from '../cloud/index.js';
 import type { Config } from '../config/index.js';
 import type { DashboardUser } from '../dashboard/index.js';
 import { createLogger } from '../infra/index.js';
-import type { Logger } from '../infra/index.js';
+import type { LogBuffer, Logger } from '../infra/index.js';
 import { testConfig, testDatabaseURI } from './test-config.test-util.js';
 
 export const APP_ID = 'test-app';
@@ -47,11 +47,22 @@ export async function startTestServer(
     /** The dashboard's users (default: none) and its built files (default: `@strata/dashboard`'s dist). */
     dashboardUsers?: () => readonly DashboardUser[];
     dashboardAssets?: string;
+    /** The `/scriptlog` buffer; pass the same one to the `logger` (`createLogger({ buffer })`). */
+    logs?: LogBuffer;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
   const databaseURI = testDatabaseURI({ backend: overrides.backend, dir, prefix: 'strata_test_' });
-  const { backend: _backend, now, cloudSetup, logger, dashboardUsers, dashboardAssets, ...configOverrides } = overrides;
+  const {
+    backend: _backend,
+    now,
+    cloudSetup,
+    logger,
+    dashboardUsers,
+    dashboardAssets,
+    logs,
+    ...configOverrides
+  } = overrides;
   const config: Config = {
     ...testConfig({ dir, databaseURI, appId: APP_ID, masterKey: MASTER_KEY }),
     clientKey: CLIENT_KEY,
@@ -68,6 +79,7 @@ export async function startTestServer(
     ...(cloudSetup === undefined ? {} : { cloudSetup }),
     ...(dashboardUsers === undefined ? {} : { dashboardUsers }),
     ...(dashboardAssets === undefined ? {} : { dashboardAssets }),
+    ...(logs === undefined ? {} : { logs }),
   });
   const { port } = await app.listen();
   const url = `http://127.0.0.1:${port}`;

@@ -2,10 +2,18 @@ import { requireMaster } from '../../auth/index.js';
 import type { RouteDefinition } from '../api-types.js';
 
 /**
+ * The parse-server version whose wire behaviour Strata follows (spec/README.md: verified against 9.10.0).
+ * parse-dashboard reads `parseServerVersion` to decide which features to offer, so it gets the version we
+ * are compatible with; Strata's own version is in `strataVersion`.
+ */
+export const PARSE_SERVER_COMPATIBILITY = '9.10.0';
+
+/**
  * `GET /serverInfo` (rest.md §17): what this server supports, read by dashboards. Master key or read-only
  * master key; not the maintenance key (security.md §2: not accepted where the master key is required).
+ * Every flag says true only for what is served.
  */
-export function serverInfoRoute(options: { version: string }): RouteDefinition {
+export function serverInfoRoute(options: { version: string; logs: boolean }): RouteDefinition {
   return {
     method: 'GET',
     path: '/serverInfo',
@@ -13,14 +21,22 @@ export function serverInfoRoute(options: { version: string }): RouteDefinition {
       requireMaster(request.auth, { access: 'read' });
       return {
         body: {
-          parseServerVersion: options.version,
+          parseServerVersion: PARSE_SERVER_COMPATIBILITY,
+          strataVersion: options.version,
           features: {
             // Parse Config (`/config`), webhooks (`/hooks`) and jobs (`/jobs`, `/cloud_code/jobs`) are served:
             // parse-dashboard shows its Config, Webhooks and Jobs pages only when these say so.
             globalConfig: { create: true, read: true, update: true, delete: true },
             hooks: { create: true, read: true, update: true, delete: true },
             cloudCode: { jobs: true },
-            logs: { level: false, size: false, order: false, until: false, from: false },
+            // `/scriptlog` with its level, size, order, until and from parameters.
+            logs: {
+              level: options.logs,
+              size: options.logs,
+              order: options.logs,
+              until: options.logs,
+              from: options.logs,
+            },
             push: {
               immediatePush: false,
               scheduledPush: false,
