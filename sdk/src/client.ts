@@ -31,8 +31,12 @@ export interface StrataClient<S extends object = UntypedSchema> {
   readonly options: ClientOptions;
   /** The class `className` of your schema. @example client.collection('Todo').where({ done: false }).find() */
   collection<K extends keyof S & string>(className: K): Collection<S[K]>;
-  /** Any class, typed by hand. @example client.collection<{ title: string }>('Todo') */
-  collection<T>(className: string): Collection<T>;
+  /**
+   * A class typed by hand: any name when `T` is given (a class your schema does not list yet); without `T`, only
+   * the schema's class names, so a misspelled name is a compile error even on this overload.
+   * @example client.collection<{ title: string }>('Draft')
+   */
+  collection<T = never>(className: [T] extends [never] ? keyof S & string : string): Collection<T>;
   /** Sign-up, log-in and the logged-in user. */
   readonly auth: Auth<UserOf<S>>;
   /** The logged-in user's sessions. */

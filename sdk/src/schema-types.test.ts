@@ -115,6 +115,10 @@ describe('@strata/sdk typed by a generated Schema', () => {
       todos.where({ title: 5 });
       // @ts-expect-error: `m` is not a field of the hand-written type
       await loose.create({ m: 1 }).catch(() => undefined);
+      // @ts-expect-error: `Tood` is not a class of the schema
+      client.collection('Tood');
+      // @ts-expect-error: nor is `todo` (class names are case-sensitive)
+      await client.collection('todo').create({ title: 'x' });
     };
     assert.equal(typeof mistakes, 'function');
     // An untyped client takes any class and field.

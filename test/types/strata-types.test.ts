@@ -2,7 +2,7 @@
  * `strata types` end to end: a real server with real classes, the real CLI (`server/src/main.ts types`, run
  * as a child process from source), and the TypeScript compiler over the generated file plus a usage file that
  * calls `@strata/sdk` (resolved to the workspace's `sdk/src`). The usage file compiles; without its
- * `@ts-expect-error` line the misspelled field name is a compile error.
+ * `@ts-expect-error` lines the misspelled field name and the misspelled class name are compile errors.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -60,6 +60,8 @@ export async function use(): Promise<void> {
   await client.collection('Todo').create({ title: 'x', done: true });
   // @ts-expect-error: \`titel\` is not a field of Todo
   await client.collection('Todo').create({ titel: 'x' });
+  // @ts-expect-error: \`Tood\` is not a class of the schema
+  client.collection('Tood');
 }
 `;
 
@@ -155,7 +157,7 @@ describe('strata types', () => {
     assert.throws(() => readFileSync(out), /ENOENT/);
   });
 
-  it('the output compiles against @strata/sdk and catches a misspelled field name', async () => {
+  it('the output compiles against @strata/sdk and catches a misspelled field and class name', async () => {
     const out = join(dir, 'strata-types.ts');
     readFileSync(out, 'utf8'); // written by the first test
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
@@ -190,9 +192,11 @@ describe('strata types', () => {
         .join('\n'),
     );
     const broken = await runNode([TSC, '-p', join(dir, 'tsconfig.json')], { cwd: dir });
-    assert.notEqual(broken.code, 0, 'the misspelled field must not compile');
+    assert.notEqual(broken.code, 0, 'the misspelled names must not compile');
     const errors = broken.stdout.split('\n').filter((line) => /error TS\d+/.test(line));
-    assert.equal(errors.length, 1, broken.stdout);
+    assert.equal(errors.length, 2, broken.stdout);
     assert.match(errors[0] ?? '', /^usage\.ts\(\d+,\d+\): error TS\d+: .*'titel'/);
+    // On the line calling collection('Tood'): no overload takes a name the schema does not list.
+    assert.match(errors[1] ?? '', /^usage\.ts\(11,\d+\): error TS2769: No overload matches this call/);
   });
 });
