@@ -240,6 +240,35 @@ describe('dashboard in chromium', skip === undefined ? {} : { skip }, () => {
     await page.getByRole('link', { name: `Open _User ${aliceId}` }).click();
     await page.locator(`[data-object-id="${aliceId}"]`).waitFor();
 
+    // Schema: create a class, add a required field, and edit its CLP and protected fields.
+    await page.getByRole('link', { name: 'Schema' }).click();
+    await page.getByLabel('New class').fill('Secret');
+    await page.getByRole('button', { name: 'Create class' }).click();
+    await page.getByRole('heading', { name: 'Secret', level: 1 }).waitFor();
+    await page.getByLabel('Field name').fill('note');
+    await page.getByLabel('Required').check();
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByRole('rowheader', { name: 'note' }).waitFor();
+    await page.getByLabel('Public create').uncheck();
+    await page.getByLabel('Public delete').uncheck();
+    await page.getByLabel('Add a role or user').fill('role:Staff');
+    await page.getByRole('button', { name: 'Add row' }).click();
+    await page.getByLabel('role:Staff create').check();
+    await page.getByLabel('Protected fields for *').fill('note');
+    await page.getByLabel('Protected fields for *').blur();
+    await page.screenshot({ path: join(SHOTS, 'schema-clp.png') });
+    await page.getByRole('button', { name: 'Save permissions' }).click();
+    await page.getByText('Permissions saved').waitFor();
+    const secret = (await server.call({ path: '/schemas/Secret', master: true })).body as {
+      fields: Record<string, { type: string; required?: boolean }>;
+      classLevelPermissions: Record<string, unknown>;
+    };
+    assert.deepEqual(secret.fields['note'], { type: 'String', required: true });
+    assert.deepEqual(secret.classLevelPermissions['create'], { 'role:Staff': true });
+    assert.deepEqual(secret.classLevelPermissions['delete'], {});
+    assert.deepEqual(secret.classLevelPermissions['find'], { '*': true });
+    assert.deepEqual(secret.classLevelPermissions['protectedFields'], { '*': ['note'] });
+
     // The server's request log lines, from /scriptlog, with their request ids.
     await page.getByRole('link', { name: 'Logs' }).click();
     await page

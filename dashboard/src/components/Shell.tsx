@@ -5,11 +5,13 @@ import { navigate, routeHref } from '../router.js';
 import { Browser } from '../pages/Browser.js';
 import { Overview } from '../pages/Overview.js';
 import { Logs } from '../pages/Logs.js';
+import { Schema } from '../pages/Schema.js';
 
 /** The pages, in navigation order. */
 const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode }> = [
   { id: 'overview', label: 'Overview', render: () => <Overview /> },
   { id: 'browser', label: 'Data browser', render: () => <Browser /> },
+  { id: 'schema', label: 'Schema', render: () => <Schema /> },
   { id: 'logs', label: 'Logs', render: () => <Logs /> },
 ];
 
