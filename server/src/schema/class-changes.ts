@@ -12,6 +12,9 @@ import { assertOneGeoPoint } from './validate.js';
  * Field definitions arrive already parsed (`rest-format.ts` checks types, target classes and defaults).
  */
 
+/** The name MongoDB gives the index on `_id` (objectId), which every class has. */
+export const ID_INDEX_NAME = '_id_';
+
 /** `{"__op":"Delete"}` in a PUT's `fields` or `indexes`. */
 export interface DeleteMarker {
   readonly __op: 'Delete';
@@ -73,7 +76,13 @@ export function planCreate(options: { request: ClassCreateRequest; exists: boole
     });
   }
   if (request.indexes !== undefined && Object.keys(request.indexes).length > 0) {
-    for (const [name, spec] of Object.entries(request.indexes)) assertIndexFields({ name, spec, fields });
+    const seen: Record<string, IndexSpec> = {};
+    for (const [name, spec] of Object.entries(request.indexes)) {
+      assertNotIdIndex(name);
+      assertIndexFields({ name, spec, fields });
+      assertNewKeys({ name, spec, indexes: seen });
+      seen[name] = spec;
+    }
     schema.indexes = request.indexes;
   }
   return schema;
@@ -132,6 +141,7 @@ export function planUpdate(options: { schema: ClassSchema; request: ClassUpdateR
   const dropIndexes: string[] = [];
   const createIndexes: Record<string, IndexSpec> = {};
   for (const [name, change] of Object.entries(request.indexes ?? {})) {
+    assertNotIdIndex(name);
     if (isDeleteMarker(change)) {
       if (!Object.hasOwn(indexes, name)) {
         throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Index ${name} does not exist, cannot delete.` });
@@ -144,6 +154,7 @@ export function planUpdate(options: { schema: ClassSchema; request: ClassUpdateR
       throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Index ${name} exists, cannot update.` });
     }
     assertIndexFields({ name, spec: change, fields });
+    assertNewKeys({ name, spec: change, indexes });
     indexes[name] = change;
     createIndexes[name] = change;
   }
@@ -151,6 +162,30 @@ export function planUpdate(options: { schema: ClassSchema; request: ClassUpdateR
 
   const plan: ClassUpdatePlan = { deleteFields, addFields, dropIndexes, createIndexes, result };
   return classLevelPermissions === undefined ? plan : { ...plan, classLevelPermissions };
+}
+
+/** The `_id_` index on objectId (listed by `GET /schemas`, as parse-server does) belongs to the database. */
+function assertNotIdIndex(name: string): void {
+  if (name === ID_INDEX_NAME) {
+    throw new ParseError(ErrorCode.INVALID_QUERY, {
+      message: `Index ${name} is the objectId index; it cannot be changed.`,
+    });
+  }
+}
+
+/**
+ * Two indexes with the same keys in the same order: MongoDB refuses the second, SQLite would build a useless
+ * copy. Refused the same way on every backend (102), before anything is built.
+ */
+function assertNewKeys(options: { name: string; spec: IndexSpec; indexes: Readonly<Record<string, IndexSpec>> }): void {
+  const keys = JSON.stringify(Object.entries(options.spec));
+  for (const [other, spec] of Object.entries(options.indexes)) {
+    if (JSON.stringify(Object.entries(spec)) === keys) {
+      throw new ParseError(ErrorCode.INVALID_QUERY, {
+        message: `Index ${options.name} has the same keys as index ${other}.`,
+      });
+    }
+  }
 }
 
 /** Index keys must name existing fields; a pointer field may be named by its storage key `_p_<field>`. */

@@ -58,7 +58,7 @@ describe('schemaToJSON', () => {
     });
   });
 
-  it('reads a stored CLP back with missing operations as {} and omits absent indexes', () => {
+  it('reads a stored CLP back with missing operations as {}; indexes list only _id_ when none are stored', () => {
     const json = schemaToJSON({
       schema: { className: 'A', fields: {}, classLevelPermissions: { get: { 'role:Admin': true } } },
       encode,
@@ -76,6 +76,7 @@ describe('schemaToJSON', () => {
         addField: {},
         protectedFields: {},
       },
+      indexes: { _id_: { _id: 1 } },
     });
   });
 });

@@ -1,5 +1,5 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
-import { isDeleteMarker } from './class-changes.js';
+import { ID_INDEX_NAME, isDeleteMarker } from './class-changes.js';
 import type { ClassCreateRequest, ClassUpdateRequest, DeleteMarker } from './class-changes.js';
 import { effectiveClassLevelPermissions } from './clp.js';
 import { describeType, fieldTypeOf, sameFieldType } from './infer.js';
@@ -57,7 +57,7 @@ const INDEX_VALUES: ReadonlySet<unknown> = new Set<IndexKeyValue>([1, -1, 'text'
 
 /**
  * A schema as `GET /schemas` returns it: field options included, a default value as REST JSON, the CLP
- * with the read-back rules of §14, indexes when any are known.
+ * with the read-back rules of §14, and the indexes, `_id_` first.
  */
 export function schemaToJSON(options: { schema: ClassSchema; encode: EncodeOptions }): SchemaJSON {
   const { schema, encode } = options;
@@ -74,7 +74,8 @@ export function schemaToJSON(options: { schema: ClassSchema; encode: EncodeOptio
     fields,
     classLevelPermissions: effectiveClassLevelPermissions(schema.classLevelPermissions),
   };
-  if (schema.indexes !== undefined) out.indexes = schema.indexes;
+  // Every class has MongoDB's index on `_id` (objectId), and parse-server lists it first (SQLite's primary key).
+  out.indexes = { [ID_INDEX_NAME]: { _id: 1 }, ...schema.indexes };
   return out;
 }
 
@@ -210,6 +211,7 @@ export function updateRequestFromJSON(options: { className: string; body: unknow
 /** `{field: 1 | -1 | "text" | "2dsphere" | "2d", ...}`, at least one key; else 102. */
 export function indexFromJSON(options: { name: string; json: unknown }): IndexSpec {
   const { name, json } = options;
+  assertIndexName(name);
   if (!isRecord(json) || Object.keys(json).length === 0) {
     throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Index ${name} must map field names to an index type.` });
   }
@@ -219,6 +221,22 @@ export function indexFromJSON(options: { name: string; json: unknown }): IndexSp
     }
   }
   return json as IndexSpec;
+}
+
+const MAX_INDEX_NAME_LENGTH = 128;
+
+/**
+ * Index names are the caller's to choose (parse-server passes them to MongoDB as they are), but they become
+ * database identifiers and keys of the schema's index map: empty or overlong names, control characters (a
+ * NUL ends an identifier early) and `__proto__` (an object's prototype, not a key) are refused with 102.
+ */
+function assertIndexName(name: string): void {
+  const control = [...name].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+  if (name.length === 0 || name.length > MAX_INDEX_NAME_LENGTH || control || name === '__proto__') {
+    throw new ParseError(ErrorCode.INVALID_QUERY, {
+      message: `Invalid index name ${JSON.stringify(name)}: 1 to ${MAX_INDEX_NAME_LENGTH} characters, no control characters.`,
+    });
+  }
 }
 
 function classNameOf(options: { path: string | undefined; body: unknown }): string | undefined {

@@ -1,6 +1,6 @@
 import type { CompareOp, Condition, FieldPath, SortKey } from '../../query/index.js';
 import type { ClassSchema, FieldType, ParseValue } from '../../schema/index.js';
-import { jsonPath, joinClassName, literal, quote, sqlName } from './names.js';
+import { joinTableSqlName, jsonPath, literal, quote } from './names.js';
 import type { TableLayout } from './table-layout.js';
 import { geoSql } from './geo-sql.js';
 import type { GeoSqlTools, JsonSlot } from './geo-sql.js';
@@ -109,12 +109,12 @@ function translate(condition: Condition, b: SqlBuilder): string {
       return `(${column} IS NULL OR EXISTS (SELECT 1 FROM json_each(${column}) WHERE value IN (${b.bindList(condition.entities)})))`;
     }
     case 'relatedTo': {
-      const join = sqlName(joinClassName(condition.ownerClass, condition.field));
+      const join = joinTableSqlName(condition.ownerClass, condition.field);
       if (!b.ctx.tableExists(join)) return '0';
       return `"objectId" IN (SELECT "relatedId" FROM ${quote(join)} WHERE "owningId" = ${b.bind(condition.owningId)})`;
     }
     case 'relationHas': {
-      const join = sqlName(joinClassName(b.ctx.layout.className, condition.field));
+      const join = joinTableSqlName(b.ctx.layout.className, condition.field);
       const none = condition.mode === 'none';
       if (condition.relatedIds.length === 0 || !b.ctx.tableExists(join)) return none ? '1' : '0';
       const members = `"objectId" IN (SELECT "owningId" FROM ${quote(join)} WHERE "relatedId" IN (${b.bindList(condition.relatedIds)}))`;

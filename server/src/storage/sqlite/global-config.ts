@@ -2,15 +2,14 @@ import { isPlainObject } from '../../schema/index.js';
 import type { ParseValue } from '../../schema/index.js';
 import type { GlobalConfigChange, GlobalConfigData } from '../aggregate-types.js';
 import type { SqliteDriver } from './driver.js';
-import { quote, sqlName } from './names.js';
+import { GLOBAL_CONFIG_TABLE, quote } from './names.js';
 import { parseJsonText, toJson } from './value-codec.js';
 
 /**
  * Parse Config on SQLite: one row (`objectId` "1", as parse-server's `_GlobalConfig` document) in the
  * `_GlobalConfig` table, with `params` as JSON in the SQLite codec's form and `masterKeyOnly` flags.
  */
-const SQL_NAME = sqlName('_GlobalConfig');
-const TABLE = quote(SQL_NAME);
+const TABLE = quote(GLOBAL_CONFIG_TABLE);
 
 function ensureTable(driver: SqliteDriver): void {
   driver.exec(
@@ -19,7 +18,7 @@ function ensureTable(driver: SqliteDriver): void {
 }
 
 function exists(driver: SqliteDriver): boolean {
-  return driver.tableColumns(SQL_NAME) !== undefined;
+  return driver.tableColumns(GLOBAL_CONFIG_TABLE) !== undefined;
 }
 
 export function readGlobalConfig(driver: SqliteDriver): GlobalConfigData {

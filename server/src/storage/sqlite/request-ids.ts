@@ -1,13 +1,13 @@
 import type { RequestIdClaim, RequestIdState } from '../adapter.js';
 import type { SqliteDriver } from './driver.js';
-import { quote, sqlName } from './names.js';
+import { REQUEST_IDS_TABLE, quote } from './names.js';
 
 /**
  * `X-Parse-Request-Id` records on SQLite: the `_Idempotency` table, keyed by `reqId` (the primary key makes
  * a claim atomic), with `expire` as epoch milliseconds. Expired rows are replaced by the next claim of
  * their id and swept on every claim, so the table stays as small as the ids of the last TTL.
  */
-const SQL_NAME = sqlName('_Idempotency');
+const SQL_NAME = REQUEST_IDS_TABLE;
 const TABLE = quote(SQL_NAME);
 
 function ensureTable(driver: SqliteDriver): void {

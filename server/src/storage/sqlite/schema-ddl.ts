@@ -2,7 +2,16 @@ import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { ClassSchema, FieldDefinition, IndexOptions, IndexSpec } from '../../schema/index.js';
 import { isDuplicateColumnError } from './driver.js';
 import type { SqliteDriver } from './driver.js';
-import { columnName, jsonPath, joinClassName, literal, quote, sqlName, tableName } from './names.js';
+import {
+  columnName,
+  columnSqlName,
+  indexSqlName,
+  joinTableSqlName,
+  jsonPath,
+  legacyColumnSqlName,
+  literal,
+  quote,
+} from './names.js';
 import type { TableLayout } from './table-layout.js';
 import { dropTextIndexes, ensureGeoIndexes } from './search-index.js';
 import { columnSqlType, fromJson, isJsonColumn, toJson } from './value-codec.js';
@@ -38,10 +47,34 @@ export function ensureTable(driver: SqliteDriver, layout: TableLayout): void {
     driver.forgetTable(layout.sqlTable);
   } else {
     const missing = layout.columns.filter((info) => !existing.has(info.sqlName));
-    for (const info of missing) addColumn(driver, layout, info);
+    for (const info of missing) {
+      if (!renameLegacyColumn(driver, { layout, existing, field: info.field })) addColumn(driver, layout, info);
+    }
   }
-  for (const field of layout.joinTables.keys()) ensureJoinTable(driver, joinClassName(layout.className, field));
+  for (const field of layout.joinTables.keys()) ensureJoinTable(driver, joinTableSqlName(layout.className, field));
   ensureGeoIndexes(driver, layout);
+}
+
+/**
+ * A database from before reserved column names were mapped (`names.ts`) may hold a field's data in a column
+ * such as `rowid`, which took SQLite's row id over from the full-text indexes: it is renamed to today's
+ * name. The table's text indexes go first (their triggers name the row id, which the rename would rewrite
+ * into the column) and are rebuilt on the next search. True when a column was renamed.
+ */
+function renameLegacyColumn(
+  driver: SqliteDriver,
+  options: { layout: TableLayout; existing: ReadonlySet<string>; field: string },
+): boolean {
+  const { layout, existing, field } = options;
+  const legacy = legacyColumnSqlName(field);
+  if (legacy === undefined || !existing.has(legacy)) return false;
+  dropTextIndexes(driver, { sqlTable: layout.sqlTable });
+  try {
+    driver.exec(`ALTER TABLE ${layout.table} RENAME COLUMN ${quote(legacy)} TO ${columnName(field)}`);
+  } finally {
+    driver.forgetTable(layout.sqlTable);
+  }
+  return true;
 }
 
 function addColumn(driver: SqliteDriver, layout: TableLayout, info: { column: string; sqlType: string }): void {
@@ -56,8 +89,7 @@ function addColumn(driver: SqliteDriver, layout: TableLayout, info: { column: st
 }
 
 /** Creates a relation join table (`owningId`, `relatedId`) with an index for reverse lookups. */
-export function ensureJoinTable(driver: SqliteDriver, joinClass: string): void {
-  const sqlTable = sqlName(joinClass);
+export function ensureJoinTable(driver: SqliteDriver, sqlTable: string): void {
   if (driver.tableColumns(sqlTable) !== undefined) return;
   const table = quote(sqlTable);
   driver.exec(
@@ -67,10 +99,11 @@ export function ensureJoinTable(driver: SqliteDriver, joinClass: string): void {
   driver.forgetTable(sqlTable);
 }
 
-export function dropTable(driver: SqliteDriver, className: string): void {
-  dropTextIndexes(driver, { sqlTable: sqlName(className) });
-  driver.exec(`DROP TABLE IF EXISTS ${tableName(className)}`);
-  driver.forgetTable(sqlName(className));
+/** Drops a table (unquoted SQL name: a class's `sqlTable` or a join table) with its text indexes. */
+export function dropTable(driver: SqliteDriver, sqlTable: string): void {
+  dropTextIndexes(driver, { sqlTable });
+  driver.exec(`DROP TABLE IF EXISTS ${quote(sqlTable)}`);
+  driver.forgetTable(sqlTable);
 }
 
 /** The SQL expression an index key refers to (a column, or a JSON path into one or into `_extra`). */
@@ -84,10 +117,6 @@ function indexExpression(layout: TableLayout, key: string): string {
     throw new ParseError(ErrorCode.INVALID_QUERY, { message: `Cannot index ${key}: ${field} is not an object.` });
   }
   return `json_extract(${info.column}, ${literal(jsonPath(rest))})`;
-}
-
-function indexSqlName(className: string, name: string): string {
-  return quote(`${sqlName(className)}#${sqlName(name)}`);
 }
 
 /** Creates an index (no-op when one with that name exists). A unique index over duplicates throws 137. */
@@ -116,14 +145,14 @@ export function dropTableIndex(driver: SqliteDriver, className: string, name: st
 export function dropField(driver: SqliteDriver, layout: TableLayout, field: string): void {
   const definition = layout.schema.fields[field];
   if (definition?.type === 'Relation') {
-    dropTable(driver, joinClassName(layout.className, field));
+    dropTable(driver, joinTableSqlName(layout.className, field));
     return;
   }
   const columns = driver.tableColumns(layout.sqlTable);
   if (columns === undefined) return;
   const column = columnName(field);
-  if (columns.has(sqlName(field))) {
-    dropTextIndexes(driver, { sqlTable: layout.sqlTable, sqlColumn: sqlName(field) });
+  if (columns.has(columnSqlName(field))) {
+    dropTextIndexes(driver, { sqlTable: layout.sqlTable, sqlColumn: columnSqlName(field) });
     const indexes = driver.all(
       `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`,
       [layout.sqlTable],

@@ -32,7 +32,7 @@ import { SqliteDriver, toStorageError } from './driver.js';
 import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
 import { claimRequestId, completeRequestId, releaseRequestId } from './request-ids.js';
 import type { SqliteDriverOptions } from './driver.js';
-import { joinClassName, quote, sqlName } from './names.js';
+import { classTableSqlName, joinTableSqlName, quote } from './names.js';
 import {
   createSchemaTable,
   createTableIndex,
@@ -261,9 +261,9 @@ class SqliteStorage implements StorageAdapter {
           this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, className);
         const fields = { ...stored?.fields, ...options.schema.fields };
         for (const [field, definition] of Object.entries(fields)) {
-          if (definition.type === 'Relation') dropTable(this.driver, joinClassName(className, field));
+          if (definition.type === 'Relation') dropTable(this.driver, joinTableSqlName(className, field));
         }
-        dropTable(this.driver, className);
+        dropTable(this.driver, classTableSqlName(className));
         if (stored !== undefined) deleteSchemaRow(this.driver, className);
       });
     });
@@ -415,9 +415,9 @@ class SqliteStorage implements StorageAdapter {
 
   addRelation(edge: RelationEdge): Promise<void> {
     return this.run(() => {
-      const joinClass = joinClassName(edge.ownerClass, edge.field);
-      ensureJoinTable(this.driver, joinClass);
-      this.driver.run(`INSERT OR IGNORE INTO ${quote(sqlName(joinClass))} ("owningId", "relatedId") VALUES (?, ?)`, [
+      const joinTable = joinTableSqlName(edge.ownerClass, edge.field);
+      ensureJoinTable(this.driver, joinTable);
+      this.driver.run(`INSERT OR IGNORE INTO ${quote(joinTable)} ("owningId", "relatedId") VALUES (?, ?)`, [
         edge.owningId,
         edge.relatedId,
       ]);
@@ -426,7 +426,7 @@ class SqliteStorage implements StorageAdapter {
 
   removeRelation(edge: RelationEdge): Promise<void> {
     return this.run(() => {
-      const joinTable = sqlName(joinClassName(edge.ownerClass, edge.field));
+      const joinTable = joinTableSqlName(edge.ownerClass, edge.field);
       if (this.driver.tableColumns(joinTable) === undefined) return;
       this.driver.run(`DELETE FROM ${quote(joinTable)} WHERE "owningId" = ? AND "relatedId" = ?`, [
         edge.owningId,

@@ -197,4 +197,81 @@ describe('sqlite specifics', () => {
     );
     await storage.close();
   });
+
+  it('a database whose field columns took reserved names (rowid, rank) is renamed in place on open', async () => {
+    // The layout before reserved names were mapped: a field `rowid` was a column "rowid", which the full-text
+    // index (content_rowid 'rowid') and its triggers then joined rows by.
+    const path = nextPath();
+    const legacy = new Database(path);
+    const fields = { ...defaults, body: { type: 'String' }, rowid: { type: 'Number' }, rank: { type: 'Number' } };
+    legacy.exec(`
+      CREATE TABLE "_SCHEMA" ("className" TEXT PRIMARY KEY NOT NULL, "schema" TEXT NOT NULL);
+      CREATE TABLE "Note$0" ("objectId" TEXT PRIMARY KEY NOT NULL, "createdAt" INTEGER, "updatedAt" INTEGER,
+        "_rperm" TEXT, "_wperm" TEXT, "_extra" TEXT, "body" TEXT, "rowid" REAL, "rank" REAL);
+      CREATE VIRTUAL TABLE "Note$0#fts#body" USING fts5("body", content='Note$0', content_rowid='rowid',
+        tokenize='porter unicode61 remove_diacritics 2');
+      CREATE TRIGGER "Note$0#fts#body#insert" AFTER INSERT ON "Note$0" BEGIN
+        INSERT INTO "Note$0#fts#body" (rowid, "body") VALUES (new.rowid, new."body"); END;
+    `);
+    legacy.prepare('INSERT INTO "_SCHEMA" VALUES (?, ?)').run('Note', JSON.stringify({ fields }));
+    const insert = legacy.prepare(
+      'INSERT INTO "Note$0" ("objectId", "_rperm", "_wperm", "body", "rowid", "rank") VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    insert.run('hidden', '[]', '[]', 'secret plan', null, null);
+    insert.run('public', null, null, 'hello world', null, null);
+    insert.run('decoy', null, null, 'decoy', 1, 7);
+    legacy.close();
+
+    const storage = await open(path);
+    const schema = schemaOf('Note', fields as ClassSchema['fields']);
+    const search = async (term: string): Promise<string[]> =>
+      (
+        await storage.find({
+          schema,
+          where: { kind: 'text', path: ['body'], term, caseSensitive: false, diacriticSensitive: false },
+        })
+      )
+        .map((o) => o.objectId)
+        .sort();
+    assert.deepEqual(await search('hello'), ['public']);
+    assert.deepEqual(await search('secret'), ['hidden'], 'the index joins by the real row id again');
+    const decoy = (await storage.find({ schema, where: { kind: 'eq', path: ['objectId'], value: 'decoy' } }))[0];
+    assert.deepEqual({ rowid: decoy?.fields['rowid'], rank: decoy?.fields['rank'] }, { rowid: 1, rank: 7 });
+    await storage.close();
+    const raw = new Database(path, { readonly: true });
+    try {
+      const columns = raw
+        .prepare('SELECT name FROM pragma_table_info(?)')
+        .all('Note$0')
+        .map((row) => (row as { name: string }).name);
+      assert.ok(columns.includes('rowid$') && columns.includes('rank$') && !columns.includes('rowid'), columns.join());
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('a rolled-back transaction forgets the table and columns it created', async () => {
+    const storage = await open(nextPath());
+    const schema = schemaOf('Fleeting', { n: { type: 'Number' } });
+    await assert.rejects(
+      storage.transaction(async (tx) => {
+        await tx.storage.createClass(schema);
+        await tx.storage.addFields({ className: 'Fleeting', fields: { extra: { type: 'String' } } });
+        await tx.storage.insert({ schema, object: { objectId: 'f1', fields: { n: 1 } } });
+        throw new Error('roll back');
+      }),
+      /roll back/,
+    );
+    assert.deepEqual(
+      await storage.loadSchemas().then((all) => all.map((c) => c.className).filter((c) => c === 'Fleeting')),
+      [],
+    );
+    // The cached "table exists" must not survive the rollback: this insert recreates the table.
+    await storage.insert({ schema, object: { objectId: 'f2', fields: { n: 2 } } });
+    assert.deepEqual(
+      (await storage.find({ schema, where: MATCH_ALL })).map((o) => o.objectId),
+      ['f2'],
+    );
+    await storage.close();
+  });
 });

@@ -1,7 +1,7 @@
 import type { ACL, ClassSchema, FieldType, ParseValue } from '../../schema/index.js';
 import type { StoredObject } from '../adapter.js';
 import type { RawRow } from './driver.js';
-import { columnName, joinClassName, sqlName, tableName } from './names.js';
+import { classTableSqlName, columnName, columnSqlName, joinTableSqlName, quote, tableName } from './names.js';
 import type { JsonValue, SqlValue } from './value-codec.js';
 import { columnSqlType, decodeColumn, encodeColumn, parseJsonText, toJson } from './value-codec.js';
 
@@ -50,18 +50,18 @@ export class TableLayout {
   constructor(readonly schema: ClassSchema) {
     this.className = schema.className;
     this.table = tableName(schema.className);
-    this.sqlTable = sqlName(schema.className);
+    this.sqlTable = classTableSqlName(schema.className);
     const columns: ColumnInfo[] = [];
     const joins = new Map<string, string>();
     for (const [field, definition] of Object.entries(schema.fields)) {
-      if (definition.type === 'Relation') joins.set(field, tableName(joinClassName(schema.className, field)));
+      if (definition.type === 'Relation') joins.set(field, quote(joinTableSqlName(schema.className, field)));
       if (RESERVED_FIELDS.has(field) || INTERNAL_COLUMNS.has(field)) continue;
       const sqlType = columnSqlType(definition);
       if (sqlType === undefined) continue;
       columns.push({
         field,
         column: columnName(field),
-        sqlName: sqlName(field),
+        sqlName: columnSqlName(field),
         type: definition,
         sqlType,
         index: columns.length,

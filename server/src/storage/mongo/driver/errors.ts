@@ -13,6 +13,7 @@ export const INDEX_ALREADY_EXISTS_CODES: ReadonlySet<number> = new Set([85, 86])
 /** FerretDB (and very old servers) answer NotImplemented for index options they lack. */
 export const NOT_IMPLEMENTED_CODE = 238;
 export const NAMESPACE_NOT_FOUND_CODE = 26;
+export const CANNOT_CREATE_INDEX_CODE = 67;
 export const INDEX_NOT_FOUND_CODE = 27;
 
 export function serverErrorCode(error: unknown): number | undefined {

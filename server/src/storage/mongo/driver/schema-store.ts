@@ -18,6 +18,8 @@ import {
 import { collectionOf, joinCollectionOf, schemaCollectionOf } from './context.js';
 import type { KeyedDocument, MongoContext } from './context.js';
 import {
+  CANNOT_CREATE_INDEX_CODE,
+  INDEX_ALREADY_EXISTS_CODES,
   INDEX_NOT_FOUND_CODE,
   NAMESPACE_NOT_FOUND_CODE,
   NOT_IMPLEMENTED_CODE,
@@ -81,9 +83,18 @@ async function buildIndex(
   try {
     await collectionOf(context, options.className).createIndex(options.keys as IndexSpecification, createOptions);
   } catch (error) {
-    if (serverErrorCode(error) === NOT_IMPLEMENTED_CODE) {
+    const code = serverErrorCode(error);
+    if (code === NOT_IMPLEMENTED_CODE) {
       throw new ParseError(ErrorCode.COMMAND_UNAVAILABLE, {
         message: `This MongoDB-compatible server cannot build index ${options.name} (${error instanceof Error ? error.message : 'not implemented'}).`,
+        cause: error,
+      });
+    }
+    // An index with these keys exists under another name (one parse-server or an admin made), or the
+    // server cannot build this one (CannotCreateIndex): the request's fault, as parse-server's index errors are.
+    if (code !== undefined && (INDEX_ALREADY_EXISTS_CODES.has(code) || code === CANNOT_CREATE_INDEX_CODE)) {
+      throw new ParseError(ErrorCode.INVALID_QUERY, {
+        message: `Cannot create index ${options.name}: ${error instanceof Error ? error.message : 'refused'}.`,
         cause: error,
       });
     }
