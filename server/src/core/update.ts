@@ -65,8 +65,9 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
     input,
   });
   const spec = buildUpdateSpec({ schema, input });
-  const after = await deps.storage.updateOne({ schema, where, update: spec });
-  if (after === null) throw writeDeniedError(rules);
+  const updated = await deps.storage.updateOne({ schema, where, update: spec });
+  if (updated === null) throw writeDeniedError(rules);
+  const after = updated.after;
   await writeRelations({
     storage: deps.storage,
     ownerClass: request.className,

@@ -108,6 +108,15 @@ export type RequestIdState =
       readonly response?: string;
     };
 
+/**
+ * What `updateOne` changed: the object just before and just after the update, both taken atomically with
+ * the write (no other write to the object can fall between them). The change feed announces both.
+ */
+export interface UpdatedObject {
+  readonly before: StoredObject;
+  readonly after: StoredObject;
+}
+
 /** A unit of work that runs on one connection, all or nothing (`/batch` with `transaction: true`). */
 export interface StorageTransaction {
   readonly storage: StorageAdapter;
@@ -131,14 +140,20 @@ export interface StorageAdapter extends SchemaStore {
   /** Inserts a new object. Throws 137 on a duplicate objectId or unique field. */
   insert(options: { schema: ClassSchema; object: StoredObject }): Promise<void>;
   /**
-   * Atomically applies `update` to the one object matching `where` and returns it as it is after the
-   * update, or `null` when nothing matched.
+   * Atomically applies `update` to the one object matching `where` and returns it as it was just before and
+   * as it is after the update, or `null` when nothing matched.
    */
-  updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<StoredObject | null>;
+  updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<UpdatedObject | null>;
   /** Applies `update` to every object matching `where`; returns how many matched. */
   updateMany(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<number>;
-  /** Deletes every object matching `where`; returns how many were deleted. */
+  /** Deletes every object matching `where`; returns how many were deleted (bulk: purge, internal classes). */
   deleteMany(options: { schema: ClassSchema; where: Condition }): Promise<number>;
+  /**
+   * Deletes every object matching `where` and returns each one as it was just before (its last state), taken
+   * atomically with its deletion. For object deletes the change feed announces; prefer `deleteMany` where no
+   * one needs the states (a purge of a large class).
+   */
+  deleteReturning(options: { schema: ClassSchema; where: Condition }): Promise<StoredObject[]>;
   find(options: FindOptions): Promise<StoredObject[]>;
   count(options: { schema: ClassSchema; where: Condition } & QueryHints): Promise<number>;
   /**

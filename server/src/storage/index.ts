@@ -10,6 +10,7 @@ export type {
   StorageAdapter,
   StorageTransaction,
   StoredObject,
+  UpdatedObject,
   UpdateOp,
   UpdateSpec,
   FindOptions,

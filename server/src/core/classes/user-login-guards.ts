@@ -39,7 +39,7 @@ export async function recordFailedLogin(deps: CoreDeps, user: StoredObject): Pro
     where: { kind: 'eq', path: ['objectId'], value: user.objectId },
     update: { fields: { _failed_login_count: { op: 'increment', amount: 1 } }, updatedAt: accounts.now() },
   });
-  const count = after?.fields['_failed_login_count'];
+  const count = after?.after.fields['_failed_login_count'];
   const lockUntil = lockAfterFailure({
     policy,
     failedLoginCount: typeof count === 'number' ? count : 0,

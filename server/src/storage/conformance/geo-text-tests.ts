@@ -257,6 +257,8 @@ export function geoTextTests(options: StorageConformanceOptions): void {
       await storage().updateOne({ schema, where: { kind: 'eq', path: ['objectId'], value: 's2' }, update });
       await storage().deleteMany({ schema, where: { kind: 'eq', path: ['objectId'], value: 's1' } });
       assert.deepEqual(sortedIds(await storage().find({ schema, where: text('tea') })), ['s2', 's4']);
+      await storage().deleteReturning({ schema, where: { kind: 'eq', path: ['objectId'], value: 's4' } });
+      assert.deepEqual(sortedIds(await storage().find({ schema, where: text('tea') })), ['s2']);
       assert.deepEqual(await storage().find({ schema, where: text('coffee') }), []);
     });
   });

@@ -55,6 +55,11 @@ export function transactionTests(options: StorageConformanceOptions): void {
         await storage().transaction(async (tx) => {
           await tx.storage.insert({ schema: SCHEMA, object: stored('r1', { n: 1 }) });
           await tx.storage.deleteMany({ schema: SCHEMA, where: { kind: 'eq', path: ['objectId'], value: 't2' } });
+          const gone = await tx.storage.deleteReturning({
+            schema: SCHEMA,
+            where: { kind: 'eq', path: ['objectId'], value: 't1' },
+          });
+          assert.deepEqual(sortedIds(gone), ['t1']);
           throw failure;
         });
       } catch (err) {

@@ -22,26 +22,32 @@ const spec = (fields: Record<string, UpdateOp>, extra: Partial<UpdateSpec> = {})
   ...extra,
 });
 
-/** updateOne with every UpdateOp, updateMany, deleteMany, relations, concurrency. */
+/** updateOne with every UpdateOp (and the states before and after), updateMany, deleteMany, deleteReturning, relations, concurrency. */
 export function updateTests(options: StorageConformanceOptions): void {
   describe('updates', () => {
     const storage = useStorage(options);
     before(async () => {
       await storage().createClass(SCHEMA);
     });
-    /** Inserts `fields` as a new object, applies `ops`, checks the returned object equals the stored one. */
+    /**
+     * Inserts `fields` as a new object, applies `ops`, checks the returned states: `before` equals the object as
+     * read before the update, `after` the object as read after it (so an adapter that computes `after` in memory
+     * must agree with what it stored).
+     */
     const update = async (
       objectId: string,
       fields: Record<string, ParseValue>,
       ops: Record<string, UpdateOp>,
     ): Promise<StoredObject> => {
       await storage().insert({ schema: SCHEMA, object: stored(objectId, fields) });
+      const [previous] = await storage().find({ schema: SCHEMA, where: byId(objectId) });
       const result = await storage().updateOne({ schema: SCHEMA, where: byId(objectId), update: spec(ops) });
       assert.ok(result, 'updateOne returned null');
       const [found] = await storage().find({ schema: SCHEMA, where: byId(objectId) });
-      assert.deepStrictEqual(result, found);
-      assert.deepStrictEqual(result.updatedAt, LATER);
-      return result;
+      assert.deepStrictEqual(result.before, previous);
+      assert.deepStrictEqual(result.after, found);
+      assert.deepStrictEqual(result.after.updatedAt, LATER);
+      return result.after;
     };
 
     it('set replaces values, including undeclared ones and null', async () => {
@@ -149,7 +155,8 @@ export function updateTests(options: StorageConformanceOptions): void {
       });
       const acl = { u1: { read: true as const, write: true as const } };
       const result = await storage().updateOne({ schema: SCHEMA, where: byId('acl1'), update: spec({}, { ACL: acl }) });
-      assert.deepStrictEqual(result?.ACL, acl);
+      assert.deepStrictEqual(result?.before.ACL, { '*': { read: true } });
+      assert.deepStrictEqual(result?.after.ACL, acl);
       const [found] = await storage().find({ schema: SCHEMA, where: byId('acl1') });
       assert.deepStrictEqual(found?.ACL, acl);
       assert.deepStrictEqual(found?.fields, { name: 'x' });
@@ -221,6 +228,36 @@ export function updateTests(options: StorageConformanceOptions): void {
       );
     });
 
+    it('deleteReturning deletes every match and returns each as it was; nothing matching returns []', async () => {
+      const doomed = [
+        stored('dr1', { name: 'gone', n: 1, stats: { a: new Date('2024-01-01T00:00:00.000Z') }, owner: user('u1') }),
+        stored('dr2', { name: 'gone', list: ['x', 2] }, { ACL: { u1: { read: true, write: true } } }),
+      ];
+      for (const object of [...doomed, stored('dr3', { name: 'stays' })])
+        await storage().insert({ schema: SCHEMA, object });
+      const where: Condition = { kind: 'eq', path: ['name'], value: 'gone' };
+      const expected = await storage().find({ schema: SCHEMA, where });
+      const deleted = await storage().deleteReturning({ schema: SCHEMA, where });
+      const byObjectId = (a: StoredObject, b: StoredObject): number => a.objectId.localeCompare(b.objectId);
+      assert.deepStrictEqual([...deleted].sort(byObjectId), [...expected].sort(byObjectId));
+      assert.equal(deleted.length, 2);
+      assert.deepEqual(await storage().find({ schema: SCHEMA, where }), []);
+      assert.deepEqual(await storage().deleteReturning({ schema: SCHEMA, where }), []);
+      assert.deepEqual(sortedIds(await storage().find({ schema: SCHEMA, where: byId('dr3') })), ['dr3']);
+      await storage().insert({ schema: SCHEMA, object: stored('dr4', { name: 'acl' }, { ACL: {} }) });
+      assert.deepEqual(
+        await storage().deleteReturning({
+          schema: SCHEMA,
+          where: { kind: 'and', conditions: [byId('dr4'), { kind: 'acl', access: 'write', entities: ['*'] }] },
+        }),
+        [],
+        'the ACL condition keeps an object the caller may not write',
+      );
+      assert.deepEqual(sortedIds(await storage().deleteReturning({ schema: SCHEMA, where: byId('dr4') })), ['dr4']);
+      const missing = classSchema('NeverCreated', { name: { type: 'String' } });
+      assert.deepEqual(await storage().deleteReturning({ schema: missing, where: MATCH_ALL }), []);
+    });
+
     it('addRelation is idempotent; removeRelation of a missing edge is fine', async () => {
       const users = classSchema('_User', { username: { type: 'String' } });
       await storage().insert({ schema: users, object: stored('ru1', { username: 'ru1' }) });
@@ -239,7 +276,7 @@ export function updateTests(options: StorageConformanceOptions): void {
     it('50 concurrent increments on one object add exactly 50', async (t) => {
       if (skipUnsupported(options, 'atomicConcurrentUpdates', t)) return;
       await storage().insert({ schema: SCHEMA, object: stored('counter', { n: 0 }) });
-      await Promise.all(
+      const results = await Promise.all(
         Array.from({ length: 50 }, () =>
           storage().updateOne({
             schema: SCHEMA,
@@ -250,6 +287,13 @@ export function updateTests(options: StorageConformanceOptions): void {
       );
       const [found] = await storage().find({ schema: SCHEMA, where: byId('counter') });
       assert.equal(found?.fields['n'], 50);
+      // Each update saw its own predecessor: the states before are 0..49, each followed by itself plus one.
+      const pairs = results.map((r) => [r?.before.fields['n'], r?.after.fields['n']] as [unknown, unknown]);
+      assert.deepEqual(
+        pairs.map(([b]) => b).sort((a, b) => Number(a) - Number(b)),
+        Array.from({ length: 50 }, (_, i) => i),
+      );
+      for (const [b, a] of pairs) assert.equal(a, Number(b) + 1);
     });
 
     it('find still sees all objects', async () => {

@@ -64,7 +64,9 @@ describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri)
       update: { updatedAt: T2, ...change },
     });
     assert.notEqual(result, null);
-    return result;
+    // The state after is computed in memory from the atomic read before: it must equal a fresh read.
+    assert.deepStrictEqual(result?.after, (await storage.find({ schema, where: byId(objectId) }))[0]);
+    return result?.after;
   }
 
   it('row 1: plain values, timestamps, no ACL keys', async () => {

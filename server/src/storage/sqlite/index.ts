@@ -11,8 +11,8 @@
  * `_Join:<field>:<Class>` tables keyed (owningId, relatedId). Schemas are JSON rows in `_SCHEMA`.
  *
  * Split: `driver.ts` (connection, pragmas: WAL, synchronous=NORMAL, busy timeout; statement cache;
- * errors) and the dialect (`condition-sql.ts`, `value-codec.ts`, `table-layout.ts`, `apply-update.ts`,
- * `schema-ddl.ts`). Conditions become one SQL expression with MongoDB semantics (json_each for array
+ * errors) and the dialect (`condition-sql.ts`, `value-codec.ts`, `table-layout.ts`, `schema-ddl.ts`; the
+ * in-memory update is `../apply-update.ts`, shared with MongoDB). Conditions become one SQL expression with MongoDB semantics (json_each for array
  * contains, json_type guards, a cached `regexp` function, relation subqueries). Updates are
  * read-modify-write inside one IMMEDIATE transaction, atomic across processes too.
  *

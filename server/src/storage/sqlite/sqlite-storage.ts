@@ -23,10 +23,11 @@ import type {
   StorageAdapter,
   StorageTransaction,
   StoredObject,
+  UpdatedObject,
   UpdateSpec,
 } from '../adapter.js';
 import { runAggregate, runDistinct } from './aggregate.js';
-import { applyUpdate } from './apply-update.js';
+import { applyUpdate } from '../apply-update.js';
 import { conditionToSql, sortToSql } from './condition-sql.js';
 import { SqliteDriver, toStorageError } from './driver.js';
 import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
@@ -292,16 +293,18 @@ class SqliteStorage implements StorageAdapter {
     );
   }
 
-  updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<StoredObject | null> {
+  updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<UpdatedObject | null> {
     return this.run(() => {
       const layout = this.state.layout(options.schema);
       if (!this.state.ready(layout, { create: false })) return null;
+      // The read, the change and the write share one IMMEDIATE transaction: `before` is exactly what was replaced.
       return this.driver.atomic(() => {
         const [row] = this.select(layout, { where: options.where, tail: ' LIMIT 1' });
         if (row === undefined) return null;
-        const next = applyUpdate(layout.decodeRow(row), options.update);
-        this.driver.run(layout.updateSql, layout.updateParams(next));
-        return next;
+        const before = layout.decodeRow(row);
+        const after = applyUpdate(before, options.update);
+        this.driver.run(layout.updateSql, layout.updateParams(after));
+        return { before, after };
       });
     });
   }
@@ -327,6 +330,18 @@ class SqliteStorage implements StorageAdapter {
       if (!this.state.ready(layout, { create: false })) return 0;
       const { sql, params } = conditionToSql(options.where, this.state.context(layout));
       return this.driver.run(`DELETE FROM ${layout.table} WHERE ${sql}`, params);
+    });
+  }
+
+  deleteReturning(options: { schema: ClassSchema; where: Condition }): Promise<StoredObject[]> {
+    return this.run(() => {
+      const layout = this.state.layout(options.schema);
+      if (!this.state.ready(layout, { create: false })) return [];
+      const { sql, params } = conditionToSql(options.where, this.state.context(layout));
+      // One statement: the rows come back as they were when deleted (SQLite ≥ 3.35 RETURNING).
+      return this.driver
+        .allRaw(`DELETE FROM ${layout.table} WHERE ${sql} RETURNING ${layout.selectList}`, params)
+        .map((row) => layout.decodeRow(row));
     });
   }
 

@@ -27,8 +27,10 @@ import type {
   StorageAdapter,
   StorageTransaction,
   StoredObject,
+  UpdatedObject,
   UpdateSpec,
 } from '../../adapter.js';
+import { applyUpdate } from '../../apply-update.js';
 import {
   decodeDocument,
   encodeDocument,
@@ -129,19 +131,29 @@ export class MongoStorage implements StorageAdapter {
     }
   }
 
+  /**
+   * One atomic `findOneAndUpdate` returning the document as it was before; the state after is that document
+   * with the same operators applied in memory (`apply-update.ts`, MongoDB's semantics), then put through the
+   * document codec both ways so it has exactly the stored form a read would give. One round trip, and `before`
+   * is exactly the state this update replaced, which a second read could not promise (FerretDB has no
+   * transactions to pair them). The conformance suite checks `after` against a fresh read for every operator.
+   */
   async updateOne(options: {
     schema: ClassSchema;
     where: Condition;
     update: UpdateSpec;
-  }): Promise<StoredObject | null> {
+  }): Promise<UpdatedObject | null> {
     const { schema } = options;
     return guard(async () => {
       const document = await collectionOf(this.context, schema.className).findOneAndUpdate(
         await this.filter(schema, options.where),
         toUpdate(schema, options.update),
-        { returnDocument: 'after', ...sessionOption(this.context) },
+        { returnDocument: 'before', ...sessionOption(this.context) },
       );
-      return document === null ? null : decodeDocument(schema, document);
+      if (document === null) return null;
+      const before = decodeDocument(schema, document);
+      const after = decodeDocument(schema, encodeDocument(schema, applyUpdate(before, options.update)));
+      return { before, after };
     });
   }
 
@@ -165,6 +177,25 @@ export class MongoStorage implements StorageAdapter {
         sessionOption(this.context),
       );
       return result.deletedCount;
+    });
+  }
+
+  /**
+   * `findOneAndDelete` until nothing matches: each object is removed atomically with the read of its last
+   * state. One round trip per object, so meant for the few objects an operation deletes (one object, a
+   * user's sessions); `deleteMany` is the bulk form.
+   */
+  async deleteReturning(options: { schema: ClassSchema; where: Condition }): Promise<StoredObject[]> {
+    const { schema } = options;
+    return guard(async () => {
+      const collection = collectionOf(this.context, schema.className);
+      const filter = await this.filter(schema, options.where);
+      const deleted: StoredObject[] = [];
+      for (;;) {
+        const document = await collection.findOneAndDelete(filter, sessionOption(this.context));
+        if (document === null) return deleted;
+        deleted.push(decodeDocument(schema, document));
+      }
     });
   }
 

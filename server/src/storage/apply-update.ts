@@ -1,14 +1,19 @@
-import { ErrorCode, ParseError } from '../../errors/index.js';
-import { isPlainObject } from '../../schema/index.js';
-import type { ParseObjectValue, ParseValue } from '../../schema/index.js';
-import type { StoredObject, UpdateOp, UpdateSpec } from '../adapter.js';
-import { RESERVED_FIELDS } from './table-layout.js';
-import { canonicalText } from './value-codec.js';
+import { ErrorCode, ParseError } from '../errors/index.js';
+import { isPlainObject } from '../schema/index.js';
+import type { ParseObjectValue, ParseValue } from '../schema/index.js';
+import type { StoredObject, UpdateOp, UpdateSpec } from './adapter.js';
+// The canonical text is the SQLite codec's, and it is also MongoDB's equality (key order counts, as in BSON).
+import { canonicalText } from './sqlite/value-codec.js';
+
+/** Top-level names an update never touches: they live outside `fields`. */
+const RESERVED_FIELDS: ReadonlySet<string> = new Set(['objectId', 'createdAt', 'updatedAt', 'ACL']);
 
 /**
  * Applies an `UpdateSpec` to an object in memory, with MongoDB's operator semantics (`$set`, `$unset`,
  * `$inc`, `$push`, `$addToSet`, `$pullAll`). The SQLite adapter reads, applies and writes back inside one
- * transaction, which makes each update atomic. Pure: the input object is not modified.
+ * transaction, which makes each update atomic; the MongoDB adapter applies it to the document the atomic
+ * `findOneAndUpdate` returned as it was before, to know the state after without a second read. Pure: the
+ * input object is not modified.
  */
 export function applyUpdate(object: StoredObject, update: UpdateSpec): StoredObject {
   const fields: ParseObjectValue = { ...object.fields };
