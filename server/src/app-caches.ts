@@ -1,12 +1,13 @@
 /**
- * The caches `app.ts` builds, each kept coherent across app servers over pub/sub: the server that changes
- * something drops its own copy and announces it; the others drop theirs on the announcement. A server
- * ignores its own announcements. Part of the composition root (only `app.ts` imports it).
+ * The caches `app.ts` builds, each kept coherent across app servers: the schema and Parse Config caches over
+ * pub/sub (the server that changes something drops its own copy and announces it; the others drop theirs on the
+ * announcement; a server ignores its own), the role and session caches as subscribers of the change feed, which
+ * carries every server's object writes. Part of the composition root (only `app.ts` imports it).
  */
 import { randomUUID } from 'node:crypto';
 import { RoleCache } from './auth/index.js';
-import { GlobalConfigCache, SessionCache } from './core/index.js';
-import type { SessionEviction } from './core/index.js';
+import { GlobalConfigCache, SessionCache, changesRoles, sessionEvictionOf } from './core/index.js';
+import type { ChangeFeed } from './core/index.js';
 import type { Logger, PubSub } from './infra/index.js';
 import { SchemaRegistry } from './schema/index.js';
 import type { StorageAdapter } from './storage/index.js';
@@ -77,10 +78,15 @@ export async function createGlobalConfigCache(options: {
 const ROLES_CHANNEL = 'roles-changed';
 
 /**
- * The per-user role cache, cleared on every server when any of them writes `_Role` (spec/security.md
- * §3.1): the writer clears its own and announces it; the others clear theirs on the announcement.
+ * The per-user role cache (spec/security.md §3.1), cleared on every server when any of them writes `_Role`: it
+ * subscribes to the change feed, which carries every server's `_Role` changes. A purge of `_Role`, which
+ * publishes no per-object change, is announced on its own channel (`RoleCache.invalidate`).
  */
-export async function createRoleCache(options: { pubsub: PubSub; logger: Logger }): Promise<RoleCache> {
+export async function createRoleCache(options: {
+  pubsub: PubSub;
+  changes: ChangeFeed;
+  logger: Logger;
+}): Promise<RoleCache> {
   const { pubsub, logger } = options;
   const origin = randomUUID();
   const cache = new RoleCache({
@@ -93,47 +99,31 @@ export async function createRoleCache(options: { pubsub: PubSub; logger: Logger 
   await pubsub.subscribe(ROLES_CHANNEL, (message) => {
     if (message !== origin) cache.clear();
   });
+  // Synchronous: the writer's own cache is clear before it answers.
+  options.changes.subscribe((event) => {
+    if (changesRoles(event.className)) cache.clear();
+  });
   return cache;
 }
 
-const SESSION_CHANNEL = 'sessions-revoked';
 /** How long a resolved session is trusted without a revocation message (a bound for lost messages). */
 const SESSION_CACHE_TTL_MS = 30_000;
 const SESSION_CACHE_MAX_ENTRIES = 50_000;
 
 /**
- * The session cache, kept coherent across app servers like the schema registry: a revocation here (log-out,
- * session delete, password change) is announced over pub/sub and the other servers drop those sessions.
+ * The session cache, kept coherent across app servers by the change feed: a changed or deleted `_Session` (log-out,
+ * session delete, password change) or a deleted `_User`, on any server, drops those sessions here.
  */
-export async function createSessionCache(options: {
-  pubsub: PubSub;
-  logger: Logger;
-  now: () => Date;
-}): Promise<SessionCache> {
-  const { pubsub, logger, now } = options;
-  const origin = randomUUID();
+export function createSessionCache(options: { changes: ChangeFeed; now: () => Date }): SessionCache {
   const cache = new SessionCache({
     ttlMs: SESSION_CACHE_TTL_MS,
     maxEntries: SESSION_CACHE_MAX_ENTRIES,
-    now,
-    onEvict: (eviction) => {
-      pubsub.publish(SESSION_CHANNEL, JSON.stringify({ origin, ...eviction })).catch((err: unknown) => {
-        logger.warn({ err }, 'could not announce a session revocation');
-      });
-    },
+    now: options.now,
   });
-  await pubsub.subscribe(SESSION_CHANNEL, (message) => {
-    try {
-      const parsed = JSON.parse(message) as { origin?: unknown } & SessionEviction;
-      if (parsed.origin === origin) return;
-      cache.applyRemote({
-        sessionIds: Array.isArray(parsed.sessionIds) ? parsed.sessionIds.map(String) : [],
-        userIds: Array.isArray(parsed.userIds) ? parsed.userIds.map(String) : [],
-      });
-    } catch {
-      // An unreadable message could have been any revocation: forget everything.
-      cache.clear();
-    }
+  // Synchronous: a revoked token is refused here as soon as the revocation is published.
+  options.changes.subscribe((event) => {
+    const eviction = sessionEvictionOf(event);
+    if (eviction !== undefined) cache.drop(eviction);
   });
   return cache;
 }

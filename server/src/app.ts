@@ -21,13 +21,14 @@ import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter } from './email/index.js';
 import {
+  ChangeBus,
   FileUrlSigner,
   createCore,
   createStorageJobScheduleSource,
   createStorageJobStatusStore,
   createWebhookSource,
 } from './core/index.js';
-import type { AccountServices, FileServices } from './core/index.js';
+import type { AccountServices, ChangeFeed, FileServices } from './core/index.js';
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
 import { createHttpApp } from './http/index.js';
@@ -53,6 +54,11 @@ export const STRATA_VERSION = '0.1.0';
 const IDEMPOTENT_RESPONSE_LIMIT = 64 * 1024;
 
 export interface StrataApp {
+  /**
+   * Every committed object change (create, update, delete of any class), from this server and, with Redis,
+   * from the others: `app.changes.subscribe((event) => ...)`. See `core/change-feed.ts`.
+   */
+  readonly changes: ChangeFeed;
   /** Starts accepting connections; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<{ port: number; host: string }>;
   /**
@@ -121,9 +127,11 @@ export async function createApp(options: {
       : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
   await step('components');
   const schemas = await createSchemaRegistry({ storage, pubsub, logger, maxFields: config.maxFieldsPerClass });
-  const roles = await createRoleCache({ pubsub, logger });
+  // The change feed: every committed object write, to this process's subscribers and, over Redis, the others'.
+  const changes = await ChangeBus.create({ logger, ...(config.redisURL === undefined ? {} : { pubsub }) });
+  const roles = await createRoleCache({ pubsub, changes, logger });
   const now = options.now ?? (() => new Date());
-  const sessionCache = await createSessionCache({ pubsub, logger, now });
+  const sessionCache = createSessionCache({ changes, now });
   const rateLimits = await createAuthRateLimits({ config, now });
   const email = options.email ?? createEmailAdapter({ settings: config, logger });
   parseBridge.attachEmail(email);
@@ -163,6 +171,7 @@ export async function createApp(options: {
   const core = createCore({
     storage,
     schemas,
+    changes,
     globalConfig,
     users: {
       hasher: createPasswordHasher({ cost: config.passwordHashCost }),
@@ -233,6 +242,7 @@ export async function createApp(options: {
   let closing: Promise<void> | undefined;
 
   return {
+    changes,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -253,6 +263,7 @@ export async function createApp(options: {
           cloudRunner.close(),
           dashboard?.close(),
         ]);
+        changes.close();
         await pubsub.close();
         await email.close();
         await files?.store.close();

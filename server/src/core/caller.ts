@@ -24,7 +24,10 @@ export async function resolveCaller(deps: CoreDeps, auth: Auth): Promise<Caller>
   return { userId, entities: callerEntities({ userId, roleNames }) };
 }
 
-/** Called after every write to a class: a `_Role` change drops the role cache here and on other servers. */
-export function noteClassWrite(deps: CoreDeps, className: string): void {
+/**
+ * Called after a purge, which publishes no per-object change: purging `_Role` drops the role cache here and on
+ * the other servers. Object writes reach the role cache through the change feed (`app-caches.ts`).
+ */
+export function notePurge(deps: CoreDeps, className: string): void {
   if (changesRoles(className)) deps.roles?.invalidate();
 }

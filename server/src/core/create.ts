@@ -4,13 +4,13 @@ import { randomString } from '../lib/index.js';
 import type { ClassSchema, ParseValue } from '../schema/index.js';
 import type { StoredObject } from '../storage/index.js';
 import { assertClassAccess } from './access.js';
-import { noteClassWrite } from './caller.js';
 import { classRules } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { SaveResult } from './output.js';
 import { writeRelations } from './relations.js';
 import type { RequestOrigin } from './hook-caller.js';
-import { keptEchoes, runAfterSave, runBeforeSave, saveHooksFor } from './save-hooks.js';
+import { insertObject, settle } from './object-writes.js';
+import { keptEchoes, runBeforeSave, saveHooksFor } from './save-hooks.js';
 import { applySchemaToWrite } from './schema-step.js';
 import { permitCreate } from './write-access.js';
 import { isRelationWrite, valueOnCreate } from './write-input.js';
@@ -29,7 +29,7 @@ export interface CreateRequest {
 /**
  * POST /classes/:className. Each step is named after what it does; reading this function tells the story.
  * Cloud code's beforeSave runs after the permission check and before the class rules and schema see the
- * write; afterSave after the insert.
+ * write; the insert publishes a `create` change; afterSave reacts to it before the response.
  */
 export async function create(deps: CoreDeps, request: CreateRequest): Promise<SaveResult> {
   checkAccess(request);
@@ -53,19 +53,20 @@ export async function create(deps: CoreDeps, request: CreateRequest): Promise<Sa
   });
   const { object, echoed } = buildObject(input, objectId);
   applyDefaults({ schema, object, echoed });
-  await deps.storage.insert({ schema, object });
-  await writeRelations({
-    storage: deps.storage,
-    ownerClass: request.className,
-    owningId: object.objectId,
-    input,
+  // Insert, relation edges, then the create is published (and the commit reactions, e.g. a verification mail).
+  const change = await insertObject(deps, {
+    schema,
+    object,
+    relations: (storage) => writeRelations({ storage, ownerClass: request.className, owningId: objectId, input }),
+    write: {
+      auth: request.auth,
+      input,
+      ...(hooks === undefined ? {} : { save: { hooks, schema, dirtyKeys: Object.keys(request.input.fields) } }),
+    },
   });
-  noteClassWrite(deps, request.className);
   const extra = rules.afterCreate === undefined ? {} : await rules.afterCreate({ ...context, input });
-  const changedAfter =
-    hooks === undefined
-      ? {}
-      : await runAfterSave(deps, { hooks, schema, saved: object, dirtyKeys: Object.keys(request.input.fields) });
+  // afterSave, once the class rules are done (a sign-up's session exists by then, as in Parse).
+  const changedAfter = await settle(deps, change);
   return {
     objectId: object.objectId,
     createdAt: object.createdAt as Date,

@@ -1,10 +1,11 @@
 import type { Auth } from '../auth/index.js';
 import { assertClassAccess } from './access.js';
-import { noteClassWrite } from './caller.js';
 import { classRules, withClassRestriction, writeDeniedError } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import { objectToJSON } from './rest-json.js';
+import type { DeleteTriggers } from './trigger-state.js';
 import { findWithoutHooks } from './find.js';
+import { deleteObjects, settle } from './object-writes.js';
 import { encodeOptionsOf, hookCaller, hooksFor } from './hook-caller.js';
 import type { RequestOrigin } from './hook-caller.js';
 import { permitWrite } from './write-access.js';
@@ -37,22 +38,24 @@ export async function destroy(deps: CoreDeps, request: DeleteRequest): Promise<v
   const where = withClassRestriction(permitted, { rules, auth: request.auth, access: 'write' });
   const hooks = await deleteHooksFor(deps, request);
   if (hooks !== undefined) await hooks.run('beforeDelete');
-  const deleted = await deps.storage.deleteMany({ schema, where });
-  if (deleted === 0) throw writeDeniedError(rules);
-  noteClassWrite(deps, request.className);
+  // The delete publishes a `delete` change with the object's last state.
+  const [change] = await deleteObjects(deps, {
+    schema,
+    where,
+    objectId: request.objectId,
+    write: { auth: request.auth, ...(hooks === undefined ? {} : { deleteTriggers: hooks }) },
+  });
+  if (change === undefined) throw writeDeniedError(rules);
   await rules.afterDelete?.({ ...request, deps });
-  // afterDelete's failure reaches the client although the object is gone, as in Parse.
-  if (hooks !== undefined) await hooks.run('afterDelete');
+  // afterDelete reacts to it; its failure reaches the client although the object is gone, as in Parse.
+  await settle(deps, change);
 }
 
 /**
  * beforeDelete / afterDelete, when the class has either: the object is first read with the caller's own
  * rights (missing or unreadable → 101 before any trigger), and both triggers share one caller and context.
  */
-async function deleteHooksFor(
-  deps: CoreDeps,
-  request: DeleteRequest,
-): Promise<{ run(triggerName: 'beforeDelete' | 'afterDelete'): Promise<void> } | undefined> {
+async function deleteHooksFor(deps: CoreDeps, request: DeleteRequest): Promise<DeleteTriggers | undefined> {
   const runner = hooksFor(deps, request.className);
   if (runner === undefined) return undefined;
   if (!runner.has('beforeDelete', request.className) && !runner.has('afterDelete', request.className)) return undefined;

@@ -3,6 +3,7 @@ import type { CloudRunner, JsonObject } from '../cloud/index.js';
 import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
+import type { ChangeSink } from './change-sink.js';
 import type { AccountServices } from './classes/account-services.js';
 import type { UserServices } from './classes/user-services.js';
 import type { FileServices } from './file-services.js';
@@ -52,6 +53,11 @@ export interface CoreDeps {
   readonly jobs?: JobLauncher;
   /** Cloud's webhook overlay, told when `_Hooks` changed; absent: `/hooks` only stores. */
   readonly webhooks?: WebhookChanges;
+  /**
+   * Where committed object writes are published (`object-writes.ts`): the change feed (`ChangeBus`), or inside
+   * a transaction its buffer.
+   */
+  readonly changes: ChangeSink;
 }
 
 /** Where Parse Config is read from, and who hears about this server's changes to it. */

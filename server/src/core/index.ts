@@ -2,7 +2,12 @@
  * Core: the operations every front end calls (find, get, create, update, delete, the schema API),
  * each a short sequence of named steps over storage, the schema registry and the caller's `Auth`.
  * It does not know HTTP: front ends decode their wire format into these requests and encode the results.
+ * Every object write is published after its commit on the change feed (`core.changes`, `ChangeBus`), which
+ * LiveQuery, caches and core's own after-triggers and mails subscribe to.
  */
+import { afterTriggers } from './after-triggers.js';
+import type { ChangeBus, ChangeFeed } from './change-feed.js';
+import { verificationMail } from './classes/user-write-hooks.js';
 import {
   currentSession,
   logIn,
@@ -64,6 +69,12 @@ import {
 import { AmbientTransactions } from './transaction.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
+export { ChangeBus } from './change-feed.js';
+export type { ChangeBusOptions, ChangeFeed, ChangeListener, SubscribeOptions } from './change-feed.js';
+export type { ChangeEvent, ChangeOp, CreateEvent, DeleteEvent, UpdateEvent } from './change-event.js';
+export type { StoredObject } from '../storage/index.js';
+export { sessionEvictionOf } from './classes/index.js';
+export { changesRoles } from './role-source.js';
 export type { CreateRequest } from './create.js';
 export type { UpdateRequest } from './update.js';
 export type { DeleteRequest } from './delete.js';
@@ -109,6 +120,8 @@ type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (reque
 
 /** The operations bound to one set of dependencies. */
 export interface Core {
+  /** Every committed object change, from this server and (with Redis) the others: see `change-feed.ts`. */
+  readonly changes: ChangeFeed;
   readonly find: (request: FindRequest) => Promise<FindResult>;
   readonly get: (request: GetRequest) => Promise<OutputObject>;
   /**
@@ -202,16 +215,24 @@ export interface Core {
   /**
    * Runs `work` in one storage transaction: everything commits together or nothing does. Every call of
    * this Core made inside `work` (also from cloud code) runs in the transaction (`transaction.ts`).
-   * Throws ParseError 108 on backends without transactions.
+   * Throws ParseError 108 on backends without transactions. The changes it makes are published after the
+   * commit, in order (with their after-triggers, which then cannot alter the answers); none on rollback.
    */
   readonly transaction: <T>(work: (core: Core) => Promise<T>) => Promise<T>;
 }
 
-export function createCore(root: CoreDeps): Core {
+/**
+ * The operations bound to `root`, with core's own reactions to the change feed attached to it: the
+ * verification mail (`commit` stage) and afterSave / afterDelete (`settle` stage). Call once per feed.
+ */
+export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
+  root.changes.addReaction('commit', verificationMail(root));
+  root.changes.addReaction('settle', afterTriggers(root));
   const transactions = new AmbientTransactions();
   // Every operation runs with the open transaction's dependencies when called inside one (transaction.ts).
   const current = (): CoreDeps => transactions.depsFor(root);
   const core: Core = {
+    changes: root.changes,
     find: (request) => find(current(), request),
     get: (request) => get(current(), request),
     readPolicy: (request) => readPolicy(current(), request),

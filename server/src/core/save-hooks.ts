@@ -1,6 +1,7 @@
 import type { Auth } from '../auth/index.js';
-import type { CloudObjectJSON, CloudRunner, HookCaller } from '../cloud/index.js';
+import type { CloudObjectJSON } from '../cloud/index.js';
 import type { ClassSchema, EncodeOptions } from '../schema/index.js';
+import type { SaveHooks } from './trigger-state.js';
 import type { StoredObject } from '../storage/index.js';
 import { pendingObjectJSON } from './pending-object.js';
 import { objectFromJSON, objectToJSON } from './rest-json.js';
@@ -11,20 +12,13 @@ import type { RequestOrigin } from './hook-caller.js';
 import { shapeObject } from './shape.js';
 import type { WriteInput } from './write-input.js';
 
+export type { SaveHooks } from './trigger-state.js';
+
 /**
  * beforeSave / afterSave around create and update (spec/cloud.md §2). Only built when the class has a save
  * trigger, so a class without hooks pays nothing; the caller (user JSON, context) is built once and shared by
  * both triggers, so a beforeSave's writes to `context` reach the afterSave.
  */
-export interface SaveHooks {
-  readonly runner: CloudRunner;
-  readonly caller: HookCaller;
-  readonly encode: EncodeOptions;
-  readonly className: string;
-  readonly before: boolean;
-  readonly after: boolean;
-}
-
 export async function saveHooksFor(
   deps: CoreDeps,
   options: { auth: Auth; className: string; origin?: RequestOrigin | undefined },

@@ -3,7 +3,7 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import { isVolatileClass } from '../schema/index.js';
 import type { ClassCreateRequest, ClassSchema, ClassUpdateRequest } from '../schema/index.js';
 import { requireMaster } from '../auth/index.js';
-import { noteClassWrite } from './caller.js';
+import { notePurge } from './caller.js';
 import type { CoreDeps } from './deps.js';
 
 /** GET /schemas: every stored class (volatile system classes are not listed). Master key. */
@@ -53,13 +53,16 @@ export async function deleteSchema(deps: CoreDeps, request: { auth: Auth; classN
   await deps.schemas.deleteClass(request.className);
 }
 
-/** DELETE /purge/:className: removes every object, keeps the schema. */
+/**
+ * DELETE /purge/:className: removes every object, keeps the schema. A bulk delete: no per-object change is
+ * published (as Parse sends LiveQuery nothing for a purge); the role cache hears of it directly.
+ */
 export async function purgeClass(deps: CoreDeps, request: { auth: Auth; className: string }): Promise<void> {
   requireMaster(request.auth, { access: 'write' });
   const schema = await deps.schemas.get(request.className);
   if (schema === undefined) return;
   await deps.storage.deleteMany({ schema, where: { kind: 'constant', value: true } });
-  noteClassWrite(deps, request.className);
+  notePurge(deps, request.className);
 }
 
 function classMissing(className: string): ParseError {

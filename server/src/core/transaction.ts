@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RoleCache } from '../auth/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
+import type { TransactionChanges } from './change-sink.js';
 import type { CoreDeps, GlobalConfigSource } from './deps.js';
+import { changesRoles } from './role-source.js';
 
 /**
  * Core's storage transactions (`/batch` with `transaction: true`), and the rule that makes them safe:
@@ -14,6 +16,8 @@ import type { CoreDeps, GlobalConfigSource } from './deps.js';
  * replaced by one bound to the transaction: the storage itself, a schema registry writing through it (so
  * a new class, field or relation is created inside the transaction), a role cache and a Parse Config
  * source of its own. What they changed is published to the app's caches once the transaction has ended.
+ * Its object writes go to a change buffer (`TransactionChanges`): published on the feed, with their
+ * reactions, once the transaction has committed, and dropped when it rolls back.
  * And the transaction is ambient: a core call made anywhere inside the work (cloud code's Parse SDK in a
  * trigger reaches core through the app's `Core`) runs with the transaction's dependencies too.
  */
@@ -40,9 +44,11 @@ export class AmbientTransactions {
    */
   async run<T>(deps: CoreDeps, work: () => Promise<T>): Promise<T> {
     let ended = (): void => undefined;
+    const changes = deps.changes.begin();
+    let result: T;
     try {
-      return await deps.storage.transaction((tx) => {
-        const scoped = scopeToTransaction(deps, tx.storage);
+      result = await deps.storage.transaction((tx) => {
+        const scoped = scopeToTransaction(deps, { storage: tx.storage, changes });
         const active: OpenTransaction = { deps: scoped.deps, open: true };
         this.#open += 1;
         ended = () => {
@@ -57,15 +63,30 @@ export class AmbientTransactions {
     } finally {
       ended();
     }
+    // Committed: its changes go out now, outside the transaction's context (reactions run as any other call).
+    await changes.commit();
+    return result;
   }
 }
 
-/** `deps` with everything that reaches storage bound to `storage` (a transaction's), and how to settle it. */
-function scopeToTransaction(deps: CoreDeps, storage: StorageAdapter): { deps: CoreDeps; settle: () => void } {
+/**
+ * `deps` with everything that reaches storage bound to `storage` (a transaction's) and object writes going to
+ * `changes`, and how to settle it.
+ */
+function scopeToTransaction(
+  deps: CoreDeps,
+  options: { storage: StorageAdapter; changes: TransactionChanges },
+): { deps: CoreDeps; settle: () => void } {
+  const { storage, changes } = options;
   const schemas = deps.schemas.forTransaction(storage);
   let rolesChanged = false;
   let configChanged = false;
   const roles = deps.roles === undefined ? undefined : new RoleCache({ onInvalidate: () => (rolesChanged = true) });
+  // The transaction's own role cache forgets what a `_Role` write inside it changed; the app's hears of it
+  // from the feed after the commit.
+  changes.onBuffered((event) => {
+    if (changesRoles(event.className)) roles?.clear();
+  });
   const globalConfig: GlobalConfigSource | undefined =
     deps.globalConfig === undefined
       ? undefined
@@ -74,6 +95,7 @@ function scopeToTransaction(deps: CoreDeps, storage: StorageAdapter): { deps: Co
     deps: {
       ...deps,
       storage,
+      changes,
       schemas: schemas.registry,
       ...(roles === undefined ? {} : { roles }),
       ...(globalConfig === undefined ? {} : { globalConfig }),

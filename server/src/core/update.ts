@@ -4,13 +4,13 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import type { ClassSchema, ParseValue } from '../schema/index.js';
 import type { StoredObject, UpdateOp, UpdateSpec } from '../storage/index.js';
 import { assertClassAccess } from './access.js';
-import { noteClassWrite } from './caller.js';
 import { classRules, withClassRestriction, writeDeniedError } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
 import type { SaveResult } from './output.js';
 import { writeRelations } from './relations.js';
 import type { RequestOrigin } from './hook-caller.js';
-import { keptEchoes, runAfterSave, runBeforeSave, saveHooksFor, storedToJSON } from './save-hooks.js';
+import { settle, updateObject } from './object-writes.js';
+import { keptEchoes, runBeforeSave, saveHooksFor, storedToJSON } from './save-hooks.js';
 import { applySchemaToWrite } from './schema-step.js';
 import { permitWrite } from './write-access.js';
 import { isRelationWrite } from './write-input.js';
@@ -27,7 +27,8 @@ export interface UpdateRequest {
 
 /**
  * PUT /classes/:className/:objectId. The change is applied atomically by storage, guarded by the
- * caller's write ACL; an object that is missing or not writable answers 101, as Parse does.
+ * caller's write ACL; an object that is missing or not writable answers 101, as Parse does. The update
+ * publishes an `update` change (before and after); afterSave reacts to it before the response.
  */
 export async function update(deps: CoreDeps, request: UpdateRequest): Promise<SaveResult> {
   checkAccess(request);
@@ -47,9 +48,10 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
   const hooks = await saveHooksFor(deps, request);
   let hooked: { input: WriteInput; echoed: Record<string, unknown> } = { input: request.input, echoed: {} };
   let original: CloudObjectJSON | undefined;
-  if (hooks !== undefined) {
-    // The triggers see the object as stored: fetched under the same write condition, so a caller who may not
-    // write it gets 101 before any trigger runs (spec/cloud.md §2).
+  if (hooks?.before === true) {
+    // beforeSave sees the object as stored: fetched under the same write condition, so a caller who may not
+    // write it gets 101 before any trigger runs (spec/cloud.md §2). Without a beforeSave there is no read: the
+    // update itself returns the state before, for afterSave and the change feed.
     const [row] = await deps.storage.find({ schema: current, where, limit: 1 });
     if (row === undefined) throw writeDeniedError(rules);
     original = storedToJSON({ schema: current, stored: row, encode: hooks.encode });
@@ -65,31 +67,42 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
     input,
   });
   const spec = buildUpdateSpec({ schema, input });
-  const updated = await deps.storage.updateOne({ schema, where, update: spec });
-  if (updated === null) throw writeDeniedError(rules);
-  const after = updated.after;
-  await writeRelations({
-    storage: deps.storage,
-    ownerClass: request.className,
-    owningId: request.objectId,
-    input,
+  // The update, relation edges, then the change is published with the states before and after.
+  const updated = await updateObject(deps, {
+    schema,
+    objectId: request.objectId,
+    where,
+    update: spec,
+    relations: (storage) =>
+      writeRelations({ storage, ownerClass: request.className, owningId: request.objectId, input }),
+    write: {
+      auth: request.auth,
+      input,
+      ...(hooks === undefined
+        ? {}
+        : {
+            save: {
+              hooks,
+              schema,
+              originalSchema: current,
+              dirtyKeys: Object.keys(request.input.fields),
+              ...(original === undefined ? {} : { original }),
+            },
+          }),
+    },
   });
-  noteClassWrite(deps, request.className);
+  if (updated === null) throw writeDeniedError(rules);
   const extra = rules.afterUpdate === undefined ? {} : await rules.afterUpdate({ ...context, input });
-  const changedAfter =
-    hooks === undefined
-      ? {}
-      : await runAfterSave(deps, {
-          hooks,
-          schema,
-          saved: after,
-          ...(original === undefined ? {} : { original }),
-          dirtyKeys: Object.keys(request.input.fields),
-        });
+  const changedAfter = await settle(deps, updated.change);
   return {
     objectId: request.objectId,
     updatedAt: spec.updatedAt,
-    fields: { ...keptEchoes(hooked.echoed, input), ...operationResults(input, after), ...extra, ...changedAfter },
+    fields: {
+      ...keptEchoes(hooked.echoed, input),
+      ...operationResults(input, updated.stored),
+      ...extra,
+      ...changedAfter,
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createApp } from '../app.js';
 import type { CloudRegistry } from '../cloud/index.js';
 import type { Config } from '../config/index.js';
+import type { ChangeFeed } from '../core/index.js';
 import type { DashboardUser } from '../dashboard/index.js';
 import { createLogger } from '../infra/index.js';
 import type { LogBuffer, Logger } from '../infra/index.js';
@@ -19,6 +20,8 @@ export const MASTER_KEY = 'test-master-key';
 export const CLIENT_KEY = 'test-client-key';
 
 export interface TestServer {
+  /** The app's change feed (`StrataApp.changes`). */
+  readonly changes: ChangeFeed;
   readonly url: string;
   readonly mountURL: string;
   /** Sends a request with the app id and (unless `headers` says otherwise) the client key. */
@@ -85,6 +88,7 @@ export async function startTestServer(
   const url = `http://127.0.0.1:${port}`;
   const mountURL = `${url}/parse`;
   return {
+    changes: app.changes,
     url,
     mountURL,
     async call(options) {

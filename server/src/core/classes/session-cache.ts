@@ -1,8 +1,10 @@
+import type { ChangeEvent } from '../change-event.js';
+
 /**
  * Remembers resolved session tokens so an authenticated request costs no storage round trip. Entries are
- * dropped when a session is revoked here (log-out, session delete, password change, user delete) and,
- * through `onEvict`, on every other app server (app.ts relays it over pub/sub); a short TTL bounds what a
- * missed message could cost. Expiry is still checked against the clock on every hit.
+ * dropped when a session changes or is deleted (log-out, session delete, password change, user delete), here
+ * and on every other app server: `app-caches.ts` subscribes the cache to the change feed (`sessionEvictionOf`).
+ * A short TTL bounds what a missed message could cost. Expiry is still checked against the clock on every hit.
  */
 export interface CachedSession {
   readonly sessionId: string;
@@ -20,8 +22,6 @@ export interface SessionCacheOptions {
   readonly ttlMs: number;
   readonly maxEntries: number;
   readonly now: () => Date;
-  /** Told about every local eviction, so other servers can drop theirs (`applyRemote`). */
-  readonly onEvict?: (eviction: SessionEviction) => void;
 }
 
 export class SessionCache {
@@ -51,14 +51,8 @@ export class SessionCache {
     this.#entries.set(token, { session, storedAt: this.#options.now().getTime() });
   }
 
-  /** Drops matching entries here and announces the eviction to the other servers. */
-  evict(eviction: SessionEviction): void {
-    this.applyRemote(eviction);
-    this.#options.onEvict?.(eviction);
-  }
-
-  /** Drops matching entries without announcing (for evictions received from other servers). */
-  applyRemote(eviction: SessionEviction): void {
+  /** Drops the entries of these sessions and users. */
+  drop(eviction: SessionEviction): void {
     const sessions = new Set(eviction.sessionIds ?? []);
     const users = new Set(eviction.userIds ?? []);
     for (const [token, { session }] of this.#entries) {
@@ -69,4 +63,11 @@ export class SessionCache {
   clear(): void {
     this.#entries.clear();
   }
+}
+
+/** What a committed change revokes: a changed or deleted `_Session`, every session of a deleted `_User`. */
+export function sessionEvictionOf(event: ChangeEvent): SessionEviction | undefined {
+  if (event.className === '_Session' && event.op !== 'create') return { sessionIds: [event.objectId] };
+  if (event.className === '_User' && event.op === 'delete') return { userIds: [event.objectId] };
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import type { Auth } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { CoreDeps } from '../deps.js';
+import { updateObject } from '../object-writes.js';
 import type { OutputObject } from '../output.js';
 import { shapeObject } from '../shape.js';
 import { createSession, sessionSchema } from './session-store.js';
@@ -42,8 +43,9 @@ export async function upgradeToRevocableSession(deps: CoreDeps, request: { auth:
   });
   const users = await deps.schemas.get('_User');
   if (users !== undefined) {
-    await deps.storage.updateOne({
+    await updateObject(deps, {
       schema: users,
+      objectId: auth.userId,
       where: { kind: 'eq', path: ['objectId'], value: auth.userId },
       update: { fields: { _session_token: { op: 'unset' } }, updatedAt: deps.users.now() },
     });

@@ -7,7 +7,8 @@ import { Pointer } from '../../schema/index.js';
 import type { ClassSchema, ParseValue } from '../../schema/index.js';
 import type { StoredObject } from '../../storage/index.js';
 import type { CoreDeps } from '../deps.js';
-import type { CachedSession, SessionEviction } from './session-cache.js';
+import { deleteObjects, insertObject } from '../object-writes.js';
+import type { CachedSession } from './session-cache.js';
 
 /**
  * `_Session` rows: creating one (sign-up, log-in, loginAs, POST /sessions, password change), resolving a
@@ -54,7 +55,7 @@ export async function createSession(
       ...(options.installationId === undefined ? {} : { installationId: options.installationId }),
     },
   };
-  await deps.storage.insert({ schema, object });
+  await insertObject(deps, { schema, object });
   return object;
 }
 
@@ -125,21 +126,14 @@ async function loadLegacySession(deps: CoreDeps, sessionToken: string): Promise<
   return { sessionId: `legacy:${user.objectId}`, userId: user.objectId, expiresAt: undefined };
 }
 
-/** Deletes the sessions matching `where` and drops them from every server's cache. Returns how many. */
-export async function revokeSessions(
-  deps: CoreDeps,
-  options: { where: Condition; eviction?: SessionEviction },
-): Promise<number> {
+/**
+ * Deletes the sessions matching `where`; returns them as they were. Each delete is published, and the session
+ * cache drops them (here and on every server) as a subscriber of those changes.
+ */
+export async function revokeSessions(deps: CoreDeps, options: { where: Condition }): Promise<StoredObject[]> {
   const schema = await deps.schemas.get('_Session');
-  if (schema === undefined) return 0;
-  let eviction = options.eviction;
-  if (eviction === undefined) {
-    const rows = await deps.storage.find({ schema, where: options.where, keys: ['objectId'] });
-    eviction = { sessionIds: rows.map((r) => r.objectId) };
-  }
-  const deleted = await deps.storage.deleteMany({ schema, where: options.where });
-  deps.users.sessionCache.evict(eviction);
-  return deleted;
+  if (schema === undefined) return [];
+  return (await deleteObjects(deps, { schema, where: options.where })).map((change) => change.event.before);
 }
 
 export function sessionsOfUser(userId: string): Condition {

@@ -11,7 +11,8 @@ const SERVER_OWNED = ['user', 'sessionToken', 'expiresAt', 'createdWith', 'insta
 /**
  * `_Session` rules (rest.md §7, security.md §6): a client only ever reads, updates or deletes its own
  * sessions (whatever the ACL says) and needs a session to touch the class at all (209); a client's
- * `POST /sessions` creates a restricted session for itself. Every change drops the session from the caches.
+ * `POST /sessions` creates a restricted session for itself. The session cache drops a changed or deleted
+ * session as a subscriber of the change feed (`sessionEvictionOf`).
  */
 export const sessionRules: ClassRules = {
   restrictQuery({ auth }) {
@@ -56,16 +57,6 @@ export const sessionRules: ClassRules = {
       if (write?.op === 'set') echoed[field] = write.value;
     }
     return Promise.resolve(echoed);
-  },
-
-  afterUpdate({ deps, objectId }) {
-    deps.users.sessionCache.evict({ sessionIds: [objectId] });
-    return Promise.resolve({});
-  },
-
-  afterDelete({ deps, objectId }) {
-    deps.users.sessionCache.evict({ sessionIds: [objectId] });
-    return Promise.resolve();
   },
 };
 

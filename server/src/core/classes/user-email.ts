@@ -14,6 +14,7 @@ import type { ClassSchema } from '../../schema/index.js';
 import type { StoredObject, UpdateOp } from '../../storage/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { AccountServices } from './account-services.js';
+import { updateObject } from '../object-writes.js';
 import { revokeSessions, sessionsOfUser } from './session-store.js';
 import { assertPassword } from './user-fields.js';
 import { runUserTrigger } from '../auth-hooks.js';
@@ -286,7 +287,7 @@ export async function resetPassword(
       message: 'Failed to reset password: the link is invalid or expired.',
     });
   }
-  await revokeSessions(deps, { where: sessionsOfUser(user.objectId), eviction: { userIds: [user.objectId] } });
+  await revokeSessions(deps, { where: sessionsOfUser(user.objectId) });
   return { username };
 }
 
@@ -299,12 +300,13 @@ export async function setInternal(
   if (schema === undefined) return false;
   const byId = eq('objectId', options.userId);
   const where: Condition = options.onlyIf === undefined ? byId : { kind: 'and', conditions: [byId, options.onlyIf] };
-  const after = await deps.storage.updateOne({
+  const updated = await updateObject(deps, {
     schema,
+    objectId: options.userId,
     where,
     update: { fields: options.fields, updatedAt: accountsOf(deps).now() },
   });
-  return after !== null;
+  return updated !== null;
 }
 
 /** For the reset form page: whose link this is, while it is valid. */

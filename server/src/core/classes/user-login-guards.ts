@@ -3,6 +3,7 @@ import type { Auth } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { StoredObject } from '../../storage/index.js';
 import type { CoreDeps } from '../deps.js';
+import { updateObject } from '../object-writes.js';
 import { setInternal } from './user-email.js';
 
 /**
@@ -34,12 +35,13 @@ export async function recordFailedLogin(deps: CoreDeps, user: StoredObject): Pro
   if (accounts === undefined || policy === undefined) return;
   const schema = await deps.schemas.get('_User');
   if (schema === undefined) return;
-  const after = await deps.storage.updateOne({
+  const updated = await updateObject(deps, {
     schema,
+    objectId: user.objectId,
     where: { kind: 'eq', path: ['objectId'], value: user.objectId },
     update: { fields: { _failed_login_count: { op: 'increment', amount: 1 } }, updatedAt: accounts.now() },
   });
-  const count = after?.after.fields['_failed_login_count'];
+  const count = updated?.stored.fields['_failed_login_count'];
   const lockUntil = lockAfterFailure({
     policy,
     failedLoginCount: typeof count === 'number' ? count : 0,

@@ -89,13 +89,10 @@ export async function logOut(deps: CoreDeps, request: { auth: Auth; origin?: Req
   const { auth } = request;
   if (auth.kind !== 'user') return;
   const where: Condition = { kind: 'eq', path: ['sessionToken'], value: auth.sessionToken };
-  // afterLogout receives the deleted session, so it is read first, only when such a trigger exists.
-  const hooked = deps.cloud?.has('afterLogout', '_Session') === true;
-  const schema = hooked ? await sessionSchema(deps) : undefined;
-  const [session] = schema === undefined ? [] : await deps.storage.find({ schema, where, limit: 1 });
-  await revokeSessions(deps, { where });
-  if (schema !== undefined && session !== undefined) {
-    await runAfterLogout(deps, { auth, origin: request.origin, schema, session });
+  // afterLogout receives the deleted session: its last state, as the delete returned it.
+  const [session] = await revokeSessions(deps, { where });
+  if (session !== undefined && deps.cloud?.has('afterLogout', '_Session') === true) {
+    await runAfterLogout(deps, { auth, origin: request.origin, schema: await sessionSchema(deps), session });
   }
 }
 

@@ -1,6 +1,7 @@
 import { assertNotInHistory, assertPasswordAllowed, mintEmailToken, nextPasswordHistory } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { UpdateOp } from '../../storage/index.js';
+import type { ChangeReaction } from '../change-sink.js';
 import type { CoreDeps } from '../deps.js';
 import type { WriteInput } from '../write-input.js';
 import { loadUserRow, sendVerificationEmail, verificationTokenFields } from './user-email.js';
@@ -8,7 +9,7 @@ import { loadUserRow, sendVerificationEmail, verificationTokenFields } from './u
 /**
  * What the email and password options add to `_User` writes (security.md §8–9), as functions the `_User`
  * rules call: the password policy on sign-up and password change, a verification token when an email is
- * set, the verification mail after the write, and whether a sign-up gets a session.
+ * set, and whether a sign-up gets a session; and the verification mail, a reaction to the committed write.
  */
 
 function withInternal(input: WriteInput, fields: Record<string, UpdateOp>): WriteInput {
@@ -87,17 +88,26 @@ export async function prepareUserUpdate(
   return emailChanges ? withPendingVerification(deps, next) : next;
 }
 
-/** After the write: mails the verification link when the write set a token (not fatal: logged by the caller). */
-export async function sendPendingVerification(
-  deps: CoreDeps,
-  options: { userId: string; input: WriteInput },
-): Promise<void> {
-  const tokenWrite = options.input.internal?.['_email_verify_token'];
-  const email = setString(options.input, 'email');
-  if (tokenWrite?.op !== 'set' || typeof tokenWrite.value !== 'string' || email === undefined) return;
-  const username =
-    setString(options.input, 'username') ?? ((await loadUserRow(deps, options.userId))?.fields['username'] as string);
-  await sendVerificationEmail(deps, { userId: options.userId, email, username, token: tokenWrite.value });
+/**
+ * The verification mail, as a reaction to a committed `_User` create or update whose write set a new email
+ * token (`withPendingVerification`). It runs at the `commit` stage, right after the change is published, so the
+ * mail goes out even when the sign-up then answers 205; the writer waits for it. Only the writing server's
+ * in-process details carry the token: events never hold internal fields.
+ */
+export function verificationMail(deps: CoreDeps): ChangeReaction {
+  return async ({ event, write }) => {
+    if (event.className !== '_User' || event.op === 'delete') return;
+    const tokenWrite = write.input?.internal?.['_email_verify_token'];
+    const email = event.after.fields['email'];
+    if (tokenWrite?.op !== 'set' || typeof tokenWrite.value !== 'string' || typeof email !== 'string') return;
+    const username = event.after.fields['username'];
+    await sendVerificationEmail(deps, {
+      userId: event.objectId,
+      email,
+      username: typeof username === 'string' ? username : '',
+      token: tokenWrite.value,
+    });
+  };
 }
 
 /**

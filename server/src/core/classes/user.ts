@@ -8,12 +8,7 @@ import { assertEmail, assertPassword, assertUnique, assertUsername, setValueOf }
 import type { ClassRules, WriteContext } from './rules.js';
 import { createSession, revokeSessions, sessionsOfUser } from './session-store.js';
 import { authDataSignUpEcho, prepareAuthDataLink, prepareAuthDataSignUp, signUpProvider } from './user-auth-data.js';
-import {
-  prepareUserCreate,
-  prepareUserUpdate,
-  sendPendingVerification,
-  signUpSessionAllowed,
-} from './user-write-hooks.js';
+import { prepareUserCreate, prepareUserUpdate, signUpSessionAllowed } from './user-write-hooks.js';
 
 /**
  * `_User` rules (rest.md §6): sign-up validation, the password stored only as a bcrypt hash, the user's
@@ -61,8 +56,8 @@ export const userRules: ClassRules = {
   },
 
   async afterCreate(context) {
+    // The verification mail went out when the create was published (`verificationMail`, a commit reaction).
     // A master-key request without an installation id is "cloud" in Parse: its sign-ups get no session.
-    await sendPendingVerification(context.deps, { userId: context.objectId, input: context.input });
     if (isMasterLike(context.auth) && context.auth.installationId === undefined) return {};
     if (!signUpSessionAllowed(context.deps, context.input)) return {};
     const session = await createSession(context.deps, {
@@ -99,14 +94,10 @@ export const userRules: ClassRules = {
   },
 
   async afterUpdate(context) {
-    await sendPendingVerification(context.deps, { userId: context.objectId, input: context.input });
     if (context.input.internal?.['_hashed_password'] === undefined) return {};
     // A new password revokes every session of the user (revokeSessionOnPasswordReset); the user who
     // changed it gets a fresh one in the response.
-    await revokeSessions(context.deps, {
-      where: sessionsOfUser(context.objectId),
-      eviction: { userIds: [context.objectId] },
-    });
+    await revokeSessions(context.deps, { where: sessionsOfUser(context.objectId) });
     if (context.auth.kind !== 'user' || context.auth.userId !== context.objectId) return {};
     const session = await createSession(context.deps, {
       userId: context.objectId,
@@ -117,10 +108,7 @@ export const userRules: ClassRules = {
   },
 
   async afterDelete(context) {
-    await revokeSessions(context.deps, {
-      where: sessionsOfUser(context.objectId),
-      eviction: { userIds: [context.objectId] },
-    });
+    await revokeSessions(context.deps, { where: sessionsOfUser(context.objectId) });
   },
 
   writeDenied: () => new ParseError(ErrorCode.SESSION_MISSING),

@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger, PubSub } from '../infra/index.js';
+import { decodeChange, encodeChange } from './change-codec.js';
+import type { ChangeEvent } from './change-event.js';
+import { TransactionChanges } from './change-sink.js';
+import type { ChangeReaction, ChangeSink, CommittedChange, PendingChange, ReactionStage } from './change-sink.js';
+
+/** A subscriber of the change feed. A returned promise holds back this subscriber's next event until it settles. */
+export type ChangeListener = (event: ChangeEvent) => void | Promise<void>;
+
+export interface SubscribeOptions {
+  /**
+   * Whose changes: `all` (the default) those committed through this server and, with Redis, through every
+   * other; `local` only this server's (to act once per write: webhooks, metrics, queueing push); `remote` only
+   * the other servers'.
+   */
+  readonly from?: 'all' | 'local' | 'remote';
+}
+
+/**
+ * The change feed as its subscribers see it: every committed create, update and delete of any class,
+ * after the commit. Per subscriber, events arrive one at a time in the order they were published, so the
+ * events of one object arrive in the order of its writes.
+ *
+ * @example
+ * const stop = core.changes.subscribe((event) => {
+ *   if (event.className === 'Message' && event.op !== 'delete') index(event.after);
+ * });
+ */
+export interface ChangeFeed {
+  /** Starts delivering to `listener`; the returned function stops it. */
+  subscribe(listener: ChangeListener, options?: SubscribeOptions): () => void;
+}
+
+export interface ChangeBusOptions {
+  readonly logger: Logger;
+  /** Pub/sub shared with the other app servers (Redis); absent: changes stay in this process. */
+  readonly pubsub?: PubSub;
+  /** Events one slow subscriber may have waiting; past that, new events are dropped for it (and logged). */
+  readonly maxPending?: number;
+}
+
+const CHANNEL = 'changes';
+const DEFAULT_MAX_PENDING = 10_000;
+
+/**
+ * The change feed of one app server: the in-process bus, bridged to the other servers over pub/sub when one is
+ * given. Core publishes each committed change once (`ChangeSink`); subscribers get it from here, from whichever
+ * server made it. Delivery is at most once: a subscriber that throws loses nothing but that event, a subscriber
+ * too far behind loses new events, and a server that is not listening (starting, reconnecting) misses what is
+ * published meanwhile, as with Parse's LiveQuery.
+ */
+export class ChangeBus implements ChangeFeed, ChangeSink {
+  readonly deferred = false;
+  readonly #server = randomUUID();
+  readonly #logger: Logger;
+  readonly #pubsub: PubSub | undefined;
+  readonly #maxPending: number;
+  readonly #subscribers = new Set<Subscriber>();
+  readonly #reactions: Record<ReactionStage, ChangeReaction[]> = { commit: [], settle: [] };
+  readonly #order = new KeyedOrder();
+  #unsubscribe: (() => void) | undefined;
+
+  private constructor(options: ChangeBusOptions) {
+    this.#logger = options.logger;
+    this.#pubsub = options.pubsub;
+    this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  }
+
+  /** A feed listening to the other servers' changes (when `pubsub` is given) before it resolves. */
+  static async create(options: ChangeBusOptions): Promise<ChangeBus> {
+    const bus = new ChangeBus(options);
+    if (options.pubsub !== undefined) {
+      bus.#unsubscribe = await options.pubsub.subscribe(CHANNEL, (message) => bus.#receive(message));
+    }
+    return bus;
+  }
+
+  subscribe(listener: ChangeListener, options: SubscribeOptions = {}): () => void {
+    const subscriber = new Subscriber({
+      listener,
+      from: options.from ?? 'all',
+      maxPending: this.#maxPending,
+      logger: this.#logger,
+    });
+    this.#subscribers.add(subscriber);
+    return () => {
+      this.#subscribers.delete(subscriber);
+      subscriber.stop();
+    };
+  }
+
+  /** Core's own reactions (after-triggers, mails): local, awaited by the writer, given the write's details. */
+  addReaction(stage: ReactionStage, reaction: ChangeReaction): void {
+    this.#reactions[stage].push(reaction);
+  }
+
+  inOrder<T>(key: string, write: () => Promise<T>): Promise<T> {
+    return this.#order.run(key, write);
+  }
+
+  publish(change: CommittedChange): void {
+    const { event } = change;
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.from !== 'remote') subscriber.deliver(event);
+    }
+    const pubsub = this.#pubsub;
+    if (pubsub === undefined) return;
+    // Not awaited: the writer does not wait for Redis. One connection sends publishes in call order.
+    pubsub.publish(CHANNEL, encodeChange({ server: this.#server, event })).catch((err: unknown) => {
+      this.#logger.warn({ err, className: event.className, objectId: event.objectId }, 'could not publish a change');
+    });
+  }
+
+  async react(change: CommittedChange, stage: ReactionStage): Promise<Record<string, unknown>> {
+    let added: Record<string, unknown> = {};
+    for (const reaction of this.#reactions[stage]) {
+      const fields = await reaction(change);
+      if (fields !== undefined) added = { ...added, ...fields };
+    }
+    return added;
+  }
+
+  /**
+   * A committed transaction's changes: each is published and its reactions run, in order. The transaction
+   * already answered, so a reaction's error is logged here instead of failing it.
+   */
+  async accept(entries: readonly PendingChange[]): Promise<void> {
+    for (const { change } of entries) this.publish(change);
+    for (const { change, settled } of entries) {
+      const stages: ReactionStage[] = settled ? ['commit', 'settle'] : ['commit'];
+      for (const stage of stages) {
+        try {
+          await this.react(change, stage);
+        } catch (err) {
+          const { className, objectId } = change.event;
+          this.#logger.error({ err, className, objectId, stage }, 'a reaction to a committed transaction failed');
+        }
+      }
+    }
+  }
+
+  begin(): TransactionChanges {
+    return new TransactionChanges(this);
+  }
+
+  /** Stops listening to the other servers and delivering to subscribers (the pub/sub is closed by its owner). */
+  close(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    for (const subscriber of this.#subscribers) subscriber.stop();
+    this.#subscribers.clear();
+  }
+
+  #receive(message: string): void {
+    let event: ChangeEvent;
+    try {
+      const decoded = decodeChange(message);
+      if (decoded.server === this.#server) return;
+      event = decoded.event;
+    } catch (err) {
+      this.#logger.warn({ err }, 'dropped an unreadable change message');
+      return;
+    }
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.from !== 'local') subscriber.deliver(event);
+    }
+  }
+}
+
+/**
+ * One subscriber's queue: events are handed over one at a time. A listener that returns synchronously is called
+ * at once (inside `publish`), so a cache it clears is clear before the writer answers; one that returns a promise
+ * gets its next event when the promise settles.
+ */
+class Subscriber {
+  readonly from: 'all' | 'local' | 'remote';
+  readonly #listener: ChangeListener;
+  readonly #maxPending: number;
+  readonly #logger: Logger;
+  readonly #queue: ChangeEvent[] = [];
+  #busy = false;
+  #stopped = false;
+  #dropped = 0;
+
+  constructor(options: { listener: ChangeListener; from: Subscriber['from']; maxPending: number; logger: Logger }) {
+    this.from = options.from;
+    this.#listener = options.listener;
+    this.#maxPending = options.maxPending;
+    this.#logger = options.logger;
+  }
+
+  deliver(event: ChangeEvent): void {
+    if (this.#stopped) return;
+    if (this.#queue.length >= this.#maxPending) {
+      if (this.#dropped++ === 0) this.#logger.warn('a change feed subscriber is too slow: dropping its new events');
+      return;
+    }
+    this.#queue.push(event);
+    if (!this.#busy) this.#drain();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#queue.length = 0;
+  }
+
+  #drain(): void {
+    while (this.#queue.length > 0 && !this.#stopped) {
+      const event = this.#queue.shift() as ChangeEvent;
+      let result: void | Promise<void>;
+      try {
+        result = this.#listener(event);
+      } catch (err) {
+        this.#failed(err, event);
+        continue;
+      }
+      if (result instanceof Promise) {
+        this.#busy = true;
+        result
+          .catch((err: unknown) => this.#failed(err, event))
+          .finally(() => {
+            this.#busy = false;
+            this.#drain();
+          });
+        return;
+      }
+    }
+    if (this.#dropped > 0 && this.#queue.length === 0) {
+      this.#logger.warn({ dropped: this.#dropped }, 'a change feed subscriber caught up after dropping events');
+      this.#dropped = 0;
+    }
+  }
+
+  #failed(err: unknown, event: ChangeEvent): void {
+    this.#logger.error(
+      { err, className: event.className, objectId: event.objectId },
+      'a change feed subscriber failed',
+    );
+  }
+}
+
+/**
+ * Runs writes to the same key one after another (others run at once). Held only across a storage write and
+ * the publish of its change, never across reactions: an afterSave that writes the same object cannot deadlock.
+ */
+class KeyedOrder {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key);
+    let release = (): void => {};
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous === undefined ? done : previous.then(() => done);
+    this.#tails.set(key, tail);
+    try {
+      if (previous !== undefined) await previous;
+      return await work();
+    } finally {
+      release();
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    }
+  }
+}
