@@ -105,6 +105,12 @@ describe('strata CLI', () => {
       runSync([], { STRATA_LOG_LEVEL: 'loud' }).stderr,
       'strata: STRATA_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"\n',
     );
+    // A role that would serve nothing today is refused the same way, saying why.
+    assert.deepEqual(runSync(['start', '--role', 'live']), {
+      status: 2,
+      stdout: '',
+      stderr: 'strata: --role: live would serve nothing (LiveQuery is not built yet); use api, worker, all\n',
+    });
   });
 
   it('reads the config file named by --config and reports its problems', () => {

@@ -1,3 +1,4 @@
+import { describeRoles, roleKind } from './roles.js';
 import type { ValueKind } from './option-types.js';
 import { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
 import { protectedFieldsKind } from './protected-fields-kind.js';
@@ -61,10 +62,9 @@ function option<const K extends string, T>(declaration: OptionDeclaration<K, T>)
   return declaration;
 }
 
-const ROLES = ['api', 'live', 'worker', 'all'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['pretty', 'json'] as const;
-export type ServerRole = (typeof ROLES)[number];
+export type { ServerRole } from './roles.js';
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 const ips = listKind({ placeholder: '<ip,...>', item: checkIpOrCidr });
@@ -122,11 +122,10 @@ export const OPTIONS = [
     flag: '--role',
     env: 'STRATA_ROLE',
     group: 'Server',
-    kind: enumKind(ROLES),
+    kind: roleKind(),
     default: () => 'all' as const,
     defaultText: 'all',
-    description:
-      'What this process runs: `api` (REST, GraphQL, files), `live` (LiveQuery), `worker` (queues, jobs) or `all`.',
+    description: describeRoles(),
   }),
   option({
     key: 'publicServerURL',

@@ -84,9 +84,9 @@ describe('resolveOptions', () => {
   it('ranks flags over env over the config file over defaults', () => {
     const file = { path: 'strata.json', values: { port: 1000, host: '10.0.0.1', mountPath: '/file', role: 'api' } };
     const env = { STRATA_PORT: '2000', STRATA_HOST: '10.0.0.2', STRATA_ROLE: 'worker' };
-    const options = resolveArgs(['--port', '3000', '--role=live'], env, file);
+    const options = resolveArgs(['--port', '3000', '--role=all'], env, file);
     assert.equal(options.port, 3000);
-    assert.equal(options.role, 'live');
+    assert.equal(options.role, 'all');
     assert.equal(options.host, '10.0.0.2');
     assert.equal(options.mountPath, '/file');
   });
@@ -166,7 +166,7 @@ describe('resolveOptions', () => {
     );
     assert.equal(
       configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { role: 'boss' } })),
-      'c.json: role: expected one of api, live, worker, all, got "boss"',
+      'c.json: role: expected one of api, worker, all, got "boss"',
     );
     assert.equal(
       configMessage(() => resolveArgs(['--max-body-size', '20 parsecs'])),

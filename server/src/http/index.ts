@@ -47,7 +47,7 @@ export interface HttpOptions {
   readonly maxNestingDepth: number;
   readonly allowOrigin: readonly string[];
   readonly version: string;
-  /** False for the `live` and `worker` roles: they answer `/health` only. */
+  /** False for the `worker` role: it answers `/health` only. */
   readonly serveApi: boolean;
   /** Log-in / sign-up / password-reset limits; empty: none. */
   readonly rateLimits?: AuthRateLimits;

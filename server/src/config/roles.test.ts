@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ROLES, ROLE_DESCRIPTIONS, describeRoles, roleKind, servingRoles } from './roles.js';
+
+describe('--role', () => {
+  it('refuses a role that would serve nothing, saying why and what to use instead', () => {
+    assert.deepEqual(roleKind().parse('live'), {
+      ok: false,
+      problem: 'live would serve nothing (LiveQuery is not built yet); use api, worker, all',
+    });
+  });
+
+  it('accepts every role that serves something', () => {
+    for (const role of servingRoles()) assert.deepEqual(roleKind().parse(role), { ok: true, value: role });
+    assert.equal(roleKind().parse('boss').ok, false);
+  });
+
+  it('describes each role from the one table: what it serves, or why it is refused', () => {
+    const text = describeRoles();
+    for (const role of ROLES) {
+      const { serves, notYet } = ROLE_DESCRIPTIONS[role];
+      assert.ok(text.includes(`\`${role}\``), role);
+      assert.ok(text.includes(serves ?? notYet ?? '-'), role);
+    }
+    // Nothing promised that is not built: GraphQL is served by no role yet.
+    assert.doesNotMatch(text, /GraphQL/);
+  });
+});
