@@ -13,6 +13,14 @@
  */
 export { createApp, STRATA_VERSION } from './app.js';
 export type { StrataApp } from './app.js';
+export type {
+  ChangeEvent,
+  ChangeFeed,
+  ChangeListener,
+  ChangeOp,
+  StoredObject,
+  SubscribeOptions,
+} from './core/index.js';
 export { OPTIONS, resolveOptions } from './config/index.js';
 export type { Config, ConfigSources, LogLevel, ResolvedOptions, ServerRole } from './config/index.js';
 export { ErrorCode, ParseError } from './errors/index.js';

@@ -283,6 +283,18 @@ for (const target of backends) {
       });
       assert.equal((failed.body as { code?: number }).code, ErrorCode.OBJECT_NOT_FOUND);
       assert.deepEqual(events.slice(before), [], 'a rolled-back transaction publishes nothing');
+      // afterSave of a write inside the transaction runs after the commit (its own write is not part of it) and
+      // the batch answers only once it is done.
+      const withTrigger = events.length;
+      const triggered = await post('/batch', {
+        transaction: true,
+        requests: [{ method: 'POST', path: '/parse/classes/CloudDoc', body: { n: 1 } }],
+      });
+      assert.equal(triggered.status, 200, JSON.stringify(triggered.body));
+      assert.deepEqual(
+        events.slice(withTrigger).map((e) => `${e.op} ${e.className}`),
+        ['create CloudDoc', 'create Audit'],
+      );
       const left = await server.call({
         path: `/classes/TxDoc?where=${encodeURIComponent('{"title":"rolled back"}')}`,
         master: true,
