@@ -82,10 +82,19 @@ export function fileURLBuilder(options: {
   };
 }
 
-/** Names may hold `/` (directories); each segment is URL-encoded on its own. */
+/**
+ * Names may hold `/` (directories); each segment is URL-encoded on its own. A name is client data and may
+ * hold a lone UTF-16 surrogate (`"\ud800"` in JSON), on which encodeURIComponent throws: such a half
+ * character is encoded as U+FFFD, which is also what storing it as UTF-8 made of it.
+ */
 function encodeFileName(name: string): string {
-  return name.split('/').map(encodeURIComponent).join('/');
+  return name
+    .split('/')
+    .map((segment) => encodeURIComponent(segment.replace(LONE_SURROGATE, '\ufffd')))
+    .join('/');
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const OWN_KEYS = new Set(['className', 'objectId', 'createdAt', 'updatedAt', 'ACL', '__type']);
 
