@@ -43,6 +43,7 @@ function readOptions(argv) {
     args: argv,
     options: {
       targets: { type: 'string', default: TARGET_NAMES.join(',') },
+      baseline: { type: 'string' },
       scenarios: { type: 'string', default: [...SCENARIO_NAMES, 'cold'].join(',') },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
@@ -61,7 +62,8 @@ function readOptions(argv) {
        [--duration SECONDS (10)] [--warmup SECONDS (2, unrecorded, before each scenario)] [--connections N (32)] [--rows N (10000)] [--cold-runs N (5)]
        [--rounds N (1; repeat all targets N times, keep each scenario's best round)]
        [--cpu-prof (profile each load server into bench/results/tmp)]
-       [--no-index-score (skip the index on score both servers get through /schemas after seeding)] [--out FILE]`);
+       [--no-index-score (skip the index on score both servers get through /schemas after seeding)] [--out FILE]
+       [--baseline DIR (a built checkout to compare with: target strata-sqlite-baseline runs DIR/server/bin/strata.js)]`);
     process.exit(0);
   }
   return {
@@ -77,6 +79,7 @@ function readOptions(argv) {
     // Both servers get the same index on the queried field, as any app querying by score would have.
     indexScore: !values['no-index-score'],
     out: values.out,
+    baseline: values.baseline === undefined ? undefined : path.resolve(values.baseline),
   };
 }
 
@@ -257,6 +260,7 @@ async function main() {
   const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'strata-bench-'));
   const ctx = {
     repoRoot,
+    baselineRoot: opts.baseline,
     benchDir,
     tmpRoot,
     cpuProfDir: scratch,

@@ -3,9 +3,31 @@
 // so a broken server is reported instead of benchmarked. Process handling and reporting live elsewhere.
 import autocannon from 'autocannon';
 
-export const SCENARIO_NAMES = ['create', 'get', 'query', 'update', 'inQuery', 'near', 'authGet', 'login', 'function'];
+export const SCENARIO_NAMES = [
+  'create',
+  'get',
+  'query',
+  'regex',
+  'update',
+  'inQuery',
+  'near',
+  'authGet',
+  'login',
+  'function',
+];
 /** Execution order: reads and in-place updates first, so rows added by `create` don't change the others. */
-export const EXECUTION_ORDER = ['get', 'function', 'authGet', 'query', 'inQuery', 'near', 'update', 'create', 'login'];
+export const EXECUTION_ORDER = [
+  'get',
+  'function',
+  'authGet',
+  'query',
+  'regex',
+  'inQuery',
+  'near',
+  'update',
+  'create',
+  'login',
+];
 
 export const CLASS_NAME = 'BenchItem';
 const QUERY_WIDTH = 100;
@@ -145,6 +167,16 @@ function distanceKm(a, b) {
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 }
 
+/**
+ * `regex` scenario: the SDK's `startsWith` + `endsWith` on `name` (`^\Qitem-N\E$`), matching one row. No index
+ * serves a regex, so every one of the seeded rows goes through the database's regex engine (SQLite: Strata's
+ * `regexp` function, RE2).
+ */
+function regexPath(mount, n) {
+  const where = encodeURIComponent(JSON.stringify({ name: { $regex: `^\\Qitem-${n}\\E$` } }));
+  return `${mount}/classes/${CLASS_NAME}?where=${where}&limit=${QUERY_LIMIT}`;
+}
+
 function queryPath(mount, low) {
   const where = encodeURIComponent(JSON.stringify({ score: { $gte: low, $lt: low + QUERY_WIDTH } }));
   return `${mount}/classes/${CLASS_NAME}?where=${where}&order=-score&limit=${QUERY_LIMIT}`;
@@ -218,6 +250,19 @@ export function buildScenario(name, { baseUrl, ctx, ids, rows }) {
           const scores = res.json?.results?.map((r) => r.score);
           const expected = Array.from({ length: QUERY_LIMIT }, (_, k) => 1000 + QUERY_WIDTH - 1 - k);
           if (res.status !== 200 || JSON.stringify(scores) !== JSON.stringify(expected)) fail('query check', res);
+        },
+      };
+    case 'regex':
+      return {
+        request: {
+          method: 'GET',
+          headers,
+          setupRequest: (req) => ({ ...req, path: regexPath(mount, Math.floor(Math.random() * rows)) }),
+        },
+        async check() {
+          const res = await requestJson(`${origin}${regexPath(mount, 123)}`, { headers });
+          const names = res.json?.results?.map((r) => r.name);
+          if (res.status !== 200 || JSON.stringify(names) !== '["item-123"]') fail('regex check', res);
         },
       };
     case 'inQuery':

@@ -14,9 +14,11 @@ const run = promisify(execFile);
 export const TARGET_NAMES = ['strata-sqlite', 'strata-mongo', 'parse-server'];
 /**
  * Targets run only when named: `strata-sqlite-logged` is strata-sqlite with the access log on (`--log-level
- * info`, one JSON line per request written to a file), to measure what the log costs next to strata-sqlite.
+ * info`, one JSON line per request written to a file), to measure what the log costs next to strata-sqlite;
+ * `strata-sqlite-baseline` is strata-sqlite from the built checkout `--baseline` names, to measure a change
+ * against the code before it in the same run.
  */
-export const EXTRA_TARGET_NAMES = ['strata-sqlite-logged'];
+export const EXTRA_TARGET_NAMES = ['strata-sqlite-logged', 'strata-sqlite-baseline'];
 export const MOUNT = '/parse';
 
 // The login scenario logs in as one user from one IP far beyond any sane per-account or per-IP budget,
@@ -25,11 +27,11 @@ const STRATA_ENV = { NODE_ENV: 'production', STRATA_AUTH_RATE_LIMIT: '0', STRATA
 
 const randomSuffix = () => randomBytes(4).toString('hex');
 
-function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf, logLevel = 'warn' }) {
+function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf, logLevel = 'warn', root = ctx.repoRoot }) {
   const args = [];
   if (cpuProf) args.push('--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir);
   args.push(
-    path.join(ctx.repoRoot, 'server/bin/strata.js'),
+    path.join(root, 'server/bin/strata.js'),
     'start',
     '--host',
     '127.0.0.1',
@@ -55,18 +57,20 @@ function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf, logLevel = 'warn
   return args;
 }
 
-function strataMissing(ctx) {
-  const bin = path.join(ctx.repoRoot, 'server/bin/strata.js');
+function strataMissing(ctx, root = ctx.repoRoot) {
+  const bin = path.join(root, 'server/bin/strata.js');
   return existsSync(bin) ? null : `${bin} does not exist yet (run \`npm run build\` once Strata's CLI lands)`;
 }
 
-function strataSqlite(ctx, { logged = false } = {}) {
-  const name = logged ? 'strata-sqlite-logged' : 'strata-sqlite';
+function strataSqlite(ctx, { logged = false, baseline = false } = {}) {
+  const name = logged ? 'strata-sqlite-logged' : baseline ? 'strata-sqlite-baseline' : 'strata-sqlite';
+  const root = baseline ? ctx.baselineRoot : ctx.repoRoot;
   return {
     name,
     databasePids: () => [],
     async setup() {
-      const reason = strataMissing(ctx);
+      if (root === undefined) return { ok: false, reason: 'needs --baseline <a built checkout to compare with>' };
+      const reason = strataMissing(ctx, root);
       return reason ? { ok: false, reason } : { ok: true };
     },
     async createStore() {
@@ -77,9 +81,9 @@ function strataSqlite(ctx, { logged = false } = {}) {
       return spawnProcess({
         name,
         command: process.execPath,
-        cwd: ctx.repoRoot,
+        cwd: root,
         env: STRATA_ENV,
-        args: strataArgs(ctx, { port, dataDir: store.dataDir, cpuProf, ...(logged ? { logLevel: 'info' } : {}) }),
+        args: strataArgs(ctx, { port, dataDir: store.dataDir, cpuProf, root, ...(logged ? { logLevel: 'info' } : {}) }),
         // A real deployment writes its log to a file or a collector, not back into the load generator.
         ...(logged ? { stdoutPath: path.join(store.dataDir, 'access.log') } : {}),
       });
@@ -228,11 +232,12 @@ function parseServer(ctx) {
 const FACTORIES = {
   'strata-sqlite': strataSqlite,
   'strata-sqlite-logged': (ctx) => strataSqlite(ctx, { logged: true }),
+  'strata-sqlite-baseline': (ctx) => strataSqlite(ctx, { baseline: true }),
   'strata-mongo': strataMongo,
   'parse-server': parseServer,
 };
 
-/** `ctx`: { repoRoot, benchDir, tmpRoot, cpuProfDir, appId, masterKey, clientKey, ferretdbBin, pgHost, pgPort }. */
+/** `ctx`: { repoRoot, baselineRoot?, benchDir, tmpRoot, cpuProfDir, appId, masterKey, clientKey, ferretdbBin, pgHost, pgPort }. */
 export function createTarget(name, ctx) {
   const factory = FACTORIES[name];
   if (!factory)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { RE2JS } from 're2js';
 import { ParseError } from '../errors/index.js';
 import { RegexCache, compileRegex, translateRegex as translateWithSize } from './regex.js';
 
@@ -159,6 +160,23 @@ describe('translateRegex', () => {
     const repeated = translateWithSize('(\\w|\\d){500}', undefined).size;
     assert.ok(small > 0 && small < 20, String(small));
     assert.ok(repeated > 100 * small, `${repeated} vs ${small}`);
+  });
+
+  it('answers literal patterns (what startsWith / endsWith / contains send) exactly as RE2 does', () => {
+    const patterns = ['', '^', '$', '^$', 'abc', '^abc', 'abc$', '^abc$', 'a\\.b', 'a\\$', '\\^x', 'é😀', '^a b$'];
+    const subjects = ['', 'abc', 'xabcx', 'a.b', 'aXb', 'abc\n', '\nabc', 'a$', '^x', 'ABC', 'é😀!', 'a b'];
+    for (const pattern of [...patterns, translateRegex('^' + sdkQuote('a.b*c'), undefined).pattern]) {
+      for (const flags of ['', 's', 'u']) {
+        const fast = compileRegex({ pattern, flags });
+        const re2 = RE2JS.compile(pattern, flags === 's' ? RE2JS.DOTALL : 0);
+        for (const subject of subjects) {
+          assert.equal(fast.test(subject), re2.test(subject), `/${pattern}/${flags} on ${JSON.stringify(subject)}`);
+        }
+      }
+    }
+    // Case-insensitive and multi-line patterns go to RE2 (its case folding is more than ASCII's).
+    assert.equal(compileRegex({ pattern: '^k$', flags: 'i' }).test('\u212a'), true);
+    assert.equal(compileRegex({ pattern: '^b$', flags: 'm' }).test('a\nb'), true);
   });
 
   it('caches compiled patterns and a bad pattern as null', () => {

@@ -71,6 +71,10 @@ export function translateRegex(source: unknown, options: unknown): TranslatedReg
  */
 export function compileRegex(regex: TranslatedRegex): CompiledRegex {
   const { pattern, flags } = regex;
+  // What the SDKs' startsWith / endsWith / contains send is a literal, maybe anchored: plain string tests give
+  // RE2's answer without running an engine per row. (Not with `i`: RE2 folds more than ASCII case, e.g. K/K.)
+  const literal = flags.includes('i') || flags.includes('m') ? undefined : literalOf(pattern);
+  if (literal !== undefined) return literalTest(literal);
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(
@@ -85,6 +89,50 @@ export function compileRegex(regex: TranslatedRegex): CompiledRegex {
   }
   const size = Number(compiled.re2().numberOfInstructions());
   return { test: (text) => compiled.test(text), size };
+}
+
+interface Literal {
+  readonly text: string;
+  /** Anchored by `^` / `$` (without `m`: the start / end of the text). */
+  readonly start: boolean;
+  readonly end: boolean;
+}
+
+const PUNCTUATION = /^[!-/:-@[-`{-~]$/;
+const META = '^$.|?*+()[]{}';
+
+/** The literal a pattern matches when it is one (`^a\.b`, `x$`, `abc`), else `undefined`. */
+function literalOf(pattern: string): Literal | undefined {
+  const start = pattern.startsWith('^');
+  let end = false;
+  let text = '';
+  for (let i = start ? 1 : 0; i < pattern.length; i++) {
+    const ch = pattern.charAt(i);
+    if (ch === '$' && i === pattern.length - 1) {
+      end = true;
+    } else if (ch === '\\') {
+      // Only an escaped punctuation character is itself; `\d`, `\n`, `\x41`... are left to RE2.
+      const next = pattern.charAt(i + 1);
+      if (!PUNCTUATION.test(next)) return undefined;
+      text += next;
+      i += 1;
+    } else if (META.includes(ch)) {
+      return undefined;
+    } else {
+      text += ch;
+    }
+  }
+  return { text, start, end };
+}
+
+function literalTest(literal: Literal): CompiledRegex {
+  const { text, start, end } = literal;
+  // About what RE2 compiles a literal to: one instruction per character, plus the anchors and the match.
+  const size = text.length + 3;
+  if (start && end) return { test: (value) => value === text, size };
+  if (start) return { test: (value) => value.startsWith(text), size };
+  if (end) return { test: (value) => value.endsWith(text), size };
+  return { test: (value) => value.includes(text), size };
 }
 
 /**
