@@ -47,7 +47,7 @@ const CANARY = {
  * item 1). The fix belongs to harden-storage and is not on main yet; until it is, batches here never ask for
  * a transaction, and the run says so.
  */
-const FUZZ_TRANSACTIONS = false;
+const FUZZ_TRANSACTIONS = true;
 
 /**
  * Defects the fuzzer finds that issue 11 item 9 already lists, owned by harden-storage and not fixed on main
