@@ -212,6 +212,7 @@ export async function createApp(options: {
     ...(config.publicServerURL === undefined ? {} : { publicServerURL: config.publicServerURL }),
     maxBodySize: config.maxBodySize,
     maxNestingDepth: config.maxNestingDepth,
+    batchMaxRequests: config.batchMaxRequests,
     allowOrigin: config.allowOrigin,
     version: STRATA_VERSION,
     serveApi,

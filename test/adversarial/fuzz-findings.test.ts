@@ -1,6 +1,6 @@
 /**
- * One regression test per defect the REST fuzzer (fuzz.test.ts) found, each as the smallest request that
- * showed it, on SQLite and on MongoDB when STRATA_TEST_MONGODB_URI is set. Every one answered 500 before.
+ * One regression test per defect the REST fuzzer (fuzz.test.ts) and the manual attacks found, each as the
+ * smallest request that showed it, on SQLite and on MongoDB when STRATA_TEST_MONGODB_URI is set.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -90,6 +90,28 @@ function findingsTests(backend: 'sqlite' | 'mongodb'): void {
     );
     const related = await server.call({ path: `/classes/_User?where=${where}`, master: true });
     assert.equal(related.status, 200, JSON.stringify(related.body));
+  });
+
+  it('a client batch is bounded (one request was 20,000 queries; a 20 MB body holds 400,000)', async () => {
+    const batch = (count: number): { requests: Json[] } => ({
+      requests: Array.from({ length: count }, () => ({
+        method: 'GET',
+        path: '/parse/classes/Hooked',
+        body: { limit: 1 },
+      })),
+    });
+    const tooMany = await server.call({ method: 'POST', path: '/batch', body: batch(1001) });
+    assert.equal(tooMany.status, 400, JSON.stringify(tooMany.body).slice(0, 200));
+    assert.deepEqual(tooMany.body, {
+      code: 107,
+      error: 'Too many requests in one batch: 1001 (at most 1000 allowed).',
+    });
+    const atLimit = await server.call({ method: 'POST', path: '/batch', body: batch(1000) });
+    assert.equal(atLimit.status, 200);
+    assert.equal((atLimit.body as Json[]).length, 1000);
+    // The master key is exempt, as from the other complexity limits.
+    const master = await server.call({ method: 'POST', path: '/batch', body: batch(1001), master: true });
+    assert.equal(master.status, 200);
   });
 }
 

@@ -67,7 +67,19 @@ const KNOWN_DEFECTS: ReadonlyArray<{ readonly name: string; readonly matches: (r
     matches: (r) => r.path.includes('/aggregate/') && r.path.includes('distinct='),
   },
   { name: 'sqlite_master as a class name (item 9)', matches: (r) => /sqlite_/i.test(`${r.path} ${bodyText(r)}`) },
+  {
+    name: 'a NUL inside a $text term (item 9)',
+    matches: (r) => /\$text.*(\\u0000|%00|%5Cu0000)/i.test(`${decodeURIComponentSafe(r.path)} ${bodyText(r)}`),
+  },
 ];
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 function bodyText(request: FuzzRequest): string {
   return typeof request.body === 'string' ? request.body : '';

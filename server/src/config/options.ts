@@ -638,6 +638,17 @@ export const OPTIONS = [
     description: 'Largest request body accepted (`512kb`, `20mb` or bytes).',
   }),
   option({
+    key: 'batchMaxRequests',
+    flag: '--batch-max-requests',
+    env: 'STRATA_BATCH_MAX_REQUESTS',
+    group: 'Limits',
+    kind: integerKind({ min: 1, max: 1_000_000 }),
+    default: () => 1000,
+    defaultText: '1000',
+    description:
+      'Most sub-requests in one `POST /batch` (master key exempt); over it → 107. SDKs send 20 to 50 per batch.',
+  }),
+  option({
     key: 'maxNestingDepth',
     flag: '--max-nesting-depth',
     env: 'STRATA_MAX_NESTING_DEPTH',

@@ -68,6 +68,7 @@ describe('resolveOptions', () => {
       authRateLimitAccount: 60,
       authRateLimitWindow: 60,
       maxBodySize: 20 * 1024 * 1024,
+      batchMaxRequests: 1000,
       maxNestingDepth: 64,
       defaultLimit: 100,
       maxFieldsPerClass: 1000,

@@ -45,6 +45,8 @@ export interface HttpOptions {
   readonly publicServerURL?: string;
   readonly maxBodySize: number;
   readonly maxNestingDepth: number;
+  /** Most sub-requests in one non-master `POST /batch` (default 1000). */
+  readonly batchMaxRequests?: number;
   readonly allowOrigin: readonly string[];
   readonly version: string;
   /** False for the `worker` role: it answers `/health` only. */
@@ -96,7 +98,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),
     ...(options.files === undefined ? [] : fileRoutes({ maxUploadSize: options.files.maxUploadSize, encoding })),
-    batchRoute({ dispatcher: () => dispatcher, publicPath }),
+    batchRoute({ dispatcher: () => dispatcher, publicPath, maxRequests: options.batchMaxRequests ?? 1000 }),
   ]);
   const dispatcher: Dispatcher = new Dispatcher({ core: options.core, routes, mountPath: options.mountPath });
   const apiOptions = {
