@@ -92,6 +92,27 @@ function findingsTests(backend: 'sqlite' | 'mongodb'): void {
     assert.equal(related.status, 200, JSON.stringify(related.body));
   });
 
+  it('an index the database refuses answers 4xx (master key)', async () => {
+    const created = await server.call({ method: 'POST', path: '/classes/Indexed', body: { str: 'x' }, master: true });
+    assert.equal(created.status, 201);
+    // MongoDB refuses an unnamed index; every backend now answers 102 before asking it.
+    const unnamed = await server.call({
+      method: 'PUT',
+      path: '/schemas/Indexed',
+      body: { indexes: { '': { str: 1 } } },
+      master: true,
+    });
+    assert.deepEqual(unnamed.body, { code: 102, error: 'An index needs a name.' });
+    // FerretDB cannot build text indexes: that is the database's limit, answered 102 with its reason, not 500.
+    const text = await server.call({
+      method: 'PUT',
+      path: '/schemas/Indexed',
+      body: { indexes: { str_text: { str: 'text' } } },
+      master: true,
+    });
+    assert.ok(text.status === 200 || (text.body as Json)['code'] === 102, JSON.stringify(text.body));
+  });
+
   it('a client batch is bounded (one request was 20,000 queries; a 20 MB body holds 400,000)', async () => {
     const batch = (count: number): { requests: Json[] } => ({
       requests: Array.from({ length: count }, () => ({

@@ -225,12 +225,23 @@ export async function createIndex(
   },
 ): Promise<void> {
   const keys = storedIndexKeys(options.schema, options.spec);
-  await buildIndex(context, {
-    className: options.schema.className,
-    name: options.name,
-    keys,
-    index: options.options,
-  });
+  try {
+    await buildIndex(context, {
+      className: options.schema.className,
+      name: options.name,
+      keys,
+      index: options.options,
+    });
+  } catch (error) {
+    // The server refused this index (a spec it rejects, options that conflict, a kind FerretDB lacks): the
+    // request's fault or the server's limit, not an internal error. Duplicates under a unique index keep
+    // their own answer (137, mapped by the caller).
+    if (serverErrorCode(error) === undefined || isDuplicateKeyError(error)) throw error;
+    throw new ParseError(ErrorCode.INVALID_QUERY, {
+      message: `Cannot create index ${options.name}: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
+  }
   await schemaCollectionOf(context).updateOne(
     { _id: options.schema.className },
     {
