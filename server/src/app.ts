@@ -3,7 +3,7 @@
  * constructs storage, registries or the HTTP app, so two apps can share a process (tests do).
  */
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CredentialResolver, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
@@ -23,6 +23,7 @@ import type { EmailAdapter } from './email/index.js';
 import {
   ChangeBus,
   FileUrlSigner,
+  UsageMeter,
   createCore,
   createStorageJobScheduleSource,
   createStorageJobStatusStore,
@@ -32,8 +33,10 @@ import type { AccountServices, ChangeFeed, FileServices } from './core/index.js'
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
 import { createHttpApp } from './http/index.js';
+import type { RequestSample } from './http/index.js';
 import { openFileStore } from './files/index.js';
 import {
+  createMetrics,
   createMemoryPubSub,
   createMemoryQueue,
   createMemoryRateLimiter,
@@ -42,7 +45,7 @@ import {
   createRedisRateLimiter,
   LogBuffer,
 } from './infra/index.js';
-import type { JobQueue, Logger, PubSub, RateLimiter } from './infra/index.js';
+import type { HookSample, JobQueue, Logger, Metrics, PubSub, RateLimiter } from './infra/index.js';
 import { openStorage } from './storage/index.js';
 import { createDashboardHandler, locateDashboardAssets } from './dashboard/index.js';
 import type { DashboardApp, DashboardHandler, DashboardUser } from './dashboard/index.js';
@@ -62,7 +65,17 @@ export interface StrataApp {
   /** Starts accepting connections; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<{ port: number; host: string }>;
   /**
-   * Graceful stop: stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the
+   * Serves a request whose URL is relative to the mount, as express passes it to a handler mounted with
+   * `app.use('/parse', handler)` (the ops endpoints answer at the mount's root: `/parse/ready`).
+   */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** This app's Prometheus registry (what `/metrics` serves); the LiveQuery server reports into it. */
+  readonly metrics: Metrics;
+  /** Marks the server as stopping: `/ready` answers 503 from now on, everything else is still served. */
+  drain(): void;
+  /**
+   * Graceful stop: `/ready` answers 503 (for `--drain-delay` seconds while still serving), then it stops
+   * accepting, lets in-flight requests finish (up to `graceMs`), writes the usage meter and closes the
    * database. Safe to call twice.
    */
   close(): Promise<void>;
@@ -127,6 +140,13 @@ export async function createApp(options: {
       : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
   await step('components');
   const schemas = await createSchemaRegistry({ storage, pubsub, logger, maxFields: config.maxFieldsPerClass });
+  const metrics = createMetrics();
+  const meter = new UsageMeter({ storage, schemas, appId: config.appId, now: options.now ?? (() => new Date()) });
+  // Cloud code runs (functions, triggers, jobs) feed both the Prometheus histograms and the stored meter.
+  const observeHook = (sample: HookSample): void => {
+    metrics.observeHook(sample);
+    meter.record(sample);
+  };
   // The change feed: every committed object write, to this process's subscribers and, over Redis, the others'.
   const changes = await ChangeBus.create({ logger, ...(config.redisURL === undefined ? {} : { pubsub }) });
   const roles = await createRoleCache({ pubsub, changes, logger });
@@ -144,6 +164,7 @@ export async function createApp(options: {
     logger,
     now,
     serverConfig: () => hookServerConfig({ config, serverURL: mountURL }),
+    observe: observeHook,
   });
   // `/hooks` webhooks from `_Hooks`, laid over the in-process hooks and reloaded when another server changes them.
   const webhooks = await createWebhookStore({
@@ -158,7 +179,7 @@ export async function createApp(options: {
     },
   });
   const serveApi = config.role === 'api' || config.role === 'all';
-  const jobs = await createJobRunner({
+  const { runner: jobs, queue: jobQueue } = await createJobRunner({
     config,
     storage,
     schemas,
@@ -166,7 +187,11 @@ export async function createApp(options: {
     logger,
     now,
     serverConfig: () => hookServerConfig({ config, serverURL: mountURL }),
+    observe: observeHook,
   });
+  if (storage.poolStats !== undefined) metrics.sampleDatabasePool(() => storage.poolStats?.() ?? NO_POOL);
+  metrics.sampleQueue('jobs', () => jobQueue.counts());
+  let draining = false;
   const files = serveApi ? await openFiles({ config, now }) : undefined;
   const core = createCore({
     storage,
@@ -184,6 +209,7 @@ export async function createApp(options: {
     jobs,
     webhooks,
     ...(files === undefined ? {} : { files }),
+    usage: meter,
     accounts: createAccountServices({ config, logger, now, email, custom: options.authProviders }),
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
@@ -221,6 +247,15 @@ export async function createApp(options: {
     ...(files === undefined ? {} : { files: httpFiles(files) }),
     inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
     logs: options.logs ?? new LogBuffer(1),
+    trustProxy: config.trustProxy ?? [],
+    ops: {
+      checks: readinessChecks({ config, storage, pubsub, queue: jobQueue }),
+      draining: () => draining,
+      metrics: () => metrics.render(),
+      ...(config.metricsKey === undefined ? {} : { metricsKey: config.metricsKey }),
+      metricsIps: config.metricsIps ?? ['127.0.0.1', '::1'],
+    },
+    observe: (sample) => observeRequest({ sample, metrics, meter }),
   });
   let localURL = `http://127.0.0.1:${config.port}${config.mountPath}`;
   const dashboard =
@@ -238,8 +273,13 @@ export async function createApp(options: {
   // The dashboard is a front end beside the REST API: its own paths, everything else goes to `http/`.
   const server: Server = createServer((req, res) => {
     if (dashboard?.owns(req.url ?? '/') === true) dashboard.handle(req, res);
-    else app(req, res);
+    else app.listener(req, res);
   });
+  // Metering survives restarts: what was recorded is written every --usage-flush-interval and on close.
+  const flushUsage = (): Promise<void> =>
+    meter.flush().catch((err: unknown) => logger.warn({ err }, 'could not write the usage meter; will retry'));
+  const flushTimer = setInterval(() => void flushUsage(), (config.usageFlushInterval ?? 60) * 1000);
+  flushTimer.unref();
   let closing: Promise<void> | undefined;
 
   return {
@@ -255,22 +295,37 @@ export async function createApp(options: {
           resolve({ port: address.port, host: config.host });
         });
       }),
+    handler: (req, res) => {
+      // Mounted in express, the dashboard stays at its own paths below the mount too.
+      if (dashboard?.owns(req.url ?? '/') === true) dashboard.handle(req, res);
+      else app.mounted(req, res);
+    },
+    metrics,
+    drain: () => {
+      draining = true;
+    },
     close: () => {
-      closing ??= stop({ server, graceMs: options.graceMs ?? 10_000 }).then(async () => {
-        await jobs.close();
-        await Promise.all([
-          rateLimits.ip?.close(),
-          rateLimits.account?.close(),
-          cloudRunner.close(),
-          dashboard?.close(),
-        ]);
-        changes.close();
-        await pubsub.close();
-        await email.close();
-        await files?.store.close();
-        await storage.close();
-        await loadedCloud?.unload();
-      });
+      draining = true;
+      closing ??= drain({ server, seconds: config.drainDelay ?? 0 })
+        .then(() => stop({ server, graceMs: options.graceMs ?? 10_000 }))
+        .then(async () => {
+          clearInterval(flushTimer);
+          await jobs.close();
+          await flushUsage();
+          metrics.close();
+          await Promise.all([
+            rateLimits.ip?.close(),
+            rateLimits.account?.close(),
+            cloudRunner.close(),
+            dashboard?.close(),
+          ]);
+          changes.close();
+          await pubsub.close();
+          await email.close();
+          await files?.store.close();
+          await storage.close();
+          await loadedCloud?.unload();
+        });
       return closing;
     },
   };
@@ -339,6 +394,37 @@ async function createDashboard(options: {
 function loopbackHost(host: string): string {
   if (host === '0.0.0.0' || host === '' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+const NO_POOL = { size: 0, inUse: 0, waiting: 0 };
+
+/** `/ready`: what must answer for this server to take traffic (Redis only when configured). */
+function readinessChecks(options: {
+  config: Config;
+  storage: StorageAdapter;
+  pubsub: PubSub;
+  queue: JobQueue<JobQueueData>;
+}): Record<string, () => Promise<unknown>> {
+  const { storage, pubsub, queue } = options;
+  return {
+    database: () => (storage.ping === undefined ? Promise.resolve() : storage.ping()),
+    ...(options.config.redisURL === undefined ? {} : { redis: () => pubsub.ping() }),
+    queue: () => queue.counts(),
+  };
+}
+
+/** Every answered request: Prometheus counters and histograms; API requests are also metered. */
+function observeRequest(options: { sample: RequestSample; metrics: Metrics; meter: UsageMeter }): void {
+  const { sample, metrics, meter } = options;
+  metrics.observeRequest(sample);
+  if (sample.errorCode !== undefined) metrics.countError({ route: sample.route, code: sample.errorCode });
+  if (sample.api) meter.record({ kind: 'request', name: 'all', ok: sample.status < 500, ms: sample.seconds * 1000 });
+}
+
+/** While draining, the server keeps serving (with `/ready` at 503) so load balancers move away first. */
+function drain(options: { server: Server; seconds: number }): Promise<void> {
+  if (options.seconds === 0 || !options.server.listening) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
 }
 
 /** What hooks see of the server (`request.config`): names and URLs, never a key (spec/cloud.md §3). */
@@ -421,7 +507,8 @@ async function createJobRunner(options: {
   logger: Logger;
   now: () => Date;
   serverConfig: () => HookServerConfig;
-}): Promise<JobRunner> {
+  observe: (sample: HookSample) => void;
+}): Promise<{ runner: JobRunner; queue: JobQueue<JobQueueData> }> {
   const { config, logger } = options;
   const onError = (err: unknown): void => logger.warn({ err }, 'job queue error');
   const queue: JobQueue<JobQueueData> =
@@ -445,6 +532,7 @@ async function createJobRunner(options: {
     concurrency: config.jobConcurrency,
     now: options.now,
     serverConfig: options.serverConfig,
+    observe: options.observe,
   });
   if (config.role === 'worker' || config.role === 'all') await runner.startWorker();
   else if (config.redisURL === undefined && options.registry.list().jobs.length > 0) {
@@ -452,7 +540,7 @@ async function createJobRunner(options: {
       'role api without --redis-url: accepted jobs wait in _JobStatus until a worker or all process starts on this database',
     );
   }
-  return runner;
+  return { runner, queue };
 }
 
 /**
@@ -519,6 +607,7 @@ function createCloudRunner(options: {
   logger: Logger;
   now: () => Date;
   serverConfig: () => HookServerConfig;
+  observe: (sample: HookSample) => void;
 }): CloudRunner {
   const { config } = options;
   const now = (): number => options.now().getTime();
@@ -527,6 +616,7 @@ function createCloudRunner(options: {
     timeoutMs: config.cloudTimeout,
     logger: options.logger,
     serverConfig: options.serverConfig,
+    observe: options.observe,
     rateLimiter: async ({ rule, scope }) => {
       const limits = { max: rule.requestCount, windowMs: rule.requestTimeWindow, now };
       return config.redisURL === undefined

@@ -1,6 +1,7 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { assertCron } from '../infra/index.js';
-import type { JobQueue, Logger, QueuedJob, ScheduleOptions } from '../infra/index.js';
+import { performance } from 'node:perf_hooks';
+import type { HookSample, JobQueue, Logger, QueuedJob, ScheduleOptions } from '../infra/index.js';
 import { isDue, ruleCron, scheduleParams, scheduleRule } from './job-schedules.js';
 import type { JobScheduleSource, ScheduleRule } from './job-schedules.js';
 import { statusIdFor } from './job-status.js';
@@ -35,6 +36,8 @@ export interface JobRunnerOptions {
   readonly now?: () => Date;
   /** The server as jobs see it (`request.config`), read per run. */
   readonly serverConfig?: () => HookServerConfig;
+  /** Told of every attempt's duration and outcome (metrics and metering); a shutdown's cut is not told. */
+  readonly observe?: (sample: HookSample) => void;
 }
 
 /** Why a run's signal was aborted. */
@@ -274,14 +277,25 @@ export class JobRunner {
         if (!settled) await statuses.update(statusId, { progress: percent });
       },
     };
+    const startedAt = performance.now();
+    const observe = (ok: boolean): void => {
+      try {
+        this.options.observe?.({ kind: 'job', name: job.name, ok, ms: performance.now() - startedAt });
+      } catch (err) {
+        this.options.logger.warn({ err }, 'job observer failed');
+      }
+    };
     try {
       const value = await Promise.race([
         Promise.resolve().then(() => job.handler(request)),
         aborted(controller.signal),
       ]);
+      observe(true);
       return { ok: true, value };
     } catch (error) {
-      return { ok: false, error, stopped: controller.signal.reason instanceof ServerStopping };
+      const stopped = controller.signal.reason instanceof ServerStopping;
+      if (!stopped) observe(false);
+      return { ok: false, error, stopped };
     } finally {
       settled = true;
       clearTimeout(timer);

@@ -1,5 +1,6 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
-import type { Logger, RateLimiter } from '../infra/index.js';
+import { performance } from 'node:perf_hooks';
+import type { HookSample, Logger, RateLimiter } from '../infra/index.js';
 import { hookTimedOut, toHookError } from './errors.js';
 import type { CloudRegistry } from './registry.js';
 import { FILE_TRIGGER_CLASS, triggerKey } from './registry.js';
@@ -46,7 +47,12 @@ export interface CloudRunnerOptions {
   readonly rateLimiter?: HookRateLimiterFactory;
   /** The server as hooks see it (`request.config`), read per request: the local URL is known once listening. */
   readonly serverConfig?: () => HookServerConfig;
+  /** Told of every function and trigger run (its duration and whether it failed): metrics and metering. */
+  readonly observe?: (sample: HookSample) => void;
 }
+
+/** What a run of hook code is, for `observe`; validators are not observed apart from their hook. */
+type Observed = Pick<HookSample, 'kind' | 'name' | 'className'>;
 
 /** A save trigger's view of the write (REST JSON), as core builds it. */
 export interface SaveHookInput {
@@ -70,6 +76,7 @@ export class CloudRunner {
   readonly #logger: Logger;
   readonly #rateLimiter: HookRateLimiterFactory | undefined;
   readonly #serverConfig: (() => HookServerConfig) | undefined;
+  readonly #observe: ((sample: HookSample) => void) | undefined;
   readonly #limiters = new Map<string, Promise<RateLimiter>>();
 
   constructor(options: CloudRunnerOptions) {
@@ -78,6 +85,7 @@ export class CloudRunner {
     this.#logger = options.logger;
     this.#rateLimiter = options.rateLimiter;
     this.#serverConfig = options.serverConfig;
+    this.#observe = options.observe;
   }
 
   get registry(): CloudRegistry {
@@ -129,7 +137,11 @@ export class CloudRunner {
     });
     const validatorChanges = diffObjects(before, object);
     if (outcome === 'skip') return nonEmptyPatch(validatorChanges);
-    const result = await this.#call({ what, run: () => trigger.handler(request) });
+    const result = await this.#call({
+      what,
+      run: () => trigger.handler(request),
+      observed: { kind: 'trigger', name: 'beforeSave', className: input.className },
+    });
     const changes = { ...validatorChanges, ...(isPatch(result) ? result.changes : {}) };
     return nonEmptyPatch(changes);
   }
@@ -153,7 +165,11 @@ export class CloudRunner {
         caller: input.caller,
       });
       if (outcome === 'skip') return undefined;
-      const result = await this.#call({ what: `afterSave of ${input.className}`, run: () => trigger.handler(request) });
+      const result = await this.#call({
+        what: `afterSave of ${input.className}`,
+        run: () => trigger.handler(request),
+        observed: { kind: 'trigger', name: 'afterSave', className: input.className },
+      });
       return isObjectJSON(result) ? result : undefined;
     } catch (err) {
       input.caller.log.error({ err, className: input.className }, 'afterSave trigger failed');
@@ -176,6 +192,7 @@ export class CloudRunner {
       caller: input.caller,
       what: `${triggerName} of ${input.className}`,
       run: () => trigger.handler(request),
+      observed: { kind: 'trigger', name: triggerName, className: input.className },
     });
   }
 
@@ -203,6 +220,7 @@ export class CloudRunner {
       caller: input.caller,
       what: `beforeFind of ${input.className}`,
       run: () => trigger.handler(request),
+      observed: { kind: 'trigger', name: 'beforeFind', className: input.className },
     });
     if (result === undefined || result === null || typeof result !== 'object') return undefined;
     if ('objects' in result && Array.isArray(result.objects)) return { objects: result.objects.filter(isObjectJSON) };
@@ -234,6 +252,7 @@ export class CloudRunner {
       caller: input.caller,
       what: `afterFind of ${input.className}`,
       run: () => trigger.handler(request),
+      observed: { kind: 'trigger', name: 'afterFind', className: input.className },
     });
     return Array.isArray(result) ? result.filter(isObjectJSON) : undefined;
   }
@@ -253,6 +272,7 @@ export class CloudRunner {
       caller: input.caller,
       what: `${triggerName} trigger`,
       run: () => trigger.handler(request),
+      observed: { kind: 'trigger', name: triggerName, className: input.className },
     });
   }
 
@@ -282,6 +302,7 @@ export class CloudRunner {
       caller: input.caller,
       what: `${triggerName} of a file`,
       run: () => handler(request),
+      observed: { kind: 'trigger', name: triggerName, className: FILE_TRIGGER_CLASS },
       errors: { code: input.errorCode, message: input.errorMessage },
     });
     return triggerName === 'beforeSave' ? fileReplacement(result) : undefined;
@@ -302,7 +323,11 @@ export class CloudRunner {
       caller: input.caller,
     });
     if (outcome === 'skip') return { result: undefined };
-    const result = await this.#call({ what: `Cloud function "${input.name}"`, run: () => fn.handler(request) });
+    const result = await this.#call({
+      what: `Cloud function "${input.name}"`,
+      run: () => fn.handler(request),
+      observed: { kind: 'function', name: input.name },
+    });
     if (result === null || typeof result !== 'object' || !('result' in result)) return { result: undefined };
     return result;
   }
@@ -337,10 +362,11 @@ export class CloudRunner {
     what: string;
     run: () => Promise<R> | R;
     errors?: { code: ErrorCode; message: string };
+    observed: Observed;
   }): Promise<R | undefined> {
-    const { what, run, errors, ...validation } = options;
+    const { what, run, errors, observed, ...validation } = options;
     if ((await this.#validate(validation)) === 'skip') return undefined;
-    return this.#call({ what, run, ...(errors === undefined ? {} : { errors }) });
+    return this.#call({ what, run, observed, ...(errors === undefined ? {} : { errors }) });
   }
 
   async #validate(options: {
@@ -390,14 +416,26 @@ export class CloudRunner {
     what: string;
     run: () => Promise<R> | R;
     errors?: { code: ErrorCode; message: string };
+    /** Reported to `observe` when it settles (or times out). */
+    observed?: Observed;
   }): Promise<R> {
-    const { what } = options;
+    const { what, observed } = options;
+    const startedAt = performance.now();
+    const report = (ok: boolean): void => {
+      if (observed === undefined || this.#observe === undefined) return;
+      try {
+        this.#observe({ ...observed, ok, ms: performance.now() - startedAt });
+      } catch (err) {
+        this.#logger.warn({ err }, 'hook observer failed');
+      }
+    };
     const started = new Promise<R>((resolve) => resolve(options.run()));
     return new Promise<R>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
+        report(false);
         reject(hookTimedOut(what, this.#timeoutMs));
       }, this.#timeoutMs);
       started.then(
@@ -405,6 +443,7 @@ export class CloudRunner {
           clearTimeout(timer);
           if (settled) return;
           settled = true;
+          report(true);
           resolve(value);
         },
         (err: unknown) => {
@@ -414,6 +453,7 @@ export class CloudRunner {
             return;
           }
           settled = true;
+          report(false);
           reject(toHookError(err, options.errors));
         },
       );

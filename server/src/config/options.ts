@@ -231,6 +231,28 @@ export const OPTIONS = [
     defaultText: '*',
     description: 'Origins allowed by CORS.',
   }),
+  option({
+    key: 'drainDelay',
+    flag: '--drain-delay',
+    env: 'STRATA_DRAIN_DELAY',
+    group: 'Server',
+    kind: integerKind({ min: 0, max: 600 }),
+    default: () => 0,
+    defaultText: '0',
+    description:
+      'Seconds a stopping server keeps serving while `/ready` answers 503, so a load balancer stops sending it requests before it closes its port.',
+  }),
+  option({
+    key: 'usageFlushInterval',
+    flag: '--usage-flush-interval',
+    env: 'STRATA_USAGE_FLUSH_INTERVAL',
+    group: 'Server',
+    kind: integerKind({ min: 1, max: 3600 }),
+    default: () => 60,
+    defaultText: '60',
+    description:
+      'Seconds between writes of the usage meter (invocations and compute time per hour, `GET /usage`) to the database; it is also written on shutdown.',
+  }),
   // Storage
   option({
     key: 'dataDir',
@@ -405,6 +427,38 @@ export const OPTIONS = [
     default: () => ['127.0.0.1', '::1'],
     defaultText: '127.0.0.1,::1',
     description: 'IPs or CIDR ranges the maintenance key is accepted from.',
+  }),
+  option({
+    key: 'trustProxy',
+    flag: '--trust-proxy',
+    env: 'STRATA_TRUST_PROXY',
+    group: 'Security',
+    kind: ips,
+    default: () => [],
+    defaultText: 'none',
+    description:
+      'IPs or CIDR ranges of the proxies in front of Strata (e.g. the nginx gateway). From them only, `X-Forwarded-For` (read right to left, skipping these) and `X-Forwarded-Proto` give the client address and scheme that master-key IP checks, rate limits and logs use.',
+  }),
+  option({
+    key: 'metricsKey',
+    flag: '--metrics-key',
+    env: 'STRATA_METRICS_KEY',
+    group: 'Security',
+    kind: secret,
+    secret: true,
+    defaultText: 'none',
+    description:
+      'Bearer token for `GET /metrics` (`Authorization: Bearer <key>`); a request carrying it is answered from any address.',
+  }),
+  option({
+    key: 'metricsIps',
+    flag: '--metrics-ips',
+    env: 'STRATA_METRICS_IPS',
+    group: 'Security',
+    kind: ips,
+    default: () => ['127.0.0.1', '::1'],
+    defaultText: '127.0.0.1,::1',
+    description: 'IPs or CIDR ranges allowed to read `GET /metrics` without the metrics key.',
   }),
   // Email (verification and password reset, spec/security.md §8-9)
   option({

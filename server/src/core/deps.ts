@@ -7,6 +7,7 @@ import type { ChangeSink } from './change-sink.js';
 import type { AccountServices } from './classes/account-services.js';
 import type { UserServices } from './classes/user-services.js';
 import type { FileServices } from './file-services.js';
+import type { UsageMeter } from './usage.js';
 
 /** `X-Parse-Request-Id` deduplication settings (see `idempotency.ts`). */
 export interface IdempotencyOptions {
@@ -58,6 +59,8 @@ export interface CoreDeps {
    * a transaction its buffer.
    */
   readonly changes: ChangeSink;
+  /** The usage meter `GET /usage` reads (after flushing it); absent: metering is off. */
+  readonly usage?: UsageMeter;
 }
 
 /** Where Parse Config is read from, and who hears about this server's changes to it. */

@@ -67,6 +67,7 @@ import {
   updateTriggerHook,
 } from './webhooks.js';
 import { AmbientTransactions } from './transaction.js';
+import { usage } from './usage.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
 export { ChangeBus } from './change-feed.js';
@@ -115,6 +116,17 @@ export {
   objectToJSON,
 } from './rest-json.js';
 export type { ClaimRequestIdRequest, IdempotencyOptions, ReplayableResponse, RequestIdClaim } from './idempotency.js';
+export { UsageMeter, usageRowId } from './usage.js';
+export type {
+  UsageCounts,
+  UsageEntry,
+  UsageHour,
+  UsageKind,
+  UsageReport,
+  UsageRequest,
+  UsageSample,
+  UsageSeries,
+} from './usage.js';
 
 type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
 
@@ -206,6 +218,8 @@ export interface Core {
     readonly updateTrigger: Bound<typeof updateTriggerHook>;
     readonly deleteTrigger: Bound<typeof deleteTriggerHook>;
   };
+  /** GET /usage (master key): metered invocations and compute time per hour, per app and per function. */
+  readonly usage: Bound<typeof usage>;
   /**
    * Claims a write's `X-Parse-Request-Id` (see `idempotency.ts`): `run` it (then `complete` or `release` the
    * claim), or answer the `replay` of the first response; 159 while the first still runs. Without the
@@ -292,6 +306,7 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
       deleteTrigger: (request) => deleteTriggerHook(current(), request),
     },
     claimRequestId: (request) => claimRequestId(current(), request),
+    usage: (request) => usage(current(), request),
     transaction: (work) => transactions.run(current(), () => work(core)),
   };
   return core;

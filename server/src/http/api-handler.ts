@@ -19,15 +19,31 @@ export interface ApiHandlerOptions {
   readonly maxBodySize: number;
 }
 
+/** What the listener learns about a request as it is served (metrics label it with these). */
+export interface RequestObservation {
+  /** The matched route's pattern, e.g. `/classes/:className`. */
+  route: string;
+  /** Whether this is a Parse API request (metered), rather than an ops endpoint or a miss. */
+  api: boolean;
+}
+
 /**
  * Serves one API request under the mount: decode it (body, `_method` override, query string, credentials),
  * hand it to the dispatcher, write JSON. `url` is relative to the mount.
  */
 export async function handleApiRequest(
   options: ApiHandlerOptions,
-  http: { req: IncomingMessage; res: ServerResponse; url: string; log: Logger },
+  http: {
+    req: IncomingMessage;
+    res: ServerResponse;
+    url: string;
+    log: Logger;
+    /** The client as `--trust-proxy` resolved it. */
+    client: { ip: string | undefined; protocol: 'http' | 'https' };
+    observation?: RequestObservation;
+  },
 ): Promise<void> {
-  const { req, res, url, log } = http;
+  const { req, res, url, log, client } = http;
   let streaming = false;
   try {
     const queryAt = url.indexOf('?');
@@ -38,7 +54,9 @@ export async function handleApiRequest(
     const body =
       streaming || !hasBody(req) ? {} : await readJsonBody(req, { limit: declared?.bodyLimit ?? options.maxBodySize });
     const method = effectiveMethod(req.method ?? 'GET', body);
-    const ip = req.socket.remoteAddress;
+    const matched = method === req.method ? declared : options.dispatcher.route(method, path);
+    if (http.observation !== undefined && matched !== undefined) http.observation.route = matched.path;
+    const ip = client.ip;
     const wire = readWireCredentials({ headers: req.headers, body });
     const credentials = options.credentials.resolve(wire.presented, { ip });
     const context = parseContext(wire.rawContext);
@@ -52,7 +70,7 @@ export async function handleApiRequest(
       caller: { credentials },
       context,
       mountURL:
-        options.publicServerURL ?? `${protocolOf(req)}://${req.headers.host ?? 'localhost'}${options.mountPath}`,
+        options.publicServerURL ?? `${client.protocol}://${req.headers.host ?? 'localhost'}${options.mountPath}`,
       ...(requestId === undefined
         ? {}
         : {
@@ -89,10 +107,4 @@ function effectiveMethod(method: string, body: Record<string, unknown>): HttpMet
   }
   delete body['_noBody'];
   return method as HttpMethod;
-}
-
-function protocolOf(req: IncomingMessage): string {
-  const forwarded = req.headers['x-forwarded-proto'];
-  if (typeof forwarded === 'string') return forwarded.split(',')[0]?.trim() ?? 'http';
-  return 'encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http';
 }

@@ -13,6 +13,9 @@ export async function readJsonBody(
   const declared = Number(request.headers['content-length'] ?? NaN);
   if (declared > options.limit) throw tooLarge(options.limit);
   if (declared === 0) return {};
+  // Mounted in an express app whose body parser (`express.json()`, `express.text()`) ran first: the stream is
+  // spent and the parser's result sits on `req.body`. Waiting for the stream would hang.
+  if (request.readableEnded) return alreadyRead((request as { body?: unknown }).body, options.limit);
   const raw = await readRaw(request, options.limit);
   if (raw.length === 0) return {};
   let parsed: unknown;
@@ -26,6 +29,27 @@ export async function readJsonBody(
     throw new ParseError(ErrorCode.INVALID_JSON, { message: 'The request body must be a JSON object.' });
   }
   return parsed as Record<string, unknown>;
+}
+
+function alreadyRead(body: unknown, limit: number): Record<string, unknown> {
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (Buffer.byteLength(text) > limit) throw tooLarge(limit);
+    if (text.length === 0) return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new ParseError(ErrorCode.INVALID_JSON, { message: 'Invalid JSON in the request body.', cause: err });
+    }
+    return alreadyRead(parsed, limit);
+  }
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new ParseError(ErrorCode.INVALID_JSON, { message: 'The request body must be a JSON object.' });
+  }
+  // A copy: credentials and `_method` are deleted from the body later, and the app may still read its own.
+  return { ...(body as Record<string, unknown>) };
 }
 
 function readRaw(request: IncomingMessage, limit: number): Promise<Buffer> {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { CredentialResolver } from '../auth/index.js';
 import type { InProcessDispatch } from '../cloud/index.js';
 import type { Core } from '../core/index.js';
@@ -31,10 +32,17 @@ import { handlePage } from './pages/handler.js';
 import { userEmailRoutes } from './routes/user-email.js';
 import { fileRoutes } from './routes/files.js';
 import { jobRoutes } from './routes/jobs.js';
+import { usageRoute } from './routes/usage.js';
 import { jobScheduleRoutes } from './routes/job-schedules.js';
 import { serveFileDownload } from './files-download.js';
 import { sendJson } from './send.js';
-import { createRequestLog } from './request-log.js';
+import { createRequestLog, errorCodeOf } from './request-log.js';
+import { ClientAddressResolver } from './client-address.js';
+import { OpsEndpoints, isOpsPath } from './ops.js';
+import type { OpsOptions } from './ops.js';
+import type { RequestObservation } from './api-handler.js';
+
+export type { OpsOptions } from './ops.js';
 
 export interface HttpOptions {
   readonly core: Core;
@@ -64,6 +72,38 @@ export interface HttpOptions {
   readonly inProcess?: { readonly mountURL: () => string; attach(dispatch: InProcessDispatch): void };
   /** Recent log lines for `GET /scriptlog`; without it the route answers 404. */
   readonly logs?: LogBuffer;
+  /** Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (`--trust-proxy`); default none. */
+  readonly trustProxy?: readonly string[];
+  /** `/health`, `/ready` and `/metrics`; without it only `/health` is answered. */
+  readonly ops?: OpsOptions;
+  /** Told of every answered request once its response is written (metrics and metering). */
+  readonly observe?: (sample: RequestSample) => void;
+}
+
+/** One answered request, as `observe` hears of it. */
+export interface RequestSample {
+  readonly method: string;
+  /**
+   * The matched route pattern (`/classes/:className`), `/files` (downloads), `/apps` (email pages), an ops
+   * path, or `unmatched`: never the raw URL, so labels stay few.
+   */
+  readonly route: string;
+  readonly status: number;
+  readonly seconds: number;
+  /** The Parse error code answered, if any. */
+  readonly errorCode?: number;
+  /** Whether it was a Parse API request (under the mount), rather than an ops endpoint or a miss. */
+  readonly api: boolean;
+}
+
+/**
+ * The two ways in: `listener` is a `node:http` request listener serving the API under `mountPath` and the ops
+ * endpoints at the root (`strata start`); `mounted` serves a request whose URL is already relative to the
+ * mount, as express hands it to `app.use('/parse', handler)`. Neither loads express.
+ */
+export interface HttpApp {
+  readonly listener: RequestListener;
+  readonly mounted: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /**
@@ -71,7 +111,7 @@ export interface HttpOptions {
  * listener rather than an express app: routing is our own `RouteTable` (shared with `/batch`), and
  * loading express alone cost ~95 ms of the 300 ms cold-start budget while adding nothing we used.
  */
-export function createHttpApp(options: HttpOptions): RequestListener {
+export function createHttpApp(options: HttpOptions): HttpApp {
   const encoding = createEncodingContext({
     appId: options.credentials.appId,
     publicServerURL: options.publicServerURL,
@@ -94,6 +134,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     ...userEmailRoutes({ rateLimits: options.rateLimits ?? {} }),
     serverInfoRoute({ version: options.version, logs: options.logs !== undefined }),
     ...(options.logs === undefined ? [] : logRoutes(options.logs)),
+    usageRoute(),
     ...jobRoutes(),
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),
@@ -118,26 +159,59 @@ export function createHttpApp(options: HttpOptions): RequestListener {
   };
 
   const logRequest = createRequestLog({ logger: options.logger, mountPath: mount });
+  const addresses = new ClientAddressResolver(options.trustProxy ?? []);
+  const ops =
+    options.ops === undefined
+      ? new OpsEndpoints({ checks: {}, draining: () => false, metricsIps: [] })
+      : new OpsEndpoints(options.ops);
+  const observe = options.observe;
 
-  return (req: IncomingMessage, res: ServerResponse) => {
+  /** Serves one request; `rest` is the path (and query) relative to the mount, `undefined` outside it. */
+  const serve = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    paths: { rest: string | undefined; root: string },
+  ): void => {
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID();
     res.setHeader('X-Request-Id', requestId);
+    const client = addresses.resolve(req);
     // First, so every answer below (404s, health, files, pages, the API) gets its one access-log line.
-    logRequest({ req, res, requestId });
+    logRequest({ req, res, requestId, ip: client.ip });
+    const observation: RequestObservation = { route: 'unmatched', api: false };
+    if (observe !== undefined) {
+      const started = performance.now();
+      res.once('finish', () => {
+        const errorCode = errorCodeOf(res);
+        observe({
+          method: req.method ?? 'GET',
+          route: observation.route,
+          status: res.statusCode,
+          seconds: (performance.now() - started) / 1000,
+          api: observation.api,
+          ...(errorCode === undefined ? {} : { errorCode }),
+        });
+      });
+    }
     applyCors({ req, res, allowOrigin: options.allowOrigin });
     if (req.method === 'OPTIONS') {
       res.statusCode = 200;
       res.end('OK');
       return;
     }
-    const url = req.url ?? '/';
-    if (url !== mount && !url.startsWith(`${mount}/`) && !url.startsWith(`${mount}?`)) {
+    const rootPath = pathOf(paths.root);
+    if (isOpsPath(rootPath)) {
+      observation.route = rootPath;
+      void ops.handle({ req, res, path: rootPath, ip: client.ip, log: options.logger.child({ reqId: requestId }) });
+      return;
+    }
+    const rest = paths.rest;
+    if (rest === undefined) {
       notFound(res, req);
       return;
     }
-    const rest = url.slice(mount.length) || '/';
-    // Health is answered before any authentication (rest.md §17).
-    if (rest === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+    // Parse's own health route under the mount (rest.md §17), answered before any authentication.
+    if (pathOf(rest) === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      observation.route = '/health';
       sendJson(res, { body: { status: 'ok' } });
       return;
     }
@@ -145,9 +219,11 @@ export function createHttpApp(options: HttpOptions): RequestListener {
       notFound(res, req);
       return;
     }
+    observation.api = true;
     const log = options.logger.child({ reqId: requestId });
     // The email-flow pages are opened from mailed links in a browser: HTML, no Parse headers.
     if (rest.startsWith('/apps/')) {
+      observation.route = '/apps';
       void handlePage(pageOptions, { req, res, url: rest, log }).then((handled) => {
         if (!handled) notFound(res, req);
       });
@@ -155,11 +231,29 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     }
     // File downloads need no Parse headers (`<img src>`): served before the API's credential checks.
     if (options.files !== undefined && rest.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD')) {
+      observation.route = '/files';
       void serveFileDownload({ appId: options.credentials.appId, core: options.core }, { req, res, url: rest, log });
       return;
     }
-    void handleApiRequest(apiOptions, { req, res, url: rest, log });
+    void handleApiRequest(apiOptions, { req, res, url: rest, log, client, observation });
   };
+
+  return {
+    listener: (req, res) => {
+      const url = req.url ?? '/';
+      const under = url === mount || url.startsWith(`${mount}/`) || url.startsWith(`${mount}?`);
+      serve(req, res, { rest: under ? url.slice(mount.length) || '/' : undefined, root: url });
+    },
+    mounted: (req, res) => {
+      const url = req.url === undefined || req.url === '' ? '/' : req.url;
+      serve(req, res, { rest: url, root: url });
+    },
+  };
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 function notFound(res: ServerResponse, req: IncomingMessage): void {

@@ -25,7 +25,18 @@ export function recordErrorCode(res: ServerResponse, code: number): void {
   (res as ResponseWithCode)[PARSE_CODE] = code;
 }
 
-export type RequestLog = (http: { req: IncomingMessage; res: ServerResponse; requestId: string }) => void;
+/** The Parse error code `sendError` answered with, if any (metrics count errors by it too). */
+export function errorCodeOf(res: ServerResponse): number | undefined {
+  return (res as ResponseWithCode)[PARSE_CODE];
+}
+
+export type RequestLog = (http: {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  /** The client address (`--trust-proxy` aware): behind the gateway, the real client, not nginx. */
+  ip?: string | undefined;
+}) => void;
 
 /**
  * The access log of a listener: call it as a request arrives; its line is written once the response is done.
@@ -36,8 +47,9 @@ export type RequestLog = (http: { req: IncomingMessage; res: ServerResponse; req
  */
 export function createRequestLog(options: { logger: Logger; mountPath: string }): RequestLog {
   const { logger } = options;
-  const probes: ReadonlySet<string> = new Set(PROBES.map((probe) => `${options.mountPath}${probe}`));
-  return ({ req, res, requestId }) => logOne({ logger, probes, req, res, requestId });
+  // The ops endpoints answer at the root (`/ready`) and Parse's health under the mount (`/parse/health`).
+  const probes: ReadonlySet<string> = new Set(PROBES.flatMap((probe) => [probe, `${options.mountPath}${probe}`]));
+  return ({ req, res, requestId, ip }) => logOne({ logger, probes, req, res, requestId, ip });
 }
 
 function logOne(options: {
@@ -46,8 +58,9 @@ function logOne(options: {
   req: IncomingMessage;
   res: ServerResponse;
   requestId: string;
+  ip: string | undefined;
 }): void {
-  const { logger, req, res, requestId } = options;
+  const { logger, req, res, requestId, ip } = options;
   const started = performance.now();
   res.once('close', () => {
     const url = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
@@ -62,6 +75,7 @@ function logOne(options: {
     };
     const code = (res as ResponseWithCode)[PARSE_CODE];
     if (code !== undefined) line['code'] = code;
+    if (ip !== undefined) line['ip'] = ip;
     // The client went away before the whole answer was written.
     if (!res.writableFinished) line['aborted'] = true;
     if (status < 300 && options.probes.has(path)) logger.debug(line, 'request');

@@ -13,7 +13,18 @@ export { createRedisPubSub } from './redis-pubsub.js';
 export { createMemoryRateLimiter, createRedisRateLimiter } from './rate-limiter.js';
 export type { RateLimiter, RateLimiterOptions } from './rate-limiter.js';
 export { retryDelay, DEFAULT_BACKOFF_MS } from './queue.js';
-export type { JobQueue, QueuedJob, QueueProcessor, EnqueueOptions, ScheduleOptions } from './queue.js';
+export type { JobQueue, QueueCounts, QueuedJob, QueueProcessor, EnqueueOptions, ScheduleOptions } from './queue.js';
 export { createMemoryQueue, assertCron, nextFire } from './queue-memory.js';
 export { createRedisQueue } from './queue-redis.js';
 export type { RedisQueueOptions } from './queue-redis.js';
+export { createMetrics } from './metrics.js';
+export type {
+  DatabasePoolStats,
+  HookKind,
+  HookSample,
+  LiveQueryEvent,
+  LiveQueryMetrics,
+  LiveQuerySample,
+  Metrics,
+  QueueDepth,
+} from './metrics.js';

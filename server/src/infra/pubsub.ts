@@ -8,6 +8,8 @@ export interface PubSub {
   publish(channel: string, message: string): Promise<void>;
   /** Returns a function that removes the subscription. */
   subscribe(channel: string, handler: MessageHandler): Promise<() => void>;
+  /** Resolves when the broker answers (`/ready`); the in-process one always does. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -15,6 +17,7 @@ export interface PubSub {
 export function createMemoryPubSub(): PubSub {
   const handlers = new Map<string, Set<MessageHandler>>();
   return {
+    ping: () => Promise.resolve(),
     publish(channel, message) {
       const set = handlers.get(channel);
       if (set !== undefined) for (const handler of [...set]) queueMicrotask(() => handler(message));

@@ -103,6 +103,10 @@ export function createMemoryQueue<T>(
 
   return {
     kind: 'memory',
+    counts() {
+      // Between attempts a job waits on a retry timer: that is its delay. Failed jobs are not kept.
+      return Promise.resolve({ waiting: waiting.length, active, delayed: timers.size, failed: 0 });
+    },
     enqueue(job) {
       if (!closed && !known.has(job.id)) {
         known.add(job.id);

@@ -63,6 +63,19 @@ export async function createRedisQueue<T>(options: RedisQueueOptions): Promise<J
 
   return {
     kind: 'redis',
+    async counts() {
+      const counts = await withTimeout(
+        queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+        options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS,
+      );
+      const count = (state: string): number => counts[state] ?? 0;
+      return {
+        waiting: count('waiting') + count('prioritized'),
+        active: count('active'),
+        delayed: count('delayed'),
+        failed: count('failed'),
+      };
+    },
     async enqueue(job) {
       // BullMQ ignores an add whose job id exists already: a repeat enqueue is a no-op, as in memory.
       const added = queue.add('job', job.data as object, { jobId: bullId(job.id), ...retryOptions(job) });

@@ -42,8 +42,18 @@ export interface ScheduleOptions<T> {
   readonly backoffMs?: number;
 }
 
+/** How many jobs a queue holds in each state (metrics; `failed`: kept failed jobs, Redis only). */
+export interface QueueCounts {
+  readonly waiting: number;
+  readonly active: number;
+  readonly delayed: number;
+  readonly failed: number;
+}
+
 export interface JobQueue<T> {
   readonly kind: 'memory' | 'redis';
+  /** The queue's depth; on Redis also the readiness probe (it fails when Redis does not answer). */
+  counts(): Promise<QueueCounts>;
   enqueue(options: EnqueueOptions<T>): Promise<void>;
   /**
    * Starts consuming with at most `concurrency` jobs at once (worker roles only; an API-only server just

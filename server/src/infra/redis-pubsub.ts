@@ -19,6 +19,10 @@ export async function createRedisPubSub(options: { url: string; prefix: string }
   });
   const name = (channel: string): string => `${options.prefix}:${channel}`;
   return {
+    async ping() {
+      // Both connections: a dead subscriber means this server no longer hears invalidations.
+      await Promise.all([publisher.ping(), subscriber.ping()]);
+    },
     async publish(channel, message) {
       await publisher.publish(name(channel), message);
     },

@@ -108,6 +108,16 @@ const CLASS_FIELDS: Readonly<Record<string, Fields>> = {
   _Hooks: { functionName: STRING, className: STRING, triggerName: STRING, url: STRING },
   _GlobalConfig: { params: OBJECT, masterKeyOnly: OBJECT },
   _GraphQLConfig: { config: OBJECT },
+  // Strata's metering rows (core/usage.ts): one per hour, kind and function, added to by every server.
+  _Usage: {
+    hour: DATE,
+    kind: STRING,
+    name: STRING,
+    triggerClass: STRING,
+    invocations: NUMBER,
+    errors: NUMBER,
+    computeMs: NUMBER,
+  },
 };
 
 /**
@@ -137,6 +147,7 @@ export const VOLATILE_CLASSES: ReadonlySet<string> = new Set([
   '_JobSchedule',
   '_Audience',
   '_Idempotency',
+  '_Usage',
 ]);
 
 /** Fields a create must provide (spec: `_Role` needs name and ACL; legacy `_Product` IAP fields). */

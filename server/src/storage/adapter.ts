@@ -117,6 +117,16 @@ export interface UpdatedObject {
   readonly after: StoredObject;
 }
 
+/** The database connections of one adapter, for metrics (`strata_db_pool_connections`). */
+export interface StoragePoolStats {
+  /** Open connections. */
+  readonly size: number;
+  /** Connections checked out by running operations. */
+  readonly inUse: number;
+  /** Operations waiting for a connection. */
+  readonly waiting: number;
+}
+
 /** A unit of work that runs on one connection, all or nothing (`/batch` with `transaction: true`). */
 export interface StorageTransaction {
   readonly storage: StorageAdapter;
@@ -136,6 +146,10 @@ export interface StorageAdapter extends SchemaStore {
   /** Creates the indexes every deployment needs (unique `_User.username`, ...). Idempotent. */
   initialize(): Promise<void>;
   close(): Promise<void>;
+  /** Resolves when the database answers a trivial command (`/ready`); throws ParseError 1 when it does not. */
+  ping?(): Promise<void>;
+  /** The connection pool's counters right now (metrics; a single-connection backend reports 1 / 0 / 0). */
+  poolStats?(): StoragePoolStats;
 
   /** Inserts a new object. Throws 137 on a duplicate objectId or unique field. */
   insert(options: { schema: ClassSchema; object: StoredObject }): Promise<void>;

@@ -8,6 +8,7 @@
  */
 export type {
   StorageAdapter,
+  StoragePoolStats,
   StorageTransaction,
   StoredObject,
   UpdatedObject,

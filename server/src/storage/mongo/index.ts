@@ -22,7 +22,7 @@ import { MongoClient } from 'mongodb';
 import type { ServerHeartbeatFailedEvent } from 'mongodb';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { StorageAdapter } from '../adapter.js';
-import { MongoStorage } from './driver/index.js';
+import { MongoPoolCounters, MongoStorage } from './driver/index.js';
 
 export interface MongoStorageOptions {
   /** `mongodb://` or `mongodb+srv://` URI; its path names the database. */
@@ -89,6 +89,7 @@ function adapterFor(client: MongoClient, options: MongoStorageOptions): StorageA
     db: client.db(),
     collectionPrefix: options.collectionPrefix ?? '',
     capabilities: {},
+    pool: new MongoPoolCounters(client),
   });
 }
 

@@ -21,6 +21,7 @@ import type {
   RequestIdClaim,
   RequestIdState,
   StorageAdapter,
+  StoragePoolStats,
   StorageTransaction,
   StoredObject,
   UpdatedObject,
@@ -122,6 +123,17 @@ class SqliteStorage implements StorageAdapter {
         }
       });
     });
+  }
+
+  ping(): Promise<void> {
+    return this.run(() => {
+      this.driver.get('SELECT 1');
+    });
+  }
+
+  /** One synchronous connection: never waited for, in use only while a statement runs. */
+  poolStats(): StoragePoolStats {
+    return { size: this.state.closed ? 0 : 1, inUse: 0, waiting: 0 };
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,31 @@ export interface MongoContext {
   readonly session?: ClientSession;
   /** Per-adapter memo of what the server supports (asked once, on first need). */
   readonly capabilities: { transactions?: Promise<boolean> };
+  /** The client's connection-pool counters, kept from the driver's pool events (metrics). */
+  readonly pool?: MongoPoolCounters;
+}
+
+/** Counts the driver's connection-pool (CMAP) events of one client, summed over its servers. */
+export class MongoPoolCounters {
+  #open = 0;
+  #checkedOut = 0;
+  #waiting = 0;
+
+  constructor(client: MongoClient) {
+    client.on('connectionCreated', () => void this.#open++);
+    client.on('connectionClosed', () => void this.#open--);
+    client.on('connectionCheckOutStarted', () => void this.#waiting++);
+    client.on('connectionCheckOutFailed', () => void this.#waiting--);
+    client.on('connectionCheckedOut', () => {
+      this.#waiting--;
+      this.#checkedOut++;
+    });
+    client.on('connectionCheckedIn', () => void this.#checkedOut--);
+  }
+
+  stats(): { size: number; inUse: number; waiting: number } {
+    return { size: Math.max(0, this.#open), inUse: Math.max(0, this.#checkedOut), waiting: Math.max(0, this.#waiting) };
+  }
 }
 
 export const SCHEMA_COLLECTION = '_SCHEMA';

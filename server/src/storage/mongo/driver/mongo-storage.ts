@@ -25,6 +25,7 @@ import type {
   RequestIdClaim,
   RequestIdState,
   StorageAdapter,
+  StoragePoolStats,
   StorageTransaction,
   StoredObject,
   UpdatedObject,
@@ -73,6 +74,16 @@ export class MongoStorage implements StorageAdapter {
 
   async initialize(): Promise<void> {
     await guard(() => initializeDefaults(this.context));
+  }
+
+  async ping(): Promise<void> {
+    await guard(async () => {
+      await this.context.db.command({ ping: 1 });
+    });
+  }
+
+  poolStats(): StoragePoolStats {
+    return this.context.pool?.stats() ?? { size: 0, inUse: 0, waiting: 0 };
   }
 
   async close(): Promise<void> {
