@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -373,6 +374,42 @@ describe('GET /usage (metering)', () => {
       }
     } finally {
       await server.app.close();
+      rmSync(server.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const MONGO = process.env['STRATA_TEST_MONGODB_URI'];
+const REDIS = process.env['STRATA_TEST_REDIS_URL'];
+const servicesMissing =
+  (MONGO === undefined || REDIS === undefined) && process.env['STRATA_REQUIRE_SERVICES'] !== '1'
+    ? 'STRATA_TEST_MONGODB_URI and STRATA_TEST_REDIS_URL are not both set'
+    : false;
+
+describe('/ready and /metrics on MongoDB and Redis', { skip: servicesMissing }, () => {
+  it('checks the database, Redis and the BullMQ queue, and reports the driver pool and queue depth', async () => {
+    assert.ok(MONGO !== undefined && REDIS !== undefined, 'STRATA_TEST_MONGODB_URI and STRATA_TEST_REDIS_URL');
+    const databaseURI = `${MONGO.replace(/\/+$/, '')}/strata_ops_${randomBytes(5).toString('hex')}`;
+    const server = await start({
+      config: { databaseURI, redisURL: REDIS, appId: `ops-${randomBytes(4).toString('hex')}` },
+    });
+    try {
+      const ready = await fetch(`${server.url}/ready`);
+      assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: 'ok', redis: 'ok', queue: 'ok' } });
+      assert.equal(ready.status, 200);
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const size = /strata_db_pool_connections\{state="size"\} (\d+)/.exec(text);
+      assert.ok(size !== null && Number(size[1]) >= 1, `an open driver connection: ${size?.[0] ?? 'none'}`);
+      assert.match(text, /strata_queue_jobs\{queue="jobs",state="waiting"\} 0/);
+    } finally {
+      await server.app.close();
+      const { MongoClient } = await import('mongodb');
+      const admin = new MongoClient(databaseURI);
+      await admin
+        .db()
+        .dropDatabase()
+        .catch(() => undefined);
+      await admin.close();
       rmSync(server.dir, { recursive: true, force: true });
     }
   });
