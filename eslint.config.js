@@ -192,6 +192,15 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // Run by mongosh inside the mongo container (docker-compose.yml): its shell globals, no modules.
+    name: 'strata/mongosh-scripts',
+    files: ['deploy/mongo/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { db: 'readonly', rs: 'readonly', quit: 'readonly', process: 'readonly' },
+    },
+  },
+  {
     name: 'strata/config-files',
     files: ['*.config.js', '*.config.mjs', '**/*.config.js', '**/*.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },

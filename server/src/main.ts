@@ -4,7 +4,7 @@
  * graceful shutdown. The app itself is imported lazily, after the configuration is known to be valid, so
  * `--help`, `--version` and configuration errors answer fast and cold start stays short.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { CommandLine, Config, GeneratedKeys, ResolvedOptions } from './config/index.js';
 import {
@@ -14,6 +14,7 @@ import {
   needsGeneratedKeys,
   parseCommandLine,
   parseKeysFile,
+  renderEnvFile,
   renderHelp,
   requireConfiguredKeys,
   resolveOptions,
@@ -506,6 +507,60 @@ async function dashboardUserCommand(argv: readonly string[], env: NodeJS.Process
   );
 }
 
+/**
+ * `strata init-env [--out .env] [--public-server-url <url>] [--http-port <port>] [--force]`: writes the `.env`
+ * that docker-compose.yml reads, with fresh secrets, readable only by the caller. An existing file is kept
+ * (its secrets may already be in a database) unless `--force`.
+ */
+function initEnv(argv: readonly string[]): void {
+  const values = new Map<string, string>();
+  let force = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--force') {
+      force = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (name !== '--out' && name !== '--public-server-url' && name !== '--http-port') {
+      throw new ParseError(ErrorCode.INVALID_VALUE, { message: `unknown option ${arg}; see strata --help` });
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) {
+      throw new ParseError(ErrorCode.INVALID_VALUE, { message: `${name}: expected a value` });
+    }
+    values.set(name, value);
+  }
+  const httpPort = Number(values.get('--http-port') ?? '80');
+  if (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65535) {
+    throw new ParseError(ErrorCode.INVALID_VALUE, { message: '--http-port: expected an integer between 1 and 65535' });
+  }
+  const portSuffix = httpPort === 80 ? '' : `:${httpPort}`;
+  const publicServerURL = values.get('--public-server-url') ?? `http://localhost${portSuffix}/parse`;
+  if (!/^https?:\/\/[^\s]+$/.test(publicServerURL)) {
+    throw new ParseError(ErrorCode.INVALID_VALUE, {
+      message: '--public-server-url: expected an http:// or https:// URL',
+    });
+  }
+  const out = resolvePath(values.get('--out') ?? '.env');
+  const text = renderEnvFile({ settings: { publicServerURL, httpPort }, now: new Date() });
+  try {
+    // 'wx' refuses to replace a file whose secrets a database may already be initialised with.
+    writeFileSync(out, text, { mode: 0o600, flag: force ? 'w' : 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new ParseError(ErrorCode.INVALID_VALUE, {
+        message: `${out} exists; its secrets may already be in use (pass --force to replace it)`,
+      });
+    }
+    throw err;
+  }
+  // An existing file replaced with --force keeps its old mode: tighten it.
+  chmodSync(out, 0o600);
+  process.stdout.write(`strata init-env: wrote ${out} (mode 0600); next: docker compose up -d --build\n`);
+}
+
 /** Set in the environment of the server a `--dev` supervisor starts. */
 const DEV_CHILD_ENV = 'STRATA_DEV_CHILD';
 
@@ -542,6 +597,17 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<voi
       await dashboardUserCommand(argv.slice(1), env);
     } catch (err) {
       process.stderr.write(`strata dashboard-user: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(2);
+    }
+    return;
+  }
+  if (argv[0] === 'init-env') {
+    if (argv.includes('--help') || argv.includes('-h'))
+      return void process.stdout.write(renderHelp({ version: readVersion() }));
+    try {
+      initEnv(argv.slice(1));
+    } catch (err) {
+      process.stderr.write(`strata init-env: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(2);
     }
     return;

@@ -65,6 +65,8 @@ export function renderHelp(options: { version: string }): string {
     `${INDENT}strata dashboard-user add <name> [--read-only] [--totp] [--apps id,...] [--password-stdin]`,
     `${INDENT}                            create or replace a dashboard user (asks for the password)`,
     `${INDENT}strata dashboard-user remove <name> | list`,
+    `${INDENT}strata init-env [--out .env] write the .env of docker-compose.yml with fresh secrets (mode 0600)`,
+    `${INDENT}  [--public-server-url <url>] [--http-port <port>] [--force]   --force overwrites an existing file`,
     `${INDENT}strata --help              show this help`,
     `${INDENT}strata --version           print the version`,
     '',

@@ -21,6 +21,8 @@ export {
 } from './generated-keys.js';
 export type { GeneratedKeys } from './generated-keys.js';
 export { renderHelp } from './help.js';
+export { ENV_FILE_SECRETS, renderEnvFile } from './env-file.js';
+export type { EnvFileSettings } from './env-file.js';
 export { README_TABLE_END, README_TABLE_START, renderOptionsTable, spliceOptionsTable } from './docs-table.js';
 export { accountLockoutKind, authProvidersKind, passwordPolicyKind } from './user-policy-kinds.js';
 export { protectedFieldsKind } from './protected-fields-kind.js';

@@ -36,7 +36,7 @@ function registerCloud(registry: CloudRegistry): void {
   cloud.beforeSave('Score', () => undefined);
 }
 
-async function start(options: { dir?: string; config?: Partial<Config> } = {}): Promise<Running> {
+async function start(options: { dir?: string; config?: Partial<Config>; now?: () => Date } = {}): Promise<Running> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'strata-ops-'));
   const config: Config = {
     ...testConfig({ dir, databaseURI: `sqlite:${join(dir, 'strata.db')}`, appId: APP_ID, masterKey: MASTER_KEY }),
@@ -44,7 +44,12 @@ async function start(options: { dir?: string; config?: Partial<Config> } = {}): 
     allowClientClassCreation: true,
     ...options.config,
   };
-  const app = await createApp({ config, logger: createLogger({ level: 'silent' }), cloudSetup: registerCloud });
+  const app = await createApp({
+    config,
+    logger: createLogger({ level: 'silent' }),
+    cloudSetup: registerCloud,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
   const { port } = await app.listen();
   return { app, url: `http://127.0.0.1:${port}`, dir };
 }
@@ -270,7 +275,11 @@ describe('--trust-proxy', () => {
   });
 
   it('rate-limits log-ins by the real client address behind the proxy', async () => {
-    const limited = await start({ config: { trustProxy: ['127.0.0.1', '::1'], authRateLimit: 2 } });
+    // A fixed clock: the limiter's windows are fixed minutes, and a slow run must not straddle two.
+    const limited = await start({
+      config: { trustProxy: ['127.0.0.1', '::1'], authRateLimit: 2 },
+      now: () => new Date('2026-01-01T00:00:30Z'),
+    });
     try {
       const logIn = (ip: string) =>
         parse(limited.url, '/login', {
