@@ -7,7 +7,7 @@ import type { ChangeSink } from './change-sink.js';
 import type { AccountServices } from './classes/account-services.js';
 import type { UserServices } from './classes/user-services.js';
 import type { FileServices } from './file-services.js';
-import type { UsageMeter } from './usage.js';
+import type { UsageMeter } from './usage-meter.js';
 
 /** `X-Parse-Request-Id` deduplication settings (see `idempotency.ts`). */
 export interface IdempotencyOptions {

@@ -116,17 +116,9 @@ export {
   objectToJSON,
 } from './rest-json.js';
 export type { ClaimRequestIdRequest, IdempotencyOptions, ReplayableResponse, RequestIdClaim } from './idempotency.js';
-export { UsageMeter, usageRowId } from './usage.js';
-export type {
-  UsageCounts,
-  UsageEntry,
-  UsageHour,
-  UsageKind,
-  UsageReport,
-  UsageRequest,
-  UsageSample,
-  UsageSeries,
-} from './usage.js';
+export { UsageMeter, usageRowId } from './usage-meter.js';
+export type { UsageKind, UsageSample } from './usage-meter.js';
+export type { UsageCounts, UsageEntry, UsageHour, UsageReport, UsageRequest, UsageSeries } from './usage.js';
 
 type Bound<F> = F extends (deps: CoreDeps, request: infer R) => infer O ? (request: R) => O : never;
 
