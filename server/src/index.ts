@@ -1,16 +1,20 @@
 /**
- * `@strata/server`: Strata as a library, for embedding it in your own Node process. `createApp` builds one
- * app (storage, caches, cloud code, the HTTP listener) from a `Config`; `resolveOptions` builds that
- * `Config` from the same sources and defaults the `strata` command uses. It does not read the environment,
- * argv or files itself (the `strata` command does): pass what you read in. Cloud code imports
- * `@strata/server/cloud`; cloud code tests import `@strata/server/testing`.
+ * `@strata/server`: Strata as a library, for embedding it in your own Node process. `createStrata(options)`
+ * builds a server an existing app mounts (`app.use('/parse', strata.handler)` in express), like Parse Server,
+ * from options named and validated as in a config file. Lower level, `createApp` builds one app (storage,
+ * caches, cloud code, the HTTP listener) from a `Config`; `resolveOptions` builds that `Config` from the same
+ * sources and defaults the `strata` command uses. Nothing here reads the environment, argv or files (the
+ * `strata` command does): pass what you read in. Cloud code imports `@strata/server/cloud`; cloud code tests
+ * import `@strata/server/testing`.
  *
  * @example
- * import { createApp, createLogger, resolveOptions } from '@strata/server';
- * const options = resolveOptions({ env: process.env, cwd: process.cwd() });
- * const app = await createApp({ config: { ...options, appId: 'myApp', masterKey: secret }, logger: createLogger({ level: 'info' }) });
- * await app.listen();
+ * import express from 'express';
+ * import { createStrata } from '@strata/server';
+ * const strata = await createStrata({ appId: 'myApp', masterKey: secret, databaseURI: 'mongodb://localhost/app' });
+ * express().use('/parse', strata.handler).listen(1337);
  */
+export { createStrata } from './app-embed.js';
+export type { Strata, StrataOptions } from './app-embed.js';
 export { createApp, STRATA_VERSION } from './app.js';
 export type { StrataApp } from './app.js';
 export type {
@@ -25,4 +29,4 @@ export { OPTIONS, resolveOptions } from './config/index.js';
 export type { Config, ConfigSources, LogLevel, ResolvedOptions, ServerRole } from './config/index.js';
 export { ErrorCode, ParseError } from './errors/index.js';
 export { createLogger } from './infra/index.js';
-export type { Logger } from './infra/index.js';
+export type { LiveQueryMetrics, LiveQuerySample, Logger, Metrics } from './infra/index.js';
