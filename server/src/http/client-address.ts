@@ -12,17 +12,31 @@ import { IpAllowList } from '../auth/index.js';
 export class ClientAddressResolver {
   private readonly proxies: IpAllowList;
   private readonly trusting: boolean;
+  /** Whether an address is a trusted proxy, remembered: the same few gateway addresses ask every request. */
+  private readonly known = new Map<string, boolean>();
 
   constructor(trustProxy: readonly string[]) {
     this.proxies = new IpAllowList(trustProxy);
     this.trusting = trustProxy.length > 0;
   }
 
+  private isProxy(ip: string | undefined): boolean {
+    if (ip === undefined) return false;
+    let trusted = this.known.get(ip);
+    if (trusted === undefined) {
+      trusted = this.proxies.allows(ip);
+      // Client addresses pass through here too: keep the memo bounded.
+      if (this.known.size >= 1024) this.known.clear();
+      this.known.set(ip, trusted);
+    }
+    return trusted;
+  }
+
   /** The client address and scheme of a request. */
   resolve(req: IncomingMessage): { ip: string | undefined; protocol: 'http' | 'https' } {
     const peer = req.socket.remoteAddress;
     const direct = { ip: peer, protocol: socketProtocol(req) } as const;
-    if (!this.trusting || !this.proxies.allows(peer)) return direct;
+    if (!this.trusting || !this.isProxy(peer)) return direct;
     const hops = forwardedFor(req);
     let ip: string | undefined = peer;
     for (let i = hops.length - 1; i >= 0; i--) {
@@ -34,7 +48,7 @@ export class ClientAddressResolver {
         break;
       }
       ip = hop;
-      if (!this.proxies.allows(hop)) break;
+      if (!this.isProxy(hop)) break;
     }
     return { ip, protocol: forwardedProtocol(req) ?? direct.protocol };
   }
