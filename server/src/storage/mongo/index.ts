@@ -48,7 +48,8 @@ export function createMongoStorage(options: MongoStorageOptions): StorageAdapter
 export async function openMongoStorage(
   options: MongoStorageOptions & { connectTimeoutMs: number },
 ): Promise<StorageAdapter> {
-  const client = clientFor(options);
+  const connection = clientFor(options);
+  const { client } = connection;
   // The driver keeps retrying until its own timeout; the last heartbeat failure says why (ECONNREFUSED, auth...).
   let lastFailure: Error | undefined;
   const onFailure = (event: ServerHeartbeatFailedEvent): void => {
@@ -72,24 +73,30 @@ export async function openMongoStorage(
     clearTimeout(timer);
     client.off('serverHeartbeatFailed', onFailure);
   }
-  return adapterFor(client, options);
+  return adapterFor(connection, options);
 }
 
-function clientFor(options: MongoStorageOptions): MongoClient {
-  return new MongoClient(options.uri, {
+/** A client whose pool counters listen from the start: a connect before the adapter exists is counted too. */
+function clientFor(options: MongoStorageOptions): { client: MongoClient; pool: MongoPoolCounters } {
+  const client = new MongoClient(options.uri, {
     ...(options.serverSelectionTimeoutMS === undefined
       ? {}
       : { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS }),
   });
+  return { client, pool: new MongoPoolCounters(client) };
 }
 
-function adapterFor(client: MongoClient, options: MongoStorageOptions): StorageAdapter {
+function adapterFor(
+  connection: { client: MongoClient; pool: MongoPoolCounters },
+  options: MongoStorageOptions,
+): StorageAdapter {
+  const { client, pool } = connection;
   return new MongoStorage({
     client,
     db: client.db(),
     collectionPrefix: options.collectionPrefix ?? '',
     capabilities: {},
-    pool: new MongoPoolCounters(client),
+    pool,
   });
 }
 
