@@ -6,12 +6,22 @@ import { Browser } from '../pages/Browser.js';
 import { Overview } from '../pages/Overview.js';
 import { Logs } from '../pages/Logs.js';
 import { Schema } from '../pages/Schema.js';
+import { Users } from '../pages/Users.js';
+import { Config } from '../pages/Config.js';
+import { Webhooks } from '../pages/Webhooks.js';
+import { CloudCode } from '../pages/CloudCode.js';
+import { Jobs } from '../pages/Jobs.js';
 
 /** The pages, in navigation order. */
 const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode }> = [
   { id: 'overview', label: 'Overview', render: () => <Overview /> },
   { id: 'browser', label: 'Data browser', render: () => <Browser /> },
   { id: 'schema', label: 'Schema', render: () => <Schema /> },
+  { id: 'users', label: 'Users and sessions', render: () => <Users /> },
+  { id: 'cloud', label: 'Cloud code', render: () => <CloudCode /> },
+  { id: 'jobs', label: 'Jobs', render: () => <Jobs /> },
+  { id: 'config', label: 'Config', render: () => <Config /> },
+  { id: 'webhooks', label: 'Webhooks', render: () => <Webhooks /> },
   { id: 'logs', label: 'Logs', render: () => <Logs /> },
 ];
 

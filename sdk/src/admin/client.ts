@@ -1,6 +1,7 @@
 import type { AdminRequest, AdminTransport } from './transport.js';
 import type {
   ClassSchema,
+  CloudCodeListing,
   ConfigParams,
   FindOptions,
   HookFunction,
@@ -55,6 +56,8 @@ export interface AdminClient {
   };
   readonly functions: {
     run(name: string, params?: Readonly<Record<string, unknown>>): Promise<unknown>;
+    /** The functions, triggers and jobs cloud code registered (Strata's `GET /cloud_code/registry`). */
+    list(): Promise<CloudCodeListing>;
   };
   readonly jobs: {
     /** The jobs cloud code defines and the schedules stored for them. */
@@ -178,6 +181,7 @@ export function createAdminClient(options: { transport: AdminTransport }): Admin
             body: params,
           })
         ).result,
+      list: () => call({ method: 'GET', path: '/cloud_code/registry' }),
     },
     jobs: {
       data: () => call({ method: 'GET', path: '/cloud_code/jobs/data' }),
@@ -274,6 +278,7 @@ export function createAdminClient(options: { transport: AdminTransport }): Admin
           from: query.from?.toISOString(),
           until: query.until?.toISOString(),
           requestId: query.requestId,
+          jobId: query.jobId,
         },
         ...(query.signal === undefined ? {} : { signal: query.signal }),
       });

@@ -98,6 +98,8 @@ export interface LogQuery {
   readonly from?: Date;
   readonly until?: Date;
   readonly requestId?: string;
+  /** A job run's `_JobStatus` id: the lines its `request.log` wrote (Strata only). */
+  readonly jobId?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -129,4 +131,15 @@ export interface SlowQuery {
   readonly plan?: string;
   /** An index that would serve it (field → direction). */
   readonly suggestedIndex?: Readonly<Record<string, 1 | -1>>;
+}
+
+/** `GET /cloud_code/registry` (Strata only): what cloud code registered, by name. */
+export interface CloudCodeListing {
+  readonly functions: ReadonlyArray<{ readonly name: string; readonly source: string }>;
+  readonly triggers: ReadonlyArray<{
+    readonly className: string;
+    readonly triggerName: string;
+    readonly source: string;
+  }>;
+  readonly jobs: ReadonlyArray<{ readonly name: string; readonly source: string; readonly schedule?: string }>;
 }

@@ -1,4 +1,5 @@
 import type { Auth } from '../auth/index.js';
+import { requireMaster } from '../auth/index.js';
 import type { FunctionResult, JsonObject } from '../cloud/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { CoreDeps } from './deps.js';
@@ -24,4 +25,35 @@ export async function runFunction(deps: CoreDeps, request: FunctionCall): Promis
   }
   const caller = await hookCaller(deps, { auth: request.auth, origin: request.origin });
   return runner.runFunction({ name: request.name, params: request.params, caller });
+}
+
+/** What `GET /cloud_code/registry` lists: the names deployed, never the code. */
+export interface CloudCodeListing {
+  readonly functions: Array<{ readonly name: string; readonly source: string }>;
+  readonly triggers: Array<{ readonly className: string; readonly triggerName: string; readonly source: string }>;
+  readonly jobs: Array<{ readonly name: string; readonly source: string; readonly schedule?: string }>;
+}
+
+/**
+ * The functions, triggers and jobs cloud code registered in this process (webhooks are listed by `/hooks`),
+ * for the dashboard's cloud code page. Master key only (the read-only master key may read it): the names
+ * tell a stranger which functions exist to probe.
+ */
+export function listCloudCode(deps: CoreDeps, request: { auth: Auth }): CloudCodeListing {
+  requireMaster(request.auth, { access: 'read' });
+  const listed = deps.cloud?.registry.list() ?? { functions: [], triggers: [], jobs: [] };
+  const byName = <T extends { name: string }>(a: T, b: T): number => a.name.localeCompare(b.name);
+  return {
+    functions: listed.functions.map((f) => ({ name: f.name, source: f.source })).sort(byName),
+    triggers: listed.triggers
+      .map((t) => ({ className: t.className, triggerName: t.triggerName, source: t.source }))
+      .sort((a, b) => a.className.localeCompare(b.className) || a.triggerName.localeCompare(b.triggerName)),
+    jobs: listed.jobs
+      .map((j) => ({
+        name: j.name,
+        source: j.source,
+        ...(j.options.schedule === undefined ? {} : { schedule: j.options.schedule }),
+      }))
+      .sort(byName),
+  };
 }

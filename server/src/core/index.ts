@@ -43,7 +43,7 @@ import type { FindResult, OutputObject, SaveResult } from './output.js';
 import { createSchema, deleteSchema, getSchema, listSchemas, purgeClass, updateSchema } from './schemas.js';
 import { update } from './update.js';
 import type { UpdateRequest } from './update.js';
-import { runFunction } from './functions.js';
+import { listCloudCode, runFunction } from './functions.js';
 import { deleteFile, openFile, readFile, uploadFile } from './files.js';
 import { authenticate } from './authenticate.js';
 import {
@@ -90,7 +90,7 @@ export type { LoggedIn, PasswordCredentials, SessionEviction, UserServices } fro
 export type { FieldWrite, WriteInput } from './write-input.js';
 export { decodeWriteBody, decodeACL } from './decode-write.js';
 export type { RequestOrigin } from './hook-caller.js';
-export type { FunctionCall } from './functions.js';
+export type { CloudCodeListing, FunctionCall } from './functions.js';
 export type { FileTriggerRequest } from './file-hooks.js';
 export type { FileUpload, UploadFileRequest, DeleteFileRequest } from './files.js';
 export type { FileServices, FileUploadPolicy } from './file-services.js';
@@ -180,6 +180,8 @@ export interface Core {
   readonly logInWithAuthData: Bound<typeof logInWithAuthData>;
   /** POST /functions/:name: runs a cloud function (141 when there is none of that name). */
   readonly runFunction: Bound<typeof runFunction>;
+  /** GET /cloud_code/registry: the functions, triggers and jobs cloud code registered (master key). */
+  readonly listCloudCode: Bound<typeof listCloudCode>;
   /** Files (rest.md §10): uploads under the upload policy with the `@File` triggers, deletes, downloads' checks. */
   readonly files: {
     readonly upload: Bound<typeof uploadFile>;
@@ -271,6 +273,7 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     resetPassword: (request) => resetPassword(current(), request),
     logInWithAuthData: (request) => logInWithAuthData(current(), request),
     runFunction: (request) => runFunction(current(), request),
+    listCloudCode: (request) => listCloudCode(current(), request),
     files: {
       upload: (request) => uploadFile(current(), request),
       delete: (request) => deleteFile(current(), request),

@@ -34,6 +34,7 @@ const ROUTES: readonly RouteCase[] = [
   { name: 'GET /hooks/triggers', call: { path: '/hooks/triggers' }, expect: READ },
   { name: 'GET /cloud_code/jobs', call: { path: '/cloud_code/jobs' }, expect: READ },
   { name: 'GET /cloud_code/jobs/data', call: { path: '/cloud_code/jobs/data' }, expect: READ },
+  { name: 'GET /cloud_code/registry', call: { path: '/cloud_code/registry' }, expect: READ },
   {
     name: 'GET /aggregate/Thing',
     call: { path: `/aggregate/Thing?pipeline=${encodeURIComponent(JSON.stringify([{ $match: {} }]))}` },
@@ -73,7 +74,16 @@ describe('master-only routes: one rule for every kind of key', () => {
     server = await startTestServer({
       readOnlyMasterKey: READ_ONLY_KEY,
       maintenanceKey: MAINTENANCE_KEY,
-      cloudSetup: (registry) => registry.defineJob({ name: 'hello', handler: async () => undefined, source: 'strata' }),
+      cloudSetup: (registry) => {
+        registry.defineJob({ name: 'hello', handler: async () => undefined, source: 'strata' });
+        registry.defineFunction({ name: 'greet', handler: () => Promise.resolve({ result: 'hi' }), source: 'parse' });
+        registry.defineTrigger({
+          triggerName: 'beforeSave',
+          className: 'Thing',
+          handler: () => Promise.resolve(undefined),
+          source: 'strata',
+        });
+      },
     });
     const created = await server.call({
       method: 'POST',
@@ -118,6 +128,15 @@ describe('master-only routes: one rule for every kind of key', () => {
     assert.deepEqual(await master('/hooks/functions'), [{ functionName: 'f', url: 'https://example.com/f' }]);
     assert.equal(((await master('/cloud_code/jobs')) as unknown[]).length, 1);
     assert.deepEqual(((await master('/config')) as { params: unknown }).params, { a: 1 });
+  });
+
+  it('GET /cloud_code/registry names what cloud code registered, and nothing of its code', async () => {
+    const listed = await server.call({ path: '/cloud_code/registry', master: true });
+    assert.deepEqual(listed.body, {
+      functions: [{ name: 'greet', source: 'parse' }],
+      triggers: [{ className: 'Thing', triggerName: 'beforeSave', source: 'strata' }],
+      jobs: [{ name: 'hello', source: 'strata' }],
+    });
   });
 
   it('the maintenance key still bypasses ACLs on data (an object with an empty ACL)', async () => {

@@ -30,6 +30,18 @@ describe('LogBuffer', () => {
     assert.deepEqual(buffer.query({ until: new Date(0) }), []);
   });
 
+  it("filters by a job run's id: the lines its request.log wrote", () => {
+    const buffer = new LogBuffer();
+    const logger = createLogger({ level: 'info', destination: { write: () => undefined }, buffer });
+    logger.child({ jobId: 'j1', jobName: 'import' }).info('first run');
+    logger.child({ jobId: 'j2', jobName: 'import' }).info('second run');
+    logger.info('not a job');
+    assert.deepEqual(
+      buffer.query({ jobId: 'j1' }).map((e) => e.message),
+      ['first run'],
+    );
+  });
+
   it('ignores lines that are not JSON', () => {
     const buffer = new LogBuffer();
     buffer.write('not json');

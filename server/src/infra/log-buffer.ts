@@ -21,6 +21,8 @@ export interface LogQuery {
   readonly from?: Date;
   readonly until?: Date;
   readonly requestId?: string;
+  /** The `_JobStatus` id of a job run: the lines its `request.log` wrote. */
+  readonly jobId?: string;
 }
 
 const SEVERITY: Readonly<Record<LogEntry['level'], number>> = { error: 50, warn: 40, info: 30, debug: 20 };
@@ -87,7 +89,8 @@ export class LogBuffer {
         SEVERITY[e.level] >= min &&
         at >= from &&
         at <= until &&
-        (query.requestId === undefined || e.requestId === query.requestId)
+        (query.requestId === undefined || e.requestId === query.requestId) &&
+        (query.jobId === undefined || e['jobId'] === query.jobId)
       );
     });
     const newestFirst = query.order !== 'asc';

@@ -11,6 +11,12 @@ export function jobScheduleRoutes(encoding: EncodingContext): RouteDefinition[] 
   return [
     { method: 'GET', path: '/cloud_code/jobs', handler: (r) => listSchedules(encoding, r) },
     { method: 'GET', path: '/cloud_code/jobs/data', handler: jobsData },
+    // Strata's own (not Parse's): what the dashboard's cloud code page lists.
+    {
+      method: 'GET',
+      path: '/cloud_code/registry',
+      handler: (r) => Promise.resolve({ body: r.core.listCloudCode({ auth: r.auth }) }),
+    },
     { method: 'POST', path: '/cloud_code/jobs', handler: (r) => createSchedule(encoding, r) },
     { method: 'PUT', path: '/cloud_code/jobs/:objectId', handler: (r) => updateSchedule(encoding, r) },
     { method: 'DELETE', path: '/cloud_code/jobs/:objectId', handler: (r) => deleteSchedule(encoding, r) },

@@ -9,7 +9,8 @@ const LEVELS: ReadonlySet<string> = new Set(['error', 'warn', 'info', 'verbose',
  * `GET /scriptlog` (master key or read-only master key): this server's recent log lines, as parse-server's
  * logs API answers them (an array of `{timestamp, level, message, ...}`, newest first), which is what
  * parse-dashboard's Logs page and Strata's dashboard read. Parameters: `level` (least severe level
- * shown), `size` (1-1000, default 100), `order` (`desc`|`asc`), `from`/`until` (dates), `requestId`.
+ * shown), `size` (1-1000, default 100), `order` (`desc`|`asc`), `from`/`until` (dates), `requestId`,
+ * `jobId` (Strata's: a job run's own lines).
  */
 export function logRoutes(logs: LogBuffer): RouteDefinition[] {
   return [{ method: 'GET', path: '/scriptlog', handler: (request) => Promise.resolve(readLogs(logs, request)) }];
@@ -44,10 +45,11 @@ function readLogs(logs: LogBuffer, request: ApiRequest): { body: unknown } {
     if (date === undefined || Number.isNaN(date.getTime())) throw invalid(`${key} must be a date`);
     query[key] = date;
   }
-  const requestId = params['requestId'];
-  if (requestId !== undefined) {
-    if (typeof requestId !== 'string') throw invalid('requestId must be a string');
-    query.requestId = requestId;
+  for (const key of ['requestId', 'jobId'] as const) {
+    const value = params[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw invalid(`${key} must be a string`);
+    query[key] = value;
   }
   return { body: logs.query(query) };
 }

@@ -1,0 +1,166 @@
+import { useApp } from '../app-context.js';
+import { Messages } from '../components/Messages.js';
+import { useAction, useLoad } from '../use-load.js';
+
+/** The triggers a webhook can be registered for (Parse's `/hooks/triggers` names). */
+const TRIGGERS = [
+  'beforeSave',
+  'afterSave',
+  'beforeDelete',
+  'afterDelete',
+  'beforeFind',
+  'afterFind',
+  'beforeLogin',
+  'afterLogin',
+  'afterLogout',
+] as const;
+
+/**
+ * Webhooks (`/hooks`): cloud functions and triggers served by another HTTP server. A webhook of the same
+ * name as an in-process function or trigger wins while it exists.
+ */
+export function Webhooks() {
+  const { client, session } = useApp();
+  const hooks = useLoad(
+    async () => ({ functions: await client.hooks.functions(), triggers: await client.hooks.triggers() }),
+    [client],
+  );
+  const { error, notice, act } = useAction(hooks.reload);
+  const readOnly = session.readOnly;
+  return (
+    <section aria-labelledby="webhooks-title" className="stack">
+      <h1 id="webhooks-title">Webhooks</h1>
+      <p className="muted">
+        Strata POSTs the request to the URL, with the webhook key in <code>X-Parse-Webhook-Key</code>.
+      </p>
+      <Messages error={hooks.error ?? error} notice={notice} />
+      <h2>Function webhooks</h2>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Function</th>
+            <th scope="col">URL</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {hooks.data?.functions.map((hook) => (
+            <tr key={hook.functionName}>
+              <th scope="row">{hook.functionName}</th>
+              <td>
+                <code>{hook.url}</code>
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={readOnly}
+                  onClick={() =>
+                    void act(`Deleted ${hook.functionName}`, () => client.hooks.removeFunction(hook.functionName))
+                  }
+                >
+                  Delete webhook {hook.functionName}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const data = new FormData(form);
+          const functionName = String(data.get('functionName') ?? '').trim();
+          const url = String(data.get('url') ?? '').trim();
+          void act(`Added ${functionName}`, () => client.hooks.createFunction({ functionName, url })).then(
+            (ok) => ok && form.reset(),
+          );
+        }}
+      >
+        <label>
+          Function name <input name="functionName" required disabled={readOnly} />
+        </label>
+        <label>
+          Function URL <input name="url" type="url" required disabled={readOnly} />
+        </label>
+        <button type="submit" disabled={readOnly}>
+          Add function webhook
+        </button>
+      </form>
+      <h2>Trigger webhooks</h2>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Class</th>
+            <th scope="col">Trigger</th>
+            <th scope="col">URL</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {hooks.data?.triggers.map((hook) => (
+            <tr key={`${hook.className}:${hook.triggerName}`}>
+              <th scope="row">{hook.className}</th>
+              <td>{hook.triggerName}</td>
+              <td>
+                <code>{hook.url}</code>
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={readOnly}
+                  onClick={() =>
+                    void act(`Deleted ${hook.triggerName} on ${hook.className}`, () =>
+                      client.hooks.removeTrigger(hook.className, hook.triggerName),
+                    )
+                  }
+                >
+                  Delete webhook {hook.triggerName} {hook.className}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const data = new FormData(form);
+          const className = String(data.get('className') ?? '').trim();
+          const triggerName = String(data.get('triggerName') ?? '');
+          const url = String(data.get('url') ?? '').trim();
+          void act(`Added ${triggerName} on ${className}`, () =>
+            client.hooks.createTrigger({ className, triggerName, url }),
+          ).then((ok) => ok && form.reset());
+        }}
+      >
+        <label>
+          Class <input name="className" required disabled={readOnly} />
+        </label>
+        <label>
+          Trigger{' '}
+          <select name="triggerName" aria-label="Trigger" disabled={readOnly}>
+            {TRIGGERS.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Trigger URL <input name="url" type="url" required disabled={readOnly} />
+        </label>
+        <button type="submit" disabled={readOnly}>
+          Add trigger webhook
+        </button>
+      </form>
+    </section>
+  );
+}
