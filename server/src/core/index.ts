@@ -71,6 +71,16 @@ import { usage } from './usage.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
 export { ChangeBus } from './change-feed.js';
+export { LiveHub } from './live/index.js';
+export type {
+  LiveCore,
+  LiveEvent,
+  LiveEventOp,
+  LiveHubOptions,
+  LiveListener,
+  LiveQuery,
+  LiveSubscription,
+} from './live/index.js';
 export type { ChangeBusOptions, ChangeFeed, ChangeListener, SubscribeOptions } from './change-feed.js';
 export type { ChangeEvent, ChangeOp, CreateEvent, DeleteEvent, UpdateEvent } from './change-event.js';
 export type { StoredObject } from '../storage/index.js';

@@ -1,0 +1,293 @@
+import { isMasterLike, MASTER, PUBLIC } from '../../auth/index.js';
+import type { Auth } from '../../auth/index.js';
+import { ErrorCode, ParseError } from '../../errors/index.js';
+import { createMatcher, parseWhere, valuesEqual } from '../../query/index.js';
+import type { Condition, Matcher, QueryLimits } from '../../query/index.js';
+import type { Logger } from '../../infra/index.js';
+import type { StoredObject } from '../../storage/index.js';
+import type { ChangeEvent } from '../change-event.js';
+import type { ChangeFeed } from '../change-feed.js';
+import type { OutputObject } from '../output.js';
+import type { ReadPolicyRequest } from '../read-policies.js';
+import type { ReadPolicy } from '../read-policy.js';
+import { changesRoles } from '../role-source.js';
+import { decideEvent } from './event-decision.js';
+import type { LiveEventOp } from './event-decision.js';
+import { SubscriptionIndex } from './subscription-index.js';
+
+/** The core operations the hub uses (a `Core` fits). */
+export interface LiveCore {
+  readonly changes: ChangeFeed;
+  readPolicy(request: ReadPolicyRequest): Promise<ReadPolicy>;
+  resolveSession(request: { sessionToken: string; installationId?: string | undefined }): Promise<Auth>;
+}
+
+/** One live query: what to watch and for whom. */
+export interface LiveQuery {
+  readonly className: string;
+  /** The REST JSON `where` (`{}` or absent: every object of the class). */
+  readonly where?: unknown;
+  /** Fields to send (plus className, objectId, createdAt, updatedAt, ACL); absent: all the subscriber may read. */
+  readonly keys?: readonly string[];
+  /** `update`/`create` only when one of these fields changed. */
+  readonly watch?: readonly string[];
+  /** The subscriber, resolved by `core.authenticate`. A user's session is re-checked when sessions change. */
+  readonly auth: Auth;
+}
+
+/** What a subscriber receives: an event shaped for it, or a refusal that arose after subscribing (CLP change). */
+export type LiveEvent =
+  | {
+      readonly op: LiveEventOp;
+      readonly className: string;
+      readonly objectId: string;
+      readonly object: OutputObject;
+      /** The state before the write, when the subscriber could read it (update, leave, enter after a change). */
+      readonly original?: OutputObject;
+    }
+  | { readonly op: 'error'; readonly error: ParseError };
+
+export type LiveListener = (event: LiveEvent) => void;
+
+/** A registered live query. */
+export interface LiveSubscription {
+  /** Swaps the query (LiveQuery's `update`): checked like a new one; on refusal the old query stays. */
+  replace(query: LiveQuery): Promise<void>;
+  /** Stops the events; safe to call twice. */
+  close(): void;
+}
+
+export interface LiveHubOptions {
+  readonly core: LiveCore;
+  readonly logger: Logger;
+  /** Deepest nesting of a `where` (the server's --max-nesting-depth). */
+  readonly maxDepth?: number;
+  /** The query complexity limits REST finds get. */
+  readonly limits?: QueryLimits;
+}
+
+/**
+ * The subscription hub: every live query of this server (LiveQuery sockets, GraphQL subscriptions), matched
+ * against the change feed. For each committed write it takes the subscriptions the index says may concern
+ * the object, evaluates their `where` on the states before and after the write (`query/match.ts`), asks each
+ * subscriber's `ReadPolicy` whether it may read each state, decides the event (`decideEvent`) and shapes the
+ * states with the same policy (protected fields, keys). No permission is decided here: the policy is core's.
+ * Policies are rebuilt when roles or sessions change (the subscriber may have gained or lost access) or when
+ * the class's schema (its CLP, protected fields) changes.
+ *
+ * @example
+ * const hub = new LiveHub({ core, logger });
+ * const sub = await hub.subscribe({ className: 'Message', where: { room: 'lobby' }, auth }, (event) => send(event));
+ * sub.close();
+ */
+export class LiveHub {
+  readonly #core: LiveCore;
+  readonly #logger: Logger;
+  readonly #maxDepth: number | undefined;
+  readonly #limits: QueryLimits | undefined;
+  readonly #index = new SubscriptionIndex<Entry>();
+  /** Bumped when roles or sessions change: every policy is rebuilt before its next use. */
+  #generation = 0;
+  readonly #stop: () => void;
+
+  constructor(options: LiveHubOptions) {
+    this.#core = options.core;
+    this.#logger = options.logger;
+    this.#maxDepth = options.maxDepth;
+    this.#limits = options.limits;
+    this.#stop = options.core.changes.subscribe((event) => this.#onChange(event));
+  }
+
+  /** How many live queries are registered. */
+  get size(): number {
+    return this.#index.size;
+  }
+
+  /** Live queries per class (metrics). */
+  countByClass(): Record<string, number> {
+    return this.#index.countByClass();
+  }
+
+  /** Registers a live query; throws the refusal (119, 209, 102...) when the subscriber may not run it. */
+  async subscribe(query: LiveQuery, listener: LiveListener): Promise<LiveSubscription> {
+    const entry = await this.#prepare(query, listener);
+    this.#index.add(entry);
+    let current = entry;
+    let closed = false;
+    return {
+      replace: async (next) => {
+        const replacement = await this.#prepare(next, listener);
+        if (closed) return;
+        this.#index.delete(current);
+        current = replacement;
+        this.#index.add(current);
+      },
+      close: () => {
+        closed = true;
+        this.#index.delete(current);
+      },
+    };
+  }
+
+  /** Stops listening to the change feed. */
+  close(): void {
+    this.#stop();
+  }
+
+  async #prepare(query: LiveQuery, listener: LiveListener): Promise<Entry> {
+    const operations = isObjectIdOnly(query.where) ? (['get'] as const) : (['find'] as const);
+    const policy = await this.#policyFor(query.auth, query.className, operations);
+    const condition = parseWhere({
+      where: query.where ?? {},
+      schema: policy.schema,
+      ...(this.#maxDepth === undefined ? {} : { maxDepth: this.#maxDepth }),
+      ...(this.#limits === undefined ? {} : { limits: this.#limits }),
+    });
+    policy.assertTestable({ where: condition, fields: query.watch ?? [] });
+    return {
+      className: query.className,
+      condition,
+      matcher: createMatcher(condition, { schema: policy.schema }),
+      query,
+      operations,
+      auth: query.auth,
+      policy,
+      generation: this.#generation,
+      ...(query.keys === undefined ? {} : { keys: new Set(query.keys) }),
+      listener,
+      refused: false,
+    };
+  }
+
+  /**
+   * The policy of `auth`, refused like a find. A master-key client bypasses ACLs, but a CLP that denies the
+   * operation to the public still refuses the subscription (119), as Parse's LiveQuery checks it with the
+   * group `["*"]` even for the master key.
+   */
+  async #policyFor(auth: Auth, className: string, operations: ReadPolicyRequest['operations']): Promise<ReadPolicy> {
+    const request = { className, ...(operations === undefined ? {} : { operations }) };
+    const policy = await this.#core.readPolicy({ ...request, auth });
+    policy.assertPermitted();
+    if (isMasterLike(auth)) {
+      const publicPolicy = await this.#core.readPolicy({ ...request, auth: PUBLIC });
+      if (publicPolicy.refusal?.code === ErrorCode.OPERATION_FORBIDDEN && !className.startsWith('_')) {
+        throw publicPolicy.refusal;
+      }
+    }
+    return policy;
+  }
+
+  async #onChange(event: ChangeEvent): Promise<void> {
+    if (changesRoles(event.className) || event.className === '_Session') this.#generation++;
+    if (!this.#index.has(event.className)) return;
+    const candidates = this.#index.candidates(event.className, [event.before, event.after]);
+    if (candidates.length === 0) return;
+    // One schema look-up per event: a policy built from an older schema (CLP, protected fields) is rebuilt.
+    const schema = (await this.#core.readPolicy({ auth: MASTER, className: event.className })).schema;
+    for (const entry of candidates) {
+      try {
+        if (entry.generation !== this.#generation || entry.policy.schema !== schema) await this.#refresh(entry);
+        this.#deliver(entry, event);
+      } catch (err) {
+        this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
+      }
+    }
+  }
+
+  /** Rebuilds the entry's policy: its user's session may be gone (then it reads as the public) and roles changed. */
+  async #refresh(entry: Entry): Promise<void> {
+    entry.generation = this.#generation;
+    let auth = entry.query.auth;
+    if (auth.kind === 'user') {
+      auth = await this.#core
+        .resolveSession({ sessionToken: auth.sessionToken, installationId: auth.installationId })
+        .catch(() => PUBLIC);
+    }
+    entry.auth = auth;
+    try {
+      entry.policy = await this.#policyFor(auth, entry.className, entry.operations);
+      entry.refused = false;
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      if (!entry.refused) entry.listener({ op: 'error', error: err });
+      entry.refused = true;
+    }
+  }
+
+  #deliver(entry: Entry, event: ChangeEvent): void {
+    if (entry.refused || !this.#index.contains(entry)) return;
+    const { policy, matcher } = entry;
+    const before = event.before;
+    const after = event.after;
+    const beforeReadable = before !== undefined && policy.allows(before);
+    const originalVisible = beforeReadable && matcher(before);
+    const currentVisible = after !== undefined && matcher(after) && policy.allows(after);
+    const op = decideEvent({ write: event.op, hasOriginal: before !== undefined, originalVisible, currentVisible });
+    if (op === undefined) return;
+    if ((op === 'update' || op === 'create') && !watchedChanged(entry.query.watch, before, after)) return;
+    const projection = entry.keys === undefined ? {} : { keys: entry.keys };
+    const shape = (state: StoredObject): OutputObject => policy.shape(state, projection);
+    const base = { op, className: event.className, objectId: event.objectId };
+    switch (op) {
+      case 'create':
+        entry.listener({ ...base, object: shape(after as StoredObject) });
+        return;
+      case 'enter':
+        // Access granted by this write: the subscriber could not read the state before, so it is not sent.
+        entry.listener({
+          ...base,
+          object: shape(after as StoredObject),
+          ...(beforeReadable ? { original: shape(before as StoredObject) } : {}),
+        });
+        return;
+      case 'update':
+        entry.listener({ ...base, object: shape(after as StoredObject), original: shape(before as StoredObject) });
+        return;
+      case 'leave': {
+        // Access lost by this write: the last state the subscriber could read is what it gets.
+        const readable = after !== undefined && policy.allows(after);
+        const original = shape(before as StoredObject);
+        entry.listener({ ...base, object: readable ? shape(after) : original, original });
+        return;
+      }
+      case 'delete':
+        entry.listener({ ...base, object: shape(before as StoredObject) });
+        return;
+    }
+  }
+}
+
+/** One registered query with what it was checked against. */
+interface Entry {
+  readonly className: string;
+  readonly condition: Condition;
+  readonly matcher: Matcher;
+  readonly query: LiveQuery;
+  readonly operations: ReadPolicyRequest['operations'];
+  readonly keys?: ReadonlySet<string>;
+  readonly listener: LiveListener;
+  auth: Auth;
+  policy: ReadPolicy;
+  generation: number;
+  /** The policy refused the subscriber after it subscribed (told once); events are skipped until it allows again. */
+  refused: boolean;
+}
+
+/** `{"objectId": "x"}` (and nothing else) reads one object: CLP `get` rather than `find` (as Parse). */
+function isObjectIdOnly(where: unknown): boolean {
+  if (where === null || typeof where !== 'object' || Array.isArray(where)) return false;
+  const keys = Object.keys(where);
+  return (
+    keys.length === 1 && keys[0] === 'objectId' && typeof (where as Record<string, unknown>)['objectId'] === 'string'
+  );
+}
+
+/** `watch`: some watched field differs between the states (on a create, some watched field is set). */
+function watchedChanged(
+  watch: readonly string[] | undefined,
+  before: StoredObject | undefined,
+  after: StoredObject | undefined,
+): boolean {
+  if (watch === undefined || watch.length === 0) return true;
+  return watch.some((field) => !valuesEqual(before?.fields[field], after?.fields[field]));
+}
