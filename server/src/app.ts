@@ -23,16 +23,19 @@ import type { EmailAdapter } from './email/index.js';
 import {
   ChangeBus,
   FileUrlSigner,
+  LiveHub,
+  fileURLBuilder,
   UsageMeter,
   createCore,
   createStorageJobScheduleSource,
   createStorageJobStatusStore,
   createWebhookSource,
 } from './core/index.js';
-import type { AccountServices, ChangeFeed, FileServices } from './core/index.js';
+import type { AccountServices, ChangeFeed, Core, FileServices } from './core/index.js';
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
-import { createHttpApp } from './http/index.js';
+import { ClientAddressResolver, createHttpApp } from './http/index.js';
+import { LiveServer } from './live/index.js';
 import type { RequestSample } from './http/index.js';
 import { openFileStore } from './files/index.js';
 import {
@@ -193,6 +196,13 @@ export async function createApp(options: {
   metrics.sampleQueue('jobs', () => jobQueue.counts());
   let draining = false;
   const files = serveApi ? await openFiles({ config, now }) : undefined;
+  const queryLimits = {
+    maxBranches: config.queryMaxBranches,
+    maxInValues: config.queryMaxInValues,
+    maxRegexLength: config.queryMaxRegexLength,
+    maxSubqueryDepth: config.querySubqueryDepth,
+    maxCost: config.queryMaxCost,
+  };
   const core = createCore({
     storage,
     schemas,
@@ -217,13 +227,7 @@ export async function createApp(options: {
       defaultLimit: config.defaultLimit,
       ...(config.maxLimit === undefined ? {} : { maxLimit: config.maxLimit }),
       maxNestingDepth: config.maxNestingDepth,
-      queryLimits: {
-        maxBranches: config.queryMaxBranches,
-        maxInValues: config.queryMaxInValues,
-        maxRegexLength: config.queryMaxRegexLength,
-        maxSubqueryDepth: config.querySubqueryDepth,
-        maxCost: config.queryMaxCost,
-      },
+      queryLimits,
       allowPublicExplain: config.allowPublicExplain,
       ...(config.idempotency === false
         ? {}
@@ -275,6 +279,21 @@ export async function createApp(options: {
     if (dashboard?.owns(req.url ?? '/') === true) dashboard.handle(req, res);
     else app.listener(req, res);
   });
+  // Live queries (LiveQuery sockets, later GraphQL subscriptions) are matched against the change feed by one hub.
+  const liveHub = new LiveHub({ core, logger, maxDepth: config.maxNestingDepth, limits: queryLimits });
+  const live =
+    config.role === 'live' || config.role === 'all'
+      ? createLiveServer({
+          config,
+          core,
+          hub: liveHub,
+          logger,
+          metrics,
+          mountURL: () => mountURL,
+          ...(files?.signer === undefined ? {} : { fileToken: files.signer.token.bind(files.signer) }),
+        })
+      : undefined;
+  if (live !== undefined) live.attach(server);
   // Metering survives restarts: what was recorded is written every --usage-flush-interval and on close.
   const flushUsage = (): Promise<void> =>
     meter.flush().catch((err: unknown) => logger.warn({ err }, 'could not write the usage meter; will retry'));
@@ -289,6 +308,9 @@ export async function createApp(options: {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
+          if (live !== undefined && config.liveQueryPort !== undefined) {
+            live.listen({ port: config.liveQueryPort, host: config.host }).catch(reject);
+          }
           const address = server.address() as AddressInfo;
           if (config.publicServerURL === undefined) mountURL = `http://localhost:${address.port}${config.mountPath}`;
           localURL = `http://${loopbackHost(config.host)}:${address.port}${config.mountPath}`;
@@ -307,9 +329,12 @@ export async function createApp(options: {
     close: () => {
       draining = true;
       closing ??= drain({ server, seconds: config.drainDelay ?? 0 })
+        // LiveQuery sockets are upgraded connections the HTTP server would wait for: they are told to go first.
+        .then(() => live?.close())
         .then(() => stop({ server, graceMs: options.graceMs ?? 10_000 }))
         .then(async () => {
           clearInterval(flushTimer);
+          liveHub.close();
           await jobs.close();
           await flushUsage();
           metrics.close();
@@ -329,6 +354,43 @@ export async function createApp(options: {
       return closing;
     },
   };
+}
+
+/**
+ * LiveQuery's WebSocket server (roles `live` and `all`): the app's keys, its session resolution, the client
+ * address as the REST door sees it, and file URLs as REST encodes them.
+ */
+function createLiveServer(options: {
+  config: Config;
+  core: Core;
+  hub: LiveHub;
+  logger: Logger;
+  metrics: Metrics;
+  mountURL: () => string;
+  fileToken?: (name: string) => string;
+}): LiveServer {
+  const { config, core } = options;
+  const addresses = new ClientAddressResolver(config.trustProxy ?? []);
+  const fileURL = fileURLBuilder({
+    appId: config.appId,
+    ...(options.fileToken === undefined ? {} : { fileToken: options.fileToken }),
+  });
+  const classes = config.liveQueryClasses?.map((name) => new RegExp(`^(?:${name})$`));
+  return new LiveServer({
+    hub: options.hub,
+    credentials: new CredentialResolver(config),
+    authenticate: (credentials) => core.authenticate(credentials),
+    encode: { fileURL: (name) => fileURL(config.publicServerURL ?? options.mountURL(), name) },
+    logger: options.logger,
+    metrics: options.metrics.liveQuery,
+    maxSubscriptions: config.liveQueryMaxSubscriptions,
+    maxQueueBytes: config.liveQueryMaxQueue,
+    classAllowed: (className) => classes === undefined || classes.some((pattern) => pattern.test(className)),
+    pingIntervalMs: config.liveQueryPingInterval * 1000,
+    maxFrameBytes: config.liveQueryMaxFrame,
+    maxConnectionsPerIp: config.liveQueryMaxConnectionsPerIp,
+    clientAddress: (req) => addresses.resolve(req).ip,
+  });
 }
 
 /**

@@ -105,11 +105,11 @@ describe('strata CLI', () => {
       runSync([], { STRATA_LOG_LEVEL: 'loud' }).stderr,
       'strata: STRATA_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"\n',
     );
-    // A role that would serve nothing today is refused the same way, saying why.
-    assert.deepEqual(runSync(['start', '--role', 'live']), {
+    // An unknown role is refused the same way, naming the roles there are.
+    assert.deepEqual(runSync(['start', '--role', 'boss']), {
       status: 2,
       stdout: '',
-      stderr: 'strata: --role: live would serve nothing (LiveQuery is not built yet); use api, worker, all\n',
+      stderr: 'strata: --role: expected one of api, live, worker, all, got "boss"\n',
     });
   });
 

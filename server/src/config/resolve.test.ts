@@ -28,6 +28,11 @@ describe('resolveOptions', () => {
       host: '0.0.0.0',
       mountPath: '/parse',
       role: 'all',
+      liveQueryPingInterval: 10,
+      liveQueryMaxSubscriptions: 500,
+      liveQueryMaxFrame: 256 * 1024,
+      liveQueryMaxConnectionsPerIp: 1000,
+      liveQueryMaxQueue: 4 * 1024 * 1024,
       allowOrigin: ['*'],
       dataDir: '/srv/app/.strata',
       dev: false,
@@ -171,7 +176,7 @@ describe('resolveOptions', () => {
     );
     assert.equal(
       configMessage(() => resolveArgs([], {}, { path: 'c.json', values: { role: 'boss' } })),
-      'c.json: role: expected one of api, worker, all, got "boss"',
+      'c.json: role: expected one of api, live, worker, all, got "boss"',
     );
     assert.equal(
       configMessage(() => resolveArgs(['--max-body-size', '20 parsecs'])),

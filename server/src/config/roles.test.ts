@@ -3,11 +3,10 @@ import { describe, it } from 'node:test';
 import { ROLES, ROLE_DESCRIPTIONS, describeRoles, roleKind, servingRoles } from './roles.js';
 
 describe('--role', () => {
-  it('refuses a role that would serve nothing, saying why and what to use instead', () => {
-    assert.deepEqual(roleKind().parse('live'), {
-      ok: false,
-      problem: 'live would serve nothing (LiveQuery is not built yet); use api, worker, all',
-    });
+  it('accepts live, which serves LiveQuery, and no role is refused today', () => {
+    assert.deepEqual(roleKind().parse('live'), { ok: true, value: 'live' });
+    assert.deepEqual(servingRoles(), [...ROLES]);
+    assert.match(describeRoles(), /`live`: LiveQuery/);
   });
 
   it('accepts every role that serves something', () => {

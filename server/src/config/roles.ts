@@ -19,7 +19,7 @@ interface RoleDescription {
 
 export const ROLE_DESCRIPTIONS: Readonly<Record<ServerRole, RoleDescription>> = {
   api: { serves: 'the REST API, files and the dashboard' },
-  live: { notYet: 'LiveQuery is not built yet' },
+  live: { serves: 'LiveQuery (WebSocket, on the REST port and `--live-query-port`)' },
   worker: { serves: 'cloud jobs, queued and scheduled' },
   all: { serves: 'everything the other roles serve (the default)' },
 };

@@ -43,6 +43,7 @@ import type { OpsOptions } from './ops.js';
 import type { RequestObservation } from './api-handler.js';
 
 export type { OpsOptions } from './ops.js';
+export { ClientAddressResolver } from './client-address.js';
 
 export interface HttpOptions {
   readonly core: Core;

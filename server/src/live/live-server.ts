@@ -1,0 +1,151 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { CLOSE_CODE } from './frames.js';
+import { LiveConnection } from './connection.js';
+import type { ConnectionContext } from './connection.js';
+
+export interface LiveServerOptions extends ConnectionContext {
+  /** Ping interval; a client that has not answered the previous ping is cut (Parse's `websocketTimeout`). */
+  readonly pingIntervalMs: number;
+  /** Largest client frame in bytes; a bigger one closes the socket with 1009. */
+  readonly maxFrameBytes: number;
+  /** Open sockets one client address may hold; more are refused with HTTP 429 before the upgrade. */
+  readonly maxConnectionsPerIp: number;
+  /** The client address of an upgrade request (honours `--trust-proxy`). */
+  readonly clientAddress: (req: IncomingMessage) => string | undefined;
+}
+
+/**
+ * Parse's LiveQuery WebSocket server: upgrades on any path of the HTTP server it is attached to (the REST
+ * port by default) and, optionally, on a port of its own. Each socket is a `LiveConnection`; the events come
+ * from the hub. Dead peers are found by ping/pong and cut.
+ *
+ * @example
+ * const live = new LiveServer({ hub, credentials, authenticate, ... });
+ * live.attach(httpServer);
+ */
+export class LiveServer {
+  readonly #options: LiveServerOptions;
+  readonly #wss: WebSocketServer;
+  readonly #perIp = new Map<string, number>();
+  readonly #alive = new WeakMap<WebSocket, boolean>();
+  readonly #connections = new Map<WebSocket, LiveConnection>();
+  readonly #own: Server[] = [];
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(options: LiveServerOptions) {
+    this.#options = options;
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
+    this.#timer = setInterval(() => this.#ping(), options.pingIntervalMs);
+    this.#timer.unref();
+    options.metrics?.sample(() => ({ connections: this.#connections.size, subscriptions: options.hub.countByClass() }));
+  }
+
+  /** Open sockets. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /** Serves WebSocket upgrades on every path of `server`. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+  }
+
+  /** Listens on a port of its own (`--live-query-port`); resolves with the bound port. */
+  listen(options: { port: number; host: string }): Promise<number> {
+    const server = createServer((_req, res) => {
+      res.writeHead(426, { 'Content-Type': 'text/plain' }).end('LiveQuery: upgrade to WebSocket\n');
+    });
+    this.attach(server);
+    this.#own.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Closes every socket (1001) and the own port. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const [socket, connection] of this.#connections) {
+      connection.close();
+      socket.close(CLOSE_CODE.GOING_AWAY, 'server shutting down');
+      setTimeout(() => socket.terminate(), 1000).unref();
+    }
+    this.#wss.close();
+    await Promise.all(
+      this.#own.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const ip = this.#options.clientAddress(req);
+    const key = ip ?? 'unknown';
+    const open = this.#perIp.get(key) ?? 0;
+    if (open >= this.#options.maxConnectionsPerIp) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.#perIp.set(key, open + 1);
+    let counted = true;
+    const release = (): void => {
+      if (!counted) return;
+      counted = false;
+      const left = (this.#perIp.get(key) ?? 1) - 1;
+      if (left <= 0) this.#perIp.delete(key);
+      else this.#perIp.set(key, left);
+    };
+    socket.once('close', release);
+    socket.on('error', () => socket.destroy());
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, ip));
+  }
+
+  #accept(ws: WebSocket, ip: string | undefined): void {
+    const connection = new LiveConnection({ socket: ws, context: this.#options, ip });
+    this.#connections.set(ws, connection);
+    this.#alive.set(ws, true);
+    ws.on('pong', () => this.#alive.set(ws, true));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        connection.receive('\u0000binary');
+        return;
+      }
+      connection.receive(rawText(data));
+    });
+    ws.on('error', (err) => this.#options.logger.debug({ err }, 'LiveQuery socket error'));
+    ws.on('close', () => {
+      this.#connections.delete(ws);
+      connection.close();
+    });
+  }
+
+  #ping(): void {
+    for (const ws of this.#connections.keys()) {
+      if (this.#alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.#alive.set(ws, false);
+      ws.ping();
+    }
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
