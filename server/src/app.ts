@@ -398,6 +398,12 @@ function createLiveServer(options: {
  * dashboard requests run through the same REST routes and core operations as any client's), plus the
  * configured `dashboardApps`.
  */
+/** Any one of this server's client keys, for the dashboard's "browse as user" requests. */
+function localClientKey(config: Config): { clientKey?: string } {
+  const key = config.restAPIKey ?? config.clientKey ?? config.javascriptKey;
+  return key === undefined ? {} : { clientKey: key };
+}
+
 async function createDashboard(options: {
   config: Config;
   logger: Logger;
@@ -414,6 +420,7 @@ async function createDashboard(options: {
     serverURL: options.localURL,
     masterKey: config.masterKey,
     ...(config.readOnlyMasterKey === undefined ? {} : { readOnlyMasterKey: config.readOnlyMasterKey }),
+    ...localClientKey(config),
     local: true,
   };
   const others: DashboardApp[] = (config.dashboardApps ?? []).map((app) => ({
@@ -422,6 +429,7 @@ async function createDashboard(options: {
     serverURL: app.serverURL,
     masterKey: app.masterKey,
     ...(app.readOnlyMasterKey === undefined ? {} : { readOnlyMasterKey: app.readOnlyMasterKey }),
+    ...(app.clientKey === undefined ? {} : { clientKey: app.clientKey }),
   }));
   const now = (): number => options.now().getTime();
   const limiter = async (max: number, scope: string): Promise<RateLimiter> =>

@@ -280,6 +280,45 @@ describe('dashboard admin pages in chromium', skip === undefined ? {} : { skip }
     await page.close();
   });
 
+  it("browses a class as a user: the grid shows what the user's ACL allows, nothing more", async () => {
+    const ids: Record<string, string> = {};
+    for (const [text, acl] of [
+      ['public note', { '*': { read: true } }],
+      ['bob only', { [bobId]: { read: true } }],
+      ['nobody', {}],
+    ] as const) {
+      const created = await server.call({
+        method: 'POST',
+        path: '/classes/Note',
+        master: true,
+        body: { text, ACL: acl },
+      });
+      ids[text] = String((created.body as { objectId: string }).objectId);
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(page, 'admin', 'admin-password');
+    await open(page, 'browser/Note');
+    await page.locator(`[data-object-id="${ids['nobody']}"]`).waitFor();
+    await page.getByLabel('Browse as user').fill('bob');
+    await page.getByRole('button', { name: 'Browse as', exact: true }).click();
+    await page.getByRole('status').getByText('Browsing as').waitFor();
+    await page.locator(`[data-object-id="${ids['bob only']}"]`).waitFor();
+    await page.locator(`[data-object-id="${ids['public note']}"]`).waitFor();
+    assert.equal(await page.locator(`[data-object-id="${ids['nobody']}"]`).count(), 0);
+    await page.screenshot({ path: join(SHOTS, 'browse-as-user.png') });
+    await page.getByRole('link', { name: 'Stop browsing as bob' }).click();
+    await page.locator(`[data-object-id="${ids['nobody']}"]`).waitFor();
+    await page.close();
+
+    // A read-only dashboard user has no such control (opening a session is a write).
+    const viewer = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(viewer, 'viewer', 'viewer-password');
+    await open(viewer, 'browser/Note');
+    await viewer.locator(`[data-object-id="${ids['nobody']}"]`).waitFor();
+    assert.equal(await viewer.getByLabel('Browse as user').count(), 0);
+    await viewer.close();
+  });
+
   async function roleId(name: string): Promise<string> {
     const found = await server.call({
       path: `/roles?where=${encodeURIComponent(JSON.stringify({ name }))}`,

@@ -1,12 +1,31 @@
 import { useEffect, useMemo, useState } from 'react';
+import { createAdminClient, dashboardTransport } from '@strata/sdk/admin';
 import type { ClassSchema } from '@strata/sdk/admin';
-import { useApp } from '../app-context.js';
+import { AppContext, useApp } from '../app-context.js';
 import { DataGrid } from '../components/DataGrid.js';
-import { routeHref } from '../router.js';
+import { navigate, routeHref } from '../router.js';
+import { API_BASE } from '../session.js';
+import { errorText } from '../use-load.js';
 
 /** Classes on the left (with counts), the selected class's rows in a virtualized grid. */
 export function Browser() {
-  const { client, app, route } = useApp();
+  const context = useApp();
+  const { client, app, route, session } = context;
+  // "Browse as": the grid's requests go through the dashboard server with that user's own session.
+  const asUser = route.params.get('as') ?? undefined;
+  const asName = route.params.get('asName') ?? asUser;
+  const asClient = useMemo(
+    () =>
+      asUser === undefined
+        ? undefined
+        : createAdminClient({
+            transport: dashboardTransport({
+              base: `${API_BASE}/apps/${encodeURIComponent(app.appId)}/as/${encodeURIComponent(asUser)}`,
+              csrfToken: () => session.csrfToken,
+            }),
+          }),
+    [app.appId, asUser, session.csrfToken],
+  );
   const [schemas, setSchemas] = useState<ClassSchema[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
@@ -51,10 +70,15 @@ export function Browser() {
         </ul>
       </nav>
       <section className="class-view" aria-label={className ?? 'No class selected'}>
+        <BrowseAs className={className} asUser={asUser} asName={asName} />
         {schema === undefined ? (
           <p className="empty-state">{schemas === undefined ? 'Loading classes…' : 'Pick a class.'}</p>
-        ) : (
+        ) : asClient === undefined ? (
           <DataGrid key={`${schema.className}:${baseWhereText}`} schema={schema} baseWhere={baseWhere} />
+        ) : (
+          <AppContext.Provider value={{ ...context, client: asClient }}>
+            <DataGrid key={`${schema.className}:${baseWhereText}:${asUser}`} schema={schema} baseWhere={baseWhere} />
+          </AppContext.Provider>
         )}
       </section>
     </div>
@@ -76,4 +100,63 @@ function ClassCount(props: { className: string }) {
     };
   }, [client, props.className]);
   return <span className="count">{count === undefined ? '' : count.toLocaleString()}</span>;
+}
+
+/**
+ * Picks a user to browse as, or says whose view this is. The server opens a session for that user
+ * (`/loginAs`) and sends the grid's requests with it, never with the master key.
+ */
+function BrowseAs(props: { className: string | undefined; asUser: string | undefined; asName: string | undefined }) {
+  const { client, app, session } = useApp();
+  const [error, setError] = useState<string | undefined>();
+  const rest = props.className === undefined ? [] : [props.className];
+  if (props.asUser !== undefined) {
+    return (
+      <p role="status" className="notice browse-as">
+        Browsing as <strong>{props.asName}</strong>: you see and change exactly what this user&apos;s ACLs, roles and
+        class-level permissions allow.{' '}
+        <a href={routeHref({ appId: app.appId, page: 'browser', rest })}>Stop browsing as {props.asName}</a>
+      </p>
+    );
+  }
+  if (session.readOnly) return null;
+  return (
+    <form
+      className="inline-form browse-as"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const text = String(new FormData(e.currentTarget).get('asUser') ?? '').trim();
+        setError(undefined);
+        client.objects
+          .find('_User', { where: { $or: [{ username: text }, { objectId: text }] }, keys: 'username', limit: 1 })
+          .then(
+            ([user]) => {
+              if (user === undefined) {
+                setError(`No user named or with the id ${text}.`);
+                return;
+              }
+              navigate(
+                routeHref({
+                  appId: app.appId,
+                  page: 'browser',
+                  rest,
+                  params: { as: user.objectId, asName: String(user['username'] ?? user.objectId) },
+                }),
+              );
+            },
+            (err: unknown) => setError(errorText(err)),
+          );
+      }}
+    >
+      <label>
+        Browse as user <input name="asUser" placeholder="username or objectId" required />
+      </label>
+      <button type="submit">Browse as</button>
+      {error !== undefined && (
+        <span role="alert" className="error">
+          {error}
+        </span>
+      )}
+    </form>
+  );
 }

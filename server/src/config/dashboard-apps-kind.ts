@@ -10,6 +10,8 @@ export interface DashboardAppSetting {
   readonly serverURL: string;
   readonly masterKey: string;
   readonly readOnlyMasterKey?: string;
+  /** A client (REST API) key, for "browse as user" when the app requires one. */
+  readonly clientKey?: string;
   readonly appName?: string;
 }
 
@@ -33,7 +35,7 @@ export function dashboardAppsKind(): ValueKind<readonly DashboardAppSetting[]> {
       for (const [i, entry] of value.entries()) {
         if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
           return fail(`app ${i}: expected an object`);
-        const { appId, serverURL, masterKey, readOnlyMasterKey, appName } = entry as Record<string, unknown>;
+        const { appId, serverURL, masterKey, readOnlyMasterKey, clientKey, appName } = entry as Record<string, unknown>;
         if (typeof appId !== 'string' || appId === '') return fail(`app ${i}: appId is required`);
         if (typeof masterKey !== 'string' || masterKey === '') return fail(`app ${i}: masterKey is required`);
         if (typeof serverURL !== 'string' || !/^https?:\/\/[^/]/.test(serverURL)) {
@@ -42,6 +44,8 @@ export function dashboardAppsKind(): ValueKind<readonly DashboardAppSetting[]> {
         if (readOnlyMasterKey !== undefined && typeof readOnlyMasterKey !== 'string') {
           return fail(`app ${i}: readOnlyMasterKey must be a string`);
         }
+        if (clientKey !== undefined && typeof clientKey !== 'string')
+          return fail(`app ${i}: clientKey must be a string`);
         if (appName !== undefined && typeof appName !== 'string') return fail(`app ${i}: appName must be a string`);
         if (apps.some((a) => a.appId === appId)) return fail(`app ${i}: appId ${appId} is listed twice`);
         apps.push({
@@ -49,6 +53,7 @@ export function dashboardAppsKind(): ValueKind<readonly DashboardAppSetting[]> {
           serverURL: serverURL.replace(/\/+$/, ''),
           masterKey,
           ...(typeof readOnlyMasterKey === 'string' ? { readOnlyMasterKey } : {}),
+          ...(typeof clientKey === 'string' ? { clientKey } : {}),
           ...(typeof appName === 'string' ? { appName } : {}),
         });
       }

@@ -1058,7 +1058,7 @@ export const OPTIONS = [
     kind: dashboardAppsKind(),
     defaultText: 'none',
     description:
-      'Other apps in this dashboard: JSON `[{"appId","serverURL","masterKey","readOnlyMasterKey"?,"appName"?}]` (keys stay on the server).',
+      'Other apps in this dashboard: JSON `[{"appId","serverURL","masterKey","readOnlyMasterKey"?,"clientKey"?,"appName"?}]` (keys stay on the server).',
   }),
   option({
     key: 'dashboardSessionTtl',

@@ -9,6 +9,8 @@ export interface DashboardApp {
   /** The app's REST mount URL, e.g. `http://10.0.0.2:1337/parse`; a function for this server (known once listening). */
   readonly serverURL: string | (() => string);
   readonly masterKey: string;
+  /** The app's client (REST API) key, sent with "browse as user" requests, which carry no master key. */
+  readonly clientKey?: string;
   /** Used for read-only dashboard users; without it they cannot open this app. */
   readonly readOnlyMasterKey?: string;
   /** True for the server that serves the dashboard. */

@@ -238,6 +238,93 @@ describe('dashboard sign-in and app API', () => {
     );
   });
 
+  it("browses as a user with that user's own session: their ACLs and CLPs, never the master key", async () => {
+    const signUp = async (username: string): Promise<string> => {
+      const created = await server.call({ method: 'POST', path: '/users', body: { username, password: 'pw-12345' } });
+      return String((created.body as { objectId: string }).objectId);
+    };
+    const carol = await signUp('carol');
+    const dave = await signUp('dave');
+    await server.call({
+      method: 'POST',
+      path: '/schemas/Diary',
+      master: true,
+      body: {
+        className: 'Diary',
+        classLevelPermissions: {
+          find: { requiresAuthentication: true },
+          get: { requiresAuthentication: true },
+          create: { '*': true },
+          update: { '*': true },
+          delete: {},
+          addField: {},
+          count: { requiresAuthentication: true },
+        },
+      },
+    });
+    for (const [text, owner] of [
+      ['carol wrote', carol],
+      ['dave wrote', dave],
+    ] as const) {
+      await server.call({
+        method: 'POST',
+        path: '/classes/Diary',
+        master: true,
+        body: { text, ACL: { [owner]: { read: true, write: true } } },
+      });
+    }
+    const { cookie, csrf } = await signIn('admin', 'admin-password');
+    const asCarol = await dash(`/api/apps/test-app/as/${carol}/classes/Diary`, { cookie });
+    assert.equal(asCarol.status, 200, asCarol.text);
+    assert.deepEqual(
+      (asCarol.body['results'] as Array<{ text: string }>).map((r) => r.text),
+      ['carol wrote'],
+    );
+    // The same view with the master key sees both; as carol, master-only routes are refused.
+    const asMaster = await dash('/api/apps/test-app/classes/Diary', { cookie });
+    assert.equal((asMaster.body['results'] as unknown[]).length, 2);
+    const schemas = await dash(`/api/apps/test-app/as/${carol}/schemas`, { cookie });
+    assert.equal(schemas.status, 403);
+    // Carol cannot change dave's entry (his ACL): 101, nothing changed.
+    const daveEntry = (asMaster.body['results'] as Array<{ objectId: string; text: string }>).find(
+      (r) => r.text === 'dave wrote',
+    );
+    const write = await dash(`/api/apps/test-app/as/${carol}/classes/Diary/${daveEntry?.objectId}`, {
+      method: 'PUT',
+      cookie,
+      csrf,
+      body: { text: 'carol was here' },
+    });
+    assert.equal(write.body['code'], 101);
+    assert.equal(
+      ((await server.call({ path: `/classes/Diary/${daveEntry?.objectId}`, master: true })).body as { text: string })
+        .text,
+      'dave wrote',
+    );
+    // The session is opened once and reused; its token never reaches the browser.
+    await dash(`/api/apps/test-app/as/${carol}/classes/Diary`, { cookie });
+    const sessions = await server.call({
+      path: `/classes/_Session?where=${encodeURIComponent(JSON.stringify({ user: { __type: 'Pointer', className: '_User', objectId: carol } }))}&keys=sessionToken`,
+      master: true,
+    });
+    const tokens = (sessions.body as { results: Array<{ sessionToken: string }> }).results.map((r) => r.sessionToken);
+    assert.equal(tokens.length, 2, 'the sign-up session and one dashboard session');
+    for (const token of tokens) assert.ok(!asCarol.text.includes(token) && !write.text.includes(token));
+    // An unknown user is the app's 101; a read-only dashboard user may not open a session; no cookie: 401.
+    const ghost = await dash('/api/apps/test-app/as/noSuchUser1/classes/Diary', { cookie });
+    assert.deepEqual([ghost.status, ghost.body['code']], [400, 101]);
+    const viewer = await signIn('viewer', 'viewer-password');
+    assert.equal((await dash(`/api/apps/test-app/as/${carol}/classes/Diary`, { cookie: viewer.cookie })).status, 403);
+    assert.equal((await dash(`/api/apps/test-app/as/${carol}/classes/Diary`)).status, 401);
+    // A write as the user still needs the CSRF token.
+    const forged = await dash(`/api/apps/test-app/as/${carol}/classes/Diary`, {
+      method: 'POST',
+      cookie,
+      body: { text: 'forged' },
+    });
+    assert.equal(forged.status, 403);
+  });
+
   it('asks for a TOTP code when the user has a secret', async () => {
     const missing = await signIn('otp', 'otp-password');
     assert.equal(missing.status, 401);

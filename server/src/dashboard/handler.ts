@@ -5,10 +5,12 @@ import type { Logger, PubSub, RateLimiter } from '../infra/index.js';
 import type { DashboardApp } from './apps.js';
 import { publicAppInfo } from './apps.js';
 import { isSafeApiPath, proxyToApp } from './proxy.js';
+import type { ProxyCredentials } from './proxy.js';
 import { SECURITY_HEADERS, serveStatic } from './static-files.js';
 import { SESSION_COOKIE, SessionSigner, readCookie, sessionCookieHeader } from './session-cookie.js';
 import type { DashboardSession } from './session-cookie.js';
 import { verifyTotp } from './totp.js';
+import { UserSessionError, UserSessions } from './user-sessions.js';
 import type { DashboardUser } from './users.js';
 
 export interface DashboardOptions {
@@ -57,6 +59,7 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
     if (nonce !== undefined && expires !== undefined) revoked.set(nonce, Number(expires));
   });
   const log = options.logger.child({ component: 'dashboard' });
+  const userSessions = new UserSessions({ ttlMs: 10 * 60_000, now: options.now, apps: options.apps });
 
   /** The signed-in user behind a request's cookie, checked against the current users list. */
   const currentUser = (req: IncomingMessage): { session: DashboardSession; user: DashboardUser } | undefined => {
@@ -174,7 +177,7 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
       return;
     }
     const appId = decodeURIComponent(match[1] as string);
-    const path = match[2] as string;
+    let path = match[2] as string;
     const app = appsFor(signedIn.user).find((a) => a.appId === appId);
     if (app === undefined) {
       sendJson(res, 404, { error: 'Unknown app.' });
@@ -185,16 +188,41 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
       sendJson(res, 403, { error: 'This app has no read-only master key, so read-only users cannot open it.' });
       return;
     }
+    // `/as/<userId>/...`: browse as that user, with their own session and no key.
+    const asUser = /^\/as\/([A-Za-z0-9_-]{1,64})(\/.*)$/.exec(path);
+    let credentials: ProxyCredentials = { kind: 'master', readOnly };
+    if (asUser !== null) {
+      if (readOnly) {
+        // Opening a session for the user is a write (a _Session row); a read-only user may not make one.
+        sendJson(res, 403, { error: 'Read-only dashboard users cannot browse as a user.' });
+        return;
+      }
+      path = asUser[2] as string;
+      try {
+        credentials = { kind: 'user', sessionToken: await userSessions.tokenFor(app, asUser[1] as string) };
+      } catch (err) {
+        if (!(err instanceof UserSessionError)) throw err;
+        sendJson(res, 400, { code: err.code, error: err.message });
+        return;
+      }
+    }
     if (!isSafeApiPath(path)) {
       sendJson(res, 400, { error: 'Invalid API path.' });
       return;
     }
     const requestId = randomUUID();
     log.debug(
-      { username: signedIn.user.username, appId, method, path: path.split('?')[0], requestId },
+      {
+        username: signedIn.user.username,
+        appId,
+        method,
+        path: path.split('?')[0],
+        requestId,
+        ...(asUser === null ? {} : { asUser: asUser[1] }),
+      },
       'dashboard api',
     );
-    await proxyToApp({ app, readOnly, path, requestId }, { req, res });
+    await proxyToApp({ app, credentials, path, requestId }, { req, res });
   };
 
   return {
@@ -228,7 +256,7 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
     },
     async close() {
       unsubscribe();
-      await Promise.all([options.signInLimits.ip.close(), options.signInLimits.username.close()]);
+      await Promise.all([userSessions.close(), options.signInLimits.ip.close(), options.signInLimits.username.close()]);
     },
   };
 }

@@ -6,7 +6,7 @@ import { appServerURL } from './apps.js';
 
 /**
  * Forwards a signed-in dashboard request to the app's REST API with the app's master key (or its read-only
- * master key for read-only users), streaming both bodies (uploads, exports). The app's own REST routes and
+ * master key for read-only users, or a user's own session when browsing as that user), streaming both bodies (uploads, exports). The app's own REST routes and
  * core operations decide everything: the dashboard adds no permission rules of its own. Only the headers
  * a Parse request needs are passed on: the browser's cookies and any Parse credentials it sends are dropped.
  */
@@ -34,9 +34,13 @@ const FORWARDED_RESPONSE_HEADERS = [
   'retry-after',
 ] as const;
 
+/** Who the forwarded request acts as: the app's (read-only) master key, or one user's session. */
+export type ProxyCredentials =
+  { readonly kind: 'master'; readonly readOnly: boolean } | { readonly kind: 'user'; readonly sessionToken: string };
+
 export interface ProxyTarget {
   readonly app: DashboardApp;
-  readonly readOnly: boolean;
+  readonly credentials: ProxyCredentials;
   /** The path below the app's mount, query included, e.g. `/classes/Game?limit=10`. */
   readonly path: string;
   readonly requestId: string;
@@ -60,13 +64,18 @@ export function isSafeApiPath(path: string): boolean {
 
 export function proxyToApp(target: ProxyTarget, http: { req: IncomingMessage; res: ServerResponse }): Promise<void> {
   const { req, res } = http;
-  const key = target.readOnly ? target.app.readOnlyMasterKey : target.app.masterKey;
-  const url = new URL(appServerURL(target.app) + target.path);
+  const { app, credentials } = target;
+  const url = new URL(appServerURL(app) + target.path);
   const headers: Record<string, string> = {
-    'x-parse-application-id': target.app.appId,
-    'x-parse-master-key': key ?? '',
+    'x-parse-application-id': app.appId,
     'x-request-id': target.requestId,
   };
+  if (credentials.kind === 'master') {
+    headers['x-parse-master-key'] = (credentials.readOnly ? app.readOnlyMasterKey : app.masterKey) ?? '';
+  } else {
+    headers['x-parse-session-token'] = credentials.sessionToken;
+    if (app.clientKey !== undefined) headers['x-parse-rest-api-key'] = app.clientKey;
+  }
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
