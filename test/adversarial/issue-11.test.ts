@@ -252,13 +252,14 @@ function issue11Tests(backend: 'sqlite' | 'mongodb'): void {
       assert.equal((master.body['results'] as Json[]).length, 1);
     });
 
-    it('reading one installation by its id stays open (ACL permitting), as in Parse', async () => {
-      const { status, body } = await call({ path: `/classes/_Installation/${installationId}` });
-      assert.equal(status, 200, JSON.stringify(body));
-      assert.equal(body['installationId'], 'inst-1');
-      // Writes stay master-only until the push issue opens one's own installation.
+    it('a client reads and writes only its own installation (by its installation id); deletes are master-only', async () => {
       const path = `/classes/_Installation/${installationId}`;
-      await expectError({ method: 'PUT', path, body: { badge: 1 } }, { code: 119 });
+      // Knowing the objectId is not enough: another device (or none) neither reads nor rewrites it.
+      await expectError({ path }, { status: 404, code: 101 });
+      await expectError({ method: 'PUT', path, body: { badge: 1 } }, { status: 404, code: 101 });
+      const own = await server.call({ method: 'GET', path, headers: { 'X-Parse-Installation-Id': 'inst-1' } });
+      assert.equal(own.status, 200, JSON.stringify(own.body));
+      assert.equal((own.body as Json)['installationId'], 'inst-1');
       await expectError({ method: 'DELETE', path }, { code: 119 });
     });
   });

@@ -12,6 +12,7 @@ import type { RequestOrigin } from './hook-caller.js';
 import { insertObject, settle } from './object-writes.js';
 import { keptEchoes, runBeforeSave, saveHooksFor } from './save-hooks.js';
 import { applySchemaToWrite } from './schema-step.js';
+import { update } from './update.js';
 import { permitCreate } from './write-access.js';
 import { isRelationWrite, valueOnCreate } from './write-input.js';
 import type { WriteInput } from './write-input.js';
@@ -33,8 +34,11 @@ export interface CreateRequest {
  */
 export async function create(deps: CoreDeps, request: CreateRequest): Promise<SaveResult> {
   checkAccess(request);
-  const permitted = await permitCreate({ deps, ...request });
   const rules = classRules(request.className);
+  // A system class may turn the create into an update (an installation registering again): no createdAt.
+  const existing = await rules.existingForCreate?.({ deps, auth: request.auth, input: request.input });
+  if (existing !== undefined) return update(deps, { ...request, objectId: existing });
+  const permitted = await permitCreate({ deps, ...request });
   const objectId = randomString(OBJECT_ID_LENGTH);
   // beforeSave runs once the caller may create here, before the class rules and the schema see the write.
   const hooks = await saveHooksFor(deps, request);

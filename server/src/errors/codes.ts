@@ -15,6 +15,7 @@ export const ErrorCode = {
   INVALID_JSON: 107,
   COMMAND_UNAVAILABLE: 108,
   INCORRECT_TYPE: 111,
+  PUSH_MISCONFIGURED: 115,
   OPERATION_FORBIDDEN: 119,
   INVALID_NESTED_KEY: 121,
   INVALID_FILE_NAME: 122,
@@ -23,6 +24,7 @@ export const ErrorCode = {
   OBJECT_TOO_LARGE: 116,
   FILE_SAVE_ERROR: 130,
   FILE_DELETE_ERROR: 153,
+  INVALID_INSTALLATION_ID: 132,
   MISSING_REQUIRED_FIELD: 135,
   CHANGED_IMMUTABLE_FIELD: 136,
   DUPLICATE_VALUE: 137,
@@ -73,6 +75,7 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   [ErrorCode.INVALID_JSON]: entry('INVALID_JSON', 'The request body is not valid.'),
   [ErrorCode.COMMAND_UNAVAILABLE]: entry('COMMAND_UNAVAILABLE', 'This operation is not supported.'),
   [ErrorCode.INCORRECT_TYPE]: entry('INCORRECT_TYPE', 'A value has the wrong type.'),
+  [ErrorCode.PUSH_MISCONFIGURED]: entry('PUSH_MISCONFIGURED', 'The push request is not valid.'),
   [ErrorCode.OPERATION_FORBIDDEN]: entry('OPERATION_FORBIDDEN', 'Permission denied'),
   [ErrorCode.INVALID_NESTED_KEY]: entry(
     'INVALID_NESTED_KEY',
@@ -84,6 +87,7 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = {
   [ErrorCode.OBJECT_TOO_LARGE]: entry('OBJECT_TOO_LARGE', 'The request is too large.'),
   [ErrorCode.FILE_SAVE_ERROR]: entry('FILE_SAVE_ERROR', 'Could not store file.'),
   [ErrorCode.FILE_DELETE_ERROR]: entry('FILE_DELETE_ERROR', 'Could not delete file.'),
+  [ErrorCode.INVALID_INSTALLATION_ID]: entry('INVALID_INSTALLATION_ID', 'Invalid installation id.'),
   [ErrorCode.MISSING_REQUIRED_FIELD]: entry('MISSING_REQUIRED_FIELD', 'A required field is missing.'),
   [ErrorCode.CHANGED_IMMUTABLE_FIELD]: entry('CHANGED_IMMUTABLE_FIELD', 'This field cannot be changed.'),
   [ErrorCode.DUPLICATE_VALUE]: entry(

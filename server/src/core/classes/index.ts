@@ -2,7 +2,7 @@
  * Rules of the system classes, plugged into the generic operations through `ClassRules` hooks: `_User`
  * (sign-up checks, hashed passwords, sessions on sign-up and password change), `_Session` (own sessions
  * only), `_Role` (name and ACL required), plus the user and session operations (log-in, me, log-out...)
- * and the session store with its cache. `_Installation`: read by id only, written by the master key until push lands.
+ * and the session store with its cache; `_Installation` (own installation only, upsert and token de-duplication).
  */
 import { installationRules } from './installation.js';
 import { roleRules } from './role.js';

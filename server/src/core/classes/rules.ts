@@ -30,6 +30,12 @@ export interface ClassRules {
    */
   beforeFind?(options: { auth: Auth; byId: boolean }): void;
   /**
+   * Turns a create into an update of an object that exists already, answered like an update (200
+   * `{updatedAt}`): `_Installation`'s POST is an upsert by installationId / deviceToken. Resolves with the
+   * objectId to update, or undefined to create. Runs after the access gate, before beforeSave (as Parse).
+   */
+  existingForCreate?(options: { deps: CoreDeps; auth: Auth; input: WriteInput }): Promise<string | undefined>;
+  /**
    * Validates and rewrites a create before the schema step (hash a password into an internal field,
    * default ACL...). `objectId` is the id the object will get.
    */

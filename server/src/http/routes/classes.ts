@@ -144,6 +144,10 @@ async function createObject(encoding: EncodingContext, request: ApiRequest): Pro
     input,
     origin: originOf(request, encoding),
   });
+  // A create the class turned into an update (an installation registering again) answers like one.
+  if (result.createdAt === undefined) {
+    return { body: encodeSaveResult(result, { ...encoding.forRequest(request), created: false }) };
+  }
   return {
     status: 201,
     headers: { Location: `${request.mountURL}/classes/${name}/${result.objectId}` },

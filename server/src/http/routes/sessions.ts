@@ -4,7 +4,8 @@ import type { EncodingContext } from '../encoding-context.js';
 import { classHandlers } from './users.js';
 
 /**
- * `/sessions` (rest.md §7) and `/roles` (§8): aliases of `/classes/_Session` and `/classes/_Role` (the
+ * `/sessions` (rest.md §7), `/roles` (§8) and `/installations` (§9): aliases of `/classes/_Session`,
+ * `/classes/_Role` and `/classes/_Installation` (the
  * class rules decide what a caller may do), plus `/sessions/me` and `/upgradeToRevocableSession`.
  */
 export function sessionAndRoleRoutes(encoding: EncodingContext): RouteDefinition[] {
@@ -24,6 +25,7 @@ export function sessionAndRoleRoutes(encoding: EncodingContext): RouteDefinition
   for (const [base, className] of [
     ['/sessions', '_Session'],
     ['/roles', '_Role'],
+    ['/installations', '_Installation'],
   ] as const) {
     const alias =
       (handler: ApiHandler): ApiHandler =>
