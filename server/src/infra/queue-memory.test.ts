@@ -42,6 +42,19 @@ describe('in-process queue', () => {
     await queue.close();
   });
 
+  it('holds a delayed job back until its delay has passed, counted as delayed meanwhile', async () => {
+    const queue = createMemoryQueue<object>();
+    const ran: number[] = [];
+    await queue.process({ processor: () => Promise.resolve(void ran.push(Date.now())), concurrency: 1 });
+    const enqueuedAt = Date.now();
+    await queue.enqueue({ id: 'later', data: {}, delayMs: 150 });
+    assert.equal((await queue.counts()).delayed, 1);
+    assert.equal(ran.length, 0);
+    await until('the delayed job', () => ran.length === 1);
+    assert.ok((ran[0] as number) - enqueuedAt >= 140, 'not before its delay');
+    await queue.close();
+  });
+
   it('runs nothing until a consumer starts, then the jobs that waited', async () => {
     const queue = createMemoryQueue<object>();
     const ran: string[] = [];

@@ -110,8 +110,12 @@ export function createMemoryQueue<T>(
     enqueue(job) {
       if (!closed && !known.has(job.id)) {
         known.add(job.id);
-        waiting.push({ options: job, attempt: 1 });
-        pump();
+        const start = (): void => {
+          waiting.push({ options: job, attempt: 1 });
+          pump();
+        };
+        if (job.delayMs !== undefined && job.delayMs > 0) later(job.delayMs, start);
+        else start();
       }
       return Promise.resolve();
     },

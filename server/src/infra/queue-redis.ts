@@ -78,7 +78,8 @@ export async function createRedisQueue<T>(options: RedisQueueOptions): Promise<J
     },
     async enqueue(job) {
       // BullMQ ignores an add whose job id exists already: a repeat enqueue is a no-op, as in memory.
-      const added = queue.add('job', job.data as object, { jobId: bullId(job.id), ...retryOptions(job) });
+      const delay = job.delayMs !== undefined && job.delayMs > 0 ? { delay: Math.ceil(job.delayMs) } : {};
+      const added = queue.add('job', job.data as object, { jobId: bullId(job.id), ...retryOptions(job), ...delay });
       await withTimeout(added, options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS);
     },
     async process(consumer) {

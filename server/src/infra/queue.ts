@@ -30,6 +30,11 @@ export interface EnqueueOptions<T> {
   readonly attempts?: number;
   /** Delay before the first retry (default 1000 ms); doubles with each retry. */
   readonly backoffMs?: number;
+  /**
+   * Runs no earlier than this many ms from now (a scheduled push). On Redis the delay is BullMQ's, kept
+   * in Redis; in process it is a timer, so the owner's durable record must re-enqueue it after a restart.
+   */
+  readonly delayMs?: number;
 }
 
 export interface ScheduleOptions<T> {
