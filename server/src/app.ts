@@ -50,6 +50,8 @@ import {
 } from './infra/index.js';
 import type { HookSample, JobQueue, Logger, Metrics, PubSub, RateLimiter } from './infra/index.js';
 import { openStorage } from './storage/index.js';
+import { createLogProvider, pushProvidersFromConfig, PushService } from './push/index.js';
+import type { PushHooks, PushJobData } from './push/index.js';
 import { createDashboardHandler, locateDashboardAssets } from './dashboard/index.js';
 import type { DashboardApp, DashboardHandler, DashboardUser } from './dashboard/index.js';
 import type { SchemaRegistry } from './schema/index.js';
@@ -116,6 +118,8 @@ export async function createApp(options: {
   onStartupStep?: (step: StartupStep) => void | Promise<void>;
   /** The recent log lines `GET /scriptlog` answers with; the logger must write into it (`createLogger({ buffer })`). */
   logs?: LogBuffer;
+  /** Code's say around pushes (`beforePush` / `afterPush`); cloud code's `Parse.Cloud` push hooks come through here. */
+  pushHooks?: PushHooks;
 }): Promise<StrataApp> {
   const { config, logger } = options;
   const step = async (name: StartupStep): Promise<void> => options.onStartupStep?.(name);
@@ -234,8 +238,11 @@ export async function createApp(options: {
         : { idempotency: { ttlSeconds: config.idempotencyTtl, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
     },
   });
+  const push = await createPushService({ config, core, logger, now, hooks: options.pushHooks });
+  metrics.sampleQueue('push', () => push.queue.counts());
   const app = createHttpApp({
     core,
+    push: push.service,
     logger,
     credentials: new CredentialResolver(config),
     mountPath: config.mountPath,
@@ -336,6 +343,7 @@ export async function createApp(options: {
           clearInterval(flushTimer);
           liveHub.close();
           await jobs.close();
+          await push.service.close();
           await flushUsage();
           metrics.close();
           await Promise.all([
@@ -611,6 +619,47 @@ async function createJobRunner(options: {
     );
   }
   return { runner, queue };
+}
+
+/**
+ * Push: the providers the config names (the log provider when none is), the push queue (BullMQ on Redis, the
+ * in-process queue otherwise, whose durable record is `_PushStatus`), and the worker on worker roles.
+ */
+async function createPushService(options: {
+  config: Config;
+  core: ReturnType<typeof createCore>;
+  logger: Logger;
+  now: () => Date;
+  hooks: PushHooks | undefined;
+}): Promise<{ service: PushService; queue: JobQueue<PushJobData> }> {
+  const { config, logger } = options;
+  const providers = await pushProvidersFromConfig(config);
+  const queue: JobQueue<PushJobData> =
+    config.redisURL === undefined
+      ? createMemoryQueue({ now: options.now })
+      : await createRedisQueue({
+          url: config.redisURL,
+          prefix: `strata:${config.appId}`,
+          name: 'push',
+          lockDurationMs: config.jobLockDuration,
+          stalledIntervalMs: config.jobStalledInterval,
+          onError: (err) => logger.warn({ err }, 'push queue error'),
+        });
+  const service = new PushService({
+    core: options.core,
+    queue,
+    providers,
+    ...(providers.size === 0 ? { fallback: createLogProvider({ logger }) } : {}),
+    logger,
+    now: options.now,
+    pageSize: config.pushPageSize,
+    rateLimit: config.pushRateLimit,
+    concurrency: config.pushConcurrency,
+    maxNestingDepth: config.maxNestingDepth,
+    ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+  });
+  if (config.role === 'worker' || config.role === 'all') await service.startWorker();
+  return { service, queue };
 }
 
 /**

@@ -10,6 +10,7 @@ const GROUP_ORDER: readonly OptionGroup[] = [
   'Keys',
   'Security',
   'Email',
+  'Push',
   'Limits',
   'Logging',
   'Dashboard',

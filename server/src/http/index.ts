@@ -34,6 +34,8 @@ import { fileRoutes } from './routes/files.js';
 import { jobRoutes } from './routes/jobs.js';
 import { usageRoute } from './routes/usage.js';
 import { jobScheduleRoutes } from './routes/job-schedules.js';
+import { pushRoutes } from './routes/push.js';
+import type { PushService } from '../push/index.js';
 import { serveFileDownload } from './files-download.js';
 import { sendJson } from './send.js';
 import { createRequestLog, errorCodeOf } from './request-log.js';
@@ -79,6 +81,8 @@ export interface HttpOptions {
   readonly ops?: OpsOptions;
   /** Told of every answered request once its response is written (metrics and metering). */
   readonly observe?: (sample: RequestSample) => void;
+  /** `POST /push` and `/push_audiences`; without it those routes answer 404. */
+  readonly push?: PushService;
 }
 
 /** One answered request, as `observe` hears of it. */
@@ -139,6 +143,7 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     ...jobRoutes(),
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),
+    ...(options.push === undefined ? [] : pushRoutes({ push: options.push, encoding })),
     ...(options.files === undefined ? [] : fileRoutes({ maxUploadSize: options.files.maxUploadSize, encoding })),
     batchRoute({ dispatcher: () => dispatcher, publicPath, maxRequests: options.batchMaxRequests ?? 1000 }),
   ]);

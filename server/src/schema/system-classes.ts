@@ -81,6 +81,11 @@ const CLASS_FIELDS: Readonly<Record<string, Fields>> = {
     sentPerUTCOffset: OBJECT,
     failedPerUTCOffset: OBJECT,
     count: NUMBER,
+    // Strata additions: a sample of per-device failures, each part's resume point, the request's
+    // provider options (collapse_id, push_type, notification...).
+    failures: ARRAY,
+    progress: OBJECT,
+    pushOptions: OBJECT,
   },
   _JobStatus: {
     jobName: STRING,
