@@ -30,10 +30,30 @@ const backends: Array<{ name: string; skip: string | false; databaseURI: (dir: s
   },
 ];
 
-/** Waits (briefly polling) until `check` holds: messages from the other server arrive asynchronously. */
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(check(), `timed out waiting for ${what}`);
+/**
+ * Collects the events of `feed` that `keep` selects; `reached(n)` resolves once `n` are in. Waits for the events
+ * themselves, never for a time: over Redis they arrive when they arrive (the suite's timeout bounds a hang).
+ */
+function collect(
+  feed: TestServer['changes'],
+  keep: (event: ChangeEvent) => boolean,
+  options: { from?: 'all' | 'local' | 'remote' } = {},
+): { events: ChangeEvent[]; reached(count: number): Promise<void> } {
+  const events: ChangeEvent[] = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  feed.subscribe((event) => {
+    if (!keep(event)) return;
+    events.push(event);
+    for (const waiter of waiters.filter((w) => events.length >= w.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }, options);
+  return {
+    events,
+    reached: (count) =>
+      events.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve })),
+  };
 }
 
 for (const target of backends) {
@@ -66,12 +86,10 @@ for (const target of backends) {
     it('a write through one server reaches the other’s subscribers in order, with before, after and value types', async () => {
       const { a, b, headers, done } = await pair();
       try {
-        const onB: ChangeEvent[] = [];
-        const ownOnA: ChangeEvent[] = [];
-        b.changes.subscribe((e) => void onB.push(e), { from: 'remote' });
-        a.changes.subscribe((e) => void ownOnA.push(e), { from: 'remote' });
-        // Let both SUBSCRIBEs reach Redis before the first publish (pub/sub does not replay).
-        await new Promise((r) => setTimeout(r, 100));
+        // Both servers' feeds subscribed to Redis before startTestServer resolved (ChangeBus.create waits for
+        // the SUBSCRIBE's reply), so nothing published from here on is missed.
+        const onB = collect(b.changes, (e) => e.className === 'Doc', { from: 'remote' });
+        const ownOnA = collect(a.changes, () => true, { from: 'remote' });
         const created = await a.call({
           method: 'POST',
           path: '/classes/Doc',
@@ -103,8 +121,8 @@ for (const target of backends) {
           200,
         );
 
-        await eventually(() => onB.filter((e) => e.className === 'Doc').length === 5, 'five Doc events on B');
-        const docs = onB.filter((e) => e.className === 'Doc');
+        await onB.reached(5);
+        const docs = onB.events;
         assert.deepEqual(
           docs.map((e) => `${e.op} ${String(e.before?.fields['n'])}->${String(e.after?.fields['n'])}`),
           ['create undefined->0', 'update 0->1', 'update 1->2', 'update 2->3', 'delete 3->undefined'],
@@ -119,7 +137,16 @@ for (const target of backends) {
         assert.deepStrictEqual(create.after.ACL, { '*': { read: true }, u1: { write: true } });
         assert.ok(create.after.createdAt instanceof Date && create.at instanceof Date);
         assert.deepStrictEqual(docs[4]?.before, docs[3]?.after, 'the delete carries the last state');
-        assert.deepEqual(ownOnA, [], 'a server does not hear its own writes as remote');
+        // A write through B after it heard all of A's: Redis delivers one channel's messages in publish order, so
+        // once A hears B's write, A has been handed every message of its own published before it, and dropped them.
+        const marker = await b.call({ method: 'POST', path: '/classes/Marker', master: true, headers, body: {} });
+        assert.equal(marker.status, 201, JSON.stringify(marker.body));
+        await ownOnA.reached(1);
+        assert.deepEqual(
+          ownOnA.events.map((e) => `${e.op} ${e.className}`),
+          ['create Marker'],
+          'a server does not hear its own writes as remote',
+        );
       } finally {
         await done();
       }
@@ -128,7 +155,6 @@ for (const target of backends) {
     it('a log-out on one server revokes the session on the other at once (the session cache hears the delete)', async () => {
       const { a, b, headers, done } = await pair();
       try {
-        await new Promise((r) => setTimeout(r, 100));
         const signUp = await a.call({
           method: 'POST',
           path: '/users',
@@ -138,20 +164,14 @@ for (const target of backends) {
         assert.equal(signUp.status, 201, JSON.stringify(signUp.body));
         const token = (signUp.body as { sessionToken: string }).sessionToken;
         const withToken = { ...headers, 'X-Parse-Session-Token': token };
-        // B resolves the token once and caches it (30 s without a revocation). What A just wrote may reach B a
-        // moment later (B learns of schema changes over pub/sub): poll until B sees the session.
-        let seen: { status: number; body: unknown } = { status: 0, body: undefined };
-        for (let i = 0; i < 100 && seen.status !== 200; i++) {
-          if (i > 0) await new Promise((r) => setTimeout(r, 20));
-          seen = await b.call({ path: '/users/me', headers: withToken });
-        }
+        // B resolves the token once and caches it (30 s without a revocation).
+        const seen = await b.call({ path: '/users/me', headers: withToken });
         assert.equal(seen.status, 200, JSON.stringify(seen.body));
-        const removed: ChangeEvent[] = [];
-        b.changes.subscribe((e) => {
-          if (e.className === '_Session' && e.op === 'delete') removed.push(e);
-        });
+        // B's session cache subscribed when B started, before this collector, and drops the token synchronously
+        // as the delete is delivered: once the collector has it, the cache no longer holds the token.
+        const removed = collect(b.changes, (e) => e.className === '_Session' && e.op === 'delete', { from: 'remote' });
         assert.equal((await a.call({ method: 'POST', path: '/logout', headers: withToken })).status, 200);
-        await eventually(() => removed.length === 1, 'the session delete on B');
+        await removed.reached(1);
         const after = await b.call({ path: '/users/me', headers: withToken });
         assert.equal((after.body as { code?: number }).code, 209, JSON.stringify(after.body));
       } finally {

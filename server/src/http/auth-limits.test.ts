@@ -83,14 +83,24 @@ describe('session revocation across two servers sharing Redis', { skip: redisSki
     const token = (signUp.body as Json)['sessionToken'] as string;
     const me = (server: TestServer) => server.call({ path: '/users/me', headers: { 'X-Parse-Session-Token': token } });
     assert.equal((await me(b)).status, 200, 'server B resolves and caches the session');
+    // The eviction travels over Redis as the session's delete event on the change feed. B's session cache
+    // subscribed when B started, before this listener, and drops the token synchronously as the event is
+    // delivered: once this listener has the event, B's cache no longer has the token. Without the event B
+    // would keep answering 200 from its cache for the cache's 30 s lifetime.
+    let stop = (): void => undefined;
+    const revokedOnB = new Promise<void>((resolve) => {
+      stop = b.changes.subscribe(
+        (event) => {
+          if (event.className === '_Session' && event.op === 'delete' && event.before.fields['sessionToken'] === token)
+            resolve();
+        },
+        { from: 'remote' },
+      );
+    });
     await a.call({ method: 'POST', path: '/logout', headers: { 'X-Parse-Session-Token': token } });
-    // The eviction travels over Redis, so B learns of it a moment later: poll (bounded) until it has.
-    // Without the message B would keep answering 200 from its cache for the cache's 30 s lifetime.
-    let answer = await me(b);
-    for (let i = 0; i < 200 && answer.status === 200; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      answer = await me(b);
-    }
+    await revokedOnB;
+    stop();
+    const answer = await me(b);
     assert.deepEqual(answer.body, { code: 209, error: 'Invalid session token' });
   });
 });
