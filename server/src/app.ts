@@ -190,6 +190,7 @@ export async function createApp(options: {
     config,
     storage,
     schemas,
+    changes,
     registry: cloud,
     logger,
     now,
@@ -581,6 +582,7 @@ async function createJobRunner(options: {
   config: Config;
   storage: StorageAdapter;
   schemas: SchemaRegistry;
+  changes: ChangeBus;
   registry: CloudRegistry;
   logger: Logger;
   now: () => Date;
@@ -603,7 +605,12 @@ async function createJobRunner(options: {
   const runner = new JobRunner({
     registry: options.registry,
     queue,
-    statuses: createStorageJobStatusStore({ storage: options.storage, schemas: options.schemas, now: options.now }),
+    statuses: createStorageJobStatusStore({
+      storage: options.storage,
+      schemas: options.schemas,
+      changes: options.changes,
+      now: options.now,
+    }),
     schedules: createStorageJobScheduleSource({ storage: options.storage, schemas: options.schemas }),
     logger,
     timeoutMs: config.jobTimeout,

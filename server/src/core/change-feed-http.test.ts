@@ -228,6 +228,22 @@ for (const target of backends) {
       }
     });
 
+    it('/hooks writes publish like any object write (_Hooks goes through core’s object writes)', async () => {
+      const start = events.length;
+      const url = 'https://hooks.example.com/feed';
+      const hook = { functionName: 'feedHook', url };
+      assert.equal((await post('/hooks/functions', hook)).status, 200);
+      const moved = 'https://hooks.example.com/moved';
+      assert.equal((await put('/hooks/functions/feedHook', { url: moved })).status, 200);
+      assert.equal((await put('/hooks/functions/feedHook', { __op: 'Delete' })).status, 200);
+      const hooks = events.slice(start).filter((e) => e.className === '_Hooks');
+      assert.deepEqual(
+        hooks.map((e) => `${e.op} ${String(e.before?.fields['url'])}->${String(e.after?.fields['url'])}`),
+        [`create undefined->${url}`, `update ${url}->${moved}`, `delete ${moved}->undefined`],
+      );
+      assert.equal(new Set(hooks.map((e) => e.objectId)).size, 1, 'one object');
+    });
+
     it('cloud code’s writes come back through core and publish, afterSave’s own writes too', async () => {
       const start = events.length;
       const response = await server.call({ method: 'POST', path: '/functions/makeAndBump', body: {} });

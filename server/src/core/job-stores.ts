@@ -5,11 +5,14 @@ import { decodeValue, encodeValue, isPlainObject } from '../schema/index.js';
 import type { ClassSchema, ParseValue, SchemaRegistry } from '../schema/index.js';
 import type { StorageAdapter, UpdateOp } from '../storage/index.js';
 import type { JobScheduleSource, JobStatusRecord, JobStatusStore, StoredJobSchedule } from '../cloud/index.js';
+import type { ChangeSink } from './change-sink.js';
+import { insertObject, updateObject } from './object-writes.js';
 
 /**
  * The storage seam core owns for cloud's job runner: the `_JobStatus` rows of runs and the `_JobSchedule`
  * rows it installs. Cloud declares the interfaces (it may not import core or storage writes of its own);
- * `app.ts` builds these and passes them to the `JobRunner`.
+ * `app.ts` builds these and passes them to the `JobRunner`. `_JobStatus` rows are written through core's object
+ * writes (`object-writes.ts`), so each is on the change feed like any other object write.
  */
 
 const STATUS_CLASS = '_JobStatus';
@@ -22,9 +25,12 @@ const RECOVERY_BATCH = 1000;
 export function createStorageJobStatusStore(options: {
   storage: StorageAdapter;
   schemas: SchemaRegistry;
+  /** The change feed the writes are published on. */
+  changes: ChangeSink;
   now?: () => Date;
 }): JobStatusStore {
   const { storage, schemas } = options;
+  const writes = { storage, changes: options.changes };
   const now = options.now ?? (() => new Date());
   const schema = async (): Promise<ClassSchema> => {
     const found = await schemas.get(STATUS_CLASS);
@@ -39,7 +45,7 @@ export function createStorageJobStatusStore(options: {
       const objectId = record.objectId ?? randomString(10);
       const at = now();
       try {
-        await storage.insert({
+        await insertObject(writes, {
           schema: await schema(),
           object: {
             objectId,
@@ -69,7 +75,12 @@ export function createStorageJobStatusStore(options: {
       if (change.progress !== undefined) fields['progress'] = { op: 'set', value: change.progress };
       if (change.finishedAt !== undefined) fields['finishedAt'] = { op: 'set', value: change.finishedAt };
       if (change.countAttempt === true) fields['attempts'] = { op: 'increment', amount: 1 };
-      await storage.updateOne({ schema: await schema(), where: byId(objectId), update: { fields, updatedAt: now() } });
+      await updateObject(writes, {
+        schema: await schema(),
+        objectId,
+        where: byId(objectId),
+        update: { fields, updatedAt: now() },
+      });
     },
     async get(objectId) {
       const [row] = await storage.find({ schema: await schema(), where: byId(objectId), limit: 1 });

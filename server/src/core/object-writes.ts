@@ -11,8 +11,14 @@ import type { CoreDeps } from './deps.js';
  * feed (`deps.changes`) with the state before and after, then the `commit` reactions (mails). Publishing sits
  * in the object's ordering section with the write (and its relation edges), so one object's events leave in
  * the order its writes committed. The operation runs the `settle` reactions (after-triggers) itself, where it
- * finishes (`settle`). Only a purge or a class drop deletes objects without events (see `core/schemas.ts`).
+ * finishes (`settle`). The system classes core keeps for cloud (`_JobStatus`, `_Hooks`: `job-stores.ts`,
+ * `webhooks.ts`) are written here too. Only a purge or a class drop deletes objects without events (see
+ * `core/schemas.ts`); besides, Parse Config (`_GlobalConfig`, one document announced on its own channel) and the
+ * usage meter's counters (`_Usage`, bookkeeping flushed every interval, like metrics) are written without events.
  */
+
+/** What an object write needs: the storage it writes to and where its change goes (a transaction's, inside one). */
+export type ObjectWriteDeps = Pick<CoreDeps, 'storage' | 'changes'>;
 
 /** Writes relation edges with the storage of the write (the transaction's, inside one). */
 export type RelationWrites = (storage: StorageAdapter) => Promise<void>;
@@ -23,7 +29,7 @@ function orderKey(className: string, objectId: string): string {
 
 /** Inserts a new object (and its relation edges) and publishes the create. */
 export async function insertObject(
-  deps: CoreDeps,
+  deps: ObjectWriteDeps,
   options: { schema: ClassSchema; object: StoredObject; relations?: RelationWrites; write?: WriteDetails },
 ): Promise<CommittedChange<CreateEvent>> {
   const { schema, object } = options;
@@ -49,7 +55,7 @@ export async function insertObject(
  * when nothing matched (nothing is published).
  */
 export async function updateObject(
-  deps: CoreDeps,
+  deps: ObjectWriteDeps,
   options: {
     schema: ClassSchema;
     objectId: string;
@@ -90,7 +96,7 @@ export async function updateObject(
  * right after the storage call, without one.
  */
 export async function deleteObjects(
-  deps: CoreDeps,
+  deps: ObjectWriteDeps,
   options: { schema: ClassSchema; where: Condition; objectId?: string; write?: WriteDetails },
 ): Promise<CommittedChange<DeleteEvent>[]> {
   const { schema } = options;

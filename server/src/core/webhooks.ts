@@ -11,6 +11,8 @@ import { defaultFieldsOf, isValidClassName } from '../schema/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import type { StorageAdapter, StoredObject } from '../storage/index.js';
 import type { CoreDeps } from './deps.js';
+import { deleteObjects, insertObject, updateObject } from './object-writes.js';
+import type { ObjectWriteDeps } from './object-writes.js';
 
 export type { WebhookChanges } from './deps.js';
 
@@ -20,7 +22,7 @@ export type { WebhookChanges } from './deps.js';
  * mongo-layout.md §3.13). Master key only: a webhook makes the server post requests to any URL, so only the
  * app's owner may add one; the read-only master key may list them. After a change, cloud's webhook overlay
  * reloads here and on every other server (`deps.webhooks.changed()`). Invalid, duplicate and missing hooks
- * answer 143.
+ * answer 143. Writes go through core's object writes (`object-writes.ts`), so each is on the change feed.
  */
 
 /** `_Hooks` has a fixed definition and no stored schema. */
@@ -56,7 +58,7 @@ export async function createFunctionHook(
   if ((await findFunction(deps.storage, hook.functionName)) !== undefined) {
     throw new ParseError(ErrorCode.WEBHOOK_ERROR, { message: exists });
   }
-  await insertHook(deps.storage, { id: `function:${hook.functionName}`, fields: { ...hook }, exists });
+  await insertHook(deps, { id: `function:${hook.functionName}`, fields: { ...hook }, exists });
   await deps.webhooks?.changed();
   return hook;
 }
@@ -67,11 +69,7 @@ export async function updateFunctionHook(
 ): Promise<FunctionHook> {
   requireMaster(request.auth, { access: 'write', readOnlyAction: CHANGE_WEBHOOKS });
   const hook = functionHook(request.functionName, request.url);
-  const matched = await deps.storage.updateMany({
-    schema: HOOKS_SCHEMA,
-    where: functionWhere(hook.functionName),
-    update: { fields: { url: { op: 'set', value: hook.url } }, updatedAt: deps.users.now() },
-  });
+  const matched = await setHookURL(deps, { where: functionWhere(hook.functionName), url: hook.url });
   if (matched === 0) throw noFunction(hook.functionName);
   await deps.webhooks?.changed();
   return hook;
@@ -82,8 +80,8 @@ export async function deleteFunctionHook(
   request: HookRequest<{ functionName: string }>,
 ): Promise<void> {
   requireMaster(request.auth, { access: 'write', readOnlyAction: CHANGE_WEBHOOKS });
-  const deleted = await deps.storage.deleteMany({ schema: HOOKS_SCHEMA, where: functionWhere(request.functionName) });
-  if (deleted === 0) throw noFunction(request.functionName);
+  const deleted = await deleteObjects(deps, { schema: HOOKS_SCHEMA, where: functionWhere(request.functionName) });
+  if (deleted.length === 0) throw noFunction(request.functionName);
   await deps.webhooks?.changed();
 }
 
@@ -114,7 +112,7 @@ export async function createTriggerHook(
   if ((await findTrigger(deps.storage, hook)) !== undefined) {
     throw new ParseError(ErrorCode.WEBHOOK_ERROR, { message: exists });
   }
-  await insertHook(deps.storage, { id: `trigger:${hook.triggerName}:${hook.className}`, fields: { ...hook }, exists });
+  await insertHook(deps, { id: `trigger:${hook.triggerName}:${hook.className}`, fields: { ...hook }, exists });
   await deps.webhooks?.changed();
   return hook;
 }
@@ -125,11 +123,7 @@ export async function updateTriggerHook(
 ): Promise<TriggerHook> {
   requireMaster(request.auth, { access: 'write', readOnlyAction: CHANGE_WEBHOOKS });
   const hook = triggerHook(request);
-  const matched = await deps.storage.updateMany({
-    schema: HOOKS_SCHEMA,
-    where: triggerWhere(hook),
-    update: { fields: { url: { op: 'set', value: hook.url } }, updatedAt: deps.users.now() },
-  });
+  const matched = await setHookURL(deps, { where: triggerWhere(hook), url: hook.url });
   if (matched === 0) throw noTrigger(hook.className);
   await deps.webhooks?.changed();
   return hook;
@@ -140,8 +134,8 @@ export async function deleteTriggerHook(
   request: HookRequest<{ className: string; triggerName: string }>,
 ): Promise<void> {
   requireMaster(request.auth, { access: 'write', readOnlyAction: CHANGE_WEBHOOKS });
-  const deleted = await deps.storage.deleteMany({ schema: HOOKS_SCHEMA, where: triggerWhere(request) });
-  if (deleted === 0) throw noTrigger(request.className);
+  const deleted = await deleteObjects(deps, { schema: HOOKS_SCHEMA, where: triggerWhere(request) });
+  if (deleted.length === 0) throw noTrigger(request.className);
   await deps.webhooks?.changed();
 }
 
@@ -170,19 +164,42 @@ async function findTrigger(
  * both succeed: the second insert hits the first one's id (137) and answers "already exists".
  */
 async function insertHook(
-  storage: StorageAdapter,
+  deps: ObjectWriteDeps,
   options: { id: string; fields: Record<string, string>; exists: string },
 ): Promise<void> {
   const objectId = createHash('sha256').update(options.id).digest('hex').slice(0, 24);
   const object: StoredObject = { objectId, fields: options.fields };
   try {
-    await storage.insert({ schema: HOOKS_SCHEMA, object });
+    await insertObject(deps, { schema: HOOKS_SCHEMA, object });
   } catch (err) {
     if (err instanceof ParseError && err.code === ErrorCode.DUPLICATE_VALUE) {
       throw new ParseError(ErrorCode.WEBHOOK_ERROR, { message: options.exists, cause: err });
     }
     throw err;
   }
+}
+
+/**
+ * Sets the url of the hooks matching `where`; answers how many matched. Each write names the hook by `where`
+ * rather than by id: a document parse-server wrote has an ObjectId `_id`, which no objectId string matches. A
+ * database with duplicates (two documents of one hook) gets each updated: a document already holding the new url
+ * no longer matches the write.
+ */
+async function setHookURL(deps: CoreDeps, options: { where: Condition; url: string }): Promise<number> {
+  const rows = await deps.storage.find({ schema: HOOKS_SCHEMA, where: options.where });
+  const stale: Condition = {
+    kind: 'and',
+    conditions: [options.where, { kind: 'ne', path: ['url'], value: options.url }],
+  };
+  for (const row of rows) {
+    await updateObject(deps, {
+      schema: HOOKS_SCHEMA,
+      objectId: row.objectId,
+      where: stale,
+      update: { fields: { url: { op: 'set', value: options.url } }, updatedAt: deps.users.now() },
+    });
+  }
+  return rows.length;
 }
 
 /**
