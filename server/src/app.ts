@@ -225,6 +225,7 @@ export async function createApp(options: {
     webhooks,
     ...(files === undefined ? {} : { files }),
     usage: meter,
+    logs: options.logs ?? new LogBuffer(1),
     accounts: createAccountServices({ config, logger, now, email, custom: options.authProviders }),
     options: {
       allowClientClassCreation: config.allowClientClassCreation,
@@ -234,6 +235,7 @@ export async function createApp(options: {
       maxNestingDepth: config.maxNestingDepth,
       queryLimits,
       allowPublicExplain: config.allowPublicExplain,
+      batchMaxRequests: config.batchMaxRequests,
       ...(config.idempotency === false
         ? {}
         : { idempotency: { ttlSeconds: config.idempotencyTtl, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
@@ -250,7 +252,6 @@ export async function createApp(options: {
     ...(config.publicServerURL === undefined ? {} : { publicServerURL: config.publicServerURL }),
     maxBodySize: config.maxBodySize,
     maxNestingDepth: config.maxNestingDepth,
-    batchMaxRequests: config.batchMaxRequests,
     allowOrigin: config.allowOrigin,
     version: STRATA_VERSION,
     serveApi,
@@ -258,7 +259,6 @@ export async function createApp(options: {
     ...(config.appName === undefined ? {} : { appName: config.appName }),
     ...(files === undefined ? {} : { files: httpFiles(files) }),
     inProcess: { mountURL: () => mountURL, attach: (dispatch) => parseBridge.attach(dispatch) },
-    logs: options.logs ?? new LogBuffer(1),
     trustProxy: config.trustProxy ?? [],
     ops: {
       checks: readinessChecks({ config, storage, pubsub, queue: jobQueue }),

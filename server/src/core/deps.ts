@@ -1,5 +1,6 @@
 import type { ProtectedFieldsOption, RoleCache } from '../auth/index.js';
 import type { CloudRunner, JsonObject } from '../cloud/index.js';
+import type { LogBuffer } from '../infra/index.js';
 import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
@@ -31,6 +32,8 @@ export interface CoreOptions {
   readonly allowPublicExplain?: boolean;
   /** `X-Parse-Request-Id` deduplication; absent: the header is ignored. */
   readonly idempotency?: IdempotencyOptions;
+  /** Most sub-requests in one `/batch` for a non-master caller (`batch-limit.ts`); default 1000. */
+  readonly batchMaxRequests?: number;
 }
 
 /** What every core operation needs, built once by `app.ts`. */
@@ -61,6 +64,8 @@ export interface CoreDeps {
   readonly changes: ChangeSink;
   /** The usage meter `GET /usage` reads (after flushing it); absent: metering is off. */
   readonly usage?: UsageMeter;
+  /** This server's recent log lines (`GET /scriptlog`); absent: it keeps none. */
+  readonly logs?: LogBuffer;
 }
 
 /** Where Parse Config is read from, and who hears about this server's changes to it. */

@@ -68,6 +68,8 @@ import {
 } from './webhooks.js';
 import { AmbientTransactions } from './transaction.js';
 import { usage } from './usage.js';
+import { readLogs, servedFeatures } from './server-status.js';
+import { admitBatch } from './batch-limit.js';
 
 export type { CoreDeps, CoreOptions } from './deps.js';
 export { ChangeBus } from './change-feed.js';
@@ -224,6 +226,12 @@ export interface Core {
   };
   /** GET /usage (master key): metered invocations and compute time per hour, per app and per function. */
   readonly usage: Bound<typeof usage>;
+  /** GET /scriptlog (master key, read-only master key): this server's recent log lines. */
+  readonly readLogs: Bound<typeof readLogs>;
+  /** GET /serverInfo (master key, read-only master key): what this server serves. */
+  readonly servedFeatures: Bound<typeof servedFeatures>;
+  /** POST /batch: admits a batch of `count` sub-requests (at most `batchMaxRequests` unless master). */
+  readonly admitBatch: Bound<typeof admitBatch>;
   /**
    * Claims a write's `X-Parse-Request-Id` (see `idempotency.ts`): `run` it (then `complete` or `release` the
    * claim), or answer the `replay` of the first response; 159 while the first still runs. Without the
@@ -312,6 +320,9 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     },
     claimRequestId: (request) => claimRequestId(current(), request),
     usage: (request) => usage(current(), request),
+    readLogs: (request) => readLogs(current(), request),
+    servedFeatures: (request) => servedFeatures(current(), request),
+    admitBatch: (request) => admitBatch(current(), request),
     transaction: (work) => transactions.run(current(), () => work(core)),
   };
   return core;

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { CredentialResolver } from '../auth/index.js';
 import type { InProcessDispatch } from '../cloud/index.js';
 import type { Core } from '../core/index.js';
-import type { LogBuffer, Logger } from '../infra/index.js';
+import type { Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
 import { applyCors } from './cors.js';
 import { Dispatcher } from './dispatch.js';
@@ -56,8 +56,6 @@ export interface HttpOptions {
   readonly publicServerURL?: string;
   readonly maxBodySize: number;
   readonly maxNestingDepth: number;
-  /** Most sub-requests in one non-master `POST /batch` (default 1000). */
-  readonly batchMaxRequests?: number;
   readonly allowOrigin: readonly string[];
   readonly version: string;
   /** False for the `worker` role: it answers `/health` only. */
@@ -73,8 +71,6 @@ export interface HttpOptions {
   readonly files?: { readonly maxUploadSize: number; readonly fileToken?: (name: string) => string };
   /** Receives the in-process dispatcher cloud code's Parse SDK calls go through (no socket, same routes). */
   readonly inProcess?: { readonly mountURL: () => string; attach(dispatch: InProcessDispatch): void };
-  /** Recent log lines for `GET /scriptlog`; without it the route answers 404. */
-  readonly logs?: LogBuffer;
   /** Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (`--trust-proxy`); default none. */
   readonly trustProxy?: readonly string[];
   /** `/health`, `/ready` and `/metrics`; without it only `/health` is answered. */
@@ -137,15 +133,15 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     ...configRoutes(encoding),
     ...functionRoutes(encoding),
     ...userEmailRoutes({ rateLimits: options.rateLimits ?? {} }),
-    serverInfoRoute({ version: options.version, logs: options.logs !== undefined }),
-    ...(options.logs === undefined ? [] : logRoutes(options.logs)),
+    serverInfoRoute({ version: options.version }),
+    ...logRoutes(),
     usageRoute(),
     ...jobRoutes(),
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),
     ...(options.push === undefined ? [] : pushRoutes({ push: options.push, encoding })),
     ...(options.files === undefined ? [] : fileRoutes({ maxUploadSize: options.files.maxUploadSize, encoding })),
-    batchRoute({ dispatcher: () => dispatcher, publicPath, maxRequests: options.batchMaxRequests ?? 1000 }),
+    batchRoute({ dispatcher: () => dispatcher, publicPath }),
   ]);
   const dispatcher: Dispatcher = new Dispatcher({ core: options.core, routes, mountPath: options.mountPath });
   const apiOptions = {

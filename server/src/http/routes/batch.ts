@@ -1,4 +1,3 @@
-import { isMasterLike } from '../../auth/index.js';
 import type { Core } from '../../core/index.js';
 import { ErrorCode, ParseError, toParseError } from '../../errors/index.js';
 import type { ApiRequest, HttpMethod, RouteDefinition } from '../api-types.js';
@@ -12,22 +11,15 @@ const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE']);
  * and the first failure fails the whole batch with that item's error (parse-server answers a bare 500
  * there, which tells a client nothing). Each sub-request goes through the same dispatcher as a request.
  */
-export function batchRoute(options: {
-  dispatcher: () => Dispatcher;
-  publicPath: string | undefined;
-  /**
-   * Most sub-requests for a non-master caller: one request must not turn into an unbounded number of queries
-   * (a 20 MB body holds some 400,000), all run at once and held in memory until the last answers.
-   */
-  maxRequests: number;
-}): RouteDefinition {
+export function batchRoute(options: { dispatcher: () => Dispatcher; publicPath: string | undefined }): RouteDefinition {
   return {
     method: 'POST',
     path: '/batch',
     handler: async (request) => {
       const dispatcher = options.dispatcher();
       // Every sub-request is routed before any runs: one that cannot be fails the whole batch, as in Parse.
-      assertBatchSize(request, options.maxRequests);
+      const requests = request.body['requests'];
+      if (Array.isArray(requests)) request.core.admitBatch({ auth: request.auth, count: requests.length });
       const plans = parseSubRequests(request, options.publicPath).map((sub) =>
         dispatcher.plan(subRequest(request, sub), { batched: true }),
       );
@@ -39,14 +31,6 @@ export function batchRoute(options: {
       return { body };
     },
   };
-}
-
-function assertBatchSize(request: ApiRequest, max: number): void {
-  const requests = request.body['requests'];
-  if (!Array.isArray(requests) || requests.length <= max || isMasterLike(request.auth)) return;
-  throw new ParseError(ErrorCode.INVALID_JSON, {
-    message: `Too many requests in one batch: ${requests.length} (at most ${max} allowed).`,
-  });
 }
 
 interface SubRequest {

@@ -1,6 +1,5 @@
-import { requireMaster } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
-import type { LogBuffer, LogQuery } from '../../infra/index.js';
+import type { LogQuery } from '../../infra/index.js';
 import type { ApiRequest, RouteDefinition } from '../api-types.js';
 
 const LEVELS: ReadonlySet<string> = new Set(['error', 'warn', 'info', 'verbose', 'debug', 'silly']);
@@ -12,12 +11,11 @@ const LEVELS: ReadonlySet<string> = new Set(['error', 'warn', 'info', 'verbose',
  * shown), `size` (1-1000, default 100), `order` (`desc`|`asc`), `from`/`until` (dates), `requestId`,
  * `jobId` (Strata's: a job run's own lines).
  */
-export function logRoutes(logs: LogBuffer): RouteDefinition[] {
-  return [{ method: 'GET', path: '/scriptlog', handler: (request) => Promise.resolve(readLogs(logs, request)) }];
+export function logRoutes(): RouteDefinition[] {
+  return [{ method: 'GET', path: '/scriptlog', handler: (request) => Promise.resolve(readLogs(request)) }];
 }
 
-function readLogs(logs: LogBuffer, request: ApiRequest): { body: unknown } {
-  requireMaster(request.auth, { access: 'read' });
+function readLogs(request: ApiRequest): { body: unknown } {
   const params = { ...request.body, ...request.query };
   const query: { -readonly [K in keyof LogQuery]: LogQuery[K] } = {};
   const level = params['level'];
@@ -51,7 +49,7 @@ function readLogs(logs: LogBuffer, request: ApiRequest): { body: unknown } {
     if (typeof value !== 'string') throw invalid(`${key} must be a string`);
     query[key] = value;
   }
-  return { body: logs.query(query) };
+  return { body: request.core.readLogs({ auth: request.auth, query }) };
 }
 
 function invalid(message: string): ParseError {

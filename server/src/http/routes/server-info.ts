@@ -1,4 +1,3 @@
-import { requireMaster } from '../../auth/index.js';
 import type { RouteDefinition } from '../api-types.js';
 
 /**
@@ -13,12 +12,12 @@ export const PARSE_SERVER_COMPATIBILITY = '9.10.0';
  * master key; not the maintenance key (security.md §2: not accepted where the master key is required).
  * Every flag says true only for what is served.
  */
-export function serverInfoRoute(options: { version: string; logs: boolean }): RouteDefinition {
+export function serverInfoRoute(options: { version: string }): RouteDefinition {
   return {
     method: 'GET',
     path: '/serverInfo',
     handler: async (request) => {
-      requireMaster(request.auth, { access: 'read' });
+      const served = request.core.servedFeatures({ auth: request.auth });
       return {
         body: {
           parseServerVersion: PARSE_SERVER_COMPATIBILITY,
@@ -31,11 +30,11 @@ export function serverInfoRoute(options: { version: string; logs: boolean }): Ro
             cloudCode: { jobs: true },
             // `/scriptlog` with its level, size, order, until and from parameters.
             logs: {
-              level: options.logs,
-              size: options.logs,
-              order: options.logs,
-              until: options.logs,
-              from: options.logs,
+              level: served.logs,
+              size: served.logs,
+              order: served.logs,
+              until: served.logs,
+              from: served.logs,
             },
             push: {
               immediatePush: false,
