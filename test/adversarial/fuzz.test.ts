@@ -42,49 +42,6 @@ const CANARY = {
   email: 'canary-bob-71d2@example.com',
 } as const;
 
-/**
- * Transactional batches: a sign-up, a new class or a new field inside one hung the server for good (issue 11
- * item 1). The fix belongs to harden-storage and is not on main yet; until it is, batches here never ask for
- * a transaction, and the run says so.
- */
-const FUZZ_TRANSACTIONS = true;
-
-/**
- * Defects the fuzzer finds that issue 11 item 9 already lists, owned by harden-storage and not fixed on main
- * yet: counted and printed, not failed. Each entry goes when its fix lands.
- */
-const KNOWN_DEFECTS: ReadonlyArray<{ readonly name: string; readonly matches: (request: FuzzRequest) => boolean }> = [
-  {
-    name: 'objectId that is not a string in a write body (item 9)',
-    matches: (r) => r.family !== 'find' && r.family !== 'get' && /"objectId":[^"]/.test(bodyText(r)),
-  },
-  {
-    name: 'limit / skip beyond a safe integer (item 9)',
-    matches: (r) => /(limit|skip)(=|":)[-"]?(\d{16,}|\d(\.\d+)?e)/i.test(`${r.path} ${bodyText(r)}`),
-  },
-  {
-    name: 'distinct of a non-field (item 9)',
-    matches: (r) => r.path.includes('/aggregate/') && r.path.includes('distinct='),
-  },
-  { name: 'sqlite_master as a class name (item 9)', matches: (r) => /sqlite_/i.test(`${r.path} ${bodyText(r)}`) },
-  {
-    name: 'a NUL inside a $text term (item 9)',
-    matches: (r) => /\$text.*(\\u0000|%00|%5Cu0000)/i.test(`${decodeURIComponentSafe(r.path)} ${bodyText(r)}`),
-  },
-];
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-function bodyText(request: FuzzRequest): string {
-  return typeof request.body === 'string' ? request.body : '';
-}
-
 const FUNCTIONS = ['echo', 'fails', 'failsWithString', 'parseError', 'weird', 'whoami', 'saves'] as const;
 
 function registerCloud(registry: CloudRegistry): void {
@@ -131,8 +88,6 @@ interface Tally {
   byFamily: Record<string, number>;
   byStatus: Record<string, number>;
   failures: Array<{ kind: string; request: FuzzRequest; response: RawResponse }>;
-  /** Failures matching KNOWN_DEFECTS, by defect. */
-  known: Record<string, number>;
   /** The slowest answers, for the log. */
   slowest: Array<{ ms: number; request: FuzzRequest }>;
 }
@@ -158,9 +113,7 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
       authRateLimit: 0,
       authRateLimitAccount: 0,
       maxBodySize: 256 * 1024,
-      // The email flows answer 1 (500) without these, as in Parse: a configuration error, not the client's.
-      appName: 'fuzz',
-      publicServerURL: 'http://127.0.0.1/parse',
+      // No appName / publicServerURL: the email flows then answer code 1 as a 400, which the fuzzer checks too.
     });
     const { port } = new URL(server.url);
     client = new FuzzClient({ host: '127.0.0.1', port: Number(port), hangMs: HANG_MS, sockets: CONCURRENCY });
@@ -262,7 +215,7 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
       objectIds,
       functions: FUNCTIONS,
       files: [String((upload.body as Json)['name'])],
-      transactions: FUZZ_TRANSACTIONS,
+      transactions: true,
     };
   });
 
@@ -304,12 +257,8 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
     const statusKey = response.hung ? 'hang' : response.status === 0 ? 'dropped' : String(response.status);
     tally.byStatus[statusKey] = (tally.byStatus[statusKey] ?? 0) + 1;
     const fail = (kind: string): void => {
-      const known = kind.startsWith('HTTP 5') ? KNOWN_DEFECTS.find((defect) => defect.matches(request)) : undefined;
-      if (known !== undefined) tally.known[known.name] = (tally.known[known.name] ?? 0) + 1;
-      else {
-        tally.failed += 1;
-        if (tally.failures.length < 200) tally.failures.push({ kind, request, response });
-      }
+      tally.failed += 1;
+      if (tally.failures.length < 200) tally.failures.push({ kind, request, response });
     };
     if (response.hung) return fail(`no answer within ${HANG_MS} ms`);
     if (response.status === 0) return fail(`connection dropped: ${response.error ?? ''}`);
@@ -340,7 +289,6 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
         byFamily: {},
         byStatus: {},
         failures: [],
-        known: {},
         slowest: [],
       };
       const started = Date.now();
@@ -378,12 +326,6 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
           `(${Math.round(tally.sent / seconds)}/s), seed ${SEED}; ${tally.notSent} not sendable by node's client\n` +
           `#   by family: ${JSON.stringify(tally.byFamily)}\n#   by status: ${JSON.stringify(tally.byStatus)}`,
       );
-      if (!FUZZ_TRANSACTIONS) {
-        console.log('#   transactional batches not fuzzed: issue 11 item 1 (harden-storage) is not on main yet');
-      }
-      for (const [name, count] of Object.entries(tally.known)) {
-        console.log(`#   KNOWN, not failed: ${count} × 5xx from ${name}, owned by harden-storage`);
-      }
       for (const { ms, request } of tally.slowest) {
         console.log(
           `#   slow: ${ms.toFixed(0)} ms ${request.caller} ${request.method} ${request.path.slice(0, 200)} ${String(request.body ?? '').slice(0, 200)}`,

@@ -136,6 +136,8 @@ export function fromParseQuery(query: SdkQuery): CloudQueryJSON {
  */
 export function decodeParams(sdk: ParseSdk, value: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => decodeParams(sdk, item));
+  // A multipart upload's file data (rest.md §11) stays a Buffer.
+  if (value instanceof Uint8Array) return value;
   if (!isJsonObject(value)) return value;
   const type = value['__type'];
   if (type === 'Date' && typeof value['iso'] === 'string') return new Date(value['iso']);

@@ -8,6 +8,8 @@
 export function toFriendly(value: unknown, options: { topLevel?: boolean } = {}): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => toFriendly(item));
+  // A multipart upload's file data (rest.md §11) stays a Buffer.
+  if (value instanceof Uint8Array) return value;
   const record = value as Record<string, unknown>;
   if (record['__type'] === 'Date' && typeof record['iso'] === 'string') return new Date(record['iso']);
   const out: Record<string, unknown> = {};

@@ -20,7 +20,7 @@ export function decodeWriteBody(body: Record<string, unknown>, options: { maxDep
     if (key === 'ACL') {
       acl = decodeACL(raw);
     } else if (key === 'objectId' || key === 'id') {
-      objectId = typeof raw === 'string' ? raw : String(raw);
+      objectId = objectIdOf(key, raw);
     } else if (!IGNORED_KEYS.has(key)) {
       fields[key] = decodeFieldWrite(raw, options.maxDepth);
     }
@@ -30,6 +30,17 @@ export function decodeWriteBody(body: Record<string, unknown>, options: { maxDep
     ...(acl === undefined ? {} : { ACL: acl }),
     ...(objectId === undefined ? {} : { objectId }),
   };
+}
+
+/**
+ * A client-sent `objectId` (or `id`): only a string can name an object. Anything else (a number, or an
+ * object such as `{"toString":1}` that `String()` throws on) is 105, as Parse refuses the key on create.
+ */
+function objectIdOf(key: string, raw: unknown): string {
+  if (typeof raw !== 'string') {
+    throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `${key} is an invalid field name.` });
+  }
+  return raw;
 }
 
 function decodeFieldWrite(raw: unknown, maxDepth: number): FieldWrite {

@@ -86,7 +86,7 @@ function withQuery(request: FindRequest, query: CloudQueryJSON): FindRequest {
   if (where === null || typeof where !== 'object' || Array.isArray(where)) throw invalidQuery('where');
   const count = (value: unknown, name: string): number | undefined => {
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalidQuery(name);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalidQuery(name);
     return value;
   };
   const list = (value: unknown, name: string): readonly string[] | undefined => {

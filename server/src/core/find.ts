@@ -52,6 +52,7 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
     return findRedirected(deps, { request, run: (redirected) => find(deps, redirected) });
   }
   const hints = queryHintsOf(request);
+  assertPaging(request);
   if (request.explain === true) assertMayExplain(deps, request.auth);
   assertClassAccess({ auth: request.auth, className: request.className, operation: 'read' });
   const schema = await loadSchemaForRead({ deps, auth: request.auth, className: request.className });
@@ -95,6 +96,21 @@ export async function get(deps: CoreDeps, request: GetRequest): Promise<OutputOb
   const found = results[0];
   if (found === undefined) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
   return found;
+}
+
+/**
+ * `limit` and `skip` are non-negative safe integers, whichever door they came through: 1e20 is an integer to
+ * JavaScript but binds in no database (SQLite threw, a 500).
+ */
+function assertPaging(request: FindRequest): void {
+  for (const [name, value] of [
+    ['limit', request.limit],
+    ['skip', request.skip],
+  ] as const) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new ParseError(ErrorCode.INVALID_QUERY, { message: `${name} must be a non-negative integer.` });
+    }
+  }
 }
 
 function effectiveLimit(deps: CoreDeps, requested: number | undefined): number {

@@ -3,7 +3,7 @@ import type { Logger } from '../infra/index.js';
 import { parseContext, readWireCredentials, hasHeaderCredentials } from '../auth/index.js';
 import type { CredentialResolver } from '../auth/index.js';
 import type { HttpMethod } from './api-types.js';
-import { discardUnreadBody, readJsonBody } from './body.js';
+import { discardUnreadBody, isMultipart, readJsonBody, readMultipartBody } from './body.js';
 import type { Dispatcher } from './dispatch.js';
 import { parseQueryString } from './params.js';
 import { requestFingerprint, writeRequestId } from './request-id.js';
@@ -51,8 +51,14 @@ export async function handleApiRequest(
     // A file upload with header credentials streams its body to the route; everything else is JSON.
     const declared = options.dispatcher.route(req.method ?? 'GET', path);
     streaming = declared?.body === 'stream' && hasHeaderCredentials(req.headers);
+    const limit = declared?.bodyLimit ?? options.maxBodySize;
+    const contentType = req.headers['content-type'];
     const body =
-      streaming || !hasBody(req) ? {} : await readJsonBody(req, { limit: declared?.bodyLimit ?? options.maxBodySize });
+      streaming || !hasBody(req)
+        ? {}
+        : declared?.multipart === true && contentType !== undefined && isMultipart(contentType)
+          ? await readMultipartBody(req, { limit, contentType })
+          : await readJsonBody(req, { limit });
     const method = effectiveMethod(req.method ?? 'GET', body);
     const matched = method === req.method ? declared : options.dispatcher.route(method, path);
     if (http.observation !== undefined && matched !== undefined) http.observation.route = matched.path;

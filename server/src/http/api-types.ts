@@ -69,4 +69,6 @@ export interface RouteDefinition {
   readonly body?: 'stream';
   /** Largest JSON body this route accepts, when it differs from the server's `maxBodySize`. */
   readonly bodyLimit?: number;
+  /** `true`: a `multipart/form-data` body is read as params (text parts) and files, as well as JSON. */
+  readonly multipart?: boolean;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, ParseError } from '../errors/index.js';
+import { assertAllowedKey } from '../schema/index.js';
 
 /**
  * Reads a request body with a size limit enforced while streaming (a lying or missing Content-Length
@@ -29,6 +30,56 @@ export async function readJsonBody(
     throw new ParseError(ErrorCode.INVALID_JSON, { message: 'The request body must be a JSON object.' });
   }
   return parsed as Record<string, unknown>;
+}
+
+/** True for a `multipart/form-data` Content-Type (any case, with its boundary parameter). */
+export function isMultipart(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^\s*multipart\/form-data\s*(;|$)/i.test(contentType);
+}
+
+/** A file part of a multipart body, as Parse 9 hands it to a cloud function (rest.md §11). */
+export interface MultipartFile {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Buffer;
+}
+
+/**
+ * Reads a `multipart/form-data` body (Parse 9 accepts it on `POST /functions/:name` only) with the same
+ * streaming size limit as JSON: each text part becomes a string param, each file part
+ * `{filename, contentType, data: Buffer}`; a repeated name keeps its last part. The parsing is the runtime's
+ * own (the fetch API's `formData()`); a body it cannot parse → 107.
+ */
+export async function readMultipartBody(
+  request: IncomingMessage,
+  options: { limit: number; contentType: string },
+): Promise<Record<string, unknown>> {
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  if (declared > options.limit) throw tooLarge(options.limit);
+  const raw = await readRaw(request, options.limit);
+  let form: FormData;
+  try {
+    const bytes = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+    form = await new Response(bytes, { headers: { 'Content-Type': options.contentType } }).formData();
+  } catch (err) {
+    throw new ParseError(ErrorCode.INVALID_JSON, { message: 'Invalid multipart/form-data body.', cause: err });
+  }
+  const parts: Array<[string, string | (Blob & { readonly name: string })]> = [];
+  form.forEach((value, name) => parts.push([name, value]));
+  const params: Record<string, unknown> = {};
+  for (const [name, value] of parts) {
+    // A part named `__proto__` would set this object's prototype: refused like the same JSON key.
+    assertAllowedKey(name, value);
+    params[name] =
+      typeof value === 'string'
+        ? value
+        : ({
+            filename: value.name,
+            contentType: value.type,
+            data: Buffer.from(await value.arrayBuffer()),
+          } satisfies MultipartFile);
+  }
+  return params;
 }
 
 function alreadyRead(body: unknown, limit: number): Record<string, unknown> {

@@ -21,7 +21,8 @@ export function parseQueryString(search: string): Record<string, unknown> {
 export function optionalInteger(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const number = typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) {
+  // A safe integer only: 1e20 is an integer to JavaScript, but no database binds it (SQLite threw a 500).
+  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0) {
     throw new ParseError(ErrorCode.INVALID_QUERY, { message: `${name} must be a non-negative integer.` });
   }
   return number;

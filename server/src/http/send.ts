@@ -32,12 +32,15 @@ export function sendError(options: { res: ServerResponse; err: unknown; log: Log
   const error = toParseError(err);
   recordErrorCode(res, error.code);
   if (error.code === 1) {
-    log.error({ err: error.cause ?? err }, 'internal error');
     // A code-1 error Strata raised on purpose, with its own message and no underlying failure (e.g. "an app
-    // name and public URL are required"), says what is wrong, as Parse does; anything else stays opaque.
+    // name and public URL are required"), says what is wrong, as Parse does, with the status it was given;
+    // anything else stays opaque, and is a 500.
     const deliberate = err instanceof ParseError && err.cause === undefined && err.message !== GENERIC_MESSAGE;
+    const status = deliberate ? error.httpStatus : 500;
+    if (status >= 500) log.error({ err: error.cause ?? err }, 'internal error');
+    else log.warn({ code: error.code, message: error.message }, 'request refused: the server is not configured for it');
     const body = deliberate ? { code: 1, error: err.message } : { code: 1, message: GENERIC_MESSAGE };
-    sendJson(res, { status: 500, body });
+    sendJson(res, { status, body });
     return;
   }
   log.debug({ code: error.code, message: error.message }, 'request failed');

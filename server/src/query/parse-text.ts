@@ -11,6 +11,8 @@ export function parseText(path: FieldPath, operand: unknown): Condition {
   if (!isPlainObject(search)) throw invalid('bad $text: $search, should be object');
   const term = search['$term'];
   if (typeof term !== 'string' || term === '') throw invalid('bad $text: $term, should be string');
+  // No word holds a NUL; SQLite's full-text query parser cannot even read one (it was a 500).
+  if (term.includes('\u0000')) throw invalid('bad $text: $term must not contain a NUL character');
   const language = search['$language'];
   if (language !== undefined && typeof language !== 'string') throw invalid('bad $text: $language, should be string');
   const caseSensitive = optionalBoolean(search['$caseSensitive'], '$caseSensitive');

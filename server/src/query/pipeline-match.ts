@@ -21,7 +21,8 @@ const TIMESTAMPS: Readonly<Record<string, string>> = {
 
 /** The stored top-level name of a field, as parse-server's aggregate mapping spells it. */
 export function storedFieldName(schema: ClassSchema, field: string): string {
-  const renamed = TIMESTAMPS[field];
+  // Own keys only: `distinct=toString` found Object.prototype.toString here (a 500).
+  const renamed = Object.hasOwn(TIMESTAMPS, field) ? TIMESTAMPS[field] : undefined;
   if (renamed !== undefined) return renamed;
   const definition = Object.hasOwn(schema.fields, field) ? schema.fields[field] : undefined;
   return definition?.type === 'Pointer' ? `_p_${field}` : field;

@@ -98,7 +98,8 @@ function parseStage(input: StageInput): PipelineStage {
 }
 
 function positiveInteger(what: string, value: unknown, options: { allowZero: boolean }): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < (options.allowZero ? 0 : 1)) {
+  // Safe integers only: `$sample` of 1e21 is an integer to JavaScript, but not to SQLite or MongoDB.
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (options.allowZero ? 0 : 1)) {
     throw invalid(`${what} must be a ${options.allowZero ? 'non-negative' : 'positive'} integer.`);
   }
   return value;

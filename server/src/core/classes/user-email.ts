@@ -26,20 +26,28 @@ import type { RequestOrigin } from '../hook-caller.js';
  * single-use (cleared by a conditional update that matches the token itself) and may expire.
  */
 
-const CONFIG_MISSING =
-  'An appName, publicServerURL, and emailAdapter are required for password reset and email verification functionality.';
+/**
+ * A server without an app name, public URL or mailer cannot send the links. Parse answers code 1 with its
+ * message, which is kept for the SDKs, but as HTTP 400 instead of Parse's 500: the server is not failing,
+ * it does not offer the feature, and a 5xx would make the SDKs retry a request that cannot succeed.
+ */
+function configMissing(): ParseError {
+  return new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
+    message:
+      'An appName, publicServerURL, and emailAdapter are required for password reset and email verification functionality.',
+    httpStatus: 400,
+  });
+}
 
 function accountsOf(deps: CoreDeps): AccountServices {
-  if (deps.accounts === undefined) throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: CONFIG_MISSING });
+  if (deps.accounts === undefined) throw configMissing();
   return deps.accounts;
 }
 
-/** The app name and public URL every mailed link needs; code 1 when either is missing, as Parse. */
+/** The app name and public URL every mailed link needs; code 1 (HTTP 400) when either is missing. */
 function mailSettings(accounts: AccountServices): { appName: string; publicServerURL: string } {
   const { appName, publicServerURL } = accounts;
-  if (appName === undefined || publicServerURL === undefined) {
-    throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: CONFIG_MISSING });
-  }
+  if (appName === undefined || publicServerURL === undefined) throw configMissing();
   return { appName, publicServerURL: publicServerURL.replace(/\/+$/, '') };
 }
 

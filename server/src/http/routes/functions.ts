@@ -10,7 +10,16 @@ import { originOf } from '../origin.js';
  * returned nothing), with the status and headers the function chose, if any.
  */
 export function functionRoutes(encoding: EncodingContext): RouteDefinition[] {
-  return [{ method: 'POST', path: '/functions/:functionName', handler: (r) => callFunction(encoding, r) }];
+  return [
+    {
+      method: 'POST',
+      path: '/functions/:functionName',
+      // Parse 9 accepts multipart/form-data here (rest.md §1.4, §11): text parts as params, files as
+      // `{filename, contentType, data: Buffer}`.
+      multipart: true,
+      handler: (r) => callFunction(encoding, r),
+    },
+  ];
 }
 
 async function callFunction(encoding: EncodingContext, request: ApiRequest): Promise<ApiResponse> {
@@ -66,7 +75,8 @@ function checkedHeaders(headers: Readonly<Record<string, unknown>>): Record<stri
 
 /** Params stay JSON for the function, but never carry prototype keys, and never nest deeper than bodies may. */
 function assertSafeParams(value: unknown, depth: number): void {
-  if (value === null || typeof value !== 'object') return;
+  // A multipart file's bytes: not JSON to walk.
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return;
   if (depth < 0) throw new ParseError(ErrorCode.INVALID_JSON, { message: 'Nested data is too deep' });
   if (Array.isArray(value)) {
     for (const item of value) assertSafeParams(item, depth - 1);

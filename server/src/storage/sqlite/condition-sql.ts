@@ -266,17 +266,54 @@ function equals(target: Target, value: ParseValue, b: SqlBuilder): string {
   return param === undefined ? '0' : `${target.column} = ${b.bind(param)}`;
 }
 
+/**
+ * Past this many values, the strings and numbers of an `$in` travel as one JSON array parameter read with
+ * `json_each` instead of one parameter each: SQLite allows 32,766 parameters per statement and an OR chain
+ * about 1,000 deep, and four `$in` lists of 10,000 under one `$or` (master key) went over (a 500).
+ */
+const JSON_LIST_AFTER = 32;
+
+/** `value IN (...)` over values that are all strings or all numbers. */
+function inList(value: string, params: readonly unknown[], b: SqlBuilder): string {
+  if (params.length <= JSON_LIST_AFTER) return `${value} IN (${b.bindList(params)})`;
+  return `${value} IN (SELECT value FROM json_each(${b.bind(JSON.stringify(params))}))`;
+}
+
+function isJsonListable(value: unknown): value is string | number {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** Equality with any of `values` in one JSON cell: strings and numbers each as one list, the rest one by one. */
+function jsonIn(cell: JsonCell, values: readonly ParseValue[], b: SqlBuilder): string {
+  const strings = values.filter((value): value is string => typeof value === 'string');
+  const numbers = values.filter((value): value is number => typeof value === 'number');
+  if (strings.length + numbers.length <= JSON_LIST_AFTER) {
+    return `(${values.map((value) => jsonEquals(cell, value, b)).join(' OR ')})`;
+  }
+  const parts = values
+    .filter((value) => typeof value !== 'string' && typeof value !== 'number')
+    .map((value) => jsonEquals(cell, value, b));
+  if (strings.length > 0) parts.push(`(${cell.type} = 'text' AND ${inList(cell.value, strings, b)})`);
+  if (numbers.length > 0) parts.push(`(${cell.type} IN ('integer', 'real') AND ${inList(cell.value, numbers, b)})`);
+  return `(${parts.join(' OR ')})`;
+}
+
 function inValues(target: Target, values: readonly ParseValue[], b: SqlBuilder): string {
   if (values.length === 0) return '0';
-  if (target.kind === 'json') {
-    return slot(target, (cell) => `(${values.map((value) => jsonEquals(cell, value, b)).join(' OR ')})`);
-  }
+  if (target.kind === 'json') return slot(target, (cell) => jsonIn(cell, values, b));
   const params = values
     .filter((value) => value !== null)
     .map((value) => typedParam(target, value))
     .filter((p) => p !== undefined);
   const parts: string[] = [];
-  if (params.length > 0) parts.push(`${target.column} IN (${b.bindList(params)})`);
+  if (params.length > 0) {
+    parts.push(
+      params.every(isJsonListable) &&
+        (params.every((p) => typeof p === 'string') || params.every((p) => typeof p === 'number'))
+        ? inList(target.column, params, b)
+        : `${target.column} IN (${b.bindList(params)})`,
+    );
+  }
   if (values.includes(null)) parts.push(`${target.column} IS NULL`);
   return parts.length === 0 ? '0' : `(${parts.join(' OR ')})`;
 }

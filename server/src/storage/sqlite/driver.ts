@@ -198,12 +198,30 @@ function sqliteCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Unique violations → 137 DUPLICATE_VALUE; ParseErrors pass through; anything else → 1 with `cause`. */
+/**
+ * What SQLite says when a statement is beyond its compile-time limits: too many bound values, an expression
+ * nested or chained too deep, a compound select or a LIKE pattern too big, a string or blob too long. Each is
+ * caused by the size of what was asked (a huge `$in`, `$all` or `$or`, mostly sent with the master key,
+ * which the query cost limit exempts), not by a fault of the server.
+ */
+const TOO_BIG =
+  /too many SQL variables|Expression tree is too large|too many terms in compound SELECT|parser stack overflow|too many arguments on function|LIKE or GLOB pattern too complex|string or blob too big/i;
+
+/**
+ * Unique violations → 137 DUPLICATE_VALUE; a statement over SQLite's limits → 102 INVALID_QUERY; ParseErrors
+ * pass through; anything else → 1 with `cause`.
+ */
 export function toStorageError(err: unknown): ParseError {
   if (err instanceof ParseError) return err;
   const code = sqliteCode(err);
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return new ParseError(ErrorCode.DUPLICATE_VALUE, { cause: err });
+  }
+  if (err instanceof Error && (code === 'SQLITE_ERROR' || code === 'SQLITE_TOOBIG') && TOO_BIG.test(err.message)) {
+    return new ParseError(ErrorCode.INVALID_QUERY, {
+      message: `Query is too complex for the database (${err.message}).`,
+      cause: err,
+    });
   }
   return new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: err });
 }

@@ -99,7 +99,7 @@ export function decodeDocument(schema: ClassSchema, document: Readonly<Record<st
       if (pointer !== undefined) fields[field] = pointer;
       continue;
     }
-    const renamed = UNRENAMED_KEYS[key];
+    const renamed = Object.hasOwn(UNRENAMED_KEYS, key) ? UNRENAMED_KEYS[key] : undefined;
     if (renamed !== undefined) {
       fields[renamed] = decodeTopLevel(raw, fieldDefinition(schema, renamed));
       continue;

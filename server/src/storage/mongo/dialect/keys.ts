@@ -57,7 +57,8 @@ export function usesSplitAuthData(schema: ClassSchema): boolean {
  * Pointer, which also routes a field the schema does not know yet to `_p_` (as parse-server does).
  */
 export function storedKey(schema: ClassSchema, field: string, options: { pointerValue?: boolean } = {}): string {
-  const renamed = RENAMED_KEYS[field];
+  // Own keys only: a field named `toString` must not find Object.prototype.toString.
+  const renamed = Object.hasOwn(RENAMED_KEYS, field) ? RENAMED_KEYS[field] : undefined;
   if (renamed !== undefined) return renamed;
   if (isPointerField(schema, field) || options.pointerValue === true) return POINTER_PREFIX + field;
   return field;

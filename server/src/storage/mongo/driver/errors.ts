@@ -65,6 +65,34 @@ export function toStorageError(error: unknown): ParseError {
   return new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: error });
 }
 
+/**
+ * Server errors that say the server is in trouble (shutting down, stepping down, unreachable, out of time),
+ * not that the request was wrong: these stay 500 wherever they happen.
+ */
+const SERVER_TROUBLE_CODES: ReadonlySet<number> = new Set([
+  6, 7, 50, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436,
+]);
+
+/**
+ * For a pipeline or `distinct` the caller wrote (master key): the database refusing it (a stage or operator
+ * it does not know or FerretDB does not implement, a value out of its range) is 102 with the server's reason,
+ * not a 500; the server's own trouble stays 500.
+ */
+export async function guardQuery<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const code = serverErrorCode(error);
+    if (error instanceof MongoServerError && code !== undefined && !SERVER_TROUBLE_CODES.has(code)) {
+      throw new ParseError(ErrorCode.INVALID_QUERY, {
+        message: `The database refused the query: ${error.message}`,
+        cause: error,
+      });
+    }
+    throw toStorageError(error);
+  }
+}
+
 /** Runs a driver call and maps whatever it throws. */
 export async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {

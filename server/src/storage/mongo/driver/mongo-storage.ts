@@ -50,6 +50,7 @@ import {
   duplicatedFieldOf,
   findDuplicatedField,
   guard,
+  guardQuery,
   isDuplicateKeyError,
   toStorageError,
 } from './errors.js';
@@ -275,11 +276,15 @@ export class MongoStorage implements StorageAdapter {
   // ---- aggregate, distinct, Parse Config ----
 
   async aggregate(options: AggregateOptions): Promise<AggregateDocument[]> {
-    return guard(() => aggregate(this.context, { ...options, filter: (schema, where) => this.filter(schema, where) }));
+    return guardQuery(() =>
+      aggregate(this.context, { ...options, filter: (schema, where) => this.filter(schema, where) }),
+    );
   }
 
   async distinct(options: DistinctOptions): Promise<ParseValue[]> {
-    return guard(() => distinct(this.context, { ...options, filter: (schema, where) => this.filter(schema, where) }));
+    return guardQuery(() =>
+      distinct(this.context, { ...options, filter: (schema, where) => this.filter(schema, where) }),
+    );
   }
 
   async getGlobalConfig(): Promise<GlobalConfigData> {
