@@ -158,7 +158,7 @@ describeWithMongo('gridfs file store', (serverUri) => {
       assert.ok((await storedBytes(db, doc['_id'])).equals(bytes));
     });
 
-    it('keeps our content type and tags under metadata._strata, and hides that key', async () => {
+    it('keeps our content type and tags beside metadata, which holds the user metadata only', async () => {
       await store.write({
         name: 'abc123_typed.dat',
         contentType: 'application/x-custom',
@@ -167,14 +167,25 @@ describeWithMongo('gridfs file store', (serverUri) => {
         tags: { kind: 'doc' },
       });
       const doc = await db.collection('fs.files').findOne({ filename: 'abc123_typed.dat' });
-      assert.deepEqual(doc?.['metadata'], {
-        owner: 'u1',
-        _strata: { contentType: 'application/x-custom', tags: { kind: 'doc' } },
-      });
+      // parse-server answers `metadata` to clients as stored: nothing of ours may be in it.
+      assert.deepEqual(doc?.['metadata'], { owner: 'u1' });
+      assert.deepEqual(doc?.['strata'], { contentType: 'application/x-custom', tags: { kind: 'doc' } });
       const info = await store.stat('abc123_typed.dat');
       assert.equal(info?.contentType, 'application/x-custom');
       assert.deepEqual(info?.metadata, { owner: 'u1' });
       assert.deepEqual(info?.tags, { kind: 'doc' });
+      // A file an older build wrote, with ours under metadata._strata, reads the same.
+      await db.collection('fs.files').updateOne(
+        { filename: 'abc123_typed.dat' },
+        {
+          $set: { metadata: { owner: 'u1', _strata: { contentType: 'text/x-old', tags: { kind: 'old' } } } },
+          $unset: { strata: '' },
+        },
+      );
+      const old = await store.stat('abc123_typed.dat');
+      assert.equal(old?.contentType, 'text/x-old');
+      assert.deepEqual(old?.metadata, { owner: 'u1' });
+      assert.deepEqual(old?.tags, { kind: 'old' });
       await assert.rejects(
         store.write({ name: 'abc123_clash.txt', source: sourceOf(Buffer.from('x')), metadata: { _strata: 'mine' } }),
         (error: unknown) => error instanceof ParseError && error.code === ErrorCode.INVALID_KEY_NAME,

@@ -12,9 +12,14 @@ import { MeteredSource } from './source.js';
 /** parse-server's (the driver's default) chunk size: 255 KiB. */
 const CHUNK_SIZE = 261120;
 /**
- * The `metadata` key under which Strata keeps what parse-server's layout has no place for (the content
- * type given at upload, and tags): `{"_strata": {"contentType": "...", "tags": {...}}}`. parse-server
- * would show it in its metadata route; Strata strips it from `metadata` and refuses it as a user key.
+ * The top-level field of a files document where Strata keeps what parse-server's layout has no place for
+ * (the content type given at upload, and tags): `{"strata": {"contentType": "...", "tags": {...}}}`. It sits
+ * beside `metadata`, never in it: parse-server answers a file's `metadata` to clients as it is stored.
+ */
+const STRATA_FIELD = 'strata';
+/**
+ * Where builds before that kept the same under `metadata`: still read (and stripped from the metadata
+ * served), and refused as a user metadata key.
  */
 const RESERVED_KEY = '_strata';
 
@@ -24,7 +29,7 @@ const RESERVED_KEY = '_strata';
  * parse-server wrote is served as it is and the other way round. A second write of a name adds a revision;
  * reads and stat use the newest; delete removes every revision.
  *
- * A content type given at upload is kept under `metadata._strata`; files without one (all of
+ * A content type given at upload is kept in the document's `strata` field; files without one (all of
  * parse-server's) get one from their extension. Uploads stream through the driver's upload stream one
  * chunk write at a time, so when the upload fails or is aborted no chunk insert is still in flight and
  * removing the revision's chunks (and its files document, in case it got written) leaves nothing behind.
@@ -74,8 +79,7 @@ export class GridFSFileStore implements FileStore {
       ...(file.contentType === undefined ? {} : { contentType: file.contentType }),
       ...(tags === undefined ? {} : { tags }),
     };
-    const stored = Object.keys(strata).length === 0 ? { ...metadata } : { ...metadata, [RESERVED_KEY]: strata };
-    const upload = this.bucket.openUploadStream(file.name, { metadata: stored, chunkSizeBytes: CHUNK_SIZE });
+    const upload = this.bucket.openUploadStream(file.name, { metadata: { ...metadata }, chunkSizeBytes: CHUNK_SIZE });
     let streamError: unknown;
     // Without a listener, an 'error' event (e.g. a failed chunk insert) would crash the process.
     upload.on('error', (error) => (streamError ??= error));
@@ -88,6 +92,10 @@ export class GridFSFileStore implements FileStore {
         throw new ParseError(ErrorCode.FILE_SAVE_ERROR, { message: 'The upload was aborted.' });
       }
       await endUpload(upload);
+      // The driver writes the files document itself, with no room for fields of ours: they follow it.
+      if (Object.keys(strata).length > 0) {
+        await this.files.updateOne({ _id: upload.id }, { $set: { [STRATA_FIELD]: strata } });
+      }
     } catch (error) {
       await this.discard(upload);
       if (error instanceof ParseError) throw error;
@@ -163,7 +171,7 @@ export class GridFSFileStore implements FileStore {
   }
 
   private infoOf(name: string, doc: GridFSFile): StoredFileInfo {
-    const { metadata, contentType, tags } = splitMetadata(doc.metadata);
+    const { metadata, contentType, tags } = splitMetadata(doc.metadata, (doc as Document)[STRATA_FIELD]);
     return {
       name,
       size: this.options.key === undefined ? doc.length : Math.max(0, doc.length - ENCRYPTION_OVERHEAD),
@@ -205,8 +213,14 @@ function etagOf(id: unknown): string {
   return `"${text.replace(/[^\x21\x23-\x7e]/g, '')}"`;
 }
 
-/** User metadata (values as strings) apart from Strata's reserved key. */
-function splitMetadata(raw: unknown): {
+/**
+ * User metadata (values as strings), and the content type and tags Strata kept: in the document's own
+ * `strata` field, or (older builds) under `metadata._strata`.
+ */
+function splitMetadata(
+  raw: unknown,
+  own: unknown,
+): {
   metadata: Record<string, string>;
   contentType: string | undefined;
   tags: Record<string, string> | undefined;
@@ -214,18 +228,24 @@ function splitMetadata(raw: unknown): {
   const metadata: Record<string, string> = {};
   let contentType: string | undefined;
   let tags: Record<string, string> | undefined;
-  if (raw === null || typeof raw !== 'object') return { metadata, contentType, tags };
-  for (const [key, value] of Object.entries(raw)) {
-    if (key === '__proto__') continue;
-    if (key === RESERVED_KEY && value !== null && typeof value === 'object') {
-      const strata = value as Record<string, unknown>;
-      if (typeof strata['contentType'] === 'string') contentType = strata['contentType'];
-      if (strata['tags'] !== null && typeof strata['tags'] === 'object') tags = stringValues(strata['tags']);
-      continue;
+  const take = (kept: unknown): void => {
+    if (kept === null || typeof kept !== 'object') return;
+    const strata = kept as Record<string, unknown>;
+    if (typeof strata['contentType'] === 'string') contentType = strata['contentType'];
+    if (strata['tags'] !== null && typeof strata['tags'] === 'object') tags = stringValues(strata['tags']);
+  };
+  if (raw !== null && typeof raw === 'object') {
+    for (const [key, value] of Object.entries(raw)) {
+      if (key === '__proto__') continue;
+      if (key === RESERVED_KEY) {
+        take(value);
+        continue;
+      }
+      // parse-server stores whatever JSON the client sent; our interface is string → string.
+      metadata[key] = typeof value === 'string' ? value : JSON.stringify(value);
     }
-    // parse-server stores whatever JSON the client sent; our interface is string → string.
-    metadata[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
+  take(own);
   return { metadata, contentType, tags };
 }
 

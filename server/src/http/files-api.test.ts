@@ -261,8 +261,11 @@ for (const backend of backends) {
       const meta = await server.call({ path: `/files/${APP_ID}/metadata/${String(res.json['name'])}`, headers: {} });
       assert.deepEqual(meta.body, { metadata: { owner: 'ann', n: '3' } });
       const plain = await up({ name: 'plain.txt', body: Buffer.from('p'), contentType: 'text/plain', ...asUser });
+      // A stored file without metadata answers an empty object, as parse-server's GridFS adapter; a missing file {}.
       const none = await server.call({ path: `/files/${APP_ID}/metadata/${String(plain.json['name'])}` });
-      assert.deepEqual(none.body, {});
+      assert.deepEqual(none.body, { metadata: {} });
+      const missing = await server.call({ path: `/files/${APP_ID}/metadata/nope_missing.txt` });
+      assert.deepEqual(missing.body, {});
       const bad = await up({
         name: 'bad.txt',
         body: Buffer.from('b'),

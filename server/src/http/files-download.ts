@@ -39,7 +39,8 @@ export async function serveFileDownload(
     // The name rules (a name no file can have is not found) and the signed-URL token are core's.
     const info = await options.core.files.open({ name, token });
     if (metadata) {
-      sendJson(res, { body: info === undefined || isEmpty(info.metadata) ? {} : { metadata: info.metadata } });
+      // parse-server: `{"metadata": {...}}` for a stored file, even when its metadata is empty; `{}` when missing.
+      sendJson(res, { body: info === undefined ? {} : { metadata: info.metadata } });
       return;
     }
     if (info === undefined) throw notFound();
@@ -162,10 +163,6 @@ function decode(segment: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isEmpty(record: Readonly<Record<string, string>>): boolean {
-  return Object.keys(record).length === 0;
 }
 
 function notFound(): ParseError {

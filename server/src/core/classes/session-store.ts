@@ -33,7 +33,8 @@ export async function createSession(
   deps: CoreDeps,
   options: {
     userId: string;
-    createdWith: CreatedWith;
+    /** How the session came to be; none for the session a password change hands out, as parse-server. */
+    createdWith: CreatedWith | undefined;
     installationId?: string | undefined;
     /** Extra fields (POST /sessions copies the body's). */
     extra?: Record<string, ParseValue>;
@@ -50,7 +51,7 @@ export async function createSession(
       ...options.extra,
       sessionToken: newSessionToken(),
       user: userPointer(options.userId),
-      createdWith: { ...options.createdWith },
+      ...(options.createdWith === undefined ? {} : { createdWith: { ...options.createdWith } }),
       ...(lengthMs === undefined ? {} : { expiresAt: new Date(now.getTime() + lengthMs) }),
       ...(options.installationId === undefined ? {} : { installationId: options.installationId }),
     },

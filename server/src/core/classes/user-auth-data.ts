@@ -5,6 +5,7 @@ import type { ParseValue } from '../../schema/index.js';
 import type { StoredObject } from '../../storage/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { WriteInput } from '../write-input.js';
+import type { CreatedWith } from './session-store.js';
 import { loadUserRow } from './user-email.js';
 
 /**
@@ -123,11 +124,19 @@ export async function prepareAuthDataLink(
   return { ...options.input, fields: { ...options.input.fields, authData: { op: 'set', value: merged } } };
 }
 
-/** The provider a sign-up came through, for the session's `createdWith.authProvider`. */
-export function signUpProvider(input: WriteInput): string {
+/**
+ * The sign-up session's `createdWith`, as parse-server writes it: `{"action":"signup","authProvider":"password"}`
+ * for a username and password, but `{"action":"login","authProvider":"<providers>"}` (comma-joined) for a
+ * sign-up through authData, anonymous included, since parse-server records any authData as a log-in.
+ */
+export function signUpCreatedWith(input: WriteInput): CreatedWith {
   const write = input.fields['authData'];
-  if (write?.op !== 'set' || write.value === null || typeof write.value !== 'object') return 'password';
-  return Object.keys(write.value)[0] ?? 'password';
+  if (write?.op !== 'set' || write.value === null || typeof write.value !== 'object') {
+    return { action: 'signup', authProvider: 'password' };
+  }
+  const providers = Object.keys(write.value);
+  if (providers.length === 0) return { action: 'signup', authProvider: 'password' };
+  return { action: 'login', authProvider: providers.join(',') };
 }
 
 /**

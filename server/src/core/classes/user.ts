@@ -7,7 +7,7 @@ import type { WriteInput } from '../write-input.js';
 import { assertEmail, assertPassword, assertUnique, assertUsername, setValueOf } from './user-fields.js';
 import type { ClassRules, WriteContext } from './rules.js';
 import { createSession, revokeSessions, sessionsOfUser } from './session-store.js';
-import { authDataSignUpEcho, prepareAuthDataLink, prepareAuthDataSignUp, signUpProvider } from './user-auth-data.js';
+import { authDataSignUpEcho, prepareAuthDataLink, prepareAuthDataSignUp, signUpCreatedWith } from './user-auth-data.js';
 import { prepareUserCreate, prepareUserUpdate, signUpSessionAllowed } from './user-write-hooks.js';
 
 /**
@@ -62,7 +62,7 @@ export const userRules: ClassRules = {
     if (!signUpSessionAllowed(context.deps, context.input)) return {};
     const session = await createSession(context.deps, {
       userId: context.objectId,
-      createdWith: { action: 'signup', authProvider: signUpProvider(context.input) },
+      createdWith: signUpCreatedWith(context.input),
       installationId: context.auth.installationId,
     });
     return { ...authDataSignUpEcho(context.input), sessionToken: session.fields['sessionToken'] };
@@ -99,9 +99,10 @@ export const userRules: ClassRules = {
     // changed it gets a fresh one in the response.
     await revokeSessions(context.deps, { where: sessionsOfUser(context.objectId) });
     if (context.auth.kind !== 'user' || context.auth.userId !== context.objectId) return {};
+    // parse-server writes no createdWith on the session a password change hands out.
     const session = await createSession(context.deps, {
       userId: context.objectId,
-      createdWith: { action: 'login', authProvider: 'password' },
+      createdWith: undefined,
       installationId: context.auth.installationId,
     });
     return { sessionToken: session.fields['sessionToken'] };

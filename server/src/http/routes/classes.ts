@@ -1,5 +1,5 @@
 import { ErrorCode, ParseError } from '../../errors/index.js';
-import { assertClassName } from '../../schema/index.js';
+import { assertClassName, invalidClassNameMessage, isValidClassName } from '../../schema/index.js';
 import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
 import { decodeWriteBody, encodeObject, encodeSaveResult } from '../../core/index.js';
 import { findQueryOptions } from '../find-params.js';
@@ -62,6 +62,16 @@ export function classRoutes(encoding: EncodingContext): RouteDefinition[] {
 function className(request: ApiRequest): string {
   const name = request.params['className'] as string;
   assertClassName(name);
+  return name;
+}
+
+/**
+ * The class a save (create or update) writes to. An invalid name is 107 here, as parse-server answers a save
+ * through `/classes` (its implicit class creation fails as bad input); the schema API and reads keep 103.
+ */
+function savedClassName(request: ApiRequest): string {
+  const name = request.params['className'] as string;
+  if (!isValidClassName(name)) throw new ParseError(ErrorCode.INVALID_JSON, { message: invalidClassNameMessage(name) });
   return name;
 }
 
@@ -136,7 +146,7 @@ async function getObject(encoding: EncodingContext, request: ApiRequest): Promis
 }
 
 async function createObject(encoding: EncodingContext, request: ApiRequest): Promise<ApiResponse> {
-  const name = className(request);
+  const name = savedClassName(request);
   const input = decodeWriteBody(request.body, { maxDepth: encoding.maxDepth });
   const result = await request.core.create({
     auth: request.auth,
@@ -156,7 +166,7 @@ async function createObject(encoding: EncodingContext, request: ApiRequest): Pro
 }
 
 async function updateObject(encoding: EncodingContext, request: ApiRequest): Promise<ApiResponse> {
-  const name = className(request);
+  const name = savedClassName(request);
   const id = objectId(request);
   const input = decodeWriteBody(request.body, { maxDepth: encoding.maxDepth });
   const result = await request.core.update({

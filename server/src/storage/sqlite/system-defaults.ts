@@ -2,7 +2,7 @@ import { DEFAULT_FIELDS, defaultFieldsOf } from '../../schema/index.js';
 import type { ClassSchema, IndexOptions, IndexSpec } from '../../schema/index.js';
 
 /**
- * What `initialize()` creates in every SQLite database: the `_User` and `_Role` classes with the default
+ * What `initialize()` creates in every SQLite database: the `_User`, `_Role` and `_Session` classes with the default
  * fields the schema module defines for them, and the indexes Parse relies on (unique usernames, emails and
  * role names, plus case-insensitive lookups).
  */
@@ -10,7 +10,8 @@ import type { ClassSchema, IndexOptions, IndexSpec } from '../../schema/index.js
 export { DEFAULT_FIELDS };
 
 export const DEFAULT_CLASSES: readonly ClassSchema[] = Object.freeze(
-  ['_User', '_Role'].map((className): ClassSchema => ({ className, fields: defaultFieldsOf(className) })),
+  // `_Session` too: parse-server lists it in GET /schemas of a fresh database, before any session exists.
+  ['_User', '_Role', '_Session'].map((className): ClassSchema => ({ className, fields: defaultFieldsOf(className) })),
 );
 
 export interface StandardIndex {

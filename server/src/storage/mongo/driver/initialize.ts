@@ -102,6 +102,18 @@ export const DEFAULT_SCHEMA_DOCUMENTS: readonly Document[] = [
     users: 'relation<_User>',
     roles: 'relation<_Role>',
   },
+  // parse-server lists `_Session` in GET /schemas of a fresh database, before any session exists.
+  {
+    _id: '_Session',
+    objectId: 'string',
+    updatedAt: 'date',
+    createdAt: 'date',
+    user: '*_User',
+    installationId: 'string',
+    sessionToken: 'string',
+    expiresAt: 'date',
+    createdWith: 'object',
+  },
 ];
 
 export async function initializeDefaults(context: MongoContext): Promise<void> {
