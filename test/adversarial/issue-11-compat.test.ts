@@ -10,29 +10,15 @@ import { after, before, describe, it } from 'node:test';
 import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { describeWithMongo } from '../../server/src/testing/mongo.test-util.js';
+import { jsonCall } from './json-call.js';
+import type { Json, JsonRequest } from './json-call.js';
 
-type Json = Record<string, unknown>;
 const q = (value: unknown): string => encodeURIComponent(JSON.stringify(value));
 
 function compatTests(backend: 'sqlite' | 'mongodb'): void {
   let server: TestServer;
 
-  async function call(options: {
-    method?: string;
-    path: string;
-    body?: unknown;
-    master?: boolean;
-    headers?: Record<string, string>;
-  }): Promise<{ status: number; body: Json }> {
-    const response = await server.call({
-      method: options.method ?? 'GET',
-      path: options.path,
-      ...(options.body === undefined ? {} : { body: options.body }),
-      ...(options.master === true ? { master: true } : {}),
-      ...(options.headers === undefined ? {} : { headers: options.headers }),
-    });
-    return { status: response.status, body: response.body as Json };
-  }
+  const call = (request: JsonRequest): Promise<{ status: number; body: Json }> => jsonCall(server, request);
 
   before(async () => {
     server = await startTestServer({ backend });

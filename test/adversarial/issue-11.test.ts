@@ -10,8 +10,9 @@ import type { CloudRegistry } from '../../server/src/cloud/index.js';
 import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { describeWithMongo } from '../../server/src/testing/mongo.test-util.js';
+import { jsonCall } from './json-call.js';
+import type { Json, JsonRequest } from './json-call.js';
 
-type Json = Record<string, unknown>;
 const q = (value: unknown): string => encodeURIComponent(JSON.stringify(value));
 
 function registerHooks(registry: CloudRegistry): void {
@@ -33,22 +34,7 @@ function issue11Tests(backend: 'sqlite' | 'mongodb'): void {
   let server: TestServer;
   let user: { id: string; token: string };
 
-  async function call(options: {
-    method?: string;
-    path: string;
-    body?: unknown;
-    master?: boolean;
-    token?: string;
-  }): Promise<{ status: number; body: Json }> {
-    const response = await server.call({
-      method: options.method ?? 'GET',
-      path: options.path,
-      ...(options.body === undefined ? {} : { body: options.body }),
-      ...(options.master === true ? { master: true } : {}),
-      ...(options.token === undefined ? {} : { headers: { 'X-Parse-Session-Token': options.token } }),
-    });
-    return { status: response.status, body: response.body as Json };
-  }
+  const call = (request: JsonRequest): Promise<{ status: number; body: Json }> => jsonCall(server, request);
 
   async function expectError(
     request: Parameters<typeof call>[0],

@@ -56,6 +56,15 @@ const OBJECTS = [
   stored('e', {}, { offsetMs: 4000 }),
 ];
 
+/** `values` padded with 40 strings and 40 numbers that match nothing here. */
+function longList(values: ParseValue[]): ParseValue[] {
+  return [
+    ...values,
+    ...Array.from({ length: 40 }, (_, i) => `pad-${i}`),
+    ...Array.from({ length: 40 }, (_, i) => 1000 + i),
+  ];
+}
+
 const eq = (path: string, value: ParseValue): Condition => ({
   kind: 'eq',
   path: path.split('.') as unknown as FieldPath,
@@ -117,6 +126,14 @@ const CASES: ReadonlyArray<readonly [string, Condition, readonly string[]]> = [
   ['in pointers on an Array of pointers', { kind: 'in', path: ['friends'], values: [user('u1')] }, ['b']],
   ['in dot path', { kind: 'in', path: ['meta', 'score'], values: [5, 10] }, ['a', 'b']],
   ['in objectId', { kind: 'in', path: ['objectId'], values: ['a', 'e', 'zz'] }, ['a', 'e']],
+  // Long lists (past the 32 values SQLite then binds as one JSON array) answer as short ones.
+  ['in strings, a long list', { kind: 'in', path: ['name'], values: longList(['alpha', 'gamma\nline']) }, ['a', 'c']],
+  ['in numbers, a long list', { kind: 'in', path: ['n'], values: longList([1, -3]) }, ['a', 'c']],
+  ['in with null, a long list', { kind: 'in', path: ['name'], values: longList(['alpha', null]) }, ['a', 'd', 'e']],
+  ['in on Array, a long list', { kind: 'in', path: ['tags'], values: longList(['x', 3]) }, ['a', 'b']],
+  ['in dot path, a long list', { kind: 'in', path: ['meta', 'score'], values: longList([5, 10]) }, ['a', 'b']],
+  ['in objectId, a long list', { kind: 'in', path: ['objectId'], values: longList(['a', 'e']) }, ['a', 'e']],
+  ['nin strings, a long list', { kind: 'nin', path: ['name'], values: longList(['alpha', 'Beta']) }, ['c', 'd', 'e']],
   ['nin strings (matches missing)', { kind: 'nin', path: ['name'], values: ['alpha', 'Beta'] }, ['c', 'd', 'e']],
   ['nin on Array', { kind: 'nin', path: ['tags'], values: ['x'] }, ['b', 'c', 'd', 'e']],
   ['nin dot path', { kind: 'nin', path: ['meta', 'deep', 'level'], values: [2] }, ['b', 'c', 'd', 'e']],

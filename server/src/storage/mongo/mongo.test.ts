@@ -122,6 +122,17 @@ describeWithMongo('mongo storage', (serverUri) => {
           roles: 'relation<_Role>',
         },
         {
+          _id: '_Session',
+          objectId: 'string',
+          updatedAt: 'date',
+          createdAt: 'date',
+          user: '*_User',
+          installationId: 'string',
+          sessionToken: 'string',
+          expiresAt: 'date',
+          createdWith: 'object',
+        },
+        {
           _id: '_User',
           objectId: 'string',
           updatedAt: 'date',
@@ -134,7 +145,7 @@ describeWithMongo('mongo storage', (serverUri) => {
       ],
     );
     const schemas = await storage.loadSchemas();
-    assert.deepEqual(schemas.map((schema) => schema.className).sort(), ['_Role', '_User']);
+    assert.deepEqual(schemas.map((schema) => schema.className).sort(), ['_Role', '_Session', '_User']);
     assert.deepEqual(schemas.find((schema) => schema.className === '_Role')?.fields['users'], {
       type: 'Relation',
       targetClass: '_User',
