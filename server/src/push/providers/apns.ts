@@ -123,7 +123,12 @@ export function createApnsProvider(options: {
       });
       stream.on('data', (chunk: string) => chunks.push(Buffer.from(chunk)));
       stream.on('error', (err: Error) => resolve({ ok: false, error: err.message, transient: true }));
-      stream.on('end', () => resolve(outcome({ status, body: Buffer.concat(chunks).toString('utf8'), retryAfter })));
+      stream.on('end', () => {
+        const result = outcome({ status, body: Buffer.concat(chunks).toString('utf8'), retryAfter });
+        // Apple says the provider token is stale: sign a fresh one for the retry.
+        if (!result.ok && result.error === 'ExpiredProviderToken') token = undefined;
+        resolve(result);
+      });
       stream.end(JSON.stringify(payload));
     });
   };
@@ -196,7 +201,7 @@ function outcome(options: { status: number; body: string; retryAfter: string | u
   } catch {
     // no JSON body: the status is the reason
   }
-  const transient = status === 429 || status >= 500 || status === 0;
+  const transient = status === 429 || status >= 500 || status === 0 || reason === 'ExpiredProviderToken';
   const seconds = options.retryAfter === undefined ? NaN : Number(options.retryAfter);
   return {
     ok: false,
