@@ -27,6 +27,7 @@ import {
   fileURLBuilder,
   UsageMeter,
   createCore,
+  SlowQueryLog,
   createStorageJobScheduleSource,
   createStorageJobStatusStore,
   createWebhookSource,
@@ -226,6 +227,7 @@ export async function createApp(options: {
     ...(files === undefined ? {} : { files }),
     usage: meter,
     logs: options.logs ?? new LogBuffer(1),
+    slowQueries: new SlowQueryLog({ thresholdMs: config.slowQueryMs, kind: storage.kind }),
     accounts: createAccountServices({ config, logger, now, email, custom: options.authProviders }),
     options: {
       allowClientClassCreation: config.allowClientClassCreation,

@@ -48,6 +48,8 @@ describe('dashboard admin pages in chromium', skip === undefined ? {} : { skip }
     server = await startTestServer({
       readOnlyMasterKey: 'dash-ro-key',
       passwordHashCost: 4,
+      // Every find is recorded, so the slow queries page has something to show without a slow machine.
+      slowQueryMs: 0,
       dashboardUsers: () => USERS,
       logs,
       logger: createLogger({ level: 'info', destination: { write: () => undefined }, buffer: logs }),
@@ -316,6 +318,44 @@ describe('dashboard admin pages in chromium', skip === undefined ? {} : { skip }
     await open(viewer, 'browser/Note');
     await viewer.locator(`[data-object-id="${ids['nobody']}"]`).waitFor();
     assert.equal(await viewer.getByLabel('Browse as user').count(), 0);
+    await viewer.close();
+  });
+
+  it('lists slow queries by shape and creates the suggested index', async () => {
+    const rows = Array.from({ length: 20 }, (_, i) => ({
+      method: 'POST',
+      path: '/parse/classes/Invoice',
+      body: { customer: `c${i % 3}`, total: i },
+    }));
+    await server.call({ method: 'POST', path: '/batch', master: true, body: { requests: rows } });
+    await server.call({ method: 'DELETE', path: '/slowQueries', master: true });
+    const where = encodeURIComponent(JSON.stringify({ customer: 'c1' }));
+    await server.call({ path: `/classes/Invoice?where=${where}&order=-total`, master: true });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(page, 'admin', 'admin-password');
+    await open(page, 'slow-queries');
+    const row = page.locator('[data-shape="customer:$eq order -total"]');
+    await row.getByText('no (full scan)').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'slow-queries.png') });
+    await row.getByRole('button', { name: 'Create index on Invoice { customer: 1, total: -1 }' }).click();
+    await status(page).getByText('Created index customer_1_total_-1 on Invoice').waitFor();
+    const schema = (await server.call({ path: '/schemas/Invoice', master: true })).body as {
+      indexes: Record<string, unknown>;
+    };
+    assert.deepEqual(schema.indexes['customer_1_total_-1'], { customer: 1, total: -1 });
+    // Measured again, the same shape is served by the new index.
+    await page.getByRole('button', { name: 'Clear and measure again' }).click();
+    await status(page).getByText('Cleared').waitFor();
+    await server.call({ path: `/classes/Invoice?where=${where}&order=-total`, master: true });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await row.getByRole('cell', { name: 'yes', exact: true }).waitFor();
+    await page.close();
+
+    const viewer = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(viewer, 'viewer', 'viewer-password');
+    await open(viewer, 'slow-queries');
+    await viewer.locator('[data-shape="customer:$eq order -total"]').waitFor();
+    assert.equal(await viewer.getByRole('button', { name: 'Clear and measure again' }).isDisabled(), true);
     await viewer.close();
   });
 

@@ -11,6 +11,7 @@ import { Config } from '../pages/Config.js';
 import { Webhooks } from '../pages/Webhooks.js';
 import { CloudCode } from '../pages/CloudCode.js';
 import { Jobs } from '../pages/Jobs.js';
+import { SlowQueries } from '../pages/SlowQueries.js';
 
 /** The pages, in navigation order. */
 const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode }> = [
@@ -23,6 +24,7 @@ const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode 
   { id: 'config', label: 'Config', render: () => <Config /> },
   { id: 'webhooks', label: 'Webhooks', render: () => <Webhooks /> },
   { id: 'logs', label: 'Logs', render: () => <Logs /> },
+  { id: 'slow-queries', label: 'Slow queries', render: () => <SlowQueries /> },
 ];
 
 export function Shell(props: { onSignOut: () => void }) {

@@ -885,6 +885,17 @@ export const OPTIONS = [
     description: 'Let requests without the master key use `explain` (the database plan of a find); otherwise → 102.',
   }),
   option({
+    key: 'slowQueryMs',
+    flag: '--slow-query-ms',
+    env: 'STRATA_SLOW_QUERY_MS',
+    group: 'Limits',
+    kind: integerKind({ min: 0, max: 3_600_000 }),
+    default: () => 200,
+    defaultText: '200',
+    description:
+      "Finds slower than this (milliseconds) are recorded by shape with their query plan, for the dashboard's slow queries page (`GET /slowQueries`); 0 records every find.",
+  }),
+  option({
     key: 'idempotency',
     flag: '--idempotency',
     env: 'STRATA_IDEMPOTENCY',

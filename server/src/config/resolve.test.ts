@@ -92,6 +92,7 @@ describe('resolveOptions', () => {
       querySubqueryDepth: 5,
       queryMaxCost: 20_000,
       allowPublicExplain: false,
+      slowQueryMs: 200,
       logLevel: 'info',
     });
   });

@@ -8,6 +8,7 @@ import type { ChangeSink } from './change-sink.js';
 import type { AccountServices } from './classes/account-services.js';
 import type { UserServices } from './classes/user-services.js';
 import type { FileServices } from './file-services.js';
+import type { SlowQueryLog } from './slow-queries.js';
 import type { UsageMeter } from './usage-meter.js';
 
 /** `X-Parse-Request-Id` deduplication settings (see `idempotency.ts`). */
@@ -66,6 +67,8 @@ export interface CoreDeps {
   readonly usage?: UsageMeter;
   /** This server's recent log lines (`GET /scriptlog`); absent: it keeps none. */
   readonly logs?: LogBuffer;
+  /** Finds slower than its threshold, by shape (`GET /slowQueries`); absent: not recorded. */
+  readonly slowQueries?: SlowQueryLog;
 }
 
 /** Where Parse Config is read from, and who hears about this server's changes to it. */

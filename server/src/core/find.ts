@@ -3,6 +3,7 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import { parseOrder, parseWhere } from '../query/index.js';
 import type { Condition, SortKey } from '../query/index.js';
 import type { ClassSchema } from '../schema/index.js';
+import type { FindOptions } from '../storage/index.js';
 import { assertClassAccess } from './access.js';
 import { isReadById } from './classes/index.js';
 import type { CoreDeps } from './deps.js';
@@ -79,7 +80,8 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
       explain: await explainFind({ deps, find: { schema, where, sort, limit, ...skip, ...hints } }),
     };
   }
-  const results = limit === 0 ? [] : await fetchShaped({ deps, request, where, sort, limit, policy, policies });
+  const results =
+    limit === 0 ? [] : await fetchShaped({ deps, request, where, sort, limit, policy, policies, asked: parsed });
   if (request.count !== true) return { results };
   return { results, count: await deps.storage.count({ schema, where, ...hints }) };
 }
@@ -127,6 +129,8 @@ async function fetchShaped(options: {
   limit: number;
   policy: ReadPolicy;
   policies: ReadPolicies;
+  /** The caller's own condition, for the slow query log's shape. */
+  asked: Condition;
 }): Promise<OutputObject[]> {
   const { deps, request, where, sort, limit, policy } = options;
   const { schema } = policy;
@@ -136,7 +140,7 @@ async function fetchShaped(options: {
     ...(request.excludeKeys === undefined ? {} : { excludeKeys: new Set(request.excludeKeys) }),
   };
   const keys = policy.fetchKeys(selection?.top);
-  const stored = await deps.storage.find({
+  const findOptions: FindOptions = {
     schema,
     where,
     sort,
@@ -144,6 +148,15 @@ async function fetchShaped(options: {
     ...(request.skip === undefined ? {} : { skip: request.skip }),
     limit,
     ...(keys === undefined ? {} : { keys }),
+  };
+  const started = performance.now();
+  const stored = await deps.storage.find(findOptions);
+  deps.slowQueries?.observe({
+    className: schema.className,
+    where: options.asked,
+    sort,
+    ms: performance.now() - started,
+    explain: () => deps.storage.explain?.(findOptions) ?? Promise.resolve(undefined),
   });
   const shaped = stored.map((object) => policy.shape(object, projection));
   const tree = includeTree({ schema, include: request.include, implied: selection?.implied });

@@ -44,6 +44,7 @@ import { createSchema, deleteSchema, getSchema, listSchemas, purgeClass, updateS
 import { update } from './update.js';
 import type { UpdateRequest } from './update.js';
 import { listCloudCode, runFunction } from './functions.js';
+import { clearSlowQueries, listSlowQueries } from './slow-query-ops.js';
 import { deleteFile, openFile, readFile, uploadFile } from './files.js';
 import { authenticate } from './authenticate.js';
 import {
@@ -103,6 +104,8 @@ export type { FieldWrite, WriteInput } from './write-input.js';
 export { decodeWriteBody, decodeACL } from './decode-write.js';
 export type { RequestOrigin } from './hook-caller.js';
 export type { CloudCodeListing, FunctionCall } from './functions.js';
+export { SlowQueryLog } from './slow-queries.js';
+export type { SlowQueryRecord } from './slow-queries.js';
 export type { FileTriggerRequest } from './file-hooks.js';
 export type { FileUpload, UploadFileRequest, DeleteFileRequest } from './files.js';
 export type { FileServices, FileUploadPolicy } from './file-services.js';
@@ -194,6 +197,10 @@ export interface Core {
   readonly runFunction: Bound<typeof runFunction>;
   /** GET /cloud_code/registry: the functions, triggers and jobs cloud code registered (master key). */
   readonly listCloudCode: Bound<typeof listCloudCode>;
+  /** GET /slowQueries: finds slower than the threshold, by shape, with their plans (master key). */
+  readonly listSlowQueries: Bound<typeof listSlowQueries>;
+  /** DELETE /slowQueries: forgets them (master key). */
+  readonly clearSlowQueries: Bound<typeof clearSlowQueries>;
   /** Files (rest.md §10): uploads under the upload policy with the `@File` triggers, deletes, downloads' checks. */
   readonly files: {
     readonly upload: Bound<typeof uploadFile>;
@@ -292,6 +299,8 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     logInWithAuthData: (request) => logInWithAuthData(current(), request),
     runFunction: (request) => runFunction(current(), request),
     listCloudCode: (request) => listCloudCode(current(), request),
+    listSlowQueries: (request) => listSlowQueries(current(), request),
+    clearSlowQueries: (request) => clearSlowQueries(current(), request),
     files: {
       upload: (request) => uploadFile(current(), request),
       delete: (request) => deleteFile(current(), request),

@@ -33,6 +33,7 @@ import { userEmailRoutes } from './routes/user-email.js';
 import { fileRoutes } from './routes/files.js';
 import { jobRoutes } from './routes/jobs.js';
 import { usageRoute } from './routes/usage.js';
+import { slowQueryRoutes } from './routes/slow-queries.js';
 import { jobScheduleRoutes } from './routes/job-schedules.js';
 import { pushRoutes } from './routes/push.js';
 import type { PushService } from '../push/index.js';
@@ -136,6 +137,7 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     serverInfoRoute({ version: options.version }),
     ...logRoutes(),
     usageRoute(),
+    ...slowQueryRoutes(),
     ...jobRoutes(),
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),
