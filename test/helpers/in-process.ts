@@ -41,6 +41,8 @@ export type Backend = { kind: 'sqlite' } | { kind: 'mongodb'; uri: string };
 export interface StartOptions {
   /** A cloud code module the server loads, as `strata start --cloud <file>` does. */
   cloud?: string;
+  /** Extra options for the server (e.g. push providers pointed at local fakes). */
+  config?: Partial<Config>;
 }
 
 /** Puts a fresh database name into a MongoDB URI (keeping host list and query options). */
@@ -68,7 +70,10 @@ export async function startInProcess(backend: Backend, options: StartOptions = {
   const databaseURI =
     backend.kind === 'sqlite' ? `sqlite:${join(dataDir, 'strata.db')}` : withDatabase(backend.uri, databaseName);
   const app = await createApp({
-    config: buildTestConfig({ dataDir, databaseURI, ...(options.cloud === undefined ? {} : { cloud: options.cloud }) }),
+    config: {
+      ...buildTestConfig({ dataDir, databaseURI, ...(options.cloud === undefined ? {} : { cloud: options.cloud }) }),
+      ...options.config,
+    },
     // STRATA_COMPAT_LOG=<level> shows the server's own log (e.g. the cause behind a code-1 response).
     logger: pino({ level: process.env['STRATA_COMPAT_LOG'] ?? 'silent' }, process.stderr),
   });

@@ -39,6 +39,8 @@ export function payloadFor(
     }
   }
   if (device.badge !== undefined) out['badge'] = device.badge;
+  // "Increment" or an Increment op is resolved per device (Apple devices); no other device gets the op itself.
+  else if (out['badge'] !== undefined && typeof out['badge'] !== 'number') delete out['badge'];
   return out;
 }
 
