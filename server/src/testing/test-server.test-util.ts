@@ -13,6 +13,7 @@ import type { ChangeFeed } from '../core/index.js';
 import type { DashboardUser } from '../dashboard/index.js';
 import { createLogger } from '../infra/index.js';
 import type { LogBuffer, Logger } from '../infra/index.js';
+import type { PushHooks } from '../push/index.js';
 import { testConfig, testDatabaseURI } from './test-config.test-util.js';
 
 export const APP_ID = 'test-app';
@@ -52,6 +53,8 @@ export async function startTestServer(
     dashboardAssets?: string;
     /** The `/scriptlog` buffer; pass the same one to the `logger` (`createLogger({ buffer })`). */
     logs?: LogBuffer;
+    /** `createApp`'s push hooks (`beforePush` / `afterPush`). */
+    pushHooks?: PushHooks;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
@@ -64,6 +67,7 @@ export async function startTestServer(
     dashboardUsers,
     dashboardAssets,
     logs,
+    pushHooks,
     ...configOverrides
   } = overrides;
   const config: Config = {
@@ -83,6 +87,7 @@ export async function startTestServer(
     ...(dashboardUsers === undefined ? {} : { dashboardUsers }),
     ...(dashboardAssets === undefined ? {} : { dashboardAssets }),
     ...(logs === undefined ? {} : { logs }),
+    ...(pushHooks === undefined ? {} : { pushHooks }),
   });
   const { port } = await app.listen();
   const url = `http://127.0.0.1:${port}`;
