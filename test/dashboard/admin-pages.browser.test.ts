@@ -359,6 +359,80 @@ describe('dashboard admin pages in chromium', skip === undefined ? {} : { skip }
     await viewer.close();
   });
 
+  it('composes a push with the audience builder and preview, sends it, and follows its status', async () => {
+    for (const [deviceType, deviceToken, channels] of [
+      ['ios', 'ios-token-1', ['news']],
+      ['android', 'android-token-1', ['news']],
+      ['ios', 'ios-token-2', ['sports']],
+    ] as const) {
+      const made = await server.call({
+        method: 'POST',
+        path: '/installations',
+        body: { deviceType, deviceToken, channels, installationId: `${deviceToken}-id` },
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(page, 'admin', 'admin-password');
+    await open(page, 'push');
+    await page.getByText('Reaches 3 devices').waitFor();
+    await page.getByLabel('android').uncheck();
+    await page.getByLabel('web').uncheck();
+    await page.getByLabel('Channels (comma-separated)').fill('news');
+    await page.getByText('Reaches 1 device', { exact: true }).waitFor();
+    await page.getByLabel('Audience name').fill('iOS news readers');
+    await page.getByRole('button', { name: 'Save as audience' }).click();
+    await status(page).getByText('Saved audience iOS news readers').waitFor();
+    await page.getByLabel('Title').fill('Breaking');
+    await page.getByLabel('Message', { exact: true }).fill('Strata ships a dashboard');
+    await page.getByLabel('Preview').getByText('Strata ships a dashboard').waitFor();
+    await page.getByRole('button', { name: 'Send push' }).click();
+    await status(page).getByText('Push sent').waitFor();
+    const row = page.locator('[data-push-id]').first();
+    await row.getByText('Strata ships a dashboard').waitFor();
+    await row.getByRole('cell', { name: 'succeeded' }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(SHOTS, 'push.png') });
+    const pushes = (await server.call({ path: '/classes/_PushStatus', master: true })).body as {
+      results: Array<Record<string, unknown>>;
+    };
+    assert.equal(pushes.results.length, 1);
+    assert.deepEqual(JSON.parse(String(pushes.results[0]?.['payload'])), {
+      alert: 'Strata ships a dashboard',
+      title: 'Breaking',
+    });
+    assert.equal(pushes.results[0]?.['numSent'], 1);
+    const audiences = (await server.call({ path: '/push_audiences', master: true })).body as {
+      results: Array<{ name: string; query: unknown }>;
+    };
+    assert.deepEqual(
+      audiences.results.map((a) => [a.name, a.query]),
+      [['iOS news readers', { deviceType: { $in: ['ios'] }, channels: { $in: ['news'] } }]],
+    );
+    await page.close();
+
+    const viewer = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(viewer, 'viewer', 'viewer-password');
+    await open(viewer, 'push');
+    await viewer.locator('[data-push-id]').first().waitFor();
+    assert.equal(await viewer.getByRole('button', { name: 'Send push' }).isDisabled(), true);
+    const refused = await viewer.evaluate(async () => {
+      const session = (await (await fetch('/dashboard/api/session')).json()) as { csrfToken: string };
+      const response = await fetch('/dashboard/api/apps/test-app/push', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrfToken },
+        body: JSON.stringify({ channels: ['news'], data: { alert: 'from a read-only user' } }),
+      });
+      return ((await response.json()) as { code?: number }).code;
+    });
+    assert.equal(refused, 119);
+    assert.equal(
+      ((await server.call({ path: '/classes/_PushStatus', master: true })).body as { results: unknown[] }).results
+        .length,
+      1,
+    );
+    await viewer.close();
+  });
+
   async function roleId(name: string): Promise<string> {
     const found = await server.call({
       path: `/roles?where=${encodeURIComponent(JSON.stringify({ name }))}`,

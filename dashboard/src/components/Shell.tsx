@@ -12,6 +12,7 @@ import { Webhooks } from '../pages/Webhooks.js';
 import { CloudCode } from '../pages/CloudCode.js';
 import { Jobs } from '../pages/Jobs.js';
 import { SlowQueries } from '../pages/SlowQueries.js';
+import { Push } from '../pages/Push.js';
 
 /** The pages, in navigation order. */
 const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode }> = [
@@ -21,6 +22,7 @@ const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode 
   { id: 'users', label: 'Users and sessions', render: () => <Users /> },
   { id: 'cloud', label: 'Cloud code', render: () => <CloudCode /> },
   { id: 'jobs', label: 'Jobs', render: () => <Jobs /> },
+  { id: 'push', label: 'Push', render: () => <Push /> },
   { id: 'config', label: 'Config', render: () => <Config /> },
   { id: 'webhooks', label: 'Webhooks', render: () => <Webhooks /> },
   { id: 'logs', label: 'Logs', render: () => <Logs /> },
