@@ -4,6 +4,7 @@ import { ErrorCode, ParseError } from '../../errors/index.js';
 import { createMatcher, parseWhere, valuesEqual } from '../../query/index.js';
 import type { Condition, Matcher, QueryLimits } from '../../query/index.js';
 import type { Logger } from '../../infra/index.js';
+import { assertClassName } from '../../schema/index.js';
 import type { StoredObject } from '../../storage/index.js';
 import type { ChangeEvent } from '../change-event.js';
 import type { ChangeFeed } from '../change-feed.js';
@@ -135,6 +136,8 @@ export class LiveHub {
   }
 
   async #prepare(query: LiveQuery, listener: LiveListener): Promise<Entry> {
+    // The same class-name check as the REST routes (103): `_SCHEMA` and other non-classes are not subscribable.
+    assertClassName(query.className);
     const operations = isObjectIdOnly(query.where) ? (['get'] as const) : (['find'] as const);
     const policy = await this.#policyFor(query.auth, query.className, operations);
     const condition = parseWhere({
