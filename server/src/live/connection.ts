@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { isMasterLike, PUBLIC } from '../auth/index.js';
+import { PUBLIC } from '../auth/index.js';
 import type { Auth, CredentialResolver, Credentials } from '../auth/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { LiveEvent, LiveHub, LiveQuery, LiveSubscription } from '../core/index.js';
@@ -199,10 +199,10 @@ export class LiveConnection {
   /**
    * The subscriber: the master key's holder, else the subscription's own session token or the connection's.
    * An invalid token is not an error (Parse): the subscription runs as the public, and a class that needs a
-   * session (`_Session`) refuses it with 209.
+   * session (`_Session`) refuses it with 209. Core's `authenticate` decides, as for every door: a master-like key
+   * ignores the token.
    */
   async #authFor(credentials: Credentials, sessionToken: string | undefined): Promise<Auth> {
-    if (isMasterLike(credentials.auth)) return credentials.auth;
     const token = sessionToken ?? credentials.sessionToken;
     if (token === undefined) return credentials.auth;
     try {
