@@ -2,7 +2,8 @@ import type { Auth } from '../auth/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { parseOrder, parseWhere } from '../query/index.js';
 import type { Condition, SortKey } from '../query/index.js';
-import type { ClassSchema } from '../schema/index.js';
+import { EmbeddedObject } from '../schema/index.js';
+import type { ACL, ClassSchema, Pointer } from '../schema/index.js';
 import type { FindOptions } from '../storage/index.js';
 import { assertClassAccess } from './access.js';
 import { isReadById } from './classes/index.js';
@@ -113,6 +114,49 @@ function assertPaging(request: FindRequest): void {
       throw new ParseError(ErrorCode.INVALID_QUERY, { message: `${name} must be a non-negative integer.` });
     }
   }
+}
+
+/** What `getPointed` reads: the objects some pointers name, for one caller. */
+export interface GetPointedRequest {
+  readonly auth: Auth;
+  readonly pointers: readonly Pointer[];
+  readonly origin?: RequestOrigin;
+}
+
+/**
+ * The objects `pointers` name, read exactly as a REST `include` reads them (one query per class, CLP `get`,
+ * ACL, protectedFields, the class's find triggers): GraphQL's pointer fields, batched per request. An object
+ * the caller may not read is left out.
+ */
+export async function getPointed(deps: CoreDeps, request: GetPointedRequest): Promise<OutputObject[]> {
+  const holders: Record<string, unknown>[] = request.pointers.map((pointer) => ({ target: pointer }));
+  await resolveIncludes({
+    deps,
+    policies: await readPolicies(deps, request.auth),
+    holders,
+    tree: buildIncludeTree(['target']),
+    ...(deps.cloud === undefined
+      ? {}
+      : {
+          hookedFind: (included: FindRequest) =>
+            find(deps, request.origin === undefined ? included : { ...included, origin: request.origin }),
+        }),
+  });
+  const out: OutputObject[] = [];
+  for (const holder of holders) {
+    const embedded = holder['target'];
+    if (!(embedded instanceof EmbeddedObject)) continue;
+    const { createdAt, updatedAt, ACL, ...fields } = embedded.fields as Record<string, unknown>;
+    out.push({
+      className: embedded.className,
+      objectId: embedded.objectId,
+      ...(createdAt instanceof Date ? { createdAt } : {}),
+      ...(updatedAt instanceof Date ? { updatedAt } : {}),
+      ...(ACL === undefined ? {} : { ACL: ACL as ACL }),
+      fields,
+    });
+  }
+  return out;
 }
 
 function effectiveLimit(deps: CoreDeps, requested: number | undefined): number {

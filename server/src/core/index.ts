@@ -34,8 +34,8 @@ import type { DeleteRequest } from './delete.js';
 import type { CoreDeps } from './deps.js';
 import { getConfig, updateConfig } from './global-config.js';
 import { claimRequestId } from './idempotency.js';
-import { find, get } from './find.js';
-import type { FindRequest, GetRequest } from './find.js';
+import { find, get, getPointed } from './find.js';
+import type { FindRequest, GetPointedRequest, GetRequest } from './find.js';
 import { readPolicy } from './read-policies.js';
 import type { ReadPolicyRequest } from './read-policies.js';
 import type { ReadPolicy } from './read-policy.js';
@@ -92,7 +92,7 @@ export { changesRoles } from './role-source.js';
 export type { CreateRequest } from './create.js';
 export type { UpdateRequest } from './update.js';
 export type { DeleteRequest } from './delete.js';
-export type { FindRequest, GetRequest } from './find.js';
+export type { FindRequest, GetPointedRequest, GetRequest } from './find.js';
 export type { ReadPolicy, ReadOperation } from './read-policy.js';
 export type { ReadPolicyRequest } from './read-policies.js';
 export type { Projection } from './shape.js';
@@ -143,6 +143,8 @@ export interface Core {
   readonly changes: ChangeFeed;
   readonly find: (request: FindRequest) => Promise<FindResult>;
   readonly get: (request: GetRequest) => Promise<OutputObject>;
+  /** The objects pointers name, read as a REST `include` reads them (GraphQL's batched pointer fields). */
+  readonly getPointed: (request: GetPointedRequest) => Promise<OutputObject[]>;
   /**
    * The read policy of one caller on one class (read-policy.ts): its refusal, the storage condition,
    * `allows(object)` in memory, the fields it may not test, and the shaping of what it may see. The one
@@ -268,6 +270,7 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     changes: root.changes,
     find: (request) => find(current(), request),
     get: (request) => get(current(), request),
+    getPointed: (request) => getPointed(current(), request),
     readPolicy: (request) => readPolicy(current(), request),
     create: (request) => create(current(), request),
     update: (request) => update(current(), request),
