@@ -35,9 +35,10 @@ import {
 import type { AccountServices, ChangeFeed, Core, FileServices } from './core/index.js';
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
-import { ClientAddressResolver, createHttpApp } from './http/index.js';
+import { ClientAddressResolver, createHttpApp, enforceAuthRateLimit } from './http/index.js';
 import { LiveServer } from './live/index.js';
-import type { RequestSample } from './http/index.js';
+import type { AuthRateLimits, RequestSample, RootFrontEnd } from './http/index.js';
+import { SchemaCache, createGraphQLHandler } from './graphql/index.js';
 import { openFileStore } from './files/index.js';
 import {
   createMetrics,
@@ -245,11 +246,12 @@ export async function createApp(options: {
   });
   const push = await createPushService({ config, core, logger, now, hooks: options.pushHooks });
   metrics.sampleQueue('push', () => push.queue.counts());
+  const credentials = new CredentialResolver(config);
   const app = createHttpApp({
     core,
     push: push.service,
     logger,
-    credentials: new CredentialResolver(config),
+    credentials,
     mountPath: config.mountPath,
     ...(config.publicServerURL === undefined ? {} : { publicServerURL: config.publicServerURL }),
     maxBodySize: config.maxBodySize,
@@ -270,6 +272,9 @@ export async function createApp(options: {
       metricsIps: config.metricsIps ?? ['127.0.0.1', '::1'],
     },
     observe: (sample) => observeRequest({ sample, metrics, meter }),
+    ...(serveApi
+      ? { rootFrontEnd: createGraphQL({ config, core, credentials, schemas, cloud, rateLimits, files }) }
+      : {}),
   });
   let localURL = `http://127.0.0.1:${config.port}${config.mountPath}`;
   const dashboard =
@@ -469,6 +474,51 @@ async function createDashboard(options: {
     logger: options.logger,
     now,
   });
+}
+
+/**
+ * Parse's GraphQL API at `--graphql-path` (root of the server, as parse-server's `graphQLPath`): the schema
+ * follows the schema registry (rebuilt after any server's schema change) and the registered cloud functions;
+ * the keys are checked by the same `CredentialResolver` as REST, log-in and sign-up share REST's rate limits.
+ */
+function createGraphQL(options: {
+  config: Config;
+  core: Core;
+  credentials: CredentialResolver;
+  schemas: SchemaRegistry;
+  cloud: CloudRegistry;
+  rateLimits: AuthRateLimits;
+  files: FileServices | undefined;
+}): RootFrontEnd {
+  const { config, core, schemas, cloud, rateLimits, files } = options;
+  const fileURL = fileURLBuilder({
+    appId: config.appId,
+    ...(files?.signer === undefined ? {} : { fileToken: (name: string) => files.signer?.token(name) ?? '' }),
+  });
+  const handler = createGraphQLHandler({
+    core,
+    credentials: options.credentials,
+    schemas: new SchemaCache({
+      classes: () => schemas.getAll(),
+      functionNames: () => cloud.list().functions.map((fn) => fn.name),
+    }),
+    path: config.graphQLPath,
+    publicIntrospection: config.graphQLPublicIntrospection,
+    limits: {
+      maxDepth: config.graphQLMaxDepth,
+      maxAliases: config.graphQLMaxAliases,
+      maxComplexity: config.graphQLMaxComplexity,
+      maxBatch: config.graphQLMaxBatch,
+      maxTokens: config.graphQLMaxTokens,
+    },
+    maxBodySize: config.maxBodySize,
+    maxUploadSize: files?.maxUploadSize ?? config.maxBodySize,
+    maxNestingDepth: config.maxNestingDepth,
+    encode: (mountURL) => ({ fileURL: (name) => fileURL(config.publicServerURL ?? mountURL, name) }),
+    mountURL: (req, protocol) => `${protocol}://${req.headers.host ?? 'localhost'}${config.mountPath}`,
+    limitAuth: (request) => enforceAuthRateLimit(rateLimits, request),
+  });
+  return { path: config.graphQLPath, handle: (req, res, client) => handler.handle(req, res, client) };
 }
 
 /** An address this process can reach itself on: the bound host, or loopback when bound to every interface. */

@@ -12,3 +12,5 @@ export { buildTestConfig, TEST_KEYS } from './strata-config.js';
 export type { TestConfigOptions } from './strata-config.js';
 export { expectParseError } from './parse-error.js';
 export type { ParseErrorLike } from './parse-error.js';
+export { graphqlClient, graphqlHeaders, graphqlURL, rawGraphQL } from './graphql.js';
+export type { GraphQLCaller, RawGraphQLResult } from './graphql.js';

@@ -18,7 +18,7 @@ interface RoleDescription {
 }
 
 export const ROLE_DESCRIPTIONS: Readonly<Record<ServerRole, RoleDescription>> = {
-  api: { serves: 'the REST API, files and the dashboard' },
+  api: { serves: 'the REST API, GraphQL, files and the dashboard' },
   live: { serves: 'LiveQuery (WebSocket, on the REST port and `--live-query-port`)' },
   worker: { serves: 'cloud jobs, queued and scheduled' },
   all: { serves: 'everything the other roles serve (the default)' },

@@ -80,6 +80,21 @@ export interface HttpOptions {
   readonly observe?: (sample: RequestSample) => void;
   /** `POST /push` and `/push_audiences`; without it those routes answer 404. */
   readonly push?: PushService;
+  /**
+   * Another front end answering one path at the server root beside the API (GraphQL at `/graphql`), after
+   * this listener's request log, metrics and CORS; served only when the API is.
+   */
+  readonly rootFrontEnd?: RootFrontEnd;
+}
+
+/** A front end served at one path of the server root (`app.ts` passes GraphQL's). */
+export interface RootFrontEnd {
+  readonly path: string;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    client: { ip: string | undefined; protocol: 'http' | 'https'; log: Logger },
+  ): void;
 }
 
 /** One answered request, as `observe` hears of it. */
@@ -208,6 +223,13 @@ export function createHttpApp(options: HttpOptions): HttpApp {
       void ops.handle({ req, res, path: rootPath, ip: client.ip, log: options.logger.child({ reqId: requestId }) });
       return;
     }
+    const front = options.rootFrontEnd;
+    if (front !== undefined && options.serveApi && rootPath === front.path) {
+      observation.route = front.path;
+      observation.api = true;
+      front.handle(req, res, { ...client, log: options.logger.child({ reqId: requestId }) });
+      return;
+    }
     const rest = paths.rest;
     if (rest === undefined) {
       notFound(res, req);
@@ -263,3 +285,5 @@ function pathOf(url: string): string {
 function notFound(res: ServerResponse, req: IncomingMessage): void {
   sendJson(res, { status: 404, body: { error: `Cannot ${req.method ?? 'GET'} ${req.url ?? '/'}` } });
 }
+export { enforceAuthRateLimit } from './auth-rate-limit.js';
+export type { AuthRateLimits } from './auth-rate-limit.js';

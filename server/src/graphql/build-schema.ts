@@ -1,0 +1,391 @@
+import {
+  GraphQLBoolean,
+  GraphQLEnumType,
+  GraphQLID,
+  GraphQLInputObjectType,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+} from 'graphql';
+import type { GraphQLFieldConfigMap, GraphQLNamedType, GraphQLResolveInfo } from 'graphql';
+import { requireMaster } from '../auth/index.js';
+import { ErrorCode, ParseError } from '../errors/index.js';
+import type { ClassSchema } from '../schema/index.js';
+import { buildClassTypes } from './class-types.js';
+import type { ClassTypes } from './class-types.js';
+import { FileInfoType, NodeInterface, ParseObjectInterface, ReadOptionsInputType, findArgs } from './common-types.js';
+import type { FindArgs } from './connection.js';
+import type { GraphQLContext } from './context.js';
+import { fromGlobalId } from './global-id.js';
+import { isGraphQLName } from './names.js';
+import { createObject, deleteObject, findObjects, getObject, updateObject } from './objects.js';
+import { ClassType, schemaFieldTypes, schemaMutations, schemaQueries } from './schema-ops.js';
+import { AnyScalar, ObjectScalar, UploadScalar } from './scalars.js';
+import { logIn, logOut, signUp, viewer, viewerType, withMutationId } from './users.js';
+import { uploadFile } from './write.js';
+import type { WebFile } from './write.js';
+
+/** System classes Parse's GraphQL API exposes; the other `_` classes are internal. */
+const EXPOSED_SYSTEM_CLASSES = new Set(['_User', '_Role', '_Session', '_Installation']);
+
+/** Names the generated schema already uses: a class whose type would take one of them is left out. */
+const RESERVED_TYPES = new Set([
+  'Query',
+  'Mutation',
+  'Subscription',
+  'Node',
+  'ParseObject',
+  'PageInfo',
+  'ACL',
+  'GeoPoint',
+  'FileInfo',
+  'Element',
+  'Viewer',
+  'Class',
+  'Date',
+  'Bytes',
+  'Object',
+  'Any',
+  'Upload',
+  'String',
+  'Boolean',
+  'Int',
+  'Float',
+  'ID',
+]);
+
+/** What one generated schema was built from. */
+export interface SchemaSource {
+  readonly classes: readonly ClassSchema[];
+  /** Registered cloud functions, for the `CloudCodeFunction` enum. */
+  readonly functionNames: readonly string[];
+}
+
+/**
+ * Parse's GraphQL schema for the given classes (spec/graphql.md): per class its object type, `<class>` and
+ * `<classes>` queries and `create` / `update` / `delete` mutations; users, cloud functions, files, Parse
+ * Config and the schema API. Built again whenever a class schema or the function list changes
+ * (`schema-cache.ts`); a request keeps the schema it started with.
+ */
+export function buildGraphQLSchema(source: SchemaSource): GraphQLSchema {
+  const exposed = exposedClasses(source.classes);
+  const types = buildClassTypes(exposed);
+  const user = types.get('_User');
+  const query: GraphQLFieldConfigMap<unknown, GraphQLContext> = {
+    health: { type: new GraphQLNonNull(GraphQLBoolean), resolve: () => true },
+    node: {
+      type: NodeInterface,
+      args: { id: { type: new GraphQLNonNull(GraphQLID) } },
+      resolve: (_source, args: { id: string }, context) => {
+        const global = fromGlobalId(args.id);
+        const classTypes = global === undefined ? undefined : types.get(global.className);
+        if (classTypes === undefined) throw new ParseError(ErrorCode.OBJECT_NOT_FOUND);
+        return getObject(context, { types: classTypes, id: args.id });
+      },
+    },
+    ...configQueries(),
+    ...schemaQueries(),
+  };
+  const mutation: GraphQLFieldConfigMap<unknown, GraphQLContext> = {
+    ...fileMutations(),
+    ...configMutations(),
+    ...schemaMutations(),
+  };
+  if (user !== undefined) addUserOperations({ query, mutation, user });
+  for (const classTypes of types.values()) addClassOperations({ query, mutation, types: classTypes });
+  const functions = source.functionNames.filter(isGraphQLName);
+  if (functions.length > 0) mutation['callCloudCode'] = callCloudCode(functions);
+  // Interfaces' implementations must be reachable: list every class type (and the schema field types).
+  const extraTypes: GraphQLNamedType[] = [
+    ParseObjectInterface,
+    ...[...types.values()].map((t) => t.object),
+    ...schemaFieldTypes,
+    ClassType,
+  ];
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: query }),
+    mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }),
+    types: extraTypes,
+  });
+}
+
+function exposedClasses(classes: readonly ClassSchema[]): ClassSchema[] {
+  const taken = new Set<string>();
+  const out: ClassSchema[] = [];
+  for (const schema of classes) {
+    if (schema.className.startsWith('_') && !EXPOSED_SYSTEM_CLASSES.has(schema.className)) continue;
+    const bare = schema.className.replace(/^_/, '');
+    if (!isGraphQLName(bare)) continue;
+    const type = bare.charAt(0).toUpperCase() + bare.slice(1);
+    if (RESERVED_TYPES.has(type) || taken.has(type)) continue;
+    taken.add(type);
+    out.push(schema);
+  }
+  return out;
+}
+
+function addClassOperations(options: {
+  query: GraphQLFieldConfigMap<unknown, GraphQLContext>;
+  mutation: GraphQLFieldConfigMap<unknown, GraphQLContext>;
+  types: ClassTypes;
+}): void {
+  const { query, mutation, types } = options;
+  const { names } = types;
+  const add = (
+    map: GraphQLFieldConfigMap<unknown, GraphQLContext>,
+    name: string,
+    config: (typeof map)[string],
+  ): void => {
+    if (map[name] === undefined) map[name] = config;
+  };
+  add(query, names.single, {
+    type: new GraphQLNonNull(types.object),
+    args: { id: { type: new GraphQLNonNull(GraphQLID) }, options: { type: ReadOptionsInputType } },
+    resolve: (_source, args: { id: string }, context) => getObject(context, { types, id: args.id }),
+  });
+  add(query, names.plural, {
+    type: new GraphQLNonNull(types.connection),
+    args: findArgs({ where: types.where, order: types.order }),
+    // GraphQL's own resolver signature (source, args, context, info), taken as one tuple.
+    resolve: (...[, args, context, info]: [unknown, FindArgs, GraphQLContext, GraphQLResolveInfo]) =>
+      findObjects(context, { types, args, info }),
+  });
+  const payload = (verb: string): GraphQLObjectType =>
+    new GraphQLObjectType({
+      name: `${verb}${names.type}Payload`,
+      fields: {
+        [names.single]: { type: new GraphQLNonNull(types.object) },
+        clientMutationId: { type: GraphQLString },
+      },
+    });
+  const input = (verb: string, fields: GraphQLInputObjectType | undefined, withId: boolean): GraphQLInputObjectType =>
+    new GraphQLInputObjectType({
+      name: `${verb}${names.type}Input`,
+      fields: {
+        ...(withId ? { id: { type: new GraphQLNonNull(GraphQLID) } } : {}),
+        ...(fields === undefined ? {} : { fields: { type: fields } }),
+        clientMutationId: { type: GraphQLString },
+      },
+    });
+  type MutationArgs = { input: { id?: string; fields?: unknown; clientMutationId?: string | null } };
+  add(mutation, `create${names.type}`, {
+    type: payload('Create'),
+    args: { input: { type: new GraphQLNonNull(input('Create', types.createFields, false)) } },
+    resolve: (_source, args: MutationArgs, context) => createObject(context, { types, input: args.input }),
+  });
+  add(mutation, `update${names.type}`, {
+    type: payload('Update'),
+    args: { input: { type: new GraphQLNonNull(input('Update', types.updateFields, true)) } },
+    resolve: (_source, args: MutationArgs, context) => updateObject(context, { types, input: args.input }),
+  });
+  add(mutation, `delete${names.type}`, {
+    type: payload('Delete'),
+    args: { input: { type: new GraphQLNonNull(input('Delete', undefined, true)) } },
+    resolve: (_source, args: MutationArgs, context) => deleteObject(context, { types, input: args.input }),
+  });
+}
+
+function addUserOperations(options: {
+  query: GraphQLFieldConfigMap<unknown, GraphQLContext>;
+  mutation: GraphQLFieldConfigMap<unknown, GraphQLContext>;
+  user: ClassTypes;
+}): void {
+  const { query, mutation, user } = options;
+  const viewerObject = viewerType(user);
+  const viewerPayload = (name: string): GraphQLObjectType =>
+    new GraphQLObjectType({
+      name,
+      fields: { viewer: { type: new GraphQLNonNull(viewerObject) }, clientMutationId: { type: GraphQLString } },
+    });
+  query['viewer'] = { type: new GraphQLNonNull(viewerObject), resolve: (_source, _args, context) => viewer(context) };
+  mutation['signUp'] = {
+    type: viewerPayload('SignUpPayload'),
+    args: {
+      input: {
+        type: new GraphQLNonNull(
+          new GraphQLInputObjectType({
+            name: 'SignUpInput',
+            fields: { fields: { type: user.createFields }, clientMutationId: { type: GraphQLString } },
+          }),
+        ),
+      },
+    },
+    resolve: (_source, args: { input: { fields?: unknown; clientMutationId?: string | null } }, context) =>
+      signUp(context, { user, input: args.input }),
+  };
+  mutation['logIn'] = {
+    type: viewerPayload('LogInPayload'),
+    args: {
+      input: {
+        type: new GraphQLNonNull(
+          new GraphQLInputObjectType({
+            name: 'LogInInput',
+            fields: {
+              username: { type: new GraphQLNonNull(GraphQLString) },
+              password: { type: new GraphQLNonNull(GraphQLString) },
+              clientMutationId: { type: GraphQLString },
+            },
+          }),
+        ),
+      },
+    },
+    resolve: (_source, args: { input: { username: string; password: string } }, context) => logIn(context, args.input),
+  };
+  mutation['logOut'] = {
+    type: new GraphQLObjectType({
+      name: 'LogOutPayload',
+      fields: { ok: { type: new GraphQLNonNull(GraphQLBoolean) }, clientMutationId: { type: GraphQLString } },
+    }),
+    args: {
+      input: {
+        type: new GraphQLInputObjectType({
+          name: 'LogOutInput',
+          fields: { clientMutationId: { type: GraphQLString } },
+        }),
+      },
+    },
+    resolve: (_source, args: { input?: { clientMutationId?: string | null } }, context) =>
+      logOut(context, args.input ?? {}),
+  };
+}
+
+function callCloudCode(functions: readonly string[]): GraphQLFieldConfigMap<unknown, GraphQLContext>[string] {
+  const functionEnum = new GraphQLEnumType({
+    name: 'CloudCodeFunction',
+    values: Object.fromEntries(functions.map((name) => [name, { value: name }])),
+  });
+  return {
+    type: new GraphQLObjectType({
+      name: 'CallCloudCodePayload',
+      fields: { result: { type: AnyScalar }, clientMutationId: { type: GraphQLString } },
+    }),
+    args: {
+      input: {
+        type: new GraphQLNonNull(
+          new GraphQLInputObjectType({
+            name: 'CallCloudCodeInput',
+            fields: {
+              functionName: { type: new GraphQLNonNull(functionEnum) },
+              params: { type: ObjectScalar },
+              clientMutationId: { type: GraphQLString },
+            },
+          }),
+        ),
+      },
+    },
+    resolve: async (
+      _source,
+      args: {
+        input: { functionName: string; params?: Record<string, unknown> | null; clientMutationId?: string | null };
+      },
+      context,
+    ) => {
+      const answer = await context.core.runFunction({
+        auth: context.auth,
+        name: args.input.functionName,
+        params: (args.input.params ?? {}) as never,
+        origin: context.origin,
+      });
+      return withMutationId(args.input, { result: answer.result ?? null });
+    },
+  };
+}
+
+function fileMutations(): GraphQLFieldConfigMap<unknown, GraphQLContext> {
+  return {
+    createFile: {
+      type: new GraphQLObjectType({
+        name: 'CreateFilePayload',
+        fields: { fileInfo: { type: new GraphQLNonNull(FileInfoType) }, clientMutationId: { type: GraphQLString } },
+      }),
+      args: {
+        input: {
+          type: new GraphQLNonNull(
+            new GraphQLInputObjectType({
+              name: 'CreateFileInput',
+              fields: { upload: { type: new GraphQLNonNull(UploadScalar) }, clientMutationId: { type: GraphQLString } },
+            }),
+          ),
+        },
+      },
+      resolve: async (_source, args: { input: { upload: WebFile; clientMutationId?: string | null } }, context) => {
+        const saved = await uploadFile(context, args.input.upload);
+        return withMutationId(args.input, { fileInfo: { name: saved.name, url: saved.url } });
+      },
+    },
+  };
+}
+
+const CloudConfigType = new GraphQLObjectType({
+  name: 'ConfigValue',
+  fields: { value: { type: AnyScalar }, isMasterKeyOnly: { type: GraphQLBoolean } },
+});
+
+function configQueries(): GraphQLFieldConfigMap<unknown, GraphQLContext> {
+  return {
+    cloudConfig: {
+      type: CloudConfigType,
+      args: { paramName: { type: new GraphQLNonNull(GraphQLString) } },
+      resolve: async (_source, args: { paramName: string }, context) => {
+        // Parse's GraphQL API reads the config with the master key only (spec/graphql.md §5).
+        requireMaster(context.auth, { access: 'read' });
+        const config = await context.core.getConfig({ auth: context.auth });
+        const value = config.params[args.paramName];
+        return { value: value ?? null, isMasterKeyOnly: config.masterKeyOnly?.[args.paramName] ?? false };
+      },
+    },
+  };
+}
+
+function configMutations(): GraphQLFieldConfigMap<unknown, GraphQLContext> {
+  return {
+    updateCloudConfig: {
+      type: new GraphQLObjectType({
+        name: 'UpdateCloudConfigPayload',
+        fields: {
+          cloudConfig: { type: new GraphQLNonNull(CloudConfigType) },
+          clientMutationId: { type: GraphQLString },
+        },
+      }),
+      args: {
+        input: {
+          type: new GraphQLNonNull(
+            new GraphQLInputObjectType({
+              name: 'UpdateCloudConfigInput',
+              fields: {
+                paramName: { type: new GraphQLNonNull(GraphQLString) },
+                value: { type: new GraphQLNonNull(AnyScalar) },
+                isMasterKeyOnly: { type: GraphQLBoolean },
+                clientMutationId: { type: GraphQLString },
+              },
+            }),
+          ),
+        },
+      },
+      resolve: async (
+        _source,
+        args: {
+          input: {
+            paramName: string;
+            value: unknown;
+            isMasterKeyOnly?: boolean | null;
+            clientMutationId?: string | null;
+          };
+        },
+        context,
+      ) => {
+        const { paramName, value } = args.input;
+        const masterKeyOnly = args.input.isMasterKeyOnly === true;
+        await context.core.updateConfig({
+          auth: context.auth,
+          set: { [paramName]: value as never },
+          unset: [],
+          masterKeyOnly: { [paramName]: masterKeyOnly },
+          origin: context.origin,
+        });
+        return withMutationId(args.input, { cloudConfig: { value, isMasterKeyOnly: masterKeyOnly } });
+      },
+    },
+  };
+}

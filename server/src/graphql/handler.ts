@@ -1,0 +1,194 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError, parse } from 'graphql';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { isMasterLike, parseContext, readWireCredentials } from '../auth/index.js';
+import type { Auth, CredentialResolver } from '../auth/index.js';
+import { ErrorCode, toParseError } from '../errors/index.js';
+import type { Core, RequestOrigin } from '../core/index.js';
+import type { Logger } from '../infra/index.js';
+import type { EncodeOptions } from '../schema/index.js';
+import { readBody } from './body.js';
+import type { GraphQLContext } from './context.js';
+import { mapResultErrors } from './errors.js';
+import { introspectionRequested } from './introspection.js';
+import { limitsRule } from './limits.js';
+import type { QueryLimits } from './limits.js';
+import { ObjectLoader } from './loader.js';
+import type { BuiltSchema, SchemaCache } from './schema-cache.js';
+
+export interface GraphQLLimits extends QueryLimits {
+  /** Most operations in one batched request (a JSON array body); 0 turns batching off. */
+  readonly maxBatch: number;
+  /** Most tokens a document may hold (the parser stops past it). */
+  readonly maxTokens: number;
+}
+
+export interface GraphQLHandlerOptions {
+  readonly core: Core;
+  /** The app's key check, shared with REST and LiveQuery (built by `app.ts`). */
+  readonly credentials: CredentialResolver;
+  readonly schemas: SchemaCache;
+  readonly path: string;
+  readonly limits: GraphQLLimits;
+  /** Whether callers without the master key may introspect (`graphQLPublicIntrospection`). */
+  readonly publicIntrospection: boolean;
+  readonly maxBodySize: number;
+  readonly maxUploadSize: number;
+  readonly maxNestingDepth: number;
+  /** How file URLs are written for a request that reached `mountURL`. */
+  readonly encode: (mountURL: string) => EncodeOptions;
+  readonly mountURL: (req: IncomingMessage, protocol: string) => string;
+  /** REST's log-in / sign-up rate limits, by IP and account. */
+  readonly limitAuth: (request: { ip: string | undefined; account: unknown }) => Promise<void>;
+}
+
+/** What a request brings to yoga: the resolvers' context, the schema it runs against, and who is asking. */
+type ServerContext = GraphQLContext & { readonly built: BuiltSchema; readonly log: Logger };
+
+/**
+ * Serves `POST` and `GET` on the GraphQL path with graphql-yoga. The credentials are Parse's headers, checked
+ * by the same `CredentialResolver` and `core.authenticate` as REST, before GraphQL sees the request: a bad key
+ * is REST's 403 `{"error":"unauthorized"}`, a bad session token REST's 400 `{"code":209}`. Then the request
+ * runs against the current generated schema, with its own pointer loader.
+ */
+export function createGraphQLHandler(options: GraphQLHandlerOptions): {
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    client: { ip: string | undefined; protocol: string; log: Logger },
+  ): void;
+} {
+  const { limits } = options;
+  const yoga = createYoga<ServerContext>({
+    schema: (context): GraphQLSchema => context.built.schema,
+    graphqlEndpoint: options.path,
+    graphiql: false,
+    landingPage: false,
+    maskedErrors: false,
+    logging: false,
+    cors: false,
+    batching: limits.maxBatch > 0 ? { limit: limits.maxBatch } : false,
+    plugins: [strataPlugin(options)],
+  });
+
+  const serve = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    client: { ip: string | undefined; protocol: string; log: Logger },
+  ): Promise<void> => {
+    const wire = readWireCredentials({ headers: req.headers, body: {} });
+    const credentials = options.credentials.resolve(wire.presented, { ip: client.ip });
+    const auth: Auth = await options.core.authenticate(credentials);
+    const method = req.method ?? 'GET';
+    const multipart = (req.headers['content-type'] ?? '').startsWith('multipart/');
+    const body =
+      method === 'GET' || method === 'HEAD'
+        ? undefined
+        : await readBody(req, multipart ? options.maxUploadSize : options.maxBodySize);
+    const built = await options.schemas.current();
+    const mountURL = options.mountURL(req, client.protocol);
+    const encode = options.encode(mountURL);
+    const origin: RequestOrigin = {
+      context: parseContext(wire.rawContext),
+      headers: req.headers,
+      encode,
+      log: client.log,
+      ...(client.ip === undefined ? {} : { ip: client.ip }),
+    };
+    const context: ServerContext = {
+      auth,
+      core: options.core,
+      origin,
+      encode,
+      loader: new ObjectLoader({ core: options.core, auth, origin }),
+      maxDepth: options.maxNestingDepth,
+      limitAuth: (account) => options.limitAuth({ ip: client.ip, account }),
+      ip: client.ip,
+      lookup: built.lookup,
+      built,
+      log: client.log,
+    };
+    const query = (req.url ?? '').indexOf('?');
+    const url = `http://localhost${options.path}${query === -1 ? '' : (req.url ?? '').slice(query)}`;
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string') headers.set(name, value);
+      else if (Array.isArray(value)) headers.set(name, value.join(', '));
+    }
+    // Buffer.concat allocates a plain ArrayBuffer, never a shared one.
+    const request = new Request(url, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }),
+    });
+    const response = await yoga.handleRequest(request, context);
+    const payload = Buffer.from(await response.arrayBuffer());
+    res.statusCode = response.status;
+    response.headers.forEach((value, name) => {
+      if (name !== 'content-length' && name !== 'transfer-encoding') res.setHeader(name, value);
+    });
+    res.setHeader('Content-Length', payload.length);
+    res.end(payload);
+  };
+
+  return {
+    handle(req, res, client) {
+      serve(req, res, client).catch((err: unknown) => sendRestError(res, err, client.log));
+    },
+  };
+}
+
+/** Credential and body failures answer as REST does (the bare 403, 400 `{"code":209}`, 413). */
+function sendRestError(res: ServerResponse, err: unknown, log: Logger): void {
+  const error = toParseError(err);
+  if (error.code === ErrorCode.INTERNAL_SERVER_ERROR) log.error({ err: error.cause ?? err }, 'internal error');
+  const body = JSON.stringify(
+    error.code === ErrorCode.INTERNAL_SERVER_ERROR ? { code: 1, message: 'Internal server error.' } : error.toJSON(),
+  );
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = error.code === ErrorCode.INTERNAL_SERVER_ERROR ? 500 : error.httpStatus;
+  if (error.httpStatus === 413) res.setHeader('Connection', 'close');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/**
+ * Strata's rules around yoga's pipeline: the token limit on parsing, the depth / alias / complexity limits on
+ * validation, introspection for the master key only (HTTP 403 otherwise), and Parse's error form on results.
+ */
+function strataPlugin(options: GraphQLHandlerOptions): Plugin<ServerContext> {
+  const { limits } = options;
+  const rule = limitsRule(limits);
+  return {
+    onParse({ setParseFn }) {
+      setParseFn((source, parseOptions) => parse(source, { ...parseOptions, maxTokens: limits.maxTokens }));
+    },
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule);
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const context = args.contextValue as ServerContext;
+      if (!options.publicIntrospection && !isMasterLike(context.auth) && introspectionRequested(args.document)) {
+        setResultAndStopExecution({
+          errors: [new GraphQLError('Introspection is not allowed', { extensions: { http: { status: 403 } } })],
+        });
+      }
+    },
+    onResultProcess({ result, setResult, serverContext }) {
+      const context = serverContext as Partial<ServerContext>;
+      const mapOptions = { master: context.auth !== undefined && isMasterLike(context.auth), log: context.log };
+      if (Array.isArray(result)) setResult(result.map((item: ExecutionResult) => mapResultErrors(item, mapOptions)));
+      else if (isExecutionResult(result)) setResult(mapResultErrors(result, mapOptions));
+    },
+  };
+}
+
+function isExecutionResult(value: unknown): value is ExecutionResult {
+  return value !== null && typeof value === 'object' && !(Symbol.asyncIterator in value);
+}

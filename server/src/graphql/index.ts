@@ -1,0 +1,17 @@
+/**
+ * GraphQL: Parse's generated GraphQL API (spec/graphql.md) on graphql-yoga, at `/graphql` beside the REST API.
+ * The schema is generated from the class schemas and rebuilt when they change; every resolver decodes its
+ * arguments into one core operation as the caller, so ACLs, CLPs, protectedFields, triggers and validation
+ * are REST's own. Credentials are checked by auth's `CredentialResolver` and core's `authenticate`, never here.
+ * It does not serve subscriptions yet, and holds no state beyond the generated schema.
+ */
+export { createGraphQLHandler } from './handler.js';
+export type { GraphQLHandlerOptions, GraphQLLimits } from './handler.js';
+export { SchemaCache } from './schema-cache.js';
+export type { BuiltSchema } from './schema-cache.js';
+export { buildGraphQLSchema } from './build-schema.js';
+export type { SchemaSource } from './build-schema.js';
+export { toGlobalId, fromGlobalId } from './global-id.js';
+export { pluralize } from './pluralize.js';
+export { classNames } from './names.js';
+export type { ClassNames } from './names.js';
