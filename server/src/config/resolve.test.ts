@@ -93,6 +93,13 @@ describe('resolveOptions', () => {
       queryMaxCost: 20_000,
       allowPublicExplain: false,
       slowQueryMs: 200,
+      graphQLPath: '/graphql',
+      graphQLPublicIntrospection: false,
+      graphQLMaxDepth: 12,
+      graphQLMaxAliases: 50,
+      graphQLMaxComplexity: 2000,
+      graphQLMaxBatch: 10,
+      graphQLMaxTokens: 10_000,
       logLevel: 'info',
     });
   });

@@ -21,7 +21,8 @@ describe('--role', () => {
       assert.ok(text.includes(`\`${role}\``), role);
       assert.ok(text.includes(serves ?? notYet ?? '-'), role);
     }
-    // Nothing promised that is not built: GraphQL is served by no role yet.
-    assert.doesNotMatch(text, /GraphQL/);
+    // GraphQL is served with the REST API (the api and all roles), never by live or worker.
+    assert.match(ROLE_DESCRIPTIONS.api.serves ?? '', /GraphQL/);
+    assert.doesNotMatch(`${ROLE_DESCRIPTIONS.live.serves ?? ''} ${ROLE_DESCRIPTIONS.worker.serves ?? ''}`, /GraphQL/);
   });
 });
