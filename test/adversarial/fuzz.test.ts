@@ -351,7 +351,11 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
   );
 
   it('answers correctly afterwards', async () => {
-    const health = await server.call({ path: '/health' });
+    // fetch says only 'fetch failed': name the socket error, so a server that stopped accepting shows why.
+    const health = await server.call({ path: '/health' }).catch((err: unknown) => {
+      const cause = err instanceof Error ? err.cause : undefined;
+      return assert.fail(`GET /health failed: ${String(err)}; cause: ${String(cause)}`);
+    });
     assert.equal(health.status, 200);
     // A class of its own: fuzzed master requests may have changed the fuzz classes' permissions.
     const created = await server.call({
