@@ -5,7 +5,7 @@
 // [--cloud FILE (cloud code module)].
 import { parseArgs } from 'node:util';
 import express from 'express';
-import { ParseServer } from 'parse-server';
+import { ParseGraphQLServer, ParseServer } from 'parse-server';
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +47,8 @@ const server = new ParseServer({
 await server.start();
 const app = express();
 app.use(mount, server.app);
+// Parse's GraphQL API at the root, as Strata serves it (the `graphql` bench scenario).
+new ParseGraphQLServer(server, { graphQLPath: '/graphql' }).applyGraphQL(app);
 const http = app.listen(port, '127.0.0.1');
 
 const stop = () => {

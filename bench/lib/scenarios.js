@@ -7,6 +7,8 @@ export const SCENARIO_NAMES = [
   'create',
   'get',
   'query',
+  'include',
+  'graphql',
   'regex',
   'update',
   'inQuery',
@@ -21,6 +23,8 @@ export const EXECUTION_ORDER = [
   'function',
   'authGet',
   'query',
+  'include',
+  'graphql',
   'regex',
   'inQuery',
   'near',
@@ -153,6 +157,26 @@ function inQueryPath(mount, tier) {
   return `${mount}/classes/${CLASS_NAME}?where=${encodeURIComponent(JSON.stringify(where))}&limit=${QUERY_LIMIT}`;
 }
 
+/**
+ * `include` and `graphql` scenarios: the same page, 20 BenchItems of a score range with their owner (a nested
+ * pointer), through REST (`include=owner`) and through the generated GraphQL API (`benchItems` with
+ * `owner { name tier }`). GraphQL answers at the server root, as parse-server's `graphQLPath`.
+ */
+function includePath(mount, low) {
+  const where = encodeURIComponent(JSON.stringify({ score: { $gte: low, $lt: low + QUERY_WIDTH } }));
+  return `${mount}/classes/${CLASS_NAME}?where=${where}&order=-score&limit=${QUERY_LIMIT}&include=owner`;
+}
+
+const GRAPHQL_QUERY = `query Page($low: Float!, $high: Float!) {
+  benchItems(where: { score: { greaterThanOrEqualTo: $low, lessThan: $high } }, order: [score_DESC], first: ${QUERY_LIMIT}) {
+    edges { node { objectId score name owner { objectId name tier } } }
+  }
+}`;
+
+function graphqlBody(low) {
+  return JSON.stringify({ query: GRAPHQL_QUERY, variables: { low, high: low + QUERY_WIDTH } });
+}
+
 function nearPath(mount, i) {
   const where = { location: { $nearSphere: gridPoint(i), $maxDistanceInKilometers: NEAR_KM } };
   return `${mount}/classes/${PLACE_CLASS}?where=${encodeURIComponent(JSON.stringify(where))}&limit=${QUERY_LIMIT}`;
@@ -252,6 +276,44 @@ export function buildScenario(name, { baseUrl, ctx, ids, rows }) {
           if (res.status !== 200 || JSON.stringify(scores) !== JSON.stringify(expected)) fail('query check', res);
         },
       };
+    case 'include':
+      return {
+        request: { method: 'GET', headers, setupRequest: (req) => ({ ...req, path: includePath(mount, randomLow()) }) },
+        async check() {
+          const res = await requestJson(`${origin}${includePath(mount, 1000)}`, { headers });
+          const owners = res.json?.results?.map(
+            (r) => r.owner?.__type === 'Object' && typeof r.owner.tier === 'number',
+          );
+          if (res.status !== 200 || owners?.length !== QUERY_LIMIT || owners.includes(false))
+            fail('include check', res);
+        },
+      };
+    case 'graphql': {
+      const graphqlHeaders = { ...headers, 'Content-Type': 'application/json' };
+      return {
+        request: {
+          method: 'POST',
+          path: '/graphql',
+          headers: graphqlHeaders,
+          setupRequest: (req) => ({ ...req, body: graphqlBody(randomLow()) }),
+        },
+        async check() {
+          const res = await fetch(`${origin}/graphql`, {
+            method: 'POST',
+            headers: graphqlHeaders,
+            body: graphqlBody(1000),
+          });
+          const json = await res.json().catch(() => undefined);
+          const edges = json?.data?.benchItems?.edges ?? [];
+          const scores = edges.map((e) => e.node.score);
+          const expected = Array.from({ length: QUERY_LIMIT }, (_, k) => 1000 + QUERY_WIDTH - 1 - k);
+          const owned = edges.every((e) => typeof e.node.owner?.tier === 'number');
+          if (res.status !== 200 || JSON.stringify(scores) !== JSON.stringify(expected) || !owned) {
+            fail('graphql check', { status: res.status, text: JSON.stringify(json) ?? '' });
+          }
+        },
+      };
+    }
     case 'regex':
       return {
         request: {
