@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { CredentialResolver, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
 import {
@@ -33,6 +34,7 @@ import {
   createWebhookSource,
 } from './core/index.js';
 import type { AccountServices, ChangeFeed, Core, FileServices } from './core/index.js';
+import { receiveRelayedJobs, relayJobs } from './app-job-relay.js';
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
 import { ClientAddressResolver, createHttpApp, enforceAuthRateLimit } from './http/index.js';
@@ -122,6 +124,16 @@ export async function createApp(options: {
   logs?: LogBuffer;
   /** Code's say around pushes (`beforePush` / `afterPush`); cloud code's `Parse.Cloud` push hooks come through here. */
   pushHooks?: PushHooks;
+  /**
+   * Pub/sub shared with the other processes of `strata start --workers N` when there is no Redis (relayed by
+   * the cluster's primary): caches and the change feed then stay coherent across the workers.
+   */
+  pubsub?: PubSub;
+  /**
+   * Whether this process consumes the in-process job queue (default true). Of several workers on one
+   * database without Redis only the first does, so a scheduled job runs once, not once per worker.
+   */
+  consumeJobs?: boolean;
 }): Promise<StrataApp> {
   const { config, logger } = options;
   const step = async (name: StartupStep): Promise<void> => options.onStartupStep?.(name);
@@ -140,13 +152,18 @@ export async function createApp(options: {
     config.cloud === undefined ? undefined : await loadCloudCode({ file: config.cloud, bridge: parseBridge });
   let mountURL = config.publicServerURL ?? `http://localhost:${config.port}${config.mountPath}`;
   await step('database');
-  const storage = await openStorage(config.databaseURI, { connectTimeoutMs: config.databaseConnectTimeout });
+  const storage = await openStorage(config.databaseURI, {
+    connectTimeoutMs: config.databaseConnectTimeout,
+    sqliteReadThreads: config.sqliteReadThreads ?? availableParallelism(),
+  });
   await storage.initialize();
   await step('redis');
   const pubsub =
-    config.redisURL === undefined
-      ? createMemoryPubSub()
-      : await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` });
+    config.redisURL !== undefined
+      ? await createRedisPubSub({ url: config.redisURL, prefix: `strata:${config.appId}` })
+      : (options.pubsub ?? createMemoryPubSub());
+  // Other processes hear this one's changes over Redis, or over the cluster's IPC relay.
+  const sharedPubSub = config.redisURL !== undefined || options.pubsub !== undefined;
   await step('components');
   const schemas = await createSchemaRegistry({ storage, pubsub, logger, maxFields: config.maxFieldsPerClass });
   const metrics = createMetrics();
@@ -157,7 +174,7 @@ export async function createApp(options: {
     meter.record(sample);
   };
   // The change feed: every committed object write, to this process's subscribers and, over Redis, the others'.
-  const changes = await ChangeBus.create({ logger, ...(config.redisURL === undefined ? {} : { pubsub }) });
+  const changes = await ChangeBus.create({ logger, ...(sharedPubSub ? { pubsub } : {}) });
   const roles = await createRoleCache({ pubsub, changes, logger });
   const now = options.now ?? (() => new Date());
   const sessionCache = createSessionCache({ changes, now });
@@ -198,6 +215,8 @@ export async function createApp(options: {
     now,
     serverConfig: () => hookServerConfig({ config, serverURL: mountURL }),
     observe: observeHook,
+    consume: options.consumeJobs ?? true,
+    relay: options.pubsub,
   });
   if (storage.poolStats !== undefined) metrics.sampleDatabasePool(() => storage.poolStats?.() ?? NO_POOL);
   metrics.sampleQueue('jobs', () => jobQueue.counts());
@@ -239,6 +258,7 @@ export async function createApp(options: {
       queryLimits,
       allowPublicExplain: config.allowPublicExplain,
       batchMaxRequests: config.batchMaxRequests,
+      queryTimeLimits: { client: config.queryTimeLimit, master: config.masterQueryTimeLimit },
       ...(config.idempotency === false
         ? {}
         : { idempotency: { ttlSeconds: config.idempotencyTtl, maxResponseBytes: IDEMPOTENT_RESPONSE_LIMIT } }),
@@ -640,20 +660,30 @@ async function createJobRunner(options: {
   now: () => Date;
   serverConfig: () => HookServerConfig;
   observe: (sample: HookSample) => void;
+  consume: boolean;
+  /** The cluster's pub/sub, when this process is one of several workers without Redis. */
+  relay: PubSub | undefined;
 }): Promise<{ runner: JobRunner; queue: JobQueue<JobQueueData> }> {
   const { config, logger } = options;
   const onError = (err: unknown): void => logger.warn({ err }, 'job queue error');
-  const queue: JobQueue<JobQueueData> =
-    config.redisURL === undefined
-      ? createMemoryQueue({ now: options.now })
-      : await createRedisQueue({
-          url: config.redisURL,
-          prefix: `strata:${config.appId}`,
-          name: 'jobs',
-          lockDurationMs: config.jobLockDuration,
-          stalledIntervalMs: config.jobStalledInterval,
-          onError,
-        });
+  let queue: JobQueue<JobQueueData>;
+  if (config.redisURL === undefined) {
+    const memory = createMemoryQueue<JobQueueData>({ now: options.now });
+    // Several workers without Redis: the first consumes, the others hand their jobs to it (app-job-relay.ts).
+    if (options.relay === undefined || options.consume) queue = memory;
+    else queue = relayJobs({ queue: memory, pubsub: options.relay });
+    if (options.relay !== undefined && options.consume)
+      await receiveRelayedJobs({ queue: memory, pubsub: options.relay });
+  } else {
+    queue = await createRedisQueue({
+      url: config.redisURL,
+      prefix: `strata:${config.appId}`,
+      name: 'jobs',
+      lockDurationMs: config.jobLockDuration,
+      stalledIntervalMs: config.jobStalledInterval,
+      onError,
+    });
+  }
   const runner = new JobRunner({
     registry: options.registry,
     queue,
@@ -671,8 +701,10 @@ async function createJobRunner(options: {
     serverConfig: options.serverConfig,
     observe: options.observe,
   });
-  if (config.role === 'worker' || config.role === 'all') await runner.startWorker();
-  else if (config.redisURL === undefined && options.registry.list().jobs.length > 0) {
+  if ((config.role === 'worker' || config.role === 'all') && options.consume) await runner.startWorker();
+  else if (config.redisURL === undefined && options.relay !== undefined) {
+    // Not the consuming worker: jobs accepted here run on the first worker (relayJobs).
+  } else if (config.redisURL === undefined && options.registry.list().jobs.length > 0) {
     logger.warn(
       'role api without --redis-url: accepted jobs wait in _JobStatus until a worker or all process starts on this database',
     );

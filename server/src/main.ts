@@ -5,6 +5,7 @@
  * `--help`, `--version` and configuration errors answer fast and cold start stays short.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { CommandLine, Config, GeneratedKeys, ResolvedOptions } from './config/index.js';
 import {
@@ -20,7 +21,7 @@ import {
   resolveOptions,
 } from './config/index.js';
 import { ErrorCode, ParseError } from './errors/index.js';
-import type { Logger } from './infra/index.js';
+import type { Logger, PubSub } from './infra/index.js';
 import { LogBuffer, createLogger } from './infra/index.js';
 import type { DashboardUser } from './dashboard/index.js';
 import { EXIT_CODES, describeStartupFailure } from './main-failure.js';
@@ -116,7 +117,7 @@ function keysBanner(config: Config, keys: KeysOutcome, address: { port: number; 
   ].join('\n');
 }
 
-function handleSignals(app: { close(): Promise<void> }, logger: Logger): void {
+function handleSignals(app: { close(): Promise<void> }, logger: Logger, options: { clusterWorker: boolean }): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -137,7 +138,10 @@ function handleSignals(app: { close(): Promise<void> }, logger: Logger): void {
     );
   };
   process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // A worker of `--workers N` is stopped by its primary (SIGTERM); Ctrl-C in a terminal reaches the whole
+  // process group, and the worker would take the primary's SIGTERM that follows as a second, forcing signal.
+  if (options.clusterWorker) process.on('SIGINT', () => undefined);
+  else process.on('SIGINT', stop);
 }
 
 /** In a `--dev` child: waits, once the cloud code has loaded, until the supervisor has freed the port. */
@@ -168,8 +172,21 @@ async function devHandoff(env: NodeJS.ProcessEnv): Promise<DevHandoff | undefine
   };
 }
 
-async function start(options: { config: Config; keys?: KeysOutcome; dev?: DevHandoff }): Promise<void> {
-  const { config, keys, dev } = options;
+/** This process as one of `--workers N`: its slot (1..N) and the pub/sub the primary relays. */
+interface ClusterWorker {
+  readonly slot: number;
+  readonly pubsub: PubSub;
+  /** Tells the primary the port is open. */
+  listening(address: { port: number; host: string }): void;
+}
+
+async function start(options: {
+  config: Config;
+  keys?: KeysOutcome;
+  dev?: DevHandoff;
+  worker?: ClusterWorker;
+}): Promise<void> {
+  const { config, keys, dev, worker } = options;
   const terminal = process.stdout.isTTY;
   // The recent lines `GET /scriptlog` answers with (the dashboards' logs pages).
   const logs = new LogBuffer();
@@ -191,13 +208,14 @@ async function start(options: { config: Config; keys?: KeysOutcome; dev?: DevHan
       logger,
       logs,
       dashboardUsers: await dashboardUsersReader(config, logger),
+      ...(worker === undefined ? {} : { pubsub: worker.pubsub, consumeJobs: worker.slot === 1 }),
       onStartupStep: async (next) => {
         step = next;
         // The cloud code has loaded: under --dev, the previous server stops only now (it served meanwhile).
         if (next === 'database') await dev?.loaded();
       },
     });
-    handleSignals(app, logger);
+    handleSignals(app, logger, { clusterWorker: worker !== undefined });
     step = 'listen';
     address = await app.listen();
   } catch (err) {
@@ -208,6 +226,12 @@ async function start(options: { config: Config; keys?: KeysOutcome; dev?: DevHan
     if (keys?.created) lines.push(`strata: the generated keys are in ${keys.path} (not shown: the start failed)`);
     process.stderr.write(`${lines.join('\n')}\n`);
     process.exit(failure.exitCode);
+  }
+  if (worker !== undefined) {
+    // The primary prints the banner and the dashboard line once for all workers.
+    worker.listening(address);
+    logger.info({ ...address, slot: worker.slot }, 'strata worker is listening');
+    return;
   }
   if (keys?.created) process.stderr.write(keysBanner(config, keys, address));
   else if (keys) logger.info({ appId: config.appId, keysFile: keys.path }, 'using the keys generated on first start');
@@ -633,13 +657,75 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<voi
     }
     built = buildConfig(options);
     dev = await devHandoff(env);
+    if (env[WORKER_SLOT_ENV] === undefined) {
+      const workers = workerCount({ options, env });
+      if (workers > 1) return await startPrimary({ ...built, workers, env });
+    }
   } catch (err) {
     // Configuration mistakes get one clear line and exit code 2, not a stack trace.
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`strata: ${message}\n`);
     process.exit(EXIT_CODES.configuration);
   }
-  await start({ ...built, ...(dev === undefined ? {} : { dev }) });
+  const worker = await clusterWorker(env);
+  await start({ ...built, ...(dev === undefined ? {} : { dev }), ...(worker === undefined ? {} : { worker }) });
+}
+
+/** Set by the primary in each worker's environment (main-cluster.ts reads it too). */
+const WORKER_SLOT_ENV = 'STRATA_WORKER_SLOT';
+
+/**
+ * `--workers`, else the number of cores with NODE_ENV=production and 1 otherwise. `--dev` and an in-memory
+ * SQLite database (one per process: the workers would not share it) always run one process.
+ */
+function workerCount(options: { options: ResolvedOptions; env: NodeJS.ProcessEnv }): number {
+  const { workers, dev, databaseURI } = options.options;
+  if (dev === true || databaseURI === 'sqlite::memory:') return 1;
+  return workers ?? (options.env['NODE_ENV'] === 'production' ? availableParallelism() : 1);
+}
+
+/** The primary of `--workers N`: forks the workers, prints what a single server prints once they listen. */
+async function startPrimary(options: {
+  config: Config;
+  keys?: KeysOutcome;
+  workers: number;
+  env: NodeJS.ProcessEnv;
+}): Promise<void> {
+  const { config, keys } = options;
+  const terminal = process.stdout.isTTY;
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat ?? (terminal ? 'pretty' : 'json'),
+    color: terminal && !process.env['NO_COLOR'],
+  });
+  const { runPrimary } = await import('./main-cluster.js');
+  const address = await runPrimary({ workers: options.workers, logger, env: {} });
+  if (keys?.created) process.stderr.write(keysBanner(config, keys, address));
+  logger.info(
+    { ...address, workers: options.workers, mountPath: config.mountPath, role: config.role },
+    'strata is listening',
+  );
+}
+
+/** In a worker of `--workers N`: its slot and the primary's pub/sub relay; undefined in a single server. */
+async function clusterWorker(env: NodeJS.ProcessEnv): Promise<ClusterWorker | undefined> {
+  const send = process.send?.bind(process);
+  const slot = Number(env[WORKER_SLOT_ENV]);
+  if (send === undefined || !Number.isInteger(slot) || slot < 1) return undefined;
+  const { createIpcPubSub } = await import('./infra/index.js');
+  // A worker whose primary is gone (killed without a chance to stop it) stops too, instead of holding the port.
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  return {
+    slot,
+    pubsub: createIpcPubSub({
+      send: (message) => void send(message, undefined, undefined, () => undefined),
+      listen: (listener) => {
+        process.on('message', listener);
+        return () => process.off('message', listener);
+      },
+    }),
+    listening: (address) => void send({ strataWorker: 'listening', ...address }, undefined, undefined, () => undefined),
+  };
 }
 
 await run(process.argv.slice(2), process.env);

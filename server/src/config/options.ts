@@ -190,6 +190,26 @@ export const OPTIONS = [
       "Development mode: run the server as a child process and restart it when a file under the `--cloud` module's directory changes.",
   }),
   option({
+    key: 'sqliteReadThreads',
+    flag: '--sqlite-read-threads',
+    env: 'STRATA_SQLITE_READ_THREADS',
+    group: 'Storage',
+    kind: integerKind({ min: 0, max: 64 }),
+    defaultText: 'the number of cores',
+    description:
+      'Threads that run SQLite finds and counts off the event loop, each with its own read-only connection (WAL), so a slow scan never stalls other requests; gets by objectId stay on the main connection. 0 runs every read on the main connection.',
+  }),
+  option({
+    key: 'workers',
+    flag: '--workers',
+    env: 'STRATA_WORKERS',
+    group: 'Server',
+    kind: integerKind({ min: 1, max: 256 }),
+    defaultText: 'the number of cores with NODE_ENV=production, else 1',
+    description:
+      'App processes serving one port (Node cluster). They share the database (SQLite in WAL mode, one writer at a time) and keep their caches and change feed coherent through the primary process, or Redis when configured. SIGHUP to the primary restarts them one by one. `--dev` runs one.',
+  }),
+  option({
     key: 'cloudTimeout',
     flag: '--cloud-timeout',
     env: 'STRATA_CLOUD_TIMEOUT',
@@ -873,6 +893,28 @@ export const OPTIONS = [
     defaultText: '20000',
     description:
       'Most total cost of one `where`, sub-queries included (master key exempt): each constraint, `$in`-style value and `$or` branch costs 1, each sub-query 100, each `$regex` 10 per instruction of its compiled RE2 program; over it → 102.',
+  }),
+  option({
+    key: 'queryTimeLimit',
+    flag: '--query-time-limit',
+    env: 'STRATA_QUERY_TIME_LIMIT',
+    group: 'Limits',
+    kind: integerKind({ min: 1, max: 24 * 3600 * 1000 }),
+    default: () => 5000,
+    defaultText: '5000',
+    description:
+      "Milliseconds a client's find or count may run in the database before it is stopped with 124 (SQLite's read threads, MongoDB's `maxTimeMS`).",
+  }),
+  option({
+    key: 'masterQueryTimeLimit',
+    flag: '--master-query-time-limit',
+    env: 'STRATA_MASTER_QUERY_TIME_LIMIT',
+    group: 'Limits',
+    kind: integerKind({ min: 1, max: 24 * 3600 * 1000 }),
+    default: () => 60_000,
+    defaultText: '60000',
+    description:
+      '`--query-time-limit` for the master and maintenance keys (dashboards, cloud code with `useMasterKey`).',
   }),
   option({
     key: 'allowPublicExplain',

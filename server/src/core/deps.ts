@@ -31,6 +31,8 @@ export interface CoreOptions {
   readonly queryLimits?: QueryLimits;
   /** Let non-master callers use `explain`; default false (102). */
   readonly allowPublicExplain?: boolean;
+  /** Time budgets of one find or count in the database (ms): a client's, and the master key's. */
+  readonly queryTimeLimits?: { readonly client: number; readonly master: number };
   /** `X-Parse-Request-Id` deduplication; absent: the header is ignored. */
   readonly idempotency?: IdempotencyOptions;
   /** Most sub-requests in one `/batch` for a non-master caller (`batch-limit.ts`); default 1000. */

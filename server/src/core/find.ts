@@ -15,7 +15,7 @@ import { readPolicies } from './read-policies.js';
 import type { ReadPolicies } from './read-policies.js';
 import type { ReadOperation, ReadPolicy } from './read-policy.js';
 import { guardRelatedTo } from './related-to-guard.js';
-import { assertMayExplain, explainFind, queryHintsOf } from './query-hints.js';
+import { assertMayExplain, explainFind, queryHintsOf, timeBudgetOf } from './query-hints.js';
 import { findWithHooks } from './find-hooks.js';
 import { hooksFor } from './hook-caller.js';
 import type { RequestOrigin } from './hook-caller.js';
@@ -53,7 +53,7 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
   if (request.redirectClassNameForKey !== undefined) {
     return findRedirected(deps, { request, run: (redirected) => find(deps, redirected) });
   }
-  const hints = queryHintsOf(request);
+  const hints = { ...queryHintsOf(request), ...timeBudgetOf(deps, request.auth) };
   assertPaging(request);
   if (request.explain === true) assertMayExplain(deps, request.auth);
   assertClassAccess({ auth: request.auth, className: request.className, operation: 'read' });
@@ -189,6 +189,7 @@ async function fetchShaped(options: {
     where,
     sort,
     ...queryHintsOf(request),
+    ...timeBudgetOf(deps, request.auth),
     ...(request.skip === undefined ? {} : { skip: request.skip }),
     limit,
     ...(keys === undefined ? {} : { keys }),

@@ -73,3 +73,10 @@ export async function explainFind(options: { deps: CoreDeps; find: FindOptions }
   }
   return storage.explain(options.find);
 }
+
+/** The read's time budget (`--query-time-limit`, larger for the master and maintenance keys). */
+export function timeBudgetOf(deps: CoreDeps, auth: Auth): { maxTimeMs?: number } {
+  const limits = deps.options.queryTimeLimits;
+  if (limits === undefined) return {};
+  return { maxTimeMs: isMasterLike(auth) ? limits.master : limits.client };
+}

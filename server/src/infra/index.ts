@@ -10,6 +10,8 @@ export type { LogEntry, LogQuery } from './log-buffer.js';
 export { createMemoryPubSub } from './pubsub.js';
 export type { PubSub, MessageHandler } from './pubsub.js';
 export { createRedisPubSub } from './redis-pubsub.js';
+export { createIpcPubSub, isIpcPubSubMessage } from './pubsub-ipc.js';
+export type { IpcPubSubMessage } from './pubsub-ipc.js';
 export { createMemoryRateLimiter, createRedisRateLimiter } from './rate-limiter.js';
 export type { RateLimiter, RateLimiterOptions } from './rate-limiter.js';
 export { retryDelay, DEFAULT_BACKOFF_MS } from './queue.js';

@@ -54,6 +54,11 @@ export interface QueryHints {
   readonly readPreference?: ReadPreferenceMode;
   /** For the sub-queries of `inQuery` / `select` conditions; defaults to `readPreference`. */
   readonly subqueryReadPreference?: ReadPreferenceMode;
+  /**
+   * The read's time budget: past it, storage stops it and fails with 124 TIMEOUT (SQLite's read pool, MongoDB's
+   * `maxTimeMS`). Omitted: no budget.
+   */
+  readonly maxTimeMs?: number;
 }
 
 export interface FindOptions extends QueryHints {

@@ -6,6 +6,8 @@ import type { StorageAdapter } from './adapter.js';
 export interface OpenStorageOptions {
   /** How long to wait for a MongoDB server before failing (default 5000 ms). SQLite opens a file: no wait. */
   readonly connectTimeoutMs?: number;
+  /** SQLite: threads running reads off the event loop (default 0: every read on the one connection). */
+  readonly sqliteReadThreads?: number;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function openStorage(uri: string, options: OpenStorageOptions = {})
     try {
       // The first start creates the data directory (owner-only: it holds the database).
       if (path !== ':memory:') makeDirectorySync(dirname(path), { mode: 0o700 });
-      return createSqliteStorage({ path });
+      return createSqliteStorage({ path, readThreads: options.sqliteReadThreads ?? 0 });
     } catch (err) {
       throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
         message: `cannot open the SQLite database ${path}: ${reasonOf(err)}`,

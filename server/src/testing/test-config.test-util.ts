@@ -38,6 +38,9 @@ export function testConfig(options: TestConfigOptions): Config {
     maxNestingDepth: 32,
     defaultLimit: 100,
     logLevel: 'silent',
+    // Reads on the main connection: a read thread loads tsx afresh in every test app (about a second each under
+    // load). The read pool has its own suites (storage/sqlite/read-pool.test.ts, main-cluster.test.ts).
+    sqliteReadThreads: 0,
   };
 }
 

@@ -10,6 +10,8 @@ export interface SqliteDriverOptions {
   readonly path: string;
   /** How long a write waits for another process's lock before failing. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /** A read-only connection to an existing file (the read pool's threads): no pragmas that write. */
+  readonly readonly?: boolean;
 }
 
 export type Row = Record<string, SqlValue>;
@@ -36,10 +38,14 @@ export class SqliteDriver {
 
   constructor(options: SqliteDriverOptions) {
     try {
-      this.db = new Database(options.path);
-      // WAL + NORMAL: a committed transaction survives a crash of the process (not of the OS).
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
+      const readonly = options.readonly === true;
+      this.db = new Database(options.path, readonly ? { readonly, fileMustExist: true } : {});
+      if (!readonly) {
+        // WAL + NORMAL: a committed transaction survives a crash of the process (not of the OS). WAL also lets
+        // readers (the read pool, other worker processes) read while one writer writes.
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+      }
       this.db.pragma('foreign_keys = OFF');
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
       this.db.function('regexp', { varargs: true, deterministic: true }, (...args: unknown[]) => this.regexp(args));

@@ -31,9 +31,10 @@ import { runAggregate, runDistinct } from './aggregate.js';
 import { applyUpdate } from '../apply-update.js';
 import { conditionToSql, sortToSql } from './condition-sql.js';
 import { SqliteDriver, toStorageError } from './driver.js';
+import { ReadPool } from './read-pool.js';
 import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
 import { claimRequestId, completeRequestId, releaseRequestId } from './request-ids.js';
-import type { SqliteDriverOptions } from './driver.js';
+import type { RawRow, SqliteDriverOptions } from './driver.js';
 import { classTableSqlName, joinTableSqlName, quote } from './names.js';
 import {
   createSchemaTable,
@@ -55,7 +56,13 @@ import { orderBySql, scoreColumnSql, withScore } from './search-order.js';
 import type { SqlPart } from './search-order.js';
 import { TableLayout } from './table-layout.js';
 
-export type SqliteStorageOptions = SqliteDriverOptions;
+export interface SqliteStorageOptions extends SqliteDriverOptions {
+  /**
+   * Threads that run finds and counts off the event loop, each with its own read-only connection (0: every
+   * read on the one connection). A file database only; `:memory:` has nothing to share.
+   */
+  readonly readThreads?: number;
+}
 
 function sameType(a: FieldDefinition, b: FieldDefinition): boolean {
   if (a.type !== b.type) return false;
@@ -89,7 +96,33 @@ class SqliteStorage implements StorageAdapter {
     private readonly state: SqliteState,
     /** Set on the view given to a transaction's work while that transaction is open. */
     private readonly txScope: { open: boolean } | null,
+    private readonly pool: ReadPool | undefined,
   ) {}
+
+  /**
+   * The read pool, for a read that may take a while: outside a transaction (whose reads must see its own
+   * uncommitted writes, on this connection) and unless the condition pins one row by objectId with nothing
+   * costly beside it (a get: a message to a thread would cost more than the read).
+   */
+  private poolFor(where: Condition): ReadPool | undefined {
+    if (this.pool === undefined || (this.txScope !== null && this.txScope.open)) return undefined;
+    return isPointRead(where) ? undefined : this.pool;
+  }
+
+  /**
+   * Runs a compiled SELECT: on a pool thread when there is one (the table's existence and columns were checked
+   * here first), else synchronously on this connection.
+   */
+  private async rows(options: {
+    pool: ReadPool | undefined;
+    sql: string;
+    params: readonly unknown[];
+    budgetMs: number | undefined;
+  }): Promise<RawRow[]> {
+    const { pool, sql, params } = options;
+    if (pool === undefined) return this.driver.allRaw(sql, params);
+    return pool.read({ sql, params, ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }) });
+  }
 
   private get driver(): SqliteDriver {
     return this.state.driver;
@@ -131,14 +164,17 @@ class SqliteStorage implements StorageAdapter {
     });
   }
 
-  /** One synchronous connection: never waited for, in use only while a statement runs. */
+  /** The writing connection (never waited for: it runs synchronously) plus the read pool's threads. */
   poolStats(): StoragePoolStats {
-    return { size: this.state.closed ? 0 : 1, inUse: 0, waiting: 0 };
+    if (this.state.closed) return { size: 0, inUse: 0, waiting: 0 };
+    const pool = this.pool?.stats() ?? { inUse: 0, waiting: 0 };
+    return { size: 1 + (this.pool?.size ?? 0), ...pool };
   }
 
   async close(): Promise<void> {
     if (this.txScope !== null) return; // a transaction's view does not own the connection
     this.state.closed = true;
+    await this.pool?.close();
     this.driver.close();
   }
 
@@ -357,10 +393,11 @@ class SqliteStorage implements StorageAdapter {
     });
   }
 
-  find(options: FindOptions): Promise<StoredObject[]> {
-    return this.run(() => {
+  async find(options: FindOptions): Promise<StoredObject[]> {
+    const pool = this.poolFor(options.where);
+    const compiled = await this.run(() => {
       const layout = this.state.layout(options.schema);
-      if (!this.state.ready(layout, { create: false })) return [];
+      if (!this.state.ready(layout, { create: false })) return undefined;
       // ORDER BY: the explicit keys, `$score` as relevance, and distance for `$nearSphere` (search-order.ts).
       const ctx = this.state.context(layout);
       const order = orderBySql({ where: options.where, sort: options.sort, ctx });
@@ -373,17 +410,22 @@ class SqliteStorage implements StorageAdapter {
           Math.max(0, Math.trunc(options.skip ?? 0)),
         );
       }
-      const keys = options.keys === undefined ? undefined : new Set(options.keys);
       const score = scoreColumnSql({ where: options.where, keys: options.keys, ctx });
-      return this.select(layout, {
-        where: options.where,
-        tail,
-        tailParams,
-        ...(score === undefined ? {} : { columns: score }),
-      }).map((row) =>
-        score === undefined ? layout.decodeRow(row, keys) : withScore(layout.decodeRow(row, keys), row),
-      );
+      const { sql, params } = conditionToSql(options.where, ctx);
+      return {
+        layout,
+        score,
+        sql: `SELECT ${layout.selectList}${score?.sql ?? ''} FROM ${layout.table} WHERE ${sql}${tail}`,
+        params: [...(score?.params ?? []), ...params, ...tailParams],
+      };
     });
+    if (compiled === undefined) return [];
+    const { layout, score } = compiled;
+    const rows = await this.rows({ pool, sql: compiled.sql, params: compiled.params, budgetMs: options.maxTimeMs });
+    const keys = options.keys === undefined ? undefined : new Set(options.keys);
+    return rows.map((row) =>
+      score === undefined ? layout.decodeRow(row, keys) : withScore(layout.decodeRow(row, keys), row),
+    );
   }
 
   /** `EXPLAIN QUERY PLAN` of the find's statement: `{ id, parent, detail }` rows (hints are ignored on SQLite). */
@@ -400,14 +442,17 @@ class SqliteStorage implements StorageAdapter {
     });
   }
 
-  count(options: { schema: ClassSchema; where: Condition }): Promise<number> {
-    return this.run(() => {
+  async count(options: { schema: ClassSchema; where: Condition; maxTimeMs?: number }): Promise<number> {
+    const pool = this.poolFor(options.where);
+    const compiled = await this.run(() => {
       const layout = this.state.layout(options.schema);
-      if (!this.state.ready(layout, { create: false })) return 0;
+      if (!this.state.ready(layout, { create: false })) return undefined;
       const { sql, params } = conditionToSql(options.where, this.state.context(layout));
-      const row = this.driver.get(`SELECT count(*) AS n FROM ${layout.table} WHERE ${sql}`, params);
-      return Number(row?.['n'] ?? 0);
+      return { sql: `SELECT count(*) AS n FROM ${layout.table} WHERE ${sql}`, params };
     });
+    if (compiled === undefined) return 0;
+    const [row] = await this.rows({ pool, ...compiled, budgetMs: options.maxTimeMs });
+    return Number(row?.[0] ?? 0);
   }
 
   // ---- aggregate, distinct, Parse Config ----
@@ -476,7 +521,7 @@ class SqliteStorage implements StorageAdapter {
     try {
       this.driver.run('BEGIN IMMEDIATE');
       try {
-        const result = await work({ storage: new SqliteStorage(this.state, scope) });
+        const result = await work({ storage: new SqliteStorage(this.state, scope, undefined) });
         this.driver.run('COMMIT');
         return result;
       } catch (err) {
@@ -517,5 +562,37 @@ class SqliteStorage implements StorageAdapter {
  * await storage.initialize();
  */
 export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapter {
-  return new SqliteStorage(new SqliteState(new SqliteDriver(options)), null);
+  const threads = options.path === ':memory:' ? 0 : (options.readThreads ?? 0);
+  const pool =
+    threads > 0
+      ? new ReadPool({ path: options.path, size: threads, busyTimeoutMs: options.busyTimeoutMs ?? 5000 })
+      : undefined;
+  return new SqliteStorage(new SqliteState(new SqliteDriver(options)), null, pool);
+}
+
+/** Condition kinds whose cost on one row is small (no sub-query, no search, no geo). */
+const CHEAP_KINDS: ReadonlySet<Condition['kind']> = new Set([
+  'and',
+  'or',
+  'constant',
+  'eq',
+  'ne',
+  'compare',
+  'in',
+  'nin',
+  'exists',
+  'acl',
+  'regex',
+]);
+
+/** True for `objectId = x` (alone or in a top-level `and`) with only cheap conditions beside it. */
+function isPointRead(where: Condition): boolean {
+  const parts = where.kind === 'and' ? where.conditions : [where];
+  const pinned = parts.some((c) => c.kind === 'eq' && c.path.length === 1 && c.path[0] === 'objectId');
+  return pinned && allCheap(where);
+}
+
+function allCheap(where: Condition): boolean {
+  if (!CHEAP_KINDS.has(where.kind)) return false;
+  return where.kind === 'and' || where.kind === 'or' ? where.conditions.every(allCheap) : true;
 }

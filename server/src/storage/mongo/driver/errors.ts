@@ -62,6 +62,13 @@ export function duplicateValueError(field: string | undefined, cause: unknown): 
 export function toStorageError(error: unknown): ParseError {
   if (error instanceof ParseError) return error;
   if (isDuplicateKeyError(error)) return duplicateValueError(duplicatedFieldOf(error), error);
+  // MaxTimeMSExpired: the read ran past its `--query-time-limit`.
+  if (error instanceof Error && 'code' in error && error.code === 50) {
+    return new ParseError(ErrorCode.TIMEOUT, {
+      message: 'The query ran longer than its time budget and was stopped; add an index or narrow the query.',
+      cause: error,
+    });
+  }
   return new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: error });
 }
 

@@ -114,7 +114,7 @@ export class MongoStorage implements StorageAdapter {
 
   /** The driver options for a query's hints (`subqueryReadPreference` falls back to `readPreference`). */
   private queryOptions(hints: QueryHints): {
-    options: { hint?: string | Document; comment?: string; readPreference?: ReadPreferenceMode };
+    options: { hint?: string | Document; comment?: string; readPreference?: ReadPreferenceMode; maxTimeMS?: number };
     subqueries: { subqueryReadPreference?: ReadPreferenceMode };
   } {
     const sub = hints.subqueryReadPreference ?? hints.readPreference;
@@ -123,6 +123,8 @@ export class MongoStorage implements StorageAdapter {
         ...(hints.hint === undefined ? {} : { hint: hints.hint as string | Document }),
         ...(hints.comment === undefined ? {} : { comment: hints.comment }),
         ...(hints.readPreference === undefined ? {} : { readPreference: hints.readPreference }),
+        // The server stops the operation past it (MaxTimeMSExpired, mapped to 124 in errors.ts).
+        ...(hints.maxTimeMs === undefined ? {} : { maxTimeMS: hints.maxTimeMs }),
       },
       subqueries: sub === undefined ? {} : { subqueryReadPreference: sub },
     };

@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+// "A slow query never stalls the others" (issue 17 item 4): one Strata process on SQLite with 1,000,000 rows;
+// one client loops an unindexed equality query (a full scan each time) while autocannon measures `get` (by
+// id) and `query` (an indexed range, 20 rows) with 32 connections. Each is measured without and with the
+// scanning client, with the reads on the main connection (`--sqlite-read-threads 0`, how Strata read before)
+// and on the read threads (the default), so the table shows what the scan costs each way.
+//
+//   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--out bench/results/<ts>-slow-scan.json]
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startCpuAccounting } from './lib/cpu.js';
+import { freePort, spawnProcess, stopProcess, waitForHttp200 } from './lib/processes.js';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(benchDir, '..');
+// better-sqlite3 is the server's own dependency: the seed writes the million rows straight into the file.
+const Database = createRequire(path.join(repoRoot, 'server/package.json'))('better-sqlite3');
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    threads: { type: 'string', default: `0,${availableParallelism()}` },
+    out: { type: 'string' },
+  },
+});
+const rows = Number(values.rows);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const threadCounts = values.threads.split(',').map(Number);
+const ctx = {
+  appId: 'bench',
+  masterKey: `mk-${randomBytes(6).toString('hex')}`,
+  clientKey: `ck-${randomBytes(6).toString('hex')}`,
+};
+const client = { 'X-Parse-Application-Id': ctx.appId, 'X-Parse-REST-API-Key': ctx.clientKey };
+const master = { 'X-Parse-Application-Id': ctx.appId, 'X-Parse-Master-Key': ctx.masterKey };
+const tmpRoot = mkdtempSync(path.join(tmpdir(), 'strata-slow-scan-'));
+const dataDir = path.join(tmpRoot, 'data');
+
+async function json(url, { method = 'GET', headers = {}, body } = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
+async function startStrata(threads) {
+  const port = await freePort();
+  const proc = spawnProcess({
+    name: 'strata',
+    command: process.execPath,
+    cwd: repoRoot,
+    env: { NODE_ENV: 'production' },
+    args: [
+      path.join(repoRoot, 'server/bin/strata.js'),
+      'start',
+      ...['--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--workers', '1'],
+      ...[
+        '--app-id',
+        ctx.appId,
+        '--master-key',
+        ctx.masterKey,
+        '--client-key',
+        ctx.clientKey,
+        '--rest-api-key',
+        ctx.clientKey,
+      ],
+      ...['--log-level', 'warn', '--no-dashboard', '--sqlite-read-threads', String(threads)],
+      // The scan is the load here, not something to stop: a budget above its duration.
+      ...['--query-time-limit', '60000'],
+    ],
+  });
+  const baseUrl = `http://127.0.0.1:${port}/parse`;
+  await waitForHttp200(proc, `${baseUrl}/health`);
+  return { proc, baseUrl, origin: `http://127.0.0.1:${port}` };
+}
+
+/** The class through the API (so its table has Strata's layout), then `rows` copies of one row in SQL. */
+async function seed() {
+  const server = await startStrata(0);
+  await json(`${server.baseUrl}/schemas/ScanItem`, {
+    method: 'POST',
+    headers: master,
+    body: {
+      className: 'ScanItem',
+      fields: { score: { type: 'Number' }, name: { type: 'String' }, tag: { type: 'String' } },
+      indexes: { score_1: { score: 1 } },
+    },
+  });
+  await json(`${server.baseUrl}/classes/ScanItem`, {
+    method: 'POST',
+    headers: master,
+    body: { score: 0, name: 'item-0', tag: 't0' },
+  });
+  await stopProcess(server.proc);
+  const db = new Database(path.join(dataDir, 'strata.db'));
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ScanItem%'").get().name;
+  const columns = db
+    .prepare(`SELECT name FROM pragma_table_info(?)`)
+    .all(table)
+    .map((c) => c.name);
+  const expr = {
+    objectId: "printf('s%09d', x)",
+    score: 'x',
+    name: "'item-' || x",
+    tag: "'t' || (x % 8)",
+  };
+  const list = columns.map((c) => `"${c}"`).join(', ');
+  const select = columns.map((c) => expr[c] ?? `(SELECT "${c}" FROM "${table}" LIMIT 1)`).join(', ');
+  db.exec(`WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ${rows - 1})
+    INSERT INTO "${table}" (${list}) SELECT ${select} FROM n`);
+  db.close();
+}
+
+/** Loops the unindexed scan on one connection until `stop()`; resolves with how many scans ran and their mean ms. */
+function scanLoop(baseUrl) {
+  let running = true;
+  let scans = 0;
+  let totalMs = 0;
+  const done = (async () => {
+    while (running) {
+      const started = performance.now();
+      const where = encodeURIComponent(JSON.stringify({ name: `missing-${Math.random()}` }));
+      await json(`${baseUrl}/classes/ScanItem?where=${where}&limit=1`, { headers: client });
+      totalMs += performance.now() - started;
+      scans++;
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      return { scans, meanMs: scans === 0 ? 0 : Math.round(totalMs / scans) };
+    },
+  };
+}
+
+function requests(baseUrl) {
+  const mount = new URL(baseUrl).pathname;
+  return {
+    get: {
+      method: 'GET',
+      headers: client,
+      setupRequest: (r) => ({
+        ...r,
+        path: `${mount}/classes/ScanItem/s${String(1 + Math.floor(Math.random() * (rows - 1))).padStart(9, '0')}`,
+      }),
+    },
+    query: {
+      method: 'GET',
+      headers: client,
+      setupRequest: (r) => {
+        const low = Math.floor(Math.random() * (rows - 100));
+        const where = encodeURIComponent(JSON.stringify({ score: { $gte: low, $lt: low + 100 } }));
+        return { ...r, path: `${mount}/classes/ScanItem?where=${where}&limit=20` };
+      },
+    },
+  };
+}
+
+async function measure(server, request) {
+  const cpu = startCpuAccounting(server.proc.child.pid);
+  const r = await autocannon({ url: server.origin, connections, duration, requests: [request] });
+  return {
+    requestsPerSec: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    cpu: cpu(),
+  };
+}
+
+const results = {
+  startedAt: new Date().toISOString(),
+  rows,
+  duration,
+  connections,
+  cores: availableParallelism(),
+  runs: {},
+};
+try {
+  process.stdout.write(`seeding ${rows} rows\n`);
+  await seed();
+  for (const threads of threadCounts) {
+    const server = await startStrata(threads);
+    const label = threads === 0 ? 'reads on the main connection (threads 0)' : `read threads ${threads}`;
+    const run = {};
+    try {
+      const reqs = requests(server.baseUrl);
+      await autocannon({ url: server.origin, connections, duration: 2, requests: [reqs.get] });
+      for (const name of ['get', 'query']) {
+        const alone = await measure(server, reqs[name]);
+        const loop = scanLoop(server.baseUrl);
+        const withScan = await measure(server, reqs[name]);
+        const scan = await loop.stop();
+        const change = Math.round((withScan.requestsPerSec / alone.requestsPerSec - 1) * 100);
+        run[name] = { alone, withScan, scan, changePercent: change };
+        process.stdout.write(
+          `${label}: ${name} alone ${alone.requestsPerSec} req/s (p99 ${alone.p99} ms); with the scan looping ${withScan.requestsPerSec} req/s (p99 ${withScan.p99} ms), ${change}%; ${scan.scans} scans, ${scan.meanMs} ms each\n`,
+        );
+      }
+    } finally {
+      await stopProcess(server.proc);
+    }
+    results.runs[threads] = run;
+  }
+} finally {
+  rmSync(tmpRoot, { recursive: true, force: true });
+}
+const out =
+  values.out ??
+  path.join(benchDir, 'results', `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-slow-scan.json`);
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`results: ${path.relative(process.cwd(), out)}\n`);

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ErrorCode, ParseError } from '../../errors/index.js';
+import type { Condition } from '../../query/index.js';
+import type { ClassSchema } from '../../schema/index.js';
+import { runStorageConformance } from '../conformance/index.js';
+import type { StorageAdapter, StoredObject } from '../index.js';
+import { createSqliteStorage } from './index.js';
+import { ReadPool } from './read-pool.js';
+
+// The read pool: finds and counts on worker threads with their own read-only connections. The conformance
+// suite runs through it (same answers as the one connection), a write is seen by the next read, a runaway
+// statement is stopped at its budget with 124 while other reads go on, and the pool survives it.
+const dir = mkdtempSync(join(tmpdir(), 'strata-read-pool-'));
+let counter = 0;
+const nextPath = (): string => join(dir, `db-${++counter}.sqlite`);
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+runStorageConformance({
+  name: 'sqlite with 2 read threads',
+  create: async () => createSqliteStorage({ path: nextPath(), readThreads: 2 }),
+  destroy: (storage) => storage.close(),
+});
+
+const schema: ClassSchema = {
+  className: 'Row',
+  fields: {
+    objectId: { type: 'String' },
+    createdAt: { type: 'Date' },
+    updatedAt: { type: 'Date' },
+    ACL: { type: 'ACL' },
+    n: { type: 'Number' },
+  },
+};
+const at = new Date('2024-01-01T00:00:00.000Z');
+const all: Condition = { kind: 'constant', value: true };
+
+/** Calls a JavaScript function on every step, forever: only the budget ends it. */
+const ENDLESS = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE regexp('a', 'a')) SELECT max(x) FROM c`;
+
+describe('sqlite read pool', () => {
+  it('a read after an acknowledged write sees it (read-your-writes through the threads)', async () => {
+    const storage: StorageAdapter = createSqliteStorage({ path: nextPath(), readThreads: 2 });
+    await storage.initialize();
+    await storage.createClass(schema);
+    for (let i = 1; i <= 40; i++) {
+      await storage.insert({ schema, object: { objectId: `o${i}`, createdAt: at, updatedAt: at, fields: { n: i } } });
+      const counted: Promise<number> = storage.count({ schema, where: all });
+      const found: Promise<StoredObject[]> = storage.find({
+        schema,
+        where: { kind: 'compare', path: ['n'], op: 'gte', value: i },
+      });
+      const [count, rows] = await Promise.all([counted, found]);
+      assert.equal(count, i);
+      assert.deepEqual(
+        rows.map((r) => r.objectId),
+        [`o${i}`],
+      );
+    }
+    assert.ok((storage.poolStats?.().size ?? 0) >= 3, 'the writer and two read threads');
+    await storage.close();
+  });
+
+  it('stops a statement past its budget with 124, keeps serving meanwhile, and replaces the thread', async () => {
+    const path = nextPath();
+    const storage = createSqliteStorage({ path, readThreads: 1 });
+    await storage.initialize();
+    await storage.close();
+    const pool = new ReadPool({ path, size: 2, busyTimeoutMs: 1000 });
+    try {
+      // Both threads started (two reads at once take one each), so the quick read below waits for nothing.
+      await Promise.all([pool.read({ sql: 'SELECT 1', params: [] }), pool.read({ sql: 'SELECT 1', params: [] })]);
+      const endless = pool.read({ sql: ENDLESS, params: [], budgetMs: 1500 });
+      let endlessSettled = false;
+      void endless.then(
+        () => (endlessSettled = true),
+        () => (endlessSettled = true),
+      );
+      // The other thread answers while the endless one runs.
+      const quick = await pool.read({ sql: 'SELECT 1 + 1', params: [] });
+      assert.deepEqual(quick, [[2]]);
+      assert.equal(endlessSettled, false);
+      await assert.rejects(endless, (err: unknown) => {
+        assert.ok(err instanceof ParseError);
+        assert.equal(err.code, ErrorCode.TIMEOUT);
+        assert.match(err.message, /time budget \(1500 ms\)/);
+        return true;
+      });
+      // A fresh thread took the stopped one's place.
+      for (let i = 0; i < 4; i++) assert.deepEqual(await pool.read({ sql: 'SELECT ?', params: [i] }), [[i]]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('answers a broken statement with a storage error, and the thread keeps serving', async () => {
+    const path = nextPath();
+    const storage = createSqliteStorage({ path });
+    await storage.initialize();
+    await storage.close();
+    const pool = new ReadPool({ path, size: 1, busyTimeoutMs: 1000 });
+    try {
+      await assert.rejects(pool.read({ sql: 'SELECT * FROM "nope"', params: [] }), (err: unknown) => {
+        assert.ok(err instanceof ParseError);
+        assert.equal(err.code, ErrorCode.INTERNAL_SERVER_ERROR);
+        return true;
+      });
+      assert.deepEqual(await pool.read({ sql: 'SELECT 3', params: [] }), [[3]]);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -1,0 +1,182 @@
+import { Worker } from 'node:worker_threads';
+import { ErrorCode, ParseError } from '../../errors/index.js';
+import type { RawRow } from './driver.js';
+
+/** A SELECT the main thread compiled, for a pool thread to run. */
+export interface ReadRequest {
+  readonly id: number;
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+export type ReadReply =
+  | { readonly id: number; readonly rows: RawRow[] }
+  | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
+
+interface Pending {
+  readonly request: ReadRequest;
+  readonly budgetMs: number | undefined;
+  resolve(rows: RawRow[]): void;
+  reject(err: unknown): void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  job: Pending | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The thread's entry: built, `read-worker.js` beside this file. Run from source (tests, tsx), `read-worker.ts`
+ * behind a line that registers tsx in the thread first (a loader given to the main thread does not reach it).
+ */
+function startWorker(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./read-worker.js', import.meta.url), { workerData });
+  const entry = new URL('./read-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/**
+ * The SQLite read pool: `size` worker threads, each with its own read-only connection to the file, so a
+ * long scan runs beside the event loop instead of on it. Requests wait in one FIFO queue for a free thread.
+ * A request with a time budget that runs past it is answered with 124 and its thread is terminated and
+ * replaced (better-sqlite3 cannot interrupt a statement: V8 stops the thread at its next JavaScript call, a
+ * `regexp` or geo function per row, or when the statement ends), so a runaway scan never holds a client.
+ * Threads start on first use, so a cold start pays nothing for them.
+ */
+export class ReadPool {
+  private readonly threads: Thread[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly options: {
+      readonly path: string;
+      readonly size: number;
+      readonly busyTimeoutMs: number;
+    },
+  ) {}
+
+  get size(): number {
+    return this.options.size;
+  }
+
+  /** Threads running a statement, and statements waiting for one. */
+  stats(): { inUse: number; waiting: number } {
+    return { inUse: this.threads.filter((t) => t.job !== undefined).length, waiting: this.queue.length };
+  }
+
+  /** Runs one SELECT on a pool thread; rows come back as arrays in select-list order. */
+  read(options: { sql: string; params: readonly unknown[]; budgetMs?: number }): Promise<RawRow[]> {
+    if (this.closed) {
+      return Promise.reject(
+        new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' }),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        request: { id: this.nextId++, sql: options.sql, params: options.params },
+        budgetMs: options.budgetMs,
+        resolve,
+        reject,
+      });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const stopped = new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
+    for (const pending of this.queue.splice(0)) pending.reject(stopped);
+    await Promise.all(
+      this.threads.splice(0).map((thread) => {
+        if (thread.timer !== undefined) clearTimeout(thread.timer);
+        thread.job?.reject(stopped);
+        return thread.worker.terminate();
+      }),
+    );
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let thread = this.threads.find((t) => t.job === undefined);
+      if (thread === undefined && this.threads.length < this.options.size) thread = this.spawn();
+      if (thread === undefined) return;
+      const job = this.queue.shift() as Pending;
+      this.assign(thread, job);
+    }
+  }
+
+  private assign(thread: Thread, job: Pending): void {
+    thread.job = job;
+    if (job.budgetMs !== undefined) {
+      const budgetMs = job.budgetMs;
+      thread.timer = setTimeout(() => this.overBudget(thread, budgetMs), budgetMs);
+    }
+    thread.worker.postMessage(job.request);
+  }
+
+  private spawn(): Thread {
+    const worker = startWorker({ path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs });
+    // Not kept alive by an idle pool: the app's own close ends the threads.
+    worker.unref();
+    const thread: Thread = { worker, job: undefined, timer: undefined };
+    worker.on('message', (reply: ReadReply) => this.settle(thread, reply));
+    worker.on('error', (err) => this.lost(thread, err));
+    worker.on('exit', () => this.lost(thread, new Error('read thread exited')));
+    this.threads.push(thread);
+    return thread;
+  }
+
+  private settle(thread: Thread, reply: ReadReply): void {
+    const job = thread.job;
+    if (job === undefined || job.request.id !== reply.id) return;
+    this.release(thread);
+    if ('rows' in reply) job.resolve(reply.rows);
+    else {
+      const cause = Object.assign(
+        new Error(reply.error.message),
+        reply.error.code === undefined ? {} : { code: reply.error.code },
+      );
+      job.reject(new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause }));
+    }
+    this.dispatch();
+  }
+
+  private release(thread: Thread): void {
+    if (thread.timer !== undefined) clearTimeout(thread.timer);
+    thread.timer = undefined;
+    thread.job = undefined;
+  }
+
+  /** The budget ran out: the caller gets 124 now; the thread is abandoned and a fresh one takes its place. */
+  private overBudget(thread: Thread, budgetMs: number): void {
+    const job = thread.job;
+    this.remove(thread);
+    void thread.worker.terminate();
+    job?.reject(
+      new ParseError(ErrorCode.TIMEOUT, {
+        message: `The query ran longer than its time budget (${budgetMs} ms) and was stopped; add an index or narrow the query.`,
+      }),
+    );
+    this.dispatch();
+  }
+
+  /** A thread that died (its connection failed to open, an uncaught error): its job fails, the next one gets a new thread. */
+  private lost(thread: Thread, err: unknown): void {
+    if (!this.threads.includes(thread)) return;
+    const job = thread.job;
+    this.remove(thread);
+    job?.reject(new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: err }));
+    if (!this.closed) this.dispatch();
+  }
+
+  private remove(thread: Thread): void {
+    if (thread.timer !== undefined) clearTimeout(thread.timer);
+    const index = this.threads.indexOf(thread);
+    if (index !== -1) this.threads.splice(index, 1);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * One thread of the SQLite read pool (read-pool.ts): a read-only connection to the database file, running
+ * the SELECTs the main thread compiled and answering with raw rows. In WAL mode each statement reads the
+ * last committed state when it starts, so a read sent after an acknowledged write sees that write.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteDriver } from './driver.js';
+import type { ReadReply, ReadRequest } from './read-pool.js';
+
+const { path, busyTimeoutMs } = workerData as { path: string; busyTimeoutMs: number };
+const driver = new SqliteDriver({ path, busyTimeoutMs, readonly: true });
+const port = parentPort;
+
+port?.on('message', (request: ReadRequest) => {
+  let reply: ReadReply;
+  try {
+    reply = { id: request.id, rows: driver.allRaw(request.sql, request.params) };
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+    reply = {
+      id: request.id,
+      error: {
+        message: cause instanceof Error ? cause.message : String(cause),
+        ...(cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? { code: cause.code } : {}),
+      },
+    };
+  }
+  port.postMessage(reply);
+});
