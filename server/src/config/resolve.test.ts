@@ -91,6 +91,8 @@ describe('resolveOptions', () => {
       queryMaxRegexLength: 1000,
       querySubqueryDepth: 5,
       queryMaxCost: 20_000,
+      queryTimeLimit: 5000,
+      masterQueryTimeLimit: 60_000,
       allowPublicExplain: false,
       slowQueryMs: 200,
       graphQLPath: '/graphql',
