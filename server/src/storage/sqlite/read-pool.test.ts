@@ -38,8 +38,12 @@ const schema: ClassSchema = {
 const at = new Date('2024-01-01T00:00:00.000Z');
 const all: Condition = { kind: 'constant', value: true };
 
-/** Calls a JavaScript function on every step, forever: only the budget ends it. */
-const ENDLESS = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE regexp('a', 'a')) SELECT max(x) FROM c`;
+/**
+ * Calls a JavaScript function on every step, forever: only the budget ends it. The argument changes each step,
+ * or SQLite would evaluate the deterministic `regexp` once and loop without ever returning to JavaScript,
+ * where V8 can stop the thread.
+ */
+const ENDLESS = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE regexp('^', CAST(x AS TEXT))) SELECT max(x) FROM c`;
 
 describe('sqlite read pool', () => {
   it('a read after an acknowledged write sees it (read-your-writes through the threads)', async () => {
