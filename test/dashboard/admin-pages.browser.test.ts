@@ -233,6 +233,12 @@ describe('dashboard admin pages in chromium', skip === undefined ? {} : { skip }
     assert.equal(schedules.length, 1);
     assert.equal(schedules[0]?.['jobName'], 'importOrders');
     assert.equal(schedules[0]?.['timeOfDay'], '03:30:00.000Z');
+
+    // Overview: requests and errors per hour (uPlot) and the cloud function just run, from /usage.
+    await open(page, 'overview');
+    await page.locator('[data-usage="double"]').getByRole('cell', { name: '1', exact: true }).first().waitFor();
+    await page.getByRole('img', { name: 'Requests and errors per hour' }).locator('canvas').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'overview-usage.png') });
     assert.deepEqual(errors, []);
     await page.close();
   });
