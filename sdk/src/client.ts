@@ -8,6 +8,8 @@ import { createFiles } from './files.js';
 import type { Files } from './files.js';
 import { createAppConfig, createFunctions, createJobs } from './functions.js';
 import type { AppConfig, Functions, Jobs } from './functions.js';
+import { createInstallations } from './installations.js';
+import type { Installations } from './installations.js';
 import { createRoles } from './roles.js';
 import type { Roles } from './roles.js';
 import { createSessionState } from './session-state.js';
@@ -42,6 +44,8 @@ export interface StrataClient<S extends object = UntypedSchema> {
   /** The logged-in user's sessions. */
   readonly sessions: Sessions;
   readonly roles: Roles;
+  /** This device's `_Installation` (push registration and channels). */
+  readonly installations: Installations;
   readonly files: Files;
   /** Cloud functions. */
   readonly functions: Functions;
@@ -103,6 +107,7 @@ function buildClient<S extends object>(
     auth: createAuth<UserOf<S>>({ transport, state }),
     sessions: createSessions(transport),
     roles: createRoles(transport),
+    installations: createInstallations(transport),
     files: createFiles(transport),
     functions: createFunctions(transport),
     jobs: createJobs(transport),

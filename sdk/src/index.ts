@@ -30,6 +30,7 @@ export type { ACL, Bytes, GeoPoint, Pointer, Polygon, Relation, Stored, StrataFi
 export type { Auth, CurrentUser, SessionFields, Sessions, SignedUpUser, UserFields } from './auth.js';
 export type { BatchOp, BatchOptions, BatchResult, BatchResults } from './batch.js';
 export type { RoleFields, Roles } from './roles.js';
+export type { Device, InstallationFields, Installations, WebPushSubscription } from './installations.js';
 export type { FileData, Files, UploadedFile, UploadOptions } from './files.js';
 export type { AppConfig, Functions, Jobs } from './functions.js';
 export { localStorageAdapter, memoryStorage } from './storage.js';
