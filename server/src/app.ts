@@ -16,6 +16,7 @@ import {
   loadCloudCode,
   JobRunner,
   createWebhookStore,
+  OutboundHttp,
 } from './cloud/index.js';
 import type { HookServerConfig, JobQueueData } from './cloud/index.js';
 import type { Config } from './config/index.js';
@@ -141,12 +142,15 @@ export async function createApp(options: {
   const cloud = new CloudRegistry();
   await options.cloudSetup?.(cloud);
   // `--cloud`: loaded before anything reads the registry (jobs schedule from it); a load error stops the start.
+  // Webhooks and `Parse.Cloud.httpRequest` call out through one client that refuses private addresses.
+  const outbound = new OutboundHttp({ allow: config.outboundAllowIps });
   const parseBridge = new ParseBridge({
     registry: cloud,
     appId: config.appId,
     masterKey: config.masterKey,
     mountPath: config.mountPath,
     logger,
+    outbound,
   });
   const loadedCloud =
     config.cloud === undefined ? undefined : await loadCloudCode({ file: config.cloud, bridge: parseBridge });
@@ -202,6 +206,7 @@ export async function createApp(options: {
       ...(config.webhookKey === undefined ? {} : { webhookKey: config.webhookKey }),
       timeoutMs: config.webhookTimeout,
       maxResponseBytes: config.maxBodySize,
+      outbound,
     },
   });
   const serveApi = config.role === 'api' || config.role === 'all';

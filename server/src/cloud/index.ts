@@ -58,6 +58,8 @@ export { scheduleRule, scheduleParams, isDue, ruleCron } from './job-schedules.j
 export type { JobScheduleSource, StoredJobSchedule, ScheduleRule } from './job-schedules.js';
 export type { JobStatusStore, JobStatusRecord, JobStatusChange, JobState, JobSource } from './job-status.js';
 export { ParseBridge, parseBridgeOf } from './parse-bridge.js';
+export { OutboundHttp, OutboundRefusedError } from './outbound-http.js';
+export type { OutboundRequest, OutboundResponse } from './outbound-http.js';
 export { runInParseApp, parseRuntime } from './parse-runtime.js';
 export { parseWithCloud } from './parse-cloud.js';
 export type { InProcessDispatch, InProcessRequest, InProcessResponse } from './parse-bridge.js';

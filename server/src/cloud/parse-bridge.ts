@@ -1,6 +1,7 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { EmailAdapter, EmailMessage } from '../email/index.js';
 import type { Logger } from '../infra/index.js';
+import type { OutboundHttp } from './outbound-http.js';
 import type { CloudRegistry } from './registry.js';
 import type { JsonObject } from './types.js';
 
@@ -50,6 +51,8 @@ export class ParseBridge {
   readonly masterKey: string;
   readonly mountPath: string;
   readonly logger: Logger;
+  /** `Parse.Cloud.httpRequest` goes through it (the app's outbound address policy). */
+  readonly outbound: OutboundHttp;
   private dispatcher: InProcessDispatch | undefined;
   private email: EmailAdapter | undefined;
   private loading = false;
@@ -61,12 +64,14 @@ export class ParseBridge {
     masterKey: string;
     mountPath: string;
     logger: Logger;
+    outbound: OutboundHttp;
   }) {
     this.registry = options.registry;
     this.appId = options.appId;
     this.masterKey = options.masterKey;
     this.mountPath = options.mountPath;
     this.logger = options.logger;
+    this.outbound = options.outbound;
     BRIDGES.set(options.registry, this);
   }
 

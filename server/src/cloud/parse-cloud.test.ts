@@ -63,6 +63,10 @@ Parse.Cloud.define('fetchIt', async (request) => {
   const response = await Parse.Cloud.httpRequest({ url: request.params.url, method: 'POST', body: { a: 1 } });
   return { status: response.status, data: response.data };
 });
+Parse.Cloud.define('fetchFollowing', async (request) => {
+  const response = await Parse.Cloud.httpRequest({ url: request.params.url, followRedirects: true });
+  return { status: response.status, data: response.data };
+});
 Parse.Cloud.define('saveFile', async () => {
   const file = new Parse.File('hello.txt', { base64: Buffer.from('hello world').toString('base64') }, 'text/plain');
   await file.save({ useMasterKey: true });
@@ -152,7 +156,8 @@ describe('Parse.Cloud over HTTP', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strata-parse-cloud-'));
     writeFileSync(join(dir, 'main.js'), MAIN_JS);
-    server = await startTestServer({ cloud: join(dir, 'main.js') });
+    // httpRequest's test target listens on 127.0.0.1, reachable only when allowed (the SSRF guard).
+    server = await startTestServer({ cloud: join(dir, 'main.js'), outboundAllowIps: ['127.0.0.1'] });
   });
 
   after(async () => {
@@ -282,6 +287,52 @@ describe('Parse.Cloud over HTTP', () => {
       assert.deepEqual(response.body, { result: { status: 200, data: { method: 'POST', received: { a: 1 } } } });
     } finally {
       await new Promise((resolve) => outside.close(resolve));
+    }
+  });
+
+  it('refuses Parse.Cloud.httpRequest to a private address the server does not allow, redirects included', async () => {
+    // The "internal service" sits on 127.0.0.2; only 127.0.0.1 is allowed.
+    const hits: string[] = [];
+    const inner: Server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('{"secret":true}');
+    });
+    await new Promise<void>((resolve) => inner.listen(0, '127.0.0.2', resolve));
+    const innerPort = (inner.address() as AddressInfo).port;
+    const bouncer: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(307, { location: `http://127.0.0.2:${innerPort}/bounced` }).end();
+    });
+    await new Promise<void>((resolve) => bouncer.listen(0, '127.0.0.1', resolve));
+    try {
+      for (const url of [
+        `http://127.0.0.2:${innerPort}/direct`,
+        `http://[::ffff:127.0.0.2]:${innerPort}/mapped`,
+        `http://169.254.169.254/latest/meta-data/`,
+      ]) {
+        const response = await server.call({ method: 'POST', path: '/functions/fetchIt', body: { url } });
+        assert.equal(response.status, 400, url);
+        assert.match(JSON.stringify(response.body), /private, loopback or link-local/, url);
+      }
+      // The function asks for no redirects to be followed: the 307 is its answer, and nothing went further.
+      const bounced = await server.call({
+        method: 'POST',
+        path: '/functions/fetchIt',
+        body: { url: `http://127.0.0.1:${(bouncer.address() as AddressInfo).port}/` },
+      });
+      assert.deepEqual(bounced.body, { result: { status: 307 } });
+      // Following it: the hop to 127.0.0.2 is refused.
+      const followed = await server.call({
+        method: 'POST',
+        path: '/functions/fetchFollowing',
+        body: { url: `http://127.0.0.1:${(bouncer.address() as AddressInfo).port}/` },
+      });
+      assert.equal(followed.status, 400);
+      assert.match(JSON.stringify(followed.body), /Refused to connect to 127\.0\.0\.2/);
+      assert.deepEqual(hits, []);
+    } finally {
+      await new Promise((resolve) => inner.close(resolve));
+      await new Promise((resolve) => bouncer.close(resolve));
     }
   });
 

@@ -121,7 +121,7 @@ export function installParseCloud(sdk: ParseSdk): void {
   cloud['useMasterKey'] = () => {
     // A no-op since Parse Server 2.3: pass `{ useMasterKey: true }` to the call that needs it.
   };
-  cloud['httpRequest'] = (options: unknown) => parseHttpRequest(options);
+  cloud['httpRequest'] = (options: unknown) => parseHttpRequest(bridge('httpRequest').outbound, options);
   cloud['sendEmail'] = (data: unknown) => sendEmail(bridge('sendEmail'), data);
   for (const name of UNSUPPORTED) {
     cloud[name] = () => {

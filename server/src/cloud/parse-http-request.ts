@@ -1,5 +1,7 @@
+import type { OutboundHttp } from './outbound-http.js';
+
 /**
- * `Parse.Cloud.httpRequest` on top of `fetch`: url, method, headers, params (query string), body (an object
+ * `Parse.Cloud.httpRequest` on top of the app's outbound client (private addresses refused unless allowed): url, method, headers, params (query string), body (an object
  * is sent as JSON, or form-encoded when the content type says so) and followRedirects. It resolves with
  * `{status, headers, text, data, buffer}` for 2xx and rejects with the same shape otherwise, as Parse does.
  */
@@ -11,7 +13,7 @@ export interface HttpResponseLike {
   readonly data: unknown;
 }
 
-export async function parseHttpRequest(raw: unknown): Promise<HttpResponseLike> {
+export async function parseHttpRequest(outbound: OutboundHttp, raw: unknown): Promise<HttpResponseLike> {
   if (typeof raw !== 'object' || raw === null) throw new TypeError('Parse.Cloud.httpRequest needs an options object.');
   const options = raw as Record<string, unknown>;
   if (typeof options['url'] !== 'string') throw new TypeError('Parse.Cloud.httpRequest needs a url.');
@@ -27,13 +29,14 @@ export async function parseHttpRequest(raw: unknown): Promise<HttpResponseLike> 
   }
   const contentTypeKey = Object.keys(headers).find((key) => key.toLowerCase() === 'content-type');
   const body = encodeBody({ body: options['body'], headers, contentTypeKey });
-  const response = await fetch(url, {
+  const response = await outbound.request({
+    url,
     method: typeof options['method'] === 'string' ? options['method'].toUpperCase() : 'GET',
     headers,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Uint8Array(body) }),
+    ...(body === undefined ? {} : { body }),
     redirect: options['followRedirects'] === true ? 'follow' : 'manual',
   });
-  const buffer = Buffer.from(await response.arrayBuffer());
+  const buffer = response.body;
   const text = buffer.toString('utf8');
   let data: unknown;
   try {
@@ -43,7 +46,7 @@ export async function parseHttpRequest(raw: unknown): Promise<HttpResponseLike> 
   }
   const result: HttpResponseLike = {
     status: response.status,
-    headers: headersOf(response),
+    headers: response.headers,
     text,
     buffer,
     data,
@@ -67,12 +70,4 @@ function encodeBody(options: {
   }
   if (contentTypeKey === undefined) headers['Content-Type'] = 'application/json';
   return JSON.stringify(body);
-}
-
-function headersOf(response: Response): Record<string, string> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
-  return headers;
 }

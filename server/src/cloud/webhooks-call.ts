@@ -1,12 +1,15 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { Logger } from '../infra/index.js';
+import { OutboundRefusedError, OutboundTooLargeError } from './outbound-http.js';
+import type { OutboundHttp } from './outbound-http.js';
 import type { JsonObject } from './types.js';
 
 /**
  * The outbound half of webhooks (spec/cloud.md §9): one `POST <url>` with the hook request as JSON and the
  * `X-Parse-Webhook-Key` header, answered by `{"success": value}` or `{"error": value}`. Bounded in time
  * (`webhookTimeout`) and in size, and it follows no redirect: a webhook URL is registered with the master
- * key and is called as registered. Every failure becomes a ParseError a client may see, so messages name
+ * key and is called as registered. Private and loopback addresses are refused unless `--outbound-allow-ips`
+ * lists them (`outbound-http.ts`). Every failure becomes a ParseError a client may see, so messages name
  * the hook, never the URL (which may be an internal address); the details go to the log.
  */
 export interface WebhookCallSettings {
@@ -16,6 +19,8 @@ export interface WebhookCallSettings {
   /** Largest response body read; a longer one fails the call. */
   readonly maxResponseBytes: number;
   readonly logger: Logger;
+  /** The app's outbound client (its address policy). */
+  readonly outbound: OutboundHttp;
 }
 
 /** Request headers never forwarded to a webhook: they are the app's own credentials. */
@@ -57,17 +62,19 @@ export class WebhookCaller {
     let status: number;
     let text: string;
     try {
-      const response = await fetch(url, {
+      const response = await this.#settings.outbound.request({
+        url,
         method: 'POST',
         headers,
         body: JSON.stringify(webhookBody(options.request)),
         redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        maxResponseBytes: this.#settings.maxResponseBytes,
       });
       status = response.status;
-      text = await readBounded(response, this.#settings.maxResponseBytes);
+      text = response.body.toString('utf8');
     } catch (err) {
-      if (err instanceof ParseError) throw err;
+      if (err instanceof OutboundTooLargeError) throw tooLarge(this.#settings.maxResponseBytes);
       if (err instanceof Error && err.name === 'TimeoutError') {
         logger.warn({ url, timeoutMs }, `webhook for ${what} timed out`);
         throw new ParseError(ErrorCode.SCRIPT_FAILED, {
@@ -75,7 +82,9 @@ export class WebhookCaller {
           cause: err,
         });
       }
-      logger.warn({ err, url }, `webhook for ${what} could not be reached`);
+      if (err instanceof OutboundRefusedError) {
+        logger.warn({ url, reason: err.message }, `webhook for ${what} refused: private address`);
+      } else logger.warn({ err, url }, `webhook for ${what} could not be reached`);
       throw new ParseError(ErrorCode.SCRIPT_FAILED, {
         message: `The webhook for ${what} could not be reached.`,
         cause: err,
@@ -101,30 +110,6 @@ function forwardedHeaders(headers: object): Record<string, unknown> {
     if (!CREDENTIAL_HEADERS.has(name.toLowerCase())) out[name] = value;
   }
   return out;
-}
-
-/** Reads the body as text, failing once it passes `limit` bytes (a webhook cannot flood the server). */
-async function readBounded(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel();
-    throw tooLarge(limit);
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function tooLarge(limit: number): ParseError {

@@ -34,7 +34,8 @@ describe('Parse.Hooks (official SDK) against Strata', () => {
 
   before(async () => {
     target = await startWebhookTarget();
-    server = await startTestServer({ webhookKey: 'sdk-hook-key' });
+    // Its webhook target listens on loopback, reachable only when allowed (the SSRF guard).
+    server = await startTestServer({ webhookKey: 'sdk-hook-key', outboundAllowIps: ['127.0.0.1'] });
     Parse.initialize(APP_ID, CLIENT_KEY, MASTER_KEY);
     Parse.serverURL = server.mountURL;
     hooks = (Parse as unknown as { Hooks: HooksApi }).Hooks;

@@ -34,6 +34,8 @@ describe('webhooks called by a running server', () => {
   before(async () => {
     target = await startWebhookTarget();
     server = await startTestServer({
+      // The target listens on loopback, which webhooks reach only when allowed (the SSRF guard).
+      outboundAllowIps: ['127.0.0.1'],
       webhookKey: WEBHOOK_KEY,
       webhookTimeout: WEBHOOK_TIMEOUT_MS,
       cloudSetup: (registry) => {
@@ -367,7 +369,7 @@ describe('webhooks called by a running server', () => {
 describe('webhooks without a webhook key', () => {
   it('omits the X-Parse-Webhook-Key header', async () => {
     const target = await startWebhookTarget();
-    const server = await startTestServer({});
+    const server = await startTestServer({ outboundAllowIps: ['127.0.0.1'] });
     try {
       await server.call({
         method: 'POST',
@@ -381,6 +383,52 @@ describe('webhooks without a webhook key', () => {
       });
       const call = target.callsTo('/keyless')[0] as ReceivedCall;
       assert.equal(call.headers['x-parse-webhook-key'], undefined);
+    } finally {
+      await server.close();
+      await target.close();
+    }
+  });
+});
+
+describe('webhooks to private addresses (SSRF)', () => {
+  it('refuses a loopback webhook unless --outbound-allow-ips lists it, and the client learns no address', async () => {
+    const target = await startWebhookTarget();
+    const server = await startTestServer({});
+    try {
+      const port = new URL(target.url).port;
+      const urls = [
+        `${target.url}/direct`,
+        `http://localhost:${port}/by-name`,
+        `http://[::ffff:127.0.0.1]:${port}/mapped`,
+        `http://2130706433:${port}/decimal`,
+      ];
+      for (const [i, url] of urls.entries()) {
+        const functionName = `private${i}`;
+        const registered = await server.call({
+          method: 'POST',
+          path: '/hooks/functions',
+          master: true,
+          body: { functionName, url },
+        });
+        assert.equal(registered.status, 200, url);
+        const response = await server.call({ method: 'POST', path: `/functions/${functionName}`, body: {} });
+        assert.equal(response.status, 400, url);
+        assert.deepEqual(response.body, {
+          code: 141,
+          error: `The webhook for function "${functionName}" could not be reached.`,
+        });
+      }
+      await server.call({
+        method: 'POST',
+        path: '/hooks/triggers',
+        master: true,
+        body: { className: 'Guarded', triggerName: 'beforeSave', url: `${target.url}/before-save` },
+      });
+      const saved = await server.call({ method: 'POST', path: '/classes/Guarded', body: { a: 1 } });
+      assert.equal(saved.status, 400);
+      const stored = await server.call({ method: 'GET', path: '/classes/Guarded', master: true });
+      assert.deepEqual(stored.body, { results: [] });
+      assert.deepEqual(target.calls, []);
     } finally {
       await server.close();
       await target.close();

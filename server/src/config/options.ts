@@ -492,6 +492,17 @@ export const OPTIONS = [
       'IPs or CIDR ranges of the proxies in front of Strata (e.g. the nginx gateway). From them only, `X-Forwarded-For` (read right to left, skipping these) and `X-Forwarded-Proto` give the client address and scheme that master-key IP checks, rate limits and logs use.',
   }),
   option({
+    key: 'outboundAllowIps',
+    flag: '--outbound-allow-ips',
+    env: 'STRATA_OUTBOUND_ALLOW_IPS',
+    group: 'Security',
+    kind: ips,
+    default: () => [],
+    defaultText: 'none',
+    description:
+      'Private, loopback or link-local IPs or CIDR ranges that webhooks and `Parse.Cloud.httpRequest` may reach (e.g. `10.0.0.0/8`); every other such address is refused, after DNS resolution and on each redirect (SSRF).',
+  }),
+  option({
     key: 'metricsKey',
     flag: '--metrics-key',
     env: 'STRATA_METRICS_KEY',

@@ -67,6 +67,7 @@ describe('resolveOptions', () => {
       masterKeyIps: ['127.0.0.1', '::1'],
       maintenanceKeyIps: ['127.0.0.1', '::1'],
       trustProxy: [],
+      outboundAllowIps: [],
       metricsIps: ['127.0.0.1', '::1'],
       emailAdapter: 'log',
       emailPort: 587,

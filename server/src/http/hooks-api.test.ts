@@ -23,6 +23,8 @@ describe('/hooks API (SQLite)', () => {
   before(async () => {
     server = await startTestServer({
       readOnlyMasterKey: READ_ONLY_KEY,
+      // Its webhook targets listen on loopback, reachable only when allowed (the SSRF guard).
+      outboundAllowIps: ['127.0.0.1'],
       cloudSetup: (r) => {
         registry = r;
         r.defineFunction({
