@@ -38,7 +38,7 @@ import type { AccountServices, ChangeFeed, Core, FileServices } from './core/ind
 import { receiveRelayedJobs, relayJobs } from './app-job-relay.js';
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
 import { ErrorCode, ParseError } from './errors/index.js';
-import { ClientAddressResolver, createHttpApp, enforceAuthRateLimit } from './http/index.js';
+import { ClientAddressResolver, createHttpApp, enforceAuthRateLimit, setSecurityHeaders } from './http/index.js';
 import { LiveServer } from './live/index.js';
 import type { AuthRateLimits, RequestSample, RootFrontEnd } from './http/index.js';
 import { SchemaCache, createGraphQLHandler } from './graphql/index.js';
@@ -316,8 +316,10 @@ export async function createApp(options: {
       : undefined;
   // The dashboard is a front end beside the REST API: its own paths, everything else goes to `http/`.
   const server: Server = createServer((req, res) => {
-    if (dashboard?.owns(req.url ?? '/') === true) dashboard.handle(req, res);
-    else app.listener(req, res);
+    if (dashboard?.owns(req.url ?? '/') === true) {
+      setSecurityHeaders(res, { kind: 'api', https: false });
+      dashboard.handle(req, res);
+    } else app.listener(req, res);
   });
   // Live queries (LiveQuery sockets, later GraphQL subscriptions) are matched against the change feed by one hub.
   const liveHub = new LiveHub({ core, logger, maxDepth: config.maxNestingDepth, limits: queryLimits });
@@ -359,8 +361,10 @@ export async function createApp(options: {
       }),
     handler: (req, res) => {
       // Mounted in express, the dashboard stays at its own paths below the mount too.
-      if (dashboard?.owns(req.url ?? '/') === true) dashboard.handle(req, res);
-      else app.mounted(req, res);
+      if (dashboard?.owns(req.url ?? '/') === true) {
+        setSecurityHeaders(res, { kind: 'api', https: false });
+        dashboard.handle(req, res);
+      } else app.mounted(req, res);
     },
     metrics,
     drain: () => {

@@ -39,6 +39,7 @@ import { pushRoutes } from './routes/push.js';
 import type { PushService } from '../push/index.js';
 import { serveFileDownload } from './files-download.js';
 import { sendJson } from './send.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { createRequestLog, errorCodeOf } from './request-log.js';
 import { ClientAddressResolver } from './client-address.js';
 import { OpsEndpoints, isOpsPath } from './ops.js';
@@ -47,6 +48,7 @@ import type { RequestObservation } from './api-handler.js';
 
 export type { OpsOptions } from './ops.js';
 export { ClientAddressResolver } from './client-address.js';
+export { setSecurityHeaders } from './security-headers.js';
 
 export interface HttpOptions {
   readonly core: Core;
@@ -194,6 +196,7 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     const client = addresses.resolve(req);
+    setSecurityHeaders(res, { kind: 'api', https: client.protocol === 'https' });
     // First, so every answer below (404s, health, files, pages, the API) gets its one access-log line.
     logRequest({ req, res, requestId, ip: client.ip });
     const observation: RequestObservation = { route: 'unmatched', api: false };
@@ -258,6 +261,7 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     // File downloads need no Parse headers (`<img src>`): served before the API's credential checks.
     if (options.files !== undefined && rest.startsWith('/files/') && (req.method === 'GET' || req.method === 'HEAD')) {
       observation.route = '/files';
+      setSecurityHeaders(res, { kind: 'file', https: client.protocol === 'https' });
       void serveFileDownload({ appId: options.credentials.appId, core: options.core }, { req, res, url: rest, log });
       return;
     }
