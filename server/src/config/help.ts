@@ -60,7 +60,7 @@ export function renderHelp(options: { version: string }): string {
     '',
     'Usage:',
     `${INDENT}strata [start] [options]   start the server (the default command)`,
-    `${INDENT}strata types --out <file>  write TypeScript types for @strata/sdk from a running server's schema`,
+    `${INDENT}strata types --out <file>  write TypeScript types for @strata/sdk from a running server's schema (a .graphql file: the GraphQL SDL)`,
     `${INDENT}  [--server-url <url>]      default: --public-server-url, else http://127.0.0.1:<port><mount-path>;`,
     `${INDENT}                            keys: --app-id/--master-key, else <data-dir>/keys.json`,
     `${INDENT}strata dashboard-user add <name> [--read-only] [--totp] [--apps id,...] [--password-stdin]`,

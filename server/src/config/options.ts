@@ -976,10 +976,10 @@ export const OPTIONS = [
     env: 'STRATA_GRAPHQL_MAX_DEPTH',
     group: 'Limits',
     kind: integerKind({ min: 1, max: 1000 }),
-    default: () => 12,
-    defaultText: '12',
+    default: () => 15,
+    defaultText: '15',
     description:
-      'Deepest selection a GraphQL operation may nest (fragments expanded); deeper → refused before it runs.',
+      "Deepest selection a GraphQL operation may nest (fragments expanded); deeper → refused before it runs. graphql-js's standard introspection query (codegen, `strata types`) nests 14.",
   }),
   option({
     key: 'graphQLMaxAliases',

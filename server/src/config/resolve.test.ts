@@ -98,7 +98,7 @@ describe('resolveOptions', () => {
       slowQueryMs: 200,
       graphQLPath: '/graphql',
       graphQLPublicIntrospection: false,
-      graphQLMaxDepth: 12,
+      graphQLMaxDepth: 15,
       graphQLMaxAliases: 50,
       graphQLMaxComplexity: 2000,
       graphQLMaxBatch: 10,

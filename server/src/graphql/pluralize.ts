@@ -67,7 +67,7 @@ const SUFFIX_RULES: readonly (readonly [RegExp, string])[] = [
   [/(quiz)$/i, '$1zes'],
   [/([^aeiouy])y$/i, '$1ies'],
   [/(x|ch|ss|sh|zz)$/i, '$1es'],
-  [/([^aeiou])o$/i, '$1oes'],
+  [/(hero|potato|tomato|echo|veto|torpedo|embargo)$/i, '$1es'],
   [/(?:([^f])fe|([lr])f)$/i, '$1$2ves'],
   [/sis$/i, 'ses'],
   [/(us)$/i, '$1es'],
