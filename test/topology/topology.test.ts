@@ -9,10 +9,8 @@
  * Needs nginx, STRATA_TEST_MONGODB_URI and STRATA_TEST_REDIS_URL; without them it prints why it skips (and fails
  * under STRATA_REQUIRE_SERVICES=1).
  *
- * LiveQuery: when `live/` lands, its case belongs here as one more `it` in this suite: subscribe a Parse SDK
- * LiveQuery client through the gateway (`ws://127.0.0.1:<gateway>/parse`, routed to the live server by the
- * Upgrade header), save through `api[0]` directly, and expect the event. Nothing here skips it: it is simply
- * not written until there is a server to test.
+ * LiveQuery: a Parse SDK LiveQuery client subscribes through the gateway (`ws://127.0.0.1:<gateway>/parse`,
+ * routed to the live server by the Upgrade header); a save through `api[0]` reaches it over Redis.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -27,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { findNginx, startNginx, testNginxConfig, writeLoopbackConfig } from '../helpers/nginx.js';
+import { useParse } from '../helpers/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'server/src/main.ts');
@@ -306,14 +305,50 @@ describe(
             res.resume();
             resolve(res.statusCode ?? 0);
           });
-          // A server that accepted the upgrade would answer 101 here; the live role (without LiveQuery yet)
-          // answers its 404 for anything but /health, which is how we know where the request went.
-          req.on('upgrade', () => resolve(101));
+          req.on('upgrade', (_res, socket) => {
+            socket.destroy();
+            resolve(101);
+          });
           req.on('error', reject);
           req.end();
         });
       assert.equal(await get(false), 200, 'an api server answered');
-      assert.equal(await get(true), 404, 'the live server answered');
+      assert.equal(await get(true), 101, 'the live server accepted the WebSocket');
+    });
+
+    it('delivers a LiveQuery event through the gateway to the official SDK, for a write taken by an api server', async () => {
+      const Parse = useParse({
+        serverURL: `${gatewayURL}/parse`,
+        appId: APP_ID,
+        masterKey: MASTER_KEY,
+        javascriptKey: CLIENT_KEY,
+      });
+      const client = new Parse.LiveQueryClient({
+        applicationId: APP_ID,
+        serverURL: `${gatewayURL.replace(/^http/, 'ws')}/parse`,
+        javascriptKey: CLIENT_KEY,
+      });
+      const opened = new Promise<void>((resolve) => client.on('open', () => resolve()));
+      client.open();
+      await opened;
+      try {
+        const subscription = client.subscribe(new Parse.Query('LiveTopology').equalTo('room', 'lobby'));
+        assert.ok(subscription !== undefined);
+        await subscription.subscribePromise;
+        const created = new Promise<InstanceType<typeof Parse.Object>>((resolve) =>
+          subscription.on('create', (object: InstanceType<typeof Parse.Object>) => resolve(object)),
+        );
+        const saved = await call(api[0]!.url, '/classes/LiveTopology', {
+          method: 'POST',
+          headers: master,
+          body: { room: 'lobby', text: 'through nginx' },
+        });
+        const object = await created;
+        assert.equal(object.id, saved.body['objectId']);
+        assert.equal(object.get('text'), 'through nginx');
+      } finally {
+        await client.close();
+      }
     });
 
     it('fails over when an api server is killed under write load, losing no acknowledged write', async () => {
