@@ -401,6 +401,9 @@ export async function createApp(options: {
   };
 }
 
+/** Events kept per LiveQuery subscription for a client that resumes after a dropped socket. */
+const LIVE_RESUME_MAX_EVENTS = 100;
+
 /**
  * LiveQuery's WebSocket server (roles `live` and `all`): the app's keys, its session resolution, the client
  * address as the REST door sees it, and file URLs as REST encodes them.
@@ -432,6 +435,8 @@ function createLiveServer(options: {
     maxQueueBytes: config.liveQueryMaxQueue,
     classAllowed: (className) => classes === undefined || classes.some((pattern) => pattern.test(className)),
     pingIntervalMs: config.liveQueryPingInterval * 1000,
+    resumeWindowMs: config.liveQueryResumeWindow * 1000,
+    resumeMaxEvents: LIVE_RESUME_MAX_EVENTS,
     maxFrameBytes: config.liveQueryMaxFrame,
     maxConnectionsPerIp: config.liveQueryMaxConnectionsPerIp,
     clientAddress: (req) => addresses.resolve(req).ip,

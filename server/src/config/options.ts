@@ -160,6 +160,17 @@ export const OPTIONS = [
       "Seconds between WebSocket pings to LiveQuery clients; a client that did not answer the previous ping is disconnected (Parse's `websocketTimeout`).",
   }),
   option({
+    key: 'liveQueryResumeWindow',
+    flag: '--live-query-resume-window',
+    env: 'STRATA_LIVE_QUERY_RESUME_WINDOW',
+    group: 'Server',
+    kind: integerKind({ min: 0, max: 86_400 }),
+    default: () => 60,
+    defaultText: '60',
+    description:
+      "Seconds a LiveQuery client whose socket dropped may resume its subscriptions on the same server and get the events it missed (the latest 100 per subscription), in order; later, or past that, it is told to `resync`. 0: no resume (Parse's behaviour).",
+  }),
+  option({
     key: 'publicServerURL',
     flag: '--public-server-url',
     env: 'STRATA_PUBLIC_SERVER_URL',

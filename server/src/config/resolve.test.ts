@@ -29,6 +29,7 @@ describe('resolveOptions', () => {
       mountPath: '/parse',
       role: 'all',
       liveQueryPingInterval: 10,
+      liveQueryResumeWindow: 60,
       liveQueryMaxSubscriptions: 500,
       liveQueryMaxFrame: 256 * 1024,
       liveQueryMaxConnectionsPerIp: 1000,

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { PUBLIC } from '../auth/index.js';
 import type { Auth, CredentialResolver, Credentials } from '../auth/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
-import type { LiveEvent, LiveHub, LiveQuery, LiveSubscription } from '../core/index.js';
+import type { LiveHub, LiveQuery } from '../core/index.js';
 import type { LiveQueryMetrics, Logger } from '../infra/index.js';
 import type { EncodeOptions } from '../schema/index.js';
 import {
@@ -11,13 +11,14 @@ import {
   LIVE_ERROR,
   connectedFrame,
   errorFrame,
-  eventBody,
   eventFrame,
+  resyncFrame,
   subscribedFrame,
   unsubscribedFrame,
 } from './frames.js';
 import type { FrameTarget } from './frames.js';
 import { InvalidFrame, parseClientFrame } from './protocol.js';
+import type { KeptEvent, ResumeWindow, SubscriptionState } from './resume.js';
 import type { ConnectFrame, SubscribeFrame, UnsubscribeFrame } from './protocol.js';
 
 /** What every connection of one server shares. */
@@ -33,14 +34,10 @@ export interface ConnectionContext {
   readonly maxQueueBytes: number;
   /** The class allow-list (`--live-query-classes`); absent: every class. */
   readonly classAllowed: (className: string) => boolean;
+  /** Subscriptions of dropped sockets, kept for a resume. */
+  readonly resume: ResumeWindow;
   /** Where events and errors sent are counted (`/metrics`). */
   readonly metrics?: LiveQueryMetrics;
-}
-
-interface Subscribed {
-  readonly subscription: LiveSubscription;
-  readonly subscriptionId: string;
-  seq: number;
 }
 
 /**
@@ -53,7 +50,7 @@ export class LiveConnection {
   readonly #socket: WebSocket;
   readonly #context: ConnectionContext;
   readonly #ip: string | undefined;
-  readonly #subscriptions = new Map<number, Subscribed>();
+  readonly #subscriptions = new Map<number, SubscriptionState>();
   #connected: { credentials: Credentials; installationId?: string } | undefined;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -83,7 +80,8 @@ export class LiveConnection {
   /** The socket closed: every subscription ends. */
   close(): void {
     this.#closed = true;
-    for (const { subscription } of this.#subscriptions.values()) subscription.close();
+    // Kept for the resume window (ended at once when there is none).
+    for (const state of this.#subscriptions.values()) this.#context.resume.detach(state, this);
     this.#subscriptions.clear();
   }
 
@@ -173,26 +171,38 @@ export class LiveConnection {
         ...(frame.query.watch === undefined ? {} : { watch: frame.query.watch }),
         auth: await this.#authFor(connected.credentials, frame.sessionToken),
       };
+      const owner = ownerOf(query.auth);
+      if (frame.resume !== undefined && this.#resume(requestId, frame.resume, owner)) return;
       if (existing !== undefined) {
         await existing.subscription.replace(query);
       } else {
-        const entry: { state?: Subscribed } = {};
+        const holder: { state?: SubscriptionState } = {};
         const subscription = await this.#context.hub.subscribe(query, (event) => {
-          if (entry.state !== undefined) this.#event(requestId, entry.state, event);
+          if (holder.state !== undefined) this.#context.resume.route(holder.state, event);
         });
         if (this.#closed) {
           subscription.close();
           return;
         }
-        entry.state = { subscription, subscriptionId: randomUUID(), seq: 0 };
-        this.#subscriptions.set(requestId, entry.state);
+        const state: SubscriptionState = {
+          subscription,
+          subscriptionId: randomUUID(),
+          owner,
+          seq: 0,
+          attached: undefined,
+          holder: undefined,
+          kept: [],
+        };
+        holder.state = state;
+        this.#context.resume.track(state);
+        this.#attach(requestId, state);
       }
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       this.#refuse(requestId, { code: err.code, message: err.message });
       return;
     }
-    const state = this.#subscriptions.get(requestId) as Subscribed;
+    const state = this.#subscriptions.get(requestId) as SubscriptionState;
     this.#send(subscribedFrame(this.#target, requestId, state.subscriptionId));
   }
 
@@ -242,7 +252,7 @@ export class LiveConnection {
       );
       return;
     }
-    state.subscription.close();
+    this.#context.resume.end(state);
     this.#subscriptions.delete(requestId);
     this.#send(unsubscribedFrame(this.#target, requestId));
   }
@@ -252,21 +262,42 @@ export class LiveConnection {
     this.#send(errorFrame({ code: error.code, error: error.message, reconnect: false, requestId }));
   }
 
-  #event(requestId: number, state: Subscribed, event: LiveEvent): void {
-    if (this.#closed || this.#subscriptions.get(requestId) !== state) return;
-    if (event.op === 'error') {
-      this.#refuse(requestId, { code: event.error.code, message: event.error.message });
-      return;
+  /** Hands the subscription's events to this socket under `requestId`. */
+  #attach(requestId: number, state: SubscriptionState): void {
+    this.#subscriptions.set(requestId, state);
+    state.holder = this;
+    state.attached = (event) => {
+      if (this.#closed || this.#subscriptions.get(requestId) !== state) return;
+      if (event.op === 'error') this.#refuse(requestId, { code: event.error.code, message: event.error.message });
+      else this.#sendEvent(requestId, event);
+    };
+  }
+
+  /**
+   * `resume`: takes the kept subscription back from the window, replays the events after the client's seq and
+   * confirms with `subscribed`; true when done. Otherwise (unknown, another caller's, expired, or events lost
+   * past the window) it says `resync` and the caller subscribes afresh.
+   */
+  #resume(requestId: number, resume: { subscriptionId: string; seq: number }, owner: string): boolean {
+    const window = this.#context.resume;
+    const state = window.take(resume.subscriptionId, owner);
+    const missed = state === undefined ? undefined : window.since(state, resume.seq);
+    if (state === undefined || missed === undefined) {
+      if (state !== undefined) window.end(state);
+      this.#send(resyncFrame(this.#target, requestId));
+      return false;
     }
-    state.seq++;
+    const existing = this.#subscriptions.get(requestId);
+    if (existing !== undefined && existing !== state) window.end(existing);
+    this.#attach(requestId, state);
+    for (const event of missed) this.#sendEvent(requestId, event);
+    this.#send(subscribedFrame(this.#target, requestId, state.subscriptionId));
+    return true;
+  }
+
+  #sendEvent(requestId: number, event: KeptEvent): void {
     this.#context.metrics?.eventSent({ className: event.className, event: event.op });
-    const body = eventBody({
-      op: event.op,
-      object: event.object,
-      original: event.original,
-      encode: this.#context.encode,
-    });
-    this.#send(eventFrame(this.#target, { op: event.op, requestId, seq: state.seq, body }));
+    this.#send(eventFrame(this.#target, { op: event.op, requestId, seq: event.seq, body: event.body }));
   }
 
   /**
@@ -289,4 +320,9 @@ export class LiveConnection {
     }
     socket.send(text);
   }
+}
+
+/** Who may resume a subscription: the same user, or the same kind of caller without one. */
+function ownerOf(auth: Auth): string {
+  return auth.kind === 'user' ? `user:${auth.userId}` : auth.kind;
 }

@@ -228,6 +228,51 @@ describe('LiveQuery protocol (raw frames)', () => {
     const anonSeen = await anon.op('create', 1, { from: fromA });
     assert.equal((anonSeen['object'] as Json)['objectId'], publicId, 'the private object was not sent first');
   });
+
+  it('resume: a client whose socket dropped gets the events it missed, in order; an unknown one is told to resync', async () => {
+    const first = await connected();
+    const subscribed = await first.subscribe(1, { className: 'Resumable', where: {} });
+    const subscriptionId = subscribed['subscriptionId'] as string;
+    assert.equal(typeof subscriptionId, 'string');
+    const from = first.frames.length;
+    await create('Resumable', { n: 1 });
+    const seen = await first.op('create', 1, { from });
+    assert.equal(seen['seq'], 1);
+    first.socket.terminate();
+    // Written while the client is away (the server may or may not have seen the drop yet).
+    const missed = [await create('Resumable', { n: 2 }), await create('Resumable', { n: 3 })];
+    const second = await connected();
+    const start = second.frames.length;
+    const answer = await second.subscribe(
+      5,
+      { className: 'Resumable', where: {} },
+      { resume: { subscriptionId, seq: 1 } },
+    );
+    assert.equal(answer.op, 'subscribed');
+    assert.equal(answer['subscriptionId'], subscriptionId);
+    const replayed = second.frames.slice(start).filter((f) => f.op === 'create');
+    assert.deepEqual(
+      replayed.map((f) => [f['requestId'], f['seq'], (f['object'] as Json)['objectId']]),
+      [
+        [5, 2, missed[0]],
+        [5, 3, missed[1]],
+      ],
+    );
+    // And it goes on live, numbered after them.
+    await create('Resumable', { n: 4 });
+    const next = await second.next((f) => f.op === 'create' && f['seq'] === 4, { from: start });
+    assert.equal(next['requestId'], 5);
+
+    const third = await connected();
+    const resync = await third.subscribe(
+      1,
+      { className: 'Resumable', where: {} },
+      { resume: { subscriptionId: 'not-a-subscription', seq: 3 } },
+    );
+    assert.equal(resync.op, 'subscribed');
+    assert.notEqual(resync['subscriptionId'], subscriptionId);
+    assert.ok(third.frames.some((f) => f.op === 'resync' && f['requestId'] === 1));
+  });
 });
 
 function pick(value: unknown, keys: string[]): Json {

@@ -4,11 +4,16 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
-import { CLOSE_CODE } from './frames.js';
+import { CLOSE_CODE, eventBody } from './frames.js';
+import { ResumeWindow } from './resume.js';
 import { LiveConnection } from './connection.js';
 import type { ConnectionContext } from './connection.js';
 
-export interface LiveServerOptions extends ConnectionContext {
+export interface LiveServerOptions extends Omit<ConnectionContext, 'resume'> {
+  /** How long a dropped socket's subscriptions are kept for a resume (0: not at all). */
+  readonly resumeWindowMs: number;
+  /** Events kept per subscription for a resume. */
+  readonly resumeMaxEvents: number;
   /** Ping interval; a client that has not answered the previous ping is cut (Parse's `websocketTimeout`). */
   readonly pingIntervalMs: number;
   /** Largest client frame in bytes; a bigger one closes the socket with 1009. */
@@ -29,7 +34,8 @@ export interface LiveServerOptions extends ConnectionContext {
  * live.attach(httpServer);
  */
 export class LiveServer {
-  readonly #options: LiveServerOptions;
+  readonly #options: ConnectionContext & LiveServerOptions;
+  readonly #resume: ResumeWindow;
   readonly #wss: WebSocketServer;
   readonly #perIp = new Map<string, number>();
   readonly #alive = new WeakMap<WebSocket, boolean>();
@@ -38,7 +44,13 @@ export class LiveServer {
   readonly #timer: NodeJS.Timeout;
 
   constructor(options: LiveServerOptions) {
-    this.#options = options;
+    this.#resume = new ResumeWindow({
+      windowMs: options.resumeWindowMs,
+      maxEvents: options.resumeMaxEvents,
+      encode: (event) =>
+        eventBody({ op: event.op, object: event.object, original: event.original, encode: options.encode }),
+    });
+    this.#options = { ...options, resume: this.#resume };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
     this.#timer = setInterval(() => this.#ping(), options.pingIntervalMs);
     this.#timer.unref();
@@ -74,6 +86,7 @@ export class LiveServer {
   /** Closes every socket (1001) and the own port. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    this.#resume.close();
     for (const [socket, connection] of this.#connections) {
       connection.close();
       socket.close(CLOSE_CODE.GOING_AWAY, 'server shutting down');
