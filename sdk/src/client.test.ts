@@ -298,7 +298,8 @@ for (const { backend, skip } of backends()) {
         raw.create(JSON.parse('{"__proto__": {"x": 1}, "player": "p"}')),
         rejectsWith(ErrorCodes.INVALID_KEY_NAME, 400),
       );
-      await assert.rejects(client.collection('Bad-Name').create({}), rejectsWith(ErrorCodes.INVALID_CLASS_NAME, 400));
+      // Saving into an invalid class name is 107, as parse-server answers (issue 11); the schema API keeps 103.
+      await assert.rejects(client.collection('Bad-Name').create({}), rejectsWith(ErrorCodes.INVALID_JSON, 400));
       // An empty objectId would address the class itself: refused before anything is sent.
       await assert.rejects(scores.get(''), rejectsWith(ErrorCodes.MISSING_OBJECT_ID, 0));
       await assert.rejects(scores.update('', { score: 2 }), rejectsWith(ErrorCodes.MISSING_OBJECT_ID, 0));
