@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -47,12 +47,29 @@ Parse.Cloud.afterSave('Note', async (request) => {
 Parse.Cloud.job('sweep', async () => new Parse.Query('Note').count({ useMasterKey: true }));
 `;
 
+/** A VAPID key pair (base64url): a 32-byte private key and a 65-byte uncompressed public point. */
+const VAPID = (() => {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return {
+    privateKey: Buffer.concat([Buffer.alloc(32), ecdh.getPrivateKey()])
+      .subarray(-32)
+      .toString('base64url'),
+    publicKey: ecdh.getPublicKey().toString('base64url'),
+  };
+})();
+
 /** A value per secret option that is valid for it and cannot occur by chance. */
 function secretValues(): Record<string, { env: string; value: string; secret: string }> {
   const out: Record<string, { env: string; value: string; secret: string }> = {};
   for (const option of OPTIONS) {
     if (option.secret !== true) continue;
     const secret = `${option.key}-${randomBytes(12).toString('hex')}`;
+    if (option.key === 'pushWebVapidPrivateKey') {
+      // Web Push starts only with a real P-256 key pair (and its public half and subject, set with the env).
+      out[option.key] = { env: option.env, value: VAPID.privateKey, secret: VAPID.privateKey };
+      continue;
+    }
     const value =
       option.key === 'dashboardApps'
         ? JSON.stringify([{ appId: 'other-app', serverURL: 'http://127.0.0.1:9/parse', masterKey: secret }])
@@ -130,6 +147,8 @@ describe('a full session logs no secret', () => {
       STRATA_EMAIL_HOST: '127.0.0.1',
       STRATA_EMAIL_PORT: '9',
       STRATA_OUTBOUND_ALLOW_IPS: '127.0.0.1',
+      STRATA_PUSH_WEB_VAPID_PUBLIC_KEY: VAPID.publicKey,
+      STRATA_PUSH_WEB_VAPID_SUBJECT: 'mailto:ops@example.com',
     });
     child = spawn(
       process.execPath,
