@@ -8,42 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { createApp } from '../../server/src/app.js';
 import type { AuthProvider } from '../../server/src/auth/index.js';
 import { ErrorCode, ParseError } from '../../server/src/errors/index.js';
 import { buildTestConfig, expectParseError, TEST_KEYS, useParse } from '../helpers/index.js';
+import { startSmtp } from '../helpers/smtp.js';
 import type { ParseSDK } from '../helpers/index.js';
-
-interface Mail {
-  to: string[];
-  data: string;
-}
-
-async function startSmtp(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        // Undo quoted-printable soft breaks and escapes so the test can read links in the text.
-        const data = Buffer.concat(chunks).toString('utf8').replace(/=\r\n/g, '').replace(/=3D/g, '=');
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 /** Accepts `{id, token}` when token is "ok-" + id; the SDK side below produces exactly that. */
 const codeProvider: AuthProvider = {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { MongoClient } from 'mongodb';
+import type { AuthProvider } from '../../server/src/auth/index.js';
 import type { Config } from '../../server/src/config/index.js';
 import { buildTestConfig, TEST_KEYS } from './strata-config.js';
 import type { CompatTarget } from './target.js';
@@ -17,7 +18,11 @@ interface StrataApp {
   listen(): Promise<{ port: number; host: string }>;
   close(): Promise<void>;
 }
-type CreateApp = (options: { config: Config; logger: Logger }) => Promise<StrataApp>;
+type CreateApp = (options: {
+  config: Config;
+  logger: Logger;
+  authProviders?: StartOptions['authProviders'];
+}) => Promise<StrataApp>;
 
 // A variable specifier keeps the suite compilable (and runnable against an external server) while
 // `app.ts` is still being written; the shape is checked at runtime below.
@@ -43,6 +48,8 @@ export interface StartOptions {
   cloud?: string;
   /** Extra options for the server (e.g. push providers pointed at local fakes). */
   config?: Partial<Config>;
+  /** Third-party log-in providers written in code (`createApp`'s `authProviders`). */
+  authProviders?: Readonly<Record<string, AuthProvider>>;
 }
 
 /** Puts a fresh database name into a MongoDB URI (keeping host list and query options). */
@@ -76,6 +83,7 @@ export async function startInProcess(backend: Backend, options: StartOptions = {
     },
     // STRATA_COMPAT_LOG=<level> shows the server's own log (e.g. the cause behind a code-1 response).
     logger: pino({ level: process.env['STRATA_COMPAT_LOG'] ?? 'silent' }, process.stderr),
+    ...(options.authProviders === undefined ? {} : { authProviders: options.authProviders }),
   });
   let address: { port: number; host: string };
   try {

@@ -1,5 +1,6 @@
 import { GraphQLNonNull, GraphQLObjectType, GraphQLString } from 'graphql';
 import type { Auth } from '../auth/index.js';
+import { ErrorCode, ParseError } from '../errors/index.js';
 import type { LoggedIn } from '../core/index.js';
 import type { ClassTypes } from './class-types.js';
 import type { GraphQLContext } from './context.js';
@@ -62,6 +63,89 @@ export async function logIn(
     origin: context.origin,
   });
   return withMutationId(input, { viewer: loggedIn });
+}
+
+/**
+ * `logInWith`: third-party log-in, as `POST /users` with `authData` (rest.md §6.10): an id the provider
+ * already knows logs its user in; a new one signs a user up with `fields`. The provider validates the
+ * `authData` in core either way, and the sign-up rate limit applies.
+ */
+export async function logInWith(
+  context: GraphQLContext,
+  options: { user: ClassTypes; input: { authData: unknown; fields?: unknown; clientMutationId?: string | null } },
+): Promise<Record<string, unknown>> {
+  const { user, input } = options;
+  const fields = (input.fields ?? {}) as Record<string, unknown>;
+  const authData = input.authData;
+  if (authData === null || typeof authData !== 'object' || Array.isArray(authData)) {
+    throw new ParseError(ErrorCode.INVALID_JSON, { message: 'authData must be an object.' });
+  }
+  await context.limitAuth(fields['username']);
+  const write = await toWriteInput({
+    fields,
+    schema: user.schema,
+    lookup: context.lookup,
+    context,
+    creating: true,
+    raw: { authData },
+  });
+  const existing = await context.core.logInWithAuthData({ auth: context.auth, input: write, origin: context.origin });
+  if (existing !== undefined) return withMutationId(input, { viewer: existing });
+  const saved = await context.core.create({
+    auth: context.auth,
+    className: '_User',
+    input: write,
+    origin: context.origin,
+  });
+  const sessionToken = saved.fields['sessionToken'];
+  if (typeof sessionToken !== 'string') {
+    // Linking to a caller that already has a session: its own session stays the viewer's.
+    return withMutationId(input, { viewer: await viewer(context) });
+  }
+  return withMutationId(input, { viewer: await viewerOf(context, sessionToken) });
+}
+
+/** `resetPassword`: mails a reset link (`POST /requestPasswordReset`), under the same rate limit. */
+export async function requestReset(
+  context: GraphQLContext,
+  input: { email: string; clientMutationId?: string | null },
+): Promise<Record<string, unknown>> {
+  await context.limitAuth(input.email);
+  await context.core.requestPasswordReset({ email: input.email, auth: context.auth, origin: context.origin });
+  return withMutationId(input, { ok: true });
+}
+
+/** `sendVerificationEmail`: mails a new verification link (`POST /verificationEmailRequest`). */
+export async function sendVerificationEmail(
+  context: GraphQLContext,
+  input: { email: string; clientMutationId?: string | null },
+): Promise<Record<string, unknown>> {
+  await context.core.requestVerificationEmail({ email: input.email });
+  return withMutationId(input, { ok: true });
+}
+
+/**
+ * `confirmResetPassword`: sets a new password with the token a reset mail carried, as the reset form does
+ * (single-use token, password policy, every session revoked). The token must be the named user's.
+ */
+export async function confirmResetPassword(
+  context: GraphQLContext,
+  input: { username: string; password: string; token: string; clientMutationId?: string | null },
+): Promise<Record<string, unknown>> {
+  if (input.username === '')
+    throw new ParseError(ErrorCode.USERNAME_MISSING, { message: 'you must provide a username' });
+  if (input.password === '')
+    throw new ParseError(ErrorCode.PASSWORD_MISSING, { message: 'you must provide a password' });
+  if (input.token === '') throw new ParseError(ErrorCode.OTHER_CAUSE, { message: 'you must provide a token' });
+  await context.limitAuth(input.username);
+  const owner = await context.core.findPasswordResetUser({ token: input.token });
+  if (owner === undefined || owner.username !== input.username) {
+    throw new ParseError(ErrorCode.OTHER_CAUSE, {
+      message: 'Failed to reset password: the link is invalid or expired.',
+    });
+  }
+  await context.core.resetPassword({ token: input.token, password: input.password });
+  return withMutationId(input, { ok: true });
 }
 
 export async function logOut(

@@ -18,8 +18,10 @@ export async function toWriteInput(options: {
   lookup: ClassLookup;
   context: GraphQLContext;
   creating: boolean;
+  /** REST body entries written as they are (e.g. `authData`, which `fields` never carries). */
+  raw?: Readonly<Record<string, unknown>>;
 }): Promise<WriteInput> {
-  const body: Record<string, unknown> = {};
+  const body: Record<string, unknown> = { ...options.raw };
   const fields = (options.fields ?? {}) as Readonly<Record<string, unknown>>;
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined) continue;
