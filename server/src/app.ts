@@ -472,6 +472,9 @@ async function createDashboard(options: {
     ...(config.readOnlyMasterKey === undefined ? {} : { readOnlyMasterKey: config.readOnlyMasterKey }),
     ...localClientKey(config),
     local: true,
+    graphQLURL: () => new URL(config.graphQLPath, options.localURL()).href,
+    metricsURL: () => new URL('/metrics', options.localURL()).href,
+    ...(config.metricsKey === undefined ? {} : { metricsKey: config.metricsKey }),
   };
   const others: DashboardApp[] = (config.dashboardApps ?? []).map((app) => ({
     appId: app.appId,

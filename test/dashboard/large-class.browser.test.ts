@@ -128,6 +128,16 @@ describe('data browser on a 1,000,000-row class', skip === undefined ? {} : { sk
       pages.some((p) => p.includes('"objectId":{"$gt":')),
       pages.join('\n'),
     );
+
+    // The class list shows the database's estimate; nothing counted the million rows until asked.
+    const classes = page.getByRole('navigation', { name: 'Classes' });
+    await classes.getByRole('link', { name: /Big\s*≈ 1,000,000/ }).waitFor();
+    assert.ok(!paths.some((p) => /[?&]count=1/.test(p)), paths.join('\n'));
+    const counting = performance.now();
+    await page.getByRole('button', { name: 'Count exactly' }).click();
+    await page.getByText('Exactly 1,000,000 objects.').waitFor();
+    console.log(`dashboard: exact count of ${ROWS.toLocaleString()} rows on demand ${Math.round(performance.now() - counting)} ms`);
+    assert.ok(paths.some((p) => /[?&]count=1/.test(p)));
     await page.close();
   });
 });

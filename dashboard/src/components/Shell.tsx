@@ -13,6 +13,8 @@ import { CloudCode } from '../pages/CloudCode.js';
 import { Jobs } from '../pages/Jobs.js';
 import { SlowQueries } from '../pages/SlowQueries.js';
 import { Push } from '../pages/Push.js';
+import { Files } from '../pages/Files.js';
+import { ApiConsole } from '../pages/ApiConsole.js';
 
 /** The pages, in navigation order. */
 const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode }> = [
@@ -23,9 +25,11 @@ const PAGES: ReadonlyArray<{ id: string; label: string; render: () => ReactNode 
   { id: 'cloud', label: 'Cloud code', render: () => <CloudCode /> },
   { id: 'jobs', label: 'Jobs', render: () => <Jobs /> },
   { id: 'push', label: 'Push', render: () => <Push /> },
+  { id: 'files', label: 'Files', render: () => <Files /> },
   { id: 'config', label: 'Config', render: () => <Config /> },
   { id: 'webhooks', label: 'Webhooks', render: () => <Webhooks /> },
   { id: 'logs', label: 'Logs', render: () => <Logs /> },
+  { id: 'console', label: 'API console', render: () => <ApiConsole /> },
   { id: 'slow-queries', label: 'Slow queries', render: () => <SlowQueries /> },
 ];
 

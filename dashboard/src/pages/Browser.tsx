@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { createAdminClient, dashboardTransport } from '@strata/sdk/admin';
-import type { ClassSchema } from '@strata/sdk/admin';
+import type { ClassCount, ClassSchema } from '@strata/sdk/admin';
 import { AppContext, useApp } from '../app-context.js';
 import { DataGrid } from '../components/DataGrid.js';
 import { navigate, routeHref } from '../router.js';
@@ -34,6 +34,18 @@ export function Browser() {
       (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
     );
   }, [client]);
+  // One call for every class's count: estimated for large classes, so opening the browser never counts millions.
+  const [counts, setCounts] = useState<ReadonlyMap<string, ClassCount>>(new Map());
+  useEffect(() => {
+    let live = true;
+    client.objects.counts().then(
+      (list) => live && setCounts(new Map(list.map((c) => [c.className, c]))),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [client]);
   const className = route.rest[0];
   const schema = schemas?.find((s) => s.className === className);
   // Pointer and relation links open a class with a `where` in the route.
@@ -63,7 +75,7 @@ export function Browser() {
                 aria-current={s.className === className ? 'page' : undefined}
               >
                 <span>{s.className}</span>
-                <ClassCount className={s.className} />
+                <CountLabel count={counts.get(s.className)} />
               </a>
             </li>
           ))}
@@ -71,6 +83,9 @@ export function Browser() {
       </nav>
       <section className="class-view" aria-label={className ?? 'No class selected'}>
         <BrowseAs className={className} asUser={asUser} asName={asName} />
+        {className !== undefined && asUser === undefined && (
+          <ExactCount className={className} estimate={counts.get(className)} />
+        )}
         {schema === undefined ? (
           <p className="empty-state">{schemas === undefined ? 'Loading classes…' : 'Pick a class.'}</p>
         ) : asClient === undefined ? (
@@ -85,21 +100,42 @@ export function Browser() {
   );
 }
 
-/** A class's object count, fetched once per class when its row appears. */
-function ClassCount(props: { className: string }) {
+/** A class's count: exact, or `≈ N` (the database's estimate) for a large class. */
+function CountLabel(props: { count: ClassCount | undefined }) {
+  const { count } = props;
+  if (count === undefined) return <span className="count" />;
+  if (!count.estimated) return <span className="count">{count.count.toLocaleString()}</span>;
+  return (
+    <span className="count" title="Estimated: open the class and choose “Count exactly” for the exact number">
+      ≈ {count.count.toLocaleString()}
+    </span>
+  );
+}
+
+/** The exact count of the open class, only when asked: a full count of a large class takes a while. */
+function ExactCount(props: { className: string; estimate: ClassCount | undefined }) {
   const { client } = useApp();
-  const [count, setCount] = useState<number | undefined>();
-  useEffect(() => {
-    let live = true;
-    client.objects.count(props.className).then(
-      (n) => live && setCount(n),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [client, props.className]);
-  return <span className="count">{count === undefined ? '' : count.toLocaleString()}</span>;
+  const [state, setState] = useState<{ className: string; text: string } | undefined>();
+  if (props.estimate?.estimated !== true) return null;
+  const shown = state?.className === props.className ? state.text : undefined;
+  return (
+    <p className="inline-form exact-count">
+      <span>About {props.estimate.count.toLocaleString()} objects (estimated).</span>
+      <button
+        type="button"
+        onClick={() => {
+          setState({ className: props.className, text: 'Counting…' });
+          client.objects.count(props.className).then(
+            (n) => setState({ className: props.className, text: `Exactly ${n.toLocaleString()} objects.` }),
+            (err: unknown) => setState({ className: props.className, text: errorText(err) }),
+          );
+        }}
+      >
+        Count exactly
+      </button>
+      {shown !== undefined && <span role="status">{shown}</span>}
+    </p>
+  );
 }
 
 /**

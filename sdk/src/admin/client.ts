@@ -1,8 +1,10 @@
 import type { AdminRequest, AdminTransport } from './transport.js';
 import type {
+  ClassCount,
   ClassSchema,
   CloudCodeListing,
   ConfigParams,
+  FilePage,
   FindOptions,
   HookFunction,
   HookTrigger,
@@ -36,6 +38,11 @@ export interface AdminClient {
   readonly objects: {
     find(className: string, options?: FindOptions): Promise<RestObject[]>;
     count(className: string, where?: Readonly<Record<string, unknown>>): Promise<number>;
+    /**
+     * Every class's object count, estimated for classes of `exactBelow` (default 10,000) objects or more
+     * (Strata's `GET /classCounts`: no full count of a large class).
+     */
+    counts(options?: { exactBelow?: number }): Promise<ClassCount[]>;
     get(className: string, objectId: string, options?: { include?: string; keys?: string }): Promise<RestObject>;
     create(
       className: string,
@@ -89,6 +96,11 @@ export interface AdminClient {
   readonly files: {
     upload(name: string, data: Blob, contentType?: string): Promise<{ name: string; url: string }>;
     remove(name: string): Promise<void>;
+    /**
+     * A page of the stored files by name (Strata's `GET /fileList`, at most 100 a page); with `orphans`, only
+     * the page's files no object's File field refers to. Walk `next` for the rest.
+     */
+    list(options?: { after?: string; limit?: number; orphans?: boolean }): Promise<FilePage>;
   };
   /** Server logs, newest first by default (`GET /scriptlog`, parse-server's logs API). */
   logs(query?: LogQuery): Promise<LogEntry[]>;
@@ -156,6 +168,14 @@ export function createAdminClient(options: { transport: AdminTransport }): Admin
       count: async (className, where) =>
         (await call<{ count?: number }>({ method: 'GET', path: cls(className), query: { where, count: 1, limit: 0 } }))
           .count ?? 0,
+      counts: async (options = {}) =>
+        (
+          await call<{ results?: ClassCount[] }>({
+            method: 'GET',
+            path: '/classCounts',
+            query: { exactBelow: options.exactBelow },
+          })
+        ).results ?? [],
       get: (className, objectId, get = {}) =>
         call({ method: 'GET', path: `${cls(className)}/${encodeURIComponent(objectId)}`, query: get }),
       create: (className, data) => call({ method: 'POST', path: cls(className), body: data }),
@@ -266,6 +286,12 @@ export function createAdminClient(options: { transport: AdminTransport }): Admin
       remove: async (name) => {
         await call({ method: 'DELETE', path: `/files/${encodeURIComponent(name)}` });
       },
+      list: (options = {}) =>
+        call({
+          method: 'GET',
+          path: '/fileList',
+          query: { after: options.after, limit: options.limit, orphans: options.orphans === true ? 1 : undefined },
+        }),
     },
     logs: async (query = {}) => {
       const body = await call<unknown>({

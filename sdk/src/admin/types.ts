@@ -133,6 +133,29 @@ export interface SlowQuery {
   readonly suggestedIndex?: Readonly<Record<string, 1 | -1>>;
 }
 
+/** One class's object count from `GET /classCounts` (Strata only). */
+export interface ClassCount {
+  readonly className: string;
+  readonly count: number;
+  /** The database's estimate (large classes): `objects.count` gives the exact number. */
+  readonly estimated: boolean;
+}
+
+/** One stored file from `GET /fileList` (Strata only). */
+export interface StoredFile {
+  readonly name: string;
+  readonly url: string;
+  readonly size?: number;
+  readonly contentType?: string;
+  readonly lastModified?: string;
+}
+
+/** A page of `GET /fileList`: pass `next` as `after` for the following page (absent: the last page). */
+export interface FilePage {
+  readonly results: StoredFile[];
+  readonly next?: string;
+}
+
 /** `GET /cloud_code/registry` (Strata only): what cloud code registered, by name. */
 export interface CloudCodeListing {
   readonly functions: ReadonlyArray<{ readonly name: string; readonly source: string }>;

@@ -45,6 +45,7 @@ import { update } from './update.js';
 import type { UpdateRequest } from './update.js';
 import { listCloudCode, runFunction } from './functions.js';
 import { clearSlowQueries, listSlowQueries } from './slow-query-ops.js';
+import { classCounts, listFiles } from './admin-ops.js';
 import { deleteFile, openFile, readFile, uploadFile } from './files.js';
 import { authenticate } from './authenticate.js';
 import {
@@ -203,6 +204,10 @@ export interface Core {
   readonly listSlowQueries: Bound<typeof listSlowQueries>;
   /** DELETE /slowQueries: forgets them (master key). */
   readonly clearSlowQueries: Bound<typeof clearSlowQueries>;
+  /** GET /classCounts: each class's object count, estimated for large classes (master key, read-only too). */
+  readonly classCounts: Bound<typeof classCounts>;
+  /** GET /fileList: a page of stored files, or of the orphans among them (master key, read-only too). */
+  readonly listFiles: Bound<typeof listFiles>;
   /** Files (rest.md §10): uploads under the upload policy with the `@File` triggers, deletes, downloads' checks. */
   readonly files: {
     readonly upload: Bound<typeof uploadFile>;
@@ -304,6 +309,8 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     listCloudCode: (request) => listCloudCode(current(), request),
     listSlowQueries: (request) => listSlowQueries(current(), request),
     clearSlowQueries: (request) => clearSlowQueries(current(), request),
+    classCounts: (request) => classCounts(current(), request),
+    listFiles: (request) => listFiles(current(), request),
     files: {
       upload: (request) => uploadFile(current(), request),
       delete: (request) => deleteFile(current(), request),

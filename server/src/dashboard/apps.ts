@@ -15,6 +15,12 @@ export interface DashboardApp {
   readonly readOnlyMasterKey?: string;
   /** True for the server that serves the dashboard. */
   readonly local?: boolean;
+  /** The app's GraphQL endpoint; default: `/graphql` at the server URL's origin (parse-server's default). */
+  readonly graphQLURL?: string | (() => string);
+  /** The app's Prometheus endpoint; default: `/metrics` at the server URL's origin. */
+  readonly metricsURL?: string | (() => string);
+  /** Sent as `Authorization: Bearer` to the metrics endpoint when the app requires it. */
+  readonly metricsKey?: string;
 }
 
 /** What the browser learns about an app. */
@@ -37,4 +43,14 @@ export function publicAppInfo(app: DashboardApp, options: { readOnly: boolean })
 
 export function appServerURL(app: DashboardApp): string {
   return (typeof app.serverURL === 'function' ? app.serverURL() : app.serverURL).replace(/\/+$/, '');
+}
+
+/**
+ * The app's endpoints outside its REST mount that the dashboard forwards to: GraphQL (the API console) and
+ * Prometheus metrics (the overview's charts).
+ */
+export function appRootURL(app: DashboardApp, which: 'graphql' | 'metrics'): string {
+  const configured = which === 'graphql' ? app.graphQLURL : app.metricsURL;
+  if (configured !== undefined) return typeof configured === 'function' ? configured() : configured;
+  return `${new URL(appServerURL(app)).origin}/${which}`;
 }

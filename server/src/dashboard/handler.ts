@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PasswordHasher } from '../auth/index.js';
 import type { Logger, PubSub, RateLimiter } from '../infra/index.js';
 import type { DashboardApp } from './apps.js';
-import { publicAppInfo } from './apps.js';
+import { appRootURL, publicAppInfo } from './apps.js';
 import { isSafeApiPath, proxyToApp } from './proxy.js';
 import type { ProxyCredentials } from './proxy.js';
 import { SECURITY_HEADERS, serveStatic } from './static-files.js';
@@ -222,6 +222,22 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
       },
       'dashboard api',
     );
+    // GraphQL (the API console) and metrics (the overview) live at the server's root, outside the mount.
+    const pathname = path.split('?')[0];
+    if (pathname === '/graphql') {
+      await proxyToApp({ app, credentials, path, url: appRootURL(app, 'graphql'), requestId }, { req, res });
+      return;
+    }
+    if (pathname === '/metrics') {
+      if (method !== 'GET') {
+        sendJson(res, 405, { error: 'Metrics are read-only.' });
+        return;
+      }
+      const headers = app.metricsKey === undefined ? undefined : { authorization: `Bearer ${app.metricsKey}` };
+      const target = { app, credentials, path, url: appRootURL(app, 'metrics'), requestId };
+      await proxyToApp(headers === undefined ? target : { ...target, headers }, { req, res });
+      return;
+    }
     await proxyToApp({ app, credentials, path, requestId }, { req, res });
   };
 

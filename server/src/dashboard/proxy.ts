@@ -43,6 +43,10 @@ export interface ProxyTarget {
   readonly credentials: ProxyCredentials;
   /** The path below the app's mount, query included, e.g. `/classes/Game?limit=10`. */
   readonly path: string;
+  /** Instead of the mount and `path`: one of the app's own endpoints outside the mount (GraphQL, metrics). */
+  readonly url?: string;
+  /** Added to the forwarded request (the metrics endpoint's bearer token). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly requestId: string;
 }
 
@@ -65,10 +69,11 @@ export function isSafeApiPath(path: string): boolean {
 export function proxyToApp(target: ProxyTarget, http: { req: IncomingMessage; res: ServerResponse }): Promise<void> {
   const { req, res } = http;
   const { app, credentials } = target;
-  const url = new URL(appServerURL(app) + target.path);
+  const url = new URL(target.url ?? appServerURL(app) + target.path);
   const headers: Record<string, string> = {
     'x-parse-application-id': app.appId,
     'x-request-id': target.requestId,
+    ...target.headers,
   };
   if (credentials.kind === 'master') {
     headers['x-parse-master-key'] = (credentials.readOnly ? app.readOnlyMasterKey : app.masterKey) ?? '';

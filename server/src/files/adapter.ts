@@ -80,6 +80,12 @@ export interface FileStore {
   read(options: FileRead): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** True when something was deleted. */
   delete(name: string): Promise<boolean>;
+  /**
+   * One page of stored names in code-unit order: the first `limit` names after `after` (from the start
+   * when absent). Cursor paging, so a page costs the same wherever it is (an admin listing: Parse itself has
+   * no file listing). Optional: a store without it cannot be listed.
+   */
+  list?(options: { readonly after?: string; readonly limit: number }): Promise<string[]>;
   /** Releases connections and handles; the store is unusable afterwards. */
   close(): Promise<void>;
 }

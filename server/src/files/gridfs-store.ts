@@ -161,6 +161,30 @@ export class GridFSFileStore implements FileStore {
     }
   }
 
+  /** By the `filename` index GridFS keeps; a name with several revisions is listed once. */
+  async list(options: { readonly after?: string; readonly limit: number }): Promise<string[]> {
+    try {
+      const names: string[] = [];
+      let after = options.after;
+      while (names.length < options.limit) {
+        const want = options.limit - names.length;
+        const docs = await this.files
+          .find(after === undefined ? {} : { filename: { $gt: after } }, { projection: { filename: 1 } })
+          .sort({ filename: 1 })
+          .limit(want * 2)
+          .toArray();
+        for (const doc of docs) {
+          if (doc.filename !== names[names.length - 1] && names.length < options.limit) names.push(doc.filename);
+        }
+        if (docs.length < want * 2) break;
+        after = docs[docs.length - 1]?.filename;
+      }
+      return names;
+    } catch (error) {
+      throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'Could not list the files.', cause: error });
+    }
+  }
+
   async close(): Promise<void> {
     await this.client.close();
   }

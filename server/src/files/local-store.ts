@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { open, opendir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { ErrorCode, ParseError } from '../errors/index.js';
@@ -143,6 +143,32 @@ export class LocalFileStore implements FileStore {
     return true;
   }
 
+  /**
+   * Walks the tree once per page keeping only the `limit` smallest names after `after` (memory bounded by
+   * the page, time by the number of files: a directory has no order to seek in). The store's own `.tmp` and
+   * `.meta` directories are skipped; names never start with a dot.
+   */
+  async list(options: { readonly after?: string; readonly limit: number }): Promise<string[]> {
+    const page = new SmallestNames(options.limit);
+    const walk = async (directory: string, prefix: string): Promise<void> => {
+      let dir;
+      try {
+        dir = await opendir(directory);
+      } catch (error) {
+        if (isMissing(error)) return;
+        throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { cause: error });
+      }
+      for await (const entry of dir) {
+        if (entry.name.startsWith('.')) continue;
+        const name = prefix + entry.name;
+        if (entry.isDirectory()) await walk(join(directory, entry.name), `${name}/`);
+        else if (entry.isFile() && (options.after === undefined || name > options.after)) page.offer(name);
+      }
+    };
+    await walk(this.root, '');
+    return page.sorted();
+  }
+
   async close(): Promise<void> {
     // Nothing is held open between calls.
   }
@@ -275,6 +301,30 @@ async function syncDirectory(directory: string): Promise<void> {
 
 async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true }).catch(() => undefined);
+}
+
+/** The `limit` smallest strings offered, kept sorted (a page of a listing without loading the rest). */
+class SmallestNames {
+  private readonly names: string[] = [];
+  constructor(private readonly limit: number) {}
+
+  offer(name: string): void {
+    const names = this.names;
+    if (names.length >= this.limit && name >= (names[names.length - 1] as string)) return;
+    let low = 0;
+    let high = names.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((names[mid] as string) < name) low = mid + 1;
+      else high = mid;
+    }
+    names.splice(low, 0, name);
+    if (names.length > this.limit) names.pop();
+  }
+
+  sorted(): string[] {
+    return [...this.names];
+  }
 }
 
 function isMissing(error: unknown): boolean {

@@ -34,6 +34,7 @@ import { fileRoutes } from './routes/files.js';
 import { jobRoutes } from './routes/jobs.js';
 import { usageRoute } from './routes/usage.js';
 import { slowQueryRoutes } from './routes/slow-queries.js';
+import { adminRoutes } from './routes/admin.js';
 import { jobScheduleRoutes } from './routes/job-schedules.js';
 import { pushRoutes } from './routes/push.js';
 import type { PushService } from '../push/index.js';
@@ -155,6 +156,7 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     ...logRoutes(),
     usageRoute(),
     ...slowQueryRoutes(),
+    ...adminRoutes(encoding),
     ...jobRoutes(),
     ...jobScheduleRoutes(encoding),
     ...hookRoutes(),

@@ -176,6 +176,11 @@ export interface StorageAdapter extends SchemaStore {
   find(options: FindOptions): Promise<StoredObject[]>;
   count(options: { schema: ClassSchema; where: Condition } & QueryHints): Promise<number>;
   /**
+   * A cheap estimate of the class's object count, for admin listings of large classes (never a full count):
+   * it may be off after deletes. Optional: without it, callers count.
+   */
+  estimateCount?(options: { schema: ClassSchema }): Promise<number>;
+  /**
    * The database's plan for `find(options)` instead of its results (REST `explain`): MongoDB's explain
    * document, SQLite's `EXPLAIN QUERY PLAN` rows. Optional: a backend without it refuses `explain`.
    */

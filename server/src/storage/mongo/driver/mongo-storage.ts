@@ -258,6 +258,11 @@ export class MongoStorage implements StorageAdapter {
     });
   }
 
+  /** From the collection's metadata (`estimatedDocumentCount`), not a scan. */
+  async estimateCount(options: { schema: ClassSchema }): Promise<number> {
+    return guard(() => collectionOf(this.context, options.schema.className).estimatedDocumentCount());
+  }
+
   async explain(options: FindOptions): Promise<unknown> {
     const { schema } = options;
     return guard(async () => {

@@ -1,0 +1,208 @@
+/**
+ * The dashboard's files page, API console and class counts in Debian's chromium against a real Strata server:
+ * files listed a page at a time, an image and a text file previewed, a file deleted (checked through REST),
+ * the orphan report; REST and GraphQL requests run through the dashboard server as the signed-in user (the
+ * browser never sees a key, a read-only user's writes are refused by the app). Saves screenshots.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import bcrypt from 'bcrypt';
+import type { Browser, Page } from 'playwright-core';
+import { MASTER_KEY, startTestServer } from '../../server/src/testing/test-server.test-util.js';
+import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
+import { chromiumSkipReason, launchChromium } from './chromium.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const SHOTS =
+  process.env['STRATA_SCREENSHOTS'] === undefined
+    ? join(tmpdir(), 'strata-dashboard-shots')
+    : resolve(ROOT, process.env['STRATA_SCREENSHOTS']);
+const skip = chromiumSkipReason();
+if (skip !== undefined) console.log(`dashboard files and console test skipped: ${skip}`);
+
+const USERS = [
+  { username: 'admin', passwordHash: bcrypt.hashSync('admin-password', 4) },
+  { username: 'viewer', passwordHash: bcrypt.hashSync('viewer-password', 4), readOnly: true },
+];
+// A 1×1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+describe('dashboard files page and API console in chromium', skip === undefined ? {} : { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  const stored: Record<string, string> = {};
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startTestServer({
+      readOnlyMasterKey: 'dash-ro-key',
+      passwordHashCost: 4,
+      dashboardUsers: () => USERS,
+    });
+    const upload = async (name: string, body: Buffer | string, type: string): Promise<string> => {
+      const res = await fetch(`${server.mountURL}/files/${name}`, {
+        method: 'POST',
+        headers: { 'X-Parse-Application-Id': 'test-app', 'X-Parse-Master-Key': MASTER_KEY, 'Content-Type': type },
+        body,
+      });
+      assert.equal(res.status, 201);
+      return ((await res.json()) as { name: string }).name;
+    };
+    stored['logo'] = await upload('logo.png', PNG, 'image/png');
+    stored['readme'] = await upload('readme.txt', 'Hello from a stored text file', 'text/plain');
+    stored['old'] = await upload('old.txt', 'nobody points here', 'text/plain');
+    const made = await server.call({
+      method: 'POST',
+      path: '/classes/Product',
+      master: true,
+      body: {
+        name: 'Lamp',
+        photo: { __type: 'File', name: stored['logo'] },
+        manual: { __type: 'File', name: stored['readme'] },
+      },
+    });
+    assert.equal(made.status, 201);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const signIn = async (page: Page, username: string, password: string): Promise<void> => {
+    await page.goto(`${server.url}/dashboard/`);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
+  };
+  const open = (page: Page, route: string): Promise<unknown> =>
+    page.goto(`${server.url}/dashboard/#/test-app/${route}`);
+
+  it('lists, previews and deletes files, and reports the orphans', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await signIn(page, 'admin', 'admin-password');
+    await open(page, 'files');
+    for (const name of Object.values(stored)) await page.locator(`[data-file="${name}"]`).waitFor();
+
+    // An image preview is served through the dashboard server and actually decodes.
+    await page.getByRole('button', { name: `Preview ${stored['logo']}` }).click();
+    const image = page.getByRole('img', { name: `Preview of ${stored['logo']}` });
+    await image.waitFor();
+    await page.waitForFunction((alt) => {
+      const img = document.querySelector<HTMLImageElement>(`img[alt="${alt}"]`);
+      return img !== null && img.complete && img.naturalWidth === 1;
+    }, `Preview of ${stored['logo']}`);
+    await page.getByRole('button', { name: `Preview ${stored['readme']}` }).click();
+    await page.getByText('Hello from a stored text file').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'files.png') });
+
+    // The orphan report: only the file no object refers to.
+    await page.getByLabel('Only orphans (not referenced by any object)').check();
+    await page.locator(`[data-file="${stored['old']}"]`).waitFor();
+    await page.locator(`[data-file="${stored['logo']}"]`).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('[data-file]').count(), 1);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: `Delete ${stored['old']}` }).click();
+    await page.getByRole('status').getByText(`Deleted ${stored['old']}`).waitFor();
+    await page.getByText('No orphans on this page of files.').waitFor();
+    const gone = await fetch(`${server.mountURL}/files/test-app/${stored['old']}`);
+    assert.equal(gone.status, 404);
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    // A read-only user sees the files but cannot delete one.
+    const viewer = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(viewer, 'viewer', 'viewer-password');
+    await open(viewer, 'files');
+    await viewer.locator(`[data-file="${stored['logo']}"]`).waitFor();
+    assert.equal(await viewer.getByRole('button', { name: `Delete ${stored['logo']}` }).isDisabled(), true);
+    await viewer.close();
+  });
+
+  it('runs REST and GraphQL requests as the dashboard user, never with a key in the browser', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const sentHeaders: string[] = [];
+    page.on('request', (request) => sentHeaders.push(JSON.stringify(request.headers())));
+    await signIn(page, 'admin', 'admin-password');
+    await open(page, 'console');
+    await page.getByLabel('Method').selectOption('POST');
+    await page.getByLabel('Path').fill('/classes/Note');
+    await page.getByLabel('Body (JSON)').fill('{"text": "from the console"}');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByRole('status').getByText('HTTP 201').waitFor();
+    const notes = (await server.call({ path: '/classes/Note', master: true })).body as {
+      results: Array<{ text: string }>;
+    };
+    assert.deepEqual(
+      notes.results.map((n) => n.text),
+      ['from the console'],
+    );
+    // Bad JSON is caught before anything is sent.
+    await page.getByLabel('Body (JSON)').fill('{not json');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByRole('alert').getByText('The body is not valid JSON').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'api-console.png') });
+
+    await page.getByRole('link', { name: 'GraphQL' }).click();
+    await page.getByLabel('Query').fill('query { notes { count } }');
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.getByRole('status').getByText('HTTP 200').waitFor();
+    await page.getByLabel('Response body').getByText('"count": 1').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'api-console-graphql.png') });
+    assert.ok(!sentHeaders.some((h) => h.includes(MASTER_KEY) || h.includes('dash-ro-key')));
+    assert.ok(!(await page.content()).includes(MASTER_KEY));
+    await page.close();
+
+    // A read-only user reads through the console, but the app refuses their writes (REST and GraphQL).
+    const viewer = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(viewer, 'viewer', 'viewer-password');
+    await open(viewer, 'console');
+    await viewer.getByLabel('Path').fill('/classes/Note');
+    await viewer.getByRole('button', { name: 'Send request' }).click();
+    await viewer.getByRole('status').getByText('HTTP 200').waitFor();
+    await viewer.getByLabel('Response body').getByText('from the console').waitFor();
+    await viewer.getByLabel('Method').selectOption('POST');
+    await viewer.getByLabel('Body (JSON)').fill('{"text": "read-only write"}');
+    await viewer.getByRole('button', { name: 'Send request' }).click();
+    await viewer
+      .getByRole('status')
+      .getByText(/HTTP 4\d\d/)
+      .waitFor();
+    await viewer.getByRole('link', { name: 'GraphQL' }).click();
+    await viewer
+      .getByLabel('Query')
+      .fill('mutation { createNote(input: { fields: { text: "read-only graphql" } }) { note { objectId } } }');
+    await viewer.getByRole('button', { name: 'Run query' }).click();
+    await viewer.getByLabel('Response body').getByText('errors').waitFor();
+    const after = (await server.call({ path: '/classes/Note', master: true })).body as { results: unknown[] };
+    assert.equal(after.results.length, 1);
+    await viewer.close();
+  });
+
+  it('shows class counts from one call', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const paths: string[] = [];
+    page.on('request', (request) => paths.push(decodeURIComponent(request.url())));
+    await signIn(page, 'admin', 'admin-password');
+    await open(page, 'browser');
+    await page
+      .getByRole('navigation', { name: 'Classes' })
+      .getByRole('link', { name: /Product\s*1$/ })
+      .waitFor();
+    assert.equal(paths.filter((p) => p.includes('/classCounts')).length, 1);
+    assert.ok(!paths.some((p) => /[?&]count=1/.test(p)), paths.join('\n'));
+    await page.close();
+  });
+});
