@@ -46,11 +46,11 @@ describe('dashboard files page and API console in chromium', skip === undefined 
       passwordHashCost: 4,
       dashboardUsers: () => USERS,
     });
-    const upload = async (name: string, body: Buffer | string, type: string): Promise<string> => {
+    const upload = async (name: string, body: Uint8Array | string, type: string): Promise<string> => {
       const res = await fetch(`${server.mountURL}/files/${name}`, {
         method: 'POST',
         headers: { 'X-Parse-Application-Id': 'test-app', 'X-Parse-Master-Key': MASTER_KEY, 'Content-Type': type },
-        body,
+        body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]),
       });
       assert.equal(res.status, 201);
       return ((await res.json()) as { name: string }).name;

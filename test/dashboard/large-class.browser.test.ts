@@ -136,7 +136,9 @@ describe('data browser on a 1,000,000-row class', skip === undefined ? {} : { sk
     const counting = performance.now();
     await page.getByRole('button', { name: 'Count exactly' }).click();
     await page.getByText('Exactly 1,000,000 objects.').waitFor();
-    console.log(`dashboard: exact count of ${ROWS.toLocaleString()} rows on demand ${Math.round(performance.now() - counting)} ms`);
+    console.log(
+      `dashboard: exact count of ${ROWS.toLocaleString()} rows on demand ${Math.round(performance.now() - counting)} ms`,
+    );
     assert.ok(paths.some((p) => /[?&]count=1/.test(p)));
     await page.close();
   });
