@@ -2,7 +2,7 @@
 // Not part of the product: it only exists so both servers are measured the same way (own process, same
 // app id and keys, same mount path). Flags: --port --database-uri --app-id --master-key --client-key
 // [--mount /parse] [--log-level warn] [--logs-folder DIR (parse-server's file logs; default ./logs)]
-// [--cloud FILE (cloud code module)].
+// [--cloud FILE (cloud code module)] [--live-classes A,B (LiveQuery for these classes, on the same port)].
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { ParseGraphQLServer, ParseServer } from 'parse-server';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     'logs-folder': { type: 'string' },
     cloud: { type: 'string' },
+    'live-classes': { type: 'string' },
   },
 });
 
@@ -41,6 +42,7 @@ const server = new ParseServer({
   logLevel: values['log-level'],
   ...(values['logs-folder'] ? { logsFolder: values['logs-folder'] } : {}),
   ...(values.cloud ? { cloud: values.cloud } : {}),
+  ...(values['live-classes'] ? { liveQuery: { classNames: values['live-classes'].split(',') } } : {}),
   verbose: false,
 });
 
@@ -50,6 +52,8 @@ app.use(mount, server.app);
 // Parse's GraphQL API at the root, as Strata serves it (the `graphql` bench scenario).
 new ParseGraphQLServer(server, { graphQLPath: '/graphql' }).applyGraphQL(app);
 const http = app.listen(port, '127.0.0.1');
+// Parse's LiveQuery server in this process, on the same HTTP server (bench/live.js).
+if (values['live-classes']) await ParseServer.createLiveQueryServer(http);
 
 const stop = () => {
   http.close();
