@@ -10,6 +10,7 @@ import type { Core, RequestOrigin } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import type { EncodeOptions } from '../schema/index.js';
 import { readBody } from './body.js';
+import { createDirectExecutor } from './direct.js';
 import type { GraphQLContext } from './context.js';
 import { mapResultErrors } from './errors.js';
 import { introspectionRequested } from './introspection.js';
@@ -72,6 +73,13 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): {
     batching: limits.maxBatch > 0 ? { limit: limits.maxBatch } : false,
     plugins: [strataPlugin(options)],
   });
+  // The common request skips yoga's pipeline (direct.ts); the rest, and every request that fails before
+  // running, is yoga's.
+  const direct = createDirectExecutor({
+    maxTokens: limits.maxTokens,
+    rules: [limitsRule(limits)],
+    publicIntrospection: options.publicIntrospection,
+  });
 
   const serve = async (
     req: IncomingMessage,
@@ -110,6 +118,24 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): {
       built,
       log: client.log,
     };
+    if (body !== undefined && !multipart) {
+      const answer = await direct({
+        method,
+        contentType: req.headers['content-type'],
+        accept: req.headers.accept,
+        body,
+        schema: built.schema,
+        contextValue: context,
+      });
+      if (answer !== undefined) {
+        client.log.debug({ graphql: 'direct' }, 'GraphQL request answered without the yoga pipeline');
+        res.statusCode = answer.status;
+        res.setHeader('Content-Type', answer.contentType);
+        res.setHeader('Content-Length', Buffer.byteLength(answer.body));
+        res.end(answer.body);
+        return;
+      }
+    }
     const query = (req.url ?? '').indexOf('?');
     const url = `http://localhost${options.path}${query === -1 ? '' : (req.url ?? '').slice(query)}`;
     const headers = new Headers();
