@@ -19,6 +19,22 @@ const TIMESTAMPS: Readonly<Record<string, string>> = {
   updatedAt: '_updated_at',
 };
 
+/** Stored names a pipeline may address that are not Parse field names: the id and the timestamps. */
+const STORED_NAMES: ReadonlySet<string> = new Set(['_id', '_created_at', '_updated_at']);
+
+/**
+ * Throws 105 when a pipeline addresses a storage-internal column by its stored name (`$_hashed_password`,
+ * `_rperm`, `_session_token`, `_auth_data_*`, ...): those never leave the server, not even to the master key,
+ * and neither may any stage's result depend on them. `_id`, the timestamps and `_p_<pointer field>` stay allowed.
+ */
+export function assertAddressable(schema: ClassSchema, head: string, key: string): void {
+  if (!head.startsWith('_') || STORED_NAMES.has(head)) return;
+  const pointer = head.startsWith('_p_') ? head.slice(3) : undefined;
+  if (pointer !== undefined && Object.hasOwn(schema.fields, pointer) && schema.fields[pointer]?.type === 'Pointer')
+    return;
+  throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Invalid key name: ${key}` });
+}
+
 /** The stored top-level name of a field, as parse-server's aggregate mapping spells it. */
 export function storedFieldName(schema: ClassSchema, field: string): string {
   // Own keys only: `distinct=toString` found Object.prototype.toString here (a 500).
@@ -113,6 +129,7 @@ function documentPath(schema: ClassSchema, key: string): { path: FieldPath; poin
   if (segments.some((s) => s === '' || s === '__proto__' || s === 'constructor')) {
     throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Invalid key name: ${key}` });
   }
+  assertAddressable(schema, head, key);
   const definition = Object.hasOwn(schema.fields, head) ? schema.fields[head] : undefined;
   const pointerClass = segments.length === 1 && definition?.type === 'Pointer' ? definition.targetClass : undefined;
   return { path: [storedFieldName(schema, head), ...segments.slice(1)], pointerClass };

@@ -24,6 +24,42 @@ function rejects(pipeline: unknown, message: string): void {
 }
 
 describe('parsePipeline', () => {
+  it('refuses to address internal columns or the whole stored document, in every stage (105)', () => {
+    const internal = (pipeline: unknown, key: string) =>
+      assert.throws(() => parse(pipeline), { code: 105, message: `Invalid key name: ${key}` });
+    internal([{ $group: { _id: '$_hashed_password' } }], '$_hashed_password');
+    internal([{ $group: { _id: null, h: { $max: '$_session_token' } } }], '$_session_token');
+    internal([{ $project: { h: '$_hashed_password' } }], '$_hashed_password');
+    internal([{ $project: { h: { $concat: ['x', '$_email_verify_token'] } } }], '$_email_verify_token');
+    internal([{ $project: { _rperm: 1 } }], '_rperm');
+    internal([{ $group: { _id: '$$ROOT' } }], '$$ROOT');
+    internal([{ $project: { d: { $ifNull: ['$$CURRENT._auth_data_x', 1] } } }], '$$CURRENT._auth_data_x');
+    internal([{ $sort: { _hashed_password: 1 } }], '_hashed_password');
+    internal([{ $unwind: '$_perishable_token' }], '_perishable_token');
+    internal([{ $match: { score: 1 } }, { $match: { _hashed_password: { $exists: true } } }], '_hashed_password');
+    internal([{ $addFields: { h: '$_hashed_password' } }], '$_hashed_password');
+    internal([{ $replaceRoot: { newRoot: '$$ROOT' } }], '$$ROOT');
+    internal([{ $lookup: { from: 'Other', localField: '_wperm', foreignField: '_id', as: 'o' } }], '_wperm');
+    // What stays addressable: the id, the timestamps and a Pointer field's stored name.
+    assert.doesNotThrow(() =>
+      parse([{ $group: { _id: '$_p_owner', first: { $min: '$_created_at' } } }, { $sort: { _id: 1 } }]),
+    );
+  });
+
+  it('refuses native stages that write or read a system class as stored (102)', () => {
+    rejects([{ $out: 'Copy' }], 'The aggregate stage $out writes and is not allowed.');
+    rejects([{ $merge: { into: 'Copy' } }], 'The aggregate stage $merge writes and is not allowed.');
+    rejects(
+      [{ $lookup: { from: '_User', localField: '_p_owner', foreignField: '_id', as: 'u' } }],
+      'The aggregate stage $lookup may not read "_User".',
+    );
+    rejects([{ $unionWith: '_Session' }], 'The aggregate stage $unionWith may not read "_Session".');
+    rejects([{ $unionWith: { coll: '_User' } }], 'The aggregate stage $unionWith may not read "_User".');
+    assert.doesNotThrow(() =>
+      parse([{ $lookup: { from: 'Other', localField: '_p_owner', foreignField: '_id', as: 'o' } }]),
+    );
+  });
+
   it('refuses malformed pipelines with 102 and parse-server’s messages', () => {
     rejects([{ group: { _id: null } }], "Invalid aggregate stage 'group'.");
     rejects({ match: {} }, "Invalid aggregate stage 'match'.");

@@ -1,7 +1,7 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { decodeValue, isPlainObject } from '../schema/index.js';
 import type { ClassSchema } from '../schema/index.js';
-import { parseDocumentMatch, parseObjectMatch, storedFieldName } from './pipeline-match.js';
+import { assertAddressable, parseDocumentMatch, parseObjectMatch, storedFieldName } from './pipeline-match.js';
 import type {
   Accumulator,
   AccumulatorOp,
@@ -75,8 +75,11 @@ function parseStage(input: StageInput): PipelineStage {
       return parseGroup(spec, input);
     case '$project':
       return parseProject(spec, input);
-    case '$sort':
-      return { kind: 'sort', keys: parseSort(spec) };
+    case '$sort': {
+      const keys = parseSort(spec);
+      for (const key of keys) assertAddressable(schema, key.path[0], key.path.join('.'));
+      return { kind: 'sort', keys };
+    }
     case '$limit':
       return { kind: 'limit', count: positiveInteger(name, spec, { allowZero: false }) };
     case '$skip':
@@ -86,15 +89,62 @@ function parseStage(input: StageInput): PipelineStage {
         throw invalid('$count must be a non-empty field name without $ or dots.');
       }
       return { kind: 'count', field: spec };
-    case '$unwind':
-      return parseUnwind(spec);
+    case '$unwind': {
+      const stage = parseUnwind(spec);
+      if (stage.kind === 'unwind') assertAddressable(schema, stage.path[0], stage.path.join('.'));
+      return stage;
+    }
     case '$sample': {
       const size = isPlainObject(spec) ? spec['size'] : undefined;
       return { kind: 'sample', size: positiveInteger('$sample size', size, { allowZero: false }) };
     }
     default:
+      assertSafeNativeStage(name, spec, schema);
       return { kind: 'native', name, spec };
   }
+}
+
+/** Stages that write: never through a read (the read-only master key aggregates). */
+const WRITING_STAGES: ReadonlySet<string> = new Set(['$out', '$merge']);
+/** Stages that read another collection as stored, internal columns included. */
+const JOINING_STAGES: Readonly<Record<string, string>> = { $lookup: 'from', $graphLookup: 'from', $unionWith: 'coll' };
+
+/**
+ * A stage passed to the backend as written (MongoDB only) must not write, must not join a system class
+ * (`_User` rows hold password hashes, `_Session` rows tokens) and must not address an internal column or the
+ * whole stored document anywhere inside it.
+ */
+function assertSafeNativeStage(name: string, spec: unknown, schema: ClassSchema): void {
+  if (WRITING_STAGES.has(name)) throw invalid(`The aggregate stage ${name} writes and is not allowed.`);
+  const joinKey = JOINING_STAGES[name];
+  if (joinKey !== undefined) {
+    const from = isPlainObject(spec) ? spec[joinKey] : spec;
+    const target = isPlainObject(from) ? undefined : from;
+    if (typeof target !== 'string' || target.startsWith('_')) {
+      throw invalid(`The aggregate stage ${name} may not read ${JSON.stringify(target ?? from)}.`);
+    }
+    // Join keys name fields without a `$`: they are addresses too.
+    for (const key of ['localField', 'foreignField', 'connectFromField', 'connectToField']) {
+      const field = isPlainObject(spec) ? spec[key] : undefined;
+      if (typeof field === 'string') assertAddressable(schema, field.split('.')[0] ?? '', field);
+    }
+  }
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      assertNoWholeDocument(value);
+      if (value.startsWith('$') && !value.startsWith('$$')) {
+        const head = value.slice(1).split('.')[0] ?? '';
+        assertAddressable(schema, head, value);
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (isPlainObject(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (!key.startsWith('$')) assertAddressable(schema, key.split('.')[0] ?? '', key);
+        visit(item);
+      }
+    }
+  };
+  visit(spec);
 }
 
 function positiveInteger(what: string, value: unknown, options: { allowZero: boolean }): number {
@@ -112,11 +162,20 @@ function fieldPath(reference: string, schema: ClassSchema): [string, ...string[]
   if (head === '' || segments.some((s) => s === '' || s === '__proto__' || s === 'constructor')) {
     throw invalid(`Invalid field path ${reference}.`);
   }
+  assertAddressable(schema, head, reference);
   return [storedFieldName(schema, head), ...segments.slice(1)];
+}
+
+/** `$$ROOT` / `$$CURRENT` hand a stage the whole stored document, internal columns included: refused (105). */
+function assertNoWholeDocument(reference: string): void {
+  if (/^\$\$(ROOT|CURRENT)(\.|$)/.test(reference)) {
+    throw new ParseError(ErrorCode.INVALID_KEY_NAME, { message: `Invalid key name: ${reference}` });
+  }
 }
 
 function parseExpression(json: unknown, input: StageInput): PipelineExpression {
   const { schema, maxDepth } = input;
+  if (typeof json === 'string') assertNoWholeDocument(json);
   if (typeof json === 'string' && json.startsWith('$') && !json.startsWith('$$')) {
     return { kind: 'field', path: fieldPath(json, schema) };
   }
@@ -135,6 +194,7 @@ function parseExpression(json: unknown, input: StageInput): PipelineExpression {
 
 /** Field references inside operator expressions get the same stored names (`$createdAt` → `$_created_at`). */
 function mapNativeReferences(json: unknown, schema: ClassSchema): unknown {
+  if (typeof json === 'string') assertNoWholeDocument(json);
   if (typeof json === 'string' && json.startsWith('$') && !json.startsWith('$$')) {
     return `$${fieldPath(json, schema).join('.')}`;
   }
@@ -200,6 +260,7 @@ function parseProject(spec: unknown, input: StageInput): PipelineStage {
   for (const [key, value] of Object.entries(spec)) {
     if (key.startsWith('$') || key === '') throw invalid(`Invalid $project field ${key}.`);
     const [head, ...rest] = key.split('.');
+    assertAddressable(input.schema, head ?? '', key);
     const name = [storedFieldName(input.schema, head ?? ''), ...rest].join('.');
     const flag = typeof value === 'boolean' ? value : typeof value === 'number' ? value !== 0 : undefined;
     if (name === '_id' && flag === false) {
