@@ -3,6 +3,7 @@ import type { CloudObjectJSON, CloudQueryJSON, CloudRunner } from '../cloud/inde
 import { ErrorCode, ParseError } from '../errors/index.js';
 import { objectFromJSON, objectToJSON } from './rest-json.js';
 import type { CoreDeps } from './deps.js';
+import { INCLUDE_READ } from './find-request.js';
 import type { FindRequest } from './find-request.js';
 import { encodeOptionsOf, hookCaller } from './hook-caller.js';
 import type { FindResult, OutputObject } from './output.js';
@@ -101,6 +102,7 @@ function withQuery(request: FindRequest, query: CloudQueryJSON): FindRequest {
   const excludeKeys = list(query.excludeKeys, 'excludeKeys');
   const include = list(query.include, 'include');
   return {
+    ...(request[INCLUDE_READ] === true ? { [INCLUDE_READ]: true as const } : {}),
     auth: request.auth,
     className: request.className,
     where,
@@ -138,6 +140,7 @@ async function answeredObjects(
   const ids = objects.map((object) => object.objectId).filter((id): id is string => typeof id === 'string');
   if (ids.length === 0) return [];
   const { results } = await plain(deps, {
+    ...(request[INCLUDE_READ] === true ? { [INCLUDE_READ]: true as const } : {}),
     auth: request.auth,
     className: request.className,
     where: { objectId: { $in: ids } },

@@ -19,6 +19,7 @@ import { assertMayExplain, explainFind, queryHintsOf, timeBudgetOf } from './que
 import { findWithHooks } from './find-hooks.js';
 import { hooksFor } from './hook-caller.js';
 import type { RequestOrigin } from './hook-caller.js';
+import { INCLUDE_READ } from './find-request.js';
 import type { FindRequest } from './find-request.js';
 import { findRedirected } from './redirect.js';
 import { loadSchemaForRead } from './schema-step.js';
@@ -69,7 +70,11 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
   });
   checkSearchRequest({ where: parsed, ...pickSearchOptions(request) });
   const sort = parseOrder(request.order ?? '', schema);
-  const policy = policies.of(schema, { operations: readOperationsOf(request), byId: isReadById(request.where) });
+  const asInclude = request[INCLUDE_READ] === true;
+  const policy = policies.of(schema, {
+    operations: asInclude ? ['get'] : readOperationsOf(request),
+    byId: asInclude || isReadById(request.where),
+  });
   policy.assertPermitted();
   policy.assertTestable({ where: parsed, order: sort });
   const where = policy.restrict(await guardRelatedTo({ deps, policies, where: parsed }));

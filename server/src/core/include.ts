@@ -1,6 +1,7 @@
 import { EmbeddedObject, Pointer } from '../schema/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import type { CoreDeps } from './deps.js';
+import { INCLUDE_READ } from './find-request.js';
 import type { FindRequest } from './find-request.js';
 import { hooksFor } from './hook-caller.js';
 import type { FindResult, OutputObject } from './output.js';
@@ -119,6 +120,7 @@ async function fetchPointed(options: {
     const runner = options.hookedFind === undefined ? undefined : hooksFor(deps, className);
     if (options.hookedFind !== undefined && runner !== undefined && hasFindTriggers(runner, className)) {
       const { results } = await options.hookedFind({
+        [INCLUDE_READ]: true,
         auth,
         className,
         where: { objectId: { $in: [...ids] } },

@@ -107,6 +107,15 @@ function registerHooks(cloud: CloudRegistry, seen: Seen[]): void {
       return undefined;
     },
   });
+  cloud.defineTrigger({
+    triggerName: 'afterFind',
+    className: 'GetOnly',
+    source: 'strata',
+    handler: async (request) => {
+      record('afterFind', request);
+      return undefined;
+    },
+  });
 }
 
 function suite(backend: 'sqlite' | 'mongodb', skip: string | false): void {
@@ -390,6 +399,38 @@ function suite(backend: 'sqlite' | 'mongodb', skip: string | false): void {
       assert.equal(box['hidden'], undefined, 'what afterFind dropped is not included');
       // One read per include path, as Parse does: each runs the class's beforeFind and afterFind.
       assert.deepEqual(names(), ['beforeFind', 'afterFind', 'beforeFind', 'afterFind']);
+    });
+
+    it('an include through find triggers is still checked as a CLP get, not a find (as without triggers)', async () => {
+      const clp = { get: { '*': true }, find: {}, count: {}, create: {}, update: {}, delete: {}, addField: {} };
+      const schema = await server.call({
+        method: 'POST',
+        path: '/schemas/GetOnly',
+        master: true,
+        body: { className: 'GetOnly', fields: { label: { type: 'String' } }, classLevelPermissions: clp },
+      });
+      assert.equal(schema.status, 200, JSON.stringify(schema.body));
+      const target = await server.call({
+        method: 'POST',
+        path: '/classes/GetOnly',
+        master: true,
+        body: { label: 'x' },
+      });
+      const objectId = (target.body as Json)['objectId'];
+      const holder = await server.call({
+        method: 'POST',
+        path: '/classes/GetOnlyHolder',
+        body: { target: { __type: 'Pointer', className: 'GetOnly', objectId } },
+      });
+      seen.length = 0;
+      const r = await server.call({
+        path: `/classes/GetOnlyHolder/${(holder.body as Json)['objectId']}?include=target`,
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(((r.body as Json)['target'] as Json)['label'], 'x');
+      assert.deepEqual(names(), ['afterFind'], 'the include ran the trigger');
+      const refused = await server.call({ path: '/classes/GetOnly' });
+      assert.equal((refused.body as Json)['code'], ErrorCode.OPERATION_FORBIDDEN, 'a find of the class stays refused');
     });
 
     it('batch sub-requests run the triggers and share the outer context', async () => {
