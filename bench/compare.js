@@ -6,6 +6,12 @@
 //   node bench/compare.js [--targets strata-1,strata-n,pocketbase,parse-server] [--duration 10] [--rows 10000]
 //                         [--workers N (default: cores)] [--pocketbase <binary>] [--out bench/results/<ts>-compare.json]
 //
+// One command, unattended: it rebuilds Strata's dist when a source is newer (scripts/build-if-stale.js),
+// builds PocketBase v0.39.0 from the Go module proxy into ~/.cache/strata-bench when no binary is given
+// (`go install github.com/pocketbase/pocketbase/examples/base@v0.39.0`, a few minutes once), and installs
+// parse-server into bench/node_modules (`npm ci` in bench/) when it is missing. PostgreSQL must be listening
+// on 127.0.0.1:5432 (user postgres) for parse-server.
+//
 // Scenarios (run in this order, so `increment` and `create` do not change what `get` and `top20` read):
 //   get        one record by id, cycling through the seeded ids
 //   top20      the 20 highest scores, with an index on score (Parse: order=-score&limit=20; PocketBase:
@@ -17,7 +23,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -38,7 +44,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '10000' },
     connections: { type: 'string', default: '32' },
     workers: { type: 'string', default: String(availableParallelism()) },
-    pocketbase: { type: 'string', default: process.env.POCKETBASE_BIN ?? '/root/tiers-pb/pocketbase' },
+    pocketbase: { type: 'string', default: process.env.POCKETBASE_BIN },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -53,6 +59,46 @@ const opts = {
   pocketbase: values.pocketbase,
   cpuProf: values['cpu-prof'],
 };
+const POCKETBASE_VERSION = 'v0.39.0';
+
+/** Runs `command` with its output shown (builds and installs before the measurement). */
+async function step(what, [command, ...args], options = {}) {
+  process.stdout.write(`${what}: ${command} ${args.join(' ')}\n`);
+  const { stdout, stderr } = await run(command, args, { maxBuffer: 64 * 1024 * 1024, ...options });
+  const text = `${stdout}${stderr}`.trim();
+  if (text !== '') process.stdout.write(`${text.split('\n').slice(-5).join('\n')}\n`);
+}
+
+/** The PocketBase binary: --pocketbase / POCKETBASE_BIN, else built once from the Go module proxy. */
+async function pocketbaseBinary() {
+  if (opts.pocketbase !== undefined) return opts.pocketbase;
+  const dir = path.join(homedir(), '.cache/strata-bench', `pocketbase-${POCKETBASE_VERSION}`);
+  const bin = path.join(dir, 'base');
+  if (existsSync(bin)) return bin;
+  mkdirSync(dir, { recursive: true });
+  await step(
+    'building PocketBase',
+    ['go', 'install', `github.com/pocketbase/pocketbase/examples/base@${POCKETBASE_VERSION}`],
+    {
+      env: { ...process.env, GOBIN: dir },
+      cwd: tmpdir(),
+    },
+  );
+  return bin;
+}
+
+async function prepare() {
+  await step('Strata build (if stale)', [process.execPath, path.join(repoRoot, 'scripts/build-if-stale.js')], {
+    cwd: repoRoot,
+  });
+  if (
+    opts.targets.includes('parse-server') &&
+    !existsSync(path.join(benchDir, 'node_modules/parse-server/package.json'))
+  )
+    await step('installing parse-server', ['npm', 'ci', '--no-audit', '--no-fund'], { cwd: benchDir });
+  if (opts.targets.includes('pocketbase')) opts.pocketbase = await pocketbaseBinary();
+}
+
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'strata-compare-'));
 const cpuProfDir = path.join(benchDir, 'results/tmp');
 const ctx = {
@@ -429,8 +475,21 @@ async function runTarget(target) {
   }
 }
 
-const results = { startedAt: new Date().toISOString(), options: opts, cores: availableParallelism(), targets: {} };
+const results = {
+  startedAt: new Date().toISOString(),
+  options: opts,
+  cores: availableParallelism(),
+  // The 1/5/15-minute load averages before and after: a run on a busy machine is not a measurement of the servers.
+  loadAverage: { before: loadavg() },
+  targets: {},
+};
+process.stdout.write(
+  `load average before: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}\n`,
+);
 let failed = false;
+await prepare();
 try {
   for (const name of opts.targets) {
     const target = targetOf(name);
@@ -445,6 +504,13 @@ try {
 } finally {
   rmSync(tmpRoot, { recursive: true, force: true });
 }
+
+results.loadAverage.after = loadavg();
+process.stdout.write(
+  `load average after: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}\n`,
+);
 
 // Side by side: req/s, p99 and CPU per scenario; Strata's best over the others.
 const names = Object.keys(results.targets).filter((n) => results.targets[n].scenarios);

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -189,8 +189,14 @@ const results = {
   duration,
   connections,
   cores: availableParallelism(),
+  loadAverage: { before: loadavg() },
   runs: {},
 };
+process.stdout.write(
+  `load average before: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}\n`,
+);
 try {
   process.stdout.write(`seeding ${rows} rows\n`);
   await seed();
@@ -220,6 +226,12 @@ try {
 } finally {
   rmSync(tmpRoot, { recursive: true, force: true });
 }
+results.loadAverage.after = loadavg();
+process.stdout.write(
+  `load average after: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}\n`,
+);
 const out =
   values.out ??
   path.join(benchDir, 'results', `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-slow-scan.json`);

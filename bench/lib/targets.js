@@ -48,6 +48,10 @@ function strataArgs(ctx, { port, dataDir, databaseURI, cpuProf, logLevel = 'warn
     '--rest-api-key',
     ctx.clientKey,
     '--allow-client-class-creation',
+    // One process, as parse-server runs here (NODE_ENV=production would start one worker per core, and the
+    // CPU accounting follows the server's own pid); bench/compare.js measures 1 against N workers.
+    '--workers',
+    '1',
     '--log-level',
     logLevel,
     '--cloud',
