@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { CredentialResolver, createAuthProviders, createPasswordHasher } from './auth/index.js';
+import { CredentialResolver, MASTER, createAuthProviders, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
 import {
   CloudRegistry,
@@ -428,6 +428,9 @@ function createLiveServer(options: {
     hub: options.hub,
     credentials: new CredentialResolver(config),
     authenticate: (credentials) => core.authenticate(credentials),
+    hooks: core.liveHooks,
+    classFields: async (className) =>
+      new Set(Object.keys((await core.readPolicy({ auth: MASTER, className })).schema.fields)),
     encode: { fileURL: (name) => fileURL(config.publicServerURL ?? options.mountURL(), name) },
     logger: options.logger,
     metrics: options.metrics.liveQuery,

@@ -13,7 +13,7 @@ export {
   assertTriggerAllowed,
 } from './registry.js';
 export type { WebhookOverlay } from './registry.js';
-export { TRIGGER_NAMES } from './types.js';
+export { CONNECT_TRIGGER_CLASS, LIVE_TRIGGER_NAMES, TRIGGER_NAMES } from './types.js';
 export type * from './types.js';
 export { CloudRunner, diffObjects } from './runner.js';
 export type { CloudRunnerOptions, HookCaller, HookRateLimiterFactory, SaveHookInput } from './runner.js';

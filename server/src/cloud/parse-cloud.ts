@@ -31,7 +31,8 @@ import { parseHttpRequest } from './parse-http-request.js';
 import { currentParseApp, parseRuntime, runInParseApp } from './parse-runtime.js';
 import type { SdkFile } from './parse-convert.js';
 import type { ParseSdk, SdkObject, SdkQuery } from './parse-sdk-types.js';
-import { OBJECT_TRIGGER_NAMES } from './types.js';
+import { defineParseLiveTrigger } from './parse-live.js';
+import { CONNECT_TRIGGER_CLASS, OBJECT_TRIGGER_NAMES } from './types.js';
 import type {
   AfterFindRequest,
   AuthTriggerName,
@@ -59,9 +60,6 @@ function callTrigger(options: { handler: UserHandler; request: Record<string, un
 }
 
 const UNSUPPORTED = [
-  'beforeConnect',
-  'beforeSubscribe',
-  'afterLiveQueryEvent',
   'onLiveQueryEvent',
   'beforeSaveFile',
   'afterSaveFile',
@@ -117,6 +115,29 @@ export function installParseCloud(sdk: ParseSdk): void {
         validator: classFirst ? third : second,
       });
     };
+  }
+  // LiveQuery: `beforeConnect(fn)`, `beforeSubscribe(className, fn)`, `afterLiveQueryEvent(className, fn)`.
+  cloud['beforeConnect'] = (handler: UserHandler, validator?: unknown) =>
+    defineParseLiveTrigger({
+      sdk,
+      bridge: bridge('beforeConnect'),
+      triggerName: 'beforeConnect',
+      className: CONNECT_TRIGGER_CLASS,
+      handler,
+      validator,
+      base: (request) => baseRequest(sdk, request),
+    });
+  for (const triggerName of ['beforeSubscribe', 'afterLiveQueryEvent'] as const) {
+    cloud[triggerName] = (target: unknown, handler: UserHandler, validator?: unknown) =>
+      defineParseLiveTrigger({
+        sdk,
+        bridge: bridge(triggerName),
+        triggerName,
+        className: classNameOf(sdk, target),
+        handler,
+        validator,
+        base: (request) => baseRequest(sdk, request),
+      });
   }
   cloud['useMasterKey'] = () => {
     // A no-op since Parse Server 2.3: pass `{ useMasterKey: true }` to the call that needs it.

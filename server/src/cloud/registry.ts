@@ -1,7 +1,10 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
-import { OBJECT_TRIGGER_NAMES, TRIGGER_NAMES } from './types.js';
+import { CONNECT_TRIGGER_CLASS, LIVE_TRIGGER_NAMES, OBJECT_TRIGGER_NAMES, TRIGGER_NAMES } from './types.js';
 import type {
   FunctionHandler,
+  LiveTriggerHandler,
+  LiveTriggerName,
+  RegisteredLiveTrigger,
   JobHandler,
   JobOptions,
   RegisteredFunction,
@@ -52,6 +55,7 @@ export class CloudRegistry {
   private readonly functions = new Map<string, RegisteredFunction>();
   private readonly triggers = new Map<string, RegisteredTrigger>();
   private readonly jobs = new Map<string, RegisteredJob>();
+  private readonly liveTriggers = new Map<string, RegisteredLiveTrigger>();
   private readonly classesWithTriggers = new Set<string>();
   private webhooks: WebhookOverlay = { functions: new Map(), triggers: new Map() };
 
@@ -96,6 +100,41 @@ export class CloudRegistry {
     });
   }
 
+  /**
+   * A LiveQuery hook: `beforeConnect` (class `@Connect`), `beforeSubscribe` / `afterLiveQueryEvent` on a class.
+   * They are not object triggers: REST writes never see them, and webhooks cannot register them.
+   */
+  defineLiveTrigger<T extends LiveTriggerName>(options: {
+    triggerName: T;
+    className: string;
+    handler: LiveTriggerHandler<T>;
+    source: HookSource;
+  }): void {
+    const { triggerName, className } = options;
+    if (!LIVE_TRIGGER_NAMES.includes(triggerName)) {
+      throw new ParseError(ErrorCode.SCRIPT_FAILED, { message: `Unknown trigger ${JSON.stringify(triggerName)}.` });
+    }
+    if (typeof className !== 'string' || className === '') {
+      throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `${triggerName} needs a class name.` });
+    }
+    const connect = triggerName === 'beforeConnect';
+    if (connect ? className !== CONNECT_TRIGGER_CLASS : className.startsWith('@')) {
+      throw new ParseError(ErrorCode.SCRIPT_FAILED, {
+        message: `Triggers of type ${triggerName} are not allowed on ${className}.`,
+      });
+    }
+    this.liveTriggers.set(`${triggerName}:${className}`, {
+      triggerName,
+      className,
+      handler: options.handler,
+      source: options.source,
+    } as unknown as RegisteredLiveTrigger);
+  }
+
+  liveTrigger<T extends LiveTriggerName>(triggerName: T, className: string): RegisteredLiveTrigger<T> | undefined {
+    return this.liveTriggers.get(`${triggerName}:${className}`) as RegisteredLiveTrigger<T> | undefined;
+  }
+
   function(name: string): RegisteredFunction | undefined {
     return this.webhooks.functions.get(name) ?? this.functions.get(name);
   }
@@ -115,11 +154,17 @@ export class CloudRegistry {
   }
 
   /** Every in-process hook (for `/hooks` listings and the dashboard), webhooks excluded. */
-  list(): { functions: RegisteredFunction[]; triggers: RegisteredTrigger[]; jobs: RegisteredJob[] } {
+  list(): {
+    functions: RegisteredFunction[];
+    triggers: RegisteredTrigger[];
+    jobs: RegisteredJob[];
+    liveTriggers: RegisteredLiveTrigger[];
+  } {
     return {
       functions: [...this.functions.values()],
       triggers: [...this.triggers.values()],
       jobs: [...this.jobs.values()],
+      liveTriggers: [...this.liveTriggers.values()],
     };
   }
 

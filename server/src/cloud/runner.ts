@@ -17,6 +17,8 @@ import type {
   HookRequestBase,
   HookServerConfig,
   JsonObject,
+  LiveTriggerName,
+  LiveTriggerSignatures,
   RateLimitRule,
   SavePatch,
   Validator,
@@ -306,6 +308,34 @@ export class CloudRunner {
       errors: { code: input.errorCode, message: input.errorMessage },
     });
     return triggerName === 'beforeSave' ? fileReplacement(result) : undefined;
+  }
+
+  /** Whether a LiveQuery hook is registered: the socket server builds no request otherwise. */
+  hasLive(triggerName: LiveTriggerName, className: string): boolean {
+    return this.#registry.liveTrigger(triggerName, className) !== undefined;
+  }
+
+  /**
+   * A LiveQuery hook (beforeConnect, beforeSubscribe, afterLiveQueryEvent) under the cloud timeout: whatever it
+   * does wrong (throw, reject, hang) comes back as a ParseError (141 unless it threw a Parse error of its own),
+   * which the socket server sends as an error frame. Undefined when none is registered.
+   */
+  async liveTrigger<T extends LiveTriggerName>(
+    triggerName: T,
+    input: {
+      className: string;
+      caller: HookCaller;
+      request: Omit<LiveTriggerSignatures[T]['request'], keyof HookRequestBase>;
+    },
+  ): Promise<LiveTriggerSignatures[T]['result'] | undefined> {
+    const trigger = this.#registry.liveTrigger(triggerName, input.className);
+    if (trigger === undefined) return undefined;
+    const request = { ...this.#base(input.caller), ...input.request } as LiveTriggerSignatures[T]['request'];
+    return this.#call({
+      what: `${triggerName} of ${input.className}`,
+      run: () => trigger.handler(request),
+      observed: { kind: 'trigger', name: triggerName, className: input.className },
+    });
   }
 
   /** `POST /functions/:name`: unknown → 141 `Invalid function: "<name>"`; the validator runs first. */

@@ -310,3 +310,77 @@ export interface RegisteredJob {
   readonly options: JobOptions;
   readonly source: HookSource;
 }
+
+/**
+ * LiveQuery's hooks (spec/livequery.md §2, §4). `beforeConnect` is registered under the pseudo class
+ * `@Connect`; the others under the subscribed class. They run in the process that holds the socket (the `live`
+ * or `all` role), which loads the same cloud code as every role.
+ */
+export const LIVE_TRIGGER_NAMES = ['beforeConnect', 'beforeSubscribe', 'afterLiveQueryEvent'] as const;
+export type LiveTriggerName = (typeof LIVE_TRIGGER_NAMES)[number];
+/** The pseudo class `beforeConnect` is registered under (as Parse). */
+export const CONNECT_TRIGGER_CLASS = '@Connect';
+
+/** What every LiveQuery hook request carries besides the caller: this server's open sockets and subscriptions. */
+export interface LiveHookRequestBase extends HookRequestBase {
+  readonly clients: number;
+  readonly subscriptions: number;
+}
+
+export interface BeforeConnectRequest extends LiveHookRequestBase {
+  readonly event: 'connect';
+}
+
+/** A subscription's query as the hooks see and return it (the `subscribe` frame's `query`). */
+export interface LiveQueryJSON {
+  readonly className: string;
+  readonly where: JsonObject;
+  readonly keys?: readonly string[];
+  readonly watch?: readonly string[];
+}
+
+export interface BeforeSubscribeRequest extends LiveHookRequestBase {
+  /** `subscribe`, or `update` when the client replaces a subscription's query. */
+  readonly event: 'subscribe' | 'update';
+  readonly requestId: number;
+  readonly query: LiveQueryJSON;
+}
+
+export type LiveEventName = 'create' | 'enter' | 'update' | 'leave' | 'delete';
+
+/**
+ * One event about to be sent to one subscriber. `object` and `original` are already shaped by the subscriber's
+ * read policy (protected fields and fields outside `keys` removed); whatever the hook answers is shaped again,
+ * so it may add fields of its own but never one the policy hid.
+ */
+export interface AfterLiveQueryEventRequest extends LiveHookRequestBase {
+  readonly event: LiveEventName;
+  readonly requestId: number;
+  readonly object: CloudObjectJSON;
+  readonly original?: CloudObjectJSON;
+}
+
+/** `send: false` suppresses the event; otherwise the object (and original) to send instead, when changed. */
+export type AfterLiveQueryEventResult =
+  | { readonly send: false }
+  | { readonly send: true; readonly object?: CloudObjectJSON; readonly original?: CloudObjectJSON }
+  | undefined;
+
+export interface LiveTriggerSignatures {
+  beforeConnect: { request: BeforeConnectRequest; result: undefined };
+  /** A returned query replaces the client's (narrowing it); undefined keeps it. */
+  beforeSubscribe: { request: BeforeSubscribeRequest; result: { readonly query: LiveQueryJSON } | undefined };
+  afterLiveQueryEvent: { request: AfterLiveQueryEventRequest; result: AfterLiveQueryEventResult };
+}
+
+export type LiveTriggerHandler<T extends LiveTriggerName> = (
+  request: LiveTriggerSignatures[T]['request'],
+) => Promise<LiveTriggerSignatures[T]['result']>;
+
+export interface RegisteredLiveTrigger<T extends LiveTriggerName = LiveTriggerName> {
+  readonly triggerName: T;
+  /** The subscribed class, or `@Connect` for beforeConnect. */
+  readonly className: string;
+  readonly handler: LiveTriggerHandler<T>;
+  readonly source: HookSource;
+}

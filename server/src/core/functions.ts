@@ -41,11 +41,11 @@ export interface CloudCodeListing {
  */
 export function listCloudCode(deps: CoreDeps, request: { auth: Auth }): CloudCodeListing {
   requireMaster(request.auth, { access: 'read' });
-  const listed = deps.cloud?.registry.list() ?? { functions: [], triggers: [], jobs: [] };
+  const listed = deps.cloud?.registry.list() ?? { functions: [], triggers: [], jobs: [], liveTriggers: [] };
   const byName = <T extends { name: string }>(a: T, b: T): number => a.name.localeCompare(b.name);
   return {
     functions: listed.functions.map((f) => ({ name: f.name, source: f.source })).sort(byName),
-    triggers: listed.triggers
+    triggers: [...listed.triggers, ...listed.liveTriggers]
       .map((t) => ({ className: t.className, triggerName: t.triggerName, source: t.source }))
       .sort((a, b) => a.className.localeCompare(b.className) || a.triggerName.localeCompare(b.triggerName)),
     jobs: listed.jobs

@@ -48,6 +48,8 @@ import { clearSlowQueries, listSlowQueries } from './slow-query-ops.js';
 import { classCounts, listFiles } from './admin-ops.js';
 import { deleteFile, openFile, readFile, uploadFile } from './files.js';
 import { authenticate } from './authenticate.js';
+import { createLiveHooks } from './live-hooks.js';
+import type { LiveHooks } from './live-hooks.js';
 import {
   createJobSchedule,
   deleteJobSchedule,
@@ -76,6 +78,7 @@ import { admitBatch } from './batch-limit.js';
 export type { CoreDeps, CoreOptions } from './deps.js';
 export { ChangeBus } from './change-feed.js';
 export { LiveHub } from './live/index.js';
+export type { LiveHooks } from './live-hooks.js';
 export type {
   LiveCore,
   LiveEvent,
@@ -259,6 +262,8 @@ export interface Core {
    * commit, in order (with their after-triggers, which then cannot alter the answers); none on rollback.
    */
   readonly transaction: <T>(work: (core: Core) => Promise<T>) => Promise<T>;
+  /** LiveQuery's cloud hooks (beforeConnect, beforeSubscribe, afterLiveQueryEvent) for the socket server. */
+  readonly liveHooks: LiveHooks;
 }
 
 /**
@@ -306,6 +311,7 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     resetPassword: (request) => resetPassword(current(), request),
     logInWithAuthData: (request) => logInWithAuthData(current(), request),
     runFunction: (request) => runFunction(current(), request),
+    liveHooks: createLiveHooks(current),
     listCloudCode: (request) => listCloudCode(current(), request),
     listSlowQueries: (request) => listSlowQueries(current(), request),
     clearSlowQueries: (request) => clearSlowQueries(current(), request),

@@ -3,7 +3,9 @@ import type { WebSocket } from 'ws';
 import { PUBLIC } from '../auth/index.js';
 import type { Auth, CredentialResolver, Credentials } from '../auth/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
-import type { LiveHub, LiveQuery } from '../core/index.js';
+import { CONNECT_TRIGGER_CLASS } from '../cloud/index.js';
+import type { LiveQueryJSON } from '../cloud/index.js';
+import type { LiveEvent, LiveHooks, LiveHub, LiveQuery, RequestOrigin } from '../core/index.js';
 import type { LiveQueryMetrics, Logger } from '../infra/index.js';
 import type { EncodeOptions } from '../schema/index.js';
 import {
@@ -38,6 +40,12 @@ export interface ConnectionContext {
   readonly resume: ResumeWindow;
   /** Where events and errors sent are counted (`/metrics`). */
   readonly metrics?: LiveQueryMetrics;
+  /** Cloud code's beforeConnect / beforeSubscribe (core's `liveHooks`); absent: none run. */
+  readonly hooks?: LiveHooks;
+  /** Where the hub's events for a subscription go: afterLiveQueryEvent, then the resume window. */
+  readonly deliver: (state: SubscriptionState, event: LiveEvent) => void;
+  /** This server's open sockets and live subscriptions (what hooks see as `clients` and `subscriptions`). */
+  readonly counts: () => { clients: number; subscriptions: number };
 }
 
 /**
@@ -50,15 +58,27 @@ export class LiveConnection {
   readonly #socket: WebSocket;
   readonly #context: ConnectionContext;
   readonly #ip: string | undefined;
+  readonly #origin: RequestOrigin;
   readonly #subscriptions = new Map<number, SubscriptionState>();
   #connected: { credentials: Credentials; installationId?: string } | undefined;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(options: { socket: WebSocket; context: ConnectionContext; ip: string | undefined }) {
+  constructor(options: {
+    socket: WebSocket;
+    context: ConnectionContext;
+    ip: string | undefined;
+    headers?: RequestOrigin['headers'];
+  }) {
     this.#socket = options.socket;
     this.#context = options.context;
     this.#ip = options.ip;
+    this.#origin = {
+      ...(options.ip === undefined ? {} : { ip: options.ip }),
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+      log: options.context.logger,
+      encode: options.context.encode,
+    };
   }
 
   get subscriptionCount(): number {
@@ -112,7 +132,7 @@ export class LiveConnection {
     }
   }
 
-  #connect(frame: ConnectFrame): void {
+  async #connect(frame: ConnectFrame): Promise<void> {
     let credentials: Credentials;
     try {
       credentials = this.#context.credentials.resolve(
@@ -128,6 +148,27 @@ export class LiveConnection {
     } catch {
       this.#send(errorFrame({ code: LIVE_ERROR.INVALID_KEYS, error: 'Key in request is not valid', reconnect: false }));
       return;
+    }
+    const hooks = this.#context.hooks;
+    if (hooks?.has('beforeConnect', CONNECT_TRIGGER_CLASS) === true) {
+      try {
+        const caller = await hooks.caller({
+          auth: await this.#authFor(credentials, undefined),
+          origin: this.#origin,
+        });
+        await hooks.run('beforeConnect', {
+          className: CONNECT_TRIGGER_CLASS,
+          caller,
+          request: { ...this.#context.counts(), event: 'connect' },
+        });
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+        // Refused by cloud code: not connected, and retrying the same connect cannot help.
+        this.#context.metrics?.errorSent(err.code);
+        this.#send(errorFrame({ code: err.code, error: err.message, reconnect: false }));
+        return;
+      }
+      if (this.#closed) return;
     }
     this.#connected = {
       credentials,
@@ -164,21 +205,27 @@ export class LiveConnection {
           message: `LiveQuery is not enabled for class ${frame.query.className}`,
         });
       }
+      const auth = await this.#authFor(connected.credentials, frame.sessionToken);
+      const asked = await this.#beforeSubscribe(frame, auth);
       const query: LiveQuery = {
-        className: frame.query.className,
-        where: frame.query.where,
-        ...(frame.query.keys === undefined ? {} : { keys: frame.query.keys }),
-        ...(frame.query.watch === undefined ? {} : { watch: frame.query.watch }),
-        auth: await this.#authFor(connected.credentials, frame.sessionToken),
+        className: asked.className,
+        where: asked.where,
+        ...(asked.keys === undefined ? {} : { keys: asked.keys }),
+        ...(asked.watch === undefined ? {} : { watch: asked.watch }),
+        auth,
       };
       const owner = ownerOf(query.auth);
       if (frame.resume !== undefined && this.#resume(requestId, frame.resume, owner)) return;
       if (existing !== undefined) {
         await existing.subscription.replace(query);
+        if (existing.auth !== query.auth) {
+          existing.auth = query.auth;
+          delete existing.caller;
+        }
       } else {
         const holder: { state?: SubscriptionState } = {};
         const subscription = await this.#context.hub.subscribe(query, (event) => {
-          if (holder.state !== undefined) this.#context.resume.route(holder.state, event);
+          if (holder.state !== undefined) this.#context.deliver(holder.state, event);
         });
         if (this.#closed) {
           subscription.close();
@@ -192,6 +239,10 @@ export class LiveConnection {
           attached: undefined,
           holder: undefined,
           kept: [],
+          auth: query.auth,
+          origin: this.#origin,
+          hookChain: Promise.resolve(),
+          hookPending: 0,
         };
         holder.state = state;
         this.#context.resume.track(state);
@@ -204,6 +255,24 @@ export class LiveConnection {
     }
     const state = this.#subscriptions.get(requestId) as SubscriptionState;
     this.#send(subscribedFrame(this.#target, requestId, state.subscriptionId));
+  }
+
+  /**
+   * Cloud code's beforeSubscribe (also on `update`, and before a resume): it may refuse (its error is sent) or
+   * answer a narrower query, which is what gets subscribed; the client's next `update` goes through it again,
+   * so a client cannot widen what the hook narrowed.
+   */
+  async #beforeSubscribe(frame: SubscribeFrame, auth: Auth): Promise<LiveQueryJSON> {
+    const asked: LiveQueryJSON = frame.query;
+    const hooks = this.#context.hooks;
+    if (hooks?.has('beforeSubscribe', asked.className) !== true) return asked;
+    const caller = await hooks.caller({ auth, origin: this.#origin });
+    const answer = await hooks.run('beforeSubscribe', {
+      className: asked.className,
+      caller,
+      request: { ...this.#context.counts(), event: frame.op, requestId: frame.requestId, query: asked },
+    });
+    return answer?.query ?? asked;
   }
 
   /**
@@ -266,6 +335,7 @@ export class LiveConnection {
   #attach(requestId: number, state: SubscriptionState): void {
     this.#subscriptions.set(requestId, state);
     state.holder = this;
+    state.requestId = requestId;
     state.attached = (event) => {
       if (this.#closed || this.#subscriptions.get(requestId) !== state) return;
       if (event.op === 'error') this.#refuse(requestId, { code: event.error.code, message: event.error.message });

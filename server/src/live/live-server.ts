@@ -5,11 +5,14 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODE, eventBody } from './frames.js';
+import { EventHooks } from './event-hooks.js';
 import { ResumeWindow } from './resume.js';
 import { LiveConnection } from './connection.js';
 import type { ConnectionContext } from './connection.js';
 
-export interface LiveServerOptions extends Omit<ConnectionContext, 'resume'> {
+export interface LiveServerOptions extends Omit<ConnectionContext, 'resume' | 'deliver' | 'counts'> {
+  /** The fields of a class (afterLiveQueryEvent's answer may not bring back one the subscriber was not given). */
+  readonly classFields?: (className: string) => Promise<ReadonlySet<string>>;
   /** How long a dropped socket's subscriptions are kept for a resume (0: not at all). */
   readonly resumeWindowMs: number;
   /** Events kept per subscription for a resume. */
@@ -50,7 +53,29 @@ export class LiveServer {
       encode: (event) =>
         eventBody({ op: event.op, object: event.object, original: event.original, encode: options.encode }),
     });
-    this.#options = { ...options, resume: this.#resume };
+    const resume = this.#resume;
+    const hooks = options.hooks;
+    const events =
+      hooks === undefined
+        ? undefined
+        : new EventHooks({
+            hooks,
+            resume,
+            logger: options.logger,
+            counts: () => this.#counts(),
+            classFields: options.classFields ?? (() => Promise.resolve(new Set<string>())),
+            encode: (event) =>
+              eventBody({ op: event.op, object: event.object, original: event.original, encode: options.encode }),
+          });
+    this.#options = {
+      ...options,
+      resume,
+      deliver:
+        events === undefined
+          ? (state, event) => resume.route(state, event)
+          : (state, event) => events.deliver(state, event),
+      counts: () => this.#counts(),
+    };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
     this.#timer = setInterval(() => this.#ping(), options.pingIntervalMs);
     this.#timer.unref();
@@ -60,6 +85,10 @@ export class LiveServer {
   /** Open sockets. */
   get connections(): number {
     return this.#connections.size;
+  }
+
+  #counts(): { clients: number; subscriptions: number } {
+    return { clients: this.#connections.size, subscriptions: this.#options.hub.size };
   }
 
   /** Serves WebSocket upgrades on every path of `server`. */
@@ -123,11 +152,11 @@ export class LiveServer {
     };
     socket.once('close', release);
     socket.on('error', () => socket.destroy());
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, ip));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, ip, req.headers));
   }
 
-  #accept(ws: WebSocket, ip: string | undefined): void {
-    const connection = new LiveConnection({ socket: ws, context: this.#options, ip });
+  #accept(ws: WebSocket, ip: string | undefined, headers: IncomingMessage['headers']): void {
+    const connection = new LiveConnection({ socket: ws, context: this.#options, ip, headers });
     this.#connections.set(ws, connection);
     this.#alive.set(ws, true);
     ws.on('pong', () => this.#alive.set(ws, true));

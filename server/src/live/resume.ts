@@ -1,4 +1,6 @@
-import type { LiveEvent, LiveEventOp, LiveSubscription } from '../core/index.js';
+import type { Auth } from '../auth/index.js';
+import type { HookCaller } from '../cloud/index.js';
+import type { LiveEvent, LiveEventOp, LiveSubscription, RequestOrigin } from '../core/index.js';
 
 /** An event kept for a disconnected subscription: its sequence number and what the frame carries. */
 export interface KeptEvent {
@@ -27,6 +29,16 @@ export interface SubscriptionState {
   /** The latest events (at most the window's `maxEvents`), sent or not: a resume replays those after its seq. */
   kept: KeptEvent[];
   timer?: NodeJS.Timeout;
+  /** The subscriber (what hooks see as the caller) and where it connected from. */
+  auth: Auth;
+  readonly origin: RequestOrigin;
+  /** The requestId the holding socket knows it by (hooks' `requestId`). */
+  requestId?: number;
+  /** Hooks' caller, built on the first hook run (it loads the user). */
+  caller?: Promise<HookCaller>;
+  /** afterLiveQueryEvent runs of this subscription, one after another (`EventHooks`). */
+  hookChain: Promise<void>;
+  hookPending: number;
 }
 
 /**
@@ -55,18 +67,29 @@ export class ResumeWindow {
    * What the hub calls for every event of a subscription: numbered, encoded once, kept (the latest
    * `maxEvents`), and handed to the socket holding it, if any.
    */
-  route(state: SubscriptionState, event: LiveEvent): void {
+  route(state: SubscriptionState, event: LiveEvent, body?: KeptEvent['body']): void {
     if (event.op === 'error') {
       state.attached?.(event);
       return;
     }
     state.seq++;
-    const kept: KeptEvent = { seq: state.seq, op: event.op, className: event.className, body: this.#encode(event) };
+    const kept: KeptEvent = {
+      seq: state.seq,
+      op: event.op,
+      className: event.className,
+      body: body ?? this.#encode(event),
+    };
     if (this.#windowMs > 0 && this.#maxEvents > 0) {
       state.kept.push(kept);
       if (state.kept.length > this.#maxEvents) state.kept.shift();
     }
     state.attached?.(kept);
+  }
+
+  /** An event that was lost before it was numbered: the sequence skips it, so a resume past it is told resync. */
+  skip(state: SubscriptionState): void {
+    state.seq++;
+    state.kept = [];
   }
 
   /** The kept events after `seq`, or undefined when some of them are no longer kept (the client must resync). */
