@@ -2,7 +2,8 @@
  * The dashboard's files page, API console and class counts in Debian's chromium against a real Strata server:
  * files listed a page at a time, an image and a text file previewed, a file deleted (checked through REST),
  * the orphan report; REST and GraphQL requests run through the dashboard server as the signed-in user (the
- * browser never sees a key, a read-only user's writes are refused by the app). Saves screenshots.
+ * browser never sees a key, a read-only user's writes are refused by the app); the overview's p99 per route
+ * and per cloud function and LiveQuery connections from /metrics. Saves screenshots.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcrypt';
 import type { Browser, Page } from 'playwright-core';
-import { MASTER_KEY, startTestServer } from '../../server/src/testing/test-server.test-util.js';
+import { APP_ID, CLIENT_KEY, MASTER_KEY, startTestServer } from '../../server/src/testing/test-server.test-util.js';
+import { RawLiveClient } from '../../server/src/live/live-client.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { chromiumSkipReason, launchChromium } from './chromium.js';
 
@@ -45,6 +47,13 @@ describe('dashboard files page and API console in chromium', skip === undefined 
       readOnlyMasterKey: 'dash-ro-key',
       passwordHashCost: 4,
       dashboardUsers: () => USERS,
+      cloudSetup: (registry) => {
+        registry.defineFunction({
+          name: 'hello',
+          source: 'parse',
+          handler: () => Promise.resolve({ result: 'hi' }),
+        });
+      },
     });
     const upload = async (name: string, body: Uint8Array | string, type: string): Promise<string> => {
       const res = await fetch(`${server.mountURL}/files/${name}`, {
@@ -204,5 +213,29 @@ describe('dashboard files page and API console in chromium', skip === undefined 
     assert.equal(paths.filter((p) => p.includes('/classCounts')).length, 1);
     assert.ok(!paths.some((p) => /[?&]count=1/.test(p)), paths.join('\n'));
     await page.close();
+  });
+
+  it('charts p99 per route and per cloud function and LiveQuery connections from /metrics', async () => {
+    for (let i = 0; i < 3; i++) {
+      const ran = await server.call({ method: 'POST', path: '/functions/hello', body: {} });
+      assert.equal(ran.status, 200);
+    }
+    const live = await RawLiveClient.open(server.mountURL);
+    await live.connect({ applicationId: APP_ID, javascriptKey: CLIENT_KEY });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await signIn(page, 'admin', 'admin-password');
+      await open(page, 'overview');
+      await page.getByText('LiveQuery: 1 connection, 0 subscriptions').waitFor();
+      await page.locator('[data-latency="function hello"]').waitFor();
+      await page.locator('[data-latency="POST /functions/:functionName"]').waitFor();
+      await page.getByRole('img', { name: 'p99 latency per route over time' }).locator('canvas').waitFor();
+      // A second scrape gives the per-interval p99.
+      await page.locator('[data-latency="function hello"] td').nth(1).filter({ hasText: /ms$/ }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'overview-metrics.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await live.close();
+    }
   });
 });

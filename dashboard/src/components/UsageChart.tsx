@@ -1,33 +1,19 @@
-import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { useMemo } from 'react';
+import { TimeChart } from './TimeChart.js';
 
-/** Requests and errors per hour (from `GET /usage`), drawn by uPlot. */
+/** Requests and errors per hour (from `GET /usage`). */
 export function UsageChart(props: {
   hours: ReadonlyArray<{ hour: string; invocations: number; errors: number }>;
   label: string;
 }) {
-  const holder = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = holder.current;
-    if (element === null) return undefined;
-    const xs = props.hours.map((h) => Date.parse(h.hour) / 1000);
-    const data: uPlot.AlignedData = [xs, props.hours.map((h) => h.invocations), props.hours.map((h) => h.errors)];
-    const chart = new uPlot(
-      {
-        width: Math.max(280, element.clientWidth),
-        height: 220,
-        series: [
-          {},
-          { label: 'Requests', stroke: '#0a58ca', width: 2 },
-          { label: 'Errors', stroke: '#b3261e', width: 2 },
-        ],
-        axes: [{}, { label: 'per hour' }],
-      },
-      data,
-      element,
-    );
-    return () => chart.destroy();
-  }, [props.hours]);
-  return <div ref={holder} role="img" aria-label={props.label} className="usage-chart" />;
+  const { hours } = props;
+  const times = useMemo(() => hours.map((h) => Date.parse(h.hour) / 1000), [hours]);
+  const series = useMemo(
+    () => [
+      { label: 'Requests', values: hours.map((h) => h.invocations) },
+      { label: 'Errors', values: hours.map((h) => h.errors) },
+    ],
+    [hours],
+  );
+  return <TimeChart times={times} series={series} label={props.label} unit="per hour" />;
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ServerInfo } from '@strata/sdk/admin';
 import { useApp } from '../app-context.js';
 import { UsageChart } from '../components/UsageChart.js';
+import { LiveMetrics } from '../components/LiveMetrics.js';
 import { useLoad } from '../use-load.js';
 
 interface UsageRow {
@@ -45,6 +46,7 @@ export function Overview() {
         </dl>
       )}
       <Usage />
+      <LiveMetrics />
     </section>
   );
 }
