@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 
 // `strata start --workers 2` as real processes (the primary and two workers, through tsx from src) on one
 // SQLite file without Redis: both workers serve the port, their caches and change feed stay coherent through
 // the primary's relay, concurrent writes from both never fail with SQLITE_BUSY, a job accepted by either runs
-// once, SIGHUP replaces the workers one by one while requests keep being answered, and SIGTERM stops all.
+// once, a LiveQuery subscriber on one worker hears of writes taken by the other, SIGHUP replaces the workers one
+// by one while requests keep being answered, and SIGTERM stops all.
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CHILD_ENV = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' };
 const APP = 'cluster-app';
@@ -23,6 +25,8 @@ interface LogLine {
   pid?: number;
   port?: number;
   slot?: number;
+  method?: string;
+  path?: string;
 }
 
 interface Cluster {
@@ -100,6 +104,11 @@ const master = { 'x-parse-master-key': MASTER };
 /** The pids that logged a request, from the request log lines after `from`. */
 function requestPids(lines: LogLine[]): Set<number> {
   return new Set(lines.filter((l) => l.msg === 'request' && l.pid !== undefined).map((l) => l.pid as number));
+}
+
+/** The request log lines of the LiveQuery test's creates. */
+function writesOf(lines: LogLine[]): LogLine[] {
+  return lines.filter((l) => l.method === 'POST' && l.path === '/parse/classes/LiveCross');
 }
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
@@ -285,6 +294,68 @@ describe('strata start --workers 2 (real processes, one SQLite file, no Redis)',
     const runs = await send({ port: cluster.port, method: 'GET', path: '/classes/JobRun?limit=10', headers: master });
     const ns = (runs.body['results'] as { n: number }[]).map((r) => r.n).sort();
     assert.deepEqual(ns, [0, 1, 2, 3]);
+  });
+
+  it('a LiveQuery subscriber on one worker gets the events of writes taken by either worker', async () => {
+    // The socket stays on the worker that accepted it; each write below is a new connection, so the primary's
+    // round-robin hands them to both workers (checked in the request log), and every event must still arrive.
+    const socket = new WebSocket(`ws://127.0.0.1:${cluster.port}/parse`);
+    const frames: Record<string, unknown>[] = [];
+    socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
+    const frame = (op: string, count = 1): Promise<void> =>
+      waitFor(
+        `${count} "${op}" frame(s)`,
+        () => {
+          const error = frames.find((f) => f['op'] === 'error');
+          if (error !== undefined) throw new Error(`LiveQuery error: ${JSON.stringify(error)}`);
+          return frames.filter((f) => f['op'] === op).length >= count;
+        },
+        30_000,
+      );
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    try {
+      const schema = await send({
+        port: cluster.port,
+        method: 'POST',
+        path: '/schemas/LiveCross',
+        headers: master,
+        body: { className: 'LiveCross', fields: { room: { type: 'String' }, i: { type: 'Number' } } },
+      });
+      assert.equal(schema.status, 200, JSON.stringify(schema.body));
+      socket.send(JSON.stringify({ op: 'connect', applicationId: APP, clientKey: CLIENT }));
+      await frame('connected');
+      socket.send(
+        JSON.stringify({ op: 'subscribe', requestId: 1, query: { className: 'LiveCross', where: { room: 'a' } } }),
+      );
+      await frame('subscribed');
+      const from = cluster.lines().length;
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const created = await send({
+          port: cluster.port,
+          method: 'POST',
+          path: '/classes/LiveCross',
+          body: { room: 'a', i },
+        });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        ids.push(String(created.body['objectId']));
+      }
+      await frame('create', 6);
+      const delivered = frames
+        .filter((f) => f['op'] === 'create')
+        .map((f) => (f['object'] as { objectId: string }).objectId);
+      assert.deepEqual([...delivered].sort(), [...ids].sort());
+      await waitFor(
+        'the creates logged by both workers',
+        () => requestPids(writesOf(cluster.lines().slice(from))).size === 2,
+        10_000,
+      );
+    } finally {
+      socket.close();
+    }
   });
 
   it('SIGHUP replaces the workers one by one while every request is answered', async () => {
