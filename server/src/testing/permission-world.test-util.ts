@@ -1,11 +1,14 @@
 /**
  * The world of the permission matrix (`core/permission-matrix.data.json`), shared by every door that runs it
- * (REST in `core/permission-matrix.test.ts`, GraphQL in `graphql/permission-matrix.test.ts`): users with
- * sessions, two roles, one object per class with its ACL and CLP, a `Holder<Class>` pointing at it, and the
- * oracle cases' objects. Built over REST with the master key. Not part of the build.
+ * (`permission-matrix-runner.test-util.ts`): users with sessions, two roles, one object per class with its ACL,
+ * CLP and an attached file, a `Holder<Class>` pointing at it, and the oracle cases' objects. Built over REST with
+ * the master key, on a server that also has a read-only master key, the matrix's cloud code (`CLOUD_CODE`)
+ * and webhooks allowed to reach loopback. Not part of the build.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MASTER_KEY, startTestServer } from './test-server.test-util.js';
 import type { TestServer } from './test-server.test-util.js';
 export interface MatrixClass {
@@ -41,6 +44,9 @@ export const matrix = JSON.parse(
 
 export type Body = Record<string, unknown>;
 
+export const READ_ONLY_KEY = 'test-read-only-master-key';
+export const WEBHOOK_KEY = 'test-matrix-webhook-key';
+
 /** The world every backend gets: users with sessions, two roles, one object per class and a `Holder<Class>` pointing at it. */
 export interface World {
   readonly server: TestServer;
@@ -51,6 +57,8 @@ export interface World {
   readonly holders: Record<string, string>;
   /** `$name` placeholders of the oracle cases: users and the oracle world's objects. */
   readonly ids: Record<string, string>;
+  /** The file every matrix object holds in `attachment` (uploaded by the master key), and its bytes. */
+  readonly file: { readonly name: string; readonly url: string; readonly content: string };
 }
 
 const FIELDS = {
@@ -58,6 +66,7 @@ const FIELDS = {
   note: { type: 'String' },
   secret: { type: 'String' },
   owner: { type: 'Pointer', targetClass: '_User' },
+  attachment: { type: 'File' },
 };
 
 export async function ok(server: TestServer, options: Parameters<TestServer['call']>[0]): Promise<Body> {
@@ -81,11 +90,77 @@ export function withIds(value: unknown, userIds: Record<string, string>): unknow
   return out;
 }
 
+/**
+ * Cloud code for the cloud-SDK door: `matrixProbe` runs one matrix operation through cloud code's own Parse
+ * SDK with the caller's credentials (`sessionToken` of the calling user, `useMasterKey` for the master key,
+ * nothing for an anonymous caller) and answers what it got, or the Parse error's code.
+ */
+const CLOUD_CODE = `
+const credentials = (request) =>
+  request.master ? { useMasterKey: true } : request.user ? { sessionToken: request.user.getSessionToken() } : {};
+const plain = (object) => (object ? object.toJSON() : null);
+const withId = (className, id) => {
+  const object = new Parse.Object(className);
+  object.id = id;
+  return object;
+};
+Parse.Cloud.define('matrixProbe', async (request) => {
+  const p = request.params;
+  const options = credentials(request);
+  try {
+    switch (p.op) {
+      case 'query': {
+        // The query travels as a string: function params decode pointers into objects.
+        const query = Parse.Query.fromJSON(p.className, JSON.parse(p.query));
+        if (p.count) return { count: await query.count(options) };
+        return { results: (await query.find(options)).map(plain) };
+      }
+      case 'get':
+        return { object: plain(await new Parse.Query(p.className).include(p.include ?? []).get(p.id, options)) };
+      case 'create':
+        await new Parse.Object(p.className).save({ title: 'new' }, options);
+        return { ok: true };
+      case 'update':
+        await withId(p.className, p.id).save({ note: p.note }, options);
+        return { ok: true };
+      case 'delete':
+        await withId(p.className, p.id).destroy(options);
+        return { ok: true };
+      case 'saveAll':
+        await Parse.Object.saveAll([withId(p.className, p.id).set('note', 'batch')], options);
+        return { ok: true };
+      default:
+        return { unknown: p.op };
+    }
+  } catch (error) {
+    const inner = Array.isArray(error.errors) && error.errors[0] ? error.errors[0] : error;
+    return { code: inner.code ?? null, message: String(inner.message ?? inner) };
+  }
+});
+`;
+
 export async function buildWorld(backend: 'sqlite' | 'mongodb'): Promise<World> {
-  const server = await startTestServer({ backend, allowClientClassCreation: false });
+  const cloudDir = mkdtempSync(join(tmpdir(), 'strata-matrix-cloud-'));
+  writeFileSync(join(cloudDir, 'main.js'), CLOUD_CODE);
+  const started = await startTestServer({
+    backend,
+    allowClientClassCreation: false,
+    readOnlyMasterKey: READ_ONLY_KEY,
+    cloud: join(cloudDir, 'main.js'),
+    webhookKey: WEBHOOK_KEY,
+    outboundAllowIps: ['127.0.0.1'],
+  });
+  const server: TestServer = {
+    ...started,
+    close: async () => {
+      await started.close();
+      rmSync(cloudDir, { recursive: true, force: true });
+    },
+  };
   const headers: Record<string, Record<string, string>> = {
     anonymous: {},
     master: { 'X-Parse-Master-Key': MASTER_KEY },
+    readOnly: { 'X-Parse-Master-Key': READ_ONLY_KEY },
   };
   const userIds: Record<string, string> = {};
   for (const name of ['alice', 'bob', 'member', 'inherited']) {
@@ -119,6 +194,14 @@ export async function buildWorld(backend: 'sqlite' | 'mongodb'): Promise<World> 
       roles: { __op: 'AddRelation', objects: [pointer('_Role', admins['objectId'] as string)] },
     },
   });
+  const content = 'the matrix attachment';
+  const uploaded = await ok(server, {
+    method: 'POST',
+    path: '/files/attachment.txt',
+    headers: { 'X-Parse-Master-Key': MASTER_KEY, 'Content-Type': 'text/plain' },
+    raw: content,
+  });
+  const file = { name: uploaded['name'] as string, url: uploaded['url'] as string, content };
   const objects: Record<string, string> = {};
   const holders: Record<string, string> = {};
   for (const cls of matrix.classes) {
@@ -132,7 +215,7 @@ export async function buildWorld(backend: 'sqlite' | 'mongodb'): Promise<World> 
         ...(cls.clp === undefined ? {} : { classLevelPermissions: withIds(cls.clp, userIds) }),
       },
     });
-    objects[cls.className] = await seedObject({ server, cls, userIds, title: 't' });
+    objects[cls.className] = await seedObject({ server, cls, userIds, title: 't', file: file.name });
     const holder = await ok(server, {
       method: 'POST',
       path: `/classes/Holder${cls.className}`,
@@ -142,7 +225,7 @@ export async function buildWorld(backend: 'sqlite' | 'mongodb'): Promise<World> 
     holders[cls.className] = holder['objectId'] as string;
   }
   const ids = { ...userIds, ...(await buildOracleWorld(server, userIds)) };
-  return { server, headers, userIds, objects, holders, ids };
+  return { server, headers, userIds, objects, holders, ids, file };
 }
 
 /** What the oracle cases read besides the matrix classes (see the data file's `oracles.$comment`). */
@@ -183,8 +266,13 @@ export async function seedObject(options: {
   cls: MatrixClass;
   userIds: Record<string, string>;
   title: string;
+  /** A stored file's name to attach. */
+  file?: string;
 }): Promise<string> {
-  const { server, cls, userIds, title } = options;
+  const { server, cls, userIds, title, file } = options;
+  // Only the world's own objects hold the secret 's': a fresh object some caller may not delete must not
+  // change what the oracle cases count.
+  const secret = title === 't' ? 's' : 'f';
   const body = await ok(server, {
     method: 'POST',
     path: `/classes/${cls.className}`,
@@ -192,8 +280,9 @@ export async function seedObject(options: {
     body: {
       title,
       note: 'n',
-      secret: 's',
+      secret,
       owner: pointer('_User', userIds['alice'] as string),
+      ...(file === undefined ? {} : { attachment: { __type: 'File', name: file } }),
       ...(cls.acl === undefined ? {} : { ACL: withIds(cls.acl, userIds) }),
     },
   });

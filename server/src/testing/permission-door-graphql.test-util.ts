@@ -1,23 +1,27 @@
 /**
- * The permission matrix (`core/permission-matrix.data.json`) and its oracle cases through the GraphQL door:
- * the same world as REST's run, the same expected answers, read from GraphQL results (an error's
+ * The permission matrix through the GraphQL door, as an adapter of `permission-matrix-runner.test-util.ts`:
+ * the same world as REST's, the same expected answers, read from GraphQL results (an error's
  * `extensions.code`, a null pointer as 'dropped', a null `secret` as hidden). Oracle cases with no GraphQL form
- * (`$relatedTo`, distinct, aggregate) are REST-only and skipped here with that reason.
+ * (`$relatedTo`, distinct, aggregate) are not applicable here, with that reason. Not part of the build.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { APP_ID, CLIENT_KEY } from '../testing/test-server.test-util.js';
-import { classNames } from './names.js';
-import { buildWorld, matrix, seedObject, withGuess, withIds } from '../testing/permission-world.test-util.js';
-import type { Body, MatrixClass, OracleCase, OracleExpectation, World } from '../testing/permission-world.test-util.js';
+import { classNames } from '../graphql/index.js';
+import { APP_ID, CLIENT_KEY } from './test-server.test-util.js';
+import { seedObject, withGuess, withIds } from './permission-world.test-util.js';
+import type { Body, MatrixClass, OracleCase, World } from './permission-world.test-util.js';
+import type { Door } from './permission-matrix-runner.test-util.js';
 
-interface Answer {
+interface GraphQLAnswer {
   status: number;
   data?: Record<string, unknown> | null;
   errors?: { message: string; extensions?: { code?: unknown } }[];
 }
 
-async function graphql(options: { world: World; caller: string; body: unknown }): Promise<Answer | Answer[]> {
+async function graphql(options: {
+  world: World;
+  caller: string;
+  body: unknown;
+}): Promise<GraphQLAnswer | GraphQLAnswer[]> {
   const response = await fetch(`${options.world.server.url}/graphql`, {
     method: 'POST',
     headers: {
@@ -28,12 +32,17 @@ async function graphql(options: { world: World; caller: string; body: unknown })
     },
     body: JSON.stringify(options.body),
   });
-  const parsed = (await response.json()) as Omit<Answer, 'status'> | Omit<Answer, 'status'>[];
+  const parsed = (await response.json()) as Omit<GraphQLAnswer, 'status'> | Omit<GraphQLAnswer, 'status'>[];
   if (Array.isArray(parsed)) return parsed.map((item) => ({ ...item, status: response.status }));
   return { ...parsed, status: response.status };
 }
 
-async function single(options: { world: World; caller: string; query: string; variables?: Body }): Promise<Answer> {
+async function single(options: {
+  world: World;
+  caller: string;
+  query: string;
+  variables?: Body;
+}): Promise<GraphQLAnswer> {
   const answer = await graphql({
     world: options.world,
     caller: options.caller,
@@ -46,7 +55,7 @@ async function single(options: { world: World; caller: string; query: string; va
 const lower = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 
 /** The code of a failed answer, as the matrix writes it; undefined when it succeeded. */
-function failure(answer: Answer): string | number | undefined {
+function failure(answer: GraphQLAnswer): string | number | undefined {
   const code = answer.errors?.[0]?.extensions?.code;
   if (answer.errors !== undefined && answer.errors.length > 0)
     return typeof code === 'number' ? code : `error ${answer.errors[0]?.message}`;
@@ -211,62 +220,16 @@ async function runCell(options: {
         ],
       });
       assert.ok(Array.isArray(answers), 'a batched request answers an array');
-      return failure(answers[0] as Answer) ?? 'ok';
+      return failure(answers[0] as GraphQLAnswer) ?? 'ok';
     }
     default:
       throw new Error(`unknown operation ${operation}`);
   }
 }
 
-function matrixSuite(backend: 'sqlite' | 'mongodb', skip: string | false): void {
-  describe(`permission matrix through GraphQL (${backend})`, { skip }, () => {
-    let world: World;
-    before(async () => {
-      world = await buildWorld(backend);
-    });
-    after(async () => {
-      await world?.server.close();
-    });
-
-    for (const oracle of matrix.oracles.cases) {
-      const reason = restOnly(oracle);
-      it(`oracle: ${oracle.door}`, { skip: reason ?? false }, async () => {
-        const expected: string[] = [];
-        const actual: string[] = [];
-        for (const [index, caller] of matrix.callers.entries()) {
-          const expectation = oracle.expect[index] as OracleExpectation;
-          for (const [g, guess] of oracle.guesses.entries()) {
-            const want = Array.isArray(expectation) ? expectation[g] : expectation;
-            expected.push(`${caller}, guess ${guess}: ${String(want)}`);
-            actual.push(`${caller}, guess ${guess}: ${await runOracle({ world, oracle, caller, guess })}`);
-          }
-        }
-        assert.deepEqual(actual, expected);
-      });
-    }
-
-    for (const cls of matrix.classes) {
-      it(`${cls.className}: ${cls.about}`, async () => {
-        const expected: string[] = [];
-        const actual: string[] = [];
-        for (const operation of matrix.operations) {
-          const row = cls.expect[operation];
-          assert.ok(row !== undefined && row.length === matrix.callers.length, `${cls.className}.${operation} row`);
-          for (const [index, caller] of matrix.callers.entries()) {
-            const got = await runCell({ world, cls, operation, caller });
-            expected.push(`${operation} as ${caller}: ${String(row[index])}`);
-            actual.push(`${operation} as ${caller}: ${String(got)}`);
-          }
-        }
-        assert.deepEqual(actual, expected);
-      });
-    }
-  });
-}
-
-const requireServices = process.env['STRATA_REQUIRE_SERVICES'] === '1';
-const mongoURI = process.env['STRATA_TEST_MONGODB_URI'];
-const mongoSkip = mongoURI === undefined && !requireServices ? 'STRATA_TEST_MONGODB_URI is not set' : false;
-if (mongoSkip !== false) console.log(`# skipping the GraphQL permission matrix on MongoDB: ${mongoSkip}`);
-matrixSuite('mongodb', mongoSkip);
-matrixSuite('sqlite', false);
+export const graphqlDoor: Door = {
+  name: 'GraphQL',
+  runCell: (world, cell) => runCell({ world, cls: cell.cls, operation: cell.operation, caller: cell.caller }),
+  oracleNotApplicable: (oracle) => restOnly(oracle),
+  runOracle: (world, { oracle, caller, guess }) => runOracle({ world, oracle, caller, guess }),
+};
