@@ -74,7 +74,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): {
     plugins: [strataPlugin(options)],
   });
   // The common request skips yoga's pipeline (direct.ts); the rest, and every request that fails before
-  // running, is yoga's.
+  // running, is yoga's. A yoga plugin that must see every operation (say, a persisted-operations-only mode)
+  // has to be mirrored in direct.ts, or the direct path turned off, or it can be bypassed.
   const direct = createDirectExecutor({
     maxTokens: limits.maxTokens,
     rules: [limitsRule(limits)],
