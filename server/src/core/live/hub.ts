@@ -8,19 +8,23 @@ import { assertClassName } from '../../schema/index.js';
 import type { StoredObject } from '../../storage/index.js';
 import type { ChangeEvent } from '../change-event.js';
 import type { ChangeFeed } from '../change-feed.js';
-import type { OutputObject } from '../output.js';
 import type { ReadPolicyRequest } from '../read-policies.js';
 import type { ReadPolicy } from '../read-policy.js';
 import { changesRoles } from '../role-source.js';
 import { decideEvent } from './event-decision.js';
 import type { LiveEventOp } from './event-decision.js';
 import { SubscriptionIndex } from './subscription-index.js';
+import { needsRequery, resolveForState, SubQueryCache, subQueryClasses, subQueryResolver } from './sub-queries.js';
+import type { FindRequest } from '../find-request.js';
+import type { FindResult, OutputObject } from '../output.js';
 
 /** The core operations the hub uses (a `Core` fits). */
 export interface LiveCore {
   readonly changes: ChangeFeed;
   readPolicy(request: ReadPolicyRequest): Promise<ReadPolicy>;
   resolveSession(request: { sessionToken: string; installationId?: string | undefined }): Promise<Auth>;
+  /** Re-queries of sub-query and `$relatedTo` subscriptions, as the subscriber (`sub-queries.ts`). */
+  find(request: FindRequest): Promise<FindResult>;
 }
 
 /** One live query: what to watch and for whom. */
@@ -140,11 +144,21 @@ export class LiveHub {
     assertClassName(query.className);
     const operations = isObjectIdOnly(query.where) ? (['get'] as const) : (['find'] as const);
     const policy = await this.#policyFor(query.auth, query.className, operations);
+    const requery = needsRequery(query.where);
+    // Sub-queries are checked now against the subscriber's policy of their class (119 when refused), as in a find.
+    const subPolicies = new Map<string, ReadPolicy>();
+    if (requery) {
+      for (const className of subQueryClasses(query.where)) {
+        assertClassName(className);
+        subPolicies.set(className, await this.#core.readPolicy({ auth: query.auth, className, operations: ['find'] }));
+      }
+    }
     const condition = parseWhere({
       where: query.where ?? {},
       schema: policy.schema,
       ...(this.#maxDepth === undefined ? {} : { maxDepth: this.#maxDepth }),
       ...(this.#limits === undefined ? {} : { limits: this.#limits }),
+      ...(requery ? { subQueries: subQueryResolver(subPolicies) } : {}),
     });
     policy.assertTestable({ where: condition, fields: query.watch ?? [] });
     return {
@@ -159,6 +173,8 @@ export class LiveHub {
       ...(query.keys === undefined ? {} : { keys: new Set(query.keys) }),
       listener,
       refused: false,
+      requery,
+      chain: Promise.resolve(),
     };
   }
 
@@ -187,10 +203,14 @@ export class LiveHub {
     if (candidates.length === 0) return;
     // One schema look-up per event: a policy built from an older schema (CLP, protected fields) is rebuilt.
     const schema = (await this.#core.readPolicy({ auth: MASTER, className: event.className })).schema;
+    // One re-query per distinct sub-query (and caller) for this event, whatever the number of subscribers.
+    let cache: SubQueryCache | undefined;
+    const cacheOf = (): SubQueryCache => (cache ??= new SubQueryCache((request) => this.#core.find(request)));
     for (const entry of candidates) {
       try {
         if (entry.generation !== this.#generation || entry.policy.schema !== schema) await this.#refresh(entry);
-        this.#deliver(entry, event);
+        if (entry.requery) this.#deliverRequeried(entry, event, cacheOf());
+        else this.#deliver(entry, event, entry.matcher);
       } catch (err) {
         this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
       }
@@ -217,9 +237,45 @@ export class LiveHub {
     }
   }
 
-  #deliver(entry: Entry, event: ChangeEvent): void {
+  /**
+   * A subscription with sub-queries: each readable state is matched after its re-queries (`sub-queries.ts`).
+   * Its events are chained, so they stay in write order even when a later event's re-queries answer first.
+   */
+  #deliverRequeried(entry: Entry, event: ChangeEvent, cache: SubQueryCache): void {
+    const verdict = async (state: StoredObject | undefined): Promise<boolean> => {
+      if (state === undefined || entry.refused || !entry.policy.allows(state)) return false;
+      const where = await resolveForState({
+        where: entry.query.where ?? {},
+        state,
+        className: entry.className,
+        auth: entry.auth,
+        cache,
+      });
+      try {
+        const condition = parseWhere({
+          where,
+          schema: entry.policy.schema,
+          ...(this.#maxDepth === undefined ? {} : { maxDepth: this.#maxDepth }),
+        });
+        return createMatcher(condition, { schema: entry.policy.schema })(state);
+      } catch {
+        return false;
+      }
+    };
+    const answers = Promise.all([verdict(event.before), verdict(event.after)]);
+    entry.chain = entry.chain
+      .then(async () => {
+        const [before, after] = await answers;
+        this.#deliver(entry, event, (state) => (state === event.before ? before : after));
+      })
+      .catch((err: unknown) => {
+        this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
+      });
+  }
+
+  #deliver(entry: Entry, event: ChangeEvent, matcher: Matcher): void {
     if (entry.refused || !this.#index.contains(entry)) return;
-    const { policy, matcher } = entry;
+    const { policy } = entry;
     const before = event.before;
     const after = event.after;
     const beforeReadable = before !== undefined && policy.allows(before);
@@ -274,6 +330,9 @@ interface Entry {
   generation: number;
   /** The policy refused the subscriber after it subscribed (told once); events are skipped until it allows again. */
   refused: boolean;
+  /** The `where` has sub-queries or `$relatedTo`: matched after re-queries, events chained in order. */
+  readonly requery: boolean;
+  chain: Promise<void>;
 }
 
 /** `{"objectId": "x"}` (and nothing else) reads one object: CLP `get` rather than `find` (as Parse). */

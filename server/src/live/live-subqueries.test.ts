@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import ParseModule from 'parse/node';
+import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
+import type { TestServer } from '../testing/test-server.test-util.js';
+import { RawLiveClient } from './live-client.test-util.js';
+
+// LiveQuery subscriptions whose `where` reads other objects ($inQuery, $notInQuery, $select, $dontSelect,
+// $relatedTo) fire (Parse's never do): each written state is matched after re-queries through core as the
+// subscriber, one per distinct sub-query per event (counted with a beforeFind trigger on the sub-query's
+// class). Attacks: a sub-query over objects or fields the subscriber cannot read must not make events depend on
+// them. Raw frames and the official SDK.
+
+const Parse = ParseModule as unknown as typeof ParseModule.default;
+type Json = Record<string, unknown>;
+const pointer = (className: string, objectId: string): Json => ({ __type: 'Pointer', className, objectId });
+
+describe('LiveQuery sub-query subscriptions', () => {
+  let server: TestServer;
+  let teamFinds = 0;
+  const clients: RawLiveClient[] = [];
+  const ids: Record<string, string> = {};
+  let alice: { id: string; token: string };
+
+  const client = async (fields: Json = {}): Promise<RawLiveClient> => {
+    const c = await RawLiveClient.open(`${server.url}/parse`);
+    clients.push(c);
+    await c.connect({ applicationId: APP_ID, javascriptKey: CLIENT_KEY, ...fields });
+    return c;
+  };
+  const create = async (className: string, body: Json): Promise<string> => {
+    const answer = await server.call({ method: 'POST', path: `/classes/${className}`, body, master: true });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    return (answer.body as Json)['objectId'] as string;
+  };
+  const update = async (className: string, id: string, body: Json): Promise<void> => {
+    const answer = await server.call({ method: 'PUT', path: `/classes/${className}/${id}`, body, master: true });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  };
+
+  before(async () => {
+    server = await startTestServer({
+      cloudSetup: (registry) => {
+        registry.defineTrigger({
+          triggerName: 'beforeFind',
+          className: 'Team',
+          handler: () => {
+            teamFinds++;
+            return Promise.resolve(undefined);
+          },
+          source: 'strata',
+        });
+      },
+    });
+    const signUp = await server.call({
+      method: 'POST',
+      path: '/users',
+      body: { username: 'alice', password: 'pw-alice-1' },
+    });
+    const body = signUp.body as Json;
+    alice = { id: body['objectId'] as string, token: body['sessionToken'] as string };
+    ids['open'] = await create('Team', { name: 'open', active: true });
+    ids['closed'] = await create('Team', { name: 'closed', active: false });
+    // Active, but only alice may read it.
+    ids['private'] = await create('Team', {
+      name: 'private',
+      active: true,
+      ACL: { [alice.id]: { read: true, write: true } },
+    });
+    await create('Message', { text: 'seed', team: pointer('Team', ids['open'] as string) });
+    // A class nobody but the master may find.
+    await server.call({
+      method: 'POST',
+      path: '/schemas/Vault',
+      master: true,
+      body: { className: 'Vault', fields: { code: { type: 'String' } }, classLevelPermissions: { find: {}, get: {} } },
+    });
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await server.close();
+  });
+
+  it('$inQuery: create in an active team fires, in an inactive one does not; moving out is a leave', async () => {
+    const c = await client();
+    const where = { team: { $inQuery: { className: 'Team', where: { active: true } } } };
+    assert.equal((await c.subscribe(1, { className: 'Message', where })).op, 'subscribed');
+    const from = c.frames.length;
+    await create('Message', { text: 'nope', team: pointer('Team', ids['closed'] as string) });
+    const id = await create('Message', { text: 'yes', team: pointer('Team', ids['open'] as string) });
+    const created = await c.op('create', 1, { from });
+    assert.equal((created['object'] as Json)['objectId'], id);
+    assert.equal((created['object'] as Json)['text'], 'yes');
+    await update('Message', id, { team: pointer('Team', ids['closed'] as string) });
+    const left = await c.op('leave', 1, { from });
+    assert.equal((left['object'] as Json)['objectId'], id);
+    assert.deepEqual(
+      c.frames
+        .slice(from)
+        .filter((f) => f['requestId'] === 1)
+        .map((f) => f.op),
+      ['create', 'leave'],
+    );
+  });
+
+  it('$notInQuery: messages outside inactive teams (a message without a team too)', async () => {
+    const c = await client();
+    const where = { team: { $notInQuery: { className: 'Team', where: { active: false } } } };
+    assert.equal((await c.subscribe(1, { className: 'Message', where })).op, 'subscribed');
+    const from = c.frames.length;
+    await create('Message', { text: 'in closed', team: pointer('Team', ids['closed'] as string) });
+    const loose = await create('Message', { text: 'no team' });
+    const open = await create('Message', { text: 'in open', team: pointer('Team', ids['open'] as string) });
+    const events = await c.quiet(from, 800);
+    assert.deepEqual(
+      events.filter((f) => f.op === 'create').map((f) => (f['object'] as Json)['objectId']),
+      [loose, open],
+    );
+  });
+
+  it('$select / $dontSelect: a value among (not among) the values of a key of the sub-query', async () => {
+    const c = await client();
+    const select = { room: { $select: { query: { className: 'Team', where: { active: true } }, key: 'name' } } };
+    const dontSelect = {
+      room: { $dontSelect: { query: { className: 'Team', where: { active: true } }, key: 'name' } },
+    };
+    assert.equal((await c.subscribe(1, { className: 'Post', where: select })).op, 'subscribed');
+    assert.equal((await c.subscribe(2, { className: 'Post', where: dontSelect })).op, 'subscribed');
+    const from = c.frames.length;
+    const inOpen = await create('Post', { room: 'open' });
+    const inClosed = await create('Post', { room: 'closed' });
+    // 'private' is an active team's name, but the anonymous subscriber cannot read that team.
+    const inPrivate = await create('Post', { room: 'private' });
+    const events = await c.quiet(from, 800);
+    const of = (requestId: number): unknown[] =>
+      events.filter((f) => f['requestId'] === requestId).map((f) => (f['object'] as Json)['objectId']);
+    assert.deepEqual(of(1), [inOpen]);
+    assert.deepEqual(of(2), [inClosed, inPrivate]);
+  });
+
+  it('$relatedTo: updates of the members of a relation fire, of others not', async () => {
+    const member = await create('Message', { text: 'pinned' });
+    const other = await create('Message', { text: 'other' });
+    await update('Team', ids['open'] as string, {
+      pinned: { __op: 'AddRelation', objects: [pointer('Message', member)] },
+    });
+    const c = await client();
+    const where = { $relatedTo: { object: pointer('Team', ids['open'] as string), key: 'pinned' } };
+    assert.equal((await c.subscribe(1, { className: 'Message', where })).op, 'subscribed');
+    const from = c.frames.length;
+    await update('Message', other, { text: 'other 2' });
+    await update('Message', member, { text: 'pinned 2' });
+    const event = await c.op('update', 1, { from });
+    assert.equal((event['object'] as Json)['objectId'], member);
+    assert.deepEqual(
+      (await c.quiet(from, 300)).map((f) => f.op),
+      ['update'],
+    );
+  });
+
+  it('one re-query per distinct sub-query per event, whatever the number of subscribers', async () => {
+    const subscribers = await Promise.all([1, 2, 3, 4, 5].map(() => client()));
+    const where = { team: { $inQuery: { className: 'Team', where: { name: 'open' } } } };
+    for (const c of subscribers) assert.equal((await c.subscribe(1, { className: 'Message', where })).op, 'subscribed');
+    const froms = subscribers.map((c) => c.frames.length);
+    const finds = teamFinds;
+    const id = await create('Message', { text: 'counted', team: pointer('Team', ids['open'] as string) });
+    await Promise.all(subscribers.map((c, i) => c.op('create', 1, { from: froms[i] ?? 0 })));
+    // Other subscriptions of this suite with other Team sub-queries may add theirs; this one adds exactly one.
+    const createFinds = teamFinds - finds;
+    await update('Message', id, { text: 'counted again' });
+    await Promise.all(subscribers.map((c, i) => c.op('update', 1, { from: froms[i] ?? 0 })));
+    const updateFinds = teamFinds - finds - createFinds;
+    // Before and after point at the same team: one query serves both states of the update too.
+    assert.ok(createFinds >= 1 && createFinds <= 4, `create: ${createFinds} Team finds`);
+    assert.equal(updateFinds, createFinds, 'an update costs what a create does: one per distinct sub-query');
+    for (const c of subscribers) await c.close();
+  });
+
+  it('attack: a sub-query over a class the subscriber may not find is refused (119)', async () => {
+    const c = await client();
+    const where = { team: { $inQuery: { className: 'Vault', where: {} } } };
+    const answer = await c.subscribe(1, { className: 'Message', where });
+    assert.equal(answer.op, 'error');
+    assert.equal(answer['code'], 119);
+    const select = { room: { $select: { query: { className: 'Vault', where: {} }, key: 'code' } } };
+    assert.equal((await c.subscribe(2, { className: 'Post', where: select }))['code'], 119);
+  });
+
+  it('attack: a sub-query testing a field hidden from the subscriber is refused (119)', async () => {
+    const c = await client();
+    const where = { owner: { $inQuery: { className: '_User', where: { email: 'alice@example.com' } } } };
+    const answer = await c.subscribe(1, { className: 'Message', where });
+    assert.equal(answer.op, 'error', JSON.stringify(answer));
+    assert.equal(answer['code'], 119);
+  });
+
+  it('attack: objects the subscriber cannot read never make a sub-query match (alice can, anonymous cannot)', async () => {
+    const anonymous = await client();
+    const owner = await client({ sessionToken: alice.token });
+    const where = { team: { $inQuery: { className: 'Team', where: { active: true } } } };
+    assert.equal((await anonymous.subscribe(1, { className: 'Message', where })).op, 'subscribed');
+    assert.equal((await owner.subscribe(1, { className: 'Message', where })).op, 'subscribed');
+    const fromAnonymous = anonymous.frames.length;
+    const fromOwner = owner.frames.length;
+    const secret = await create('Message', { text: 'in private', team: pointer('Team', ids['private'] as string) });
+    const marker = await create('Message', { text: 'marker', team: pointer('Team', ids['open'] as string) });
+    const seen = await owner.op('create', 1, { from: fromOwner });
+    assert.equal((seen['object'] as Json)['objectId'], secret);
+    await anonymous.op('create', 1, { from: fromAnonymous });
+    const anonymousIds = anonymous.frames
+      .slice(fromAnonymous)
+      .filter((f) => f.op === 'create')
+      .map((f) => (f['object'] as Json)['objectId']);
+    assert.deepEqual(anonymousIds, [marker]);
+  });
+
+  it('the official SDK: query.matchesQuery(...).subscribe() gets create events', async () => {
+    Parse.initialize(APP_ID, CLIENT_KEY);
+    Parse.serverURL = server.mountURL;
+    Parse.liveQueryServerURL = server.url.replace(/^http/, 'ws');
+    const query = new Parse.Query('Message').matchesQuery('team', new Parse.Query('Team').equalTo('active', true));
+    const subscription = await query.subscribe();
+    try {
+      await new Promise<void>((resolve) => subscription.on('open', () => resolve()));
+      const created = new Promise<InstanceType<typeof Parse.Object>>((resolve) => {
+        subscription.on('create', (object: InstanceType<typeof Parse.Object>) => resolve(object));
+      });
+      await create('Message', { text: 'sdk closed', team: pointer('Team', ids['closed'] as string) });
+      const id = await create('Message', { text: 'sdk open', team: pointer('Team', ids['open'] as string) });
+      const object = await created;
+      assert.equal(object.id, id);
+      assert.equal(object.get('text'), 'sdk open');
+    } finally {
+      await subscription.unsubscribe();
+      await Parse.LiveQuery.close();
+    }
+  });
+});
