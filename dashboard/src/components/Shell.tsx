@@ -91,7 +91,7 @@ export function Shell(props: { onSignOut: () => void }) {
           ))}
         </ul>
       </nav>
-      <main id="main" className="content" tabIndex={-1}>
+      <main id="main" className="content" tabIndex={0}>
         {page?.render()}
       </main>
     </div>
