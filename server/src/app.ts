@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { CredentialResolver, MASTER, createAuthProviders, createPasswordHasher } from './auth/index.js';
@@ -41,7 +42,7 @@ import { ErrorCode, ParseError } from './errors/index.js';
 import { ClientAddressResolver, createHttpApp, enforceAuthRateLimit, setSecurityHeaders } from './http/index.js';
 import { LiveServer } from './live/index.js';
 import type { AuthRateLimits, RequestSample, RootFrontEnd } from './http/index.js';
-import { SchemaCache, createGraphQLHandler } from './graphql/index.js';
+import { GraphQLSocketServer, SchemaCache, createGraphQLHandler } from './graphql/index.js';
 import { openFileStore } from './files/index.js';
 import {
   createMetrics,
@@ -272,6 +273,13 @@ export async function createApp(options: {
   const push = await createPushService({ config, core, logger, now, hooks: options.pushHooks });
   metrics.sampleQueue('push', () => push.queue.counts());
   const credentials = new CredentialResolver(config);
+  // One generated GraphQL schema for HTTP and WebSocket (it follows the schema registry and the functions).
+  const graphQLSchemas = serveApi
+    ? new SchemaCache({
+        classes: () => schemas.getAll(),
+        functionNames: () => cloud.list().functions.map((fn) => fn.name),
+      })
+    : undefined;
   const app = createHttpApp({
     core,
     push: push.service,
@@ -297,9 +305,9 @@ export async function createApp(options: {
       metricsIps: config.metricsIps ?? ['127.0.0.1', '::1'],
     },
     observe: (sample) => observeRequest({ sample, metrics, meter }),
-    ...(serveApi
-      ? { rootFrontEnd: createGraphQL({ config, core, credentials, schemas, cloud, rateLimits, files }) }
-      : {}),
+    ...(graphQLSchemas === undefined
+      ? {}
+      : { rootFrontEnd: createGraphQL({ config, core, credentials, schemas: graphQLSchemas, rateLimits, files }) }),
   });
   let localURL = `http://127.0.0.1:${config.port}${config.mountPath}`;
   const dashboard =
@@ -335,7 +343,19 @@ export async function createApp(options: {
           ...(files?.signer === undefined ? {} : { fileToken: files.signer.token.bind(files.signer) }),
         })
       : undefined;
-  if (live !== undefined) live.attach(server);
+  const graphQLSockets =
+    graphQLSchemas === undefined
+      ? undefined
+      : createGraphQLSockets({ config, core, hub: liveHub, schemas: graphQLSchemas, credentials, logger, files });
+  if (graphQLSockets === undefined) live?.attach(server);
+  else {
+    // Upgrades at the GraphQL path are GraphQL subscriptions; any other path is a LiveQuery client.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (graphQLSockets.owns(req)) graphQLSockets.upgrade(req, socket, head);
+      else if (live !== undefined) live.upgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
   // Metering survives restarts: what was recorded is written every --usage-flush-interval and on close.
   const flushUsage = (): Promise<void> =>
     meter.flush().catch((err: unknown) => logger.warn({ err }, 'could not write the usage meter; will retry'));
@@ -374,7 +394,7 @@ export async function createApp(options: {
       draining = true;
       closing ??= drain({ server, seconds: config.drainDelay ?? 0 })
         // LiveQuery sockets are upgraded connections the HTTP server would wait for: they are told to go first.
-        .then(() => live?.close())
+        .then(() => Promise.all([live?.close(), graphQLSockets?.close()]))
         .then(() => stop({ server, graceMs: options.graceMs ?? 10_000 }))
         .then(async () => {
           clearInterval(flushTimer);
@@ -525,12 +545,11 @@ function createGraphQL(options: {
   config: Config;
   core: Core;
   credentials: CredentialResolver;
-  schemas: SchemaRegistry;
-  cloud: CloudRegistry;
+  schemas: SchemaCache;
   rateLimits: AuthRateLimits;
   files: FileServices | undefined;
 }): RootFrontEnd {
-  const { config, core, schemas, cloud, rateLimits, files } = options;
+  const { config, core, schemas, rateLimits, files } = options;
   const fileURL = fileURLBuilder({
     appId: config.appId,
     ...(files?.signer === undefined ? {} : { fileToken: (name: string) => files.signer?.token(name) ?? '' }),
@@ -538,10 +557,7 @@ function createGraphQL(options: {
   const handler = createGraphQLHandler({
     core,
     credentials: options.credentials,
-    schemas: new SchemaCache({
-      classes: () => schemas.getAll(),
-      functionNames: () => cloud.list().functions.map((fn) => fn.name),
-    }),
+    schemas,
     path: config.graphQLPath,
     publicIntrospection: config.graphQLPublicIntrospection,
     limits: {
@@ -559,6 +575,60 @@ function createGraphQL(options: {
     limitAuth: (request) => enforceAuthRateLimit(rateLimits, request),
   });
   return { path: config.graphQLPath, handle: (req, res, client) => handler.handle(req, res, client) };
+}
+
+/** Events one GraphQL subscription may have waiting to be sent before it is ended as too slow. */
+const GRAPHQL_MAX_PENDING_EVENTS = 1000;
+
+/**
+ * GraphQL subscriptions over WebSocket at `--graphql-path` (roles api/all), on the live query hub: the same
+ * keys, limits and file URLs as GraphQL over HTTP; LiveQuery's socket limits (frame size, queue, connections
+ * per address, ping) and class allow-list.
+ */
+function createGraphQLSockets(options: {
+  config: Config;
+  core: Core;
+  hub: LiveHub;
+  schemas: SchemaCache;
+  credentials: CredentialResolver;
+  logger: Logger;
+  files: FileServices | undefined;
+}): GraphQLSocketServer {
+  const { config, files } = options;
+  const addresses = new ClientAddressResolver(config.trustProxy ?? []);
+  const fileURL = fileURLBuilder({
+    appId: config.appId,
+    ...(files?.signer === undefined ? {} : { fileToken: (name: string) => files.signer?.token(name) ?? '' }),
+  });
+  const classes = config.liveQueryClasses?.map((name) => new RegExp(`^(?:${name})$`));
+  return new GraphQLSocketServer({
+    core: options.core,
+    hub: options.hub,
+    credentials: options.credentials,
+    schemas: options.schemas,
+    path: config.graphQLPath,
+    limits: {
+      maxDepth: config.graphQLMaxDepth,
+      maxAliases: config.graphQLMaxAliases,
+      maxComplexity: config.graphQLMaxComplexity,
+      maxTokens: config.graphQLMaxTokens,
+    },
+    publicIntrospection: config.graphQLPublicIntrospection,
+    maxNestingDepth: config.maxNestingDepth,
+    maxSubscriptions: config.graphQLMaxSubscriptions,
+    maxPendingEvents: GRAPHQL_MAX_PENDING_EVENTS,
+    maxQueueBytes: config.liveQueryMaxQueue,
+    maxFrameBytes: config.liveQueryMaxFrame,
+    maxConnectionsPerIp: config.liveQueryMaxConnectionsPerIp,
+    pingIntervalMs: config.liveQueryPingInterval * 1000,
+    classAllowed: (className) => classes === undefined || classes.some((pattern) => pattern.test(className)),
+    clientAddress: (req) => addresses.resolve(req).ip,
+    encode: (req) => ({
+      fileURL: (name) =>
+        fileURL(config.publicServerURL ?? `http://${req.headers.host ?? 'localhost'}${config.mountPath}`, name),
+    }),
+    logger: options.logger,
+  });
 }
 
 /** An address this process can reach itself on: the bound host, or loopback when bound to every interface. */

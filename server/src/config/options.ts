@@ -1034,6 +1034,17 @@ export const OPTIONS = [
     description: 'Most tokens a GraphQL document may hold; the parser stops past it.',
   }),
   option({
+    key: 'graphQLMaxSubscriptions',
+    flag: '--graphql-max-subscriptions',
+    env: 'STRATA_GRAPHQL_MAX_SUBSCRIPTIONS',
+    group: 'Limits',
+    kind: integerKind({ min: 1, max: 10_000 }),
+    default: () => 100,
+    defaultText: '100',
+    description:
+      'Most GraphQL subscriptions one WebSocket connection may hold at once (more are refused with code 155).',
+  }),
+  option({
     key: 'idempotency',
     flag: '--idempotency',
     env: 'STRATA_IDEMPOTENCY',

@@ -104,6 +104,7 @@ describe('resolveOptions', () => {
       graphQLMaxComplexity: 2000,
       graphQLMaxBatch: 10,
       graphQLMaxTokens: 10_000,
+      graphQLMaxSubscriptions: 100,
       logLevel: 'info',
     });
   });

@@ -34,6 +34,7 @@ import {
   viewerType,
   withMutationId,
 } from './users.js';
+import { classSubscriptions } from './subscriptions.js';
 import { uploadFile } from './write.js';
 import type { WebFile } from './write.js';
 
@@ -53,6 +54,7 @@ const RESERVED_TYPES = new Set([
   'FileInfo',
   'Element',
   'Viewer',
+  'LiveEventKind',
   'Class',
   'Date',
   'Bytes',
@@ -105,6 +107,11 @@ export function buildGraphQLSchema(source: SchemaSource): GraphQLSchema {
   };
   if (user !== undefined) addUserOperations({ query, mutation, user });
   for (const classTypes of types.values()) addClassOperations({ query, mutation, types: classTypes });
+  const typeNames = new Set([...types.values()].map((t) => t.names.type));
+  const subscription: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
+  for (const classTypes of types.values()) {
+    for (const [name, field] of Object.entries(classSubscriptions(classTypes, typeNames))) subscription[name] ??= field;
+  }
   const functions = source.functionNames.filter(isGraphQLName);
   if (functions.length > 0) mutation['callCloudCode'] = callCloudCode(functions);
   // Interfaces' implementations must be reachable: list every class type (and the schema field types).
@@ -117,6 +124,9 @@ export function buildGraphQLSchema(source: SchemaSource): GraphQLSchema {
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: query }),
     mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }),
+    ...(Object.keys(subscription).length === 0
+      ? {}
+      : { subscription: new GraphQLObjectType({ name: 'Subscription', fields: subscription }) }),
     types: extraTypes,
   });
 }

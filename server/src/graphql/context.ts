@@ -2,6 +2,7 @@ import type { Auth } from '../auth/index.js';
 import type { Core, RequestOrigin } from '../core/index.js';
 import type { EncodeOptions } from '../schema/index.js';
 import type { ObjectLoader } from './loader.js';
+import type { LiveSource } from './subscriptions.js';
 import type { ClassLookup } from './where.js';
 
 /** What every resolver gets: the caller (resolved once per request, as REST does), core and the encoders. */
@@ -19,4 +20,6 @@ export interface GraphQLContext {
   readonly ip: string | undefined;
   /** The class schemas this request's GraphQL schema was built from. */
   readonly lookup: ClassLookup;
+  /** Live queries of a WebSocket connection (`socket.ts`); absent over HTTP, where subscriptions refuse. */
+  readonly live?: LiveSource;
 }

@@ -3,10 +3,12 @@
  * The schema is generated from the class schemas and rebuilt when they change; every resolver decodes its
  * arguments into one core operation as the caller, so ACLs, CLPs, protectedFields, triggers and validation
  * are REST's own. Credentials are checked by auth's `CredentialResolver` and core's `authenticate`, never here.
- * It does not serve subscriptions yet, and holds no state beyond the generated schema.
+ * Subscriptions run over WebSocket (`socket.ts`, graphql-ws) on core's live query hub.
  */
 export { createGraphQLHandler } from './handler.js';
 export type { GraphQLHandlerOptions, GraphQLLimits } from './handler.js';
+export { GraphQLSocketServer } from './socket.js';
+export type { GraphQLSocketOptions } from './socket.js';
 export { SchemaCache } from './schema-cache.js';
 export type { BuiltSchema } from './schema-cache.js';
 export { buildGraphQLSchema } from './build-schema.js';

@@ -93,7 +93,7 @@ export class LiveServer {
 
   /** Serves WebSocket upgrades on every path of `server`. */
   attach(server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
   }
 
   /** Listens on a port of its own (`--live-query-port`); resolves with the bound port. */
@@ -133,7 +133,8 @@ export class LiveServer {
     );
   }
 
-  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** Takes one upgrade request (for a server whose upgrades are shared with GraphQL's sockets). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const ip = this.#options.clientAddress(req);
     const key = ip ?? 'unknown';
     const open = this.#perIp.get(key) ?? 0;
