@@ -3,6 +3,7 @@ import type { ClientHttp2Session } from 'node:http2';
 import type { KeyObject } from 'node:crypto';
 import type { DeliveryResult, PushMessage, PushProvider } from '../provider.js';
 import { privateKey, signJwt } from './jwt.js';
+import { httpFailure, perDeviceProvider } from './per-device.js';
 
 export type ApnsAuth =
   /** Token auth: the `.p8` key (PEM), its key id and the team id; an ES256 provider token, renewed every 50 min. */
@@ -133,25 +134,15 @@ export function createApnsProvider(options: {
     });
   };
 
-  return {
+  return perDeviceProvider({
     name: 'apns',
-    async send(messages) {
-      const results = new Array<DeliveryResult>(messages.length);
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        while (next < messages.length) {
-          const i = next++;
-          results[i] = await sendOne(messages[i] as PushMessage);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, lane));
-      return results;
-    },
+    concurrency: CONCURRENCY,
+    sendOne,
     close() {
       session?.close();
       return Promise.resolve();
     },
-  };
+  });
 }
 
 function isBackground(data: Readonly<Record<string, unknown>>): boolean {
@@ -201,13 +192,12 @@ function outcome(options: { status: number; body: string; retryAfter: string | u
   } catch {
     // no JSON body: the status is the reason
   }
-  const transient = status === 429 || status >= 500 || status === 0 || reason === 'ExpiredProviderToken';
-  const seconds = options.retryAfter === undefined ? NaN : Number(options.retryAfter);
-  return {
-    ok: false,
+  return httpFailure({
+    status,
     error: reason,
-    ...(DEAD.has(reason) || status === 410 ? { invalidToken: true } : {}),
-    ...(transient ? { transient } : {}),
-    ...(Number.isFinite(seconds) ? { retryAfterMs: seconds * 1000 } : {}),
-  };
+    invalidToken: DEAD.has(reason) || status === 410,
+    // A stale provider token is Strata's to fix (a fresh one is signed), so the retry is worth it.
+    transient: reason === 'ExpiredProviderToken',
+    retryAfter: options.retryAfter,
+  });
 }

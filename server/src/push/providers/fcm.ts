@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { DeliveryResult, PushMessage, PushProvider } from '../provider.js';
 import { privateKey, signJwt } from './jwt.js';
+import { httpFailure, perDeviceProvider } from './per-device.js';
 
 /** The fields of a Google service-account JSON file FCM needs. */
 export interface ServiceAccount {
@@ -100,21 +101,7 @@ export function createFcmProvider(options: {
     return fcmFailure(response);
   };
 
-  return {
-    name: 'fcm',
-    async send(messages) {
-      const results = new Array<DeliveryResult>(messages.length);
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        while (next < messages.length) {
-          const i = next++;
-          results[i] = await sendOne(messages[i] as PushMessage);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, lane));
-      return results;
-    },
-  };
+  return perDeviceProvider({ name: 'fcm', concurrency: CONCURRENCY, sendOne });
 }
 
 function post(url: string, options: { token: string; body: string }): Promise<Response> {
@@ -162,23 +149,11 @@ async function fcmFailure(response: Response): Promise<DeliveryResult> {
         ? body.error.status
         : String(response.status);
   const text = typeof body.error?.message === 'string' ? body.error.message : '';
-  const invalidToken =
-    DEAD.has(code) || (code === 'INVALID_ARGUMENT' && /registration token/i.test(text)) || response.status === 404;
-  const transient = response.status === 429 || response.status >= 500;
-  const retryAfter = retryAfterMs(response.headers.get('retry-after'));
-  return {
-    ok: false,
+  return httpFailure({
+    status: response.status,
     error: text === '' ? code : `${code} (${text})`,
-    ...(invalidToken ? { invalidToken } : {}),
-    ...(transient ? { transient } : {}),
-    ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
-  };
-}
-
-export function retryAfterMs(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+    invalidToken:
+      DEAD.has(code) || (code === 'INVALID_ARGUMENT' && /registration token/i.test(text)) || response.status === 404,
+    retryAfter: response.headers.get('retry-after'),
+  });
 }

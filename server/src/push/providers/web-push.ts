@@ -1,5 +1,6 @@
 import { Agent } from 'node:https';
 import type { DeliveryResult, PushMessage, PushProvider } from '../provider.js';
+import { httpFailure, perDeviceProvider } from './per-device.js';
 
 /** Requests in flight at once per batch (each subscription has its own push service endpoint). */
 const CONCURRENCY = 64;
@@ -54,37 +55,25 @@ export async function createWebPushProvider(options: {
       const body = (err as { body?: unknown }).body;
       const reason =
         typeof body === 'string' && body !== '' ? body.slice(0, 200) : err instanceof Error ? err.message : String(err);
-      const transient = status === 0 || status === 429 || status >= 500;
-      const retryAfter = Number((err as { headers?: Record<string, string> }).headers?.['retry-after']);
-      return {
-        ok: false,
+      const headers = (err as { headers?: Record<string, string | undefined> }).headers;
+      return httpFailure({
+        status,
         error: status === 0 ? reason : `${status} ${reason}`,
-        ...(status === 404 || status === 410 ? { invalidToken: true } : {}),
-        ...(transient ? { transient } : {}),
-        ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}),
-      };
+        invalidToken: status === 404 || status === 410,
+        retryAfter: headers?.['retry-after'],
+      });
     }
   };
 
-  return {
+  return perDeviceProvider({
     name: 'web',
-    async send(messages) {
-      const results = new Array<DeliveryResult>(messages.length);
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        while (next < messages.length) {
-          const i = next++;
-          results[i] = await sendOne(messages[i] as PushMessage);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, messages.length) }, lane));
-      return results;
-    },
+    concurrency: CONCURRENCY,
+    sendOne,
     close() {
       agent.destroy();
       return Promise.resolve();
     },
-  };
+  });
 }
 
 function parseSubscription(token: string): Subscription | undefined {
