@@ -20,12 +20,16 @@ export {
   afterLogin,
   afterLogout,
   beforePasswordResetRequest,
+  beforePush,
+  afterPush,
   defineJob,
   StrataCloudError,
 } from './cloud/index.js';
 export type {
   AfterFindContext,
+  AfterPushContext,
   BeforeFindContext,
+  BeforePushContext,
   CloudAPI,
   CloudCaller,
   CloudFile,

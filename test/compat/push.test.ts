@@ -138,12 +138,37 @@ for (const spec of compatTargets(startOptions)) {
       const status = await waitFor(statusId);
       assert.equal(status['numSent'], 3);
       assert.equal(status['source'], 'rest');
+      // The cloud code's Parse.Cloud.beforePush changed the alert on its way.
       assert.ok(
-        fcm.messages.some((m) => String((m['data'] as Record<string, unknown>)['data']).includes('From the cloud')),
+        fcm.messages.some((m) =>
+          String((m['data'] as Record<string, unknown>)['data']).includes('From the cloud (checked)'),
+        ),
       );
       const deadline = Date.now() + 10_000;
       while (!((await Parse.Cloud.run('finishedPushes')) as string[]).includes(statusId)) {
         assert.ok(Date.now() < deadline, 'afterSave on _PushStatus never saw the push succeed');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+
+    it('Parse.Cloud.beforePush refuses a push with its error; afterPush hears the sent ones with their counts', async () => {
+      await assert.rejects(
+        Parse.Push.send({ channels: ['sdk-news'], data: { alert: 'blocked' } }),
+        (err: unknown) =>
+          (err as { code?: unknown }).code === 142 &&
+          (err as { message?: unknown }).message === 'This push was refused by beforePush.',
+      );
+      const statusId = String(await Parse.Push.send({ channels: ['sdk-news'], data: { alert: 'counted' } }));
+      await waitFor(statusId);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const heard = (await Parse.Cloud.run('afterPushes')) as Record<string, unknown>[];
+        const mine = heard.find((h) => h['pushStatusId'] === statusId);
+        if (mine !== undefined) {
+          assert.deepEqual(mine, { pushStatusId: statusId, status: 'succeeded', numSent: 3, master: true });
+          break;
+        }
+        assert.ok(Date.now() < deadline, 'afterPush never ran');
         await new Promise((r) => setTimeout(r, 100));
       }
     });

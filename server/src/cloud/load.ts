@@ -21,7 +21,7 @@ import { withLoadingRegistry } from './load-context.js';
 import { describeLoadError } from './load-errors.js';
 import type { ParseSdk } from './parse-sdk-types.js';
 import type { CloudRegistry } from './registry.js';
-import type { RegisteredFunction, RegisteredJob, RegisteredTrigger } from './types.js';
+import type { RegisteredFunction, RegisteredJob, RegisteredPushHook, RegisteredTrigger } from './types.js';
 
 export interface LoadedCloudCode {
   /** The absolute path of the module. */
@@ -113,11 +113,17 @@ interface RegistrySnapshot {
   readonly functions: ReadonlySet<RegisteredFunction>;
   readonly triggers: ReadonlySet<RegisteredTrigger>;
   readonly jobs: ReadonlySet<RegisteredJob>;
+  readonly pushHooks: ReadonlySet<RegisteredPushHook>;
 }
 
 function snapshot(registry: CloudRegistry): RegistrySnapshot {
   const list = registry.list();
-  return { functions: new Set(list.functions), triggers: new Set(list.triggers), jobs: new Set(list.jobs) };
+  return {
+    functions: new Set(list.functions),
+    triggers: new Set(list.triggers),
+    jobs: new Set(list.jobs),
+    pushHooks: new Set(list.pushHooks),
+  };
 }
 
 /**
@@ -147,6 +153,15 @@ function enterContextForNewHooks(options: { bridge: ParseBridge; before: Registr
     if (before.jobs.has(job) || job.source === 'parse') continue;
     const handler = job.handler;
     registry.defineJob({ ...job, handler: (request) => runInParseApp(bridge, () => handler(request), request.log) });
+  }
+  for (const hook of list.pushHooks) {
+    if (before.pushHooks.has(hook) || hook.source === 'parse') continue;
+    const handler = hook.handler as unknown as (request: { log: Logger }) => Promise<unknown>;
+    registry.definePushHook({
+      ...hook,
+      handler: ((request: { log: Logger }) =>
+        runInParseApp(bridge, () => handler(request), request.log)) as unknown as typeof hook.handler,
+    });
   }
 }
 

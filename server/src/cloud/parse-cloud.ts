@@ -35,6 +35,9 @@ import { defineParseLiveTrigger } from './parse-live.js';
 import { CONNECT_TRIGGER_CLASS, OBJECT_TRIGGER_NAMES } from './types.js';
 import type {
   AfterFindRequest,
+  AfterPushRequest,
+  BeforePushRequest,
+  PushJSON,
   AuthTriggerName,
   AuthTriggerRequest,
   BeforeFindRequest,
@@ -139,6 +142,10 @@ export function installParseCloud(sdk: ParseSdk): void {
         base: (request) => baseRequest(sdk, request),
       });
   }
+  cloud['beforePush'] = (handler: UserHandler, validator?: unknown) =>
+    definePushHook({ sdk, bridge: bridge('beforePush'), name: 'beforePush', handler, validator });
+  cloud['afterPush'] = (handler: UserHandler, validator?: unknown) =>
+    definePushHook({ sdk, bridge: bridge('afterPush'), name: 'afterPush', handler, validator });
   cloud['useMasterKey'] = () => {
     // A no-op since Parse Server 2.3: pass `{ useMasterKey: true }` to the call that needs it.
   };
@@ -219,6 +226,63 @@ function defineJob(options: { sdk: ParseSdk; bridge: ParseBridge; name: string; 
           ...(request.config === undefined ? {} : { config: parseConfigView(request.config) }),
         });
         return typeof result === 'string' ? result : encodeResult(sdk, result);
+      }),
+  });
+}
+
+/**
+ * `Parse.Cloud.beforePush(handler, validator?)` / `afterPush(...)` (Strata's, Parse Server has none): the
+ * request carries the caller as every Parse hook request does. beforePush: `request.push` is a plain object
+ * (`where`, `data`, and `push_time` / `expiration_time` / `expiration_interval` when sent) the handler may
+ * change in place or replace by returning a new one; throwing refuses the push. afterPush: `pushStatusId`,
+ * `status`, `numSent`, `numFailed`, `sentPerType`, `failedPerType`.
+ */
+function definePushHook(options: {
+  sdk: ParseSdk;
+  bridge: ParseBridge;
+  name: 'beforePush' | 'afterPush';
+  handler: UserHandler;
+  validator: unknown;
+}): void {
+  const { sdk, bridge, name, handler } = options;
+  assertHandler(handler, `Parse.Cloud.${name}`);
+  const validator = adaptValidator({ sdk, bridge, validator: options.validator });
+  const extra = validator === undefined ? {} : { validator };
+  if (name === 'beforePush') {
+    bridge.registry.definePushHook({
+      name,
+      source: 'parse',
+      ...extra,
+      handler: (request: BeforePushRequest) =>
+        inScope(bridge, request, async () => {
+          const parseRequest = { ...baseRequest(sdk, request), push: request.push, source: request.source };
+          const returned = await callTrigger({ handler, request: parseRequest });
+          const push = isJsonObject(returned) && isJsonObject(returned['data']) ? returned : parseRequest.push;
+          return { push: push as unknown as PushJSON };
+        }),
+    });
+    return;
+  }
+  bridge.registry.definePushHook({
+    name,
+    source: 'parse',
+    ...extra,
+    handler: (request: AfterPushRequest) =>
+      inScope(bridge, request, async () => {
+        const { pushStatusId, status, numSent, numFailed, sentPerType, failedPerType } = request;
+        await callTrigger({
+          handler,
+          request: {
+            ...baseRequest(sdk, request),
+            pushStatusId,
+            status,
+            numSent,
+            numFailed,
+            sentPerType,
+            failedPerType,
+          },
+        });
+        return undefined;
       }),
   });
 }

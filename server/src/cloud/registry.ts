@@ -14,11 +14,16 @@ import type {
   TriggerName,
   Validator,
   HookSource,
+  PushHookHandler,
+  PushHookName,
+  RegisteredPushHook,
 } from './types.js';
 
 /** The pseudo class names file and config triggers are registered under (spec/cloud.md §1). */
 export const FILE_TRIGGER_CLASS = '@File';
 export const CONFIG_TRIGGER_CLASS = '@Config';
+/** The pseudo class the push hooks are listed under (`/cloud_code/registry`). */
+export const PUSH_TRIGGER_CLASS = '@Push';
 
 const VALIDATOR_KEYS = new Set([
   'requireUser',
@@ -56,6 +61,7 @@ export class CloudRegistry {
   private readonly triggers = new Map<string, RegisteredTrigger>();
   private readonly jobs = new Map<string, RegisteredJob>();
   private readonly liveTriggers = new Map<string, RegisteredLiveTrigger>();
+  private readonly pushHooks = new Map<PushHookName, RegisteredPushHook>();
   private readonly classesWithTriggers = new Set<string>();
   private webhooks: WebhookOverlay = { functions: new Map(), triggers: new Map() };
 
@@ -135,6 +141,32 @@ export class CloudRegistry {
     return this.liveTriggers.get(`${triggerName}:${className}`) as RegisteredLiveTrigger<T> | undefined;
   }
 
+  /** `beforePush` / `afterPush` (one each; a second registration replaces the first, like triggers). */
+  definePushHook<T extends PushHookName>(options: {
+    name: T;
+    handler: PushHookHandler<T>;
+    validator?: Validator;
+    source: HookSource;
+  }): void {
+    if (options.name !== 'beforePush' && options.name !== 'afterPush') {
+      throw new ParseError(ErrorCode.SCRIPT_FAILED, { message: `Unknown push hook ${JSON.stringify(options.name)}.` });
+    }
+    if (typeof options.handler !== 'function') {
+      throw new ParseError(ErrorCode.SCRIPT_FAILED, { message: `${options.name} needs a handler function.` });
+    }
+    assertValidator(options.validator);
+    this.pushHooks.set(options.name, {
+      name: options.name,
+      handler: options.handler,
+      source: options.source,
+      ...(options.validator === undefined ? {} : { validator: options.validator }),
+    } as unknown as RegisteredPushHook);
+  }
+
+  pushHook<T extends PushHookName>(name: T): RegisteredPushHook<T> | undefined {
+    return this.pushHooks.get(name) as RegisteredPushHook<T> | undefined;
+  }
+
   function(name: string): RegisteredFunction | undefined {
     return this.webhooks.functions.get(name) ?? this.functions.get(name);
   }
@@ -159,12 +191,14 @@ export class CloudRegistry {
     triggers: RegisteredTrigger[];
     jobs: RegisteredJob[];
     liveTriggers: RegisteredLiveTrigger[];
+    pushHooks: RegisteredPushHook[];
   } {
     return {
       functions: [...this.functions.values()],
       triggers: [...this.triggers.values()],
       jobs: [...this.jobs.values()],
       liveTriggers: [...this.liveTriggers.values()],
+      pushHooks: [...this.pushHooks.values()],
     };
   }
 

@@ -3,9 +3,11 @@ import { performance } from 'node:perf_hooks';
 import type { HookSample, Logger, RateLimiter } from '../infra/index.js';
 import { hookTimedOut, toHookError } from './errors.js';
 import type { CloudRegistry } from './registry.js';
-import { FILE_TRIGGER_CLASS, triggerKey } from './registry.js';
+import { FILE_TRIGGER_CLASS, PUSH_TRIGGER_CLASS, triggerKey } from './registry.js';
 import type {
+  AfterPushRequest,
   AfterFindRequest,
+  BeforePushRequest,
   AuthTriggerName,
   BeforeFindRequest,
   BeforeFindResult,
@@ -19,6 +21,7 @@ import type {
   JsonObject,
   LiveTriggerName,
   LiveTriggerSignatures,
+  PushJSON,
   RateLimitRule,
   SavePatch,
   Validator,
@@ -338,6 +341,58 @@ export class CloudRunner {
     });
   }
 
+  /**
+   * beforePush: the validator (`fields` checks the push's `data`), then the hook. Answers the changed push
+   * (REST JSON, to be checked again as a request body) or undefined to send it unchanged; any failure refuses
+   * the push with the hook's error (141 unless it threw a Parse error with its own code).
+   */
+  async beforePush(input: { caller: HookCaller; push: PushJSON; source: string }): Promise<PushJSON | undefined> {
+    const hook = this.#registry.pushHook('beforePush');
+    if (hook === undefined) return undefined;
+    const push = JSON.parse(JSON.stringify(input.push)) as PushJSON;
+    const request: BeforePushRequest = {
+      ...this.#base(input.caller),
+      triggerName: 'beforePush',
+      push,
+      source: input.source,
+    };
+    const result = await this.#validateAndCall({
+      key: `beforePush:${PUSH_TRIGGER_CLASS}`,
+      validator: hook.validator,
+      subject: { request, data: push.data as Record<string, unknown>, roleNames: () => input.caller.roleNames() },
+      caller: input.caller,
+      what: 'beforePush',
+      run: () => hook.handler(request),
+      observed: { kind: 'trigger', name: 'beforePush', className: PUSH_TRIGGER_CLASS },
+    });
+    // The hook answers `{ push }`, or changes `request.push` in place (what a validator's default did too).
+    const changed = isPushJSON(result) ? result.push : push;
+    return JSON.stringify(changed) === JSON.stringify(input.push) ? undefined : changed;
+  }
+
+  /** afterPush: told once when a push finished; errors (and a hang past the timeout) are logged only. */
+  async afterPush(input: {
+    caller: HookCaller;
+    outcome: Omit<AfterPushRequest, keyof HookRequestBase | 'triggerName'>;
+  }): Promise<void> {
+    const hook = this.#registry.pushHook('afterPush');
+    if (hook === undefined) return;
+    const request: AfterPushRequest = { ...this.#base(input.caller), triggerName: 'afterPush', ...input.outcome };
+    try {
+      await this.#validateAndCall({
+        key: `afterPush:${PUSH_TRIGGER_CLASS}`,
+        validator: hook.validator,
+        subject: { request, data: undefined, roleNames: () => input.caller.roleNames() },
+        caller: input.caller,
+        what: 'afterPush',
+        run: () => hook.handler(request),
+        observed: { kind: 'trigger', name: 'afterPush', className: PUSH_TRIGGER_CLASS },
+      });
+    } catch (err) {
+      input.caller.log.error({ err, pushId: input.outcome.pushStatusId }, 'afterPush failed');
+    }
+  }
+
   /** `POST /functions/:name`: unknown → 141 `Invalid function: "<name>"`; the validator runs first. */
   async runFunction(input: { name: string; params: JsonObject; caller: HookCaller }): Promise<FunctionResult> {
     const fn = this.#registry.function(input.name);
@@ -558,4 +613,10 @@ function sameJSON(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function isPushJSON(value: unknown): value is { push: PushJSON } {
+  if (value === null || typeof value !== 'object' || !('push' in value)) return false;
+  const push = (value as { push: unknown }).push;
+  return push !== null && typeof push === 'object' && !Array.isArray(push);
 }

@@ -13,6 +13,7 @@ import type {
   HookServerConfig,
   JobOptions,
   JobRequest,
+  PushJSON,
   Validator,
 } from './types.js';
 
@@ -128,6 +129,26 @@ export interface JobContext<P> extends Omit<JobRequest, 'params'> {
   readonly params: P;
 }
 
+/**
+ * `beforePush`: `push` (REST JSON: `where`, `data`, and `push_time` / `expiration_time` /
+ * `expiration_interval` when sent) may be changed in place or replaced by returning a new one; it is
+ * checked again like a `POST /push` body. Throw (e.g. a `StrataCloudError`) to refuse the push.
+ */
+export interface BeforePushContext extends CloudCaller {
+  push: { where: Record<string, unknown>; data: Record<string, unknown>; [timing: string]: unknown };
+  readonly source: string;
+}
+
+/** `afterPush`: the finished push's `_PushStatus` id, outcome and counts (runs on the worker, as master). */
+export interface AfterPushContext extends CloudCaller {
+  readonly pushStatusId: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly numSent: number;
+  readonly numFailed: number;
+  readonly sentPerType: Readonly<Record<string, number>>;
+  readonly failedPerType: Readonly<Record<string, number>>;
+}
+
 /** A Parse error to throw from a hook: the client receives this code and message. */
 export class StrataCloudError extends Error {
   readonly code: number;
@@ -202,6 +223,11 @@ export interface CloudAPI {
     handler: (request: JobContext<P>) => Awaitable<unknown>,
     options?: JobOptions,
   ): void;
+  beforePush(
+    handler: (request: BeforePushContext) => Awaitable<BeforePushContext['push'] | void>,
+    validator?: Validator,
+  ): void;
+  afterPush(handler: (request: AfterPushContext) => Awaitable<void>, validator?: Validator): void;
 }
 
 function callerOf(request: HookRequestBase): CloudCaller {
@@ -388,6 +414,43 @@ export function createCloudAPI(registry: CloudRegistry): CloudAPI {
     afterLogin: (handler, validator) => authTrigger('afterLogin', handler, validator),
     afterLogout: (handler, validator) => authTrigger('afterLogout', handler, validator),
     beforePasswordResetRequest: (handler, validator) => authTrigger('beforePasswordResetRequest', handler, validator),
+    beforePush(handler, validator) {
+      registry.definePushHook({
+        name: 'beforePush',
+        source: 'strata',
+        ...withValidator(validator),
+        handler: async (request) => {
+          const context: BeforePushContext = {
+            ...callerOf(request),
+            push: request.push as BeforePushContext['push'],
+            source: request.source,
+          };
+          const returned = await handler(context);
+          const push = typeof returned === 'object' && returned !== null ? returned : context.push;
+          return { push: push as unknown as PushJSON };
+        },
+      });
+    },
+    afterPush(handler, validator) {
+      registry.definePushHook({
+        name: 'afterPush',
+        source: 'strata',
+        ...withValidator(validator),
+        handler: async (request) => {
+          const { pushStatusId, status, numSent, numFailed, sentPerType, failedPerType } = request;
+          await handler({
+            ...callerOf(request),
+            pushStatusId,
+            status,
+            numSent,
+            numFailed,
+            sentPerType,
+            failedPerType,
+          });
+          return undefined;
+        },
+      });
+    },
     defineJob(name, handler, options) {
       registry.defineJob({
         name,
@@ -430,4 +493,6 @@ export const afterLogin: CloudAPI['afterLogin'] = (handler, validator) => active
 export const afterLogout: CloudAPI['afterLogout'] = (handler, validator) => active().afterLogout(handler, validator);
 export const beforePasswordResetRequest: CloudAPI['beforePasswordResetRequest'] = (handler, validator) =>
   active().beforePasswordResetRequest(handler, validator);
+export const beforePush: CloudAPI['beforePush'] = (handler, validator) => active().beforePush(handler, validator);
+export const afterPush: CloudAPI['afterPush'] = (handler, validator) => active().afterPush(handler, validator);
 export const defineJob: CloudAPI['defineJob'] = (name, handler, options) => active().defineJob(name, handler, options);

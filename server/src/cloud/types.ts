@@ -174,6 +174,65 @@ export interface FileSaveResult {
   };
 }
 
+/**
+ * A push as the push hooks see it (push.md §1, REST JSON): the audience as an `_Installation` `where` (a
+ * request's `channels` already folded in as `{"channels":{"$in":[...]}}`), the `data` devices get, and the
+ * timing fields when the caller gave them. A beforePush answers a changed copy; it is checked again exactly
+ * like a `POST /push` body, so a hook cannot send what a caller could not.
+ */
+export interface PushJSON {
+  readonly where: JsonObject;
+  readonly data: JsonObject;
+  readonly push_time?: string;
+  readonly expiration_time?: string | number;
+  readonly expiration_interval?: number;
+}
+
+/** `beforePush`: runs as `POST /push` (or `Parse.Push.send`) is accepted, before anything is recorded. */
+export interface BeforePushRequest extends HookRequestBase {
+  readonly triggerName: 'beforePush';
+  readonly push: PushJSON;
+  /** `rest` for `POST /push` (the SDKs' `Parse.Push.send` and cloud code's included). */
+  readonly source: string;
+}
+
+/** A changed push, or undefined to send it as it is; throwing refuses it (the caller gets the error). */
+export type BeforePushResult = { readonly push: PushJSON } | undefined;
+
+/**
+ * `afterPush`: runs once when a push finished delivering, on the worker that finished it (not inside the
+ * request that sent it: `master` is true and there is no user). Its errors are logged, never seen by anyone.
+ */
+export interface AfterPushRequest extends HookRequestBase {
+  readonly triggerName: 'afterPush';
+  /** The `_PushStatus` objectId (`X-Parse-Push-Status-Id` of the request that sent it). */
+  readonly pushStatusId: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly numSent: number;
+  readonly numFailed: number;
+  /** Devices reached and failed per device type (`ios`, `android`, `web`...). */
+  readonly sentPerType: Readonly<Record<string, number>>;
+  readonly failedPerType: Readonly<Record<string, number>>;
+}
+
+export type PushHookName = 'beforePush' | 'afterPush';
+
+export interface PushHookSignatures {
+  beforePush: { request: BeforePushRequest; result: BeforePushResult };
+  afterPush: { request: AfterPushRequest; result: undefined };
+}
+
+export type PushHookHandler<T extends PushHookName> = (
+  request: PushHookSignatures[T]['request'],
+) => Promise<PushHookSignatures[T]['result']>;
+
+export interface RegisteredPushHook<T extends PushHookName = PushHookName> {
+  readonly name: T;
+  readonly handler: PushHookHandler<T>;
+  readonly validator?: Validator;
+  readonly source: HookSource;
+}
+
 /** The request and result type of each trigger. */
 export interface TriggerSignatures {
   /** `FileSaveResult` only from a beforeSave on `@File`; ordinary classes answer a SavePatch. */

@@ -43,7 +43,7 @@ import type { FindResult, OutputObject, SaveResult } from './output.js';
 import { createSchema, deleteSchema, getSchema, listSchemas, purgeClass, updateSchema } from './schemas.js';
 import { update } from './update.js';
 import type { UpdateRequest } from './update.js';
-import { listCloudCode, runFunction } from './functions.js';
+import { afterPush, beforePush, listCloudCode, runFunction } from './functions.js';
 import { clearSlowQueries, listSlowQueries } from './slow-query-ops.js';
 import { classCounts, listFiles } from './admin-ops.js';
 import { deleteFile, openFile, readFile, uploadFile } from './files.js';
@@ -203,6 +203,9 @@ export interface Core {
   readonly runFunction: Bound<typeof runFunction>;
   /** GET /cloud_code/registry: the functions, triggers and jobs cloud code registered (master key). */
   readonly listCloudCode: Bound<typeof listCloudCode>;
+  /** Cloud code's push hooks (the push service calls them; they are no-ops without cloud code). */
+  readonly beforePush: Bound<typeof beforePush>;
+  readonly afterPush: Bound<typeof afterPush>;
   /** GET /slowQueries: finds slower than the threshold, by shape, with their plans (master key). */
   readonly listSlowQueries: Bound<typeof listSlowQueries>;
   /** DELETE /slowQueries: forgets them (master key). */
@@ -313,6 +316,8 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     runFunction: (request) => runFunction(current(), request),
     liveHooks: createLiveHooks(current),
     listCloudCode: (request) => listCloudCode(current(), request),
+    beforePush: (request) => beforePush(current(), request),
+    afterPush: (request) => afterPush(current(), request),
     listSlowQueries: (request) => listSlowQueries(current(), request),
     clearSlowQueries: (request) => clearSlowQueries(current(), request),
     classCounts: (request) => classCounts(current(), request),

@@ -1,7 +1,8 @@
-import { MASTER, requireMaster } from '../auth/index.js';
+import { MASTER } from '../auth/index.js';
 import type { Auth } from '../auth/index.js';
 import { decodeWriteBody } from '../core/index.js';
-import type { Core } from '../core/index.js';
+import type { Core, RequestOrigin } from '../core/index.js';
+import type { PushJSON } from '../cloud/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { JobQueue, Logger } from '../infra/index.js';
 import { pushParts } from './parts.js';
@@ -14,11 +15,14 @@ import { PushWorker } from './worker.js';
 import type { PushJobData } from './worker.js';
 import type { RetryPolicy } from './delivery.js';
 
-/** Cloud code's say before and after a push (see `PushHooks`). */
+/**
+ * An embedder's say before and after a push (`createApp({ pushHooks })`); cloud code's `beforePush` /
+ * `afterPush` (both APIs) run first, through core, with the same request shapes (cloud/types.ts).
+ */
 export interface PushHooks {
   /**
-   * Runs before a push is recorded, with the checked request (REST JSON): may return a changed one, or
-   * throw to refuse it (the error reaches the caller).
+   * Runs before a push is recorded, with the checked request (REST JSON, after cloud code's beforePush): may
+   * return a changed one, or throw to refuse it (the error reaches the caller).
    */
   beforePush?(request: PushHookRequest): Promise<PushHookRequest | undefined>;
   /** Runs when a push finished delivering (on the worker that finished it). */
@@ -79,25 +83,42 @@ export class PushService {
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       requeue: (job) => this.enqueue(job),
       finished: (outcome) => {
-        void Promise.resolve(
-          options.hooks?.afterPush?.({ pushStatusId: outcome.objectId, status: outcome.status }),
-        ).catch((err: unknown) => options.logger.warn({ err, pushId: outcome.objectId }, 'afterPush failed'));
+        void this.afterPush(outcome).catch((err: unknown) =>
+          options.logger.warn({ err, pushId: outcome.objectId }, 'afterPush failed'),
+        );
       },
     });
   }
 
-  /** `POST /push`: answers the `_PushStatus` objectId once the push is recorded and queued. */
-  async send(request: { auth: Auth; body: Record<string, unknown>; source?: string }): Promise<string> {
-    requireMaster(request.auth, { access: 'write', readOnlyAction: 'send a push' });
+  /**
+   * `POST /push` and `Parse.Push.send`: answers the `_PushStatus` objectId once the push is recorded and
+   * queued. Who may send is the route's business (master key); `auth` and `origin` are the sender as the
+   * beforePush hooks see it.
+   */
+  async send(request: {
+    auth: Auth;
+    body: Record<string, unknown>;
+    source?: string;
+    origin?: RequestOrigin;
+  }): Promise<string> {
     const now = this.options.now();
     let push: PushRequest = parsePushRequest(request.body, { now });
     const source = request.source ?? 'rest';
+    const changed = await this.options.core.beforePush({
+      auth: request.auth,
+      push: pushJSON(request.body, push),
+      source,
+      ...(request.origin === undefined ? {} : { origin: request.origin }),
+    });
+    let body = request.body;
+    if (changed !== undefined) {
+      // Checked again as a caller's body: a hook cannot send what a caller could not.
+      body = { ...withoutTiming(request.body), ...changed, channels: undefined };
+      push = parsePushRequest(body, { now });
+    }
     const hooked = await this.options.hooks?.beforePush?.({ where: push.where, data: push.data, source });
     if (hooked !== undefined)
-      push = parsePushRequest(
-        { ...request.body, where: hooked.where, data: hooked.data, channels: undefined },
-        { now },
-      );
+      push = parsePushRequest({ ...body, where: hooked.where, data: hooked.data, channels: undefined }, { now });
     // The audience must be a valid _Installation query: checked now (102/107), not on the worker.
     await this.options.core.find({
       auth: MASTER,
@@ -163,6 +184,26 @@ export class PushService {
     await Promise.all([...this.options.providers.values()].map((p) => p.close?.()));
   }
 
+  /** A push finished: cloud code's afterPush, then the embedder's, with the final counts. */
+  private async afterPush(outcome: { objectId: string; status: 'succeeded' | 'failed' }): Promise<void> {
+    const stored = await this.options.core.get({ auth: MASTER, className: '_PushStatus', objectId: outcome.objectId });
+    const fields = stored.fields;
+    const count = (value: unknown): number => (typeof value === 'number' ? value : 0);
+    const perType = (value: unknown): Record<string, number> =>
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, number>) : {};
+    await this.options.core.afterPush({
+      outcome: {
+        pushStatusId: outcome.objectId,
+        status: outcome.status,
+        numSent: count(fields['numSent']),
+        numFailed: count(fields['numFailed']),
+        sentPerType: perType(fields['sentPerType']),
+        failedPerType: perType(fields['failedPerType']),
+      },
+    });
+    await this.options.hooks?.afterPush?.({ pushStatusId: outcome.objectId, status: outcome.status });
+  }
+
   private async recover(): Promise<void> {
     const now = this.options.now().getTime();
     for (const statusId of await this.store.unfinished()) {
@@ -212,4 +253,19 @@ function storedPushTime(push: PushRequest, now: Date): string {
   if (push.pushTime === undefined) return now.toISOString();
   if (push.pushTime.kind === 'instant') return push.pushTime.at.toISOString();
   return push.pushTime.wallClock.toISOString().replace(/Z$/, '');
+}
+
+const TIMING = ['push_time', 'expiration_time', 'expiration_interval'] as const;
+
+/** The push as the hooks see it: the checked audience and data, and the timing fields as the caller sent them. */
+function pushJSON(body: Record<string, unknown>, push: PushRequest): PushJSON {
+  const out: Record<string, unknown> = { where: push.where, data: push.data };
+  for (const key of TIMING) if (body[key] !== undefined && body[key] !== null) out[key] = body[key];
+  return out as unknown as PushJSON;
+}
+
+function withoutTiming(body: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...body };
+  for (const key of TIMING) delete out[key];
+  return out;
 }

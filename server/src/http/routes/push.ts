@@ -1,3 +1,4 @@
+import { requireMaster } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import { decodeWriteBody, encodeObject, encodeSaveResult } from '../../core/index.js';
 import type { PushService } from '../../push/index.js';
@@ -18,7 +19,13 @@ const OBJECT_ID = /^[A-Za-z0-9]{1,64}$/;
 export function pushRoutes(options: { push: PushService; encoding: EncodingContext }): RouteDefinition[] {
   const { push, encoding } = options;
   const send: ApiHandler = async (request) => {
-    const statusId = await push.send({ auth: request.auth, body: request.body });
+    // Sending is the master key's alone (push.md §1); the read-only master key is told why not.
+    requireMaster(request.auth, { access: 'write', readOnlyAction: 'send a push' });
+    const statusId = await push.send({
+      auth: request.auth,
+      body: request.body,
+      origin: originOf(request, encoding),
+    });
     return { body: { result: true }, headers: { 'X-Parse-Push-Status-Id': statusId } };
   };
   const audienceOut = (request: ApiRequest, object: Parameters<typeof encodeObject>[0]): Record<string, unknown> => {
