@@ -8,7 +8,7 @@ const LEVELS: ReadonlySet<string> = new Set(['error', 'warn', 'info', 'verbose',
  * `GET /scriptlog` (master key or read-only master key): this server's recent log lines, as parse-server's
  * logs API answers them (an array of `{timestamp, level, message, ...}`, newest first), which is what
  * parse-dashboard's Logs page and Strata's dashboard read. Parameters: `level` (least severe level
- * shown), `size` (1-1000, default 100), `order` (`desc`|`asc`), `from`/`until` (dates), `requestId`,
+ * shown), `size` or `n` (1-1000, default 100), `order` (`desc`|`asc`), `from`/`until` (dates), `requestId`,
  * `jobId` (Strata's: a job run's own lines).
  */
 export function logRoutes(): RouteDefinition[] {
@@ -24,7 +24,8 @@ function readLogs(request: ApiRequest): { body: unknown } {
       throw invalid(`level must be one of ${[...LEVELS].join(', ')}`);
     query.level = level;
   }
-  const size = params['size'];
+  // `n` is parse-server's other name for `size` (parse-dashboard's Logs page sends `n=100`).
+  const size = params['size'] ?? params['n'];
   if (size !== undefined) {
     const n = typeof size === 'string' ? Number(size) : size;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1000)

@@ -36,12 +36,15 @@ export function serverInfoRoute(options: { version: string }): RouteDefinition {
               until: served.logs,
               from: served.logs,
             },
+            // Push is always served (the log provider when no real one is configured): `POST /push` now or at
+            // `push_time` (Strata sends scheduled pushes itself), `_PushStatus` records, `/push_audiences`, and
+            // `alert-xx` / `title-xx` chosen by each installation's `localeIdentifier`.
             push: {
-              immediatePush: false,
-              scheduledPush: false,
-              storedPushData: false,
-              pushAudiences: false,
-              localization: false,
+              immediatePush: true,
+              scheduledPush: true,
+              storedPushData: true,
+              pushAudiences: true,
+              localization: true,
             },
             schemas: {
               addField: true,
