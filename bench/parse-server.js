@@ -2,7 +2,9 @@
 // Not part of the product: it only exists so both servers are measured the same way (own process, same
 // app id and keys, same mount path). Flags: --port --database-uri --app-id --master-key --client-key
 // [--mount /parse] [--log-level warn] [--logs-folder DIR (parse-server's file logs; default ./logs)]
-// [--cloud FILE (cloud code module)] [--live-classes A,B (LiveQuery for these classes, on the same port)].
+// [--cloud FILE (cloud code module)] [--live-classes A,B (LiveQuery for these classes, on the same port)]
+// [--push-config FILE (JSON: parse-server's `push` option, for push-compare.js)].
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import { ParseGraphQLServer, ParseServer } from 'parse-server';
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     'logs-folder': { type: 'string' },
     cloud: { type: 'string' },
     'live-classes': { type: 'string' },
+    'push-config': { type: 'string' },
   },
 });
 
@@ -43,6 +46,7 @@ const server = new ParseServer({
   ...(values['logs-folder'] ? { logsFolder: values['logs-folder'] } : {}),
   ...(values.cloud ? { cloud: values.cloud } : {}),
   ...(values['live-classes'] ? { liveQuery: { classNames: values['live-classes'].split(',') } } : {}),
+  ...(values['push-config'] ? { push: JSON.parse(readFileSync(values['push-config'], 'utf8')) } : {}),
   verbose: false,
 });
 

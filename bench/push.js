@@ -6,8 +6,8 @@
 //
 //   npm run build && node bench/push.js [--installations 100000] [--page-size 500] [--rate-limit 0]
 //
-// parse-server + @parse/push-adapter is not compared: the adapter's FCM sender goes through firebase-admin,
-// which cannot be pointed at a local FCM (its endpoints are fixed), so the comparison would not be like for like.
+// parse-server + @parse/push-adapter is compared by bench/push-compare.js, through APNs: the adapter's FCM
+// sender goes through firebase-admin, whose send and OAuth hosts are constants, so it cannot reach this fake.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
