@@ -42,7 +42,7 @@ import { ErrorCode, ParseError } from './errors/index.js';
 import { ClientAddressResolver, createHttpApp, enforceAuthRateLimit, setSecurityHeaders } from './http/index.js';
 import { LiveServer } from './live/index.js';
 import type { AuthRateLimits, RequestSample, RootFrontEnd } from './http/index.js';
-import { GraphQLSocketServer, SchemaCache, createGraphQLHandler } from './graphql/index.js';
+import { GraphQLSocketServer, PersistedOperations, SchemaCache, createGraphQLHandler } from './graphql/index.js';
 import { openFileStore } from './files/index.js';
 import {
   createMetrics,
@@ -280,6 +280,13 @@ export async function createApp(options: {
         functionNames: () => cloud.list().functions.map((fn) => fn.name),
       })
     : undefined;
+  if (config.graphQLPersistedOnly && config.graphQLPersistedOperations === undefined) {
+    throw new Error('--graphql-persisted-only needs the documents: set --graphql-persisted-operations <file>');
+  }
+  const persisted =
+    serveApi && config.graphQLPersistedOperations !== undefined
+      ? await PersistedOperations.load({ file: config.graphQLPersistedOperations, only: config.graphQLPersistedOnly })
+      : undefined;
   const app = createHttpApp({
     core,
     push: push.service,
@@ -307,7 +314,17 @@ export async function createApp(options: {
     observe: (sample) => observeRequest({ sample, metrics, meter }),
     ...(graphQLSchemas === undefined
       ? {}
-      : { rootFrontEnd: createGraphQL({ config, core, credentials, schemas: graphQLSchemas, rateLimits, files }) }),
+      : {
+          rootFrontEnd: createGraphQL({
+            config,
+            core,
+            credentials,
+            schemas: graphQLSchemas,
+            rateLimits,
+            files,
+            persisted,
+          }),
+        }),
   });
   let localURL = `http://127.0.0.1:${config.port}${config.mountPath}`;
   const dashboard =
@@ -346,7 +363,16 @@ export async function createApp(options: {
   const graphQLSockets =
     graphQLSchemas === undefined
       ? undefined
-      : createGraphQLSockets({ config, core, hub: liveHub, schemas: graphQLSchemas, credentials, logger, files });
+      : createGraphQLSockets({
+          config,
+          core,
+          hub: liveHub,
+          schemas: graphQLSchemas,
+          credentials,
+          logger,
+          files,
+          persisted,
+        });
   if (graphQLSockets === undefined) live?.attach(server);
   else {
     // Upgrades at the GraphQL path are GraphQL subscriptions; any other path is a LiveQuery client.
@@ -548,6 +574,7 @@ function createGraphQL(options: {
   schemas: SchemaCache;
   rateLimits: AuthRateLimits;
   files: FileServices | undefined;
+  persisted: PersistedOperations | undefined;
 }): RootFrontEnd {
   const { config, core, schemas, rateLimits, files } = options;
   const fileURL = fileURLBuilder({
@@ -573,6 +600,7 @@ function createGraphQL(options: {
     encode: (mountURL) => ({ fileURL: (name) => fileURL(config.publicServerURL ?? mountURL, name) }),
     mountURL: (req, protocol) => `${protocol}://${req.headers.host ?? 'localhost'}${config.mountPath}`,
     limitAuth: (request) => enforceAuthRateLimit(rateLimits, request),
+    ...(options.persisted === undefined ? {} : { persisted: options.persisted }),
   });
   return { path: config.graphQLPath, handle: (req, res, client) => handler.handle(req, res, client) };
 }
@@ -593,6 +621,7 @@ function createGraphQLSockets(options: {
   credentials: CredentialResolver;
   logger: Logger;
   files: FileServices | undefined;
+  persisted: PersistedOperations | undefined;
 }): GraphQLSocketServer {
   const { config, files } = options;
   const addresses = new ClientAddressResolver(config.trustProxy ?? []);
@@ -628,6 +657,7 @@ function createGraphQLSockets(options: {
         fileURL(config.publicServerURL ?? `http://${req.headers.host ?? 'localhost'}${config.mountPath}`, name),
     }),
     logger: options.logger,
+    ...(options.persisted === undefined ? {} : { persisted: options.persisted }),
   });
 }
 

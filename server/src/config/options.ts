@@ -1034,6 +1034,27 @@ export const OPTIONS = [
     description: 'Most tokens a GraphQL document may hold; the parser stops past it.',
   }),
   option({
+    key: 'graphQLPersistedOperations',
+    flag: '--graphql-persisted-operations',
+    env: 'STRATA_GRAPHQL_PERSISTED_OPERATIONS',
+    group: 'Security',
+    kind: stringKind('<file>'),
+    defaultText: 'none',
+    description:
+      'JSON file of persisted GraphQL documents: `{"<sha256>": "<document>"}` or an Apollo persisted-query manifest. Requests name them by `documentId` or APQ `extensions.persistedQuery.sha256Hash`.',
+  }),
+  option({
+    key: 'graphQLPersistedOnly',
+    flag: '--graphql-persisted-only',
+    env: 'STRATA_GRAPHQL_PERSISTED_ONLY',
+    group: 'Security',
+    kind: booleanKind(),
+    default: () => false,
+    defaultText: 'false',
+    description:
+      'Callers without the master key may run only the documents of `--graphql-persisted-operations` (others → 400, code 119); APQ registration is off.',
+  }),
+  option({
     key: 'graphQLMaxSubscriptions',
     flag: '--graphql-max-subscriptions',
     env: 'STRATA_GRAPHQL_MAX_SUBSCRIPTIONS',

@@ -105,6 +105,7 @@ describe('resolveOptions', () => {
       graphQLMaxBatch: 10,
       graphQLMaxTokens: 10_000,
       graphQLMaxSubscriptions: 100,
+      graphQLPersistedOnly: false,
       logLevel: 'info',
     });
   });

@@ -17,6 +17,8 @@ import { introspectionRequested } from './introspection.js';
 import { limitsRule } from './limits.js';
 import type { QueryLimits } from './limits.js';
 import { ObjectLoader } from './loader.js';
+import { PersistedRefusal } from './persisted.js';
+import type { PersistedOperations } from './persisted.js';
 import type { BuiltSchema, SchemaCache } from './schema-cache.js';
 
 export interface GraphQLLimits extends QueryLimits {
@@ -41,6 +43,8 @@ export interface GraphQLHandlerOptions {
   /** How file URLs are written for a request that reached `mountURL`. */
   readonly encode: (mountURL: string) => EncodeOptions;
   readonly mountURL: (req: IncomingMessage, protocol: string) => string;
+  /** Persisted operations (`--graphql-persisted-operations`, `--graphql-persisted-only`); absent: none. */
+  readonly persisted?: PersistedOperations;
   /** REST's log-in / sign-up rate limits, by IP and account. */
   readonly limitAuth: (request: { ip: string | undefined; account: unknown }) => Promise<void>;
 }
@@ -92,10 +96,29 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): {
     const auth: Auth = await options.core.authenticate(credentials);
     const method = req.method ?? 'GET';
     const multipart = (req.headers['content-type'] ?? '').startsWith('multipart/');
-    const body =
+    let body =
       method === 'GET' || method === 'HEAD'
         ? undefined
         : await readBody(req, multipart ? options.maxUploadSize : options.maxBodySize);
+    const queryAt = (req.url ?? '').indexOf('?');
+    let search = queryAt === -1 ? '' : (req.url ?? '').slice(queryAt + 1);
+    // Persisted documents are filled in (or non-persisted ones refused) before either path parses anything.
+    if (options.persisted !== undefined) {
+      try {
+        const master = isMasterLike(auth);
+        if (multipart && options.persisted.restricts(master))
+          throw new PersistedRefusal('Only persisted operations may run on this server.', 400);
+        if (body !== undefined && !multipart) body = options.persisted.resolveBody(body, master);
+        else if (body === undefined) search = options.persisted.resolveSearch(search, master);
+      } catch (err) {
+        if (!(err instanceof PersistedRefusal)) throw err;
+        res.statusCode = err.status;
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.setHeader('Content-Length', Buffer.byteLength(err.body));
+        res.end(err.body);
+        return;
+      }
+    }
     const built = await options.schemas.current();
     const mountURL = options.mountURL(req, client.protocol);
     const encode = options.encode(mountURL);
@@ -137,8 +160,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): {
         return;
       }
     }
-    const query = (req.url ?? '').indexOf('?');
-    const url = `http://localhost${options.path}${query === -1 ? '' : (req.url ?? '').slice(query)}`;
+    const url = `http://localhost${options.path}${search === '' ? '' : `?${search}`}`;
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === 'string') headers.set(name, value);

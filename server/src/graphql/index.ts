@@ -9,6 +9,7 @@ export { createGraphQLHandler } from './handler.js';
 export type { GraphQLHandlerOptions, GraphQLLimits } from './handler.js';
 export { GraphQLSocketServer } from './socket.js';
 export type { GraphQLSocketOptions } from './socket.js';
+export { PersistedOperations } from './persisted.js';
 export { SchemaCache } from './schema-cache.js';
 export type { BuiltSchema } from './schema-cache.js';
 export { buildGraphQLSchema } from './build-schema.js';

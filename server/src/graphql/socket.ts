@@ -26,6 +26,8 @@ import { introspectionRequested } from './introspection.js';
 import { limitsRule } from './limits.js';
 import type { QueryLimits } from './limits.js';
 import { ObjectLoader } from './loader.js';
+import { PersistedRefusal } from './persisted.js';
+import type { PersistedOperations } from './persisted.js';
 import type { SchemaCache } from './schema-cache.js';
 import { LiveStream, REQUEST_LIMIT_EXCEEDED } from './subscriptions.js';
 import type { LiveSource } from './subscriptions.js';
@@ -58,6 +60,8 @@ export interface GraphQLSocketOptions {
   readonly clientAddress: (req: IncomingMessage) => string | undefined;
   readonly encode: (req: IncomingMessage) => EncodeOptions;
   readonly logger: Logger;
+  /** Persisted operations, as over HTTP: with `--graphql-persisted-only` a subscription must be one of them. */
+  readonly persisted?: PersistedOperations;
 }
 
 /** What this server keeps per socket, as graphql-ws's `extra`. */
@@ -286,7 +290,12 @@ export class GraphQLSocketServer {
 
   async #prepare(
     ctx: Ctx,
-    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+    payload: {
+      query: string;
+      operationName?: string | null;
+      variables?: Record<string, unknown> | null;
+      extensions?: Record<string, unknown> | null;
+    },
   ): Promise<ExecutionArgs | readonly GraphQLError[]> {
     const base = ctx.extra.base;
     if (base === undefined) return [new GraphQLError('Not connected')];
@@ -299,9 +308,19 @@ export class GraphQLSocketServer {
         }),
       ];
     }
+    let text = payload.query;
+    if (this.#options.persisted !== undefined) {
+      try {
+        const resolved = this.#options.persisted.resolve({ ...payload }, isMasterLike(base.auth));
+        text = typeof resolved['query'] === 'string' ? resolved['query'] : '';
+      } catch (err) {
+        if (!(err instanceof PersistedRefusal)) throw err;
+        return [new GraphQLError(err.message, { extensions: { code: err.code } })];
+      }
+    }
     let document: DocumentNode;
     try {
-      document = parse(payload.query, { maxTokens: limits.maxTokens });
+      document = parse(text, { maxTokens: limits.maxTokens });
     } catch (err) {
       if (err instanceof GraphQLError) return [err];
       throw err;
