@@ -444,5 +444,74 @@ for (const spec of compatTargets({ cloud })) {
         },
       );
     });
+
+    it('last / before page backwards from the end; a Polygon is returned closed and found by geoIntersects', async (t) => {
+      const shape = `GqlShape${suffix()}`;
+      await master().request(
+        `mutation { createClass(input: { name: "${shape}", schemaFields: { addNumbers: [{ name: "n" }], addPolygons: [{ name: "area" }] } }) { class { name } } }`,
+      );
+      const single = shape.charAt(0).toLowerCase() + shape.slice(1);
+      for (let n = 1; n <= 5; n += 1) {
+        await client().request(`mutation { create${shape}(input: { fields: { n: ${n} } }) { clientMutationId } }`);
+      }
+      type Page = Record<
+        string,
+        {
+          edges: { cursor: string; node: { n: number } }[];
+          pageInfo: { hasPreviousPage: boolean; hasNextPage: boolean };
+        }
+      >;
+      const plural = `${single}s`;
+      const last = await client().request<Page>(
+        `{ ${plural}(order: [n_ASC], last: 2) { edges { cursor node { n } } pageInfo { hasPreviousPage hasNextPage } } }`,
+      );
+      assert.deepEqual(
+        last[plural]?.edges.map((e) => e.node.n),
+        [4, 5],
+      );
+      assert.deepEqual(
+        last[plural]?.edges.map((e) => e.cursor),
+        [b64('arrayconnection:3'), b64('arrayconnection:4')],
+      );
+      assert.equal(last[plural]?.pageInfo.hasPreviousPage, true);
+      const before = await client().request<Page>(
+        `query ($before: String) { ${plural}(order: [n_ASC], before: $before, last: 2) { edges { node { n } } } }`,
+        { before: b64('arrayconnection:3') },
+      );
+      assert.deepEqual(
+        before[plural]?.edges.map((e) => e.node.n),
+        [2, 3],
+      );
+
+      if (target.nestedArraysUnsupported !== undefined) {
+        t.diagnostic(`Polygon part skipped: ${target.nestedArraysUnsupported}`);
+        return;
+      }
+      const ring = [
+        { latitude: 0, longitude: 0 },
+        { latitude: 0, longitude: 10 },
+        { latitude: 10, longitude: 10 },
+        { latitude: 10, longitude: 0 },
+      ];
+      const made = await client().request<
+        Record<string, Record<string, { area: { latitude: number; longitude: number }[] }>>
+      >(
+        `mutation ($area: [GeoPointInput!]) { create${shape}(input: { fields: { n: 99, area: $area } }) { ${single} { area { latitude longitude } } } }`,
+        { area: ring },
+      );
+      const area = made[`create${shape}`]?.[single]?.area;
+      assert.deepEqual(area, [...ring, ring[0]], 'returned closed');
+      const hit = await client().request<Page>(
+        `{ ${plural}(where: { area: { geoIntersects: { point: { latitude: 5, longitude: 5 } } } }) { edges { node { n } } } }`,
+      );
+      assert.deepEqual(
+        hit[plural]?.edges.map((e) => e.node.n),
+        [99],
+      );
+      const miss = await client().request<Page>(
+        `{ ${plural}(where: { area: { geoIntersects: { point: { latitude: 50, longitude: 50 } } } }) { edges { node { n } } } }`,
+      );
+      assert.deepEqual(miss[plural]?.edges, []);
+    });
   });
 }
