@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,6 +213,21 @@ describe('dashboard files page and API console in chromium', skip === undefined 
       .waitFor();
     assert.equal(paths.filter((p) => p.includes('/classCounts')).length, 1);
     assert.ok(!paths.some((p) => /[?&]count=1/.test(p)), paths.join('\n'));
+
+    // Export: a download streamed by the dashboard server, not assembled in the page.
+    await open(page, 'browser/Product');
+    await page.getByText('1 rows loaded').waitFor();
+    for (const format of ['CSV', 'JSON'] as const) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: `Export ${format}` }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `Product.${format.toLowerCase()}`);
+      const path = await download.path();
+      const text = await readFile(path, 'utf8');
+      if (format === 'CSV') assert.match(text, /Lamp/);
+      else assert.equal((JSON.parse(text) as Array<{ name: string }>)[0]?.name, 'Lamp');
+    }
     await page.close();
   });
 

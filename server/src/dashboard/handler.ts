@@ -4,6 +4,7 @@ import type { PasswordHasher } from '../auth/index.js';
 import type { Logger, PubSub, RateLimiter } from '../infra/index.js';
 import type { DashboardApp } from './apps.js';
 import { appRootURL, publicAppInfo } from './apps.js';
+import { exportClass } from './export.js';
 import { isSafeApiPath, proxyToApp } from './proxy.js';
 import type { ProxyCredentials } from './proxy.js';
 import { SECURITY_HEADERS, serveStatic } from './static-files.js';
@@ -223,7 +224,18 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
       'dashboard api',
     );
     // GraphQL (the API console) and metrics (the overview) live at the server's root, outside the mount.
-    const pathname = path.split('?')[0];
+    const pathname = path.split('?')[0] ?? '';
+    const exporting = /^\/export\/([^/]+)$/.exec(pathname);
+    if (exporting !== null && asUser === null) {
+      if (method !== 'GET') {
+        sendJson(res, 405, { error: 'Exports are downloads: GET.' });
+        return;
+      }
+      const key = (readOnly ? app.readOnlyMasterKey : app.masterKey) ?? '';
+      const query = new URLSearchParams(path.slice(pathname.length + 1));
+      await exportClass({ app, key, className: decodeURIComponent(exporting[1] as string), query }, { req, res });
+      return;
+    }
     if (pathname === '/graphql') {
       await proxyToApp({ app, credentials, path, url: appRootURL(app, 'graphql'), requestId }, { req, res });
       return;
