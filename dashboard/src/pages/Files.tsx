@@ -98,20 +98,21 @@ export function Files() {
               <td>{sizeText(file.size)}</td>
               <td>{file.lastModified === undefined ? '' : new Date(file.lastModified).toLocaleString()}</td>
               <td className="actions">
-                <button type="button" onClick={() => setPreview(file)}>
-                  Preview {file.name}
+                <button type="button" aria-label={`Preview ${file.name}`} onClick={() => setPreview(file)}>
+                  Preview
                 </button>
                 <button
                   type="button"
                   className="danger"
                   disabled={session.readOnly}
+                  aria-label={`Delete ${file.name}`}
                   onClick={() => {
                     if (!window.confirm(`Delete ${file.name}? Objects that refer to it will point at nothing.`)) return;
                     if (preview?.name === file.name) setPreview(undefined);
                     void act(`Deleted ${file.name}`, () => client.files.remove(file.name));
                   }}
                 >
-                  Delete {file.name}
+                  Delete
                 </button>
               </td>
             </tr>
