@@ -341,6 +341,12 @@ describe('dashboard sign-in and app API', () => {
     const limited = await signIn('limited', 'limited-password');
     assert.deepEqual(limited.body['apps'], []);
     assert.equal((await dash('/api/apps/test-app/schemas', { cookie: limited.cookie })).status, 404);
+    // A malformed escape in the app id names no app (found by test/adversarial/fuzz-doors.test.ts: it was a 500).
+    for (const app of ['%', '%E0%A4%A', 'a%zz']) {
+      const answer = await dash(`/api/apps/${app}/schemas`, { cookie: limited.cookie });
+      assert.equal(answer.status, 404, app);
+      assert.equal(answer.body['error'], 'Unknown app.');
+    }
   });
 
   it('signing out revokes the cookie, and so do a new password and a removed user', async () => {

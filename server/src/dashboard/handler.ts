@@ -177,7 +177,7 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
       sendJson(res, 404, { error: 'Unknown dashboard API path.' });
       return;
     }
-    const appId = decodeURIComponent(match[1] as string);
+    const appId = decodeOrUndefined(match[1] as string);
     let path = match[2] as string;
     const app = appsFor(signedIn.user).find((a) => a.appId === appId);
     if (app === undefined) {
@@ -287,6 +287,15 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
       await Promise.all([userSessions.close(), options.signInLimits.ip.close(), options.signInLimits.username.close()]);
     },
   };
+}
+
+/** A path segment's decoded text; a malformed escape (`%`, `%E0%A4%A`) names no app rather than failing (500). */
+function decodeOrUndefined(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
