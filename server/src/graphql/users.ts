@@ -1,4 +1,5 @@
 import { GraphQLNonNull, GraphQLObjectType, GraphQLString } from 'graphql';
+import { isMasterLike } from '../auth/index.js';
 import type { Auth } from '../auth/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { LoggedIn } from '../core/index.js';
@@ -41,8 +42,16 @@ export async function signUp(
     origin: context.origin,
   });
   const sessionToken = saved.fields['sessionToken'];
-  const loggedIn = typeof sessionToken === 'string' ? await viewerOf(context, sessionToken) : undefined;
-  return withMutationId(input, { viewer: loggedIn ?? null });
+  if (typeof sessionToken !== 'string') {
+    // `viewer` is non-null, and no session was opened: a master-key sign-up is "cloud" in Parse, and an
+    // unverified email may not log in. Say so (the user exists) rather than fail the non-null field (code 1).
+    throw isMasterLike(context.auth)
+      ? new ParseError(ErrorCode.INVALID_SESSION_TOKEN, {
+          message: 'A sign-up with the master key opens no session, so there is no viewer (the user was created).',
+        })
+      : new ParseError(ErrorCode.EMAIL_NOT_FOUND, { message: 'User email is not verified.' });
+  }
+  return withMutationId(input, { viewer: await viewerOf(context, sessionToken) });
 }
 
 async function viewerOf(context: GraphQLContext, sessionToken: string): Promise<LoggedIn> {

@@ -96,6 +96,9 @@ function scalarConstraint(constraint: Input, encode: Encoder): Record<string, un
   const out: Record<string, unknown> = {};
   for (const [op, value] of Object.entries(constraint)) {
     if (value === undefined) continue;
+    // An explicit null for an operator that takes an object adds no operator, as if it were left out (it was
+    // dereferenced: code 1 "Internal server error", found by test/adversarial/fuzz-doors.test.ts).
+    if (value === null && (op === 'text' || op === 'inQueryKey' || op === 'notInQueryKey')) continue;
     if (op === 'text') {
       out['$text'] = textSearch(value as Input);
       continue;

@@ -1,0 +1,72 @@
+/**
+ * GraphQL answers that were code 1 "Internal server error" (a 500 inside a 200), found by
+ * test/adversarial/fuzz-doors.test.ts:
+ * - `signUp` when the sign-up opens no session: a master-key sign-up (Parse's "cloud" sign-up) or an unverified
+ *   email that may not log in; `viewer` is non-null, so the answer broke it. Now a Parse code that says why.
+ * - an explicit `null` for `text`, `inQueryKey` or `notInQueryKey` in a where: dereferenced. Now no constraint.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { APP_ID, CLIENT_KEY, MASTER_KEY, startTestServer } from '../testing/test-server.test-util.js';
+import type { TestServer } from '../testing/test-server.test-util.js';
+
+describe('GraphQL inputs the fuzzer found answering code 1', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ passwordHashCost: 4 });
+  });
+  after(() => server.close());
+
+  const signUp = async (username: string, master: boolean): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'X-Parse-Application-Id': APP_ID,
+        ...(master ? { 'X-Parse-Master-Key': MASTER_KEY } : { 'X-Parse-REST-API-Key': CLIENT_KEY }),
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({
+        query: `mutation { signUp(input: { fields: { username: "${username}", password: "pw" } }) { viewer { sessionToken user { username } } } }`,
+      }),
+    });
+    assert.equal(response.status, 200);
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  it('signUp with the master key: 209 saying no session was opened, and the user exists', async () => {
+    const answer = await signUp('cloud-made', true);
+    const errors = answer['errors'] as Array<{ message: string; extensions: { code: number } }>;
+    assert.equal(errors[0]?.extensions.code, 209, JSON.stringify(answer));
+    assert.match(errors[0]?.message ?? '', /master key opens no session/);
+    const users = await server.call({ path: '/users?where=%7B%22username%22%3A%22cloud-made%22%7D', master: true });
+    assert.equal(((users.body as { results: unknown[] }).results ?? []).length, 1);
+  });
+
+  it('an explicit null for an object-valued where operator is answered, not an internal error', async () => {
+    await server.call({ method: 'POST', path: '/classes/Note', body: { title: 'one' } });
+    for (const op of ['text', 'inQueryKey', 'notInQueryKey']) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'X-Parse-Application-Id': APP_ID,
+          'X-Parse-REST-API-Key': CLIENT_KEY,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          query: 'query ($w: NoteWhereInput) { notes(where: $w) { count } }',
+          variables: { w: { title: { [op]: null } } },
+        }),
+      });
+      const answer = (await response.json()) as { data?: { notes?: { count?: unknown } }; errors?: unknown };
+      assert.equal(answer.errors, undefined, `${op}: ${JSON.stringify(answer)}`);
+      assert.equal(typeof answer.data?.notes?.count, 'number', op);
+    }
+  });
+
+  it('signUp with the client key: the viewer, as before', async () => {
+    const answer = await signUp('self-made', false);
+    const data = answer['data'] as { signUp: { viewer: { sessionToken: string; user: { username: string } } } };
+    assert.equal(data.signUp.viewer.user.username, 'self-made');
+    assert.match(data.signUp.viewer.sessionToken, /^r:/);
+  });
+});
