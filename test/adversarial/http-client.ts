@@ -17,6 +17,9 @@ export interface RawResponse {
   /** 0 when the request hung or the connection failed. */
   readonly status: number;
   readonly body: string;
+  /** The answer's raw bytes and headers (absent when there was no answer). */
+  readonly bytes?: Buffer;
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
   readonly hung: boolean;
   /** Milliseconds from sending to the end of the answer. */
   readonly ms: number;
@@ -64,9 +67,16 @@ export class FuzzClient {
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () =>
-              finish({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), hung: false }),
-            );
+            res.on('end', () => {
+              const bytes = Buffer.concat(chunks);
+              finish({
+                status: res.statusCode ?? 0,
+                body: bytes.toString('utf8'),
+                bytes,
+                headers: res.headers,
+                hung: false,
+              });
+            });
             res.on('error', (err) => finish({ status: 0, body: '', hung: false, error: err.message }));
           },
         );

@@ -1,0 +1,650 @@
+/**
+ * Fuzzing through the doors beside REST (issue 19 item 1), against one real Strata on loopback (SQLite) with
+ * GraphQL, LiveQuery, files and the dashboard on:
+ * - GraphQL: operations generated from the live schema (introspected with the master key; graphql-ops.ts),
+ *   valid and invalid, inline or through variables, single or batched, as client key, session, master, nobody;
+ * - LiveQuery: raw `ws` frames (connect, subscribe, update, unsubscribe, junk, deep and huge) on 8 sockets while
+ *   the master key keeps writing the canaries, so subscribers receive events;
+ * - files: uploads of every size around the body limit, odd names and types; downloads with generated Range
+ *   headers, checked byte for byte against what was stored; metadata; deletes;
+ * - the dashboard: its sign-in, session cookie and CSRF checks, and the app API it proxies, as a signed-in
+ *   admin, a read-only user, nobody, a forged cookie and a wrong CSRF token.
+ * Oracles: no 5xx (nor GraphQL's "Internal server error", its 500 in a 200), no request or frame unanswered
+ * after 5 s, no dropped connection or socket closed abnormally, no answer to a non-master caller holding a
+ * canary (a protected field, another user's private object, email and session token), no key in any dashboard
+ * answer, no dashboard app API success without a valid cookie, no write by the read-only user, no file deleted
+ * without the master key, nothing polluting this process's prototypes; afterwards the server answers all four
+ * doors and REST normally.
+ *
+ * Counts (STRATA_FUZZ_GRAPHQL, _LIVE, _FILES, _DASHBOARD) default to CI's share of the ≥100,000 per run:
+ * 6,000 + 20,000 + 8,000 + 8,000 here and 60,000 REST in fuzz.test.ts (GraphQL costs the most per request).
+ * STRATA_FUZZ_SEED and STRATA_FUZZ_FROM replay a failure; `node bench/fuzz.js` runs 1,000,000 across all doors.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import bcrypt from 'bcrypt';
+import fc from 'fast-check';
+import { getIntrospectionQuery } from 'graphql';
+import type { IntrospectionQuery } from 'graphql';
+import type { CloudRegistry } from '../../server/src/cloud/index.js';
+import { createCloudAPI } from '../../server/src/cloud-api.js';
+import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
+import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
+import { LiveLane, checkDownload, dashboardRequest, fileRequest, liveFrame } from './doors.js';
+import type { DashWorld, FilesWorld, LiveCaller, LiveWorld } from './doors.js';
+import { GraphQLFuzzer } from './graphql-ops.js';
+import { FuzzClient } from './http-client.js';
+import type { RawRequest, RawResponse } from './http-client.js';
+import { value, where } from './payloads.js';
+import type { Json } from './payloads.js';
+
+type Obj = Record<string, unknown>;
+
+const SEED = Number(process.env['STRATA_FUZZ_SEED'] ?? 20261207);
+const COUNTS = {
+  graphql: Number(process.env['STRATA_FUZZ_GRAPHQL'] ?? 6000),
+  live: Number(process.env['STRATA_FUZZ_LIVE'] ?? 20_000),
+  files: Number(process.env['STRATA_FUZZ_FILES'] ?? 8000),
+  dashboard: Number(process.env['STRATA_FUZZ_DASHBOARD'] ?? 8000),
+};
+/** Replays from draw N on (each door's draw i has seed `SEED * <door prime> + i`, printed with each failure). */
+const FROM = Number(process.env['STRATA_FUZZ_FROM'] ?? 0);
+const SECONDS = Number(process.env['STRATA_FUZZ_SECONDS'] ?? 600);
+const CONCURRENCY = Number(process.env['STRATA_FUZZ_CONCURRENCY'] ?? 16);
+const LIVE_LANES = 8;
+// A hang is an answer that never comes; 15 s (REST's fuzz waits 5) keeps a saturated 2-core machine's queueing
+// from reading as one.
+const HANG_MS = Number(process.env['STRATA_FUZZ_HANG_MS'] ?? 15_000);
+const MAX_BODY = 256 * 1024;
+const MAX_UPLOAD = 128 * 1024;
+const MAX_FRAME = 64 * 1024;
+const APP = { appId: 'test-app', clientKey: 'test-client-key', masterKey: 'test-master-key' };
+const READ_ONLY_KEY = 'test-read-only-master-key';
+const DASHBOARD_SECRET = `dash-secret-${randomBytes(8).toString('hex')}`;
+
+const CANARY = {
+  protectedField: 'CANARY-protected-d00r5a',
+  privateObject: 'CANARY-private-d00r5b',
+  email: 'canary-doors-bob@example.com',
+} as const;
+
+interface Tally {
+  sent: number;
+  failed: number;
+  byKind: Record<string, number>;
+  byStatus: Record<string, number>;
+  failures: string[];
+  /** The slowest answers, for the log. */
+  slowest: Array<{ ms: number; what: string }>;
+}
+const newTally = (): Tally => ({ sent: 0, failed: 0, byKind: {}, byStatus: {}, failures: [], slowest: [] });
+function count(tally: Tally, kind: string, status: string): void {
+  tally.sent += 1;
+  tally.byKind[kind] = (tally.byKind[kind] ?? 0) + 1;
+  tally.byStatus[status] = (tally.byStatus[status] ?? 0) + 1;
+}
+function fail(tally: Tally, message: string): void {
+  tally.failed += 1;
+  if (tally.failures.length < 30) tally.failures.push(message);
+}
+function report(door: string, tally: Tally, started: number): void {
+  const seconds = (Date.now() - started) / 1000;
+  console.log(
+    `# fuzz door ${door}: ${tally.sent.toLocaleString('en')} requests in ${seconds.toFixed(0)} s ` +
+      `(${Math.round(tally.sent / Math.max(seconds, 0.001))}/s), seed ${SEED}\n` +
+      `#   by kind: ${JSON.stringify(tally.byKind)}\n#   by status: ${JSON.stringify(tally.byStatus)}`,
+  );
+  for (const { ms, what } of tally.slowest) console.log(`#   slow: ${ms.toFixed(0)} ms ${what}`);
+  for (const failure of tally.failures.slice(0, 25)) console.log(`# FAIL ${failure}`);
+}
+/** Answers may be file bytes: the log gets them with anything unprintable as a dot. */
+const printable = (text: string): string => text.replace(/[^\x20-\x7e]/g, '.');
+const show = (text: string | Uint8Array | undefined, n = 300): string =>
+  text === undefined ? '' : typeof text === 'string' ? text.slice(0, n) : `<${text.length} bytes>`;
+
+/** Runs `total` draws `parallel` at a time: `one(i)` sends draw i and judges it. Stops at the time cap. */
+async function drive(total: number, parallel: number, one: (i: number) => Promise<void>): Promise<boolean> {
+  const started = Date.now();
+  let next = FROM;
+  const end = FROM + total;
+  let interrupted = false;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < end) {
+        if (Date.now() - started > SECONDS * 1000) {
+          interrupted = true;
+          return;
+        }
+        await one(next++);
+      }
+    }),
+  );
+  return !interrupted;
+}
+
+function registerCloud(registry: CloudRegistry): void {
+  const cloud = createCloudAPI(registry);
+  cloud.defineFunction('echo', ({ params }) => params);
+  cloud.defineFunction('whoami', (request) => ({ user: request.user?.objectId ?? null, master: request.master }));
+  cloud.defineFunction('fails', () => {
+    throw new Error('a function that throws');
+  });
+}
+
+const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+function prototypesClean(): boolean {
+  return (
+    ({} as Obj)['polluted'] === undefined &&
+    Object.getOwnPropertyNames(Object.prototype).every((name) => PROTOTYPE_NAMES.has(name))
+  );
+}
+
+describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
+  let server: TestServer;
+  let client: FuzzClient;
+  let sessionToken = '';
+  let aliceId = '';
+  let bobId = '';
+  let bobToken = '';
+  let vaultIds: string[] = [];
+  const ids: string[] = [];
+  const secrets: string[] = [];
+  let values: Json[] = [];
+  let wheres: Json[] = [];
+  let adminCookie = '';
+  let adminCsrf = '';
+  let viewerCookie = '';
+  let viewerCsrf = '';
+
+  async function master(method: string, path: string, body?: unknown): Promise<Obj> {
+    const response = await server.call({ method, path, master: true, ...(body === undefined ? {} : { body }) });
+    assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body as Obj;
+  }
+  const headersFor = (caller: string): Record<string, string> => {
+    switch (caller) {
+      case 'client':
+        return { 'X-Parse-Application-Id': APP.appId, 'X-Parse-REST-API-Key': APP.clientKey };
+      case 'session':
+        return {
+          'X-Parse-Application-Id': APP.appId,
+          'X-Parse-REST-API-Key': APP.clientKey,
+          'X-Parse-Session-Token': sessionToken,
+        };
+      case 'master':
+        return { 'X-Parse-Application-Id': APP.appId, 'X-Parse-Master-Key': APP.masterKey };
+      case 'wrongKey':
+        return { 'X-Parse-Application-Id': APP.appId, 'X-Parse-REST-API-Key': 'wrong', 'X-Parse-Master-Key': 'wrong' };
+      default:
+        return {};
+    }
+  };
+  /** The fuzzer's session dies when a fuzzed request logs it out: get another for the same user. */
+  async function refreshSession(): Promise<void> {
+    const me = await server.call({ path: '/users/me', headers: { 'X-Parse-Session-Token': sessionToken } });
+    if (me.status === 200) return;
+    const again = await server.call({ method: 'POST', path: '/loginAs', body: { userId: aliceId }, master: true });
+    if (again.status === 200) sessionToken = String((again.body as Obj)['sessionToken']);
+  }
+  /** The answer-level oracles every HTTP door shares. */
+  function judgeHttp(
+    tally: Tally,
+    sent: { label: string; request: RawRequest; response: RawResponse; masterCaller: boolean },
+  ): boolean {
+    const { label, request, response, masterCaller } = sent;
+    const statusKey = response.hung ? 'hang' : response.status === 0 ? 'dropped' : String(response.status);
+    const where = `${label} ${request.method} ${request.path.slice(0, 200)} ${show(request.body, 200)} → ${response.status} ${printable(response.body.slice(0, 300))}`;
+    if (response.status === -1) return false;
+    count(tally, label, statusKey);
+    if (tally.slowest.length < 5 || response.ms > (tally.slowest[4]?.ms ?? 0)) {
+      tally.slowest.push({ ms: response.ms, what: where.slice(0, 400) });
+      tally.slowest.sort((a, b) => b.ms - a.ms).splice(5);
+    }
+    if (response.hung) fail(tally, `no answer within ${HANG_MS} ms: ${where}`);
+    else if (response.status === 0) fail(tally, `connection dropped (${response.error ?? ''}): ${where}`);
+    else if (response.status >= 500) fail(tally, `HTTP ${response.status}: ${where}`);
+    else if (/\$2[aby]\$\d\d\$/.test(response.body)) fail(tally, `a password hash: ${where}`);
+    else if (!masterCaller && secrets.some((s) => response.body.includes(s))) fail(tally, `leaked a canary: ${where}`);
+    else return true;
+    return false;
+  }
+
+  before(async () => {
+    const assets = mkdtempSync(join(tmpdir(), 'strata-fuzz-dash-'));
+    writeFileSync(join(assets, 'index.html'), '<!doctype html><title>dash</title>');
+    const users = [
+      { username: 'admin', passwordHash: bcrypt.hashSync('admin-password', 4) },
+      { username: 'viewer', passwordHash: bcrypt.hashSync('viewer-password', 4), readOnly: true },
+    ];
+    server = await startTestServer({
+      cloudSetup: registerCloud,
+      passwordHashCost: 4,
+      authRateLimit: 0,
+      authRateLimitAccount: 0,
+      maxBodySize: MAX_BODY,
+      maxUploadSize: MAX_UPLOAD,
+      readOnlyMasterKey: READ_ONLY_KEY,
+      dashboardUsers: () => users,
+      dashboardAssets: assets,
+      dashboardSecret: DASHBOARD_SECRET,
+      liveQueryMaxFrame: MAX_FRAME,
+      liveQueryMaxSubscriptions: 20,
+      liveQueryMaxConnectionsPerIp: 200,
+    });
+    const { port } = new URL(server.url);
+    client = new FuzzClient({ host: '127.0.0.1', port: Number(port), hangMs: HANG_MS, sockets: CONCURRENCY });
+
+    const signUp = async (username: string, email: string, password: string): Promise<Obj> => {
+      const response = await server.call({ method: 'POST', path: '/users', body: { username, password, email } });
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      return response.body as Obj;
+    };
+    const alice = await signUp('alice', 'alice@example.com', 'pw');
+    aliceId = String(alice['objectId']);
+    sessionToken = String(alice['sessionToken']);
+    const bob = await signUp('bob', CANARY.email, `bob-${randomBytes(16).toString('hex')}`);
+    bobId = String(bob['objectId']);
+    bobToken = String(bob['sessionToken']);
+
+    await master('POST', '/schemas/FzB', { className: 'FzB', fields: { str: { type: 'String' } } });
+    await master('POST', '/schemas/FzA', {
+      className: 'FzA',
+      fields: {
+        str: { type: 'String' },
+        num: { type: 'Number' },
+        bool: { type: 'Boolean' },
+        when: { type: 'Date' },
+        ptr: { type: 'Pointer', targetClass: 'FzB' },
+        arr: { type: 'Array' },
+        obj: { type: 'Object' },
+        geo: { type: 'GeoPoint' },
+      },
+    });
+    for (let i = 0; i < 10; i++) {
+      const b = await master('POST', '/classes/FzB', { str: `b${i}` });
+      const a = await master('POST', '/classes/FzA', {
+        str: `item ${i}`,
+        num: i,
+        bool: i % 2 === 0,
+        ptr: { __type: 'Pointer', className: 'FzB', objectId: String(b['objectId']) },
+        arr: [i],
+        obj: { k: i },
+        geo: { __type: 'GeoPoint', latitude: i, longitude: -i },
+        ...(i % 3 === 0 ? { ACL: { [aliceId]: { read: true, write: true } } } : {}),
+      });
+      ids.push(String(a['objectId']), String(b['objectId']));
+    }
+    await master('POST', '/schemas/Vault', {
+      className: 'Vault',
+      fields: { secret: { type: 'String' }, note: { type: 'String' }, hits: { type: 'Number' } },
+      classLevelPermissions: {
+        find: { '*': true },
+        count: { '*': true },
+        get: { '*': true },
+        create: { '*': true },
+        update: {},
+        delete: {},
+        addField: {},
+        protectedFields: { '*': ['secret'] },
+      },
+    });
+    const open = await master('POST', '/classes/Vault', { secret: CANARY.protectedField, note: 'public', hits: 0 });
+    const hidden = await master('POST', '/classes/Vault', {
+      note: CANARY.privateObject,
+      hits: 0,
+      ACL: { [bobId]: { read: true, write: true } },
+    });
+    vaultIds = [String(open['objectId']), String(hidden['objectId'])];
+    ids.push(...vaultIds, aliceId, bobId);
+    secrets.push(...Object.values(CANARY), bobToken);
+
+    values = fc.sample(value, { seed: SEED, numRuns: 400 });
+    wheres = fc.sample(where, { seed: SEED + 1, numRuns: 400 });
+
+    // Dashboard sessions, taken before the fuzzer's sign-in attempts use up the sign-in rate limit.
+    const signIn = async (username: string, password: string): Promise<{ cookie: string; csrf: string }> => {
+      const response = await fetch(`${server.url}/dashboard/api/session`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as Obj;
+      return {
+        cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
+        csrf: String(body['csrfToken']),
+      };
+    };
+    ({ cookie: adminCookie, csrf: adminCsrf } = await signIn('admin', 'admin-password'));
+    ({ cookie: viewerCookie, csrf: viewerCsrf } = await signIn('viewer', 'viewer-password'));
+  });
+
+  after(async () => {
+    client?.close();
+    await server?.close();
+  });
+
+  it(
+    `GraphQL: ${COUNTS.graphql.toLocaleString('en')} operations generated from the live schema`,
+    { timeout: (SECONDS + 120) * 1000 },
+    async () => {
+      const introspection = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { ...headersFor('master'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: getIntrospectionQuery() }),
+      });
+      assert.equal(introspection.status, 200);
+      const schema = ((await introspection.json()) as { data: IntrospectionQuery }).data;
+      const strings = ['FzA', 'FzB', 'Vault', 'str', 'item 1', 'alice', 'bob', 'pw', 'echo', 'whoami', 'fails', ...ids];
+      const fuzzer = new GraphQLFuzzer(schema, {
+        ids: [...ids, ...ids.map((id) => Buffer.from(`FzA:${id}`).toString('base64'))],
+        values,
+        strings,
+        // The master caller leaves the schema, the canaries' class and the users alone, so a later client answer
+        // holding a canary is a leak, not a permission the fuzzer granted.
+        allowMutation: (name, caller) =>
+          caller !== 'master' || !/class|vault|user|role|session|installation/i.test(name),
+      });
+      const tally = newTally();
+      const started = Date.now();
+      const callers = ['client', 'client', 'session', 'session', 'master', 'none', 'wrongKey'] as const;
+      const finished = await drive(COUNTS.graphql, Math.min(CONCURRENCY, 4), async (i) => {
+        const seed = SEED * 7919 + i;
+        const caller = callers[i % callers.length] as string;
+        const draw = fuzzer.draw(seed, caller);
+        const asGet =
+          !Array.isArray(draw.body) &&
+          !draw.mutation &&
+          i % 11 === 0 &&
+          typeof (draw.body as Obj)?.['query'] === 'string';
+        const request: RawRequest = asGet
+          ? {
+              method: 'GET',
+              path: `/graphql?query=${encodeURIComponent(String((draw.body as Obj)['query']))}`,
+              headers: headersFor(caller),
+            }
+          : {
+              method: 'POST',
+              path: '/graphql',
+              headers: { ...headersFor(caller), 'Content-Type': i % 29 === 0 ? 'text/plain' : 'application/json' },
+              body: JSON.stringify(draw.body),
+            };
+        const response = await client.send(request);
+        if (!judgeHttp(tally, { label: draw.kind, request, response, masterCaller: caller === 'master' })) return;
+        // GraphQL's 500 travels inside a 200: an "Internal server error" with Parse code 1.
+        if (/"message":"Internal server error\.?"/.test(response.body)) {
+          fail(
+            tally,
+            `internal error (seed ${seed}, draw ${i}, ${caller}): ${show(request.body, 6000)} → ${response.body.slice(0, 300)}`,
+          );
+        }
+        if (caller === 'session' && response.body.includes('"code":209')) await refreshSession();
+        assert.ok(prototypesClean(), `seed ${seed} polluted Object.prototype`);
+      });
+      report('graphql', tally, started);
+      assert.equal(tally.failed, 0, `${tally.failed} failing GraphQL requests (the first are printed above)`);
+      assert.ok(finished, `stopped after ${SECONDS} s with ${tally.sent} of ${COUNTS.graphql} sent`);
+    },
+  );
+
+  it(
+    `LiveQuery: ${COUNTS.live.toLocaleString('en')} raw frames on ${LIVE_LANES} sockets while the canaries change`,
+    { timeout: (SECONDS + 120) * 1000 },
+    async () => {
+      const world: LiveWorld = {
+        ...APP,
+        sessionToken,
+        classes: ['FzA', 'FzB', 'Vault', 'Vault', '_User', '_Session', '_Role', '_Installation', 'Missing'],
+        wheres,
+        fields: ['str', 'num', 'secret', 'note', 'email', 'sessionToken', 'ACL', '_rperm', '__proto__', 'hits'],
+        maxFrame: MAX_FRAME,
+      };
+      const tally = newTally();
+      const started = Date.now();
+      let writing = true;
+      // The master key keeps changing the canaries' objects and bob, so every subscription has events to leak.
+      const writer = (async () => {
+        let n = 0;
+        while (writing) {
+          n += 1;
+          await server.call({
+            method: 'PUT',
+            path: `/classes/Vault/${vaultIds[n % 2] as string}`,
+            body: { hits: { __op: 'Increment', amount: 1 } },
+            master: true,
+          });
+          if (n % 4 === 0)
+            await server.call({ method: 'PUT', path: `/users/${bobId}`, body: { hits: n }, master: true });
+          if (n % 3 === 0)
+            await server.call({
+              method: 'PUT',
+              path: `/classes/FzA/${ids[0] as string}`,
+              body: { num: n },
+              master: true,
+            });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const lanes: LiveLane[] = [];
+      const callerOf = (lane: number): LiveCaller =>
+        (['client', 'client', 'client', 'session', 'session', 'session', 'master', 'client'] as const)[lane] ??
+        'client';
+      let next = FROM;
+      let interrupted = false;
+      let events = 0;
+      let reopened = 0;
+      const checkFrames = (lane: LiveLane, after: { caller: LiveCaller; from: number; label: string }): void => {
+        const { caller, from, label } = after;
+        for (const text of lane.frames.slice(from)) {
+          let op = '';
+          try {
+            op = String((JSON.parse(text) as Obj)['op']);
+          } catch {
+            fail(tally, `a frame that is not JSON: ${text.slice(0, 200)} (after ${label})`);
+          }
+          if (['create', 'update', 'enter', 'leave', 'delete'].includes(op)) events += 1;
+          if (caller !== 'master' && secrets.some((s) => text.includes(s)))
+            fail(tally, `leaked a canary to ${caller}: ${text.slice(0, 300)} (after ${label})`);
+          if (/Internal server error/i.test(text))
+            fail(tally, `internal error frame: ${text.slice(0, 300)} (after ${label})`);
+        }
+      };
+      await Promise.all(
+        Array.from({ length: LIVE_LANES }, async (_, laneIndex) => {
+          const caller = callerOf(laneIndex);
+          let lane = await LiveLane.open(`${server.url}/parse`);
+          lanes.push(lane);
+          while (next < FROM + COUNTS.live) {
+            if (Date.now() - started > SECONDS * 1000) {
+              interrupted = true;
+              break;
+            }
+            const i = next++;
+            const seed = SEED * 104_729 + i;
+            world.sessionToken = sessionToken;
+            const draw = liveFrame(seed, caller, world);
+            const from = lane.frames.length;
+            const outcome = await lane.send(draw.frame, HANG_MS);
+            const label = `seed ${seed} ${caller} ${draw.kind} ${show(draw.frame, 300)}`;
+            // Events that arrive a moment after the answer are read with the next frame's.
+            checkFrames(lane, { caller, from, label });
+            count(tally, draw.kind, outcome === 'closed' ? `closed ${lane.closed?.code ?? ''}` : outcome);
+            if (outcome === 'hung') fail(tally, `no answer within ${HANG_MS} ms: ${label}`);
+            if (outcome === 'closed') {
+              // Only a frame over the limit may close the socket, with 1009; anything else is a server failure.
+              const code = lane.closed?.code;
+              if (!(draw.kind === 'huge' && code === 1009))
+                fail(tally, `socket closed ${JSON.stringify(lane.closed)}: ${label}`);
+              lane.close();
+              lane = await LiveLane.open(`${server.url}/parse`);
+              lanes.push(lane);
+              reopened += 1;
+            }
+            assert.ok(prototypesClean(), `${label} polluted Object.prototype`);
+          }
+        }),
+      );
+      writing = false;
+      await writer;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (const lane of lanes) lane.close();
+      report('live', tally, started);
+      console.log(`#   events received: ${events}; sockets reopened after a close: ${reopened}`);
+      assert.equal(tally.failed, 0, `${tally.failed} failing frames (the first are printed above)`);
+      assert.ok(!interrupted, `stopped after ${SECONDS} s with ${tally.sent} of ${COUNTS.live} sent`);
+      if (COUNTS.live >= 1000) assert.ok(events > 0, 'the subscribers received events, so the leak oracle saw some');
+    },
+  );
+
+  it(
+    `files: ${COUNTS.files.toLocaleString('en')} uploads, ranged downloads, metadata reads and deletes`,
+    { timeout: (SECONDS + 120) * 1000 },
+    async () => {
+      const known = new Map<string, Buffer>();
+      for (const [i, size] of [0, 1, 10, 1000, 100_000].entries()) {
+        const bytes = randomBytes(size);
+        const upload = await server.call({
+          method: 'POST',
+          path: `/files/known${i}.bin`,
+          raw: bytes as unknown as string,
+          headers: { 'Content-Type': 'application/octet-stream' },
+          master: true,
+        });
+        assert.equal(upload.status, 201, JSON.stringify(upload.body));
+        known.set(String((upload.body as Obj)['name']), bytes);
+      }
+      const world: FilesWorld = { mount: '/parse', appId: APP.appId, known, maxBody: MAX_UPLOAD };
+      const tally = newTally();
+      const started = Date.now();
+      const finished = await drive(COUNTS.files, CONCURRENCY, async (i) => {
+        const seed = SEED * 15_485_863 + i;
+        const draw = fileRequest(seed, world);
+        const request: RawRequest = { ...draw, headers: { ...headersFor(draw.caller), ...draw.headers } };
+        const response = await client.send(request);
+        if (!judgeHttp(tally, { label: draw.kind, request, response, masterCaller: draw.caller === 'master' })) return;
+        const label = `seed ${seed} ${draw.caller} ${draw.method} ${draw.path.slice(0, 150)} ${draw.range ?? ''} → ${response.status}`;
+        if ((draw.kind === 'download' || draw.kind === 'head') && draw.knownName !== undefined) {
+          const problem = checkDownload(draw, response, known.get(draw.knownName) as Buffer);
+          if (problem !== undefined) fail(tally, `${problem}: ${label}`);
+        }
+        if (draw.kind === 'delete' && draw.caller !== 'master' && response.status < 300)
+          fail(tally, `deleted without the master key: ${label}`);
+        if (draw.kind === 'upload' && (draw.body?.length ?? 0) > MAX_UPLOAD && response.status < 300)
+          fail(tally, `stored a body over the limit: ${label}`);
+      });
+      report('files', tally, started);
+      assert.equal(tally.failed, 0, `${tally.failed} failing file requests (the first are printed above)`);
+      assert.ok(finished, `stopped after ${SECONDS} s with ${tally.sent} of ${COUNTS.files} sent`);
+      for (const [name, bytes] of known) {
+        const got = await fetch(`${server.mountURL}/files/${APP.appId}/${name}`);
+        assert.ok(Buffer.from(await got.arrayBuffer()).equals(bytes), `${name} unchanged`);
+      }
+    },
+  );
+
+  it(
+    `dashboard: ${COUNTS.dashboard.toLocaleString('en')} requests to its session and app API`,
+    { timeout: (SECONDS + 120) * 1000 },
+    async () => {
+      const world: DashWorld = {
+        appId: APP.appId,
+        adminCookie,
+        adminCsrf,
+        viewerCookie,
+        viewerCsrf,
+        ids,
+        userIds: [aliceId, bobId],
+        values,
+      };
+      const tally = newTally();
+      const started = Date.now();
+      const keys = [APP.masterKey, READ_ONLY_KEY, DASHBOARD_SECRET];
+      const finished = await drive(COUNTS.dashboard, CONCURRENCY, async (i) => {
+        const seed = SEED * 32_452_843 + i;
+        const draw = dashboardRequest(seed, world);
+        const response = await client.send(draw);
+        // A wrong or missing CSRF token still carries a valid cookie: reads are allowed, writes are not.
+        const signedIn = ['admin', 'viewer', 'adminNoCsrf', 'otherCsrf'].includes(draw.caller);
+        if (
+          !judgeHttp(tally, { label: `${draw.kind}:${draw.caller}`, request: draw, response, masterCaller: signedIn })
+        )
+          return;
+        const label = `seed ${seed} ${draw.caller} ${draw.method} ${draw.path.slice(0, 150)} ${show(draw.body, 150)} → ${response.status} ${response.body.slice(0, 200)}`;
+        if (keys.some((key) => response.body.includes(key))) fail(tally, `a key in the answer: ${label}`);
+        const ok = response.status >= 200 && response.status < 300;
+        if (draw.kind === 'api' && ok && !signedIn)
+          fail(tally, `the app API answered without a valid session: ${label}`);
+        const write = !['GET', 'HEAD', 'OPTIONS'].includes(draw.method);
+        if (draw.kind === 'api' && ok && write && (draw.caller === 'adminNoCsrf' || draw.caller === 'otherCsrf'))
+          fail(tally, `a write without its CSRF token: ${label}`);
+        if (draw.kind === 'api' && ok && write && draw.caller === 'viewer' && /\/classes\/|\/schemas/.test(draw.path))
+          fail(tally, `the read-only user wrote: ${label}`);
+      });
+      report('dashboard', tally, started);
+      assert.equal(tally.failed, 0, `${tally.failed} failing dashboard requests (the first are printed above)`);
+      assert.ok(finished, `stopped after ${SECONDS} s with ${tally.sent} of ${COUNTS.dashboard} sent`);
+    },
+  );
+
+  it('answers every door correctly afterwards', async () => {
+    assert.equal((await server.call({ path: '/health' })).status, 200);
+    const created = await server.call({ method: 'POST', path: '/classes/Probe', body: { str: 'after' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = String((created.body as Obj)['objectId']);
+    const gql = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { ...headersFor('client'), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: `{ probes { count } }` }),
+    });
+    assert.equal(gql.status, 200);
+    assert.deepEqual(await gql.json(), { data: { probes: { count: 1 } } });
+    const live = await LiveLane.open(`${server.url}/parse`);
+    assert.equal(
+      await live.send(JSON.stringify({ op: 'connect', applicationId: APP.appId, clientKey: APP.clientKey }), 10_000),
+      'answered',
+    );
+    assert.equal(
+      await live.send(
+        JSON.stringify({ op: 'subscribe', requestId: 1, query: { className: 'Probe', where: {} } }),
+        10_000,
+      ),
+      'answered',
+    );
+    assert.match(live.frames.at(-1) ?? '', /"op":"subscribed"/);
+    const from = live.frames.length;
+    await server.call({ method: 'PUT', path: `/classes/Probe/${id}`, body: { str: 'changed' } });
+    for (let i = 0; i < 100 && !live.frames.slice(from).some((f) => f.includes('"op":"update"')); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(
+      live.frames.slice(from).some((f) => f.includes('"op":"update"')),
+      'the update event arrived',
+    );
+    live.close();
+    const upload = await server.call({
+      method: 'POST',
+      path: '/files/after.txt',
+      raw: 'after',
+      headers: { 'Content-Type': 'text/plain', 'X-Parse-Session-Token': sessionToken },
+    });
+    assert.equal(upload.status, 201, JSON.stringify(upload.body));
+    const file = await fetch(`${server.mountURL}/files/${APP.appId}/${String((upload.body as Obj)['name'])}`, {
+      headers: { Range: 'bytes=1-2' },
+    });
+    assert.equal(file.status, 206);
+    assert.equal(await file.text(), 'ft');
+    const dash = await fetch(`${server.url}/dashboard/api/apps/${APP.appId}/classes/Probe/${id}`, {
+      headers: { Cookie: adminCookie },
+    });
+    assert.equal(dash.status, 200);
+    assert.equal(((await dash.json()) as Obj)['str'], 'changed');
+    // bob, the canaries' owner, is untouched: the fuzzer never acted as him.
+    const bob = await server.call({ path: '/users/me', headers: { 'X-Parse-Session-Token': bobToken } });
+    assert.equal((bob.body as Obj)['email'], CANARY.email);
+    assert.ok(prototypesClean());
+  });
+});
