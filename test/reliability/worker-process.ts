@@ -25,7 +25,9 @@ const server = await startTestServer({
   // 20 notifications a second in pages of 10: a push to 60 devices takes about 3 s, long enough to kill mid-way.
   pushRateLimit: 20,
   pushPageSize: 10,
-  ...(redisURL === undefined ? {} : { redisURL, jobLockDuration: 1000, jobStalledInterval: 500 }),
+  // A lock of 5 s: short enough that the next process takes the job over soon after the SIGKILL, long enough
+  // that a live worker starved of CPU on a loaded machine still renews it (a lapsed lock means a second run).
+  ...(redisURL === undefined ? {} : { redisURL, jobLockDuration: 5000, jobStalledInterval: 1000 }),
   cloudSetup: (registry) =>
     registry.defineJob({
       name: 'steps',
