@@ -1,8 +1,7 @@
 import type { Auth } from '../auth/index.js';
-import type { Core, RequestOrigin } from '../core/index.js';
+import type { Core, LiveEvent, LiveEventOp, RequestOrigin } from '../core/index.js';
 import type { EncodeOptions } from '../schema/index.js';
 import type { ObjectLoader } from './loader.js';
-import type { LiveSource } from './subscriptions.js';
 import type { ClassLookup } from './where.js';
 
 /** What every resolver gets: the caller (resolved once per request, as REST does), core and the encoders. */
@@ -22,4 +21,15 @@ export interface GraphQLContext {
   readonly lookup: ClassLookup;
   /** Live queries of a WebSocket connection (`socket.ts`); absent over HTTP, where subscriptions refuse. */
   readonly live?: LiveSource;
+}
+
+/** What the WebSocket front end adds to the context of a subscription: registering a live query. */
+export interface LiveSource {
+  /** Registers a live query as the connection's caller; the refusal (119, 102...) is thrown. */
+  subscribe(query: {
+    readonly className: string;
+    readonly where: Record<string, unknown>;
+    readonly watch?: readonly string[];
+    readonly events: ReadonlySet<LiveEventOp>;
+  }): Promise<AsyncIterable<LiveEvent>>;
 }

@@ -20,7 +20,7 @@ import { ErrorCode, ParseError, toParseError } from '../errors/index.js';
 import type { Core, LiveHub, RequestOrigin } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import type { EncodeOptions } from '../schema/index.js';
-import type { GraphQLContext } from './context.js';
+import type { GraphQLContext, LiveSource } from './context.js';
 import { parseErrorOf } from './errors.js';
 import { introspectionRequested } from './introspection.js';
 import { limitsRule } from './limits.js';
@@ -30,7 +30,6 @@ import { PersistedRefusal } from './persisted.js';
 import type { PersistedOperations } from './persisted.js';
 import type { SchemaCache } from './schema-cache.js';
 import { LiveStream, REQUEST_LIMIT_EXCEEDED } from './subscriptions.js';
-import type { LiveSource } from './subscriptions.js';
 
 export interface GraphQLSocketOptions {
   readonly core: Core;

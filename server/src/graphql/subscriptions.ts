@@ -15,17 +15,6 @@ import { toRestWhere } from './where.js';
  * an object or field REST would hide. Served over WebSocket only (`socket.ts`); over HTTP the field refuses.
  */
 
-/** What the WebSocket front end adds to the context of a subscription: registering a live query. */
-export interface LiveSource {
-  /** Registers a live query as the connection's caller; the refusal (119, 102...) is thrown. */
-  subscribe(query: {
-    readonly className: string;
-    readonly where: Record<string, unknown>;
-    readonly watch?: readonly string[];
-    readonly events: ReadonlySet<LiveEventOp>;
-  }): Promise<AsyncIterable<LiveEvent>>;
-}
-
 export const LiveEventKindType = new GraphQLEnumType({
   name: 'LiveEventKind',
   description:
