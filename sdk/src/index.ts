@@ -2,8 +2,8 @@
  * @strata/sdk: a small, typed client for Strata (and any Parse Server) speaking the Parse REST protocol
  * over `fetch`, for browsers, Node ≥ 20 and React Native, with no runtime dependencies and no globals.
  * Records are plain typed objects; queries, users, sessions, roles, ACLs, files, cloud functions, jobs and
- * config are covered, with retries, timeouts and AbortSignal on every call. It does not cover LiveQuery,
- * push or offline caching.
+ * config are covered, with retries, timeouts and AbortSignal on every call, and LiveQuery subscriptions
+ * (`query.subscribe()`) that resume after a dropped socket. It does not cover push or offline caching.
  */
 export { createClient } from './client.js';
 export type { StrataClient, UntypedSchema, UserOf } from './client.js';
@@ -33,6 +33,15 @@ export type { RoleFields, Roles } from './roles.js';
 export type { Device, InstallationFields, Installations, WebPushSubscription } from './installations.js';
 export type { FileData, Files, UploadedFile, UploadOptions } from './files.js';
 export type { AppConfig, Functions, Jobs } from './functions.js';
+export type {
+  LiveEvent,
+  LiveEventType,
+  LiveListeners,
+  LiveSocket,
+  LiveSubscription,
+  SubscribeOptions,
+  WebSocketConstructor,
+} from './live.js';
 export { localStorageAdapter, memoryStorage } from './storage.js';
 export type { StorageAdapter } from './storage.js';
 export { ErrorCodes, StrataError } from './errors.js';

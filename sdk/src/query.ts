@@ -1,5 +1,7 @@
 import { decode, decodeRecord, encode } from './codec.js';
 import { ErrorCodes, StrataError, usageError } from './errors.js';
+import { subscribeQuery } from './live.js';
+import type { LiveSubscription, SubscribeOptions } from './live.js';
 import { call } from './transport.js';
 import type { CallOptions, TransportContext } from './transport.js';
 import type { GeoPoint, Pointer, Polygon, Stored, SystemFields } from './types.js';
@@ -365,6 +367,23 @@ export class Query<T, R = Stored<T>> implements AsyncIterable<R> {
       query: params,
     })) as { results: unknown[]; count?: number };
     return { ...body, results: body.results.map((r) => decodeRecord<R>(r)) };
+  }
+
+  /**
+   * Live events of this query (LiveQuery): `create`, `enter`, `update`, `leave`, `delete`, typed like `find`'s
+   * results, resumed without loss after a dropped socket. Only `where` and the selected `keys` apply.
+   *
+   * @example
+   * const live = todos.query().equalTo('done', false).subscribe({ signal });
+   * for await (const event of live) if (event.type === 'create') console.log(event.object.title);
+   */
+  subscribe(options: SubscribeOptions = {}): LiveSubscription<R> {
+    return subscribeQuery<R>({
+      transport: this.context.transport,
+      className: this.context.className,
+      params: this.toJSON(),
+      subscribe: options,
+    });
   }
 
   /** The matching objects. */

@@ -1,5 +1,6 @@
 import { ErrorCodes, StrataError, errorFromResponse } from './errors.js';
 import { newRequestId } from './request-id.js';
+import type { WebSocketConstructor } from './live.js';
 import type { StorageAdapter } from './storage.js';
 
 /**
@@ -38,6 +39,10 @@ export interface ClientOptions {
   readonly retry?: RetryOptions;
   /** A fetch implementation; defaults to the global one (browsers, Node ≥ 18, React Native). */
   readonly fetch?: typeof fetch;
+  /** LiveQuery's WebSocket URL (default: the server URL as `ws:`/`wss:`; Strata accepts any path). */
+  readonly liveQueryURL?: string;
+  /** A WebSocket class for LiveQuery; defaults to the global one (browsers, Node ≥ 22). Node 20: `ws`'s. */
+  readonly WebSocket?: WebSocketConstructor;
 }
 
 /** Options every SDK call accepts. */
