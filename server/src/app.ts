@@ -346,6 +346,10 @@ export async function createApp(options: {
       dashboard.handle(req, res);
     } else app.listener(req, res);
   });
+  // Idle keep-alive sockets outlive the proxy's: a proxy (nginx's upstream pool, a load balancer) that reuses a
+  // socket the server has just closed answers 502, so the server must be the side that waits longer.
+  server.keepAliveTimeout = config.keepAliveTimeout;
+  server.headersTimeout = Math.max(server.headersTimeout, config.keepAliveTimeout + 1000);
   // Live queries (LiveQuery sockets, later GraphQL subscriptions) are matched against the change feed by one hub.
   const liveHub = new LiveHub({ core, logger, maxDepth: config.maxNestingDepth, limits: queryLimits });
   const live =

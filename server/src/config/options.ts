@@ -766,6 +766,17 @@ export const OPTIONS = [
     description: 'Largest request body accepted (`512kb`, `20mb` or bytes).',
   }),
   option({
+    key: 'keepAliveTimeout',
+    flag: '--keep-alive-timeout',
+    env: 'STRATA_KEEP_ALIVE_TIMEOUT',
+    group: 'Limits',
+    kind: integerKind({ min: 1000, max: 3600 * 1000 }),
+    default: () => 75_000,
+    defaultText: '75000',
+    description:
+      'Milliseconds an idle keep-alive connection stays open. Keep it above the idle timeout of any proxy in front (nginx upstream keep-alive 60 s, cloud load balancers 60 s), or the proxy reuses a socket the server is closing and answers 502.',
+  }),
+  option({
     key: 'liveQueryMaxSubscriptions',
     flag: '--live-query-max-subscriptions',
     env: 'STRATA_LIVE_QUERY_MAX_SUBSCRIPTIONS',

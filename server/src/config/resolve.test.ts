@@ -84,6 +84,7 @@ describe('resolveOptions', () => {
       authRateLimitAccount: 60,
       authRateLimitWindow: 60,
       maxBodySize: 20 * 1024 * 1024,
+      keepAliveTimeout: 75_000,
       batchMaxRequests: 1000,
       maxNestingDepth: 64,
       defaultLimit: 100,
