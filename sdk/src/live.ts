@@ -8,22 +8,12 @@
  */
 import { decodeRecord } from './codec.js';
 import { ErrorCodes, StrataError } from './errors.js';
+import type { LiveSocket, WebSocketConstructor } from './live-socket.js';
 import type { TransportContext } from './transport.js';
 
 type Json = Record<string, unknown>;
 
-/** The part of the WebSocket API the SDK uses (the browser's, React Native's and `ws`'s). */
-export interface LiveSocket {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason?: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-}
-
-export type WebSocketConstructor = new (url: string) => LiveSocket;
+export type { LiveSocket, WebSocketConstructor } from './live-socket.js';
 
 /** One event of a subscription; `seq` counts the subscription's events from 1 (Strata's extension). */
 export type LiveEvent<R> =

@@ -1,6 +1,6 @@
 import { ErrorCodes, StrataError, errorFromResponse } from './errors.js';
 import { newRequestId } from './request-id.js';
-import type { WebSocketConstructor } from './live.js';
+import type { WebSocketConstructor } from './live-socket.js';
 import type { StorageAdapter } from './storage.js';
 
 /**
