@@ -212,6 +212,8 @@ export class LiveConnection {
         where: asked.where,
         ...(asked.keys === undefined ? {} : { keys: asked.keys }),
         ...(asked.watch === undefined ? {} : { watch: asked.watch }),
+        // `include` (Strata's) is the client's; beforeSubscribe sees and returns Parse's query shape.
+        ...(frame.query.include === undefined ? {} : { include: frame.query.include }),
         auth,
       };
       const owner = ownerOf(query.auth);

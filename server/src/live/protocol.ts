@@ -22,6 +22,8 @@ export interface QueryFrame {
   readonly where: Record<string, unknown>;
   readonly keys?: readonly string[];
   readonly watch?: readonly string[];
+  /** Strata: pointer fields to send as the objects they point at (dot paths), read as the subscriber. */
+  readonly include?: readonly string[];
 }
 
 export interface SubscribeFrame {
@@ -63,7 +65,10 @@ const CONNECT_KEYS = [
   'installationId',
 ] as const;
 const SUBSCRIBE_KEYS = new Set(['op', 'requestId', 'query', 'sessionToken', 'resume']);
-const QUERY_KEYS = new Set(['className', 'where', 'keys', 'fields', 'watch']);
+const QUERY_KEYS = new Set(['className', 'where', 'keys', 'fields', 'watch', 'include']);
+/** Most `include` paths per subscription, and their deepest nesting. */
+const MAX_INCLUDE = 10;
+const MAX_INCLUDE_DEPTH = 3;
 
 /** Parses one text frame. Throws `InvalidFrame` with the message to send. */
 export function parseClientFrame(text: string): ClientFrame {
@@ -132,6 +137,19 @@ function parseSubscribe(frame: Record<string, unknown>, op: 'subscribe' | 'updat
   }
   const watch = query['watch'];
   if (watch !== undefined) stringArray(watch, fail);
+  // `include` as an array or REST's comma-separated string.
+  const includeValue = query['include'];
+  const include = typeof includeValue === 'string' ? includeValue.split(',') : includeValue;
+  if (include !== undefined) {
+    const paths = stringArray(include, fail);
+    if (paths.length > MAX_INCLUDE) fail(`Array is too long (${paths.length}), maximum ${MAX_INCLUDE}`);
+    for (const path of paths) {
+      const parts = path.split('.');
+      if (parts.length > MAX_INCLUDE_DEPTH || parts.some((part) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(part))) {
+        fail(`Invalid include path: ${JSON.stringify(path).slice(0, 100)}`);
+      }
+    }
+  }
   const sessionToken = frame['sessionToken'];
   if (sessionToken !== undefined && typeof sessionToken !== 'string') {
     fail(`Invalid type: ${typeName(sessionToken)} (expected string)`);
@@ -156,6 +174,7 @@ function parseSubscribe(frame: Record<string, unknown>, op: 'subscribe' | 'updat
       where: where as Record<string, unknown>,
       ...(keys === undefined ? {} : { keys: keys as string[] }),
       ...(watch === undefined ? {} : { watch: watch as string[] }),
+      ...(include === undefined ? {} : { include: include as string[] }),
     },
     ...(sessionToken === undefined ? {} : { sessionToken: sessionToken as string }),
     ...(resume === undefined ? {} : { resume: resume as unknown as SubscribeFrame['resume'] }),

@@ -2,7 +2,7 @@ import { isMasterLike, MASTER, PUBLIC } from '../../auth/index.js';
 import type { Auth } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import { createMatcher, parseWhere, valuesEqual } from '../../query/index.js';
-import type { Condition, Matcher, QueryLimits } from '../../query/index.js';
+import type { Condition, MatchableObject, Matcher, QueryLimits } from '../../query/index.js';
 import type { Logger } from '../../infra/index.js';
 import { assertClassName } from '../../schema/index.js';
 import type { StoredObject } from '../../storage/index.js';
@@ -16,6 +16,8 @@ import type { LiveEventOp } from './event-decision.js';
 import { SubscriptionIndex } from './subscription-index.js';
 import { needsRequery, resolveForState, SubQueryCache, subQueryClasses, subQueryResolver } from './sub-queries.js';
 import type { FindRequest } from '../find-request.js';
+import type { GetPointedRequest } from '../find.js';
+import { includePointers, PointerCache } from './include.js';
 import type { FindResult, OutputObject } from '../output.js';
 
 /** The core operations the hub uses (a `Core` fits). */
@@ -23,6 +25,8 @@ export interface LiveCore {
   readonly changes: ChangeFeed;
   readPolicy(request: ReadPolicyRequest): Promise<ReadPolicy>;
   resolveSession(request: { sessionToken: string; installationId?: string | undefined }): Promise<Auth>;
+  /** The objects of `include`d pointers, as a REST include reads them. */
+  getPointed(request: GetPointedRequest): Promise<OutputObject[]>;
   /** Re-queries of sub-query and `$relatedTo` subscriptions, as the subscriber (`sub-queries.ts`). */
   find(request: FindRequest): Promise<FindResult>;
 }
@@ -36,6 +40,11 @@ export interface LiveQuery {
   readonly keys?: readonly string[];
   /** `update`/`create` only when one of these fields changed. */
   readonly watch?: readonly string[];
+  /**
+   * Pointer fields (dot paths, beyond Parse) sent as the objects they point at, read as the subscriber through
+   * `core.getPointed` (CLP get, ACL, protected fields); a pointer it cannot read stays a bare pointer.
+   */
+  readonly include?: readonly string[];
   /** The subscriber, resolved by `core.authenticate`. A user's session is re-checked when sessions change. */
   readonly auth: Auth;
 }
@@ -205,12 +214,17 @@ export class LiveHub {
     const schema = (await this.#core.readPolicy({ auth: MASTER, className: event.className })).schema;
     // One re-query per distinct sub-query (and caller) for this event, whatever the number of subscribers.
     let cache: SubQueryCache | undefined;
-    const cacheOf = (): SubQueryCache => (cache ??= new SubQueryCache((request) => this.#core.find(request)));
+    let pointers: PointerCache | undefined;
+    const shared: EventShared = {
+      subQueries: () => (cache ??= new SubQueryCache((request) => this.#core.find(request))),
+      pointers: () => (pointers ??= new PointerCache((request) => this.#core.getPointed(request))),
+    };
     for (const entry of candidates) {
       try {
         if (entry.generation !== this.#generation || entry.policy.schema !== schema) await this.#refresh(entry);
-        if (entry.requery) this.#deliverRequeried(entry, event, cacheOf());
-        else this.#deliver(entry, event, entry.matcher);
+        if (entry.requery) this.#deliverRequeried(entry, event, shared);
+        else if (entry.query.include !== undefined) this.#deliverIncluding(entry, event, shared.pointers());
+        else this.#deliver(entry, event, { matcher: entry.matcher });
       } catch (err) {
         this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
       }
@@ -241,7 +255,8 @@ export class LiveHub {
    * A subscription with sub-queries: each readable state is matched after its re-queries (`sub-queries.ts`).
    * Its events are chained, so they stay in write order even when a later event's re-queries answer first.
    */
-  #deliverRequeried(entry: Entry, event: ChangeEvent, cache: SubQueryCache): void {
+  #deliverRequeried(entry: Entry, event: ChangeEvent, shared: EventShared): void {
+    const cache = shared.subQueries();
     const verdict = async (state: StoredObject | undefined): Promise<boolean> => {
       if (state === undefined || entry.refused || !entry.policy.allows(state)) return false;
       const where = await resolveForState({
@@ -266,15 +281,53 @@ export class LiveHub {
     entry.chain = entry.chain
       .then(async () => {
         const [before, after] = await answers;
-        this.#deliver(entry, event, (state) => (state === event.before ? before : after));
+        const matcher = (state: MatchableObject): boolean => (state === event.before ? before : after);
+        if (entry.query.include === undefined) this.#deliver(entry, event, { matcher });
+        else await this.#including(entry, event, { matcher, pointers: shared.pointers() });
       })
       .catch((err: unknown) => {
         this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
       });
   }
 
-  #deliver(entry: Entry, event: ChangeEvent, matcher: Matcher): void {
+  /** A subscription with `include`: its event waits for the pointed objects; events stay chained in order. */
+  #deliverIncluding(entry: Entry, event: ChangeEvent, pointers: PointerCache): void {
+    entry.chain = entry.chain
+      .then(() => this.#including(entry, event, { matcher: entry.matcher, pointers }))
+      .catch((err: unknown) => {
+        this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
+      });
+  }
+
+  async #including(
+    entry: Entry,
+    event: ChangeEvent,
+    using: { readonly matcher: Matcher; readonly pointers: PointerCache },
+  ): Promise<void> {
+    const { pointers } = using;
+    let decided: LiveEvent | undefined;
+    this.#deliver(entry, event, { matcher: using.matcher, send: (out) => (decided = out) });
+    if (decided === undefined) return;
+    if (decided.op === 'error') {
+      entry.listener(decided);
+      return;
+    }
+    const include = entry.query.include ?? [];
+    const auth = entry.auth;
+    const [object, original] = await Promise.all([
+      includePointers({ object: decided.object, include, auth, pointers }),
+      decided.original === undefined
+        ? undefined
+        : includePointers({ object: decided.original, include, auth, pointers }),
+    ]);
+    if (!this.#index.contains(entry)) return;
+    entry.listener({ ...decided, object, ...(original === undefined ? {} : { original }) });
+  }
+
+  #deliver(entry: Entry, event: ChangeEvent, using: { readonly matcher: Matcher; readonly send?: LiveListener }): void {
     if (entry.refused || !this.#index.contains(entry)) return;
+    const { matcher } = using;
+    const send = using.send ?? entry.listener;
     const { policy } = entry;
     const before = event.before;
     const after = event.after;
@@ -289,31 +342,37 @@ export class LiveHub {
     const base = { op, className: event.className, objectId: event.objectId };
     switch (op) {
       case 'create':
-        entry.listener({ ...base, object: shape(after as StoredObject) });
+        send({ ...base, object: shape(after as StoredObject) });
         return;
       case 'enter':
         // Access granted by this write: the subscriber could not read the state before, so it is not sent.
-        entry.listener({
+        send({
           ...base,
           object: shape(after as StoredObject),
           ...(beforeReadable ? { original: shape(before as StoredObject) } : {}),
         });
         return;
       case 'update':
-        entry.listener({ ...base, object: shape(after as StoredObject), original: shape(before as StoredObject) });
+        send({ ...base, object: shape(after as StoredObject), original: shape(before as StoredObject) });
         return;
       case 'leave': {
         // Access lost by this write: the last state the subscriber could read is what it gets.
         const readable = after !== undefined && policy.allows(after);
         const original = shape(before as StoredObject);
-        entry.listener({ ...base, object: readable ? shape(after) : original, original });
+        send({ ...base, object: readable ? shape(after) : original, original });
         return;
       }
       case 'delete':
-        entry.listener({ ...base, object: shape(before as StoredObject) });
+        send({ ...base, object: shape(before as StoredObject) });
         return;
     }
   }
+}
+
+/** What the subscribers of one event share: its re-query answers and its included objects. */
+interface EventShared {
+  readonly subQueries: () => SubQueryCache;
+  readonly pointers: () => PointerCache;
 }
 
 /** One registered query with what it was checked against. */

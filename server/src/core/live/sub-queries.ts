@@ -107,7 +107,7 @@ export class SubQueryCache {
 }
 
 /** Who a re-query runs as: the same user (whatever its session) or the same kind of key reads the same. */
-function callerKey(auth: Auth): string {
+export function callerKey(auth: Auth): string {
   return auth.kind === 'user' ? `user:${auth.userId}` : auth.kind;
 }
 
