@@ -164,7 +164,11 @@ describe('strata start --workers 2 (real processes, one SQLite file, no Redis)',
   });
 
   it('runs two worker processes behind one port, both serving', async () => {
-    const workers = cluster.lines().filter((l) => l.msg === 'strata worker is listening');
+    // A worker tells the primary it listens before its own log line reaches the pipe, so the primary's
+    // "strata is listening" can come first: wait for both workers' lines.
+    const listening = (): LogLine[] => cluster.lines().filter((l) => l.msg === 'strata worker is listening');
+    await waitFor('both workers logging that they listen', () => listening().length === 2, 10_000);
+    const workers = listening();
     assert.equal(new Set(workers.map((l) => l.pid)).size, 2);
     assert.deepEqual(workers.map((l) => l.slot).sort(), [1, 2]);
     for (let i = 0; i < 6; i++) {
