@@ -30,6 +30,7 @@ import { PersistedRefusal } from './persisted.js';
 import type { PersistedOperations } from './persisted.js';
 import type { SchemaCache } from './schema-cache.js';
 import { LiveStream, REQUEST_LIMIT_EXCEEDED } from './subscriptions.js';
+import { UpgradeLimit } from '../lib/index.js';
 
 export interface GraphQLSocketOptions {
   readonly core: Core;
@@ -104,12 +105,13 @@ export class GraphQLSocketServer {
   readonly #options: GraphQLSocketOptions;
   readonly #wss: WebSocketServer;
   readonly #server: ReturnType<typeof makeServer<Record<string, unknown> | undefined, SocketExtra>>;
-  readonly #perIp = new Map<string, number>();
+  readonly #upgrades: UpgradeLimit;
   readonly #alive = new Map<WebSocket, boolean>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(options: GraphQLSocketOptions) {
     this.#options = options;
+    this.#upgrades = new UpgradeLimit(options.maxConnectionsPerIp);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxFrameBytes,
@@ -145,21 +147,7 @@ export class GraphQLSocketServer {
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const ip = this.#options.clientAddress(req);
-    const key = ip ?? 'unknown';
-    const open = this.#perIp.get(key) ?? 0;
-    if (open >= this.#options.maxConnectionsPerIp) {
-      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    this.#perIp.set(key, open + 1);
-    let counted = true;
-    socket.once('close', () => {
-      if (!counted) return;
-      counted = false;
-      const left = (this.#perIp.get(key) ?? 1) - 1;
-      if (left <= 0) this.#perIp.delete(key);
-      else this.#perIp.set(key, left);
-    });
+    if (!this.#upgrades.admit(ip, socket)) return;
     socket.on('error', () => socket.destroy());
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, ip));
   }

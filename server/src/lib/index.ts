@@ -3,3 +3,4 @@
  */
 export { randomString, randomHex } from './random.js';
 export { makeDirectory, makeDirectorySync } from './make-directory.js';
+export { UpgradeLimit } from './upgrade-limit.js';

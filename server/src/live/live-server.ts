@@ -9,6 +9,7 @@ import { EventHooks } from './event-hooks.js';
 import { ResumeWindow } from './resume.js';
 import { LiveConnection } from './connection.js';
 import type { ConnectionContext } from './connection.js';
+import { UpgradeLimit } from '../lib/index.js';
 
 export interface LiveServerOptions extends Omit<ConnectionContext, 'resume' | 'deliver' | 'counts'> {
   /** The fields of a class (afterLiveQueryEvent's answer may not bring back one the subscriber was not given). */
@@ -40,13 +41,14 @@ export class LiveServer {
   readonly #options: ConnectionContext & LiveServerOptions;
   readonly #resume: ResumeWindow;
   readonly #wss: WebSocketServer;
-  readonly #perIp = new Map<string, number>();
+  readonly #upgrades: UpgradeLimit;
   readonly #alive = new WeakMap<WebSocket, boolean>();
   readonly #connections = new Map<WebSocket, LiveConnection>();
   readonly #own: Server[] = [];
   readonly #timer: NodeJS.Timeout;
 
   constructor(options: LiveServerOptions) {
+    this.#upgrades = new UpgradeLimit(options.maxConnectionsPerIp);
     this.#resume = new ResumeWindow({
       windowMs: options.resumeWindowMs,
       maxEvents: options.resumeMaxEvents,
@@ -136,22 +138,7 @@ export class LiveServer {
   /** Takes one upgrade request (for a server whose upgrades are shared with GraphQL's sockets). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const ip = this.#options.clientAddress(req);
-    const key = ip ?? 'unknown';
-    const open = this.#perIp.get(key) ?? 0;
-    if (open >= this.#options.maxConnectionsPerIp) {
-      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    this.#perIp.set(key, open + 1);
-    let counted = true;
-    const release = (): void => {
-      if (!counted) return;
-      counted = false;
-      const left = (this.#perIp.get(key) ?? 1) - 1;
-      if (left <= 0) this.#perIp.delete(key);
-      else this.#perIp.set(key, left);
-    };
-    socket.once('close', release);
+    if (!this.#upgrades.admit(ip, socket)) return;
     socket.on('error', () => socket.destroy());
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, ip, req.headers));
   }
