@@ -18,7 +18,10 @@
  *
  * Counts (STRATA_FUZZ_GRAPHQL, _LIVE, _FILES, _DASHBOARD) default to CI's share of the ≥100,000 per run:
  * 6,000 + 20,000 + 8,000 + 8,000 here and 60,000 REST in fuzz.test.ts (GraphQL costs the most per request).
- * STRATA_FUZZ_SEED and STRATA_FUZZ_FROM replay a failure; `node bench/fuzz.js` runs 1,000,000 across all doors.
+ * STRATA_FUZZ_SEED and STRATA_FUZZ_FROM replay a failure (FROM also gives each of the bench's parallel shards of
+ * a door its own draws); STRATA_FUZZ_CONCURRENCY (16 in flight: files, dashboard), STRATA_FUZZ_GRAPHQL_CONCURRENCY
+ * (4) and STRATA_FUZZ_LIVE_LANES (8 sockets) set the parallelism; the time limits are fuzz-budget.ts's.
+ * `node bench/fuzz.js` runs 1,000,000 across all doors, each door in its own process.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +39,7 @@ import { startTestServer } from '../../server/src/testing/test-server.test-util.
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { LiveLane, checkDownload, dashboardRequest, fileRequest, liveFrame } from './doors.js';
 import type { DashWorld, FilesWorld, LiveCaller, LiveWorld } from './doors.js';
+import { DOOR_TIMEOUT_MS, DoorBudget } from './fuzz-budget.js';
 import { GraphQLFuzzer } from './graphql-ops.js';
 import { FuzzClient } from './http-client.js';
 import type { RawRequest, RawResponse } from './http-client.js';
@@ -53,9 +57,9 @@ const COUNTS = {
 };
 /** Replays from draw N on (each door's draw i has seed `SEED * <door prime> + i`, printed with each failure). */
 const FROM = Number(process.env['STRATA_FUZZ_FROM'] ?? 0);
-const SECONDS = Number(process.env['STRATA_FUZZ_SECONDS'] ?? 600);
 const CONCURRENCY = Number(process.env['STRATA_FUZZ_CONCURRENCY'] ?? 16);
-const LIVE_LANES = 8;
+const GRAPHQL_CONCURRENCY = Number(process.env['STRATA_FUZZ_GRAPHQL_CONCURRENCY'] ?? 4);
+const LIVE_LANES = Number(process.env['STRATA_FUZZ_LIVE_LANES'] ?? 8);
 // A hang is an answer that never comes; 15 s (REST's fuzz waits 5) keeps a saturated 2-core machine's queueing
 // from reading as one.
 const HANG_MS = Number(process.env['STRATA_FUZZ_HANG_MS'] ?? 15_000);
@@ -106,24 +110,19 @@ const printable = (text: string): string => text.replace(/[^\x20-\x7e]/g, '.');
 const show = (text: string | Uint8Array | undefined, n = 300): string =>
   text === undefined ? '' : typeof text === 'string' ? text.slice(0, n) : `<${text.length} bytes>`;
 
-/** Runs `total` draws `parallel` at a time: `one(i)` sends draw i and judges it. Stops at the time cap. */
-async function drive(total: number, parallel: number, one: (i: number) => Promise<void>): Promise<boolean> {
-  const started = Date.now();
+/** Runs `total` draws `parallel` at a time: `one(i)` sends draw i and judges it. Stops when the budget is spent. */
+async function drive(
+  plan: { total: number; parallel: number; budget: DoorBudget },
+  one: (i: number) => Promise<void>,
+): Promise<void> {
+  const { total, parallel, budget } = plan;
   let next = FROM;
   const end = FROM + total;
-  let interrupted = false;
   await Promise.all(
     Array.from({ length: parallel }, async () => {
-      while (next < end) {
-        if (Date.now() - started > SECONDS * 1000) {
-          interrupted = true;
-          return;
-        }
-        await one(next++);
-      }
+      while (next < end && !budget.expired()) await one(next++);
     }),
   );
-  return !interrupted;
 }
 
 function registerCloud(registry: CloudRegistry): void {
@@ -330,7 +329,7 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
 
   it(
     `GraphQL: ${COUNTS.graphql.toLocaleString('en')} operations generated from the live schema`,
-    { timeout: (SECONDS + 120) * 1000 },
+    { timeout: DOOR_TIMEOUT_MS },
     async () => {
       const introspection = await fetch(`${server.url}/graphql`, {
         method: 'POST',
@@ -351,8 +350,9 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
       });
       const tally = newTally();
       const started = Date.now();
+      const budget = new DoorBudget('graphql', COUNTS.graphql, () => tally.sent);
       const callers = ['client', 'client', 'session', 'session', 'master', 'none', 'wrongKey'] as const;
-      const finished = await drive(COUNTS.graphql, Math.min(CONCURRENCY, 4), async (i) => {
+      await drive({ total: COUNTS.graphql, parallel: GRAPHQL_CONCURRENCY, budget }, async (i) => {
         const seed = SEED * 7919 + i;
         const caller = callers[i % callers.length] as string;
         const draw = fuzzer.draw(seed, caller);
@@ -386,14 +386,15 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
         assert.ok(prototypesClean(), `seed ${seed} polluted Object.prototype`);
       });
       report('graphql', tally, started);
+      const cutShort = budget.finish(tally.sent);
       assert.equal(tally.failed, 0, `${tally.failed} failing GraphQL requests (the first are printed above)`);
-      assert.ok(finished, `stopped after ${SECONDS} s with ${tally.sent} of ${COUNTS.graphql} sent`);
+      assert.equal(cutShort, undefined, cutShort);
     },
   );
 
   it(
     `LiveQuery: ${COUNTS.live.toLocaleString('en')} raw frames on ${LIVE_LANES} sockets while the canaries change`,
-    { timeout: (SECONDS + 120) * 1000 },
+    { timeout: DOOR_TIMEOUT_MS },
     async () => {
       const world: LiveWorld = {
         ...APP,
@@ -405,6 +406,7 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
       };
       const tally = newTally();
       const started = Date.now();
+      const budget = new DoorBudget('live', COUNTS.live, () => tally.sent);
       let writing = true;
       // The master key keeps changing the canaries' objects and bob, so every subscription has events to leak.
       const writer = (async () => {
@@ -429,17 +431,17 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       })();
-      const lanes: LiveLane[] = [];
+      const lanes = new Map<LiveLane, LiveCaller>();
       const callerOf = (lane: number): LiveCaller =>
-        (['client', 'client', 'client', 'session', 'session', 'session', 'master', 'client'] as const)[lane] ??
+        (['client', 'client', 'client', 'session', 'session', 'session', 'master', 'client'] as const)[lane % 8] ??
         'client';
       let next = FROM;
-      let interrupted = false;
       let events = 0;
       let reopened = 0;
-      const checkFrames = (lane: LiveLane, after: { caller: LiveCaller; from: number; label: string }): void => {
-        const { caller, from, label } = after;
-        for (const text of lane.frames.slice(from)) {
+      /** Judges every frame the lane received since the last check, and forgets them (a long run keeps none). */
+      const checkFrames = (lane: LiveLane, after: { caller: LiveCaller; label: string }): void => {
+        const { caller, label } = after;
+        for (const text of lane.frames.splice(0)) {
           let op = '';
           try {
             op = String((JSON.parse(text) as Obj)['op']);
@@ -457,21 +459,16 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
         Array.from({ length: LIVE_LANES }, async (_, laneIndex) => {
           const caller = callerOf(laneIndex);
           let lane = await LiveLane.open(`${server.url}/parse`);
-          lanes.push(lane);
-          while (next < FROM + COUNTS.live) {
-            if (Date.now() - started > SECONDS * 1000) {
-              interrupted = true;
-              break;
-            }
+          lanes.set(lane, caller);
+          while (next < FROM + COUNTS.live && !budget.expired()) {
             const i = next++;
             const seed = SEED * 104_729 + i;
             world.sessionToken = sessionToken;
             const draw = liveFrame(seed, caller, world);
-            const from = lane.frames.length;
             const outcome = await lane.send(draw.frame, HANG_MS);
             const label = `seed ${seed} ${caller} ${draw.kind} ${show(draw.frame, 300)}`;
-            // Events that arrive a moment after the answer are read with the next frame's.
-            checkFrames(lane, { caller, from, label });
+            // Events that arrive a moment after the answer are read with the next frame's (or at the end).
+            checkFrames(lane, { caller, label });
             count(tally, draw.kind, outcome === 'closed' ? `closed ${lane.closed?.code ?? ''}` : outcome);
             if (outcome === 'hung') fail(tally, `no answer within ${HANG_MS} ms: ${label}`);
             if (outcome === 'closed') {
@@ -480,8 +477,9 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
               if (!(draw.kind === 'huge' && code === 1009))
                 fail(tally, `socket closed ${JSON.stringify(lane.closed)}: ${label}`);
               lane.close();
+              lanes.delete(lane);
               lane = await LiveLane.open(`${server.url}/parse`);
-              lanes.push(lane);
+              lanes.set(lane, caller);
               reopened += 1;
             }
             assert.ok(prototypesClean(), `${label} polluted Object.prototype`);
@@ -491,18 +489,22 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
       writing = false;
       await writer;
       await new Promise((resolve) => setTimeout(resolve, 200));
-      for (const lane of lanes) lane.close();
+      for (const [lane, caller] of lanes) {
+        checkFrames(lane, { caller, label: 'the end of the run' });
+        lane.close();
+      }
       report('live', tally, started);
       console.log(`#   events received: ${events}; sockets reopened after a close: ${reopened}`);
+      const cutShort = budget.finish(tally.sent);
       assert.equal(tally.failed, 0, `${tally.failed} failing frames (the first are printed above)`);
-      assert.ok(!interrupted, `stopped after ${SECONDS} s with ${tally.sent} of ${COUNTS.live} sent`);
+      assert.equal(cutShort, undefined, cutShort);
       if (COUNTS.live >= 1000) assert.ok(events > 0, 'the subscribers received events, so the leak oracle saw some');
     },
   );
 
   it(
     `files: ${COUNTS.files.toLocaleString('en')} uploads, ranged downloads, metadata reads and deletes`,
-    { timeout: (SECONDS + 120) * 1000 },
+    { timeout: DOOR_TIMEOUT_MS },
     async () => {
       const known = new Map<string, Buffer>();
       for (const [i, size] of [0, 1, 10, 1000, 100_000].entries()) {
@@ -520,7 +522,8 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
       const world: FilesWorld = { mount: '/parse', appId: APP.appId, known, maxBody: MAX_UPLOAD };
       const tally = newTally();
       const started = Date.now();
-      const finished = await drive(COUNTS.files, CONCURRENCY, async (i) => {
+      const budget = new DoorBudget('files', COUNTS.files, () => tally.sent);
+      await drive({ total: COUNTS.files, parallel: CONCURRENCY, budget }, async (i) => {
         const seed = SEED * 15_485_863 + i;
         const draw = fileRequest(seed, world);
         const request: RawRequest = { ...draw, headers: { ...headersFor(draw.caller), ...draw.headers } };
@@ -537,8 +540,9 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
           fail(tally, `stored a body over the limit: ${label}`);
       });
       report('files', tally, started);
+      const cutShort = budget.finish(tally.sent);
       assert.equal(tally.failed, 0, `${tally.failed} failing file requests (the first are printed above)`);
-      assert.ok(finished, `stopped after ${SECONDS} s with ${tally.sent} of ${COUNTS.files} sent`);
+      assert.equal(cutShort, undefined, cutShort);
       for (const [name, bytes] of known) {
         const got = await fetch(`${server.mountURL}/files/${APP.appId}/${name}`);
         assert.ok(Buffer.from(await got.arrayBuffer()).equals(bytes), `${name} unchanged`);
@@ -548,7 +552,7 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
 
   it(
     `dashboard: ${COUNTS.dashboard.toLocaleString('en')} requests to its session and app API`,
-    { timeout: (SECONDS + 120) * 1000 },
+    { timeout: DOOR_TIMEOUT_MS },
     async () => {
       const world: DashWorld = {
         appId: APP.appId,
@@ -564,7 +568,8 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
       const tally = newTally();
       const started = Date.now();
       const keys = [APP.masterKey, READ_ONLY_KEY, DASHBOARD_SECRET];
-      const finished = await drive(COUNTS.dashboard, CONCURRENCY, async (i) => {
+      const budget = new DoorBudget('dashboard', COUNTS.dashboard, () => tally.sent);
+      await drive({ total: COUNTS.dashboard, parallel: CONCURRENCY, budget }, async (i) => {
         const seed = SEED * 32_452_843 + i;
         const draw = dashboardRequest(seed, world);
         const response = await client.send(draw);
@@ -586,8 +591,9 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
           fail(tally, `the read-only user wrote: ${label}`);
       });
       report('dashboard', tally, started);
+      const cutShort = budget.finish(tally.sent);
       assert.equal(tally.failed, 0, `${tally.failed} failing dashboard requests (the first are printed above)`);
-      assert.ok(finished, `stopped after ${SECONDS} s with ${tally.sent} of ${COUNTS.dashboard} sent`);
+      assert.equal(cutShort, undefined, cutShort);
     },
   );
 
