@@ -28,7 +28,9 @@ export function relayJobs<T>(options: { queue: JobQueue<T>; pubsub: PubSub }): J
   return {
     kind: queue.kind,
     counts: () => queue.counts(),
-    enqueue: (job) => pubsub.publish(JOBS_CHANNEL, JSON.stringify(job)),
+    enqueue: async (job) => {
+      await pubsub.publish(JOBS_CHANNEL, JSON.stringify(job));
+    },
     process: (processing) => queue.process(processing),
     setSchedules: (schedules) => queue.setSchedules(schedules),
     close: () => queue.close(),

@@ -360,6 +360,7 @@ export async function createApp(options: {
           hub: liveHub,
           logger,
           metrics,
+          ...(sharedPubSub ? { pubsub } : {}),
           mountURL: () => mountURL,
           ...(files?.signer === undefined ? {} : { fileToken: files.signer.token.bind(files.signer) }),
         })
@@ -453,6 +454,12 @@ export async function createApp(options: {
 
 /** Events kept per LiveQuery subscription for a client that resumes after a dropped socket. */
 const LIVE_RESUME_MAX_EVENTS = 100;
+/**
+ * How long a live server waits for another to hand over a subscription a client resumes (the holder answers
+ * at once when it runs; this only bounds a holder that dies mid-answer, or cluster IPC, which cannot say that
+ * nobody listens).
+ */
+const LIVE_RESUME_HANDOFF_TIMEOUT_MS = 5000;
 
 /**
  * LiveQuery's WebSocket server (roles `live` and `all`): the app's keys, its session resolution, the client
@@ -464,6 +471,8 @@ function createLiveServer(options: {
   hub: LiveHub;
   logger: Logger;
   metrics: Metrics;
+  /** Shared with the other servers (Redis, cluster IPC): resumes are handed over between live servers. */
+  pubsub?: PubSub;
   mountURL: () => string;
   fileToken?: (name: string) => string;
 }): LiveServer {
@@ -490,6 +499,9 @@ function createLiveServer(options: {
     pingIntervalMs: config.liveQueryPingInterval * 1000,
     resumeWindowMs: config.liveQueryResumeWindow * 1000,
     resumeMaxEvents: LIVE_RESUME_MAX_EVENTS,
+    ...(options.pubsub === undefined
+      ? {}
+      : { handoffVia: { pubsub: options.pubsub, timeoutMs: LIVE_RESUME_HANDOFF_TIMEOUT_MS } }),
     maxFrameBytes: config.liveQueryMaxFrame,
     maxConnectionsPerIp: config.liveQueryMaxConnectionsPerIp,
     clientAddress: (req) => addresses.resolve(req).ip,

@@ -30,6 +30,11 @@ export interface SubscribeOptions {
 export interface ChangeFeed {
   /** Starts delivering to `listener`; the returned function stops it. */
   subscribe(listener: ChangeListener, options?: SubscribeOptions): () => void;
+  /**
+   * Resolves once `listener` has handled (its promise settled) every event handed to it before the call, at once
+   * when it is not subscribed: a barrier for "everything this server has received so far is processed".
+   */
+  caughtUp(listener: ChangeListener): Promise<void>;
 }
 
 export interface ChangeBusOptions {
@@ -57,6 +62,7 @@ export class ChangeBus implements ChangeFeed, ChangeSink {
   readonly #pubsub: PubSub | undefined;
   readonly #maxPending: number;
   readonly #subscribers = new Set<Subscriber>();
+  readonly #byListener = new Map<ChangeListener, Subscriber>();
   readonly #reactions: Record<ReactionStage, ChangeReaction[]> = { commit: [], settle: [] };
   readonly #order = new KeyedOrder();
   #unsubscribe: (() => void) | undefined;
@@ -84,10 +90,16 @@ export class ChangeBus implements ChangeFeed, ChangeSink {
       logger: this.#logger,
     });
     this.#subscribers.add(subscriber);
+    this.#byListener.set(listener, subscriber);
     return () => {
+      this.#byListener.delete(listener);
       this.#subscribers.delete(subscriber);
       subscriber.stop();
     };
+  }
+
+  caughtUp(listener: ChangeListener): Promise<void> {
+    return this.#byListener.get(listener)?.caughtUp() ?? Promise.resolve();
   }
 
   /** Core's own reactions (after-triggers, mails): local, awaited by the writer, given the write's details. */
@@ -150,6 +162,7 @@ export class ChangeBus implements ChangeFeed, ChangeSink {
     this.#unsubscribe = undefined;
     for (const subscriber of this.#subscribers) subscriber.stop();
     this.#subscribers.clear();
+    this.#byListener.clear();
   }
 
   #receive(message: string): void {
@@ -182,6 +195,10 @@ class Subscriber {
   #busy = false;
   #stopped = false;
   #dropped = 0;
+  /** Events taken into the queue, and handled (settled), since the start: `caughtUp` waits for a count. */
+  #taken = 0;
+  #handled = 0;
+  #waiters: Array<{ readonly until: number; readonly resolve: () => void }> = [];
 
   constructor(options: { listener: ChangeListener; from: Subscriber['from']; maxPending: number; logger: Logger }) {
     this.from = options.from;
@@ -197,12 +214,31 @@ class Subscriber {
       return;
     }
     this.#queue.push(event);
+    this.#taken++;
     if (!this.#busy) this.#drain();
   }
 
   stop(): void {
     this.#stopped = true;
     this.#queue.length = 0;
+    this.#handled = this.#taken;
+    this.#wake();
+  }
+
+  /** Resolves once every event taken so far has been handled. */
+  caughtUp(): Promise<void> {
+    if (this.#handled >= this.#taken) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ until: this.#taken, resolve }));
+  }
+
+  #wake(): void {
+    if (this.#waiters.length === 0) return;
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiting) {
+      if (this.#handled >= waiter.until) waiter.resolve();
+      else this.#waiters.push(waiter);
+    }
   }
 
   #drain(): void {
@@ -213,6 +249,7 @@ class Subscriber {
         result = this.#listener(event);
       } catch (err) {
         this.#failed(err, event);
+        this.#handled++;
         continue;
       }
       if (result instanceof Promise) {
@@ -221,11 +258,15 @@ class Subscriber {
           .catch((err: unknown) => this.#failed(err, event))
           .finally(() => {
             this.#busy = false;
+            this.#handled++;
+            this.#wake();
             this.#drain();
           });
         return;
       }
+      this.#handled++;
     }
+    this.#wake();
     if (this.#dropped > 0 && this.#queue.length === 0) {
       this.#logger.warn({ dropped: this.#dropped }, 'a change feed subscriber caught up after dropping events');
       this.#dropped = 0;

@@ -35,13 +35,14 @@ export function createIpcPubSub(options: {
     ping: () => Promise.resolve(),
     publish(channel, message) {
       // A stopping worker whose IPC channel is gone cannot tell the others; its caches die with it.
-      if (closed) return Promise.resolve();
+      if (closed) return Promise.resolve(undefined);
       try {
         options.send({ strataPubSub: 1, channel, message });
       } catch (err) {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
-      return Promise.resolve();
+      // The primary relays to every worker; how many listen on the channel is not known here.
+      return Promise.resolve(undefined);
     },
     subscribe(channel, handler) {
       let set = handlers.get(channel);

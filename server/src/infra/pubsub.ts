@@ -5,7 +5,11 @@
 export type MessageHandler = (message: string) => void;
 
 export interface PubSub {
-  publish(channel: string, message: string): Promise<void>;
+  /**
+   * Resolves with how many subscribers the message reached when the broker can tell (Redis: every server
+   * listening on the channel; in memory: this process's handlers), undefined when it cannot (IPC).
+   */
+  publish(channel: string, message: string): Promise<number | undefined>;
   /** Returns a function that removes the subscription. */
   subscribe(channel: string, handler: MessageHandler): Promise<() => void>;
   /** Resolves when the broker answers (`/ready`); the in-process one always does. */
@@ -21,7 +25,7 @@ export function createMemoryPubSub(): PubSub {
     publish(channel, message) {
       const set = handlers.get(channel);
       if (set !== undefined) for (const handler of [...set]) queueMicrotask(() => handler(message));
-      return Promise.resolve();
+      return Promise.resolve(set?.size ?? 0);
     },
     subscribe(channel, handler) {
       let set = handlers.get(channel);

@@ -24,7 +24,7 @@ export async function createRedisPubSub(options: { url: string; prefix: string }
       await Promise.all([publisher.ping(), subscriber.ping()]);
     },
     async publish(channel, message) {
-      await publisher.publish(name(channel), message);
+      return await publisher.publish(name(channel), message);
     },
     async subscribe(channel, handler) {
       const full = name(channel);
@@ -36,6 +36,11 @@ export async function createRedisPubSub(options: { url: string; prefix: string }
       set.add(handler);
       return () => {
         set.delete(handler);
+        // The last one: Redis stops sending it here too (a publisher then sees one server fewer listening).
+        if (set.size === 0 && handlers.get(full) === set) {
+          handlers.delete(full);
+          subscriber.unsubscribe(full).catch(() => undefined);
+        }
       };
     },
     async close() {

@@ -20,7 +20,9 @@ import {
 } from './frames.js';
 import type { FrameTarget } from './frames.js';
 import { InvalidFrame, parseClientFrame } from './protocol.js';
+import { eventKey } from './resume.js';
 import type { KeptEvent, ResumeWindow, SubscriptionState } from './resume.js';
+import type { ResumeHandoff } from './handoff.js';
 import type { ConnectFrame, SubscribeFrame, UnsubscribeFrame } from './protocol.js';
 
 /** What every connection of one server shares. */
@@ -38,6 +40,8 @@ export interface ConnectionContext {
   readonly classAllowed: (className: string) => boolean;
   /** Subscriptions of dropped sockets, kept for a resume. */
   readonly resume: ResumeWindow;
+  /** Resume across live servers sharing pub/sub (Redis); absent: a resume only finds this server's. */
+  readonly handoff?: ResumeHandoff;
   /** Where events and errors sent are counted (`/metrics`). */
   readonly metrics?: LiveQueryMetrics;
   /** Cloud code's beforeConnect / beforeSubscribe (core's `liveHooks`); absent: none run. */
@@ -217,7 +221,15 @@ export class LiveConnection {
         auth,
       };
       const owner = ownerOf(query.auth);
-      if (frame.resume !== undefined && this.#resume(requestId, frame.resume, owner)) return;
+      if (frame.resume !== undefined) {
+        const resumed = this.#resume(requestId, frame.resume, owner);
+        if (resumed === true) return;
+        if (resumed === 'elsewhere' && this.#context.handoff !== undefined) {
+          await this.#resumeFromElsewhere({ requestId, query, owner, resume: frame.resume });
+          return;
+        }
+        this.#send(resyncFrame(this.#target, requestId));
+      }
       if (existing !== undefined) {
         await existing.subscription.replace(query);
         if (existing.auth !== query.auth) {
@@ -233,19 +245,7 @@ export class LiveConnection {
           subscription.close();
           return;
         }
-        const state: SubscriptionState = {
-          subscription,
-          subscriptionId: randomUUID(),
-          owner,
-          seq: 0,
-          attached: undefined,
-          holder: undefined,
-          kept: [],
-          auth: query.auth,
-          origin: this.#origin,
-          hookChain: Promise.resolve(),
-          hookPending: 0,
-        };
+        const state = this.#newState({ subscription, owner, auth: query.auth });
         holder.state = state;
         this.#context.resume.track(state);
         this.#attach(requestId, state);
@@ -345,18 +345,41 @@ export class LiveConnection {
     };
   }
 
+  #newState(options: {
+    subscription: SubscriptionState['subscription'];
+    owner: string;
+    auth: Auth;
+  }): SubscriptionState {
+    return {
+      subscription: options.subscription,
+      subscriptionId: this.#context.handoff?.newId() ?? randomUUID(),
+      owner: options.owner,
+      seq: 0,
+      attached: undefined,
+      holder: undefined,
+      kept: [],
+      auth: options.auth,
+      origin: this.#origin,
+      hookChain: Promise.resolve(),
+      hookPending: 0,
+    };
+  }
+
   /**
-   * `resume`: takes the kept subscription back from the window, replays the events after the client's seq and
-   * confirms with `subscribed`; true when done. Otherwise (unknown, another caller's, expired, or events lost
-   * past the window) it says `resync` and the caller subscribes afresh.
+   * `resume` of a subscription this server keeps: takes it back from the window, replays the events after the
+   * client's seq and confirms with `subscribed` (true). False when the events are no longer all kept (or the
+   * seq was never reached), or the subscription is unknown here or another caller's: the client must resync;
+   * `elsewhere` when another server handed out its id.
    */
-  #resume(requestId: number, resume: { subscriptionId: string; seq: number }, owner: string): boolean {
+  #resume(requestId: number, resume: { subscriptionId: string; seq: number }, owner: string): boolean | 'elsewhere' {
     const window = this.#context.resume;
     const state = window.take(resume.subscriptionId, owner);
-    const missed = state === undefined ? undefined : window.since(state, resume.seq);
-    if (state === undefined || missed === undefined) {
-      if (state !== undefined) window.end(state);
-      this.#send(resyncFrame(this.#target, requestId));
+    if (state === undefined) {
+      return this.#context.handoff?.holderOf(resume.subscriptionId) === undefined ? false : 'elsewhere';
+    }
+    const missed = window.since(state, resume.seq);
+    if (missed === undefined) {
+      window.end(state);
       return false;
     }
     const existing = this.#subscriptions.get(requestId);
@@ -365,6 +388,60 @@ export class LiveConnection {
     for (const event of missed) this.#sendEvent(requestId, event);
     this.#send(subscribedFrame(this.#target, requestId, state.subscriptionId));
     return true;
+  }
+
+  /**
+   * `resume` of a subscription another live server handed out (`handoff.ts`): the query is subscribed here first
+   * and its events buffered, then the holder is asked for the events after the client's seq. They are replayed,
+   * numbering goes on after them, and the buffer follows minus what the holder had already numbered. When the
+   * holder is gone or refuses, the client is told `resync` and the new subscription (with what it buffered) is
+   * its fresh one. Answers `subscribed` with a new id (this server's).
+   */
+  async #resumeFromElsewhere(options: {
+    requestId: number;
+    query: LiveQuery;
+    owner: string;
+    resume: { subscriptionId: string; seq: number };
+  }): Promise<void> {
+    const { requestId, query, owner, resume } = options;
+    const handoff = this.#context.handoff as ResumeHandoff;
+    const buffered: LiveEvent[] = [];
+    const holder: { state?: SubscriptionState } = {};
+    const subscription = await this.#context.hub.subscribe(query, (event) => {
+      if (holder.state === undefined) buffered.push(event);
+      else this.#context.deliver(holder.state, event);
+    });
+    const answer = await handoff.ask({ subscriptionId: resume.subscriptionId, owner, seq: resume.seq });
+    if (this.#closed) {
+      // The client is gone again; what the holder gave is lost, and its next resume is told to resync.
+      subscription.close();
+      return;
+    }
+    const window = this.#context.resume;
+    const state = this.#newState({ subscription, owner, auth: query.auth });
+    const existing = this.#subscriptions.get(requestId);
+    if (existing !== undefined) window.end(existing);
+    window.track(state);
+    this.#attach(requestId, state);
+    let seen: ReadonlySet<string> = new Set();
+    if (answer.ok) {
+      state.seq = answer.seq;
+      for (const event of answer.events) {
+        window.keep(state, event);
+        this.#sendEvent(requestId, event);
+      }
+      seen = new Set(answer.keys);
+    } else {
+      this.#context.logger.debug({ reason: answer.reason }, 'LiveQuery resume from another server: resync');
+      this.#send(resyncFrame(this.#target, requestId));
+    }
+    this.#send(subscribedFrame(this.#target, requestId, state.subscriptionId));
+    // From here on the hub's events go straight through; first the buffered ones the holder did not number.
+    holder.state = state;
+    for (const event of buffered) {
+      if (event.op !== 'error' && seen.has(eventKey(event))) continue;
+      this.#context.deliver(state, event);
+    }
   }
 
   #sendEvent(requestId: number, event: KeptEvent): void {

@@ -7,17 +7,24 @@ import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODE, eventBody } from './frames.js';
 import { EventHooks } from './event-hooks.js';
 import { ResumeWindow } from './resume.js';
+import { ResumeHandoff } from './handoff.js';
 import { LiveConnection } from './connection.js';
 import type { ConnectionContext } from './connection.js';
 import { UpgradeLimit } from '../lib/index.js';
+import type { PubSub } from '../infra/index.js';
 
-export interface LiveServerOptions extends Omit<ConnectionContext, 'resume' | 'deliver' | 'counts'> {
+export interface LiveServerOptions extends Omit<ConnectionContext, 'resume' | 'handoff' | 'deliver' | 'counts'> {
   /** The fields of a class (afterLiveQueryEvent's answer may not bring back one the subscriber was not given). */
   readonly classFields?: (className: string) => Promise<ReadonlySet<string>>;
   /** How long a dropped socket's subscriptions are kept for a resume (0: not at all). */
   readonly resumeWindowMs: number;
   /** Events kept per subscription for a resume. */
   readonly resumeMaxEvents: number;
+  /**
+   * The pub/sub shared with the other live servers (Redis, cluster workers): a resume that reaches this server
+   * for another's subscription is handed over (`handoff.ts`). Absent: resumes find this server's only.
+   */
+  readonly handoffVia?: { readonly pubsub: PubSub; readonly timeoutMs: number };
   /** Ping interval; a client that has not answered the previous ping is cut (Parse's `websocketTimeout`). */
   readonly pingIntervalMs: number;
   /** Largest client frame in bytes; a bigger one closes the socket with 1009. */
@@ -40,6 +47,7 @@ export interface LiveServerOptions extends Omit<ConnectionContext, 'resume' | 'd
 export class LiveServer {
   readonly #options: ConnectionContext & LiveServerOptions;
   readonly #resume: ResumeWindow;
+  readonly #handoff: ResumeHandoff | undefined;
   readonly #wss: WebSocketServer;
   readonly #upgrades: UpgradeLimit;
   readonly #alive = new WeakMap<WebSocket, boolean>();
@@ -56,6 +64,10 @@ export class LiveServer {
         eventBody({ op: event.op, object: event.object, original: event.original, encode: options.encode }),
     });
     const resume = this.#resume;
+    this.#handoff =
+      options.handoffVia === undefined || options.resumeWindowMs <= 0
+        ? undefined
+        : new ResumeHandoff({ ...options.handoffVia, window: resume, logger: options.logger });
     const hooks = options.hooks;
     const events =
       hooks === undefined
@@ -72,6 +84,7 @@ export class LiveServer {
     this.#options = {
       ...options,
       resume,
+      ...(this.#handoff === undefined ? {} : { handoff: this.#handoff }),
       deliver:
         events === undefined
           ? (state, event) => resume.route(state, event)
@@ -117,6 +130,7 @@ export class LiveServer {
   /** Closes every socket (1001) and the own port. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    this.#handoff?.close();
     this.#resume.close();
     for (const [socket, connection] of this.#connections) {
       connection.close();

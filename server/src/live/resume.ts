@@ -8,6 +8,19 @@ export interface KeptEvent {
   readonly op: LiveEventOp;
   readonly className: string;
   readonly body: { object: unknown; original?: unknown };
+  /**
+   * Which write it came from, the same on every server (`eventKey`): a subscription handed over from another
+   * server drops the events that server already numbered.
+   */
+  readonly key: string;
+}
+
+/**
+ * An event's identity across servers: the op, the object and its `updatedAt` (every live server sees the same
+ * states of a write, so the same event of one subscription has the same key on each).
+ */
+export function eventKey(event: Extract<LiveEvent, { object: unknown }>): string {
+  return `${event.op} ${event.objectId} ${event.object.updatedAt?.getTime() ?? ''}`;
 }
 
 /**
@@ -43,8 +56,9 @@ export interface SubscriptionState {
 
 /**
  * The resume window (Strata's extension; Parse SDKs never ask for it): subscriptions of dropped sockets, kept
- * for `windowMs` with at most `maxEvents` events each, in this process's memory. A resume that reaches another
- * server, or comes too late, or after too many events, is answered with `resync`.
+ * for `windowMs` with at most `maxEvents` events each, in this process's memory. A resume that comes too late,
+ * or after too many events, is answered with `resync`; one that reaches another server is handed over from
+ * here when servers share Redis (`handoff.ts`), else answered with `resync` too.
  */
 export class ResumeWindow {
   readonly #windowMs: number;
@@ -78,12 +92,17 @@ export class ResumeWindow {
       op: event.op,
       className: event.className,
       body: body ?? this.#encode(event),
+      key: eventKey(event),
     };
-    if (this.#windowMs > 0 && this.#maxEvents > 0) {
-      state.kept.push(kept);
-      if (state.kept.length > this.#maxEvents) state.kept.shift();
-    }
+    this.keep(state, kept);
     state.attached?.(kept);
+  }
+
+  /** Keeps a numbered event for a later resume (the latest `maxEvents`). */
+  keep(state: SubscriptionState, event: KeptEvent): void {
+    if (this.#windowMs <= 0 || this.#maxEvents <= 0) return;
+    state.kept.push(event);
+    if (state.kept.length > this.#maxEvents) state.kept.shift();
   }
 
   /** An event that was lost before it was numbered: the sequence skips it, so a resume past it is told resync. */
@@ -92,9 +111,13 @@ export class ResumeWindow {
     state.kept = [];
   }
 
-  /** The kept events after `seq`, or undefined when some of them are no longer kept (the client must resync). */
+  /**
+   * The kept events after `seq`, or undefined when some of them are no longer kept, or when `seq` is one this
+   * subscription never reached (the client must resync).
+   */
   since(state: SubscriptionState, seq: number): KeptEvent[] | undefined {
-    if (seq >= state.seq) return [];
+    if (seq > state.seq || seq < 0) return undefined;
+    if (seq === state.seq) return [];
     const first = state.kept[0];
     if (first === undefined || first.seq > seq + 1) return undefined;
     return state.kept.filter((event) => event.seq > seq);
@@ -128,6 +151,20 @@ export class ResumeWindow {
     const state = this.#all.get(subscriptionId);
     if (state === undefined || state.owner !== owner) return undefined;
     clearTimeout(state.timer);
+    return state;
+  }
+
+  /**
+   * Gives the subscription away to another server (cross-server resume): no longer resumable here and its
+   * socket, if one still holds it, no longer fed; its events are still numbered and kept until the caller
+   * closes its hub subscription. Undefined when it is not here or is another caller's (then it is left as it was).
+   */
+  release(subscriptionId: string, owner: string): SubscriptionState | undefined {
+    const state = this.take(subscriptionId, owner);
+    if (state === undefined) return undefined;
+    state.holder = undefined;
+    state.attached = undefined;
+    this.#all.delete(subscriptionId);
     return state;
   }
 

@@ -12,7 +12,7 @@ import type { Config } from '../config/index.js';
 import type { ChangeFeed } from '../core/index.js';
 import type { DashboardUser } from '../dashboard/index.js';
 import { createLogger } from '../infra/index.js';
-import type { LogBuffer, Logger } from '../infra/index.js';
+import type { LogBuffer, Logger, PubSub } from '../infra/index.js';
 import type { PushHooks } from '../push/index.js';
 import { testConfig, testDatabaseURI } from './test-config.test-util.js';
 
@@ -55,6 +55,8 @@ export async function startTestServer(
     logs?: LogBuffer;
     /** `createApp`'s push hooks (`beforePush` / `afterPush`). */
     pushHooks?: PushHooks;
+    /** `createApp`'s shared pub/sub (else Redis with `redisURL`, or none). */
+    pubsub?: PubSub;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-test-'));
@@ -68,6 +70,7 @@ export async function startTestServer(
     dashboardAssets,
     logs,
     pushHooks,
+    pubsub,
     ...configOverrides
   } = overrides;
   const config: Config = {
@@ -88,6 +91,7 @@ export async function startTestServer(
     ...(dashboardAssets === undefined ? {} : { dashboardAssets }),
     ...(logs === undefined ? {} : { logs }),
     ...(pushHooks === undefined ? {} : { pushHooks }),
+    ...(pubsub === undefined ? {} : { pubsub }),
   });
   const { port } = await app.listen();
   const url = `http://127.0.0.1:${port}`;

@@ -67,6 +67,8 @@ export type LiveListener = (event: LiveEvent) => void;
 export interface LiveSubscription {
   /** Swaps the query (LiveQuery's `update`): checked like a new one; on refusal the old query stays. */
   replace(query: LiveQuery): Promise<void>;
+  /** Resolves once every change this server received before the call has been matched and delivered for it. */
+  settled(): Promise<void>;
   /** Stops the events; safe to call twice. */
   close(): void;
 }
@@ -103,13 +105,14 @@ export class LiveHub {
   /** Bumped when roles or sessions change: every policy is rebuilt before its next use. */
   #generation = 0;
   readonly #stop: () => void;
+  readonly #listen = (event: ChangeEvent): Promise<void> => this.#onChange(event);
 
   constructor(options: LiveHubOptions) {
     this.#core = options.core;
     this.#logger = options.logger;
     this.#maxDepth = options.maxDepth;
     this.#limits = options.limits;
-    this.#stop = options.core.changes.subscribe((event) => this.#onChange(event));
+    this.#stop = options.core.changes.subscribe(this.#listen);
   }
 
   /** How many live queries are registered. */
@@ -135,6 +138,10 @@ export class LiveHub {
         this.#index.delete(current);
         current = replacement;
         this.#index.add(current);
+      },
+      settled: async () => {
+        await this.#core.changes.caughtUp(this.#listen);
+        await current.chain;
       },
       close: () => {
         closed = true;
