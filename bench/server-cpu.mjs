@@ -7,11 +7,14 @@
 // GraphQL's cost is put next to REST's (`include` vs `graphql`: the same 20-object page with a nested pointer).
 //
 //   node bench/server-cpu.mjs [--scenarios include,graphql] [--requests 3000] [--rounds 3] [--connections 4]
-//                             [--rows 2000] [--baseline DIR (another built checkout, measured alternately)]
+//                             [--rows 2000] [--warmup N (requests before each measurement; default requests/10)]
+//                             [--baseline DIR (another built checkout, measured alternately)]
+//                             [--without-cloud (no --cloud file, as bench/compare.js starts Strata)]
 //                             [--profile (a .cpuprofile of the measured requests of each scenario, into
 //                              bench/results/tmp; summarize with bench/profile-summary.js)] [--out FILE]
 //
-// Scenario names are run.js's (bench/lib/scenarios.js): get, query, include, graphql, update, create, ...
+// Scenario names are run.js's (bench/lib/scenarios.js): get, query, include, graphql, update, create, ...,
+// plus top20 (compare.js's page: order=-score&limit=20, no where).
 // The median of the rounds is reported; rounds alternate between baseline and current.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +24,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort, spawnProcess, stopProcess, waitForHttp200 } from './lib/processes.js';
-import { EXECUTION_ORDER, SCENARIO_NAMES, buildScenario, indexScore, seed } from './lib/scenarios.js';
+import {
+  EXECUTION_ORDER,
+  EXTRA_SCENARIO_NAMES,
+  SCENARIO_NAMES,
+  buildScenario,
+  indexScore,
+  seed,
+} from './lib/scenarios.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.dirname(benchDir);
@@ -32,15 +42,17 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '4' },
     rows: { type: 'string', default: '2000' },
+    warmup: { type: 'string' },
     baseline: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'without-cloud': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
 const chosen = values.scenarios.split(',').filter((s) => s !== '');
 for (const name of chosen) {
-  if (!SCENARIO_NAMES.includes(name)) {
-    console.error(`unknown scenario ${name}; known: ${SCENARIO_NAMES.join(', ')}`);
+  if (!SCENARIO_NAMES.includes(name) && !EXTRA_SCENARIO_NAMES.includes(name)) {
+    console.error(`unknown scenario ${name}; known: ${[...SCENARIO_NAMES, ...EXTRA_SCENARIO_NAMES].join(', ')}`);
     process.exit(2);
   }
 }
@@ -104,7 +116,7 @@ async function startServer(root, label) {
       ...['--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--workers', '1'],
       ...['--app-id', ctx.appId, '--master-key', ctx.masterKey, '--client-key', ctx.clientKey],
       ...['--rest-api-key', ctx.clientKey, '--allow-client-class-creation', '--log-level', 'warn'],
-      ...['--cloud', path.join(benchDir, 'cloud/main.js')],
+      ...(values['without-cloud'] ? [] : ['--cloud', path.join(benchDir, 'cloud/main.js')]),
     ],
   });
   const baseUrl = `http://127.0.0.1:${port}/parse`;
@@ -129,7 +141,7 @@ async function measure(server, name, round) {
   const origin = new URL(server.baseUrl).origin;
   const run = (amount) =>
     autocannon({ url: origin, connections: CONNECTIONS, amount, requests: [scenario.request], timeout: 60 });
-  await run(Math.max(200, REQUESTS / 10)); // warm-up: JIT, caches
+  await run(values.warmup === undefined ? Math.max(200, REQUESTS / 10) : Number(values.warmup)); // warm-up: JIT, caches
   const pid = server.proc.child.pid;
   const profiling = values.profile && round === 0;
   if (profiling) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MATCH_ALL } from '../../query/index.js';
+import type { SortKey } from '../../query/index.js';
 import type { ClassSchema } from '../../schema/index.js';
 import { runStorageConformance } from '../conformance/index.js';
 import type { StorageAdapter } from '../index.js';
@@ -148,6 +149,26 @@ describe('sqlite specifics', () => {
       { code: 111 },
     );
     assert.equal((await storage.find({ schema, where: MATCH_ALL }))[0]?.fields['n'], 2);
+    await storage.close();
+  });
+
+  it('writes the limit into the SQL as integer text, whatever number it is given', async () => {
+    // The limit is SQL text, not a bound value (a bound LIMIT re-compiles the statement on every run): extreme
+    // numbers must still make valid SQL and the same answers.
+    const storage = await open(nextPath());
+    const schema = schemaOf('Limited', { n: { type: 'Number' } });
+    for (const n of [1, 2, 3]) await storage.insert({ schema, object: { objectId: `l${n}`, fields: { n } } });
+    const sort: SortKey[] = [{ path: ['n'], direction: 1 }];
+    const ns = async (options: { limit?: number; skip?: number }): Promise<unknown[]> =>
+      (await storage.find({ schema, where: MATCH_ALL, sort, ...options })).map((o) => o.fields['n']);
+    assert.deepEqual(await ns({ limit: 2 }), [1, 2]);
+    assert.deepEqual(await ns({ limit: 2, skip: 1 }), [2, 3]);
+    assert.deepEqual(await ns({ limit: 0 }), []);
+    assert.deepEqual(await ns({ limit: 1.9 }), [1]);
+    assert.deepEqual(await ns({ limit: 1e300 }), [1, 2, 3]);
+    assert.deepEqual(await ns({ limit: Number.POSITIVE_INFINITY, skip: 2 }), [3]);
+    assert.deepEqual(await ns({ limit: -5 }), []);
+    assert.deepEqual(await ns({ skip: 1 }), [2, 3]);
     await storage.close();
   });
 
