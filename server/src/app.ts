@@ -4,10 +4,9 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { CredentialResolver, MASTER, createAuthProviders, createPasswordHasher } from './auth/index.js';
+import { CredentialResolver, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
 import {
   CloudRegistry,
@@ -15,7 +14,6 @@ import {
   installUnhandledRejectionGuard,
   ParseBridge,
   loadCloudCode,
-  JobRunner,
   createWebhookStore,
   OutboundHttp,
 } from './cloud/index.js';
@@ -23,44 +21,24 @@ import type { HookServerConfig, JobQueueData } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { createEmailAdapter } from './email/index.js';
 import type { EmailAdapter } from './email/index.js';
-import {
-  ChangeBus,
-  FileUrlSigner,
-  LiveHub,
-  fileURLBuilder,
-  UsageMeter,
-  createCore,
-  SlowQueryLog,
-  createStorageJobScheduleSource,
-  createStorageJobStatusStore,
-  createWebhookSource,
-} from './core/index.js';
-import type { AccountServices, ChangeFeed, Core, FileServices } from './core/index.js';
-import { receiveRelayedJobs, relayJobs } from './app-job-relay.js';
+import { ChangeBus, LiveHub, UsageMeter, createCore, SlowQueryLog, createWebhookSource } from './core/index.js';
+import type { ChangeFeed } from './core/index.js';
+import { createAccountServices } from './app-accounts.js';
 import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
-import { ErrorCode, ParseError } from './errors/index.js';
-import { ClientAddressResolver, createHttpApp, enforceAuthRateLimit, setSecurityHeaders } from './http/index.js';
-import { LiveServer } from './live/index.js';
-import type { AuthRateLimits, RequestSample, RootFrontEnd } from './http/index.js';
-import { GraphQLSocketServer, PersistedOperations, SchemaCache, createGraphQLHandler } from './graphql/index.js';
-import { openFileStore } from './files/index.js';
-import {
-  createMetrics,
-  createMemoryPubSub,
-  createMemoryQueue,
-  createMemoryRateLimiter,
-  createRedisQueue,
-  createRedisPubSub,
-  createRedisRateLimiter,
-  LogBuffer,
-} from './infra/index.js';
-import type { HookSample, JobQueue, Logger, Metrics, PubSub, RateLimiter } from './infra/index.js';
+import { createDashboard } from './app-dashboard.js';
+import { httpFiles, openFiles } from './app-files.js';
+import { createGraphQL, prepareGraphQL } from './app-graphql.js';
+import { createJobRunner, createPushService } from './app-queues.js';
+import { createAuthRateLimits, createRateLimiter } from './app-rate-limits.js';
+import { createSocketServers } from './app-sockets.js';
+import { createHttpApp, setSecurityHeaders } from './http/index.js';
+import type { RequestSample } from './http/index.js';
+import { createMetrics, createMemoryPubSub, createRedisPubSub, LogBuffer } from './infra/index.js';
+import type { HookSample, JobQueue, Logger, Metrics, PubSub } from './infra/index.js';
 import { openStorage } from './storage/index.js';
-import { createLogProvider, pushProvidersFromConfig, PushService } from './push/index.js';
-import type { PushHooks, PushJobData } from './push/index.js';
-import { createDashboardHandler, locateDashboardAssets } from './dashboard/index.js';
-import type { DashboardApp, DashboardHandler, DashboardUser } from './dashboard/index.js';
-import type { SchemaRegistry } from './schema/index.js';
+import type { PushHooks } from './push/index.js';
+import { locateDashboardAssets } from './dashboard/index.js';
+import type { DashboardUser } from './dashboard/index.js';
 import type { StorageAdapter } from './storage/index.js';
 
 export const STRATA_VERSION = '0.1.0';
@@ -274,19 +252,7 @@ export async function createApp(options: {
   metrics.sampleQueue('push', () => push.queue.counts());
   const credentials = new CredentialResolver(config);
   // One generated GraphQL schema for HTTP and WebSocket (it follows the schema registry and the functions).
-  const graphQLSchemas = serveApi
-    ? new SchemaCache({
-        classes: () => schemas.getAll(),
-        functionNames: () => cloud.list().functions.map((fn) => fn.name),
-      })
-    : undefined;
-  if (config.graphQLPersistedOnly && config.graphQLPersistedOperations === undefined) {
-    throw new Error('--graphql-persisted-only needs the documents: set --graphql-persisted-operations <file>');
-  }
-  const persisted =
-    serveApi && config.graphQLPersistedOperations !== undefined
-      ? await PersistedOperations.load({ file: config.graphQLPersistedOperations, only: config.graphQLPersistedOnly })
-      : undefined;
+  const graphQL = await prepareGraphQL({ config, serveApi, schemas, cloud });
   const app = createHttpApp({
     core,
     push: push.service,
@@ -312,17 +278,17 @@ export async function createApp(options: {
       metricsIps: config.metricsIps ?? ['127.0.0.1', '::1'],
     },
     observe: (sample) => observeRequest({ sample, metrics, meter }),
-    ...(graphQLSchemas === undefined
+    ...(graphQL === undefined
       ? {}
       : {
           rootFrontEnd: createGraphQL({
             config,
             core,
             credentials,
-            schemas: graphQLSchemas,
+            schemas: graphQL.schemas,
             rateLimits,
             files,
-            persisted,
+            persisted: graphQL.persisted,
           }),
         }),
   });
@@ -352,41 +318,18 @@ export async function createApp(options: {
   server.headersTimeout = Math.max(server.headersTimeout, config.keepAliveTimeout + 1000);
   // Live queries (LiveQuery sockets, later GraphQL subscriptions) are matched against the change feed by one hub.
   const liveHub = new LiveHub({ core, logger, maxDepth: config.maxNestingDepth, limits: queryLimits });
-  const live =
-    config.role === 'live' || config.role === 'all'
-      ? createLiveServer({
-          config,
-          core,
-          hub: liveHub,
-          logger,
-          metrics,
-          ...(sharedPubSub ? { pubsub } : {}),
-          mountURL: () => mountURL,
-          ...(files?.signer === undefined ? {} : { fileToken: files.signer.token.bind(files.signer) }),
-        })
-      : undefined;
-  const graphQLSockets =
-    graphQLSchemas === undefined
-      ? undefined
-      : createGraphQLSockets({
-          config,
-          core,
-          hub: liveHub,
-          schemas: graphQLSchemas,
-          credentials,
-          logger,
-          files,
-          persisted,
-        });
-  if (graphQLSockets === undefined) live?.attach(server);
-  else {
-    // Upgrades at the GraphQL path are GraphQL subscriptions; any other path is a LiveQuery client.
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (graphQLSockets.owns(req)) graphQLSockets.upgrade(req, socket, head);
-      else if (live !== undefined) live.upgrade(req, socket, head);
-      else socket.destroy();
-    });
-  }
+  const { live, graphQLSockets } = createSocketServers({
+    config,
+    core,
+    hub: liveHub,
+    logger,
+    metrics,
+    server,
+    ...(sharedPubSub ? { pubsub } : {}),
+    mountURL: () => mountURL,
+    files,
+    graphQL: graphQL === undefined ? undefined : { ...graphQL, credentials },
+  });
   // Metering survives restarts: what was recorded is written every --usage-flush-interval and on close.
   const flushUsage = (): Promise<void> =>
     meter.flush().catch((err: unknown) => logger.warn({ err }, 'could not write the usage meter; will retry'));
@@ -452,231 +395,6 @@ export async function createApp(options: {
   };
 }
 
-/** Events kept per LiveQuery subscription for a client that resumes after a dropped socket. */
-const LIVE_RESUME_MAX_EVENTS = 100;
-/**
- * How long a live server waits for another to hand over a subscription a client resumes (the holder answers
- * at once when it runs; this only bounds a holder that dies mid-answer, or cluster IPC, which cannot say that
- * nobody listens).
- */
-const LIVE_RESUME_HANDOFF_TIMEOUT_MS = 5000;
-
-/**
- * LiveQuery's WebSocket server (roles `live` and `all`): the app's keys, its session resolution, the client
- * address as the REST door sees it, and file URLs as REST encodes them.
- */
-function createLiveServer(options: {
-  config: Config;
-  core: Core;
-  hub: LiveHub;
-  logger: Logger;
-  metrics: Metrics;
-  /** Shared with the other servers (Redis, cluster IPC): resumes are handed over between live servers. */
-  pubsub?: PubSub;
-  mountURL: () => string;
-  fileToken?: (name: string) => string;
-}): LiveServer {
-  const { config, core } = options;
-  const addresses = new ClientAddressResolver(config.trustProxy ?? []);
-  const fileURL = fileURLBuilder({
-    appId: config.appId,
-    ...(options.fileToken === undefined ? {} : { fileToken: options.fileToken }),
-  });
-  const classes = config.liveQueryClasses?.map((name) => new RegExp(`^(?:${name})$`));
-  return new LiveServer({
-    hub: options.hub,
-    credentials: new CredentialResolver(config),
-    authenticate: (credentials) => core.authenticate(credentials),
-    hooks: core.liveHooks,
-    classFields: async (className) =>
-      new Set(Object.keys((await core.readPolicy({ auth: MASTER, className })).schema.fields)),
-    encode: { fileURL: (name) => fileURL(config.publicServerURL ?? options.mountURL(), name) },
-    logger: options.logger,
-    metrics: options.metrics.liveQuery,
-    maxSubscriptions: config.liveQueryMaxSubscriptions,
-    maxQueueBytes: config.liveQueryMaxQueue,
-    classAllowed: (className) => classes === undefined || classes.some((pattern) => pattern.test(className)),
-    pingIntervalMs: config.liveQueryPingInterval * 1000,
-    resumeWindowMs: config.liveQueryResumeWindow * 1000,
-    resumeMaxEvents: LIVE_RESUME_MAX_EVENTS,
-    ...(options.pubsub === undefined
-      ? {}
-      : { handoffVia: { pubsub: options.pubsub, timeoutMs: LIVE_RESUME_HANDOFF_TIMEOUT_MS } }),
-    maxFrameBytes: config.liveQueryMaxFrame,
-    maxConnectionsPerIp: config.liveQueryMaxConnectionsPerIp,
-    clientAddress: (req) => addresses.resolve(req).ip,
-  });
-}
-
-/**
- * The dashboard at `/dashboard`: this server is its first app (reached over loopback with its own keys, so
- * dashboard requests run through the same REST routes and core operations as any client's), plus the
- * configured `dashboardApps`.
- */
-/** Any one of this server's client keys, for the dashboard's "browse as user" requests. */
-function localClientKey(config: Config): { clientKey?: string } {
-  const key = config.restAPIKey ?? config.clientKey ?? config.javascriptKey;
-  return key === undefined ? {} : { clientKey: key };
-}
-
-async function createDashboard(options: {
-  config: Config;
-  logger: Logger;
-  pubsub: PubSub;
-  now: () => Date;
-  users: () => readonly DashboardUser[];
-  assets: string | undefined;
-  localURL: () => string;
-}): Promise<DashboardHandler> {
-  const { config } = options;
-  const local: DashboardApp = {
-    appId: config.appId,
-    appName: config.appName ?? config.appId,
-    serverURL: options.localURL,
-    masterKey: config.masterKey,
-    ...(config.readOnlyMasterKey === undefined ? {} : { readOnlyMasterKey: config.readOnlyMasterKey }),
-    ...localClientKey(config),
-    local: true,
-    graphQLURL: () => new URL(config.graphQLPath, options.localURL()).href,
-    metricsURL: () => new URL('/metrics', options.localURL()).href,
-    ...(config.metricsKey === undefined ? {} : { metricsKey: config.metricsKey }),
-  };
-  const others: DashboardApp[] = (config.dashboardApps ?? []).map((app) => ({
-    appId: app.appId,
-    appName: app.appName ?? app.appId,
-    serverURL: app.serverURL,
-    masterKey: app.masterKey,
-    ...(app.readOnlyMasterKey === undefined ? {} : { readOnlyMasterKey: app.readOnlyMasterKey }),
-    ...(app.clientKey === undefined ? {} : { clientKey: app.clientKey }),
-  }));
-  const now = (): number => options.now().getTime();
-  const limiter = async (max: number, scope: string): Promise<RateLimiter> =>
-    config.redisURL === undefined
-      ? createMemoryRateLimiter({ max, windowMs: 60_000, now })
-      : createRedisRateLimiter({
-          max,
-          windowMs: 60_000,
-          now,
-          url: config.redisURL,
-          prefix: `strata:${config.appId}:rl:${scope}`,
-        });
-  return createDashboardHandler({
-    path: '/dashboard',
-    assets: options.assets,
-    apps: [local, ...others.filter((app) => app.appId !== local.appId)],
-    users: options.users,
-    hasher: createPasswordHasher({ cost: config.passwordHashCost }),
-    secret: config.dashboardSecret ?? config.masterKey,
-    sessionTtlMs: config.dashboardSessionTtl * 1000,
-    signInLimits: {
-      ip: await limiter(20, 'dashboard-ip'),
-      username: await limiter(10, 'dashboard-user'),
-    },
-    pubsub: options.pubsub,
-    logger: options.logger,
-    now,
-  });
-}
-
-/**
- * Parse's GraphQL API at `--graphql-path` (root of the server, as parse-server's `graphQLPath`): the schema
- * follows the schema registry (rebuilt after any server's schema change) and the registered cloud functions;
- * the keys are checked by the same `CredentialResolver` as REST, log-in and sign-up share REST's rate limits.
- */
-function createGraphQL(options: {
-  config: Config;
-  core: Core;
-  credentials: CredentialResolver;
-  schemas: SchemaCache;
-  rateLimits: AuthRateLimits;
-  files: FileServices | undefined;
-  persisted: PersistedOperations | undefined;
-}): RootFrontEnd {
-  const { config, core, schemas, rateLimits, files } = options;
-  const fileURL = fileURLBuilder({
-    appId: config.appId,
-    ...(files?.signer === undefined ? {} : { fileToken: (name: string) => files.signer?.token(name) ?? '' }),
-  });
-  const handler = createGraphQLHandler({
-    core,
-    credentials: options.credentials,
-    schemas,
-    path: config.graphQLPath,
-    publicIntrospection: config.graphQLPublicIntrospection,
-    limits: {
-      maxDepth: config.graphQLMaxDepth,
-      maxAliases: config.graphQLMaxAliases,
-      maxComplexity: config.graphQLMaxComplexity,
-      maxBatch: config.graphQLMaxBatch,
-      maxTokens: config.graphQLMaxTokens,
-    },
-    maxBodySize: config.maxBodySize,
-    maxUploadSize: files?.maxUploadSize ?? config.maxBodySize,
-    maxNestingDepth: config.maxNestingDepth,
-    encode: (mountURL) => ({ fileURL: (name) => fileURL(config.publicServerURL ?? mountURL, name) }),
-    mountURL: (req, protocol) => `${protocol}://${req.headers.host ?? 'localhost'}${config.mountPath}`,
-    limitAuth: (request) => enforceAuthRateLimit(rateLimits, request),
-    ...(options.persisted === undefined ? {} : { persisted: options.persisted }),
-  });
-  return { path: config.graphQLPath, handle: (req, res, client) => handler.handle(req, res, client) };
-}
-
-/** Events one GraphQL subscription may have waiting to be sent before it is ended as too slow. */
-const GRAPHQL_MAX_PENDING_EVENTS = 1000;
-
-/**
- * GraphQL subscriptions over WebSocket at `--graphql-path` (roles api/all), on the live query hub: the same
- * keys, limits and file URLs as GraphQL over HTTP; LiveQuery's socket limits (frame size, queue, connections
- * per address, ping) and class allow-list.
- */
-function createGraphQLSockets(options: {
-  config: Config;
-  core: Core;
-  hub: LiveHub;
-  schemas: SchemaCache;
-  credentials: CredentialResolver;
-  logger: Logger;
-  files: FileServices | undefined;
-  persisted: PersistedOperations | undefined;
-}): GraphQLSocketServer {
-  const { config, files } = options;
-  const addresses = new ClientAddressResolver(config.trustProxy ?? []);
-  const fileURL = fileURLBuilder({
-    appId: config.appId,
-    ...(files?.signer === undefined ? {} : { fileToken: (name: string) => files.signer?.token(name) ?? '' }),
-  });
-  const classes = config.liveQueryClasses?.map((name) => new RegExp(`^(?:${name})$`));
-  return new GraphQLSocketServer({
-    core: options.core,
-    hub: options.hub,
-    credentials: options.credentials,
-    schemas: options.schemas,
-    path: config.graphQLPath,
-    limits: {
-      maxDepth: config.graphQLMaxDepth,
-      maxAliases: config.graphQLMaxAliases,
-      maxComplexity: config.graphQLMaxComplexity,
-      maxTokens: config.graphQLMaxTokens,
-    },
-    publicIntrospection: config.graphQLPublicIntrospection,
-    maxNestingDepth: config.maxNestingDepth,
-    maxSubscriptions: config.graphQLMaxSubscriptions,
-    maxPendingEvents: GRAPHQL_MAX_PENDING_EVENTS,
-    maxQueueBytes: config.liveQueryMaxQueue,
-    maxFrameBytes: config.liveQueryMaxFrame,
-    maxConnectionsPerIp: config.liveQueryMaxConnectionsPerIp,
-    pingIntervalMs: config.liveQueryPingInterval * 1000,
-    classAllowed: (className) => classes === undefined || classes.some((pattern) => pattern.test(className)),
-    clientAddress: (req) => addresses.resolve(req).ip,
-    encode: (req) => ({
-      fileURL: (name) =>
-        fileURL(config.publicServerURL ?? `http://${req.headers.host ?? 'localhost'}${config.mountPath}`, name),
-    }),
-    logger: options.logger,
-    ...(options.persisted === undefined ? {} : { persisted: options.persisted }),
-  });
-}
-
 /** An address this process can reach itself on: the bound host, or loopback when bound to every interface. */
 function loopbackHost(host: string): string {
   if (host === '0.0.0.0' || host === '' || host === '::') return '127.0.0.1';
@@ -727,207 +445,6 @@ export function hookServerConfig(options: { config: Config; serverURL: string })
   };
 }
 
-/** What http needs to serve the files routes and write file URLs. */
-function httpFiles(files: FileServices): { maxUploadSize: number; fileToken?: (name: string) => string } {
-  const { signer } = files;
-  return {
-    maxUploadSize: files.maxUploadSize,
-    ...(signer === undefined ? {} : { fileToken: (name: string) => signer.token(name) }),
-  };
-}
-
-/**
- * The file store and the upload policies (rest.md §10): GridFS in the MongoDB database (parse-server's
- * default, so its files are served) or a local directory; signed file URLs when a TTL is configured.
- */
-async function openFiles(options: { config: Config; now: () => Date }): Promise<FileServices> {
-  const { config } = options;
-  const mongo = config.databaseURI.startsWith('mongodb');
-  const kind = config.filesAdapter ?? (mongo ? 'gridfs' : 'local');
-  if (kind === 'gridfs' && !mongo) {
-    throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
-      message: '--files-adapter gridfs stores files in MongoDB: it needs a mongodb:// --database-uri.',
-    });
-  }
-  const store = await openFileStore(
-    kind === 'gridfs'
-      ? {
-          kind,
-          uri: config.databaseURI,
-          ...(config.filesEncryptionKey === undefined ? {} : { encryptionKey: config.filesEncryptionKey }),
-        }
-      : { kind, directory: config.filesDirectory },
-  );
-  return {
-    store,
-    maxUploadSize: config.maxUploadSize,
-    uploadPolicy: {
-      public: config.fileUploadPublic,
-      anonymous: config.fileUploadAnonymous,
-      authenticated: config.fileUploadAuthenticated,
-    },
-    ...(config.fileExtensions === undefined
-      ? {}
-      : { allowedExtensions: config.fileExtensions.map((e) => e.toLowerCase()) }),
-    preserveFileName: config.preserveFileName,
-    ...(config.fileUrlSigningTtl === undefined
-      ? {}
-      : {
-          signer: new FileUrlSigner({
-            masterKey: config.masterKey,
-            ttlSeconds: config.fileUrlSigningTtl,
-            now: options.now,
-          }),
-        }),
-  };
-}
-
-/**
- * Cloud jobs: BullMQ on Redis when `--redis-url` is set (every server enqueues, workers consume), the
- * in-process queue otherwise, whose durable record is `_JobStatus`. Worker roles start consuming here.
- */
-async function createJobRunner(options: {
-  config: Config;
-  storage: StorageAdapter;
-  schemas: SchemaRegistry;
-  changes: ChangeBus;
-  registry: CloudRegistry;
-  logger: Logger;
-  now: () => Date;
-  serverConfig: () => HookServerConfig;
-  observe: (sample: HookSample) => void;
-  consume: boolean;
-  /** The cluster's pub/sub, when this process is one of several workers without Redis. */
-  relay: PubSub | undefined;
-}): Promise<{ runner: JobRunner; queue: JobQueue<JobQueueData> }> {
-  const { config, logger } = options;
-  const onError = (err: unknown): void => logger.warn({ err }, 'job queue error');
-  let queue: JobQueue<JobQueueData>;
-  if (config.redisURL === undefined) {
-    const memory = createMemoryQueue<JobQueueData>({ now: options.now });
-    // Several workers without Redis: the first consumes, the others hand their jobs to it (app-job-relay.ts).
-    if (options.relay === undefined || options.consume) queue = memory;
-    else queue = relayJobs({ queue: memory, pubsub: options.relay });
-    if (options.relay !== undefined && options.consume)
-      await receiveRelayedJobs({ queue: memory, pubsub: options.relay });
-  } else {
-    queue = await createRedisQueue({
-      url: config.redisURL,
-      prefix: `strata:${config.appId}`,
-      name: 'jobs',
-      lockDurationMs: config.jobLockDuration,
-      stalledIntervalMs: config.jobStalledInterval,
-      onError,
-    });
-  }
-  const runner = new JobRunner({
-    registry: options.registry,
-    queue,
-    statuses: createStorageJobStatusStore({
-      storage: options.storage,
-      schemas: options.schemas,
-      changes: options.changes,
-      now: options.now,
-    }),
-    schedules: createStorageJobScheduleSource({ storage: options.storage, schemas: options.schemas }),
-    logger,
-    timeoutMs: config.jobTimeout,
-    concurrency: config.jobConcurrency,
-    now: options.now,
-    serverConfig: options.serverConfig,
-    observe: options.observe,
-  });
-  if ((config.role === 'worker' || config.role === 'all') && options.consume) await runner.startWorker();
-  else if (config.redisURL === undefined && options.relay !== undefined) {
-    // Not the consuming worker: jobs accepted here run on the first worker (relayJobs).
-  } else if (config.redisURL === undefined && options.registry.list().jobs.length > 0) {
-    logger.warn(
-      'role api without --redis-url: accepted jobs wait in _JobStatus until a worker or all process starts on this database',
-    );
-  }
-  return { runner, queue };
-}
-
-/**
- * Push: the providers the config names (the log provider when none is), the push queue (BullMQ on Redis, the
- * in-process queue otherwise, whose durable record is `_PushStatus`), and the worker on worker roles.
- */
-async function createPushService(options: {
-  config: Config;
-  core: ReturnType<typeof createCore>;
-  logger: Logger;
-  now: () => Date;
-  hooks: PushHooks | undefined;
-}): Promise<{ service: PushService; queue: JobQueue<PushJobData> }> {
-  const { config, logger } = options;
-  const providers = await pushProvidersFromConfig(config);
-  const queue: JobQueue<PushJobData> =
-    config.redisURL === undefined
-      ? createMemoryQueue({ now: options.now })
-      : await createRedisQueue({
-          url: config.redisURL,
-          prefix: `strata:${config.appId}`,
-          name: 'push',
-          lockDurationMs: config.jobLockDuration,
-          stalledIntervalMs: config.jobStalledInterval,
-          onError: (err) => logger.warn({ err }, 'push queue error'),
-        });
-  const service = new PushService({
-    core: options.core,
-    queue,
-    providers,
-    ...(providers.size === 0 ? { fallback: createLogProvider({ logger }) } : {}),
-    logger,
-    now: options.now,
-    pageSize: config.pushPageSize,
-    rateLimit: config.pushRateLimit,
-    concurrency: config.pushConcurrency,
-    maxNestingDepth: config.maxNestingDepth,
-    ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
-  });
-  if (config.role === 'worker' || config.role === 'all') await service.startWorker();
-  return { service, queue };
-}
-
-/**
- * Email flows, lockout, password policy and log-in providers. Verification needs somewhere to link to, so
- * `verifyUserEmails` without an app name and public URL stops the server at start.
- */
-function createAccountServices(options: {
-  config: Config;
-  logger: Logger;
-  now: () => Date;
-  email: EmailAdapter;
-  custom: Readonly<Record<string, AuthProvider>> | undefined;
-}): AccountServices {
-  const { config, now, email } = options;
-  if (config.verifyUserEmails === true && (config.appName === undefined || config.publicServerURL === undefined)) {
-    throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
-      message: '--verify-user-emails needs --app-name and --public-server-url (the links point there).',
-    });
-  }
-  return {
-    email,
-    appId: config.appId,
-    appName: config.appName,
-    publicServerURL: config.publicServerURL,
-    verifyUserEmails: config.verifyUserEmails,
-    preventLoginWithUnverifiedEmail: config.preventLoginWithUnverifiedEmail,
-    preventSignupWithUnverifiedEmail: config.preventSignupWithUnverifiedEmail,
-    emailVerifyTokenValidityDuration: config.emailVerifyTokenValidityDuration,
-    emailVerifySuccessOnInvalidEmail: config.emailVerifySuccessOnInvalidEmail,
-    accountLockout: config.accountLockout,
-    passwordPolicy: config.passwordPolicy,
-    providers: createAuthProviders({
-      settings: config.authProviders ?? {},
-      enableAnonymousUsers: config.enableAnonymousUsers,
-      ...(options.custom === undefined ? {} : { custom: options.custom }),
-      now,
-    }),
-    now,
-  };
-}
-
 /** Stops accepting and waits for open requests to finish; after `graceMs` the remaining sockets are cut. */
 function stop(options: { server: Server; graceMs: number }): Promise<void> {
   const { server, graceMs } = options;
@@ -963,40 +480,13 @@ function createCloudRunner(options: {
     logger: options.logger,
     serverConfig: options.serverConfig,
     observe: options.observe,
-    rateLimiter: async ({ rule, scope }) => {
-      const limits = { max: rule.requestCount, windowMs: rule.requestTimeWindow, now };
-      return config.redisURL === undefined
-        ? createMemoryRateLimiter(limits)
-        : createRedisRateLimiter({
-            ...limits,
-            url: config.redisURL,
-            prefix: `strata:${config.appId}:rl:cloud:${scope}`,
-          });
-    },
+    rateLimiter: ({ rule, scope }) =>
+      createRateLimiter({
+        config,
+        max: rule.requestCount,
+        windowMs: rule.requestTimeWindow,
+        now,
+        scope: `cloud:${scope}`,
+      }),
   });
-}
-
-/** Log-in / sign-up / password-reset limits: in memory, or in Redis so every server shares the budget. */
-async function createAuthRateLimits(options: {
-  config: Config;
-  now: () => Date;
-}): Promise<{ ip?: RateLimiter; account?: RateLimiter }> {
-  const { config } = options;
-  const windowMs = config.authRateLimitWindow * 1000;
-  const now = (): number => options.now().getTime();
-  const make = async (max: number, scope: string): Promise<RateLimiter | undefined> => {
-    if (max === 0) return undefined;
-    return config.redisURL === undefined
-      ? createMemoryRateLimiter({ max, windowMs, now })
-      : createRedisRateLimiter({
-          max,
-          windowMs,
-          now,
-          url: config.redisURL,
-          prefix: `strata:${config.appId}:rl:${scope}`,
-        });
-  };
-  const ip = await make(config.authRateLimit, 'ip');
-  const account = await make(config.authRateLimitAccount, 'account');
-  return { ...(ip === undefined ? {} : { ip }), ...(account === undefined ? {} : { account }) };
 }
