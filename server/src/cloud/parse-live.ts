@@ -29,7 +29,7 @@ export function defineParseLiveTrigger(options: {
   className: string;
   handler: UserHandler;
   validator: unknown;
-  /** The fields every Parse hook request carries (`parse-cloud.ts`), `user` as a `Parse.User`. */
+  /** The fields every Parse hook request carries (`parse-hook-request.ts`), `user` as a `Parse.User`. */
   base: (request: HookRequestBase) => Record<string, unknown>;
 }): void {
   const { sdk, bridge, triggerName, className, handler, base } = options;

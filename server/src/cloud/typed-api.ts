@@ -2,7 +2,8 @@ import type { Logger } from '../infra/index.js';
 import { loadingRegistry } from './load-context.js';
 import { FILE_TRIGGER_CLASS } from './registry.js';
 import type { CloudRegistry } from './registry.js';
-import { diffObjects } from './runner.js';
+import { registerPushHook } from './push-hook-registration.js';
+import { diffObjects } from './hook-results.js';
 import { fromFriendly, toFriendly } from './typed-values.js';
 import type {
   CloudObjectJSON,
@@ -13,7 +14,7 @@ import type {
   HookServerConfig,
   JobOptions,
   JobRequest,
-  PushJSON,
+  PushHookName,
   Validator,
 } from './types.js';
 
@@ -304,6 +305,24 @@ export function createCloudAPI(registry: CloudRegistry): CloudAPI {
       },
     });
   };
+  const pushHook = (options: {
+    name: PushHookName;
+    handler: (request: never) => Awaitable<unknown>;
+    validator: Validator | undefined;
+  }): void => {
+    const { handler } = options;
+    registerPushHook({
+      registry,
+      name: options.name,
+      source: 'strata',
+      validator: options.validator,
+      call: {
+        caller: callerOf,
+        call: async (request) => handler(request as never),
+        replaces: (returned) => typeof returned === 'object' && returned !== null,
+      },
+    });
+  };
   return {
     defineFunction(name, handler, validator) {
       registry.defineFunction({
@@ -414,43 +433,8 @@ export function createCloudAPI(registry: CloudRegistry): CloudAPI {
     afterLogin: (handler, validator) => authTrigger('afterLogin', handler, validator),
     afterLogout: (handler, validator) => authTrigger('afterLogout', handler, validator),
     beforePasswordResetRequest: (handler, validator) => authTrigger('beforePasswordResetRequest', handler, validator),
-    beforePush(handler, validator) {
-      registry.definePushHook({
-        name: 'beforePush',
-        source: 'strata',
-        ...withValidator(validator),
-        handler: async (request) => {
-          const context: BeforePushContext = {
-            ...callerOf(request),
-            push: request.push as BeforePushContext['push'],
-            source: request.source,
-          };
-          const returned = await handler(context);
-          const push = typeof returned === 'object' && returned !== null ? returned : context.push;
-          return { push: push as unknown as PushJSON };
-        },
-      });
-    },
-    afterPush(handler, validator) {
-      registry.definePushHook({
-        name: 'afterPush',
-        source: 'strata',
-        ...withValidator(validator),
-        handler: async (request) => {
-          const { pushStatusId, status, numSent, numFailed, sentPerType, failedPerType } = request;
-          await handler({
-            ...callerOf(request),
-            pushStatusId,
-            status,
-            numSent,
-            numFailed,
-            sentPerType,
-            failedPerType,
-          });
-          return undefined;
-        },
-      });
-    },
+    beforePush: (handler, validator) => pushHook({ name: 'beforePush', handler, validator }),
+    afterPush: (handler, validator) => pushHook({ name: 'afterPush', handler, validator }),
     defineJob(name, handler, options) {
       registry.defineJob({
         name,
