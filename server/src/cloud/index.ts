@@ -16,7 +16,8 @@ export {
 export type { WebhookOverlay } from './registry.js';
 export { CONNECT_TRIGGER_CLASS, LIVE_TRIGGER_NAMES, TRIGGER_NAMES } from './types.js';
 export type * from './types.js';
-export { CloudRunner, diffObjects } from './runner.js';
+export { CloudRunner } from './runner.js';
+export { diffObjects } from './hook-results.js';
 export type { CloudRunnerOptions, HookCaller, HookRateLimiterFactory, SaveHookInput } from './runner.js';
 export { toHookError } from './errors.js';
 export { installUnhandledRejectionGuard } from './unhandled.js';

@@ -1,7 +1,8 @@
 import { ErrorCode, ParseError } from '../errors/index.js';
-import { performance } from 'node:perf_hooks';
-import type { HookSample, Logger, RateLimiter } from '../infra/index.js';
-import { hookTimedOut, toHookError } from './errors.js';
+import type { HookSample, Logger } from '../infra/index.js';
+import { HookCalls } from './hook-calls.js';
+import type { HookCaller, HookRateLimiterFactory } from './hook-calls.js';
+import { fileReplacement, isObjectJSON, isPatch, isPushJSON, nonEmptyPatch, diffObjects } from './hook-results.js';
 import type { CloudRegistry } from './registry.js';
 import { FILE_TRIGGER_CLASS, PUSH_TRIGGER_CLASS, triggerKey } from './registry.js';
 import type {
@@ -11,7 +12,6 @@ import type {
   AuthTriggerName,
   BeforeFindRequest,
   BeforeFindResult,
-  CallerInfo,
   CloudObjectJSON,
   CloudQueryJSON,
   FileSaveResult,
@@ -22,26 +22,10 @@ import type {
   LiveTriggerName,
   LiveTriggerSignatures,
   PushJSON,
-  RateLimitRule,
   SavePatch,
-  Validator,
 } from './types.js';
-import { runValidator } from './validators.js';
-import type { ValidationSubject, ValidatorOutcome } from './validators.js';
 
-/** Who called, as core hands it to the runner once per operation. */
-export interface HookCaller {
-  readonly info: CallerInfo;
-  /** The client context; one object per operation, so a before-trigger's writes reach its after-trigger. */
-  readonly context: JsonObject;
-  /** The request's logger (bound to its request id). */
-  readonly log: Logger;
-  /** The caller's role names, resolved only when a validator asks. */
-  roleNames(): Promise<readonly string[]>;
-}
-
-/** Makes the limiter of one `rateLimit` validator rule (memory, or Redis shared by every server). */
-export type HookRateLimiterFactory = (options: { rule: RateLimitRule; scope: string }) => Promise<RateLimiter>;
+export type { HookCaller, HookRateLimiterFactory } from './hook-calls.js';
 
 export interface CloudRunnerOptions {
   readonly registry: CloudRegistry;
@@ -55,9 +39,6 @@ export interface CloudRunnerOptions {
   /** Told of every function and trigger run (its duration and whether it failed): metrics and metering. */
   readonly observe?: (sample: HookSample) => void;
 }
-
-/** What a run of hook code is, for `observe`; validators are not observed apart from their hook. */
-type Observed = Pick<HookSample, 'kind' | 'name' | 'className'>;
 
 /** A save trigger's view of the write (REST JSON), as core builds it. */
 export interface SaveHookInput {
@@ -77,20 +58,20 @@ export interface SaveHookInput {
  */
 export class CloudRunner {
   readonly #registry: CloudRegistry;
-  readonly #timeoutMs: number;
   readonly #logger: Logger;
-  readonly #rateLimiter: HookRateLimiterFactory | undefined;
   readonly #serverConfig: (() => HookServerConfig) | undefined;
-  readonly #observe: ((sample: HookSample) => void) | undefined;
-  readonly #limiters = new Map<string, Promise<RateLimiter>>();
+  readonly #calls: HookCalls;
 
   constructor(options: CloudRunnerOptions) {
     this.#registry = options.registry;
-    this.#timeoutMs = options.timeoutMs;
     this.#logger = options.logger;
-    this.#rateLimiter = options.rateLimiter;
     this.#serverConfig = options.serverConfig;
-    this.#observe = options.observe;
+    this.#calls = new HookCalls({
+      timeoutMs: options.timeoutMs,
+      logger: options.logger,
+      rateLimiter: options.rateLimiter,
+      observe: options.observe,
+    });
   }
 
   get registry(): CloudRegistry {
@@ -128,7 +109,7 @@ export class CloudRunner {
       dirtyKeys: input.dirtyKeys,
     };
     const what = `beforeSave of ${input.className}`;
-    const outcome = await this.#validate({
+    const outcome = await this.#calls.validate({
       key: triggerKey('beforeSave', input.className),
       validator: trigger.validator,
       subject: {
@@ -142,7 +123,7 @@ export class CloudRunner {
     });
     const validatorChanges = diffObjects(before, object);
     if (outcome === 'skip') return nonEmptyPatch(validatorChanges);
-    const result = await this.#call({
+    const result = await this.#calls.call({
       what,
       run: () => trigger.handler(request),
       observed: { kind: 'trigger', name: 'beforeSave', className: input.className },
@@ -163,14 +144,14 @@ export class CloudRunner {
       dirtyKeys: input.dirtyKeys,
     };
     try {
-      const outcome = await this.#validate({
+      const outcome = await this.#calls.validate({
         key: triggerKey('afterSave', input.className),
         validator: trigger.validator,
         subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
         caller: input.caller,
       });
       if (outcome === 'skip') return undefined;
-      const result = await this.#call({
+      const result = await this.#calls.call({
         what: `afterSave of ${input.className}`,
         run: () => trigger.handler(request),
         observed: { kind: 'trigger', name: 'afterSave', className: input.className },
@@ -190,7 +171,7 @@ export class CloudRunner {
     const trigger = this.#registry.trigger(triggerName, input.className);
     if (trigger === undefined) return;
     const request = { ...this.#base(input.caller), triggerName, object: input.object };
-    await this.#validateAndCall({
+    await this.#calls.validateAndCall({
       key: triggerKey(triggerName, input.className),
       validator: trigger.validator,
       subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
@@ -218,7 +199,7 @@ export class CloudRunner {
       count: input.count,
       isGet: input.isGet,
     };
-    const result = await this.#validateAndCall({
+    const result = await this.#calls.validateAndCall({
       key: triggerKey('beforeFind', input.className),
       validator: trigger.validator,
       subject: { request, data: undefined, roleNames: () => input.caller.roleNames() },
@@ -250,7 +231,7 @@ export class CloudRunner {
       query: input.query,
       isGet: input.isGet,
     };
-    const result = await this.#validateAndCall({
+    const result = await this.#calls.validateAndCall({
       key: triggerKey('afterFind', input.className),
       validator: trigger.validator,
       subject: { request, data: undefined, roleNames: () => input.caller.roleNames() },
@@ -270,7 +251,7 @@ export class CloudRunner {
     const trigger = this.#registry.trigger(triggerName, input.className);
     if (trigger === undefined) return;
     const request = { ...this.#base(input.caller), triggerName, object: input.object };
-    await this.#validateAndCall({
+    await this.#calls.validateAndCall({
       key: triggerKey(triggerName, input.className),
       validator: trigger.validator,
       subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
@@ -300,7 +281,7 @@ export class CloudRunner {
       ...(triggerName === 'beforeSave' || triggerName === 'afterSave' ? { dirtyKeys: [] } : {}),
     };
     const handler = trigger.handler as (request: unknown) => Promise<unknown>;
-    const result = await this.#validateAndCall({
+    const result = await this.#calls.validateAndCall({
       key: triggerKey(triggerName, FILE_TRIGGER_CLASS),
       validator: trigger.validator,
       subject: { request, data: { ...input.object }, roleNames: () => input.caller.roleNames() },
@@ -334,7 +315,7 @@ export class CloudRunner {
     const trigger = this.#registry.liveTrigger(triggerName, input.className);
     if (trigger === undefined) return undefined;
     const request = { ...this.#base(input.caller), ...input.request } as LiveTriggerSignatures[T]['request'];
-    return this.#call({
+    return this.#calls.call({
       what: `${triggerName} of ${input.className}`,
       run: () => trigger.handler(request),
       observed: { kind: 'trigger', name: triggerName, className: input.className },
@@ -356,7 +337,7 @@ export class CloudRunner {
       push,
       source: input.source,
     };
-    const result = await this.#validateAndCall({
+    const result = await this.#calls.validateAndCall({
       key: `beforePush:${PUSH_TRIGGER_CLASS}`,
       validator: hook.validator,
       subject: { request, data: push.data as Record<string, unknown>, roleNames: () => input.caller.roleNames() },
@@ -379,7 +360,7 @@ export class CloudRunner {
     if (hook === undefined) return;
     const request: AfterPushRequest = { ...this.#base(input.caller), triggerName: 'afterPush', ...input.outcome };
     try {
-      await this.#validateAndCall({
+      await this.#calls.validateAndCall({
         key: `afterPush:${PUSH_TRIGGER_CLASS}`,
         validator: hook.validator,
         subject: { request, data: undefined, roleNames: () => input.caller.roleNames() },
@@ -401,14 +382,14 @@ export class CloudRunner {
     }
     const params: Record<string, unknown> = { ...input.params };
     const request = { ...this.#base(input.caller), functionName: input.name, params };
-    const outcome = await this.#validate({
+    const outcome = await this.#calls.validate({
       key: `function:${input.name}`,
       validator: fn.validator,
       subject: { request, data: params, roleNames: () => input.caller.roleNames() },
       caller: input.caller,
     });
     if (outcome === 'skip') return { result: undefined };
-    const result = await this.#call({
+    const result = await this.#calls.call({
       what: `Cloud function "${input.name}"`,
       run: () => fn.handler(request),
       observed: { kind: 'function', name: input.name },
@@ -429,194 +410,7 @@ export class CloudRunner {
   }
 
   /** Closes the rate limiters' connections. */
-  async close(): Promise<void> {
-    const limiters = [...this.#limiters.values()];
-    this.#limiters.clear();
-    await Promise.all(limiters.map(async (pending) => (await pending.catch(() => undefined))?.close()));
+  close(): Promise<void> {
+    return this.#calls.close();
   }
-
-  /**
-   * The common step of a hook with nothing to do between its validator and its body: validate, then run
-   * the body unless the validator skips it (`skipWithMasterKey`), answering undefined when skipped.
-   */
-  async #validateAndCall<R>(options: {
-    key: string;
-    validator: Validator | undefined;
-    subject: ValidationSubject;
-    caller: HookCaller;
-    what: string;
-    run: () => Promise<R> | R;
-    errors?: { code: ErrorCode; message: string };
-    observed: Observed;
-  }): Promise<R | undefined> {
-    const { what, run, errors, observed, ...validation } = options;
-    if ((await this.#validate(validation)) === 'skip') return undefined;
-    return this.#call({ what, run, observed, ...(errors === undefined ? {} : { errors }) });
-  }
-
-  async #validate(options: {
-    key: string;
-    validator: Validator | undefined;
-    subject: ValidationSubject;
-    caller: HookCaller;
-  }): Promise<ValidatorOutcome> {
-    const { validator } = options;
-    if (validator === undefined) return 'run';
-    if (typeof validator === 'object' && validator.rateLimit !== undefined) {
-      await this.#rateLimit({ key: options.key, rule: validator.rateLimit, caller: options.caller });
-    }
-    return this.#call({ what: 'Validator', run: () => runValidator(validator, options.subject) });
-  }
-
-  async #rateLimit(options: { key: string; rule: RateLimitRule; caller: HookCaller }): Promise<void> {
-    const { rule, caller } = options;
-    if (this.#rateLimiter === undefined) return;
-    if (caller.info.master && rule.includeMasterKey !== true) return;
-    let limiter = this.#limiters.get(options.key);
-    if (limiter === undefined) {
-      limiter = this.#rateLimiter({ rule, scope: options.key });
-      this.#limiters.set(options.key, limiter);
-    }
-    const ip = caller.info.ip ?? 'unknown';
-    const zone = rule.zone ?? 'ip';
-    const who =
-      zone === 'global'
-        ? 'global'
-        : zone === 'user'
-          ? (caller.info.user?.objectId ?? `ip:${ip}`)
-          : zone === 'session'
-            ? (caller.info.sessionToken ?? `ip:${ip}`)
-            : `ip:${ip}`;
-    const { allowed } = await (await limiter).hit(who);
-    if (!allowed) {
-      throw new ParseError(ErrorCode.CONNECTION_FAILED, { message: rule.errorResponseMessage ?? 'Too many requests.' });
-    }
-  }
-
-  /**
-   * Runs hook code: synchronous throws and rejections become Parse errors, and a hook still running after the
-   * timeout fails the request (its later result or rejection is logged and dropped).
-   */
-  #call<R>(options: {
-    what: string;
-    run: () => Promise<R> | R;
-    errors?: { code: ErrorCode; message: string };
-    /** Reported to `observe` when it settles (or times out). */
-    observed?: Observed;
-  }): Promise<R> {
-    const { what, observed } = options;
-    const startedAt = performance.now();
-    const report = (ok: boolean): void => {
-      if (observed === undefined || this.#observe === undefined) return;
-      try {
-        this.#observe({ ...observed, ok, ms: performance.now() - startedAt });
-      } catch (err) {
-        this.#logger.warn({ err }, 'hook observer failed');
-      }
-    };
-    const started = new Promise<R>((resolve) => resolve(options.run()));
-    return new Promise<R>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        report(false);
-        reject(hookTimedOut(what, this.#timeoutMs));
-      }, this.#timeoutMs);
-      started.then(
-        (value) => {
-          clearTimeout(timer);
-          if (settled) return;
-          settled = true;
-          report(true);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          if (settled) {
-            this.#logger.warn({ err }, `${what} failed after it had timed out`);
-            return;
-          }
-          settled = true;
-          report(false);
-          reject(toHookError(err, options.errors));
-        },
-      );
-    });
-  }
-}
-
-/**
- * The file a `@File` beforeSave answered, when it answered one: each field of the right type or absent, an
- * empty replacement (nothing changed) as undefined. A wrong type is the hook's bug: 130, like its errors.
- */
-function fileReplacement(result: unknown): FileSaveResult['file'] | undefined {
-  if (result === null || typeof result !== 'object' || !('file' in result)) return undefined;
-  const file = (result as { file: unknown }).file;
-  if (file === undefined || file === null) return undefined;
-  const invalid = (what: string): ParseError =>
-    new ParseError(ErrorCode.FILE_SAVE_ERROR, {
-      message: `A file beforeSave returned a file with an invalid ${what}.`,
-    });
-  if (typeof file !== 'object' || Array.isArray(file)) throw invalid('shape');
-  const record = file as Record<string, unknown>;
-  const replacement: Record<string, unknown> = {};
-  for (const key of ['name', 'contentType', 'url'] as const) {
-    const value = record[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || value === '') throw invalid(key);
-    replacement[key] = value;
-  }
-  for (const key of ['metadata', 'tags'] as const) {
-    const value = record[key];
-    if (value === undefined) continue;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(key);
-    replacement[key] = value;
-  }
-  return Object.keys(replacement).length === 0 ? undefined : (replacement as FileSaveResult['file']);
-}
-
-function isPatch(value: unknown): value is SavePatch {
-  if (value === null || typeof value !== 'object') return false;
-  const changes = (value as { changes?: unknown }).changes;
-  return changes !== null && typeof changes === 'object' && !Array.isArray(changes);
-}
-
-function isObjectJSON(value: unknown): value is CloudObjectJSON {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function nonEmptyPatch(changes: JsonObject): SavePatch | undefined {
-  return Object.keys(changes).length === 0 ? undefined : { changes };
-}
-
-const SERVER_FIELDS = new Set(['className', 'objectId', 'createdAt', 'updatedAt']);
-
-/** The fields `after` sets or removes relative to `before` (removals as `{"__op":"Delete"}`). */
-export function diffObjects(
-  before: Readonly<Record<string, unknown>>,
-  after: Readonly<Record<string, unknown>>,
-): JsonObject {
-  const changes: JsonObject = {};
-  for (const key of Object.keys(after)) {
-    if (SERVER_FIELDS.has(key)) continue;
-    if (!sameJSON(before[key], after[key])) changes[key] = after[key];
-  }
-  for (const key of Object.keys(before)) {
-    if (SERVER_FIELDS.has(key) || Object.hasOwn(after, key)) continue;
-    changes[key] = { __op: 'Delete' };
-  }
-  return changes;
-}
-
-function sameJSON(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function isPushJSON(value: unknown): value is { push: PushJSON } {
-  if (value === null || typeof value !== 'object' || !('push' in value)) return false;
-  const push = (value as { push: unknown }).push;
-  return push !== null && typeof push === 'object' && !Array.isArray(push);
 }
