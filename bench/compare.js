@@ -22,14 +22,17 @@
 // empty-string rules) and a fresh store seeded with `--rows` records {score: i, name, counter: 0, tag}.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { startCpuAccounting } from './lib/cpu.js';
+import { descendantPids, pidsByCommand, startCpuAccounting } from './lib/cpu.js';
 import { freePort, spawnProcess, stopProcess, waitForHttp200 } from './lib/processes.js';
+import { json } from './lib/http-json.js';
+import { reportLoadAverage, writeResults } from './lib/run-output.js';
+import { startStrata } from './lib/strata-server.js';
 
 const run = promisify(execFile);
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -106,48 +109,6 @@ const ctx = {
   masterKey: `mk-${randomBytes(8).toString('hex')}`,
   clientKey: `ck-${randomBytes(8).toString('hex')}`,
 };
-
-/** Pids of `pid`'s descendants (Strata's cluster workers), from /proc. */
-function descendants(pid) {
-  const parent = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out = [];
-  const walk = (p) => {
-    for (const [child, pp] of parent) {
-      if (pp === p) {
-        out.push(child);
-        walk(child);
-      }
-    }
-  };
-  walk(pid);
-  return out;
-}
-
-async function json(url, { method = 'GET', headers = {}, body } = {}) {
-  const res = await fetch(url, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (res.status >= 300) throw new Error(`${method} ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
-  return parsed;
-}
 
 async function inParallel(count, inFlight, work) {
   let next = 0;
@@ -237,32 +198,15 @@ function strataTarget(workers) {
     label: `Strata, ${workers} worker${workers === 1 ? '' : 's'} (SQLite)`,
     async start(port) {
       const dataDir = mkdtempSync(path.join(tmpRoot, 'strata-'));
-      const args = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-      args.push(
-        path.join(repoRoot, 'server/bin/strata.js'),
-        'start',
-        ...['--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--workers', String(workers)],
-        ...[
-          '--app-id',
-          ctx.appId,
-          '--master-key',
-          ctx.masterKey,
-          '--client-key',
-          ctx.clientKey,
-          '--rest-api-key',
-          ctx.clientKey,
-        ],
-        ...['--log-level', 'warn'],
-      );
-      const proc = spawnProcess({
-        name: 'strata',
-        command: process.execPath,
-        cwd: repoRoot,
-        env: { NODE_ENV: 'production', STRATA_AUTH_RATE_LIMIT: '0', STRATA_AUTH_RATE_LIMIT_ACCOUNT: '0' },
-        args,
+      const { proc, baseUrl } = await startStrata({
+        repoRoot,
+        ctx,
+        port,
+        dataDir,
+        workers,
+        nodeArgs: opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [],
+        env: { STRATA_AUTH_RATE_LIMIT: '0', STRATA_AUTH_RATE_LIMIT_ACCOUNT: '0' },
       });
-      const baseUrl = `http://127.0.0.1:${port}/parse`;
-      await waitForHttp200(proc, `${baseUrl}/health`);
       return {
         proc,
         api: parseApi(baseUrl),
@@ -303,24 +247,11 @@ const parseServerTarget = {
     return {
       proc,
       api: parseApi(baseUrl),
-      databasePids: () => pidsOf('postgres'),
+      databasePids: () => pidsByCommand('postgres'),
       stop: async () => (await stopProcess(proc), await psql(`drop database if exists ${db} with (force)`)),
     };
   },
 };
-
-function pidsOf(comm) {
-  const pids = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) pids.push(Number(entry));
-    } catch {
-      // exited
-    }
-  }
-  return pids;
-}
 
 // ---- PocketBase ----
 
@@ -459,7 +390,7 @@ async function runTarget(target) {
         });
       const pid = server.proc.child.pid;
       const cpu = startCpuAccounting(pid, {
-        databasePids: () => [...descendants(pid), ...(server.databasePids?.() ?? [])],
+        databasePids: () => [...descendantPids(pid), ...(server.databasePids?.() ?? [])],
       });
       const r = await measure(origin, requests[name]);
       out[name] = { ...r, cpu: cpu() };
@@ -480,14 +411,9 @@ const results = {
   options: opts,
   cores: availableParallelism(),
   // The 1/5/15-minute load averages before and after: a run on a busy machine is not a measurement of the servers.
-  loadAverage: { before: loadavg() },
+  loadAverage: { before: reportLoadAverage('before') },
   targets: {},
 };
-process.stdout.write(
-  `load average before: ${loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ')}\n`,
-);
 let failed = false;
 await prepare();
 try {
@@ -505,12 +431,7 @@ try {
   rmSync(tmpRoot, { recursive: true, force: true });
 }
 
-results.loadAverage.after = loadavg();
-process.stdout.write(
-  `load average after: ${loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ')}\n`,
-);
+results.loadAverage.after = reportLoadAverage('after');
 
 // Side by side: req/s, p99 and CPU per scenario; Strata's best over the others.
 const names = Object.keys(results.targets).filter((n) => results.targets[n].scenarios);
@@ -529,10 +450,5 @@ for (const s of SCENARIOS) {
 const table = lines.join('\n');
 results.table = table;
 process.stdout.write(`\n${table}\n`);
-const out =
-  values.out ??
-  path.join(benchDir, 'results', `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-compare.json`);
-mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`results: ${path.relative(process.cwd(), out)}\n`);
+writeResults({ results, out: values.out, benchDir, kind: 'compare' });
 process.exit(failed ? 1 : 0);

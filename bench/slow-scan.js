@@ -7,15 +7,18 @@
 //
 //   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--out bench/results/<ts>-slow-scan.json]
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startCpuAccounting } from './lib/cpu.js';
-import { freePort, spawnProcess, stopProcess, waitForHttp200 } from './lib/processes.js';
+import { freePort, stopProcess } from './lib/processes.js';
+import { json } from './lib/http-json.js';
+import { reportLoadAverage, writeResults } from './lib/run-output.js';
+import { startStrata as startStrataServer } from './lib/strata-server.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -45,46 +48,18 @@ const master = { 'X-Parse-Application-Id': ctx.appId, 'X-Parse-Master-Key': ctx.
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'strata-slow-scan-'));
 const dataDir = path.join(tmpRoot, 'data');
 
-async function json(url, { method = 'GET', headers = {}, body } = {}) {
-  const res = await fetch(url, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 200)}`);
-  return JSON.parse(text);
-}
-
 async function startStrata(threads) {
-  const port = await freePort();
-  const proc = spawnProcess({
-    name: 'strata',
-    command: process.execPath,
-    cwd: repoRoot,
-    env: { NODE_ENV: 'production' },
+  return startStrataServer({
+    repoRoot,
+    ctx,
+    port: await freePort(),
+    dataDir,
     args: [
-      path.join(repoRoot, 'server/bin/strata.js'),
-      'start',
-      ...['--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--workers', '1'],
-      ...[
-        '--app-id',
-        ctx.appId,
-        '--master-key',
-        ctx.masterKey,
-        '--client-key',
-        ctx.clientKey,
-        '--rest-api-key',
-        ctx.clientKey,
-      ],
-      ...['--log-level', 'warn', '--no-dashboard', '--sqlite-read-threads', String(threads)],
+      ...['--no-dashboard', '--sqlite-read-threads', String(threads)],
       // The scan is the load here, not something to stop: a budget above its duration.
       ...['--query-time-limit', '60000'],
     ],
   });
-  const baseUrl = `http://127.0.0.1:${port}/parse`;
-  await waitForHttp200(proc, `${baseUrl}/health`);
-  return { proc, baseUrl, origin: `http://127.0.0.1:${port}` };
 }
 
 /** The class through the API (so its table has Strata's layout), then `rows` copies of one row in SQL. */
@@ -189,14 +164,9 @@ const results = {
   duration,
   connections,
   cores: availableParallelism(),
-  loadAverage: { before: loadavg() },
+  loadAverage: { before: reportLoadAverage('before') },
   runs: {},
 };
-process.stdout.write(
-  `load average before: ${loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ')}\n`,
-);
 try {
   process.stdout.write(`seeding ${rows} rows\n`);
   await seed();
@@ -226,15 +196,5 @@ try {
 } finally {
   rmSync(tmpRoot, { recursive: true, force: true });
 }
-results.loadAverage.after = loadavg();
-process.stdout.write(
-  `load average after: ${loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ')}\n`,
-);
-const out =
-  values.out ??
-  path.join(benchDir, 'results', `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-slow-scan.json`);
-mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`results: ${path.relative(process.cwd(), out)}\n`);
+results.loadAverage.after = reportLoadAverage('after');
+writeResults({ results, out: values.out, benchDir, kind: 'slow-scan' });

@@ -35,6 +35,31 @@ export function pidsByCommand(comm) {
   return pids;
 }
 
+/** Pids of `pid`'s descendants (Strata's cluster workers), from /proc. */
+export function descendantPids(pid) {
+  const parent = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const [child, pp] of parent) {
+      if (pp === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
 function ticksOf(pids) {
   const out = new Map();
   for (const pid of pids) {

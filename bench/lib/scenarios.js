@@ -2,6 +2,7 @@
 // range query, increment update) as autocannon request definitions, each with a one-request sanity check
 // so a broken server is reported instead of benchmarked. Process handling and reporting live elsewhere.
 import autocannon from 'autocannon';
+import { requestJson } from './http-json.js';
 
 export const SCENARIO_NAMES = [
   'create',
@@ -60,22 +61,6 @@ export function authHeaders(ctx, { master }) {
   return master
     ? { 'X-Parse-Application-Id': ctx.appId, 'X-Parse-Master-Key': ctx.masterKey }
     : { 'X-Parse-Application-Id': ctx.appId, 'X-Parse-REST-API-Key': ctx.clientKey };
-}
-
-async function requestJson(url, { method = 'GET', headers, body }) {
-  const res = await fetch(url, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
 }
 
 function fail(what, res) {
