@@ -8,7 +8,6 @@
  *   only devices of the page in flight at the kill may get it twice (at most one page, `--push-page-size`).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startFcmFake } from '../../server/src/push/fakes/fcm-fake.test-util.js';
 import type { FcmFake } from '../../server/src/push/fakes/fcm-fake.test-util.js';
-import { CLIENT_KEY, MASTER_KEY } from '../../server/src/testing/test-server.test-util.js';
+import { childApi, killed, spawnReady, until } from '../../server/src/testing/child-process.test-util.js';
 
 const SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,34 +29,11 @@ const redisSkip =
     ? 'STRATA_TEST_REDIS_URL is not set'
     : false;
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** How long a step of this test may take on a loaded machine (a cold child, a push of 60 devices). */
+const WAIT_MS = 90_000;
 
-async function spawnWorker(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  await until(`process ${String(child.pid)} to be ready`, () => {
-    if (child.exitCode !== null) assert.fail(`the child exited early: ${output}`);
-    return /ready \d+/.test(output);
-  });
-  return { child, port: Number(/ready (\d+)/.exec(output)?.[1]) };
-}
-
-function killed(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  child.kill(signal);
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+function spawnWorker(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  return spawnReady({ script: SCRIPT, cwd: ROOT, env, readyMs: WAIT_MS });
 }
 
 /** The `steps` job's lines: `<jobId> <pid> <step>`. */
@@ -96,16 +72,7 @@ function killTest(queue: 'memory' | 'redis'): void {
       ...(queue === 'redis' ? { WK_REDIS_URL: redisURL as string } : {}),
     };
     const children: ChildProcess[] = [];
-    const api = (port: number, path: string, init: { method?: string; body?: unknown; master?: boolean } = {}) =>
-      fetch(`http://127.0.0.1:${port}/parse${path}`, {
-        method: init.method ?? 'GET',
-        headers: {
-          'X-Parse-Application-Id': appId,
-          ...(init.master === true ? { 'X-Parse-Master-Key': MASTER_KEY } : { 'X-Parse-REST-API-Key': CLIENT_KEY }),
-          'Content-Type': 'application/json',
-        },
-        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-      });
+    const api = childApi(appId);
     try {
       const first = await spawnWorker(env);
       children.push(first.child);
@@ -138,6 +105,7 @@ function killTest(queue: 'memory' | 'redis'): void {
       await until(
         'the push and the job to be under way',
         () => fcm.attempts.length >= 15 && steps(dir).filter((s) => s.jobId === jobId).length >= 2,
+        WAIT_MS,
       );
       await killed(first.child);
       const sentBeforeKill = fcm.attempts.length;
@@ -151,11 +119,15 @@ function killTest(queue: 'memory' | 'redis'): void {
         (await (await api(second.port, path, { master: true })).json()) as Record<string, unknown>;
       let pushStatus: Record<string, unknown> = {};
       let jobStatus: Record<string, unknown> = {};
-      await until('the push and the job to finish in the new process', async () => {
-        pushStatus = await status(`/classes/_PushStatus/${pushId}`);
-        jobStatus = await status(`/classes/_JobStatus/${jobId}`);
-        return pushStatus['status'] === 'succeeded' && jobStatus['status'] === 'succeeded';
-      });
+      await until(
+        'the push and the job to finish in the new process',
+        async () => {
+          pushStatus = await status(`/classes/_PushStatus/${pushId}`);
+          jobStatus = await status(`/classes/_JobStatus/${jobId}`);
+          return pushStatus['status'] === 'succeeded' && jobStatus['status'] === 'succeeded';
+        },
+        WAIT_MS,
+      );
       // A late duplicate would come within the lock and stalled-check periods: wait that long.
       await new Promise((r) => setTimeout(r, 2500));
 

@@ -3,11 +3,11 @@
  * run Strata child processes to kill mid-job.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnReady } from '../testing/child-process.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 
 export type JobStatusJSON = Record<string, unknown> & { status?: string; message?: string };
@@ -53,14 +53,7 @@ export function waitForFinish(server: TestServer, id: string): Promise<JobStatus
   return waitForStatus(server, id, (row) => row.status === 'succeeded' || row.status === 'failed');
 }
 
-/** Polls a condition in the test process (20 s deadline unless `deadlineMs` says otherwise). */
-export async function until(what: string, check: () => boolean | Promise<boolean>, deadlineMs = 20_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { exited, until } from '../testing/child-process.test-util.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./jobs-worker.test-util.ts', import.meta.url));
 const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,31 +68,8 @@ export interface JobProcess {
 
 /** Starts the child with `env` on top of this process's environment and waits for its `ready` line. */
 export async function spawnJobProcess(env: Record<string, string>): Promise<JobProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], {
-    cwd: SERVER_DIR,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // A cold child compiles TypeScript and loads its dependencies: allow a minute on a loaded machine.
-  await until(
-    `process ${String(child.pid)} to be ready`,
-    () => {
-      if (child.exitCode !== null) assert.fail(`the child exited early: ${output}`);
-      return /ready \d+/.test(output);
-    },
-    60_000,
-  );
-  return { child, pid: child.pid as number, port: Number(/ready (\d+)/.exec(output)?.[1]) };
-}
-
-/** Resolves once the child has exited (at once if it already has). */
-export function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
+  const { child, port } = await spawnReady({ script: WORKER_SCRIPT, cwd: SERVER_DIR, env });
+  return { child, pid: child.pid as number, port };
 }
 
 /** The `<pid>:<jobId>` lines the `blocker` job wrote, one per run started. */

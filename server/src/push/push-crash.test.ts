@@ -4,7 +4,6 @@
  * `_PushStatus`, re-queued at start) and on BullMQ (the delayed job waits in Redis). Counted at the FCM fake.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_KEY, MASTER_KEY } from '../testing/test-server.test-util.js';
+import { childApi, killed, spawnReady, until } from '../testing/child-process.test-util.js';
 import { startFcmFake } from './fakes/fcm-fake.test-util.js';
 import type { FcmFake } from './fakes/fcm-fake.test-util.js';
 
@@ -21,35 +20,8 @@ const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const redisURL = process.env['STRATA_TEST_REDIS_URL'];
 const requireServices = process.env['STRATA_REQUIRE_SERVICES'] === '1';
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
-    cwd: SERVER_DIR,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  await until(`process ${String(child.pid)} to be ready`, () => {
-    if (child.exitCode !== null) assert.fail(`the child exited early: ${output}`);
-    return /ready \d+/.test(output);
-  });
-  return { child, port: Number(/ready (\d+)/.exec(output)?.[1]) };
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  child.kill('SIGKILL');
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
+function spawnServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  return spawnReady({ script: SCRIPT, cwd: SERVER_DIR, env });
 }
 
 function crashTest(queue: 'memory' | 'redis'): void {
@@ -77,16 +49,7 @@ function crashTest(queue: 'memory' | 'redis'): void {
     try {
       const first = await spawnServer(env);
       children.push(first.child);
-      const api = (port: number, path: string, init: { method?: string; body?: unknown; master?: boolean } = {}) =>
-        fetch(`http://127.0.0.1:${port}/parse${path}`, {
-          method: init.method ?? 'GET',
-          headers: {
-            'X-Parse-Application-Id': appId,
-            ...(init.master === true ? { 'X-Parse-Master-Key': MASTER_KEY } : { 'X-Parse-REST-API-Key': CLIENT_KEY }),
-            'Content-Type': 'application/json',
-          },
-          ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-        });
+      const api = childApi(appId);
       const installed = await api(first.port, '/installations', {
         method: 'POST',
         body: { installationId: 'crash-device', deviceType: 'android', deviceToken: 'ok-crash', channels: ['c'] },
@@ -105,12 +68,16 @@ function crashTest(queue: 'memory' | 'redis'): void {
       const second = await spawnServer(env);
       children.push(second.child);
       let status: Record<string, unknown> = {};
-      await until('the push to succeed', async () => {
-        status = (await (
-          await api(second.port, `/classes/_PushStatus/${statusId}`, { master: true })
-        ).json()) as Record<string, unknown>;
-        return status['status'] === 'succeeded';
-      });
+      await until(
+        'the push to succeed',
+        async () => {
+          status = (await (
+            await api(second.port, `/classes/_PushStatus/${statusId}`, { master: true })
+          ).json()) as Record<string, unknown>;
+          return status['status'] === 'succeeded';
+        },
+        60_000,
+      );
       assert.equal(status['numSent'], 1);
       // A late duplicate would arrive within the lock / stalled periods: give it that long.
       await new Promise((r) => setTimeout(r, 2500));
