@@ -46,6 +46,11 @@ function encodeState(object: StoredObject): Record<string, unknown> {
   };
 }
 
+/** The text every message `server` encodes starts with (its first two members), to skip one's own unread. */
+export function changeMessagePrefix(server: string): string {
+  return `{"v":${FORMAT_VERSION},"server":${JSON.stringify(server)},`;
+}
+
 /** Reads a message; throws ParseError 107 when it is not one this server can read. */
 export function decodeChange(text: string): ChangeMessage {
   const raw: unknown = JSON.parse(text);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createLogger, createMemoryPubSub } from '../infra/index.js';
 import { Bytes, GeoPoint, ParseFile, Pointer, Polygon } from '../schema/index.js';
 import type { StoredObject } from '../storage/index.js';
-import { decodeChange, encodeChange } from './change-codec.js';
+import { changeMessagePrefix, decodeChange, encodeChange } from './change-codec.js';
 import type { ChangeEvent, UpdateEvent } from './change-event.js';
 import { publicState } from './change-event.js';
 import { ChangeBus } from './change-feed.js';
@@ -233,9 +233,14 @@ describe('change feed: the wire form', () => {
       { className: 'Doc', op: 'delete', objectId: 'o1', at: T1, before: { objectId: 'o1', fields: { n: 2 } } },
     ];
     for (const event of events) {
-      const decoded = decodeChange(encodeChange({ server: 's1', event }));
+      const text = encodeChange({ server: 's1', event });
+      const decoded = decodeChange(text);
       assert.equal(decoded.server, 's1');
       assert.deepStrictEqual(decoded.event, event);
+      // A server skips its own relayed messages by this prefix, unparsed: it must name the publisher alone.
+      assert.ok(text.startsWith(changeMessagePrefix('s1')));
+      assert.ok(!text.startsWith(changeMessagePrefix('s')));
+      assert.ok(!encodeChange({ server: 's10', event }).startsWith(changeMessagePrefix('s1')));
     }
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger, PubSub } from '../infra/index.js';
-import { decodeChange, encodeChange } from './change-codec.js';
+import { changeMessagePrefix, decodeChange, encodeChange } from './change-codec.js';
 import type { ChangeEvent } from './change-event.js';
 import { TransactionChanges } from './change-sink.js';
 import type { ChangeReaction, ChangeSink, CommittedChange, PendingChange, ReactionStage } from './change-sink.js';
@@ -58,6 +58,7 @@ const DEFAULT_MAX_PENDING = 10_000;
 export class ChangeBus implements ChangeFeed, ChangeSink {
   readonly deferred = false;
   readonly #server = randomUUID();
+  readonly #ownPrefix = changeMessagePrefix(this.#server);
   readonly #logger: Logger;
   readonly #pubsub: PubSub | undefined;
   readonly #maxPending: number;
@@ -166,6 +167,9 @@ export class ChangeBus implements ChangeFeed, ChangeSink {
   }
 
   #receive(message: string): void {
+    // Our own change, relayed back (pub/sub delivers to the publisher too): known by the text `encodeChange`
+    // starts with, so it is dropped without parsing and decoding both of its states.
+    if (message.startsWith(this.#ownPrefix)) return;
     let event: ChangeEvent;
     try {
       const decoded = decodeChange(message);
