@@ -1,41 +1,53 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { csvField, csvHeader, csvRows, objectsFromCsv, objectsFromJson, parseCsv } from './export.js';
+import { csvField, csvHeader, csvRows } from './export.js';
+import { MAX_SHOWN, foldReportLine, importFormat } from './import.js';
+import type { ImportOutcome } from './import.js';
 
 describe('export and import', () => {
-  it('writes CSV that parses back to the same cells', () => {
+  it('writes CSV with quoted cells (RFC 4180) and objects as their JSON', () => {
     const fields = ['objectId', 'name', 'tags'];
     const rows = [{ objectId: 'a', name: 'He said "hi", then\nleft', tags: ['x', 'y'] }];
-    const text = csvHeader(fields) + csvRows(rows, fields);
-    assert.deepEqual(parseCsv(text), [fields, ['a', 'He said "hi", then\nleft', '["x","y"]']]);
+    assert.equal(
+      csvHeader(fields) + csvRows(rows, fields),
+      'objectId,name,tags\r\na,"He said ""hi"", then\nleft","[""x"",""y""]"\r\n',
+    );
     assert.equal(csvField(undefined), '');
     assert.equal(csvField(3), '3');
   });
 
-  it('types imported CSV by the schema and drops server fields', () => {
-    const objects = objectsFromCsv(
-      [
-        ['objectId', 'score', 'done', 'tags', 'name', 'at'],
-        ['x', '4', 'true', '["a"]', 'n', '2025-01-01T00:00:00Z'],
-        ['', '', '', '', '', ''],
-      ],
-      {
-        score: { type: 'Number' },
-        done: { type: 'Boolean' },
-        tags: { type: 'Array' },
-        name: { type: 'String' },
-        at: { type: 'Date' },
-      },
-    );
-    assert.deepEqual(objects, [
-      { score: 4, done: true, tags: ['a'], name: 'n', at: { __type: 'Date', iso: '2025-01-01T00:00:00.000Z' } },
-    ]);
+  it('picks the import format from the file name', () => {
+    assert.equal(importFormat('Game.CSV'), 'csv');
+    assert.equal(importFormat('rows.jsonl'), 'jsonl');
+    assert.equal(importFormat('rows.ndjson'), 'jsonl');
+    assert.equal(importFormat('Game.json'), 'json');
   });
 
-  it('reads JSON arrays, {results} and JSON lines', () => {
-    assert.deepEqual(objectsFromJson('[{"objectId":"a","n":1}]'), [{ n: 1 }]);
-    assert.deepEqual(objectsFromJson('{"results":[{"n":2}]}'), [{ n: 2 }]);
-    assert.deepEqual(objectsFromJson('{"n":3}\n{"n":4}\n'), [{ n: 3 }, { n: 4 }]);
-    assert.throws(() => objectsFromJson('[1]'), /must be an object/);
+  it('folds the server report: counts, the first row errors, the fatal stop and the summary', () => {
+    let outcome: ImportOutcome = {
+      fileName: 'f.csv',
+      counts: { rows: 0, created: 0, updated: 0, failed: 0 },
+      failures: [],
+      complete: false,
+    };
+    for (let row = 1; row <= MAX_SHOWN + 5; row++) {
+      outcome = foldReportLine(outcome, { type: 'error', row, code: 111, error: 'wrong type' });
+    }
+    assert.equal(outcome.failures.length, MAX_SHOWN);
+    assert.deepEqual(outcome.failures[0], { row: 1, code: 111, error: 'wrong type' });
+    outcome = foldReportLine(outcome, { type: 'progress', rows: 1000, created: 700, updated: 95, failed: 205 });
+    assert.equal(outcome.counts.created, 700);
+    outcome = foldReportLine(outcome, { type: 'fatal', code: 107, error: 'broken quote' });
+    outcome = foldReportLine(outcome, {
+      type: 'summary',
+      rows: 1010,
+      created: 710,
+      updated: 95,
+      failed: 205,
+      complete: false,
+    });
+    assert.deepEqual(outcome.counts, { rows: 1010, created: 710, updated: 95, failed: 205 });
+    assert.deepEqual(outcome.fatal, { code: 107, error: 'broken quote' });
+    assert.equal(outcome.complete, false);
   });
 });

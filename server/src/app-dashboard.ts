@@ -6,7 +6,7 @@
  */
 import { createPasswordHasher } from './auth/index.js';
 import type { Config } from './config/index.js';
-import { createDashboardHandler } from './dashboard/index.js';
+import { DEFAULT_IMPORT_LIMITS, createDashboardHandler } from './dashboard/index.js';
 import type { DashboardApp, DashboardHandler, DashboardUser } from './dashboard/index.js';
 import type { Logger, PubSub, RateLimiter } from './infra/index.js';
 import { createRateLimiter } from './app-rate-limits.js';
@@ -58,6 +58,7 @@ export async function createDashboard(options: {
     hasher: createPasswordHasher({ cost: config.passwordHashCost }),
     secret: config.dashboardSecret ?? config.masterKey,
     sessionTtlMs: config.dashboardSessionTtl * 1000,
+    importLimits: { ...DEFAULT_IMPORT_LIMITS, maxBytes: config.dashboardImportMaxSize },
     signInLimits: {
       ip: await limiter(20, 'dashboard-ip'),
       username: await limiter(10, 'dashboard-user'),

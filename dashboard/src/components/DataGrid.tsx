@@ -5,7 +5,9 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ClassSchema, RestObject } from '@strata/sdk/admin';
 import { useApp } from '../app-context.js';
-import { csvHeader, csvRows, objectsFromCsv, objectsFromJson, parseCsv } from '../export.js';
+import { csvHeader, csvRows } from '../export.js';
+import { importFile } from '../import.js';
+import type { ImportOutcome } from '../import.js';
 import { pageQuery } from '../paging.js';
 import type { Sort } from '../paging.js';
 import { routeHref } from '../router.js';
@@ -14,6 +16,7 @@ import { READ_ONLY_FIELDS, formatValue, orderedFields } from '../values.js';
 import type { FieldType } from '../values.js';
 import { CellEditor } from './CellEditor.js';
 import { FilterBar } from './FilterBar.js';
+import { ImportReport } from './ImportReport.js';
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 32;
@@ -269,23 +272,29 @@ export function DataGrid(props: { schema: ClassSchema; baseWhere?: Record<string
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     });
 
-  const importFile = (file: File): Promise<void> =>
+  // Streamed to the dashboard server, which writes it through REST in batches and reports each refused row.
+  const [imported, setImported] = useState<{ outcome: ImportOutcome; running: boolean } | undefined>();
+  const importRows = (file: File): Promise<void> =>
     run(`Imported ${file.name}`, async () => {
-      const text = await file.text();
-      const objects = file.name.endsWith('.csv')
-        ? objectsFromCsv(parseCsv(text), schema.fields)
-        : objectsFromJson(text);
-      let created = 0;
-      for (let i = 0; i < objects.length; i += 50) {
-        const results = await client.objects.batch(
-          objects
-            .slice(i, i + 50)
-            .map((body) => ({ method: 'POST' as const, path: `/parse/classes/${schema.className}`, body })),
-        );
-        const failed = results.find((r) => r.error !== undefined);
-        if (failed?.error !== undefined) throw new Error(`Stopped after ${created} rows: ${failed.error.error}`);
-        created += results.length;
-        setNotice(`Importing… ${created} of ${objects.length}`);
+      const onProgress = (outcome: ImportOutcome): void => setImported({ outcome, running: true });
+      onProgress({
+        fileName: file.name,
+        counts: { rows: 0, created: 0, updated: 0, failed: 0 },
+        failures: [],
+        complete: false,
+      });
+      try {
+        const outcome = await importFile({
+          appId: app.appId,
+          className: schema.className,
+          file,
+          csrfToken: session.csrfToken,
+          onProgress,
+        });
+        setImported({ outcome, running: false });
+      } catch (err) {
+        setImported(undefined);
+        throw err;
       }
       void loadMore(true);
     });
@@ -329,16 +338,19 @@ export function DataGrid(props: { schema: ClassSchema; baseWhere?: Record<string
           <input
             type="file"
             accept=".json,.jsonl,.csv,application/json,text/csv"
-            disabled={readOnly}
+            disabled={readOnly || imported?.running === true}
             onChange={(e) => {
               const file = e.target.files?.[0];
-              if (file !== undefined) void importFile(file);
+              if (file !== undefined) void importRows(file);
               e.target.value = '';
             }}
           />
         </label>
       </div>
       <FilterBar schema={schema} onApply={setFilter} />
+      {imported !== undefined && (
+        <ImportReport outcome={imported.outcome} running={imported.running} onClose={() => setImported(undefined)} />
+      )}
       {error !== undefined && (
         <p role="alert" className="error">
           {error}

@@ -1417,6 +1417,17 @@ export const OPTIONS = [
     description: 'Seconds a dashboard sign-in lasts.',
   }),
   option({
+    key: 'dashboardImportMaxSize',
+    flag: '--dashboard-import-max-size',
+    env: 'STRATA_DASHBOARD_IMPORT_MAX_SIZE',
+    group: 'Dashboard',
+    kind: sizeKind(),
+    default: () => 256 * 1024 * 1024,
+    defaultText: '256mb',
+    description:
+      "Largest CSV or JSON file the dashboard's streamed import accepts (read as it arrives; over it → 413).",
+  }),
+  option({
     key: 'dashboardSecret',
     flag: '--dashboard-secret',
     env: 'STRATA_DASHBOARD_SECRET',

@@ -50,6 +50,7 @@ describe('resolveOptions', () => {
       dashboard: true,
       dashboardUsersFile: '/srv/app/.strata/dashboard-users.json',
       dashboardSessionTtl: 43_200,
+      dashboardImportMaxSize: 256 * 1024 * 1024,
       jobTimeout: 3_600_000,
       jobConcurrency: 4,
       jobLockDuration: 30_000,

@@ -5,6 +5,8 @@ import type { Logger, PubSub, RateLimiter } from '../infra/index.js';
 import type { DashboardApp } from './apps.js';
 import { appRootURL, publicAppInfo } from './apps.js';
 import { exportClass } from './export.js';
+import { importClass } from './import.js';
+import type { ImportLimits } from './import.js';
 import { isSafeApiPath, proxyToApp } from './proxy.js';
 import type { ProxyCredentials } from './proxy.js';
 import { SECURITY_HEADERS, serveStatic } from './static-files.js';
@@ -32,6 +34,8 @@ export interface DashboardOptions {
   readonly pubsub: PubSub;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Limits of the streamed import (default: `DEFAULT_IMPORT_LIMITS`, 256 MB files). */
+  readonly importLimits?: ImportLimits;
 }
 
 export interface DashboardHandler {
@@ -234,6 +238,27 @@ export async function createDashboardHandler(options: DashboardOptions): Promise
       const key = (readOnly ? app.readOnlyMasterKey : app.masterKey) ?? '';
       const query = new URLSearchParams(path.slice(pathname.length + 1));
       await exportClass({ app, key, className: decodeURIComponent(exporting[1] as string), query }, { req, res });
+      return;
+    }
+    const importing = /^\/import\/([^/]+)$/.exec(pathname);
+    if (importing !== null) {
+      if (method !== 'POST') {
+        sendJson(res, 405, { error: 'Imports are uploads: POST the file.' });
+        return;
+      }
+      // An import writes with the master key: never for a read-only user, and not while browsing as a user.
+      if (readOnly || asUser !== null) {
+        const error = readOnly ? 'Read-only dashboard users cannot import.' : 'Imports are not run as a user.';
+        sendJson(res, 403, { code: 119, error });
+        return;
+      }
+      const className = decodeOrUndefined(importing[1] as string) ?? '';
+      const query = new URLSearchParams(path.slice(pathname.length + 1));
+      const target = { app, key: app.masterKey, className, query };
+      await importClass(options.importLimits === undefined ? target : { ...target, limits: options.importLimits }, {
+        req,
+        res,
+      });
       return;
     }
     if (pathname === '/graphql') {

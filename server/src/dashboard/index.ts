@@ -9,6 +9,8 @@
 export { createDashboardHandler } from './handler.js';
 export type { DashboardHandler, DashboardOptions } from './handler.js';
 export type { DashboardApp, PublicAppInfo } from './apps.js';
+export { DEFAULT_IMPORT_LIMITS } from './import.js';
+export type { ImportLimits } from './import.js';
 export { locateDashboardAssets } from './static-files.js';
 export { checkDashboardUsername, parseDashboardUsers, serializeDashboardUsers, upsertDashboardUser } from './users.js';
 export type { DashboardUser } from './users.js';
