@@ -7,29 +7,17 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import bcrypt from 'bcrypt';
 import type { Browser, Page } from 'playwright-core';
 import { LogBuffer, createLogger } from '../../server/src/infra/index.js';
 import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { chromiumSkipReason, launchChromium } from './chromium.js';
+import { DASHBOARD_USERS, SHOTS, dashboardPages } from './pages.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const SHOTS =
-  process.env['STRATA_SCREENSHOTS'] === undefined
-    ? join(tmpdir(), 'strata-dashboard-shots')
-    : resolve(ROOT, process.env['STRATA_SCREENSHOTS']);
 const skip = chromiumSkipReason();
 if (skip !== undefined) console.log(`dashboard admin pages test skipped: ${skip}`);
-
-const USERS = [
-  { username: 'admin', passwordHash: bcrypt.hashSync('admin-password', 4) },
-  { username: 'viewer', passwordHash: bcrypt.hashSync('viewer-password', 4), readOnly: true },
-];
 
 describe('dashboard admin pages in chromium', skip === undefined ? {} : { skip }, () => {
   let server: TestServer;
@@ -50,7 +38,7 @@ describe('dashboard admin pages in chromium', skip === undefined ? {} : { skip }
       passwordHashCost: 4,
       // Every find is recorded, so the slow queries page has something to show without a slow machine.
       slowQueryMs: 0,
-      dashboardUsers: () => USERS,
+      dashboardUsers: () => DASHBOARD_USERS,
       logs,
       logger: createLogger({ level: 'info', destination: { write: () => undefined }, buffer: logs }),
       cloudSetup: (registry) => {
@@ -92,15 +80,7 @@ describe('dashboard admin pages in chromium', skip === undefined ? {} : { skip }
     await server?.close();
   });
 
-  const signIn = async (page: Page, username: string, password: string): Promise<void> => {
-    await page.goto(`${server.url}/dashboard/`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
-  };
-  const open = (page: Page, route: string): Promise<unknown> =>
-    page.goto(`${server.url}/dashboard/#/test-app/${route}`);
+  const { signIn, open } = dashboardPages(() => server.url);
   const status = (page: Page): ReturnType<Page['getByRole']> => page.locator('p[role=status]');
 
   it('manages users, roles, sessions, config, webhooks, cloud code and jobs', async () => {

@@ -5,31 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import bcrypt from 'bcrypt';
 import type { Browser, Page } from 'playwright-core';
 import { LogBuffer, createLogger } from '../../server/src/infra/index.js';
 import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { chromiumSkipReason, launchChromium } from './chromium.js';
+import { DASHBOARD_USERS, SHOTS, dashboardPages } from './pages.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-// docs/dashboard/ holds the committed screenshots: refreshed with STRATA_SCREENSHOTS=docs/dashboard, so an
-// ordinary run does not rewrite tracked files.
-const SHOTS =
-  process.env['STRATA_SCREENSHOTS'] === undefined
-    ? join(tmpdir(), 'strata-dashboard-shots')
-    : resolve(ROOT, process.env['STRATA_SCREENSHOTS']);
 const skip = chromiumSkipReason();
 if (skip !== undefined) console.log(`dashboard browser test skipped: ${skip}`);
-
-const USERS = [
-  { username: 'admin', passwordHash: bcrypt.hashSync('admin-password', 4) },
-  { username: 'viewer', passwordHash: bcrypt.hashSync('viewer-password', 4), readOnly: true },
-];
 
 const FIELDS = {
   title: { type: 'String' },
@@ -59,7 +45,7 @@ describe('dashboard in chromium', skip === undefined ? {} : { skip }, () => {
     server = await startTestServer({
       readOnlyMasterKey: 'dash-ro-key',
       passwordHashCost: 4,
-      dashboardUsers: () => USERS,
+      dashboardUsers: () => DASHBOARD_USERS,
       logs,
       logger: createLogger({ level: 'info', destination: { write: () => undefined }, buffer: logs }),
     });
@@ -101,13 +87,7 @@ describe('dashboard in chromium', skip === undefined ? {} : { skip }, () => {
     await server?.close();
   });
 
-  const signIn = async (page: Page, username: string, password: string): Promise<void> => {
-    await page.goto(`${server.url}/dashboard/`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
-  };
+  const { signIn } = dashboardPages(() => server.url);
 
   const stored = async (): Promise<Record<string, unknown>> =>
     (await server.call({ path: `/classes/Everything/${objectId}`, master: true })).body as Record<string, unknown>;

@@ -8,29 +8,18 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import bcrypt from 'bcrypt';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { APP_ID, CLIENT_KEY, MASTER_KEY, startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import { RawLiveClient } from '../../server/src/live/live-client.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { chromiumSkipReason, launchChromium } from './chromium.js';
+import { DASHBOARD_USERS, SHOTS, dashboardPages } from './pages.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const SHOTS =
-  process.env['STRATA_SCREENSHOTS'] === undefined
-    ? join(tmpdir(), 'strata-dashboard-shots')
-    : resolve(ROOT, process.env['STRATA_SCREENSHOTS']);
 const skip = chromiumSkipReason();
 if (skip !== undefined) console.log(`dashboard files and console test skipped: ${skip}`);
 
-const USERS = [
-  { username: 'admin', passwordHash: bcrypt.hashSync('admin-password', 4) },
-  { username: 'viewer', passwordHash: bcrypt.hashSync('viewer-password', 4), readOnly: true },
-];
 // A 1×1 PNG.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
@@ -47,7 +36,7 @@ describe('dashboard files page and API console in chromium', skip === undefined 
     server = await startTestServer({
       readOnlyMasterKey: 'dash-ro-key',
       passwordHashCost: 4,
-      dashboardUsers: () => USERS,
+      dashboardUsers: () => DASHBOARD_USERS,
       cloudSetup: (registry) => {
         registry.defineFunction({
           name: 'hello',
@@ -87,15 +76,7 @@ describe('dashboard files page and API console in chromium', skip === undefined 
     await server?.close();
   });
 
-  const signIn = async (page: Page, username: string, password: string): Promise<void> => {
-    await page.goto(`${server.url}/dashboard/`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
-  };
-  const open = (page: Page, route: string): Promise<unknown> =>
-    page.goto(`${server.url}/dashboard/#/test-app/${route}`);
+  const { signIn, open } = dashboardPages(() => server.url);
 
   it('lists, previews and deletes files, and reports the orphans', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
