@@ -70,7 +70,7 @@ export function resyncFrame(target: FrameTarget, requestId: number): string {
   return JSON.stringify({ ...head('resync', target), requestId });
 }
 
-/** An event frame body without the per-connection head, encoded once per subscriber. */
+/** An event frame body without the per-connection head, encoded once per event (`live-server.ts`). */
 export function eventBody(options: {
   op: LiveEventOp;
   object: OutputObject;
@@ -84,14 +84,22 @@ export function eventBody(options: {
   };
 }
 
+/** The JSON members (`"object":…,"original":…`) of event bodies, kept while the body lives. */
+const bodyMembers = new WeakMap<object, string>();
+
+/**
+ * An event frame. A body shared by several subscribers (one write, many sockets) is serialized once: only the
+ * per-connection head, `requestId` and `seq` are serialized per frame (the members come out in the same order).
+ */
 export function eventFrame(
   target: FrameTarget,
   options: { op: LiveEventOp; requestId: number; seq: number; body: { object: unknown; original?: unknown } },
 ): string {
-  return JSON.stringify({
-    ...head(options.op, target),
-    requestId: options.requestId,
-    seq: options.seq,
-    ...options.body,
-  });
+  let members = bodyMembers.get(options.body);
+  if (members === undefined) {
+    members = JSON.stringify(options.body).slice(1, -1);
+    bodyMembers.set(options.body, members);
+  }
+  const start = JSON.stringify({ ...head(options.op, target), requestId: options.requestId, seq: options.seq });
+  return members === '' ? start : `${start.slice(0, -1)},${members}}`;
 }

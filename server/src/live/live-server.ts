@@ -7,6 +7,7 @@ import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODE, eventBody } from './frames.js';
 import { EventHooks } from './event-hooks.js';
 import { ResumeWindow } from './resume.js';
+import type { KeptEvent } from './resume.js';
 import { ResumeHandoff } from './handoff.js';
 import { LiveConnection } from './connection.js';
 import type { ConnectionContext } from './connection.js';
@@ -57,11 +58,19 @@ export class LiveServer {
 
   constructor(options: LiveServerOptions) {
     this.#upgrades = new UpgradeLimit(options.maxConnectionsPerIp);
+    // The hub hands one event object to every subscription of a group: it is encoded once for all of them.
+    const bodies = new WeakMap<object, KeptEvent['body']>();
     this.#resume = new ResumeWindow({
       windowMs: options.resumeWindowMs,
       maxEvents: options.resumeMaxEvents,
-      encode: (event) =>
-        eventBody({ op: event.op, object: event.object, original: event.original, encode: options.encode }),
+      encode: (event) => {
+        let body = bodies.get(event);
+        if (body === undefined) {
+          body = eventBody({ op: event.op, object: event.object, original: event.original, encode: options.encode });
+          bodies.set(event, body);
+        }
+        return body;
+      },
     });
     const resume = this.#resume;
     this.#handoff =

@@ -5,6 +5,7 @@ import { createMatcher, parseWhere, valuesEqual } from '../../query/index.js';
 import type { Condition, MatchableObject, Matcher, QueryLimits } from '../../query/index.js';
 import type { Logger } from '../../infra/index.js';
 import { assertClassName } from '../../schema/index.js';
+import type { ClassSchema } from '../../schema/index.js';
 import type { StoredObject } from '../../storage/index.js';
 import type { ChangeEvent } from '../change-event.js';
 import type { ChangeFeed } from '../change-feed.js';
@@ -101,11 +102,29 @@ export class LiveHub {
   readonly #logger: Logger;
   readonly #maxDepth: number | undefined;
   readonly #limits: QueryLimits | undefined;
-  readonly #index = new SubscriptionIndex<Entry>();
+  readonly #index = new SubscriptionIndex<Group>();
+  /** Groups by their key (`groupKey`): a subscription equal to a registered one joins it. */
+  readonly #groups = new Map<string, Group>();
+  /** Policies by subscriber, class and CLP operations (`slotKey`), shared by every group of that subscriber. */
+  readonly #slots = new Map<string, PolicySlot>();
+  /** Subscriptions (not groups) per class. */
+  readonly #counts = new Map<string, number>();
+  #size = 0;
+  /** Sub-query subscriptions never share a group (their sub-queries are checked per subscription). */
+  #unshared = 0;
   /** Bumped when roles or sessions change: every policy is rebuilt before its next use. */
   #generation = 0;
   readonly #stop: () => void;
   readonly #listen = (event: ChangeEvent): Promise<void> => this.#onChange(event);
+  readonly #membership: Membership = {
+    prepare: (query) => this.#prepare(query),
+    enter: (group, member) => this.#enter(group, member),
+    leave: (group, member) => this.#leave(group, member),
+    settled: async (group) => {
+      await this.#core.changes.caughtUp(this.#listen);
+      await group.chain;
+    },
+  };
 
   constructor(options: LiveHubOptions) {
     this.#core = options.core;
@@ -117,37 +136,20 @@ export class LiveHub {
 
   /** How many live queries are registered. */
   get size(): number {
-    return this.#index.size;
+    return this.#size;
   }
 
   /** Live queries per class (metrics). */
   countByClass(): Record<string, number> {
-    return this.#index.countByClass();
+    return Object.fromEntries(this.#counts);
   }
 
   /** Registers a live query; throws the refusal (119, 209, 102...) when the subscriber may not run it. */
   async subscribe(query: LiveQuery, listener: LiveListener): Promise<LiveSubscription> {
-    const entry = await this.#prepare(query, listener);
-    this.#index.add(entry);
-    let current = entry;
-    let closed = false;
-    return {
-      replace: async (next) => {
-        const replacement = await this.#prepare(next, listener);
-        if (closed) return;
-        this.#index.delete(current);
-        current = replacement;
-        this.#index.add(current);
-      },
-      settled: async () => {
-        await this.#core.changes.caughtUp(this.#listen);
-        await current.chain;
-      },
-      close: () => {
-        closed = true;
-        this.#index.delete(current);
-      },
-    };
+    const group = await this.#prepare(query);
+    const member = new Member(this.#membership, listener, group);
+    this.#enter(group, member);
+    return member;
   }
 
   /** Stops listening to the change feed. */
@@ -155,12 +157,25 @@ export class LiveHub {
     this.#stop();
   }
 
-  async #prepare(query: LiveQuery, listener: LiveListener): Promise<Entry> {
+  /**
+   * The group a new subscription joins: the registered one with the same key when its policy is current (the
+   * query is checked against that policy again), else a new one, checked as a find would be.
+   */
+  async #prepare(query: LiveQuery): Promise<Group> {
     // The same class-name check as the REST routes (103): `_SCHEMA` and other non-classes are not subscribable.
     assertClassName(query.className);
     const operations = isObjectIdOnly(query.where) ? (['get'] as const) : (['find'] as const);
-    const policy = await this.#policyFor(query.auth, query.className, operations);
+    const schema = await this.#schemaOf(query.className);
+    const slot = await this.#slotFor({ auth: query.auth, className: query.className, operations }, schema);
+    if (slot.refusal !== undefined) throw slot.refusal;
+    const policy = slot.policy as ReadPolicy;
     const requery = needsRequery(query.where);
+    const key = requery ? `unshared\u0000${++this.#unshared}` : groupKey(slot.key, query);
+    const existing = this.#groups.get(key);
+    if (existing !== undefined && existing.slot === slot && existing.schema === policy.schema) {
+      policy.assertTestable({ where: existing.condition, fields: query.watch ?? [] });
+      return existing;
+    }
     // Sub-queries are checked now against the subscriber's policy of their class (119 when refused), as in a find.
     const subPolicies = new Map<string, ReadPolicy>();
     if (requery) {
@@ -178,20 +193,79 @@ export class LiveHub {
     });
     policy.assertTestable({ where: condition, fields: query.watch ?? [] });
     return {
+      key,
       className: query.className,
       condition,
       matcher: createMatcher(condition, { schema: policy.schema }),
+      schema: policy.schema,
       query,
-      operations,
-      auth: query.auth,
-      policy,
-      generation: this.#generation,
+      slot,
       ...(query.keys === undefined ? {} : { keys: new Set(query.keys) }),
-      listener,
-      refused: false,
+      members: new Set(),
+      told: false,
       requery,
       chain: Promise.resolve(),
     };
+  }
+
+  #enter(group: Group, member: Member): void {
+    if (group.members.size === 0) {
+      // A new group (or one emptied meanwhile): registered under its key unless an equal one got there first,
+      // in which case both serve their own members.
+      if (!this.#groups.has(group.key)) this.#groups.set(group.key, group);
+      this.#index.add(group);
+      const { slot } = group;
+      slot.groups++;
+      if (slot.groups === 1 && !this.#slots.has(slot.key)) this.#slots.set(slot.key, slot);
+    }
+    group.members.add(member);
+    this.#size++;
+    this.#counts.set(group.className, (this.#counts.get(group.className) ?? 0) + 1);
+  }
+
+  #leave(group: Group, member: Member): void {
+    if (!group.members.delete(member)) return;
+    this.#size--;
+    const count = (this.#counts.get(group.className) ?? 1) - 1;
+    if (count === 0) this.#counts.delete(group.className);
+    else this.#counts.set(group.className, count);
+    if (group.members.size > 0) return;
+    this.#index.delete(group);
+    if (this.#groups.get(group.key) === group) this.#groups.delete(group.key);
+    const { slot } = group;
+    slot.groups--;
+    if (slot.groups === 0 && this.#slots.get(slot.key) === slot) this.#slots.delete(slot.key);
+  }
+
+  /** The class's current schema (a policy built from an older one, e.g. before a CLP change, is rebuilt). */
+  async #schemaOf(className: string): Promise<ClassSchema> {
+    return (await this.#core.readPolicy({ auth: MASTER, className })).schema;
+  }
+
+  /**
+   * The shared policy of `auth` on the class: the registered one when it is current (same generation and
+   * schema), else built now. A slot first built here takes `auth` as it was just resolved by the door.
+   */
+  async #slotFor(query: ReadPolicyRequest, schema: ClassSchema): Promise<PolicySlot> {
+    const { auth, className, operations } = query;
+    const key = slotKey(auth, className, operations);
+    const registered = this.#slots.get(key);
+    if (registered !== undefined) {
+      if (!isCurrent(registered, this.#generation, schema)) await this.#refresh(registered);
+      return registered;
+    }
+    const slot: PolicySlot = {
+      key,
+      query: { auth, className, operations },
+      auth,
+      policy: undefined,
+      refusal: undefined,
+      generation: this.#generation,
+      groups: 0,
+      refreshing: undefined,
+    };
+    await this.#build(slot, auth);
+    return slot;
   }
 
   /**
@@ -212,13 +286,48 @@ export class LiveHub {
     return policy;
   }
 
+  /** Builds the slot's policy as `auth` (its refusal is kept, not thrown). */
+  async #build(slot: PolicySlot, auth: Auth): Promise<void> {
+    slot.auth = auth;
+    try {
+      slot.policy = await this.#policyFor(auth, slot.query.className, slot.query.operations);
+      slot.refusal = undefined;
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      slot.policy = undefined;
+      slot.refusal = err;
+    }
+  }
+
+  /**
+   * Rebuilds a slot's policy: its user's session may be gone (then it reads as the public) and roles changed.
+   * One rebuild at a time per slot; every group of the slot waits for it.
+   */
+  #refresh(slot: PolicySlot): Promise<void> {
+    if (slot.refreshing !== undefined && slot.generation === this.#generation) return slot.refreshing;
+    slot.generation = this.#generation;
+    const refreshing = (async () => {
+      let auth = slot.query.auth;
+      if (auth.kind === 'user') {
+        auth = await this.#core
+          .resolveSession({ sessionToken: auth.sessionToken, installationId: auth.installationId })
+          .catch(() => PUBLIC);
+      }
+      await this.#build(slot, auth);
+    })();
+    slot.refreshing = refreshing;
+    return refreshing.finally(() => {
+      if (slot.refreshing === refreshing) slot.refreshing = undefined;
+    });
+  }
+
   async #onChange(event: ChangeEvent): Promise<void> {
     if (changesRoles(event.className) || event.className === '_Session') this.#generation++;
     if (!this.#index.has(event.className)) return;
     const candidates = this.#index.candidates(event.className, [event.before, event.after]);
     if (candidates.length === 0) return;
     // One schema look-up per event: a policy built from an older schema (CLP, protected fields) is rebuilt.
-    const schema = (await this.#core.readPolicy({ auth: MASTER, className: event.className })).schema;
+    const schema = await this.#schemaOf(event.className);
     // One re-query per distinct sub-query (and caller) for this event, whatever the number of subscribers.
     let cache: SubQueryCache | undefined;
     let pointers: PointerCache | undefined;
@@ -226,71 +335,66 @@ export class LiveHub {
       subQueries: () => (cache ??= new SubQueryCache((request) => this.#core.find(request))),
       pointers: () => (pointers ??= new PointerCache((request) => this.#core.getPointed(request))),
     };
-    for (const entry of candidates) {
+    for (const group of candidates) {
       try {
-        if (entry.generation !== this.#generation || entry.policy.schema !== schema) await this.#refresh(entry);
-        if (entry.requery) this.#deliverRequeried(entry, event, shared);
-        else if (entry.query.include !== undefined) this.#deliverIncluding(entry, event, shared.pointers());
-        else this.#deliver(entry, event, { matcher: entry.matcher });
+        const { slot } = group;
+        if (!isCurrent(slot, this.#generation, schema)) await this.#refresh(slot);
+        if (slot.refusal !== undefined) {
+          // Told once; events are skipped until the policy allows again.
+          if (!group.told) this.#send(group, { op: 'error', error: slot.refusal });
+          group.told = true;
+          continue;
+        }
+        group.told = false;
+        if (group.requery) this.#deliverRequeried(group, event, shared);
+        else if (group.query.include !== undefined) this.#deliverIncluding(group, event, shared.pointers());
+        else this.#deliver(group, event, { matcher: group.matcher });
       } catch (err) {
         this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
       }
     }
   }
 
-  /** Rebuilds the entry's policy: its user's session may be gone (then it reads as the public) and roles changed. */
-  async #refresh(entry: Entry): Promise<void> {
-    entry.generation = this.#generation;
-    let auth = entry.query.auth;
-    if (auth.kind === 'user') {
-      auth = await this.#core
-        .resolveSession({ sessionToken: auth.sessionToken, installationId: auth.installationId })
-        .catch(() => PUBLIC);
-    }
-    entry.auth = auth;
-    try {
-      entry.policy = await this.#policyFor(auth, entry.className, entry.operations);
-      entry.refused = false;
-    } catch (err) {
-      if (!(err instanceof ParseError)) throw err;
-      if (!entry.refused) entry.listener({ op: 'error', error: err });
-      entry.refused = true;
-    }
+  /** One decided event to every subscriber of the group (the same object: listeners only read it). */
+  #send(group: Group, event: LiveEvent): void {
+    for (const member of group.members) member.listener(event);
   }
 
   /**
    * A subscription with sub-queries: each readable state is matched after its re-queries (`sub-queries.ts`).
    * Its events are chained, so they stay in write order even when a later event's re-queries answer first.
    */
-  #deliverRequeried(entry: Entry, event: ChangeEvent, shared: EventShared): void {
+  #deliverRequeried(group: Group, event: ChangeEvent, shared: EventShared): void {
     const cache = shared.subQueries();
+    const { slot } = group;
     const verdict = async (state: StoredObject | undefined): Promise<boolean> => {
-      if (state === undefined || entry.refused || !entry.policy.allows(state)) return false;
+      const policy = slot.policy;
+      if (state === undefined || policy === undefined || !policy.allows(state)) return false;
       const where = await resolveForState({
-        where: entry.query.where ?? {},
+        where: group.query.where ?? {},
         state,
-        className: entry.className,
-        auth: entry.auth,
+        className: group.className,
+        auth: slot.auth,
         cache,
       });
       try {
         const condition = parseWhere({
           where,
-          schema: entry.policy.schema,
+          schema: policy.schema,
           ...(this.#maxDepth === undefined ? {} : { maxDepth: this.#maxDepth }),
         });
-        return createMatcher(condition, { schema: entry.policy.schema })(state);
+        return createMatcher(condition, { schema: policy.schema })(state);
       } catch {
         return false;
       }
     };
     const answers = Promise.all([verdict(event.before), verdict(event.after)]);
-    entry.chain = entry.chain
+    group.chain = group.chain
       .then(async () => {
         const [before, after] = await answers;
         const matcher = (state: MatchableObject): boolean => (state === event.before ? before : after);
-        if (entry.query.include === undefined) this.#deliver(entry, event, { matcher });
-        else await this.#including(entry, event, { matcher, pointers: shared.pointers() });
+        if (group.query.include === undefined) this.#deliver(group, event, { matcher });
+        else await this.#including(group, event, { matcher, pointers: shared.pointers() });
       })
       .catch((err: unknown) => {
         this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
@@ -298,44 +402,44 @@ export class LiveHub {
   }
 
   /** A subscription with `include`: its event waits for the pointed objects; events stay chained in order. */
-  #deliverIncluding(entry: Entry, event: ChangeEvent, pointers: PointerCache): void {
-    entry.chain = entry.chain
-      .then(() => this.#including(entry, event, { matcher: entry.matcher, pointers }))
+  #deliverIncluding(group: Group, event: ChangeEvent, pointers: PointerCache): void {
+    group.chain = group.chain
+      .then(() => this.#including(group, event, { matcher: group.matcher, pointers }))
       .catch((err: unknown) => {
         this.#logger.error({ err, className: event.className }, 'a live query failed on an event');
       });
   }
 
   async #including(
-    entry: Entry,
+    group: Group,
     event: ChangeEvent,
     using: { readonly matcher: Matcher; readonly pointers: PointerCache },
   ): Promise<void> {
     const { pointers } = using;
     let decided: LiveEvent | undefined;
-    this.#deliver(entry, event, { matcher: using.matcher, send: (out) => (decided = out) });
+    this.#deliver(group, event, { matcher: using.matcher, send: (out) => (decided = out) });
     if (decided === undefined) return;
     if (decided.op === 'error') {
-      entry.listener(decided);
+      this.#send(group, decided);
       return;
     }
-    const include = entry.query.include ?? [];
-    const auth = entry.auth;
+    const include = group.query.include ?? [];
+    const auth = group.slot.auth;
     const [object, original] = await Promise.all([
       includePointers({ object: decided.object, include, auth, pointers }),
       decided.original === undefined
         ? undefined
         : includePointers({ object: decided.original, include, auth, pointers }),
     ]);
-    if (!this.#index.contains(entry)) return;
-    entry.listener({ ...decided, object, ...(original === undefined ? {} : { original }) });
+    this.#send(group, { ...decided, object, ...(original === undefined ? {} : { original }) });
   }
 
-  #deliver(entry: Entry, event: ChangeEvent, using: { readonly matcher: Matcher; readonly send?: LiveListener }): void {
-    if (entry.refused || !this.#index.contains(entry)) return;
+  /** Decides the event for the group's subscriber and shapes it once for all of its subscriptions. */
+  #deliver(group: Group, event: ChangeEvent, using: { readonly matcher: Matcher; readonly send?: LiveListener }): void {
+    const policy = group.slot.policy;
+    if (policy === undefined || group.members.size === 0) return;
     const { matcher } = using;
-    const send = using.send ?? entry.listener;
-    const { policy } = entry;
+    const send = using.send ?? ((out: LiveEvent): void => this.#send(group, out));
     const before = event.before;
     const after = event.after;
     const beforeReadable = before !== undefined && policy.allows(before);
@@ -343,8 +447,8 @@ export class LiveHub {
     const currentVisible = after !== undefined && matcher(after) && policy.allows(after);
     const op = decideEvent({ write: event.op, hasOriginal: before !== undefined, originalVisible, currentVisible });
     if (op === undefined) return;
-    if ((op === 'update' || op === 'create') && !watchedChanged(entry.query.watch, before, after)) return;
-    const projection = entry.keys === undefined ? {} : { keys: entry.keys };
+    if ((op === 'update' || op === 'create') && !watchedChanged(group.query.watch, before, after)) return;
+    const projection = group.keys === undefined ? {} : { keys: group.keys };
     const shape = (state: StoredObject): OutputObject => policy.shape(state, projection);
     const base = { op, className: event.className, objectId: event.objectId };
     switch (op) {
@@ -382,23 +486,112 @@ interface EventShared {
   readonly pointers: () => PointerCache;
 }
 
-/** One registered query with what it was checked against. */
-interface Entry {
+/** What a subscription's handle may ask of its hub (one object per hub rather than closures per subscription). */
+interface Membership {
+  prepare(query: LiveQuery): Promise<Group>;
+  enter(group: Group, member: Member): void;
+  leave(group: Group, member: Member): void;
+  /** Resolves once every change received before the call has been matched and delivered for the group. */
+  settled(group: Group): Promise<void>;
+}
+
+/** One subscription: where its group's events go, and the handle its subscriber holds. */
+class Member implements LiveSubscription {
+  readonly listener: LiveListener;
+  #group: Group;
+  readonly #hub: Membership;
+  #closed = false;
+
+  constructor(hub: Membership, listener: LiveListener, group: Group) {
+    this.#hub = hub;
+    this.listener = listener;
+    this.#group = group;
+  }
+
+  async replace(query: LiveQuery): Promise<void> {
+    const replacement = await this.#hub.prepare(query);
+    if (this.#closed) return;
+    this.#hub.leave(this.#group, this);
+    this.#group = replacement;
+    this.#hub.enter(replacement, this);
+  }
+
+  settled(): Promise<void> {
+    return this.#hub.settled(this.#group);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#hub.leave(this.#group, this);
+  }
+}
+
+/**
+ * The read policy of one subscriber (by its credentials) on one class under one CLP operation, shared by all
+ * of that subscriber's groups: built once, rebuilt once when roles, sessions or the class's schema change.
+ */
+interface PolicySlot {
+  readonly key: string;
+  /** Who subscribed (its session is re-resolved on a rebuild), on which class and CLP operations. */
+  readonly query: ReadPolicyRequest;
+  /** The subscriber as last resolved (the public once its session is gone). */
+  auth: Auth;
+  /** Undefined while refused. */
+  policy: ReadPolicy | undefined;
+  /** Why the subscriber may not read the class now (CLP changed, session gone...). */
+  refusal: ParseError | undefined;
+  generation: number;
+  /** Groups using the slot: it is dropped with the last. */
+  groups: number;
+  refreshing: Promise<void> | undefined;
+}
+
+/**
+ * Registered live queries that are equal (same subscriber, class, `where`, `keys`, `watch`, `include`): the
+ * index holds the group once, and each event is matched, decided and shaped once for all of its
+ * subscriptions. Many clients watching the same room cost one entry.
+ */
+interface Group {
+  readonly key: string;
   readonly className: string;
   readonly condition: Condition;
   readonly matcher: Matcher;
+  /** The schema `condition` was parsed with: a subscription checked against a newer one starts a new group. */
+  readonly schema: ClassSchema;
+  /** The first subscription's query (the others' are equal but for the identity of their `auth`). */
   readonly query: LiveQuery;
-  readonly operations: ReadPolicyRequest['operations'];
+  readonly slot: PolicySlot;
   readonly keys?: ReadonlySet<string>;
-  readonly listener: LiveListener;
-  auth: Auth;
-  policy: ReadPolicy;
-  generation: number;
-  /** The policy refused the subscriber after it subscribed (told once); events are skipped until it allows again. */
-  refused: boolean;
+  readonly members: Set<Member>;
+  /** The slot's refusal was sent to the members; nothing more is sent until the policy allows again. */
+  told: boolean;
   /** The `where` has sub-queries or `$relatedTo`: matched after re-queries, events chained in order. */
   readonly requery: boolean;
   chain: Promise<void>;
+}
+
+function isCurrent(slot: PolicySlot, generation: number, schema: ClassSchema): boolean {
+  if (slot.generation !== generation) return false;
+  // A refused slot is re-checked against a newer schema too (the CLP may allow again).
+  return slot.policy === undefined ? slot.refusal === undefined : slot.policy.schema === schema;
+}
+
+/** The subscriber's identity as far as a read policy depends on it. */
+function slotKey(auth: Auth, className: string, operations: ReadPolicyRequest['operations']): string {
+  const user = auth.kind === 'user' ? `${auth.userId}\u0000${auth.sessionToken}` : '';
+  return [auth.kind, user, auth.installationId ?? '', className, (operations ?? []).join(',')].join('\u0001');
+}
+
+/** Everything an event's decision and shape depend on, besides the policy. */
+function groupKey(slot: string, query: LiveQuery): string {
+  return [
+    slot,
+    JSON.stringify(query.where ?? {}),
+    JSON.stringify(query.keys ?? null),
+    JSON.stringify(query.watch ?? null),
+    JSON.stringify(query.include ?? null),
+  ].join('\u0002');
 }
 
 /** `{"objectId": "x"}` (and nothing else) reads one object: CLP `get` rather than `find` (as Parse). */
