@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureServer } from 'node:http2';
 import type { Http2SecureServer, IncomingHttpHeaders } from 'node:http2';
 import { join } from 'node:path';
+import { writeLocalhostCertificate } from './tls.test-util.js';
 
 export interface ApnsRequest {
   readonly token: string;
@@ -40,29 +41,7 @@ export async function startApnsFake(options: { dir: string; mode: 'token' | 'cer
   const { dir } = options;
   const keyPem = join(dir, 'apns-tls-key.pem');
   const certPem = join(dir, 'apns-tls-cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPem,
-      '-out',
-      certPem,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  writeLocalhostCertificate({ keyFile: keyPem, certFile: certPem });
   // The client certificate (certificate mode) is signed by the same self-signed CA for simplicity.
   const clientKey = join(dir, 'apns-client-key.pem');
   const clientCsr = join(dir, 'apns-client.csr');

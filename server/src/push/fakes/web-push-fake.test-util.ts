@@ -5,13 +5,13 @@
  * decrypt the aes128gcm body (RFC 8291) to the exact payload sent. Answers by the endpoint's last path
  * segment: `gone-*` → 410, `busy-*` → 429 the first time, else 201. Not part of the build.
  */
-import { execFileSync } from 'node:child_process';
 import { createDecipheriv, createECDH, createHmac, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+import { writeLocalhostCertificate } from './tls.test-util.js';
 
 export interface WebPushDelivery {
   readonly id: string;
@@ -33,29 +33,7 @@ export interface WebPushFake {
 export async function startWebPushFake(options: { dir: string; vapidPublicKey: string }): Promise<WebPushFake> {
   const keyPem = join(options.dir, 'webpush-tls-key.pem');
   const certPem = join(options.dir, 'webpush-tls-cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPem,
-      '-out',
-      certPem,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  writeLocalhostCertificate({ keyFile: keyPem, certFile: certPem });
   const browsers = new Map<string, { ecdh: ReturnType<typeof createECDH>; auth: Buffer }>();
   const delivered: WebPushDelivery[] = [];
   const attempts: string[] = [];
