@@ -11,6 +11,7 @@ import { writeRelations } from './relations.js';
 import type { RequestOrigin } from './hook-caller.js';
 import { insertObject, settle } from './object-writes.js';
 import { keptEchoes, runBeforeSave, saveHooksFor } from './save-hooks.js';
+import { echoFilter } from './write-echo.js';
 import { applySchemaToWrite } from './schema-step.js';
 import { update } from './update.js';
 import { permitCreate } from './write-access.js';
@@ -71,18 +72,19 @@ export async function create(deps: CoreDeps, request: CreateRequest): Promise<Sa
   const extra = rules.afterCreate === undefined ? {} : await rules.afterCreate({ ...context, input });
   // afterSave, once the class rules are done (a sign-up's session exists by then, as in Parse).
   const changedAfter = await settle(deps, change);
+  // What beforeSave changed, operation results and afterSave's fields are echoed, minus what the caller may
+  // not read of the object (protectedFields).
+  const readable = await echoFilter(deps, { auth: request.auth, schema, stored: object });
   return {
     objectId: object.objectId,
     createdAt: object.createdAt as Date,
     updatedAt: object.updatedAt as Date,
-    // A default ACL from the class's CLP is echoed, as Parse does (spec/security.md §4.5), and so is what
-    // beforeSave changed.
+    // A default ACL from the class's CLP is echoed, as Parse does (spec/security.md §4.5).
     fields: {
       ...(permitted.defaultedAcl === undefined ? {} : { ACL: permitted.defaultedAcl }),
-      ...keptEchoes(hooked.echoed, input),
-      ...echoed,
+      ...readable({ ...keptEchoes(hooked.echoed, input), ...echoed }),
       ...extra,
-      ...changedAfter,
+      ...readable(changedAfter),
     },
   };
 }

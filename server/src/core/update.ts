@@ -11,6 +11,7 @@ import { writeRelations } from './relations.js';
 import type { RequestOrigin } from './hook-caller.js';
 import { settle, updateObject } from './object-writes.js';
 import { keptEchoes, runBeforeSave, saveHooksFor, storedToJSON } from './save-hooks.js';
+import { echoFilter } from './write-echo.js';
 import { applySchemaToWrite } from './schema-step.js';
 import { permitWrite } from './write-access.js';
 import { isRelationWrite } from './write-input.js';
@@ -94,14 +95,15 @@ export async function update(deps: CoreDeps, request: UpdateRequest): Promise<Sa
   if (updated === null) throw writeDeniedError(rules);
   const extra = rules.afterUpdate === undefined ? {} : await rules.afterUpdate({ ...context, input });
   const changedAfter = await settle(deps, updated.change);
+  // Echoed minus what the caller may not read of the object (protectedFields), as on create.
+  const readable = await echoFilter(deps, { auth: request.auth, schema, stored: updated.stored });
   return {
     objectId: request.objectId,
     updatedAt: spec.updatedAt,
     fields: {
-      ...keptEchoes(hooked.echoed, input),
-      ...operationResults(input, updated.stored),
+      ...readable({ ...keptEchoes(hooked.echoed, input), ...operationResults(input, updated.stored) }),
       ...extra,
-      ...changedAfter,
+      ...readable(changedAfter),
     },
   };
 }
