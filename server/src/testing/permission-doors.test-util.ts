@@ -1,28 +1,27 @@
 /**
  * The permission matrix's HTTP doors, as adapters of `permission-matrix-runner.test-util.ts`: REST, `/batch`,
- * aggregate, files, cloud code's Parse SDK and webhooks. Each answers in the data file's vocabulary. Not part
+ * aggregate, files and cloud code's Parse SDK (webhooks: permission-door-webhooks; signed file URLs:
+ * permission-door-signed-files). Each answers in the data file's vocabulary. Not part
  * of the build.
  */
-import { randomUUID } from 'node:crypto';
-import { startWebhookTarget } from './webhook-target.test-util.js';
-import type { ReceivedCall, WebhookTarget } from './webhook-target.test-util.js';
 import { matrix, seedObject, withGuess, withIds } from './permission-world.test-util.js';
 import type { Body, OracleCase, World } from './permission-world.test-util.js';
 import type { Answer, CaseLine, Cell, Door } from './permission-matrix-runner.test-util.js';
 
-const hidden = (object: Body | undefined): string => (object === undefined || 'secret' in object ? '' : ' hidden');
-const listAnswer = (results: readonly Body[]): string => `${results.length}${hidden(results[0])}`;
-const includeAnswer = (target: unknown): string => {
+export const hidden = (object: Body | undefined): string =>
+  object === undefined || 'secret' in object ? '' : ' hidden';
+export const listAnswer = (results: readonly Body[]): string => `${results.length}${hidden(results[0])}`;
+export const includeAnswer = (target: unknown): string => {
   if (target === undefined || target === null) return 'dropped';
   const object = target as Body;
   return object['__type'] === 'Object' ? `included${hidden(object)}` : `unexpected ${JSON.stringify(object)}`;
 };
-const queryString = (params: Body): string =>
+export const queryString = (params: Body): string =>
   Object.entries(params)
     .map(([k, v]) => `${k}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`)
     .join('&');
 /** A failed answer's Parse code, `http <status>` without one; undefined when it succeeded. */
-const failure = (response: { status: number; body: unknown }): Answer | undefined => {
+export const failure = (response: { status: number; body: unknown }): Answer | undefined => {
   if (response.status < 300) return undefined;
   const code = (response.body as Body | undefined)?.['code'];
   return typeof code === 'number' ? code : `http ${response.status}`;
@@ -30,7 +29,7 @@ const failure = (response: { status: number; body: unknown }): Answer | undefine
 const FIND_WHERE: Record<string, Body> = { find: { title: 't' }, findBySecret: { title: 't', secret: 's' } };
 
 /** What one REST-shaped request means for a cell, so REST and `/batch` share the cell definitions. */
-interface Request {
+export interface Request {
   method: string;
   path: string;
   /** Query parameters (GET) or the body. */
@@ -38,7 +37,7 @@ interface Request {
   read: (body: Body) => Answer;
 }
 
-async function cellRequest(world: World, cell: Cell): Promise<Request> {
+export async function cellRequest(world: World, cell: Cell): Promise<Request> {
   const { className } = cell.cls;
   const base = `/classes/${className}`;
   const id = world.objects[className] as string;
@@ -162,7 +161,7 @@ export const batchDoor: Door = {
   },
 };
 
-const MASTER_CALLERS = new Set(['master', 'readOnly']);
+export const MASTER_CALLERS = new Set(['master', 'readOnly']);
 
 /**
  * `GET /aggregate` is master-only in Parse: every other caller gets a bare 403, the master keys what REST
@@ -438,109 +437,3 @@ export const cloudDoor: Door = {
     );
   },
 };
-
-/**
- * Webhooks: an afterFind webhook on every matrix class (and its Holder) receives the objects the caller's
- * query returned, and must receive no more than REST shows that caller (no object it may not read, no hidden
- * field); a function webhook receives the calling user and nothing secret about it.
- */
-class WebhookDoor implements Door {
-  readonly name = 'webhooks';
-  #target: WebhookTarget | undefined;
-
-  async setup(world: World): Promise<void> {
-    this.#target = await startWebhookTarget();
-    const register = async (path: string, body: Body): Promise<void> => {
-      const response = await world.server.call({ method: 'POST', path, master: true, body });
-      if (response.status >= 300) throw new Error(`${path}: ${JSON.stringify(response.body)}`);
-    };
-    for (const cls of matrix.classes) {
-      for (const className of [cls.className, `Holder${cls.className}`]) {
-        await register('/hooks/triggers', {
-          className,
-          triggerName: 'afterFind',
-          url: `${this.#target.url}/afterFind/${className}`,
-        });
-      }
-    }
-    await register('/hooks/functions', { functionName: 'matrixEcho', url: `${this.#target.url}/echo` });
-  }
-
-  async teardown(): Promise<void> {
-    await this.#target?.close();
-  }
-
-  notApplicable(operation: string): string | undefined {
-    return ['find', 'findBySecret', 'get', 'include'].includes(operation)
-      ? undefined
-      : 'writes reach webhooks as the trigger’s object, which Parse sends whole to the developer’s own endpoint';
-  }
-
-  /** The call the class's afterFind webhook received for the request tagged `probe`. */
-  #received(className: string, probe: string): ReceivedCall | undefined {
-    return this.#target
-      ?.callsTo(`/afterFind/${className}`)
-      .find((call) => (call.body['headers'] as Body | undefined)?.['x-matrix-probe'] === probe);
-  }
-
-  async runCell(world: World, cell: Cell): Promise<Answer> {
-    const request = await cellRequest(world, cell);
-    const probeId = randomUUID();
-    const response = await world.server.call({
-      method: 'GET',
-      path: `${request.path}${request.params === undefined ? '' : `?${queryString(request.params)}`}`,
-      headers: { ...(world.headers[cell.caller] as Record<string, string>), 'X-Matrix-Probe': probeId },
-    });
-    const className = cell.operation === 'include' ? `Holder${cell.cls.className}` : cell.cls.className;
-    const call = this.#received(className, probeId);
-    const objects = call?.body['objects'] as Body[] | undefined;
-    const code = failure(response);
-    // A refused request must not have reached the webhook with objects.
-    if (code !== undefined)
-      return objects === undefined || objects.length === 0 ? code : `webhook got ${listAnswer(objects)}`;
-    if (objects === undefined)
-      return cell.operation === 'find' || cell.operation === 'findBySecret' ? '0' : 'not called';
-    if (cell.operation === 'get') return objects.length === 0 ? 'not called' : `ok${hidden(objects[0])}`;
-    if (cell.operation === 'include') return includeAnswer(objects[0]?.['target']);
-    return listAnswer(objects);
-  }
-
-  readonly cases = [
-    {
-      name: 'function webhook payload',
-      run: async (world: World): Promise<CaseLine[]> => {
-        const lines: CaseLine[] = [];
-        for (const caller of matrix.callers) {
-          const probeId = randomUUID();
-          const response = await world.server.call({
-            method: 'POST',
-            path: '/functions/matrixEcho',
-            headers: { ...(world.headers[caller] as Record<string, string>), 'X-Matrix-Probe': probeId },
-            body: {},
-          });
-          const call = this.#target
-            ?.callsTo('/echo')
-            .find((c) => (c.body['headers'] as Body | undefined)?.['x-matrix-probe'] === probeId);
-          const user = call?.body['user'] as Body | undefined;
-          const text = JSON.stringify(call?.body ?? {});
-          const secret =
-            /\$2[aby]\$|_hashed_password|"password"|X-Parse-Master-Key|test-master-key|test-read-only/i.test(text);
-          const who = user === undefined ? 'no user' : `user ${String(user['username'])}`;
-          const actual =
-            failure(response) ?? `${who}${call?.body['master'] === true ? ', master' : ''}${secret ? ', secret' : ''}`;
-          const expected = MASTER_CALLERS.has(caller)
-            ? 'no user, master'
-            : caller === 'anonymous'
-              ? 'no user'
-              : `user ${caller}`;
-          lines.push({ label: `as ${caller}`, expected, actual, leak: secret });
-        }
-        return lines;
-      },
-    },
-  ];
-}
-
-export function webhookDoor(): Door {
-  return new WebhookDoor();
-}

@@ -139,7 +139,11 @@ Parse.Cloud.define('matrixProbe', async (request) => {
 });
 `;
 
-export async function buildWorld(backend: 'sqlite' | 'mongodb'): Promise<World> {
+/** `overrides`: server options of a door's own world (signed file URLs and their clock). */
+export async function buildWorld(
+  backend: 'sqlite' | 'mongodb',
+  overrides: Parameters<typeof startTestServer>[0] = {},
+): Promise<World> {
   const cloudDir = mkdtempSync(join(tmpdir(), 'strata-matrix-cloud-'));
   writeFileSync(join(cloudDir, 'main.js'), CLOUD_CODE);
   const started = await startTestServer({
@@ -149,6 +153,7 @@ export async function buildWorld(backend: 'sqlite' | 'mongodb'): Promise<World> 
     cloud: join(cloudDir, 'main.js'),
     webhookKey: WEBHOOK_KEY,
     outboundAllowIps: ['127.0.0.1'],
+    ...overrides,
   });
   const server: TestServer = {
     ...started,
