@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RoleCache } from './auth/index.js';
-import { GlobalConfigCache, SessionCache, changesRoles, sessionEvictionOf } from './core/index.js';
+import { GlobalConfigCache, GraphQLConfigCache, SessionCache, changesRoles, sessionEvictionOf } from './core/index.js';
 import type { ChangeFeed } from './core/index.js';
 import type { Logger, PubSub } from './infra/index.js';
 import { SchemaRegistry } from './schema/index.js';
@@ -48,31 +48,61 @@ export async function createSchemaRegistry(options: {
   return registry;
 }
 
-const CONFIG_CHANNEL = 'config-changed';
-
 /**
- * The Parse Config cache, dropped on every server when any of them saves the config (`PUT /config`): the
- * writer drops its own and announces it; the others drop theirs on the announcement.
+ * A cache every server drops when any of them changes what it holds: the writer drops its own and announces
+ * it on `channel`; the others drop theirs on the announcement.
  */
-export async function createGlobalConfigCache(options: {
+async function announcedCache<T extends { invalidate(): void }>(options: {
+  pubsub: PubSub;
+  logger: Logger;
+  channel: string;
+  what: string;
+  build: (onChange: () => void) => T;
+}): Promise<T> {
+  const { pubsub, logger, channel } = options;
+  const origin = randomUUID();
+  const cache = options.build(() => {
+    pubsub.publish(channel, origin).catch((err: unknown) => {
+      logger.warn({ err }, `could not announce a ${options.what} change`);
+    });
+  });
+  await pubsub.subscribe(channel, (message) => {
+    if (message !== origin) cache.invalidate();
+  });
+  return cache;
+}
+
+/** The Parse Config cache, dropped on every server when any of them saves the config (`PUT /config`). */
+export function createGlobalConfigCache(options: {
   storage: StorageAdapter;
   pubsub: PubSub;
   logger: Logger;
 }): Promise<GlobalConfigCache> {
-  const { storage, pubsub, logger } = options;
-  const origin = randomUUID();
-  const cache = new GlobalConfigCache({
-    storage,
-    onChange: () => {
-      pubsub.publish(CONFIG_CHANNEL, origin).catch((err: unknown) => {
-        logger.warn({ err }, 'could not announce a Parse Config change');
-      });
-    },
+  const { storage } = options;
+  return announcedCache({
+    ...options,
+    channel: 'config-changed',
+    what: 'Parse Config',
+    build: (onChange) => new GlobalConfigCache({ storage, onChange }),
   });
-  await pubsub.subscribe(CONFIG_CHANNEL, (message) => {
-    if (message !== origin) cache.invalidate();
+}
+
+/**
+ * The GraphQL config cache (`PUT /graphql-config`), dropped on every server when any of them saves it: the
+ * generated GraphQL schema follows it without a restart.
+ */
+export function createGraphQLConfigCache(options: {
+  storage: StorageAdapter;
+  pubsub: PubSub;
+  logger: Logger;
+}): Promise<GraphQLConfigCache> {
+  const { storage } = options;
+  return announcedCache({
+    ...options,
+    channel: 'graphql-config-changed',
+    what: 'GraphQL config',
+    build: (onChange) => new GraphQLConfigCache({ storage, onChange }),
   });
-  return cache;
 }
 
 const ROLES_CHANNEL = 'roles-changed';

@@ -8,7 +8,7 @@ import type { CredentialResolver } from './auth/index.js';
 import type { CloudRegistry } from './cloud/index.js';
 import type { Config } from './config/index.js';
 import { fileURLBuilder } from './core/index.js';
-import type { Core, FileServices } from './core/index.js';
+import type { Core, FileServices, GraphQLConfigSource } from './core/index.js';
 import { PersistedOperations, SchemaCache, createGraphQLHandler } from './graphql/index.js';
 import { enforceAuthRateLimit } from './http/index.js';
 import type { AuthRateLimits, RootFrontEnd } from './http/index.js';
@@ -29,8 +29,10 @@ export async function prepareGraphQL(options: {
   serveApi: boolean;
   schemas: SchemaRegistry;
   cloud: CloudRegistry;
+  /** `/graphql-config`, kept coherent across servers. */
+  graphQLConfig: GraphQLConfigSource;
 }): Promise<GraphQLParts | undefined> {
-  const { config, serveApi, schemas, cloud } = options;
+  const { config, serveApi, schemas, cloud, graphQLConfig } = options;
   if (config.graphQLPersistedOnly && config.graphQLPersistedOperations === undefined) {
     throw new Error('--graphql-persisted-only needs the documents: set --graphql-persisted-operations <file>');
   }
@@ -38,7 +40,9 @@ export async function prepareGraphQL(options: {
   return {
     schemas: new SchemaCache({
       classes: () => schemas.getAll(),
-      functionNames: () => cloud.list().functions.map((fn) => fn.name),
+      // In-process and webhook functions: the webhook store's reload swaps the registry's overlay, on every server.
+      functionNames: () => cloud.functionNames(),
+      config: () => graphQLConfig.get(),
     }),
     persisted:
       config.graphQLPersistedOperations === undefined

@@ -24,7 +24,13 @@ import type { EmailAdapter } from './email/index.js';
 import { ChangeBus, LiveHub, UsageMeter, createCore, SlowQueryLog, createWebhookSource } from './core/index.js';
 import type { ChangeFeed } from './core/index.js';
 import { createAccountServices } from './app-accounts.js';
-import { createGlobalConfigCache, createRoleCache, createSchemaRegistry, createSessionCache } from './app-caches.js';
+import {
+  createGlobalConfigCache,
+  createGraphQLConfigCache,
+  createRoleCache,
+  createSchemaRegistry,
+  createSessionCache,
+} from './app-caches.js';
 import { createDashboard } from './app-dashboard.js';
 import { httpFiles, openFiles } from './app-files.js';
 import { createGraphQL, prepareGraphQL } from './app-graphql.js';
@@ -165,6 +171,7 @@ export async function createApp(options: {
   const email = options.email ?? createEmailAdapter({ settings: config, logger });
   parseBridge.attachEmail(email);
   const globalConfig = await createGlobalConfigCache({ storage, pubsub, logger });
+  const graphQLConfig = await createGraphQLConfigCache({ storage, pubsub, logger });
   // Cloud code's triggers and functions run through one runner (timeouts, validators, error mapping).
   installUnhandledRejectionGuard(logger);
   const cloudRunner = createCloudRunner({
@@ -218,6 +225,7 @@ export async function createApp(options: {
     schemas,
     changes,
     globalConfig,
+    graphQLConfig,
     users: {
       hasher: createPasswordHasher({ cost: config.passwordHashCost }),
       sessionLengthMs: config.sessionLength * 1000,
@@ -251,8 +259,9 @@ export async function createApp(options: {
   const push = await createPushService({ config, core, logger, now, hooks: options.pushHooks });
   metrics.sampleQueue('push', () => push.queue.counts());
   const credentials = new CredentialResolver(config);
-  // One generated GraphQL schema for HTTP and WebSocket (it follows the schema registry and the functions).
-  const graphQL = await prepareGraphQL({ config, serveApi, schemas, cloud });
+  // One generated GraphQL schema for HTTP and WebSocket (it follows the schema registry, the functions and the
+  // GraphQL config).
+  const graphQL = await prepareGraphQL({ config, serveApi, schemas, cloud, graphQLConfig });
   const app = createHttpApp({
     core,
     push: push.service,

@@ -68,6 +68,7 @@ export class CloudRegistry {
   defineFunction(options: { name: string; handler: FunctionHandler; validator?: Validator; source: HookSource }): void {
     assertName(options.name, 'function');
     assertValidator(options.validator);
+    this.names = undefined;
     this.functions.set(options.name, {
       name: options.name,
       handler: options.handler,
@@ -185,6 +186,18 @@ export class CloudRegistry {
     return this.jobs.get(name);
   }
 
+  /**
+   * Every callable function name, in-process and webhook (`/hooks/functions`) alike, sorted and without
+   * repeats: what a client may call, so what GraphQL's `CloudCodeFunction` enum lists.
+   */
+  functionNames(): readonly string[] {
+    // Asked on every GraphQL request: kept until a function or the webhook overlay changes.
+    this.names ??= [...new Set([...this.functions.keys(), ...this.webhooks.functions.keys()])].sort();
+    return this.names;
+  }
+
+  private names: readonly string[] | undefined;
+
   /** Every in-process hook (for `/hooks` listings and the dashboard), webhooks excluded. */
   list(): {
     functions: RegisteredFunction[];
@@ -206,6 +219,7 @@ export class CloudRegistry {
   setWebhooks(overlay: WebhookOverlay): void {
     for (const trigger of overlay.triggers.values()) assertTriggerAllowed(trigger.triggerName, trigger.className);
     this.webhooks = overlay;
+    this.names = undefined;
     this.webhookClasses = new Set([...overlay.triggers.values()].map((trigger) => trigger.className));
   }
 

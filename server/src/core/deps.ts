@@ -3,6 +3,7 @@ import type { CloudRunner, JsonObject } from '../cloud/index.js';
 import type { LogBuffer } from '../infra/index.js';
 import type { QueryLimits } from '../query/index.js';
 import type { SchemaRegistry } from '../schema/index.js';
+import type { GraphQLConfigSource } from './graphql-config-types.js';
 import type { GlobalConfigData, StorageAdapter } from '../storage/index.js';
 import type { ChangeSink } from './change-sink.js';
 import type { AccountServices } from './classes/account-services.js';
@@ -52,6 +53,8 @@ export interface CoreDeps {
   readonly accounts?: AccountServices;
   /** The cached Parse Config (kept coherent across servers by `app.ts`); absent: read from storage each time. */
   readonly globalConfig?: GlobalConfigSource;
+  /** The cached GraphQL config (`/graphql-config`, kept coherent across servers by `app.ts`). */
+  readonly graphQLConfig?: GraphQLConfigSource;
   /** Cloud code's hooks (triggers, functions); absent: no hook ever runs. */
   readonly cloud?: CloudRunner;
   /** The file store and its upload policies (`/files`); absent: the file operations refuse. */

@@ -33,6 +33,7 @@ import { destroy } from './delete.js';
 import type { DeleteRequest } from './delete.js';
 import type { CoreDeps } from './deps.js';
 import { getConfig, updateConfig } from './global-config.js';
+import { getGraphQLConfig, updateGraphQLConfig } from './graphql-config.js';
 import { claimRequestId } from './idempotency.js';
 import { find, get, getPointed } from './find.js';
 import type { FindRequest, GetPointedRequest, GetRequest } from './find.js';
@@ -119,6 +120,8 @@ export type { AggregateRequest, AggregateResult, DistinctRequest, DistinctResult
 export { GlobalConfigCache } from './global-config.js';
 export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './global-config.js';
 export type { GlobalConfigSource } from './deps.js';
+export { GraphQLConfigCache, checkGraphQLConfig } from './graphql-config.js';
+export type { GraphQLClassConfig, GraphQLConfig, GraphQLConfigSource } from './graphql-config-types.js';
 export type { AccountServices } from './classes/account-services.js';
 export { checkRequestId } from './idempotency.js';
 export type { JobLauncher, StartJobRequest, JobSchedulesRequest, SaveJobScheduleRequest } from './jobs.js';
@@ -173,6 +176,10 @@ export interface Core {
   readonly getConfig: Bound<typeof getConfig>;
   /** PUT /config (master key). */
   readonly updateConfig: Bound<typeof updateConfig>;
+  /** GET /graphql-config (master key, read-only master key too). */
+  readonly getGraphQLConfig: Bound<typeof getGraphQLConfig>;
+  /** PUT /graphql-config (master key): replaces the GraphQL config. */
+  readonly updateGraphQLConfig: Bound<typeof updateGraphQLConfig>;
   /**
    * The caller of accepted credentials (`CredentialResolver`): a presented session token is resolved unless a
    * master-like key was accepted (209 when unknown or expired).
@@ -298,6 +305,8 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     distinct: (request) => distinct(current(), request),
     getConfig: (request) => getConfig(current(), request),
     updateConfig: (request) => updateConfig(current(), request),
+    getGraphQLConfig: (request) => getGraphQLConfig(current(), request),
+    updateGraphQLConfig: (request) => updateGraphQLConfig(current(), request),
     authenticate: (request) => authenticate(current(), request),
     resolveSession: (request) => resolveSession(current(), request),
     logIn: (request) => logIn(current(), request),

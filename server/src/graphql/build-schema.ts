@@ -11,6 +11,7 @@ import {
 import type { GraphQLFieldConfigMap, GraphQLNamedType, GraphQLResolveInfo } from 'graphql';
 import { requireMaster } from '../auth/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
+import type { GraphQLClassConfig, GraphQLConfig } from '../core/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import { buildClassTypes } from './class-types.js';
 import type { ClassTypes } from './class-types.js';
@@ -71,8 +72,16 @@ const RESERVED_TYPES = new Set([
 /** What one generated schema was built from. */
 export interface SchemaSource {
   readonly classes: readonly ClassSchema[];
-  /** Registered cloud functions, for the `CloudCodeFunction` enum. */
+  /** Registered cloud functions, in-process and webhooks, for the `CloudCodeFunction` enum. */
   readonly functionNames: readonly string[];
+  /** The GraphQL config (`/graphql-config`): which classes, fields, queries and mutations are generated. */
+  readonly config?: GraphQLConfig;
+}
+
+/** What one generated schema exposes: the schema, and the classes it has types for (nothing else is reachable). */
+export interface GeneratedSchema {
+  readonly schema: GraphQLSchema;
+  readonly classes: readonly ClassSchema[];
 }
 
 /**
@@ -81,9 +90,11 @@ export interface SchemaSource {
  * Config and the schema API. Built again whenever a class schema or the function list changes
  * (`schema-cache.ts`); a request keeps the schema it started with.
  */
-export function buildGraphQLSchema(source: SchemaSource): GraphQLSchema {
-  const exposed = exposedClasses(source.classes);
-  const types = buildClassTypes(exposed);
+export function buildGraphQLSchema(source: SchemaSource): GeneratedSchema {
+  const config = source.config ?? {};
+  const exposed = exposedClasses(source.classes, config);
+  const configOf = classConfigs(config);
+  const types = buildClassTypes(exposed, configOf);
   const user = types.get('_User');
   const query: GraphQLFieldConfigMap<unknown, GraphQLContext> = {
     health: { type: new GraphQLNonNull(GraphQLBoolean), resolve: () => true },
@@ -106,10 +117,14 @@ export function buildGraphQLSchema(source: SchemaSource): GraphQLSchema {
     ...schemaMutations(),
   };
   if (user !== undefined) addUserOperations({ query, mutation, user });
-  for (const classTypes of types.values()) addClassOperations({ query, mutation, types: classTypes });
+  for (const classTypes of types.values()) {
+    addClassOperations({ query, mutation, types: classTypes, config: configOf(classTypes.schema.className) });
+  }
   const typeNames = new Set([...types.values()].map((t) => t.names.type));
   const subscription: GraphQLFieldConfigMap<unknown, GraphQLContext> = {};
   for (const classTypes of types.values()) {
+    // Live events are a find that goes on: a class whose find the config turns off has no subscriptions.
+    if (configOf(classTypes.schema.className)?.query?.find === false) continue;
     for (const [name, field] of Object.entries(classSubscriptions(classTypes, typeNames))) subscription[name] ??= field;
   }
   const functions = source.functionNames.filter(isGraphQLName);
@@ -121,7 +136,7 @@ export function buildGraphQLSchema(source: SchemaSource): GraphQLSchema {
     ...schemaFieldTypes,
     ClassType,
   ];
-  return new GraphQLSchema({
+  const schema = new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: query }),
     mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }),
     ...(Object.keys(subscription).length === 0
@@ -129,12 +144,22 @@ export function buildGraphQLSchema(source: SchemaSource): GraphQLSchema {
       : { subscription: new GraphQLObjectType({ name: 'Subscription', fields: subscription }) }),
     types: extraTypes,
   });
+  return { schema, classes: exposed };
 }
 
-function exposedClasses(classes: readonly ClassSchema[]): ClassSchema[] {
+/**
+ * The classes that get GraphQL types: not the internal `_` classes, and with the GraphQL config's
+ * `enabledForClasses` (only those) and `disabledForClasses` (not those) applied, as Parse does. A class left out
+ * is unreachable through GraphQL: no type, no query or mutation, no pointer or relation field leading to it.
+ */
+function exposedClasses(classes: readonly ClassSchema[], config: GraphQLConfig): ClassSchema[] {
   const taken = new Set<string>();
   const out: ClassSchema[] = [];
+  const enabled = config.enabledForClasses === undefined ? undefined : new Set(config.enabledForClasses);
+  const disabled = new Set(config.disabledForClasses ?? []);
   for (const schema of classes) {
+    if (enabled !== undefined && !enabled.has(schema.className)) continue;
+    if (disabled.has(schema.className)) continue;
     if (schema.className.startsWith('_') && !EXPOSED_SYSTEM_CLASSES.has(schema.className)) continue;
     const bare = schema.className.replace(/^_/, '');
     if (!isGraphQLName(bare)) continue;
@@ -146,32 +171,56 @@ function exposedClasses(classes: readonly ClassSchema[]): ClassSchema[] {
   return out;
 }
 
+/** Each class's entry of the GraphQL config's `classConfigs` (the first one, when a class is listed twice). */
+function classConfigs(config: GraphQLConfig): (className: string) => GraphQLClassConfig | undefined {
+  const byClass = new Map<string, GraphQLClassConfig>();
+  for (const entry of config.classConfigs ?? []) if (!byClass.has(entry.className)) byClass.set(entry.className, entry);
+  return (className) => byClass.get(className);
+}
+
+/**
+ * A class's get / find queries and create / update / delete mutations; the config's `query` / `mutation`
+ * toggles leave some out (`false`) and its aliases rename them. A name already taken keeps its first owner.
+ */
 function addClassOperations(options: {
   query: GraphQLFieldConfigMap<unknown, GraphQLContext>;
   mutation: GraphQLFieldConfigMap<unknown, GraphQLContext>;
   types: ClassTypes;
+  config: GraphQLClassConfig | undefined;
 }): void {
   const { query, mutation, types } = options;
   const { names } = types;
+  const queries = options.config?.query ?? {};
+  const mutations = options.config?.mutation ?? {};
   const add = (
     map: GraphQLFieldConfigMap<unknown, GraphQLContext>,
-    name: string,
+    toggle: { on: boolean | undefined; alias: string | undefined; name: string },
     config: (typeof map)[string],
   ): void => {
+    if (toggle.on === false) return;
+    const name = toggle.alias ?? toggle.name;
     if (map[name] === undefined) map[name] = config;
   };
-  add(query, names.single, {
-    type: new GraphQLNonNull(types.object),
-    args: { id: { type: new GraphQLNonNull(GraphQLID) }, options: { type: ReadOptionsInputType } },
-    resolve: (_source, args: { id: string }, context) => getObject(context, { types, id: args.id }),
-  });
-  add(query, names.plural, {
-    type: new GraphQLNonNull(types.connection),
-    args: findArgs({ where: types.where, order: types.order }),
-    // GraphQL's own resolver signature (source, args, context, info), taken as one tuple.
-    resolve: (...[, args, context, info]: [unknown, FindArgs, GraphQLContext, GraphQLResolveInfo]) =>
-      findObjects(context, { types, args, info }),
-  });
+  add(
+    query,
+    { on: queries.get, alias: queries.getAlias, name: names.single },
+    {
+      type: new GraphQLNonNull(types.object),
+      args: { id: { type: new GraphQLNonNull(GraphQLID) }, options: { type: ReadOptionsInputType } },
+      resolve: (_source, args: { id: string }, context) => getObject(context, { types, id: args.id }),
+    },
+  );
+  add(
+    query,
+    { on: queries.find, alias: queries.findAlias, name: names.plural },
+    {
+      type: new GraphQLNonNull(types.connection),
+      args: findArgs({ where: types.where, order: types.order }),
+      // GraphQL's own resolver signature (source, args, context, info), taken as one tuple.
+      resolve: (...[, args, context, info]: [unknown, FindArgs, GraphQLContext, GraphQLResolveInfo]) =>
+        findObjects(context, { types, args, info }),
+    },
+  );
   const payload = (verb: string): GraphQLObjectType =>
     new GraphQLObjectType({
       name: `${verb}${names.type}Payload`,
@@ -190,21 +239,33 @@ function addClassOperations(options: {
       },
     });
   type MutationArgs = { input: { id?: string; fields?: unknown; clientMutationId?: string | null } };
-  add(mutation, `create${names.type}`, {
-    type: payload('Create'),
-    args: { input: { type: new GraphQLNonNull(input('Create', types.createFields, false)) } },
-    resolve: (_source, args: MutationArgs, context) => createObject(context, { types, input: args.input }),
-  });
-  add(mutation, `update${names.type}`, {
-    type: payload('Update'),
-    args: { input: { type: new GraphQLNonNull(input('Update', types.updateFields, true)) } },
-    resolve: (_source, args: MutationArgs, context) => updateObject(context, { types, input: args.input }),
-  });
-  add(mutation, `delete${names.type}`, {
-    type: payload('Delete'),
-    args: { input: { type: new GraphQLNonNull(input('Delete', undefined, true)) } },
-    resolve: (_source, args: MutationArgs, context) => deleteObject(context, { types, input: args.input }),
-  });
+  add(
+    mutation,
+    { on: mutations.create, alias: mutations.createAlias, name: `create${names.type}` },
+    {
+      type: payload('Create'),
+      args: { input: { type: new GraphQLNonNull(input('Create', types.createFields, false)) } },
+      resolve: (_source, args: MutationArgs, context) => createObject(context, { types, input: args.input }),
+    },
+  );
+  add(
+    mutation,
+    { on: mutations.update, alias: mutations.updateAlias, name: `update${names.type}` },
+    {
+      type: payload('Update'),
+      args: { input: { type: new GraphQLNonNull(input('Update', types.updateFields, true)) } },
+      resolve: (_source, args: MutationArgs, context) => updateObject(context, { types, input: args.input }),
+    },
+  );
+  add(
+    mutation,
+    { on: mutations.destroy, alias: mutations.destroyAlias, name: `delete${names.type}` },
+    {
+      type: payload('Delete'),
+      args: { input: { type: new GraphQLNonNull(input('Delete', undefined, true)) } },
+      resolve: (_source, args: MutationArgs, context) => deleteObject(context, { types, input: args.input }),
+    },
+  );
 }
 
 function addUserOperations(options: {
@@ -390,13 +451,24 @@ function fileMutations(): GraphQLFieldConfigMap<unknown, GraphQLContext> {
           type: new GraphQLNonNull(
             new GraphQLInputObjectType({
               name: 'CreateFileInput',
-              fields: { upload: { type: new GraphQLNonNull(UploadScalar) }, clientMutationId: { type: GraphQLString } },
+              fields: {
+                upload: { type: new GraphQLNonNull(UploadScalar) },
+                // As REST's `_Metadata` / `_Tags` (string values), checked by core's file rules (beyond Parse).
+                metadata: { type: ObjectScalar },
+                tags: { type: ObjectScalar },
+                clientMutationId: { type: GraphQLString },
+              },
             }),
           ),
         },
       },
-      resolve: async (_source, args: { input: { upload: WebFile; clientMutationId?: string | null } }, context) => {
-        const saved = await uploadFile(context, args.input.upload);
+      resolve: async (
+        _source,
+        args: { input: { upload: WebFile; metadata?: unknown; tags?: unknown; clientMutationId?: string | null } },
+        context,
+      ) => {
+        const { upload, metadata, tags } = args.input;
+        const saved = await uploadFile(context, upload, { metadata: metadata ?? undefined, tags: tags ?? undefined });
         return withMutationId(args.input, { fileInfo: { name: saved.name, url: saved.url } });
       },
     },

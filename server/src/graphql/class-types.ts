@@ -20,7 +20,7 @@ import type {
   GraphQLOutputType,
   GraphQLResolveInfo,
 } from 'graphql';
-import type { OutputObject } from '../core/index.js';
+import type { GraphQLClassConfig, OutputObject } from '../core/index.js';
 import type { ClassSchema, FieldDefinition } from '../schema/index.js';
 import {
   ACLInputType,
@@ -89,8 +89,20 @@ export const FileInputType = new GraphQLInputObjectType({
   },
 });
 
-/** Builds every class's types; references between classes (pointers, relations) go through thunks. */
-export function buildClassTypes(classes: readonly ClassSchema[]): Map<string, ClassTypes> {
+/** The fields a list of the GraphQL config keeps (absent: all of them). */
+function only(list: readonly string[] | undefined, fields: [string, FieldDefinition][]): [string, FieldDefinition][] {
+  return list === undefined ? fields : fields.filter(([name]) => list.includes(name));
+}
+
+/**
+ * Builds every class's types; references between classes (pointers, relations) go through thunks. A class's
+ * `type` entry of the GraphQL config narrows its output fields, where fields, order values and create / update
+ * inputs (`id`, `objectId`, `createdAt`, `updatedAt` and `ACL` are always output, as Parse's `ParseObject`).
+ */
+export function buildClassTypes(
+  classes: readonly ClassSchema[],
+  configOf: (className: string) => GraphQLClassConfig | undefined = () => undefined,
+): Map<string, ClassTypes> {
   const all = new Map<string, ClassTypes>();
   const arrayResult = new GraphQLUnionType({
     name: 'ArrayResult',
@@ -112,6 +124,11 @@ export function buildClassTypes(classes: readonly ClassSchema[]): Map<string, Cl
     // `_User.password` and `authData` are never shown, so never tested or sorted on either.
     const readable = (): [string, FieldDefinition][] =>
       fields().filter(([name]) => schema.className !== '_User' || !HIDDEN_OUTPUT.has(name));
+    const configured = configOf(schema.className)?.type;
+    const writable = (list: readonly string[] | undefined): [string, FieldDefinition][] =>
+      only(list, exposedFieldsForWrite(schema, fields()));
+    const aclInput = (list: readonly string[] | undefined): GraphQLInputFieldConfigMap =>
+      list === undefined || list.includes('ACL') ? { ACL: { type: ACLInputType } } : {};
     const object: GraphQLObjectType = new GraphQLObjectType<OutputObject, GraphQLContext>({
       name: names.type,
       interfaces: [NodeInterface, ParseObjectInterface],
@@ -125,7 +142,7 @@ export function buildClassTypes(classes: readonly ClassSchema[]): Map<string, Cl
         createdAt: { type: new GraphQLNonNull(DateScalar), resolve: (source) => source.createdAt ?? source.updatedAt },
         updatedAt: { type: new GraphQLNonNull(DateScalar), resolve: (source) => source.updatedAt ?? source.createdAt },
         ACL: { type: new GraphQLNonNull(ACLType), resolve: (source) => aclView(source.ACL) },
-        ...outputFields(readable(), {
+        ...outputFields(only(configured?.outputFields, readable()), {
           target,
           arrayResult,
         }),
@@ -150,25 +167,28 @@ export function buildClassTypes(classes: readonly ClassSchema[]): Map<string, Cl
         objectId: { type: IdWhereInput },
         createdAt: { type: DateWhereInput },
         updatedAt: { type: DateWhereInput },
-        ...whereFields(readable(), target),
+        ...whereFields(only(configured?.constraintFields, readable()), target),
         OR: { type: new GraphQLList(new GraphQLNonNull(where)) },
         AND: { type: new GraphQLList(new GraphQLNonNull(where)) },
         NOR: { type: new GraphQLList(new GraphQLNonNull(where)) },
       }),
     });
-    const order = new GraphQLEnumType({ name: `${names.type}Order`, values: orderValues(readable()) });
+    const order = new GraphQLEnumType({
+      name: `${names.type}Order`,
+      values: orderValues(readable(), configured?.sortFields),
+    });
     const createFields: GraphQLInputObjectType = new GraphQLInputObjectType({
       name: `Create${names.type}FieldsInput`,
       fields: () => ({
-        ACL: { type: ACLInputType },
-        ...inputFields(exposedFieldsForWrite(schema, fields()), { target, create: true }),
+        ...aclInput(configured?.inputFields?.create),
+        ...inputFields(writable(configured?.inputFields?.create), { target, create: true }),
       }),
     });
     const updateFields: GraphQLInputObjectType = new GraphQLInputObjectType({
       name: `Update${names.type}FieldsInput`,
       fields: () => ({
-        ACL: { type: ACLInputType },
-        ...inputFields(exposedFieldsForWrite(schema, fields()), { target, create: false }),
+        ...aclInput(configured?.inputFields?.update),
+        ...inputFields(writable(configured?.inputFields?.update), { target, create: false }),
       }),
     });
     const pointerInput = new GraphQLInputObjectType({
@@ -324,16 +344,30 @@ function whereType(
   }
 }
 
-function orderValues(fields: [string, FieldDefinition][]): GraphQLEnumValueConfigMap {
-  const values: GraphQLEnumValueConfigMap = {};
-  const add = (name: string): void => {
-    values[`${name}_ASC`] = { value: name };
-    values[`${name}_DESC`] = { value: `-${name}` };
-  };
-  for (const name of ['objectId', 'createdAt', 'updatedAt']) add(name);
+function orderValues(
+  fields: [string, FieldDefinition][],
+  sortFields: NonNullable<GraphQLClassConfig['type']>['sortFields'],
+): GraphQLEnumValueConfigMap {
+  const sortable = new Set(['objectId', 'createdAt', 'updatedAt']);
   for (const [name, field] of fields) {
-    if (field.type !== 'Relation' && field.type !== 'ACL' && field.type !== 'Polygon') add(name);
+    if (field.type !== 'Relation' && field.type !== 'ACL' && field.type !== 'Polygon') sortable.add(name);
   }
+  const values: GraphQLEnumValueConfigMap = {};
+  const add = (name: string, directions: { asc: boolean; desc: boolean }): void => {
+    if (directions.asc) values[`${name}_ASC`] = { value: name };
+    if (directions.desc) values[`${name}_DESC`] = { value: `-${name}` };
+  };
+  if (sortFields === undefined) {
+    for (const name of sortable) add(name, { asc: true, desc: true });
+    return values;
+  }
+  // The config's list, in its order (`id` is `objectId`); fields that cannot be sorted on are left out.
+  for (const entry of sortFields) {
+    const name = entry.field === 'id' ? 'objectId' : entry.field;
+    if (sortable.has(name)) add(name, entry);
+  }
+  // An enum needs a value: a list that keeps none still lets the class be read in objectId order.
+  if (Object.keys(values).length === 0) add('objectId', { asc: true, desc: true });
   return values;
 }
 

@@ -61,11 +61,18 @@ export function polygonPoints(value: unknown): { latitude: number; longitude: nu
   return points;
 }
 
-/** Items of an Array field: objects for pointers (as the caller may read them), `Element {value}` otherwise. */
+/**
+ * Items of an Array field: objects for pointers (as the caller may read them), `Element {value}` otherwise. A
+ * pointer to a class this schema does not expose (internal, or left out by the GraphQL config) stays a bare
+ * pointer `Element`: its object is neither loaded nor shown.
+ */
 export function arrayItems(value: unknown, context: GraphQLContext): unknown[] | null {
   if (!Array.isArray(value)) return null;
   return value.map((item: unknown) => {
-    if (item instanceof Pointer || item instanceof EmbeddedObject) return pointerTarget(item, context);
+    if (item instanceof Pointer || item instanceof EmbeddedObject) {
+      if (context.lookup(item.className) !== undefined) return pointerTarget(item, context);
+      return { __element: true, value: { __type: 'Pointer', className: item.className, objectId: item.objectId } };
+    }
     return { __element: true, value: encodeOutputValue(item, context.encode) };
   });
 }

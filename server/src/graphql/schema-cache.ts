@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { defaultFieldsOf } from '../schema/index.js';
+import type { GraphQLConfig } from '../core/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import { buildGraphQLSchema } from './build-schema.js';
 import type { ClassLookup } from './where.js';
@@ -19,12 +20,27 @@ export interface BuiltSchema {
 export class SchemaCache {
   readonly #classes: () => Promise<readonly ClassSchema[]>;
   readonly #functionNames: () => readonly string[];
-  #built: { classes: readonly ClassSchema[]; functions: string; value: BuiltSchema } | undefined;
+  readonly #config: () => Promise<GraphQLConfig>;
+  #built:
+    | {
+        classes: readonly ClassSchema[];
+        names: readonly string[];
+        functions: string;
+        config: GraphQLConfig;
+        value: BuiltSchema;
+      }
+    | undefined;
   #builds = 0;
 
-  constructor(options: { classes: () => Promise<readonly ClassSchema[]>; functionNames: () => readonly string[] }) {
+  constructor(options: {
+    classes: () => Promise<readonly ClassSchema[]>;
+    functionNames: () => readonly string[];
+    /** The GraphQL config (the cache hands out the same object until it changes); absent: `{}`. */
+    config?: () => Promise<GraphQLConfig>;
+  }) {
     this.#classes = options.classes;
     this.#functionNames = options.functionNames;
+    this.#config = options.config ?? (() => Promise.resolve(EMPTY_CONFIG));
   }
 
   /** How many schemas were generated so far (tests watch a rebuild happen). */
@@ -34,21 +50,29 @@ export class SchemaCache {
 
   async current(): Promise<BuiltSchema> {
     const classes = await this.#classes();
+    const config = await this.#config();
     const functionNames = this.#functionNames();
-    const functions = functionNames.join('\u0000');
     const built = this.#built;
-    if (built !== undefined && built.classes === classes && built.functions === functions) return built.value;
-    const all = withSystemClasses(classes);
-    const byName = new Map(all.map((schema) => [schema.className, schema]));
-    const value: BuiltSchema = {
-      schema: buildGraphQLSchema({ classes: all, functionNames }),
-      lookup: (className) => byName.get(className),
-    };
+    const same = built !== undefined && built.classes === classes && built.config === config;
+    // The registry hands out the same array until a function or webhook changes: compare it before joining.
+    if (same && built.names === functionNames) return built.value;
+    const functions = functionNames.join('\u0000');
+    if (same && built.functions === functions) {
+      this.#built = { ...built, names: functionNames };
+      return built.value;
+    }
+    const generated = buildGraphQLSchema({ classes: withSystemClasses(classes), functionNames, config });
+    // Only the classes the schema exposes can be looked up: a where, a nested create or a sub-query naming
+    // another class (internal, or left out by the GraphQL config) finds nothing.
+    const byName = new Map(generated.classes.map((schema) => [schema.className, schema]));
+    const value: BuiltSchema = { schema: generated.schema, lookup: (className) => byName.get(className) };
     this.#builds += 1;
-    this.#built = { classes, functions, value };
+    this.#built = { classes, names: functionNames, functions, config, value };
     return value;
   }
 }
+
+const EMPTY_CONFIG: GraphQLConfig = Object.freeze({});
 
 /** The system classes every app has, stored yet or not (a fresh app can sign users up through GraphQL). */
 const SYSTEM_CLASSES = ['_User', '_Role', '_Session', '_Installation'];

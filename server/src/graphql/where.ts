@@ -45,7 +45,7 @@ export function toRestWhere(options: {
       continue;
     }
     if (name === 'id' || name === 'objectId') {
-      mergeInto(out, 'objectId', idConstraint(schema.className, value as Input));
+      mergeInto(out, 'objectId', idConstraint(schema.className, value as Input, lookup));
       continue;
     }
     const field = schema.fields[name];
@@ -57,7 +57,7 @@ export function toRestWhere(options: {
         mergeInto(out, name, relationalConstraint({ targetClass: field.targetClass, constraint, lookup }));
         break;
       case 'Object':
-        objectConstraints(out, name, constraint);
+        objectConstraints(out, { field: name, constraint, lookup });
         break;
       case 'GeoPoint':
         mergeInto(out, name, geoPointConstraint(constraint));
@@ -66,7 +66,7 @@ export function toRestWhere(options: {
         mergeInto(out, name, polygonConstraint(constraint));
         break;
       default:
-        mergeInto(out, name, scalarConstraint(constraint, valueEncoder(field.type)));
+        mergeInto(out, name, scalarConstraint(constraint, valueEncoder(field.type), lookup));
     }
   }
   return out;
@@ -92,7 +92,7 @@ function valueEncoder(type: string): Encoder {
   }
 }
 
-function scalarConstraint(constraint: Input, encode: Encoder): Record<string, unknown> {
+function scalarConstraint(constraint: Input, encode: Encoder, lookup: ClassLookup): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [op, value] of Object.entries(constraint)) {
     if (value === undefined) continue;
@@ -104,7 +104,7 @@ function scalarConstraint(constraint: Input, encode: Encoder): Record<string, un
       continue;
     }
     if (op === 'inQueryKey' || op === 'notInQueryKey') {
-      out[op === 'inQueryKey' ? '$select' : '$dontSelect'] = select(value as Input);
+      out[op === 'inQueryKey' ? '$select' : '$dontSelect'] = select(value as Input, lookup);
       continue;
     }
     const restOp = OPERATORS[op];
@@ -125,14 +125,38 @@ function textSearch(text: Input): Record<string, unknown> {
   return { $search: out };
 }
 
-function select(input: Input): Record<string, unknown> {
+/**
+ * `inQueryKey` / `notInQueryKey` as `$select` / `$dontSelect`. Its sub-query is a raw REST where: every class it
+ * names (its own, and any `className` inside, e.g. a nested `$inQuery`) must be one this schema exposes, so a
+ * class the GraphQL config leaves out (or an internal one) cannot be reached this way either.
+ */
+function select(input: Input, lookup: ClassLookup): Record<string, unknown> {
   const query = (input['query'] ?? {}) as Input;
+  assertReachable({ className: query['className'], where: query['where'] }, lookup);
   return { query: { className: query['className'], where: query['where'] }, key: input['key'] };
 }
 
-function idConstraint(className: string, constraint: Input): Record<string, unknown> {
+function assertReachable(value: unknown, lookup: ClassLookup, depth = 0): void {
+  if (value === null || typeof value !== 'object') return;
+  if (depth > 64)
+    throw new ParseError(ErrorCode.INVALID_NESTED_KEY, { message: 'The sub-query is nested too deeply.' });
+  if (Array.isArray(value)) {
+    for (const item of value) assertReachable(item, lookup, depth + 1);
+    return;
+  }
+  const record = value as Input;
+  const className = record['className'];
+  if (className !== undefined && (typeof className !== 'string' || lookup(className) === undefined)) {
+    throw new ParseError(ErrorCode.INVALID_CLASS_NAME, {
+      message: `Class ${JSON.stringify(String(className)).slice(0, 80)} is not in the GraphQL API.`,
+    });
+  }
+  for (const item of Object.values(record)) assertReachable(item, lookup, depth + 1);
+}
+
+function idConstraint(className: string, constraint: Input, lookup: ClassLookup): Record<string, unknown> {
   const toId = (value: unknown): unknown => (typeof value === 'string' ? safeObjectId(className, value) : value);
-  return scalarConstraint(constraint, toId);
+  return scalarConstraint(constraint, toId, lookup);
 }
 
 /** In a where, a global id of another class simply matches nothing. */
@@ -167,7 +191,11 @@ function relationalConstraint(options: {
 }
 
 /** `{equalTo: {key: "a.b", value}}` on field `o` is `{"o.a.b": {"$eq": value}}`. */
-function objectConstraints(out: Record<string, unknown>, field: string, constraint: Input): void {
+function objectConstraints(
+  out: Record<string, unknown>,
+  options: { field: string; constraint: Input; lookup: ClassLookup },
+): void {
+  const { field, constraint, lookup } = options;
   for (const [op, value] of Object.entries(constraint)) {
     if (value === undefined || value === null) continue;
     if (op === 'exists') {
@@ -175,7 +203,7 @@ function objectConstraints(out: Record<string, unknown>, field: string, constrai
       continue;
     }
     if (op === 'inQueryKey' || op === 'notInQueryKey') {
-      mergeInto(out, field, { [op === 'inQueryKey' ? '$select' : '$dontSelect']: select(value as Input) });
+      mergeInto(out, field, { [op === 'inQueryKey' ? '$select' : '$dontSelect']: select(value as Input, lookup) });
       continue;
     }
     const restOp = OPERATORS[op];

@@ -101,7 +101,11 @@ export interface WebFile {
 }
 
 /** Saves an upload through core's file operation (upload policy, triggers, limits), as `POST /files` does. */
-export function uploadFile(context: GraphQLContext, file: WebFile): Promise<{ url: string; name: string }> {
+export function uploadFile(
+  context: GraphQLContext,
+  file: WebFile,
+  extra: { metadata?: unknown; tags?: unknown } = {},
+): Promise<{ url: string; name: string }> {
   const stream = file.stream();
   return context.core.files.upload({
     auth: context.auth,
@@ -109,8 +113,8 @@ export function uploadFile(context: GraphQLContext, file: WebFile): Promise<{ ur
     upload: {
       source: stream as unknown as AsyncIterable<Uint8Array>,
       contentType: file.type === '' ? undefined : file.type,
-      metadata: undefined,
-      tags: undefined,
+      metadata: extra.metadata,
+      tags: extra.tags,
       directory: undefined,
       declaredSize: file.size,
       streamMode: false,

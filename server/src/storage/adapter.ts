@@ -198,6 +198,10 @@ export interface StorageAdapter extends SchemaStore {
   getGlobalConfig?(): Promise<GlobalConfigData>;
   /** Applies one `PUT /config`: only the listed keys change. */
   updateGlobalConfig?(change: GlobalConfigChange): Promise<void>;
+  /** The stored GraphQL config (`_GraphQLConfig`'s `config`); `{}` when none was ever saved. */
+  getGraphQLConfig?(): Promise<Record<string, unknown>>;
+  /** Replaces the GraphQL config (`PUT /graphql-config`). */
+  setGraphQLConfig?(config: Readonly<Record<string, unknown>>): Promise<void>;
 
   // ---- request ids (`X-Parse-Request-Id` idempotency) ----
   /**

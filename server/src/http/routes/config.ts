@@ -5,11 +5,28 @@ import type { ApiRequest, ApiResponse, RouteDefinition } from '../api-types.js';
 import type { EncodingContext } from '../encoding-context.js';
 import { originOf } from '../origin.js';
 
-/** `GET /config` (any client) and `PUT /config` (master key): Parse Config (rest.md §13). */
+/**
+ * `GET /config` (any client) and `PUT /config` (master key): Parse Config (rest.md §13). `GET` / `PUT
+ * /graphql-config` (master key): the GraphQL config (`_GraphQLConfig`); GET answers the config itself, PUT takes
+ * `{params: config}` and answers `{response: {result: true}}`, both as parse-server does.
+ */
 export function configRoutes(encoding: EncodingContext): RouteDefinition[] {
   return [
     { method: 'GET', path: '/config', handler: (r) => getConfig(encoding, r) },
     { method: 'PUT', path: '/config', handler: (r) => updateConfig(encoding, r) },
+    {
+      method: 'GET',
+      path: '/graphql-config',
+      handler: async (r) => ({ body: await r.core.getGraphQLConfig({ auth: r.auth }) }),
+    },
+    {
+      method: 'PUT',
+      path: '/graphql-config',
+      handler: async (r) => {
+        await r.core.updateGraphQLConfig({ auth: r.auth, config: r.body['params'] ?? {} });
+        return { body: { response: { result: true } } };
+      },
+    },
   ];
 }
 

@@ -2,7 +2,7 @@ import { isPlainObject } from '../../schema/index.js';
 import type { ParseValue } from '../../schema/index.js';
 import type { GlobalConfigChange, GlobalConfigData } from '../aggregate-types.js';
 import type { SqliteDriver } from './driver.js';
-import { GLOBAL_CONFIG_TABLE, quote } from './names.js';
+import { GLOBAL_CONFIG_TABLE, GRAPHQL_CONFIG_TABLE, quote } from './names.js';
 import { parseJsonText, toJson } from './value-codec.js';
 
 /**
@@ -51,4 +51,24 @@ export function writeGlobalConfig(driver: SqliteDriver, change: GlobalConfigChan
       [JSON.stringify(toJson(params)), JSON.stringify(masterKeyOnly)],
     );
   });
+}
+
+const GRAPHQL_TABLE = quote(GRAPHQL_CONFIG_TABLE);
+
+/** The GraphQL config (`_GraphQLConfig`): one row, objectId "1" as parse-server's document, `config` as JSON. */
+export function readGraphQLConfig(driver: SqliteDriver): Record<string, unknown> {
+  if (driver.tableColumns(GRAPHQL_CONFIG_TABLE) === undefined) return {};
+  const row = driver.get(`SELECT "config" FROM ${GRAPHQL_TABLE} WHERE "objectId" = '1'`);
+  const config = parseJsonText(row?.['config']);
+  return isPlainObject(config) ? config : {};
+}
+
+/** Replaces the whole GraphQL config (parse-server `$set`s `config`). */
+export function writeGraphQLConfig(driver: SqliteDriver, config: Readonly<Record<string, unknown>>): void {
+  driver.exec(`CREATE TABLE IF NOT EXISTS ${GRAPHQL_TABLE} ("objectId" TEXT PRIMARY KEY, "config" TEXT NOT NULL)`);
+  driver.run(
+    `INSERT INTO ${GRAPHQL_TABLE} ("objectId", "config") VALUES ('1', ?) ` +
+      `ON CONFLICT ("objectId") DO UPDATE SET "config" = excluded."config"`,
+    [JSON.stringify(config)],
+  );
 }

@@ -25,7 +25,13 @@ export function quote(identifier: string): string {
 /** Tables of Strata's own (Parse Config, request ids, schemas): no class table may take their names. */
 export const GLOBAL_CONFIG_TABLE = sqlName('_GlobalConfig');
 export const REQUEST_IDS_TABLE = sqlName('_Idempotency');
-const INTERNAL_TABLES: ReadonlySet<string> = new Set(['_SCHEMA', GLOBAL_CONFIG_TABLE, REQUEST_IDS_TABLE]);
+export const GRAPHQL_CONFIG_TABLE = sqlName('_GraphQLConfig');
+const INTERNAL_TABLES: ReadonlySet<string> = new Set([
+  '_SCHEMA',
+  GLOBAL_CONFIG_TABLE,
+  REQUEST_IDS_TABLE,
+  GRAPHQL_CONFIG_TABLE,
+]);
 
 /**
  * The SQL name (unquoted) of the table holding a class's objects: its `sqlName`, unless that would collide

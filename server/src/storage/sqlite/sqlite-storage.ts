@@ -32,7 +32,7 @@ import { applyUpdate } from '../apply-update.js';
 import { conditionToSql, sortToSql } from './condition-sql.js';
 import { SqliteDriver, toStorageError } from './driver.js';
 import { ReadPool } from './read-pool.js';
-import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
+import { readGlobalConfig, readGraphQLConfig, writeGlobalConfig, writeGraphQLConfig } from './global-config.js';
 import { claimRequestId, completeRequestId, releaseRequestId } from './request-ids.js';
 import type { RawRow, SqliteDriverOptions } from './driver.js';
 import { classTableSqlName, joinTableSqlName, quote } from './names.js';
@@ -486,6 +486,14 @@ class SqliteStorage implements StorageAdapter {
 
   updateGlobalConfig(change: GlobalConfigChange): Promise<void> {
     return this.run(() => writeGlobalConfig(this.driver, change));
+  }
+
+  getGraphQLConfig(): Promise<Record<string, unknown>> {
+    return this.run(() => readGraphQLConfig(this.driver));
+  }
+
+  setGraphQLConfig(config: Readonly<Record<string, unknown>>): Promise<void> {
+    return this.run(() => writeGraphQLConfig(this.driver, config));
   }
 
   claimRequestId(claim: RequestIdClaim): Promise<RequestIdState> {

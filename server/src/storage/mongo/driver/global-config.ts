@@ -56,3 +56,28 @@ export async function writeGlobalConfig(context: MongoContext, change: GlobalCon
   if (Object.keys(update).length === 0) return;
   await collection(context).updateOne({ _id: 1 }, update, { upsert: true, ...sessionOption(context) });
 }
+
+/**
+ * The GraphQL config in parse-server's `_GraphQLConfig` collection (spec/mongo-layout.md §3.12): one document
+ * `{_id: 1 (int), config}`, whose `config` each update replaces (an upsert).
+ */
+function graphQLCollection(context: MongoContext): Collection<GlobalConfigDocument> {
+  return context.db.collection<GlobalConfigDocument>(`${context.collectionPrefix}_GraphQLConfig`);
+}
+
+export async function readGraphQLConfig(context: MongoContext): Promise<Record<string, unknown>> {
+  const document = await graphQLCollection(context).findOne({ _id: 1 }, sessionOption(context));
+  const config: unknown = document?.['config'];
+  return isPlainObject(config) ? config : {};
+}
+
+export async function writeGraphQLConfig(
+  context: MongoContext,
+  config: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  await graphQLCollection(context).updateOne(
+    { _id: 1 },
+    { $set: { config } },
+    { upsert: true, ...sessionOption(context) },
+  );
+}

@@ -54,7 +54,7 @@ import {
   isDuplicateKeyError,
   toStorageError,
 } from './errors.js';
-import { readGlobalConfig, writeGlobalConfig } from './global-config.js';
+import { readGlobalConfig, readGraphQLConfig, writeGlobalConfig, writeGraphQLConfig } from './global-config.js';
 import { initializeDefaults } from './initialize.js';
 import { claimRequestId, completeRequestId, releaseRequestId } from './request-ids.js';
 import { addRelation, hasRelationCondition, removeRelation, resolveRelations } from './relations.js';
@@ -300,6 +300,14 @@ export class MongoStorage implements StorageAdapter {
 
   async updateGlobalConfig(change: GlobalConfigChange): Promise<void> {
     await guard(() => writeGlobalConfig(this.context, change));
+  }
+
+  async getGraphQLConfig(): Promise<Record<string, unknown>> {
+    return guard(() => readGraphQLConfig(this.context));
+  }
+
+  async setGraphQLConfig(config: Readonly<Record<string, unknown>>): Promise<void> {
+    await guard(() => writeGraphQLConfig(this.context, config));
   }
 
   async claimRequestId(claim: RequestIdClaim): Promise<RequestIdState> {
