@@ -80,6 +80,7 @@ export type { CoreDeps, CoreOptions } from './deps.js';
 export { ChangeBus } from './change-feed.js';
 export { LiveHub } from './live/index.js';
 export type { LiveHooks } from './live-hooks.js';
+export { reshapeLiveAnswer } from './live-hooks.js';
 export type {
   LiveCore,
   LiveEvent,

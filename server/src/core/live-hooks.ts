@@ -35,3 +35,26 @@ export function createLiveHooks(current: () => CoreDeps): LiveHooks {
     },
   };
 }
+
+/**
+ * An afterLiveQueryEvent answer as it may be sent, whichever door delivers it (LiveQuery frames, GraphQL
+ * subscriptions): every field of the class the subscriber was not given (protected, outside `keys`) is removed
+ * even if the hook put it back (e.g. by fetching the object with the master key); fields that are not the
+ * class's (decorations) and the given ones, changed or not, stay; className and objectId stay as given.
+ */
+export function reshapeLiveAnswer(options: {
+  answered: Readonly<Record<string, unknown>> | undefined;
+  given: Readonly<Record<string, unknown>>;
+  fields: ReadonlySet<string>;
+}): Record<string, unknown> {
+  const { answered, given, fields } = options;
+  if (answered === undefined) return { ...given };
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(answered)) {
+    if (name === '__type') continue;
+    if (Object.hasOwn(given, name) || !fields.has(name)) out[name] = value;
+  }
+  out['className'] = given['className'];
+  if (given['objectId'] !== undefined) out['objectId'] = given['objectId'];
+  return out;
+}

@@ -1,7 +1,8 @@
 import type { Auth } from '../auth/index.js';
-import type { Core, LiveEvent, LiveEventOp, RequestOrigin } from '../core/index.js';
+import type { Core, LiveEventOp, RequestOrigin } from '../core/index.js';
 import type { EncodeOptions } from '../schema/index.js';
 import type { ObjectLoader } from './loader.js';
+import type { StreamItem } from './subscription-hooks.js';
 import type { ClassLookup } from './where.js';
 
 /** What every resolver gets: the caller (resolved once per request, as REST does), core and the encoders. */
@@ -31,5 +32,5 @@ export interface LiveSource {
     readonly where: Record<string, unknown>;
     readonly watch?: readonly string[];
     readonly events: ReadonlySet<LiveEventOp>;
-  }): Promise<AsyncIterable<LiveEvent>>;
+  }): Promise<AsyncIterable<StreamItem>>;
 }

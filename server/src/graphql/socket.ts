@@ -29,6 +29,8 @@ import { ObjectLoader } from './loader.js';
 import { PersistedRefusal } from './persisted.js';
 import type { PersistedOperations } from './persisted.js';
 import type { SchemaCache } from './schema-cache.js';
+import { hookedListener, runBeforeConnect, runBeforeSubscribe } from './subscription-hooks.js';
+import type { HookFailure } from './subscription-hooks.js';
 import { LiveStream, REQUEST_LIMIT_EXCEEDED } from './subscriptions.js';
 import { UpgradeLimit } from '../lib/index.js';
 
@@ -108,6 +110,12 @@ export class GraphQLSocketServer {
   readonly #upgrades: UpgradeLimit;
   readonly #alive = new Map<WebSocket, boolean>();
   readonly #timer: NodeJS.Timeout;
+  /** Live subscriptions open on this server's GraphQL sockets (the LiveQuery hooks' `subscriptions`). */
+  #subscriptions = 0;
+  readonly #counts = (): { clients: number; subscriptions: number } => ({
+    clients: this.#alive.size,
+    subscriptions: this.#subscriptions,
+  });
 
   constructor(options: GraphQLSocketOptions) {
     this.#options = options;
@@ -234,6 +242,14 @@ export class GraphQLSocketServer {
       log: this.#options.logger,
       ...(ip === undefined ? {} : { ip }),
     };
+    try {
+      await runBeforeConnect({ core: this.#options.core, auth, origin, counts: this.#counts });
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      // Refused by cloud code, as LiveQuery's connect: the socket closes with the hook's code and message.
+      socket.close(CloseCode.Forbidden, `${err.code}: ${err.message}`.slice(0, 120));
+      return false;
+    }
     const built = await this.#options.schemas.current();
     ctx.extra.base = {
       auth,
@@ -245,13 +261,15 @@ export class GraphQLSocketServer {
       limitAuth: () => Promise.resolve(),
       ip,
       lookup: built.lookup,
-      live: this.#liveSource(auth),
+      live: this.#liveSource({ auth, origin, encode }),
     };
     return true;
   }
 
-  #liveSource(auth: Auth): LiveSource {
-    const { hub, classAllowed, maxPendingEvents } = this.#options;
+  #liveSource(caller: { auth: Auth; origin: RequestOrigin; encode: EncodeOptions }): LiveSource {
+    const { hub, classAllowed, maxPendingEvents, core, logger, maxNestingDepth, schemas } = this.#options;
+    const { auth, origin, encode } = caller;
+    let requests = 0;
     return {
       subscribe: async (query) => {
         if (!classAllowed(query.className)) {
@@ -259,17 +277,46 @@ export class GraphQLSocketServer {
             message: `Live queries are not enabled for class ${query.className}`,
           });
         }
+        requests += 1;
+        const requestId = requests;
+        const counts = this.#counts;
+        const asked = await runBeforeSubscribe({ core, auth, origin, counts, requestId, query });
         const stream = new LiveStream({ maxPending: maxPendingEvents, events: query.events });
+        const { lookup } = await schemas.current();
+        const listener = hookedListener({
+          core,
+          auth,
+          origin,
+          encode,
+          requestId,
+          counts,
+          classFields: (className) => new Set(Object.keys(lookup(className)?.fields ?? {})),
+          maxDepth: maxNestingDepth,
+          maxPending: maxPendingEvents,
+          logger,
+          deliver: stream.push,
+        });
         const subscription = await hub.subscribe(
           {
             className: query.className,
-            where: query.where,
+            where: asked.where,
             auth,
-            ...(query.watch === undefined ? {} : { watch: query.watch }),
+            ...(asked.keys === undefined ? {} : { keys: asked.keys }),
+            ...(asked.watch === undefined ? {} : { watch: asked.watch }),
           },
-          stream.push,
+          listener,
         );
-        stream.attach(subscription);
+        this.#subscriptions += 1;
+        let open = true;
+        stream.attach({
+          replace: (next) => subscription.replace(next),
+          settled: () => subscription.settled(),
+          close: () => {
+            if (open) this.#subscriptions -= 1;
+            open = false;
+            subscription.close();
+          },
+        });
         return stream;
       },
     };
@@ -366,6 +413,12 @@ async function subscribeWithFreshContexts(
     async next() {
       const step = await iterator.next();
       if (step.done === true) return { value: undefined, done: true };
+      const item = step.value as { op?: unknown };
+      if (item.op === 'hook-error') {
+        // afterLiveQueryEvent failed on this event: the subscriber gets its error, the subscription goes on.
+        const error = (item as HookFailure).error;
+        return { value: { errors: [new GraphQLError(error.message, { originalError: error })] }, done: false };
+      }
       const auth = await currentAuth(base);
       const loader = new ObjectLoader({ core: base.core, auth, origin: base.origin });
       const contextValue: GraphQLContext = { ...base, auth, loader };

@@ -4,6 +4,7 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import type { LiveEvent, LiveEventOp, LiveSubscription } from '../core/index.js';
 import type { ClassTypes } from './class-types.js';
 import type { GraphQLContext } from './context.js';
+import type { StreamItem } from './subscription-hooks.js';
 import { toRestWhere } from './where.js';
 
 /**
@@ -106,7 +107,7 @@ export function classSubscriptions(
 function subscribe(
   context: GraphQLContext,
   options: { types: ClassTypes; args: SubscriptionArgs; events: ReadonlySet<LiveEventOp> },
-): Promise<AsyncIterable<LiveEvent>> {
+): Promise<AsyncIterable<StreamItem>> {
   const live = context.live;
   if (live === undefined) {
     throw new ParseError(ErrorCode.INVALID_QUERY, {
@@ -128,12 +129,12 @@ function subscribe(
  * waits (graphql-ws calls it on `complete` and on close: the hub entry must not outlive the socket). At most
  * `maxPending` events wait to be sent; past that the subscriber is too slow and the stream ends with an error.
  */
-export class LiveStream implements AsyncIterableIterator<LiveEvent> {
-  readonly #pending: LiveEvent[] = [];
+export class LiveStream implements AsyncIterableIterator<StreamItem> {
+  readonly #pending: StreamItem[] = [];
   readonly #maxPending: number;
   readonly #events: ReadonlySet<LiveEventOp>;
   #subscription: LiveSubscription | undefined;
-  #waiting: ((result: IteratorResult<LiveEvent>) => void) | undefined;
+  #waiting: ((result: IteratorResult<StreamItem>) => void) | undefined;
   #failWaiting: ((err: unknown) => void) | undefined;
   #failure: Error | undefined;
   #done = false;
@@ -143,10 +144,10 @@ export class LiveStream implements AsyncIterableIterator<LiveEvent> {
     this.#events = options.events;
   }
 
-  /** The hub's listener. */
-  readonly push = (event: LiveEvent): void => {
+  /** The hub's listener (through the afterLiveQueryEvent chain, whose failures come as `hook-error` items). */
+  readonly push = (event: StreamItem): void => {
     if (this.#done || this.#failure !== undefined) return;
-    if (event.op !== 'error' && !this.#events.has(event.op)) return;
+    if (event.op !== 'error' && event.op !== 'hook-error' && !this.#events.has(event.op)) return;
     if (event.op === 'error') {
       this.#fail(event.error);
       return;
@@ -176,7 +177,7 @@ export class LiveStream implements AsyncIterableIterator<LiveEvent> {
     if (this.#done) subscription.close();
   }
 
-  next(): Promise<IteratorResult<LiveEvent>> {
+  next(): Promise<IteratorResult<StreamItem>> {
     const event = this.#pending.shift();
     if (event !== undefined) return Promise.resolve({ value: event, done: false });
     if (this.#failure !== undefined) {
@@ -191,12 +192,12 @@ export class LiveStream implements AsyncIterableIterator<LiveEvent> {
     });
   }
 
-  return(): Promise<IteratorResult<LiveEvent>> {
+  return(): Promise<IteratorResult<StreamItem>> {
     this.#end();
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<LiveEvent> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamItem> {
     return this;
   }
 

@@ -1,5 +1,6 @@
 import type { HookCaller } from '../cloud/index.js';
 import { ErrorCode, ParseError } from '../errors/index.js';
+import { reshapeLiveAnswer as reshape } from '../core/index.js';
 import type { LiveEvent, LiveHooks } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import type { KeptEvent, ResumeWindow, SubscriptionState } from './resume.js';
@@ -110,25 +111,4 @@ export class EventHooks {
       ...(original === undefined ? {} : { original: reshape({ answered: answer.original, given: original, fields }) }),
     };
   }
-}
-
-/**
- * The hook's object with every class field the subscriber was not given removed, and the identity
- * (className, objectId) kept as given.
- */
-function reshape(options: {
-  answered: Record<string, unknown> | undefined;
-  given: Record<string, unknown>;
-  fields: ReadonlySet<string>;
-}): Record<string, unknown> {
-  const { answered, given, fields } = options;
-  if (answered === undefined) return given;
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(answered)) {
-    if (name === '__type') continue;
-    if (Object.hasOwn(given, name) || !fields.has(name)) out[name] = value;
-  }
-  out['className'] = given['className'];
-  if (given['objectId'] !== undefined) out['objectId'] = given['objectId'];
-  return out;
 }
