@@ -5,7 +5,7 @@
 // from /proc: less sensitive than wall time to a loaded machine) and its resident memory during delivery.
 //
 //   npm run build && (cd bench && npm install) && node bench/push-compare.js [--installations 10000]
-//     [--targets strata,parse-server]
+//     [--targets strata,parse-server] [--badge 1 | --badge Increment]
 //
 // Why APNs and not FCM: the adapter's FCM sender goes through firebase-admin, whose send host
 // (fcm.googleapis.com) and OAuth host are constants in its code, so it cannot be pointed at a local fake
@@ -29,10 +29,13 @@ const { values } = parseArgs({
   options: {
     installations: { type: 'string', default: '10000' },
     targets: { type: 'string', default: 'strata,parse-server' },
+    // The push's badge: a number (stored on each device) or "Increment" (each device's own + 1).
+    badge: { type: 'string', default: '1' },
     out: { type: 'string' },
   },
 });
 const total = Number(values.installations);
+const badge = /^\d+$/.test(values.badge) ? Number(values.badge) : values.badge;
 const APP_ID = 'bench-push';
 const MASTER = 'bench-push-master';
 const CLIENT = 'bench-push-client';
@@ -217,7 +220,7 @@ async function measure(name, start) {
     const sent = await fetch(`${target.base}/push`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ channels: ['all'], data: { alert: 'Bench', title: 'Push', badge: 1 } }),
+      body: JSON.stringify({ channels: ['all'], data: { alert: 'Bench', title: 'Push', badge } }),
     });
     if (sent.status !== 200) throw new Error(`${name}: POST /push answered ${sent.status} ${await sent.text()}`);
     const id = sent.headers.get('x-parse-push-status-id');
@@ -237,6 +240,7 @@ async function measure(name, start) {
     const result = {
       target: name,
       installations: total,
+      badge,
       seedSeconds: Number(seedSeconds.toFixed(1)),
       status: status.status,
       numSent: status.numSent,

@@ -34,6 +34,7 @@ import type { DeleteRequest } from './delete.js';
 import type { CoreDeps } from './deps.js';
 import { getConfig, updateConfig } from './global-config.js';
 import { getGraphQLConfig, updateGraphQLConfig } from './graphql-config.js';
+import { applyPushBadges } from './push-badges.js';
 import { claimRequestId } from './idempotency.js';
 import { find, get, getPointed } from './find.js';
 import type { FindRequest, GetPointedRequest, GetRequest } from './find.js';
@@ -122,6 +123,7 @@ export { GlobalConfigCache } from './global-config.js';
 export type { ConfigResult, GetConfigRequest, UpdateConfigRequest } from './global-config.js';
 export type { GlobalConfigSource } from './deps.js';
 export { GraphQLConfigCache, checkGraphQLConfig } from './graphql-config.js';
+export type { ApplyPushBadgesRequest, PushBadgeChange } from './push-badges.js';
 export type { GraphQLClassConfig, GraphQLConfig, GraphQLConfigSource } from './graphql-config-types.js';
 export type { AccountServices } from './classes/account-services.js';
 export { checkRequestId } from './idempotency.js';
@@ -177,6 +179,8 @@ export interface Core {
   readonly getConfig: Bound<typeof getConfig>;
   /** PUT /config (master key). */
   readonly updateConfig: Bound<typeof updateConfig>;
+  /** A push's badge change on a page of installations at once (master key; the push worker). */
+  readonly applyPushBadges: Bound<typeof applyPushBadges>;
   /** GET /graphql-config (master key, read-only master key too). */
   readonly getGraphQLConfig: Bound<typeof getGraphQLConfig>;
   /** PUT /graphql-config (master key): replaces the GraphQL config. */
@@ -307,6 +311,7 @@ export function createCore(root: CoreDeps & { changes: ChangeBus }): Core {
     getConfig: (request) => getConfig(current(), request),
     updateConfig: (request) => updateConfig(current(), request),
     getGraphQLConfig: (request) => getGraphQLConfig(current(), request),
+    applyPushBadges: (request) => applyPushBadges(current(), request),
     updateGraphQLConfig: (request) => updateGraphQLConfig(current(), request),
     authenticate: (request) => authenticate(current(), request),
     resolveSession: (request) => resolveSession(current(), request),

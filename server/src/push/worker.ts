@@ -47,8 +47,6 @@ const INSTALLATION_KEYS = [
   'timeZone',
   'badge',
 ];
-/** Devices whose badge is incremented at once. */
-const BADGE_CONCURRENCY = 16;
 
 /**
  * Delivers push parts on the `worker` role (push.md §3): loads the `_PushStatus`, resolves the audience in
@@ -146,30 +144,18 @@ export class PushWorker {
     }
   }
 
-  /** Increments (or sets) each device's badge; answers the resulting badge per device objectId. */
+  /**
+   * Increments (or sets) the badge of the page's iOS devices in one core call (one storage write for the page,
+   * not one per device); answers the resulting badge per device objectId. Like the page's sends, it runs again
+   * if the part is retried before the page's progress is recorded.
+   */
   private async applyBadge(
     devices: readonly PushDevice[],
     change: { kind: 'set'; value: number } | { kind: 'increment'; amount: number },
   ): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const apple = devices.filter((d) => providerKindOf(d) === 'apns');
-    for (let i = 0; i < apple.length; i += BADGE_CONCURRENCY) {
-      await Promise.all(
-        apple.slice(i, i + BADGE_CONCURRENCY).map(async (device) => {
-          const body =
-            change.kind === 'set' ? { badge: change.value } : { badge: { __op: 'Increment', amount: change.amount } };
-          const result = await this.options.core.update({
-            auth: MASTER,
-            className: '_Installation',
-            objectId: device.objectId,
-            input: decodeWriteBody(body, { maxDepth: 4 }),
-          });
-          const value = change.kind === 'set' ? change.value : result.fields['badge'];
-          if (typeof value === 'number') out.set(device.objectId, value);
-        }),
-      );
-    }
-    return out;
+    const apple = devices.filter((d) => providerKindOf(d) === 'apns').map((d) => d.objectId);
+    if (apple.length === 0) return new Map();
+    return this.options.core.applyPushBadges({ auth: MASTER, objectIds: apple, change });
   }
 
   private async deliverPage(options: {
