@@ -10,13 +10,15 @@
  * under STRATA_REQUIRE_SERVICES=1).
  *
  * LiveQuery: a Parse SDK LiveQuery client subscribes through the gateway (`ws://127.0.0.1:<gateway>/parse`,
- * routed to the live server by the Upgrade header); a save through `api[0]` reaches it over Redis.
+ * routed to the live server by the Upgrade header); a save through `api[0]` reaches it over Redis. GraphQL
+ * subscriptions: a `graphql-ws` client at `ws://127.0.0.1:<gateway>/graphql` (an api server) gets the writes
+ * taken by both api servers.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +28,8 @@ import { after, before, describe, it } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { findNginx, startNginx, testNginxConfig, writeLoopbackConfig } from '../helpers/nginx.js';
 import { useParse } from '../helpers/index.js';
+import type { CompatTarget } from '../helpers/index.js';
+import { openGraphQLSocket } from '../helpers/graphql-ws.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'server/src/main.ts');
@@ -349,6 +353,71 @@ describe(
       } finally {
         await client.close();
       }
+    });
+
+    it('serves GraphQL subscriptions (graphql-ws) through the gateway; a write on either api server reaches them', async () => {
+      const className = `TopoGql${suffix}`;
+      const created = await call(api[0]!.url, `/schemas/${className}`, {
+        method: 'POST',
+        headers: master,
+        body: { className, fields: { text: { type: 'String' } } },
+      });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const url = `${gatewayURL.replace(/^http/, 'ws')}/graphql`;
+      const target: CompatTarget = {
+        label: 'gateway',
+        serverURL: `${gatewayURL}/parse`,
+        appId: APP_ID,
+        masterKey: MASTER_KEY,
+        javascriptKey: CLIENT_KEY,
+        close: () => Promise.resolve(),
+      };
+      const params = { 'X-Parse-Application-Id': APP_ID, 'X-Parse-REST-API-Key': CLIENT_KEY };
+      // A wrong key is refused by the api server behind the gateway, with graphql-ws's 4403.
+      const refused = openGraphQLSocket(target, { url, params: { ...params, 'X-Parse-REST-API-Key': 'wrong' } });
+      assert.equal((await refused.closed).code, 4403);
+
+      const socket = openGraphQLSocket(target, { url, params });
+      try {
+        await socket.connected;
+        const query = `subscription { onCreate${className} { text } }`;
+        type Created = Record<string, { text: string }>;
+        // The api server holding the socket learns of the new class over Redis: subscribe until it knows it.
+        let sub = socket.subscribe<Created>(query);
+        await eventually('the subscription to deliver a probe', async () => {
+          await call(gatewayURL, `/classes/${className}`, { method: 'POST', body: { text: 'probe' } });
+          await Promise.race([sub.arrived(), new Promise((resolve) => setTimeout(resolve, 250))]);
+          if (sub.waiting === 0) return undefined;
+          const outcome = await sub.next();
+          if (outcome.kind === 'next' && outcome.result.errors === undefined) return true;
+          sub = socket.subscribe<Created>(query);
+          return undefined;
+        });
+        for (const [i, server] of api.entries()) {
+          const write = await call(server.url, `/classes/${className}`, {
+            method: 'POST',
+            body: { text: `from api ${i}` },
+          });
+          assert.equal(write.status, 201);
+        }
+        const texts: string[] = [];
+        while (texts.length < 2) {
+          const outcome = await sub.next();
+          assert.equal(outcome.kind, 'next', JSON.stringify(outcome));
+          const text = outcome.kind === 'next' ? outcome.result.data?.[`onCreate${className}`]?.text : undefined;
+          if (text !== 'probe') texts.push(String(text));
+        }
+        assert.deepEqual(texts, ['from api 0', 'from api 1']);
+      } finally {
+        await socket.dispose();
+      }
+      // The sockets went through nginx to an api server (logged once closed).
+      await eventually('the gateway to log the GraphQL sockets', async () => {
+        const log = readFileSync(join(dir, 'gateway', 'access.log'), 'utf8');
+        const upgrades = log.split('\n').filter((line) => line.includes('"GET /graphql HTTP/1.1" 101'));
+        const viaApi = upgrades.filter((line) => api.some((p) => line.includes(`upstream=127.0.0.1:${p.port}/101`)));
+        return viaApi.length >= 2 ? true : undefined;
+      });
     });
 
     it('fails over when an api server is killed under write load, losing no acknowledged write', async () => {
