@@ -16,8 +16,6 @@ import { ClientAddressResolver } from './http/index.js';
 import type { Logger, Metrics, PubSub } from './infra/index.js';
 import { LiveServer } from './live/index.js';
 
-/** Events kept per LiveQuery subscription for a client that resumes after a dropped socket. */
-const LIVE_RESUME_MAX_EVENTS = 100;
 /**
  * How long a live server waits for another to hand over a subscription a client resumes (the holder answers
  * at once when it runs; this only bounds a holder that dies mid-answer, or cluster IPC, which cannot say that
@@ -122,11 +120,12 @@ function createLiveServer(options: {
     logger: options.logger,
     metrics: options.metrics.liveQuery,
     maxSubscriptions: config.liveQueryMaxSubscriptions,
+    maxSubQuerySubscriptions: config.liveQueryMaxSubQuerySubscriptions,
     maxQueueBytes: config.liveQueryMaxQueue,
     classAllowed: liveClassFilter(config),
     pingIntervalMs: config.liveQueryPingInterval * 1000,
     resumeWindowMs: config.liveQueryResumeWindow * 1000,
-    resumeMaxEvents: LIVE_RESUME_MAX_EVENTS,
+    resumeMaxEvents: config.liveQueryResumeEvents,
     ...(options.pubsub === undefined
       ? {}
       : { handoffVia: { pubsub: options.pubsub, timeoutMs: LIVE_RESUME_HANDOFF_TIMEOUT_MS } }),

@@ -168,7 +168,18 @@ export const OPTIONS = [
     default: () => 60,
     defaultText: '60',
     description:
-      "Seconds a LiveQuery client whose socket dropped may resume its subscriptions on the same server and get the events it missed (the latest 100 per subscription), in order; later, or past that, it is told to `resync`. 0: no resume (Parse's behaviour).",
+      "Seconds a LiveQuery client whose socket dropped may resume its subscriptions and get the events it missed (the latest `--live-query-resume-events` per subscription), in order, on the same server or, with Redis, on any live server (the holder hands them over); later, past that, or when the holder is gone, it is told to `resync`. 0: no resume (Parse's behaviour).",
+  }),
+  option({
+    key: 'liveQueryResumeEvents',
+    flag: '--live-query-resume-events',
+    env: 'STRATA_LIVE_QUERY_RESUME_EVENTS',
+    group: 'Server',
+    kind: integerKind({ min: 0, max: 100_000 }),
+    default: () => 100,
+    defaultText: '100',
+    description:
+      'Latest events kept per LiveQuery subscription for a resume (also while its socket is open: a drop is noticed late; memory is about one encoded event each). A client that missed more is told to `resync`; 0 keeps none.',
   }),
   option({
     key: 'publicServerURL',
@@ -785,6 +796,17 @@ export const OPTIONS = [
     default: () => 500,
     defaultText: '500',
     description: 'Most LiveQuery subscriptions one WebSocket connection may hold; one more is refused (error 155).',
+  }),
+  option({
+    key: 'liveQueryMaxSubQuerySubscriptions',
+    flag: '--live-query-max-subquery-subscriptions',
+    env: 'STRATA_LIVE_QUERY_MAX_SUBQUERY_SUBSCRIPTIONS',
+    group: 'Limits',
+    kind: integerKind({ min: 0, max: 1_000_000 }),
+    default: () => 10,
+    defaultText: '10',
+    description:
+      'Most LiveQuery subscriptions with a sub-query ($inQuery, $notInQuery, $select, $dontSelect, $relatedTo, or equality on a Relation field) one WebSocket connection may hold: each re-queries the database on every write to its class. One more is refused (error 155); 0 refuses them all.',
   }),
   option({
     key: 'liveQueryMaxFrame',

@@ -34,6 +34,8 @@ export interface ConnectionContext {
   readonly encode: EncodeOptions;
   readonly logger: Logger;
   readonly maxSubscriptions: number;
+  /** Subscriptions that re-query per write (sub-queries, `$relatedTo`, Relation fields) one connection may hold. */
+  readonly maxSubQuerySubscriptions: number;
   /** Bytes a client may have waiting to be sent before it is dropped as too slow. */
   readonly maxQueueBytes: number;
   /** The class allow-list (`--live-query-classes`); absent: every class. */
@@ -64,6 +66,8 @@ export class LiveConnection {
   readonly #ip: string | undefined;
   readonly #origin: RequestOrigin;
   readonly #subscriptions = new Map<number, SubscriptionState>();
+  /** The requestIds whose query re-queries per write (counted against `maxSubQuerySubscriptions`). */
+  readonly #requerying = new Set<number>();
   #connected: { credentials: Credentials; installationId?: string } | undefined;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -107,6 +111,7 @@ export class LiveConnection {
     // Kept for the resume window (ended at once when there is none).
     for (const state of this.#subscriptions.values()) this.#context.resume.detach(state, this);
     this.#subscriptions.clear();
+    this.#requerying.clear();
   }
 
   get #target(): FrameTarget {
@@ -203,6 +208,7 @@ export class LiveConnection {
       });
       return;
     }
+    const requeried = this.#requerying.has(requestId);
     try {
       if (!this.#context.classAllowed(frame.query.className)) {
         throw new ParseError(ErrorCode.OPERATION_FORBIDDEN, {
@@ -220,6 +226,7 @@ export class LiveConnection {
         ...(frame.query.include === undefined ? {} : { include: frame.query.include }),
         auth,
       };
+      if (!this.#countRequery(requestId, await this.#context.hub.requeries(query))) return;
       const owner = ownerOf(query.auth);
       if (frame.resume !== undefined) {
         const resumed = this.#resume(requestId, frame.resume, owner);
@@ -251,12 +258,37 @@ export class LiveConnection {
         this.#attach(requestId, state);
       }
     } catch (err) {
+      // Refused: the subscription under this requestId (if any) keeps its query, and its count.
+      if (requeried) this.#requerying.add(requestId);
+      else this.#requerying.delete(requestId);
       if (!(err instanceof ParseError)) throw err;
       this.#refuse(requestId, { code: err.code, message: err.message });
       return;
     }
     const state = this.#subscriptions.get(requestId) as SubscriptionState;
     this.#send(subscribedFrame(this.#target, requestId, state.subscriptionId));
+  }
+
+  /**
+   * Counts a query that re-queries the database on every write to its class (sub-queries, `$relatedTo`,
+   * Relation fields) against the connection's cap; past it the subscription is refused with 155 (false): each
+   * costs a find per write, so a client could otherwise multiply the database's load by subscribing many.
+   */
+  #countRequery(requestId: number, requery: boolean): boolean {
+    if (!requery) {
+      this.#requerying.delete(requestId);
+      return true;
+    }
+    const max = this.#context.maxSubQuerySubscriptions;
+    if (!this.#requerying.has(requestId) && this.#requerying.size >= max) {
+      this.#refuse(requestId, {
+        code: LIVE_ERROR.TOO_MANY_SUBQUERY_SUBSCRIPTIONS,
+        message: `Too many subscriptions with sub-queries on this connection (at most ${max}): $inQuery, $notInQuery, $select, $dontSelect, $relatedTo and Relation-field constraints re-query the database on every write`,
+      });
+      return false;
+    }
+    this.#requerying.add(requestId);
+    return true;
   }
 
   /**
@@ -325,6 +357,7 @@ export class LiveConnection {
     }
     this.#context.resume.end(state);
     this.#subscriptions.delete(requestId);
+    this.#requerying.delete(requestId);
     this.#send(unsubscribedFrame(this.#target, requestId));
   }
 

@@ -16,6 +16,11 @@ export const LIVE_ERROR = {
   INVALID_KEYS: 4,
   /** Strata: more subscriptions on one connection than `--live-query-max-subscriptions`. */
   TOO_MANY_SUBSCRIPTIONS: 155,
+  /**
+   * Strata: more subscriptions that re-query per write (sub-queries, `$relatedTo`, Relation fields) on one
+   * connection than `--live-query-max-subquery-subscriptions` (the same code, its own message).
+   */
+  TOO_MANY_SUBQUERY_SUBSCRIPTIONS: 155,
 } as const;
 
 /** WebSocket close codes Strata uses (1008: policy violation; 1013: try again later). */

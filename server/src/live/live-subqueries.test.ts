@@ -158,6 +158,66 @@ describe('LiveQuery sub-query subscriptions', () => {
     );
   });
 
+  it('equality on a Relation field ({tags: pointer}, $ne) matches the members as REST does', async () => {
+    const [red, blue] = [await create('Tag', { name: 'red' }), await create('Tag', { name: 'blue' })];
+    const relate = (tag: string): Json => ({ tags: { __op: 'AddRelation', objects: [pointer('Tag', tag)] } });
+    const redBoard = await create('Board', { title: 'r', ...relate(red) });
+    const blueBoard = await create('Board', { title: 'b', ...relate(blue) });
+    const c = await client();
+    const isRed = { tags: pointer('Tag', red) };
+    const notRed = { tags: { $ne: pointer('Tag', red) } };
+    assert.equal((await c.subscribe(1, { className: 'Board', where: isRed })).op, 'subscribed');
+    assert.equal((await c.subscribe(2, { className: 'Board', where: notRed })).op, 'subscribed');
+    const from = c.frames.length;
+    await update('Board', blueBoard, { title: 'b2' });
+    await update('Board', redBoard, { title: 'r2' });
+    await c.op('update', 1, { from });
+    await c.op('update', 2, { from });
+    const events = await c.quiet(from, 300);
+    const of = (requestId: number): unknown[] =>
+      events.filter((f) => f['requestId'] === requestId).map((f) => (f['object'] as Json)['objectId']);
+    assert.deepEqual(of(1), [redBoard]);
+    assert.deepEqual(of(2), [blueBoard]);
+    // The same where through REST finds the same boards.
+    const found = await server.call({ path: `/classes/Board?where=${encodeURIComponent(JSON.stringify(isRed))}` });
+    assert.deepEqual(
+      ((found.body as Json)['results'] as Json[]).map((board) => board['objectId']),
+      [redBoard],
+    );
+  });
+
+  it('a connection may hold at most --live-query-max-subquery-subscriptions re-querying subscriptions (155)', async () => {
+    const c = await client();
+    const where = (n: number): Json => ({
+      team: { $inQuery: { className: 'Team', where: { name: `cap-${n}` } } },
+    });
+    for (let n = 1; n <= 10; n++) {
+      assert.equal((await c.subscribe(n, { className: 'CapNote', where: where(n) })).op, 'subscribed');
+    }
+    const refused = await c.subscribe(11, { className: 'CapNote', where: where(11) });
+    assert.equal(refused.op, 'error');
+    assert.equal(refused['code'], 155);
+    assert.match(refused['error'] as string, /sub-queries on this connection \(at most 10\)/);
+    // A Relation-field constraint re-queries too, so it counts; a plain query does not.
+    const relation = await c.subscribe(12, { className: 'Board', where: { tags: pointer('Tag', 'x') } });
+    assert.equal(relation['code'], 155);
+    assert.equal((await c.subscribe(13, { className: 'CapNote', where: { text: 'plain' } })).op, 'subscribed');
+    // `update` of the plain one into a sub-query is refused and leaves it as it was.
+    const from = c.frames.length;
+    c.send({ op: 'update', requestId: 13, query: { className: 'CapNote', where: where(13) } });
+    const error = await c.op('error', 13, { from });
+    assert.equal(error['code'], 155);
+    await create('CapNote', { text: 'plain' });
+    await c.op('create', 13, { from });
+    // Another connection has its own count; an unsubscribe frees a place.
+    const other = await client();
+    assert.equal((await other.subscribe(1, { className: 'CapNote', where: where(1) })).op, 'subscribed');
+    c.send({ op: 'unsubscribe', requestId: 1 });
+    await c.op('unsubscribed', 1);
+    assert.equal((await c.subscribe(14, { className: 'CapNote', where: where(14) })).op, 'subscribed');
+    // (Sub-queries on their own class, CapNote: the next test counts the Team finds of Message writes.)
+  });
+
   it('one re-query per distinct sub-query per event, whatever the number of subscribers', async () => {
     const subscribers = await Promise.all([1, 2, 3, 4, 5].map(() => client()));
     const where = { team: { $inQuery: { className: 'Team', where: { name: 'open' } } } };

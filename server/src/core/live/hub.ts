@@ -152,6 +152,19 @@ export class LiveHub {
     return member;
   }
 
+  /**
+   * Whether a query would re-query the database on every write to its class (sub-queries, `$relatedTo`, a
+   * constraint on a Relation field): what a per-connection cap on such subscriptions counts.
+   */
+  async requeries(query: { readonly className: string; readonly where?: unknown }): Promise<boolean> {
+    if (needsRequery(query.where)) return true;
+    const schema = await this.#core
+      .readPolicy({ auth: MASTER, className: query.className })
+      .then((policy) => policy.schema)
+      .catch(() => undefined);
+    return needsRequery(query.where, schema);
+  }
+
   /** Stops listening to the change feed. */
   close(): void {
     this.#stop();
@@ -169,7 +182,7 @@ export class LiveHub {
     const slot = await this.#slotFor({ auth: query.auth, className: query.className, operations }, schema);
     if (slot.refusal !== undefined) throw slot.refusal;
     const policy = slot.policy as ReadPolicy;
-    const requery = needsRequery(query.where);
+    const requery = needsRequery(query.where, policy.schema);
     const key = requery ? `unshared\u0000${++this.#unshared}` : groupKey(slot.key, query);
     const existing = this.#groups.get(key);
     if (existing !== undefined && existing.slot === slot && existing.schema === policy.schema) {
@@ -376,6 +389,7 @@ export class LiveHub {
         className: group.className,
         auth: slot.auth,
         cache,
+        schema: policy.schema,
       });
       try {
         const condition = parseWhere({

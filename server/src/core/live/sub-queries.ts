@@ -2,7 +2,7 @@ import type { Auth } from '../../auth/index.js';
 import type { FieldPath, SubQueryResolver } from '../../query/index.js';
 import { valuesEqual } from '../../query/index.js';
 import { encodeValue, isPlainObject, Pointer } from '../../schema/index.js';
-import type { ParseValue } from '../../schema/index.js';
+import type { ClassSchema, ParseValue } from '../../schema/index.js';
 import type { StoredObject } from '../../storage/index.js';
 import type { FindRequest } from '../find-request.js';
 import type { FindResult } from '../output.js';
@@ -17,24 +17,34 @@ import type { ReadPolicy } from '../read-policy.js';
  * the `$in`/`$nin` (or always/never) it amounts to; the rewritten `where` is then matched in memory like any
  * other. Answers are cached per event (`SubQueryCache`): subscribers with the same sub-query and the same
  * caller share one query. `$relatedTo` is answered with the relation as it is now (relations are not part
- * of a change event).
+ * of a change event). So is a constraint on a Relation field (`{members: <pointer>}`, `$ne`, ...): REST answers it
+ * from the relation's edges, which are not part of the object's state either, so it is re-queried on the state's
+ * own object.
  */
 
 const SUB_QUERY_OPERATORS = ['$inQuery', '$notInQuery', '$select', '$dontSelect'] as const;
 /** A constant REST `where` that matches nothing (`$in: []` is parsed to the constant false). */
 const NEVER = { objectId: { $in: [] } };
 
-/** Whether a REST `where` needs re-queries (any sub-query or `$relatedTo`, at any depth of `$and/$or/$nor`). */
-export function needsRequery(where: unknown): boolean {
-  if (Array.isArray(where)) return where.some(needsRequery);
+/**
+ * Whether a REST `where` needs re-queries (any sub-query, `$relatedTo`, or, given the class's schema, a
+ * constraint on a Relation field; at any depth of `$and/$or/$nor`).
+ */
+export function needsRequery(where: unknown, schema?: ClassSchema): boolean {
+  if (Array.isArray(where)) return where.some((item) => needsRequery(item, schema));
   if (!isRecord(where)) return false;
   for (const [key, value] of Object.entries(where)) {
     if (key === '$relatedTo') return true;
     if (key === '$and' || key === '$or' || key === '$nor') {
-      if (needsRequery(value)) return true;
-    } else if (isRecord(value) && SUB_QUERY_OPERATORS.some((op) => Object.hasOwn(value, op))) return true;
+      if (needsRequery(value, schema)) return true;
+    } else if (isRelationField(schema, key)) return true;
+    else if (isRecord(value) && SUB_QUERY_OPERATORS.some((op) => Object.hasOwn(value, op))) return true;
   }
   return false;
+}
+
+function isRelationField(schema: ClassSchema | undefined, key: string): boolean {
+  return schema !== undefined && Object.hasOwn(schema.fields, key) && schema.fields[key]?.type === 'Relation';
 }
 
 /** The classes the sub-queries of a REST `where` read (nested ones included), to load their policies first. */
@@ -121,6 +131,8 @@ export async function resolveForState(options: {
   readonly className: string;
   readonly auth: Auth;
   readonly cache: SubQueryCache;
+  /** The class's schema: constraints on its Relation fields are re-queried too. */
+  readonly schema?: ClassSchema;
 }): Promise<unknown> {
   return resolveClause(options.where, options);
 }
@@ -136,6 +148,8 @@ async function resolveClause(where: unknown, context: Context): Promise<unknown>
       rest[key] = Array.isArray(value) ? await Promise.all(value.map((item) => resolveClause(item, context))) : value;
     } else if (key === '$relatedTo') {
       extra.push((await isRelated(value, context)) ? {} : NEVER);
+    } else if (isRelationField(context.schema, key)) {
+      extra.push((await relationMatches(key, value, context)) ? {} : NEVER);
     } else if (isRecord(value) && SUB_QUERY_OPERATORS.some((op) => Object.hasOwn(value, op))) {
       const plain: Record<string, unknown> = {};
       for (const [op, operand] of Object.entries(value)) {
@@ -204,6 +218,17 @@ async function isRelated(operand: unknown, context: Context): Promise<boolean> {
   const found = await tryFind(context, {
     className: context.className,
     where: { $relatedTo: operand, objectId: context.state.objectId },
+    keys: ['objectId'],
+    limit: 1,
+  });
+  return found.length > 0;
+}
+
+/** A constraint on a Relation field, on the state's own object: does REST find it there now? */
+async function relationMatches(field: string, constraint: unknown, context: Context): Promise<boolean> {
+  const found = await tryFind(context, {
+    className: context.className,
+    where: { [field]: constraint, objectId: context.state.objectId },
     keys: ['objectId'],
     limit: 1,
   });
