@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useApp } from '../app-context.js';
+import { DataTable } from './DataTable.js';
 
 type Access = { read?: boolean; write?: boolean };
 
@@ -83,22 +84,10 @@ export function AclEditor(props: { value: Record<string, Access>; onChange: (acl
   return (
     <fieldset className="acl-editor">
       <legend>Access control list</legend>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Who</th>
-            <th scope="col">Read</th>
-            <th scope="col">Write</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {row('*', 'Public')}
-          {entries.map(([key]) => row(key, key))}
-        </tbody>
-      </table>
+      <DataTable columns={['Who', 'Read', 'Write']} actions="Actions" className="">
+        {row('*', 'Public')}
+        {entries.map(([key]) => row(key, key))}
+      </DataTable>
       {Object.keys(acl).length === 0 && (
         <p className="muted">Empty ACL: only the master key can read or write this object.</p>
       )}

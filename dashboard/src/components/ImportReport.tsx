@@ -1,5 +1,6 @@
 import type { ImportOutcome } from '../import.js';
 import { MAX_SHOWN } from '../import.js';
+import { DataTable } from './DataTable.js';
 
 /** What an import came to: the counts, why it stopped if it did, and the rows the app refused. */
 export function ImportReport(props: { outcome: ImportOutcome; running: boolean; onClose: () => void }) {
@@ -19,28 +20,18 @@ export function ImportReport(props: { outcome: ImportOutcome; running: boolean; 
         </p>
       )}
       {failures.length > 0 && (
-        <table className="data-table">
-          <caption>
-            Rows not imported
-            {counts.failed > failures.length ? ` (the first ${Math.min(failures.length, MAX_SHOWN)})` : ''}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Code</th>
-              <th scope="col">Error</th>
+        <DataTable
+          columns={['Row', 'Code', 'Error']}
+          caption={`Rows not imported${counts.failed > failures.length ? ` (the first ${Math.min(failures.length, MAX_SHOWN)})` : ''}`}
+        >
+          {failures.map((f) => (
+            <tr key={f.row}>
+              <th scope="row">{f.row}</th>
+              <td>{f.code}</td>
+              <td>{f.error}</td>
             </tr>
-          </thead>
-          <tbody>
-            {failures.map((f) => (
-              <tr key={f.row}>
-                <th scope="row">{f.row}</th>
-                <td>{f.code}</td>
-                <td>{f.error}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {!running && (
         <button type="button" onClick={props.onClose}>

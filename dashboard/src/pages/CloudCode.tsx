@@ -3,6 +3,7 @@ import { useApp } from '../app-context.js';
 import { Messages } from '../components/Messages.js';
 import { routeHref } from '../router.js';
 import { errorText, parseJsonObject, useLoad } from '../use-load.js';
+import { DataTable } from '../components/DataTable.js';
 
 /**
  * What cloud code registered (functions, triggers, jobs; Strata's `GET /cloud_code/registry`) and a form
@@ -25,24 +26,15 @@ export function CloudCode() {
         ))}
       </ul>
       <h2>Triggers</h2>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Class</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">Written with</th>
+      <DataTable columns={['Class', 'Trigger', 'Written with']}>
+        {listing.data?.triggers.map((t) => (
+          <tr key={`${t.className}:${t.triggerName}`}>
+            <th scope="row">{t.className}</th>
+            <td>{t.triggerName}</td>
+            <td>{sourceLabel(t.source)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {listing.data?.triggers.map((t) => (
-            <tr key={`${t.className}:${t.triggerName}`}>
-              <th scope="row">{t.className}</th>
-              <td>{t.triggerName}</td>
-              <td>{sourceLabel(t.source)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {listing.data?.triggers.length === 0 && <p className="empty-state">No triggers.</p>}
       <h2>Jobs</h2>
       <ul>

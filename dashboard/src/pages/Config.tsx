@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { useApp } from '../app-context.js';
 import { Messages } from '../components/Messages.js';
 import { errorText, useAction, useLoad } from '../use-load.js';
+import { DangerButton, DataTable } from '../components/DataTable.js';
+import { ActionForm } from '../components/ActionForm.js';
 
 /** A parameter's value as the admin types it: JSON (`"text"`, `42`, `{"a":1}`, a `__type` Date or File). */
 function parseValue(text: string): unknown {
@@ -37,72 +39,51 @@ export function Config() {
         get.
       </p>
       <Messages error={config.error ?? error} notice={notice} />
-      <table className="data-table">
-        <caption className="visually-hidden">Config parameters</caption>
-        <thead>
-          <tr>
-            <th scope="col">Parameter</th>
-            <th scope="col">Value (JSON)</th>
-            <th scope="col">Master key only</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {names.map((name) =>
-            editing === name ? (
-              <ParamEditor
-                key={name}
-                name={name}
-                value={params[name]}
-                hidden={masterKeyOnly[name] === true}
-                onCancel={() => setEditing(undefined)}
-                onSave={async (valueText, hidden) => {
-                  if (await save(name, valueText, hidden)) setEditing(undefined);
-                }}
-              />
-            ) : (
-              <tr key={name} data-param={name}>
-                <th scope="row">{name}</th>
-                <td>
-                  <code>{JSON.stringify(params[name])}</code>
-                </td>
-                <td>{masterKeyOnly[name] === true ? 'yes' : 'no'}</td>
-                <td className="actions">
-                  <button type="button" disabled={readOnly} onClick={() => setEditing(name)}>
-                    Edit {name}
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={readOnly}
-                    onClick={() =>
-                      void act(`Deleted ${name}`, () =>
-                        client.config.update({ params: { [name]: { __op: 'Delete' } } }),
-                      )
-                    }
-                  >
-                    Delete {name}
-                  </button>
-                </td>
-              </tr>
-            ),
-          )}
-        </tbody>
-      </table>
+      <DataTable
+        columns={['Parameter', 'Value (JSON)', 'Master key only']}
+        actions="Actions"
+        caption="Config parameters"
+        captionHidden
+      >
+        {names.map((name) =>
+          editing === name ? (
+            <ParamEditor
+              key={name}
+              name={name}
+              value={params[name]}
+              hidden={masterKeyOnly[name] === true}
+              onCancel={() => setEditing(undefined)}
+              onSave={async (valueText, hidden) => {
+                if (await save(name, valueText, hidden)) setEditing(undefined);
+              }}
+            />
+          ) : (
+            <tr key={name} data-param={name}>
+              <th scope="row">{name}</th>
+              <td>
+                <code>{JSON.stringify(params[name])}</code>
+              </td>
+              <td>{masterKeyOnly[name] === true ? 'yes' : 'no'}</td>
+              <td className="actions">
+                <button type="button" disabled={readOnly} onClick={() => setEditing(name)}>
+                  Edit {name}
+                </button>
+                <DangerButton
+                  disabled={readOnly}
+                  onClick={() =>
+                    void act(`Deleted ${name}`, () => client.config.update({ params: { [name]: { __op: 'Delete' } } }))
+                  }
+                >
+                  Delete {name}
+                </DangerButton>
+              </td>
+            </tr>
+          ),
+        )}
+      </DataTable>
       {config.data !== undefined && names.length === 0 && <p className="empty-state">No parameters yet.</p>}
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const data = new FormData(form);
-          const name = String(data.get('name') ?? '').trim();
-          void save(name, String(data.get('value') ?? ''), data.get('masterKeyOnly') === 'on').then(
-            (ok) => ok && form.reset(),
-          );
-        }}
+      <ActionForm
+        onSubmit={(values) => save(values.text('name'), values.raw('value'), values.checked('masterKeyOnly'))}
       >
         <label>
           New parameter <input name="name" required pattern="[A-Za-z0-9_]+" disabled={readOnly} />
@@ -116,7 +97,7 @@ export function Config() {
         <button type="submit" disabled={readOnly}>
           Add parameter
         </button>
-      </form>
+      </ActionForm>
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { useApp } from '../app-context.js';
 import { Messages } from '../components/Messages.js';
 import { API_BASE } from '../session.js';
 import { errorText, useAction, useLoad } from '../use-load.js';
+import { DataTable } from '../components/DataTable.js';
 
 const PAGE_SIZE = 50;
 /** A text preview shows the file's first bytes only (a Range request), however large the file. */
@@ -73,52 +74,43 @@ export function Files() {
         </button>
       </div>
       <Messages error={page.error ?? error} notice={notice} />
-      <table className="data-table">
-        <caption className="visually-hidden">{orphans ? 'Orphan files' : 'Stored files'}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Size</th>
-            <th scope="col">Modified</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
+      <DataTable
+        columns={['Name', 'Type', 'Size', 'Modified']}
+        actions="Actions"
+        caption={orphans ? 'Orphan files' : 'Stored files'}
+        captionHidden
+      >
+        {files.map((file) => (
+          <tr key={file.name} data-file={file.name} aria-selected={preview?.name === file.name}>
+            <th scope="row">
+              <a href={proxiedURL(app.appId, file)} target="_blank" rel="noreferrer">
+                {file.name}
+              </a>
             </th>
+            <td>{file.contentType ?? ''}</td>
+            <td>{sizeText(file.size)}</td>
+            <td>{file.lastModified === undefined ? '' : new Date(file.lastModified).toLocaleString()}</td>
+            <td className="actions">
+              <button type="button" aria-label={`Preview ${file.name}`} onClick={() => setPreview(file)}>
+                Preview
+              </button>
+              <button
+                type="button"
+                className="danger"
+                disabled={session.readOnly}
+                aria-label={`Delete ${file.name}`}
+                onClick={() => {
+                  if (!window.confirm(`Delete ${file.name}? Objects that refer to it will point at nothing.`)) return;
+                  if (preview?.name === file.name) setPreview(undefined);
+                  void act(`Deleted ${file.name}`, () => client.files.remove(file.name));
+                }}
+              >
+                Delete
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {files.map((file) => (
-            <tr key={file.name} data-file={file.name} aria-selected={preview?.name === file.name}>
-              <th scope="row">
-                <a href={proxiedURL(app.appId, file)} target="_blank" rel="noreferrer">
-                  {file.name}
-                </a>
-              </th>
-              <td>{file.contentType ?? ''}</td>
-              <td>{sizeText(file.size)}</td>
-              <td>{file.lastModified === undefined ? '' : new Date(file.lastModified).toLocaleString()}</td>
-              <td className="actions">
-                <button type="button" aria-label={`Preview ${file.name}`} onClick={() => setPreview(file)}>
-                  Preview
-                </button>
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={session.readOnly}
-                  aria-label={`Delete ${file.name}`}
-                  onClick={() => {
-                    if (!window.confirm(`Delete ${file.name}? Objects that refer to it will point at nothing.`)) return;
-                    if (preview?.name === file.name) setPreview(undefined);
-                    void act(`Deleted ${file.name}`, () => client.files.remove(file.name));
-                  }}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {page.data !== undefined && files.length === 0 && (
         <p className="empty-state">{orphans ? 'No orphans on this page of files.' : 'No files.'}</p>
       )}

@@ -3,6 +3,8 @@ import type { LogEntry, RestObject } from '@strata/sdk/admin';
 import { useApp } from '../app-context.js';
 import { Messages } from '../components/Messages.js';
 import { parseJsonObject, useAction, useLoad } from '../use-load.js';
+import { DangerButton, DataTable } from '../components/DataTable.js';
+import { ActionForm } from '../components/ActionForm.js';
 
 /**
  * Cloud jobs: run one now with params, schedule runs (`/cloud_code/jobs`, parse-dashboard's format), and
@@ -80,48 +82,37 @@ function Runs(props: { version: number; selected: string | undefined; onSelect: 
     <>
       <h2>Runs</h2>
       <Messages error={runs.error} />
-      <table className="data-table">
-        <caption className="visually-hidden">The latest 50 job runs</caption>
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Status</th>
-            <th scope="col">Progress</th>
-            <th scope="col">Message</th>
-            <th scope="col">Started</th>
-            <th scope="col">Finished</th>
-            <th scope="col">
-              <span className="visually-hidden">Log</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.data?.map((run) => {
-            const progress = typeof run['progress'] === 'number' ? run['progress'] : undefined;
-            return (
-              <tr key={run.objectId} data-run-id={run.objectId} aria-selected={props.selected === run.objectId}>
-                <th scope="row">{String(run['jobName'] ?? '')}</th>
-                <td className={`status-${String(run['status'])}`}>{String(run['status'] ?? '')}</td>
-                <td>
-                  {progress !== undefined && (
-                    <progress max={100} value={progress} aria-label={`Progress of ${run.objectId}`}>
-                      {progress}%
-                    </progress>
-                  )}
-                </td>
-                <td>{typeof run['message'] === 'string' ? run['message'] : ''}</td>
-                <td>{(run.createdAt ?? '').replace('T', ' ').replace(/\.\d+Z$/, '')}</td>
-                <td>{dateOf(run['finishedAt'])}</td>
-                <td>
-                  <button type="button" className="link" onClick={() => props.onSelect(run.objectId)}>
-                    Log of {run.objectId}
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable
+        columns={['Job', 'Status', 'Progress', 'Message', 'Started', 'Finished']}
+        actions="Log"
+        caption="The latest 50 job runs"
+        captionHidden
+      >
+        {runs.data?.map((run) => {
+          const progress = typeof run['progress'] === 'number' ? run['progress'] : undefined;
+          return (
+            <tr key={run.objectId} data-run-id={run.objectId} aria-selected={props.selected === run.objectId}>
+              <th scope="row">{String(run['jobName'] ?? '')}</th>
+              <td className={`status-${String(run['status'])}`}>{String(run['status'] ?? '')}</td>
+              <td>
+                {progress !== undefined && (
+                  <progress max={100} value={progress} aria-label={`Progress of ${run.objectId}`}>
+                    {progress}%
+                  </progress>
+                )}
+              </td>
+              <td>{typeof run['message'] === 'string' ? run['message'] : ''}</td>
+              <td>{(run.createdAt ?? '').replace('T', ' ').replace(/\.\d+Z$/, '')}</td>
+              <td>{dateOf(run['finishedAt'])}</td>
+              <td>
+                <button type="button" className="link" onClick={() => props.onSelect(run.objectId)}>
+                  Log of {run.objectId}
+                </button>
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
       {runs.data?.length === 0 && <p className="empty-state">No runs yet.</p>}
     </>
   );
@@ -182,63 +173,43 @@ function Schedules(props: { jobs: readonly string[] }) {
     <>
       <h2>Schedules</h2>
       <Messages error={schedules.error ?? error} notice={notice} />
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Description</th>
-            <th scope="col">Job</th>
-            <th scope="col">Starts</th>
-            <th scope="col">Time of day (UTC)</th>
-            <th scope="col">Repeats every</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+      <DataTable columns={['Description', 'Job', 'Starts', 'Time of day (UTC)', 'Repeats every']} actions="Actions">
+        {schedules.data?.map((s) => (
+          <tr key={s.objectId}>
+            <th scope="row">{String(s['description'] ?? '')}</th>
+            <td>{String(s['jobName'] ?? '')}</td>
+            <td>{dateOf(s['startAfter'])}</td>
+            <td>{String(s['timeOfDay'] ?? '')}</td>
+            <td>{typeof s['repeatMinutes'] === 'number' ? `${s['repeatMinutes']} min` : 'once a day'}</td>
+            <td>
+              <DangerButton
+                disabled={readOnly}
+                onClick={() => void act('Deleted the schedule', () => client.jobs.removeSchedule(s.objectId))}
+              >
+                Delete schedule {String(s['description'] ?? s.objectId)}
+              </DangerButton>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {schedules.data?.map((s) => (
-            <tr key={s.objectId}>
-              <th scope="row">{String(s['description'] ?? '')}</th>
-              <td>{String(s['jobName'] ?? '')}</td>
-              <td>{dateOf(s['startAfter'])}</td>
-              <td>{String(s['timeOfDay'] ?? '')}</td>
-              <td>{typeof s['repeatMinutes'] === 'number' ? `${s['repeatMinutes']} min` : 'once a day'}</td>
-              <td>
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={readOnly}
-                  onClick={() => void act('Deleted the schedule', () => client.jobs.removeSchedule(s.objectId))}
-                >
-                  Delete schedule {String(s['description'] ?? s.objectId)}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form
+        ))}
+      </DataTable>
+      <ActionForm
         className="stack schedule-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const data = new FormData(form);
-          const repeat = String(data.get('repeatMinutes') ?? '').trim();
-          const timeOfDay = String(data.get('timeOfDay') ?? '').trim();
-          const startAfter = String(data.get('startAfter') ?? '').trim();
-          const days = DAYS.map((d) => data.get(`day-${d}`) === 'on');
-          void act('Scheduled', async () => {
-            const params = parseJsonObject(String(data.get('params') ?? ''), 'The params');
+        onSubmit={(values) => {
+          const repeat = values.text('repeatMinutes');
+          const timeOfDay = values.text('timeOfDay');
+          const startAfter = values.text('startAfter');
+          const days = DAYS.map((d) => values.checked(`day-${d}`));
+          return act('Scheduled', async () => {
+            const params = parseJsonObject(values.raw('params'), 'The params');
             await client.jobs.schedule({
-              jobName: String(data.get('jobName') ?? ''),
-              description: String(data.get('description') ?? ''),
+              jobName: values.raw('jobName'),
+              description: values.raw('description'),
               params: JSON.stringify(params),
               daysOfWeek: days,
               ...(startAfter === '' ? {} : { startAfter: new Date(`${startAfter}Z`).toISOString() }),
               ...(timeOfDay === '' ? {} : { timeOfDay: `${timeOfDay}:00.000Z` }),
               ...(repeat === '' ? {} : { repeatMinutes: Number(repeat) }),
             });
-            form.reset();
           });
         }}
       >
@@ -278,7 +249,7 @@ function Schedules(props: { jobs: readonly string[] }) {
           </fieldset>
           <button type="submit">Add schedule</button>
         </fieldset>
-      </form>
+      </ActionForm>
     </>
   );
 }

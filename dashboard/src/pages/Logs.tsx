@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { LogEntry } from '@strata/sdk/admin';
 import { useApp } from '../app-context.js';
+import { DataTable } from '../components/DataTable.js';
 
 /** Server logs (`GET /scriptlog`): level filter, request id search, and a live tail that polls. */
 export function Logs() {
@@ -54,39 +55,33 @@ export function Logs() {
           {error}
         </p>
       )}
-      <table className="log-table">
-        <caption className="visually-hidden">Most recent first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Level</th>
-            <th scope="col">Message</th>
-            <th scope="col">Request id</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry, i) => {
-            const { timestamp, level: entryLevel, message, requestId: id, ...rest } = entry;
-            return (
-              <tr key={`${timestamp}-${i}`} className={`level-${entryLevel}`}>
-                <td>{timestamp.replace('T', ' ').replace('Z', '')}</td>
-                <td>{entryLevel}</td>
-                <td>
-                  {message}
-                  {Object.keys(rest).length > 0 && <code className="extra"> {JSON.stringify(rest)}</code>}
-                </td>
-                <td>
-                  {id !== undefined && (
-                    <button type="button" className="link" onClick={() => setRequestId(id)}>
-                      {id}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable
+        columns={['Time', 'Level', 'Message', 'Request id']}
+        className="log-table"
+        caption="Most recent first"
+        captionHidden
+      >
+        {entries.map((entry, i) => {
+          const { timestamp, level: entryLevel, message, requestId: id, ...rest } = entry;
+          return (
+            <tr key={`${timestamp}-${i}`} className={`level-${entryLevel}`}>
+              <td>{timestamp.replace('T', ' ').replace('Z', '')}</td>
+              <td>{entryLevel}</td>
+              <td>
+                {message}
+                {Object.keys(rest).length > 0 && <code className="extra"> {JSON.stringify(rest)}</code>}
+              </td>
+              <td>
+                {id !== undefined && (
+                  <button type="button" className="link" onClick={() => setRequestId(id)}>
+                    {id}
+                  </button>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
       {entries.length === 0 && error === undefined && <p className="empty-state">No log lines.</p>}
     </section>
   );

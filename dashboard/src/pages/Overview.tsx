@@ -4,6 +4,7 @@ import { useApp } from '../app-context.js';
 import { UsageChart } from '../components/UsageChart.js';
 import { LiveMetrics } from '../components/LiveMetrics.js';
 import { useLoad } from '../use-load.js';
+import { DataTable } from '../components/DataTable.js';
 
 interface UsageRow {
   readonly invocations: number;
@@ -76,29 +77,19 @@ function Usage() {
       </p>
       <UsageChart hours={last24Hours(report.requests.hours)} label="Requests and errors per hour" />
       <h2>Cloud code, last 24 hours</h2>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Function or trigger</th>
-            <th scope="col">Runs</th>
-            <th scope="col">Errors</th>
-            <th scope="col">Average ms</th>
+      <DataTable columns={['Function or trigger', 'Runs', 'Errors', 'Average ms']}>
+        {report.functions.map((f) => (
+          <tr key={`${f.kind}:${f.className ?? ''}:${f.name}`} data-usage={f.name}>
+            <th scope="row">
+              {f.kind} {f.className === undefined ? '' : `${f.className}.`}
+              {f.name}
+            </th>
+            <td>{f.invocations}</td>
+            <td>{f.errors}</td>
+            <td>{f.invocations === 0 ? '' : (f.computeMs / f.invocations).toFixed(1)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {report.functions.map((f) => (
-            <tr key={`${f.kind}:${f.className ?? ''}:${f.name}`} data-usage={f.name}>
-              <th scope="row">
-                {f.kind} {f.className === undefined ? '' : `${f.className}.`}
-                {f.name}
-              </th>
-              <td>{f.invocations}</td>
-              <td>{f.errors}</td>
-              <td>{f.invocations === 0 ? '' : (f.computeMs / f.invocations).toFixed(1)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {report.functions.length === 0 && <p className="empty-state">No cloud code ran.</p>}
     </>
   );

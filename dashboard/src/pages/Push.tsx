@@ -3,6 +3,7 @@ import type { RestObject } from '@strata/sdk/admin';
 import { useApp } from '../app-context.js';
 import { Messages } from '../components/Messages.js';
 import { errorText, parseJsonObject, useAction, useLoad } from '../use-load.js';
+import { DataTable } from '../components/DataTable.js';
 
 const DEVICE_TYPES = ['ios', 'android', 'web'] as const;
 
@@ -259,37 +260,28 @@ function Campaigns(props: { version: number }) {
     <>
       <h2>Campaigns</h2>
       <Messages error={campaigns.error} />
-      <table className="data-table">
-        <caption className="visually-hidden">Pushes, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Sent or scheduled for</th>
-            <th scope="col">Message</th>
-            <th scope="col">Audience</th>
-            <th scope="col">Status</th>
-            <th scope="col">Sent</th>
-            <th scope="col">Failed</th>
+      <DataTable
+        columns={['Sent or scheduled for', 'Message', 'Audience', 'Status', 'Sent', 'Failed']}
+        caption="Pushes, newest first"
+        captionHidden
+      >
+        {campaigns.data?.map((c: RestObject) => (
+          <tr key={c.objectId} data-push-id={c.objectId}>
+            <th scope="row">
+              {String(c['pushTime'] ?? c.createdAt ?? '')
+                .replace('T', ' ')
+                .replace(/\.\d+Z?$/, '')}
+            </th>
+            <td>{parsedText(c['payload'])}</td>
+            <td>
+              <code>{typeof c['query'] === 'string' ? c['query'] : JSON.stringify(c['query'] ?? {})}</code>
+            </td>
+            <td className={c['status'] === 'failed' ? 'status-failed' : undefined}>{String(c['status'] ?? '')}</td>
+            <td>{typeof c['numSent'] === 'number' ? c['numSent'] : ''}</td>
+            <td>{typeof c['numFailed'] === 'number' ? c['numFailed'] : ''}</td>
           </tr>
-        </thead>
-        <tbody>
-          {campaigns.data?.map((c: RestObject) => (
-            <tr key={c.objectId} data-push-id={c.objectId}>
-              <th scope="row">
-                {String(c['pushTime'] ?? c.createdAt ?? '')
-                  .replace('T', ' ')
-                  .replace(/\.\d+Z?$/, '')}
-              </th>
-              <td>{parsedText(c['payload'])}</td>
-              <td>
-                <code>{typeof c['query'] === 'string' ? c['query'] : JSON.stringify(c['query'] ?? {})}</code>
-              </td>
-              <td className={c['status'] === 'failed' ? 'status-failed' : undefined}>{String(c['status'] ?? '')}</td>
-              <td>{typeof c['numSent'] === 'number' ? c['numSent'] : ''}</td>
-              <td>{typeof c['numFailed'] === 'number' ? c['numFailed'] : ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {campaigns.data?.length === 0 && <p className="empty-state">No pushes yet.</p>}
     </>
   );

@@ -4,6 +4,8 @@ import { useApp } from '../app-context.js';
 import { ClpEditor } from '../components/ClpEditor.js';
 import { navigate, routeHref } from '../router.js';
 import { orderedFields } from '../values.js';
+import { DangerButton, DataTable } from '../components/DataTable.js';
+import { ActionForm } from '../components/ActionForm.js';
 
 const TYPES: readonly FieldType[] = [
   'String',
@@ -63,12 +65,12 @@ export function Schema() {
             </li>
           ))}
         </ul>
-        <form
+        <ActionForm
           className="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const name = String(new FormData(e.currentTarget).get('className') ?? '').trim();
-            void act(`Created ${name}`, async () => {
+          resetOnSuccess={false}
+          onSubmit={(values) => {
+            const name = values.text('className');
+            return act(`Created ${name}`, async () => {
               await client.schemas.create({ className: name });
               navigate(routeHref({ appId: app.appId, page: 'schema', rest: [name] }));
             });
@@ -79,7 +81,7 @@ export function Schema() {
           <button type="submit" disabled={readOnly}>
             Create class
           </button>
-        </form>
+        </ActionForm>
       </nav>
       <section className="class-view" aria-label="Schema">
         {error !== undefined && (
@@ -115,63 +117,48 @@ function ClassDetail(props: {
     <div className="schema-detail">
       <h1>{schema.className}</h1>
       <h2>Fields</h2>
-      <table className="log-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Required</th>
-            <th scope="col">Default</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {fields.map((name) => {
-            const field = schema.fields[name];
-            return (
-              <tr key={name}>
-                <th scope="row">{name}</th>
-                <td>
-                  {field?.type}
-                  {field?.targetClass === undefined ? '' : `<${field.targetClass}>`}
-                </td>
-                <td>{field?.required === true ? 'yes' : ''}</td>
-                <td>{field?.defaultValue === undefined ? '' : JSON.stringify(field.defaultValue)}</td>
-                <td>
-                  {!DEFAULT_FIELDS.has(name) && (
-                    <button
-                      type="button"
-                      className="danger"
-                      disabled={readOnly}
-                      aria-label={`Delete field ${name}`}
-                      onClick={() => {
-                        if (window.confirm(`Delete ${name} and its data from every ${schema.className}?`)) {
-                          void act(`Deleted ${name}`, () =>
-                            client.schemas.update(schema.className, { fields: { [name]: { __op: 'Delete' } } }),
-                          );
-                        }
-                      }}
-                    >
-                      Delete
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <form
-        className="inline-form"
-        aria-label="Add a field"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const data = new FormData(e.currentTarget);
-          const name = String(data.get('name') ?? '').trim();
-          const target = String(data.get('targetClass') ?? '').trim();
-          const defaultText = String(data.get('defaultValue') ?? '').trim();
+      <DataTable columns={['Name', 'Type', 'Required', 'Default']} actions="Actions" className="log-table">
+        {fields.map((name) => {
+          const field = schema.fields[name];
+          return (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              <td>
+                {field?.type}
+                {field?.targetClass === undefined ? '' : `<${field.targetClass}>`}
+              </td>
+              <td>{field?.required === true ? 'yes' : ''}</td>
+              <td>{field?.defaultValue === undefined ? '' : JSON.stringify(field.defaultValue)}</td>
+              <td>
+                {!DEFAULT_FIELDS.has(name) && (
+                  <button
+                    type="button"
+                    className="danger"
+                    disabled={readOnly}
+                    aria-label={`Delete field ${name}`}
+                    onClick={() => {
+                      if (window.confirm(`Delete ${name} and its data from every ${schema.className}?`)) {
+                        void act(`Deleted ${name}`, () =>
+                          client.schemas.update(schema.className, { fields: { [name]: { __op: 'Delete' } } }),
+                        );
+                      }
+                    }}
+                  >
+                    Delete
+                  </button>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
+      <ActionForm
+        label="Add a field"
+        resetOnSuccess={false}
+        onSubmit={(values) => {
+          const name = values.text('name');
+          const target = values.text('targetClass');
+          const defaultText = values.text('defaultValue');
           let defaultValue: unknown;
           if (defaultText !== '') {
             try {
@@ -183,10 +170,10 @@ function ClassDetail(props: {
           const field = {
             type,
             ...(type === 'Pointer' || type === 'Relation' ? { targetClass: target } : {}),
-            ...(data.get('required') === 'on' ? { required: true } : {}),
+            ...(values.checked('required') ? { required: true } : {}),
             ...(defaultValue === undefined ? {} : { defaultValue }),
           };
-          void act(`Added ${name}`, () => client.schemas.update(schema.className, { fields: { [name]: field } }));
+          return act(`Added ${name}`, () => client.schemas.update(schema.className, { fields: { [name]: field } }));
         }}
       >
         <label>
@@ -214,7 +201,7 @@ function ClassDetail(props: {
         <button type="submit" disabled={readOnly}>
           Add field
         </button>
-      </form>
+      </ActionForm>
       <h2>Indexes</h2>
       <ul>
         {Object.entries(schema.indexes ?? {}).map(([name, spec]) => (
@@ -236,15 +223,13 @@ function ClassDetail(props: {
           </li>
         ))}
       </ul>
-      <form
-        className="inline-form"
-        aria-label="Add an index"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const data = new FormData(e.currentTarget);
-          const field = String(data.get('field') ?? '');
-          const dir = data.get('direction') === '-1' ? -1 : 1;
-          void act(`Indexed ${field}`, () =>
+      <ActionForm
+        label="Add an index"
+        resetOnSuccess={false}
+        onSubmit={(values) => {
+          const field = values.raw('field');
+          const dir = values.raw('direction') === '-1' ? -1 : 1;
+          return act(`Indexed ${field}`, () =>
             client.schemas.update(schema.className, { indexes: { [`${field}_${dir}`]: { [field]: dir } } }),
           );
         }}
@@ -267,7 +252,7 @@ function ClassDetail(props: {
         <button type="submit" disabled={readOnly}>
           Add index
         </button>
-      </form>
+      </ActionForm>
       <h2>Class-level permissions</h2>
       <ClpEditor
         schema={schema}
@@ -277,9 +262,7 @@ function ClassDetail(props: {
         }
       />
       <h2>Danger zone</h2>
-      <button
-        type="button"
-        className="danger"
+      <DangerButton
         disabled={readOnly}
         onClick={() => {
           if (window.confirm(`Delete the class ${schema.className}? It must be empty.`)) {
@@ -291,7 +274,7 @@ function ClassDetail(props: {
         }}
       >
         Delete class
-      </button>
+      </DangerButton>
     </div>
   );
 }

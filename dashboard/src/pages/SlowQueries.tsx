@@ -2,6 +2,7 @@ import type { SlowQuery } from '@strata/sdk/admin';
 import { useApp } from '../app-context.js';
 import { Messages } from '../components/Messages.js';
 import { useAction, useLoad } from '../use-load.js';
+import { DataTable } from '../components/DataTable.js';
 
 /** `region_1_amount_-1`: Parse's own naming of an index by its keys. */
 function indexName(spec: Readonly<Record<string, 1 | -1>>): string {
@@ -49,62 +50,52 @@ export function SlowQueries() {
         </button>
       </div>
       <Messages error={list.error ?? error} notice={notice} />
-      <table className="data-table">
-        <caption className="visually-hidden">Slow query shapes, most total time first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Class</th>
-            <th scope="col">Shape</th>
-            <th scope="col">Count</th>
-            <th scope="col">Average ms</th>
-            <th scope="col">Max ms</th>
-            <th scope="col">Index used</th>
-            <th scope="col">Suggested index</th>
+      <DataTable
+        columns={['Class', 'Shape', 'Count', 'Average ms', 'Max ms', 'Index used', 'Suggested index']}
+        caption="Slow query shapes, most total time first"
+        captionHidden
+      >
+        {list.data?.map((q: SlowQuery) => (
+          <tr key={`${q.className}:${q.shape}`} data-shape={q.shape}>
+            <th scope="row">{q.className}</th>
+            <td>
+              <code>{q.shape}</code>
+              {q.plan !== undefined && (
+                <details>
+                  <summary>Plan</summary>
+                  <pre>{q.plan}</pre>
+                </details>
+              )}
+            </td>
+            <td>{q.count}</td>
+            <td>{(q.totalMs / q.count).toFixed(1)}</td>
+            <td>{q.maxMs.toFixed(1)}</td>
+            <td className={q.indexed === false ? 'status-failed' : undefined}>
+              {q.indexed === null ? 'unknown' : q.indexed ? 'yes' : 'no (full scan)'}
+            </td>
+            <td>
+              {q.suggestedIndex !== undefined && (
+                <>
+                  <code>{indexText(q.suggestedIndex)}</code>{' '}
+                  <button
+                    type="button"
+                    className="primary"
+                    disabled={readOnly}
+                    onClick={() => {
+                      const spec = q.suggestedIndex ?? {};
+                      void act(`Created index ${indexName(spec)} on ${q.className}`, () =>
+                        client.schemas.update(q.className, { indexes: { [indexName(spec)]: spec } }),
+                      );
+                    }}
+                  >
+                    Create index on {q.className} {indexText(q.suggestedIndex)}
+                  </button>
+                </>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {list.data?.map((q: SlowQuery) => (
-            <tr key={`${q.className}:${q.shape}`} data-shape={q.shape}>
-              <th scope="row">{q.className}</th>
-              <td>
-                <code>{q.shape}</code>
-                {q.plan !== undefined && (
-                  <details>
-                    <summary>Plan</summary>
-                    <pre>{q.plan}</pre>
-                  </details>
-                )}
-              </td>
-              <td>{q.count}</td>
-              <td>{(q.totalMs / q.count).toFixed(1)}</td>
-              <td>{q.maxMs.toFixed(1)}</td>
-              <td className={q.indexed === false ? 'status-failed' : undefined}>
-                {q.indexed === null ? 'unknown' : q.indexed ? 'yes' : 'no (full scan)'}
-              </td>
-              <td>
-                {q.suggestedIndex !== undefined && (
-                  <>
-                    <code>{indexText(q.suggestedIndex)}</code>{' '}
-                    <button
-                      type="button"
-                      className="primary"
-                      disabled={readOnly}
-                      onClick={() => {
-                        const spec = q.suggestedIndex ?? {};
-                        void act(`Created index ${indexName(spec)} on ${q.className}`, () =>
-                          client.schemas.update(q.className, { indexes: { [indexName(spec)]: spec } }),
-                        );
-                      }}
-                    >
-                      Create index on {q.className} {indexText(q.suggestedIndex)}
-                    </button>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {list.data?.length === 0 && <p className="empty-state">No slow queries recorded.</p>}
     </section>
   );

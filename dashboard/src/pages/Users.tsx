@@ -4,6 +4,8 @@ import { useApp } from '../app-context.js';
 import { Messages } from '../components/Messages.js';
 import { routeHref } from '../router.js';
 import { useAction, useLoad } from '../use-load.js';
+import { DangerButton, DataTable } from '../components/DataTable.js';
+import { ActionForm } from '../components/ActionForm.js';
 
 const TABS = [
   { id: 'users', label: 'Users' },
@@ -89,51 +91,41 @@ function UserList() {
         Find users by username <input value={search} onChange={(e) => setSearch(e.target.value)} type="search" />
       </label>
       <Messages error={users.error ?? error} notice={notice} />
-      <table className="data-table">
-        <caption className="visually-hidden">Users, by username (first 100)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Email</th>
-            <th scope="col">Verified</th>
-            <th scope="col">Created</th>
-            <th scope="col">Sessions</th>
+      <DataTable
+        columns={['Username', 'Email', 'Verified', 'Created', 'Sessions']}
+        caption="Users, by username (first 100)"
+        captionHidden
+      >
+        {users.data?.map((user) => (
+          <tr key={user.objectId}>
+            <th scope="row">
+              {String(user['username'] ?? '')} <span className="muted">{user.objectId}</span>
+            </th>
+            <td>{typeof user['email'] === 'string' ? user['email'] : ''}</td>
+            <td>{user['emailVerified'] === true ? 'yes' : ''}</td>
+            <td>{dateText(user.createdAt)}</td>
+            <td className="actions">
+              <button
+                type="button"
+                onClick={() => setSelected(selected === user.objectId ? undefined : user.objectId)}
+                aria-expanded={selected === user.objectId}
+              >
+                Sessions of {String(user['username'] ?? user.objectId)}
+              </button>
+              <DangerButton
+                disabled={session.readOnly}
+                onClick={() =>
+                  void act(`Signed ${String(user['username'])} out everywhere`, () =>
+                    revokeAllSessions(client, user.objectId),
+                  )
+                }
+              >
+                Revoke all sessions of {String(user['username'] ?? user.objectId)}
+              </DangerButton>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {users.data?.map((user) => (
-            <tr key={user.objectId}>
-              <th scope="row">
-                {String(user['username'] ?? '')} <span className="muted">{user.objectId}</span>
-              </th>
-              <td>{typeof user['email'] === 'string' ? user['email'] : ''}</td>
-              <td>{user['emailVerified'] === true ? 'yes' : ''}</td>
-              <td>{dateText(user.createdAt)}</td>
-              <td className="actions">
-                <button
-                  type="button"
-                  onClick={() => setSelected(selected === user.objectId ? undefined : user.objectId)}
-                  aria-expanded={selected === user.objectId}
-                >
-                  Sessions of {String(user['username'] ?? user.objectId)}
-                </button>
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={session.readOnly}
-                  onClick={() =>
-                    void act(`Signed ${String(user['username'])} out everywhere`, () =>
-                      revokeAllSessions(client, user.objectId),
-                    )
-                  }
-                >
-                  Revoke all sessions of {String(user['username'] ?? user.objectId)}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {users.data?.length === 0 && <p className="empty-state">No users.</p>}
       {selected !== undefined && <SessionList userId={selected} key={selected} />}
     </div>
@@ -164,51 +156,39 @@ function SessionList(props: { userId?: string }) {
     <div className="stack">
       <h2>{title}</h2>
       <Messages error={sessions.error ?? error} notice={notice} />
-      <table className="data-table">
-        <caption className="visually-hidden">{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Session</th>
-            <th scope="col">User</th>
-            <th scope="col">Created with</th>
-            <th scope="col">Created</th>
-            <th scope="col">Expires</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {sessions.data?.map((s: RestObject) => {
-            const user = s['user'] as { username?: string; objectId?: string } | undefined;
-            const createdWith = s['createdWith'] as { action?: string; authProvider?: string } | undefined;
-            return (
-              <tr key={s.objectId} data-session-id={s.objectId}>
-                <th scope="row">{s.objectId}</th>
-                <td>{user?.username ?? user?.objectId ?? ''}</td>
-                <td>
-                  {createdWith?.action ?? ''}
-                  {createdWith?.authProvider === undefined ? '' : ` (${createdWith.authProvider})`}
-                </td>
-                <td>{dateText(s.createdAt)}</td>
-                <td>{dateText(s['expiresAt'])}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={session.readOnly}
-                    onClick={() =>
-                      void act(`Revoked session ${s.objectId}`, () => client.objects.remove('_Session', s.objectId))
-                    }
-                  >
-                    Revoke session {s.objectId}
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable
+        columns={['Session', 'User', 'Created with', 'Created', 'Expires']}
+        actions="Actions"
+        caption={title}
+        captionHidden
+      >
+        {sessions.data?.map((s: RestObject) => {
+          const user = s['user'] as { username?: string; objectId?: string } | undefined;
+          const createdWith = s['createdWith'] as { action?: string; authProvider?: string } | undefined;
+          return (
+            <tr key={s.objectId} data-session-id={s.objectId}>
+              <th scope="row">{s.objectId}</th>
+              <td>{user?.username ?? user?.objectId ?? ''}</td>
+              <td>
+                {createdWith?.action ?? ''}
+                {createdWith?.authProvider === undefined ? '' : ` (${createdWith.authProvider})`}
+              </td>
+              <td>{dateText(s.createdAt)}</td>
+              <td>{dateText(s['expiresAt'])}</td>
+              <td>
+                <DangerButton
+                  disabled={session.readOnly}
+                  onClick={() =>
+                    void act(`Revoked session ${s.objectId}`, () => client.objects.remove('_Session', s.objectId))
+                  }
+                >
+                  Revoke session {s.objectId}
+                </DangerButton>
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
       {sessions.data?.length === 0 && <p className="empty-state">No sessions.</p>}
     </div>
   );
@@ -222,17 +202,13 @@ function RoleList() {
   return (
     <div className="stack">
       <Messages error={roles.error ?? error} notice={notice} />
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const name = String(new FormData(form).get('roleName') ?? '').trim();
-          void act(`Created role ${name}`, async () => {
-            // Readable by everyone (clients resolve role names), writable by the master key only.
-            await client.objects.create('_Role', { name, ACL: { '*': { read: true } } });
-            form.reset();
-          });
+      <ActionForm
+        onSubmit={(values) => {
+          const name = values.text('roleName');
+          // Readable by everyone (clients resolve role names), writable by the master key only.
+          return act(`Created role ${name}`, () =>
+            client.objects.create('_Role', { name, ACL: { '*': { read: true } } }),
+          );
         }}
       >
         <label>
@@ -241,7 +217,7 @@ function RoleList() {
         <button type="submit" disabled={session.readOnly}>
           Create role
         </button>
-      </form>
+      </ActionForm>
       <ul className="pill-list">
         {roles.data?.map((role) => (
           <li key={role.objectId}>
@@ -313,16 +289,10 @@ function RoleMembers(props: { role: RestObject }) {
           </li>
         ))}
       </ul>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const text = String(new FormData(form).get('member') ?? '').trim();
-          void act(`Added ${text} to ${name}`, async () => {
-            await change('users', 'AddRelation', await findUser(text));
-            form.reset();
-          });
+      <ActionForm
+        onSubmit={(values) => {
+          const text = values.text('member');
+          return act(`Added ${text} to ${name}`, async () => change('users', 'AddRelation', await findUser(text)));
         }}
       >
         <label>
@@ -331,7 +301,7 @@ function RoleMembers(props: { role: RestObject }) {
         <button type="submit" disabled={session.readOnly}>
           Add user
         </button>
-      </form>
+      </ActionForm>
       <h3>Roles in {name}</h3>
       <p className="muted">Members of these roles are members of {name} too.</p>
       <ul>
@@ -351,16 +321,10 @@ function RoleMembers(props: { role: RestObject }) {
           </li>
         ))}
       </ul>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const text = String(new FormData(form).get('childRole') ?? '').trim();
-          void act(`Added role ${text} to ${name}`, async () => {
-            await change('roles', 'AddRelation', await findRole(text));
-            form.reset();
-          });
+      <ActionForm
+        onSubmit={(values) => {
+          const text = values.text('childRole');
+          return act(`Added role ${text} to ${name}`, async () => change('roles', 'AddRelation', await findRole(text)));
         }}
       >
         <label>
@@ -369,7 +333,7 @@ function RoleMembers(props: { role: RestObject }) {
         <button type="submit" disabled={session.readOnly}>
           Add role
         </button>
-      </form>
+      </ActionForm>
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { useApp } from '../app-context.js';
 import { Messages } from '../components/Messages.js';
 import { useAction, useLoad } from '../use-load.js';
+import { DangerButton, DataTable } from '../components/DataTable.js';
+import { ActionForm } from '../components/ActionForm.js';
 
 /** The triggers a webhook can be registered for (Parse's `/hooks/triggers` names). */
 const TRIGGERS = [
@@ -35,49 +37,31 @@ export function Webhooks() {
       </p>
       <Messages error={hooks.error ?? error} notice={notice} />
       <h2>Function webhooks</h2>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Function</th>
-            <th scope="col">URL</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+      <DataTable columns={['Function', 'URL']} actions="Actions">
+        {hooks.data?.functions.map((hook) => (
+          <tr key={hook.functionName}>
+            <th scope="row">{hook.functionName}</th>
+            <td>
+              <code>{hook.url}</code>
+            </td>
+            <td>
+              <DangerButton
+                disabled={readOnly}
+                onClick={() =>
+                  void act(`Deleted ${hook.functionName}`, () => client.hooks.removeFunction(hook.functionName))
+                }
+              >
+                Delete webhook {hook.functionName}
+              </DangerButton>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {hooks.data?.functions.map((hook) => (
-            <tr key={hook.functionName}>
-              <th scope="row">{hook.functionName}</th>
-              <td>
-                <code>{hook.url}</code>
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={readOnly}
-                  onClick={() =>
-                    void act(`Deleted ${hook.functionName}`, () => client.hooks.removeFunction(hook.functionName))
-                  }
-                >
-                  Delete webhook {hook.functionName}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const data = new FormData(form);
-          const functionName = String(data.get('functionName') ?? '').trim();
-          const url = String(data.get('url') ?? '').trim();
-          void act(`Added ${functionName}`, () => client.hooks.createFunction({ functionName, url })).then(
-            (ok) => ok && form.reset(),
+        ))}
+      </DataTable>
+      <ActionForm
+        onSubmit={(values) => {
+          const functionName = values.text('functionName');
+          return act(`Added ${functionName}`, () =>
+            client.hooks.createFunction({ functionName, url: values.text('url') }),
           );
         }}
       >
@@ -90,57 +74,38 @@ export function Webhooks() {
         <button type="submit" disabled={readOnly}>
           Add function webhook
         </button>
-      </form>
+      </ActionForm>
       <h2>Trigger webhooks</h2>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Class</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">URL</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+      <DataTable columns={['Class', 'Trigger', 'URL']} actions="Actions">
+        {hooks.data?.triggers.map((hook) => (
+          <tr key={`${hook.className}:${hook.triggerName}`}>
+            <th scope="row">{hook.className}</th>
+            <td>{hook.triggerName}</td>
+            <td>
+              <code>{hook.url}</code>
+            </td>
+            <td>
+              <DangerButton
+                disabled={readOnly}
+                onClick={() =>
+                  void act(`Deleted ${hook.triggerName} on ${hook.className}`, () =>
+                    client.hooks.removeTrigger(hook.className, hook.triggerName),
+                  )
+                }
+              >
+                Delete webhook {hook.triggerName} {hook.className}
+              </DangerButton>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {hooks.data?.triggers.map((hook) => (
-            <tr key={`${hook.className}:${hook.triggerName}`}>
-              <th scope="row">{hook.className}</th>
-              <td>{hook.triggerName}</td>
-              <td>
-                <code>{hook.url}</code>
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={readOnly}
-                  onClick={() =>
-                    void act(`Deleted ${hook.triggerName} on ${hook.className}`, () =>
-                      client.hooks.removeTrigger(hook.className, hook.triggerName),
-                    )
-                  }
-                >
-                  Delete webhook {hook.triggerName} {hook.className}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const data = new FormData(form);
-          const className = String(data.get('className') ?? '').trim();
-          const triggerName = String(data.get('triggerName') ?? '');
-          const url = String(data.get('url') ?? '').trim();
-          void act(`Added ${triggerName} on ${className}`, () =>
-            client.hooks.createTrigger({ className, triggerName, url }),
-          ).then((ok) => ok && form.reset());
+        ))}
+      </DataTable>
+      <ActionForm
+        onSubmit={(values) => {
+          const className = values.text('className');
+          const triggerName = values.raw('triggerName');
+          return act(`Added ${triggerName} on ${className}`, () =>
+            client.hooks.createTrigger({ className, triggerName, url: values.text('url') }),
+          );
         }}
       >
         <label>
@@ -160,7 +125,7 @@ export function Webhooks() {
         <button type="submit" disabled={readOnly}>
           Add trigger webhook
         </button>
-      </form>
+      </ActionForm>
     </section>
   );
 }
