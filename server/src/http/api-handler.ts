@@ -49,7 +49,8 @@ export async function handleApiRequest(
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     // A file upload with header credentials streams its body to the route; everything else is JSON.
-    const declared = options.dispatcher.route(req.method ?? 'GET', path);
+    const declaredMatch = options.dispatcher.match(req.method ?? 'GET', path);
+    const declared = declaredMatch?.route;
     streaming = declared?.body === 'stream' && hasHeaderCredentials(req.headers);
     const limit = declared?.bodyLimit ?? options.maxBodySize;
     const contentType = req.headers['content-type'];
@@ -60,37 +61,40 @@ export async function handleApiRequest(
           ? await readMultipartBody(req, { limit, contentType })
           : await readJsonBody(req, { limit });
     const method = effectiveMethod(req.method ?? 'GET', body);
-    const matched = method === req.method ? declared : options.dispatcher.route(method, path);
-    if (http.observation !== undefined && matched !== undefined) http.observation.route = matched.path;
+    const matchedRoute = method === req.method ? declaredMatch : options.dispatcher.match(method, path);
+    if (http.observation !== undefined && matchedRoute !== undefined) http.observation.route = matchedRoute.route.path;
     const ip = client.ip;
     const wire = readWireCredentials({ headers: req.headers, body });
     const credentials = options.credentials.resolve(wire.presented, { ip });
     const context = parseContext(wire.rawContext);
     // Writes carrying X-Parse-Request-Id run once (rest.md §1.7); the rules live in core.
     const requestId = writeRequestId(req, method);
-    const response = await options.dispatcher.dispatch({
-      method,
-      path,
-      query: queryAt === -1 ? {} : parseQueryString(url.slice(queryAt + 1)),
-      body,
-      caller: { credentials },
-      context,
-      mountURL:
-        options.publicServerURL ?? `${client.protocol}://${req.headers.host ?? 'localhost'}${options.mountPath}`,
-      ...(requestId === undefined
-        ? {}
-        : {
-            requestId: {
-              id: requestId,
-              fingerprint: requestFingerprint({ method, url, credentials, body, headers: req.headers }),
-            },
-          }),
-      headers: req.headers,
-      log,
-      ...(ip === undefined ? {} : { ip }),
-      ...(streaming ? { rawBody: req } : {}),
-      ...(wire.contentType === undefined ? {} : { contentType: wire.contentType }),
-    });
+    const response = await options.dispatcher.dispatch(
+      {
+        method,
+        path,
+        query: queryAt === -1 ? {} : parseQueryString(url.slice(queryAt + 1)),
+        body,
+        caller: { credentials },
+        context,
+        mountURL:
+          options.publicServerURL ?? `${client.protocol}://${req.headers.host ?? 'localhost'}${options.mountPath}`,
+        ...(requestId === undefined
+          ? {}
+          : {
+              requestId: {
+                id: requestId,
+                fingerprint: requestFingerprint({ method, url, credentials, body, headers: req.headers }),
+              },
+            }),
+        headers: req.headers,
+        log,
+        ...(ip === undefined ? {} : { ip }),
+        ...(streaming ? { rawBody: req } : {}),
+        ...(wire.contentType === undefined ? {} : { contentType: wire.contentType }),
+      },
+      matchedRoute,
+    );
     sendJson(res, response);
   } catch (err) {
     // An upload refused before its body was read (too large, not allowed): answer, then close.

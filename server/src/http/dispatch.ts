@@ -71,12 +71,20 @@ export class Dispatcher {
   }
 
   /**
+   * The route and path parameters a method and path reach, if any: the listener matches once, reads the route's
+   * body rules, and hands the match back to `plan` so the path is not matched twice.
+   */
+  match(method: string, path: string): RouteMatch | undefined {
+    return this.#routes.match(method, path);
+  }
+
+  /**
    * Matches the route: nothing → 404 `{"error":"Cannot <method> <path>"}`; with `batched`, a route `/batch`
    * may not call (nested batches, anything but object and user operations) → 107 "cannot route".
    */
-  plan(request: DispatchRequest, options: { batched?: boolean } = {}): DispatchPlan {
+  plan(request: DispatchRequest, options: { batched?: boolean; matched?: RouteMatch } = {}): DispatchPlan {
     const { method, path } = request;
-    const match = this.#routes.match(method, path);
+    const match = options.matched ?? this.#routes.match(method, path);
     if (options.batched === true) {
       if (match === undefined || match.route.batchable !== true) {
         throw new ParseError(ErrorCode.INVALID_JSON, { message: `cannot route ${method} ${path}` });
@@ -120,9 +128,9 @@ export class Dispatcher {
     return once({ core, requestId: request.requestId, run: handle });
   }
 
-  /** `plan` and `run`. */
-  dispatch(request: DispatchRequest): Promise<ApiResponse> {
-    return this.run(this.plan(request));
+  /** `plan` and `run`; `matched`: what `match` answered for this request's method and path. */
+  dispatch(request: DispatchRequest, matched?: RouteMatch): Promise<ApiResponse> {
+    return this.run(this.plan(request, matched === undefined ? {} : { matched }));
   }
 
   /**

@@ -61,6 +61,9 @@ function logOne(options: {
   ip: string | undefined;
 }): void {
   const { logger, req, res, requestId, ip } = options;
+  // Request lines are written at info (successful probes at debug): below that level nothing is prepared, so a
+  // server logging warnings only pays nothing per request.
+  if (!logger.isLevelEnabled('info')) return;
   const started = performance.now();
   res.once('close', () => {
     const url = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
