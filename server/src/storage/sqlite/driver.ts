@@ -21,6 +21,15 @@ export type RawRow = readonly SqlValue[];
 const MAX_CACHED_STATEMENTS = 1000;
 /** Each compiled RE2 program may hold a few MB of DFA states, so few are kept. */
 const MAX_CACHED_REGEXPS = 64;
+/** Thrown by `strata_rows_left` when a bounded statement visits one row too many (never leaves the driver). */
+const OVER_ROW_BUDGET = Symbol('strata.overRowBudget');
+
+/**
+ * The SQL function a bounded read's WHERE starts with: `strata_rows_left(rowid) AND (...)`. Every row the
+ * statement visits calls it before any other term (an expression on the rowid alone is covered by every index,
+ * so SQLite tests it first, even before reading the row), and past the budget it stops the statement.
+ */
+export const ROWS_LEFT_SQL = 'strata_rows_left(rowid)';
 
 /**
  * The SQLite driver: one better-sqlite3 connection with Strata's pragmas, a prepared-statement cache
@@ -35,6 +44,8 @@ export class SqliteDriver {
   private readonly columns = new Map<string, ReadonlySet<string>>();
   /** Bumped whenever DDL may have changed a table, so callers can tell their cached checks are stale. */
   ddlVersion = 0;
+  /** Rows a bounded statement (`allRawWithin`) may still visit; unbounded otherwise. */
+  private rowsLeft = Number.POSITIVE_INFINITY;
 
   constructor(options: SqliteDriverOptions) {
     try {
@@ -49,6 +60,13 @@ export class SqliteDriver {
       this.db.pragma('foreign_keys = OFF');
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
       this.db.function('regexp', { varargs: true, deterministic: true }, (...args: unknown[]) => this.regexp(args));
+      // Not deterministic: SQLite must call it for every row, never once for the statement. One argument (the
+      // rowid: better-sqlite3 takes the arity from the parameter list), unused.
+      this.db.function('strata_rows_left', { deterministic: false }, (_rowid: unknown) => {
+        this.rowsLeft -= 1;
+        if (this.rowsLeft < 0) throw OVER_ROW_BUDGET;
+        return 1;
+      });
       registerGeoFunctions(this.db);
     } catch (err) {
       throw toStorageError(err);
@@ -99,16 +117,37 @@ export class SqliteDriver {
    */
   allRaw(sql: string, params: readonly unknown[] = []): RawRow[] {
     try {
-      let stmt = this.rawStatements.get(sql);
-      if (stmt === undefined) {
-        if (this.rawStatements.size >= MAX_CACHED_STATEMENTS) this.forgetStatements();
-        stmt = this.db.prepare(sql).raw(true);
-        this.rawStatements.set(sql, stmt);
-      }
-      return stmt.all(...params) as RawRow[];
+      return this.rawStatement(sql).all(...params) as RawRow[];
     } catch (err) {
       throw toStorageError(err);
     }
+  }
+
+  /**
+   * `allRaw` for a statement whose WHERE starts with `ROWS_LEFT_SQL`: `undefined`, having stopped it, once it
+   * visits more than `maxRows` rows. A read that cannot be known cheap in advance runs here on the calling thread
+   * with bounded work, instead of paying a trip to a read thread.
+   */
+  allRawWithin(sql: string, params: readonly unknown[], maxRows: number): RawRow[] | undefined {
+    this.rowsLeft = maxRows;
+    try {
+      return this.rawStatement(sql).all(...params) as RawRow[];
+    } catch (err) {
+      if (err === OVER_ROW_BUDGET) return undefined;
+      throw toStorageError(err);
+    } finally {
+      this.rowsLeft = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  private rawStatement(sql: string): Statement {
+    let stmt = this.rawStatements.get(sql);
+    if (stmt === undefined) {
+      if (this.rawStatements.size >= MAX_CACHED_STATEMENTS) this.forgetStatements();
+      stmt = this.db.prepare(sql).raw(true);
+      this.rawStatements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   all(sql: string, params: readonly unknown[] = []): Row[] {

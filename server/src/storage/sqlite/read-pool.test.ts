@@ -100,6 +100,42 @@ describe('sqlite read pool', () => {
     }
   });
 
+  it('a find over the row budget of the event loop goes to a thread, with the same answer, as its SQL does later', async () => {
+    const storage: StorageAdapter = createSqliteStorage({ path: nextPath(), readThreads: 1 });
+    await storage.initialize();
+    await storage.createClass(schema);
+    await storage.transaction(async (tx) => {
+      for (let i = 1; i <= 1200; i++) {
+        await tx.storage.insert({
+          schema,
+          object: { objectId: `b${i}`, createdAt: at, updatedAt: at, fields: { n: i } },
+        });
+      }
+    });
+    const sort = [{ path: ['n'] as const, direction: -1 as const }];
+    // A page of 20 visits 20 rows (answered on the event loop); 1,200 rows, or a filter that rejects all but
+    // the last rows, visit more than the budget (answered by the thread): every answer is the full one.
+    const page = await storage.find({ schema, where: all, sort, limit: 20 });
+    assert.deepEqual(
+      page.map((o) => o.fields['n']),
+      Array.from({ length: 20 }, (_, k) => 1200 - k),
+    );
+    for (let round = 0; round < 2; round++) {
+      assert.equal((await storage.find({ schema, where: all })).length, 1200);
+      const few = await storage.find({
+        schema,
+        where: { kind: 'compare', path: ['n'], op: 'lte', value: 3 },
+        sort,
+        limit: 20,
+      });
+      assert.deepEqual(
+        few.map((o) => o.fields['n']),
+        [3, 2, 1],
+      );
+    }
+    await storage.close();
+  });
+
   it('answers a broken statement with a storage error, and the thread keeps serving', async () => {
     const path = nextPath();
     const storage = createSqliteStorage({ path });

@@ -16,7 +16,15 @@ export class SqliteState {
   gate: Promise<void> | null = null;
   savepoints = 0;
   closed = false;
+  /** Bounded finds (their SQL) that visited more rows than the budget: they go to the read pool directly. */
+  readonly overRowBudget = new Set<string>();
   constructor(readonly driver: SqliteDriver) {}
+
+  rememberOverRowBudget(sql: string): void {
+    // Bounded like the statement cache: past it, forgetting costs one more ~1 ms attempt per statement.
+    if (this.overRowBudget.size >= 1000) this.overRowBudget.clear();
+    this.overRowBudget.add(sql);
+  }
 
   layout(schema: ClassSchema): TableLayout {
     let layout = this.layouts.get(schema);
