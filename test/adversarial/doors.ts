@@ -402,6 +402,14 @@ const API_PATHS = [
   '/classes/FzA?where=%7B%22str%22%3A%7B%22%24regex%22%3A%22a%22%7D%7D',
   '/%',
   '/classes/%E0%A4%A',
+  // The streamed import and export (the body is the file: the fuzzed JSON values, broken text, 70 kB).
+  '/import/FzA?format=json',
+  '/import/FzA?format=csv',
+  '/import/FzA?format=jsonl',
+  '/import/_Session?format=json',
+  '/import/%?format=json',
+  '/export/FzA?format=csv',
+  '/export/Vault?format=json',
 ];
 
 export function dashboardRequest(seed: number, world: DashWorld): DashDraw {

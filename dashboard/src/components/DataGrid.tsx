@@ -338,7 +338,7 @@ export function DataGrid(props: { schema: ClassSchema; baseWhere?: Record<string
           <input
             type="file"
             accept=".json,.jsonl,.csv,application/json,text/csv"
-            disabled={readOnly || imported?.running === true}
+            disabled={readOnly || browsingAs || imported?.running === true}
             onChange={(e) => {
               const file = e.target.files?.[0];
               if (file !== undefined) void importRows(file);
