@@ -6,33 +6,64 @@
  * the first low end above `b`, so it costs about O(log n + k) for k intervals found, whatever the number of
  * intervals that miss.
  *
- * Why this structure: live subscriptions change far less often than writes arrive, so it is rebuilt (one sort,
- * O(n log n)) on the first query after a change instead of being a balanced tree updated in place; sorted
- * arrays are compact (no node objects per subscription) and their queries touch contiguous memory. One-sided
- * ranges (`$gt` only) are intervals with an infinite end.
+ * Why this structure: live subscriptions change far less often than writes arrive, so it is built (one sort,
+ * O(n log n)) on the first query after changes instead of being a balanced tree updated in place; sorted arrays
+ * are compact (no node objects per subscription) and their queries touch contiguous memory. One-sided ranges
+ * (`$gt` only) are intervals with an infinite end. Changes since the build are kept aside, so clients that come
+ * and go do not cost a rebuild per write: items added since are checked one by one, items deleted since are
+ * skipped, and only when those exceed about the square root of the size (at least 32) is the next query a
+ * rebuild, which makes a change cost O(sqrt(n) log n) amortized and a query O(log n + sqrt(n) + k).
  */
 export class IntervalIndex<T, K extends number | string> {
   readonly #items = new Map<T, Interval<K>>();
   #built: Built<T, K> | undefined;
+  /** Added since the build (not in it). */
+  readonly #added = new Map<T, Interval<K>>();
+  /** In the build but deleted (or changed) since. */
+  readonly #removed = new Set<T>();
 
   get size(): number {
     return this.#items.size;
   }
 
   add(item: T, interval: Interval<K>): void {
+    if (this.#items.has(item)) this.delete(item);
     this.#items.set(item, interval);
-    this.#built = undefined;
+    if (this.#built === undefined) return;
+    this.#added.set(item, interval);
+    this.#settle();
   }
 
   delete(item: T): void {
-    if (this.#items.delete(item)) this.#built = undefined;
+    if (!this.#items.delete(item)) return;
+    if (this.#built === undefined || this.#added.delete(item)) return;
+    this.#removed.add(item);
+    this.#settle();
   }
 
   /** Calls `found` for every item whose interval meets `span` (ends included). */
   overlapping(span: Interval<K>, found: (item: T) => void): void {
     const built = (this.#built ??= build(this.#items));
-    overlapRange({ built, span, found }, 0, built.items.length);
+    const removed = this.#removed;
+    const report = removed.size === 0 ? found : (item: T): void => void (removed.has(item) || found(item));
+    overlapRange({ built, span, found: report }, 0, built.items.length);
+    for (const [item, interval] of this.#added) if (meets(interval, span)) found(item);
   }
+
+  /** Too many changes aside: the next query rebuilds from the items. */
+  #settle(): void {
+    if (this.#added.size + this.#removed.size <= Math.max(32, Math.sqrt(this.#items.size))) return;
+    this.#built = undefined;
+    this.#added.clear();
+    this.#removed.clear();
+  }
+}
+
+function meets<K extends number | string>(interval: Interval<K>, span: Interval<K>): boolean {
+  return (
+    (interval.low === undefined || span.high === undefined || interval.low <= span.high) &&
+    (interval.high === undefined || span.low === undefined || interval.high >= span.low)
+  );
 }
 
 /** Both ends included; `undefined`: unbounded on that side. */
