@@ -346,6 +346,21 @@ describeWithMongo('mongo storage layout (spec/mongo-layout.md §6)', (serverUri)
     assert.deepEqual(doc?.['_auth_data_facebook'], { id: 'fb1', access_token: 't' });
   });
 
+  it('_GraphQLConfig: one document {_id: 1 (int), config}, replaced whole; a parse-server document reads back', async () => {
+    assert.deepEqual(await storage.getGraphQLConfig?.(), {});
+    await storage.setGraphQLConfig?.({ enabledForClasses: ['A', 'B'], classConfigs: [{ className: 'A' }] });
+    await storage.setGraphQLConfig?.({ disabledForClasses: ['B'] });
+    const documents = await db.collection('_GraphQLConfig').find({}, { promoteValues: false }).toArray();
+    assert.equal(documents.length, 1);
+    assert.ok(documents[0]?.['_id'] instanceof Int32, 'the _id is int32 1, as parse-server writes it');
+    assert.deepEqual(documents[0]?.['config'], { disabledForClasses: ['B'] });
+    // A document parse-server wrote (same shape) is read as it is.
+    await db
+      .collection<{ _id: number; config: unknown }>('_GraphQLConfig')
+      .updateOne({ _id: 1 }, { $set: { config: { enabledForClasses: ['_User'] } } });
+    assert.deepEqual(await storage.getGraphQLConfig?.(), { enabledForClasses: ['_User'] });
+  });
+
   it('_SCHEMA: createClass, addFields, CLP and indexes as parse-server writes them', async () => {
     const schema = classSchema('Scored', {
       score: { type: 'Number', required: true, defaultValue: 0 },
