@@ -128,7 +128,13 @@ function createLiveServer(options: {
     resumeMaxEvents: config.liveQueryResumeEvents,
     ...(options.pubsub === undefined
       ? {}
-      : { handoffVia: { pubsub: options.pubsub, timeoutMs: LIVE_RESUME_HANDOFF_TIMEOUT_MS } }),
+      : {
+          handoffVia: {
+            pubsub: options.pubsub,
+            timeoutMs: LIVE_RESUME_HANDOFF_TIMEOUT_MS,
+            graceMs: config.liveQueryHandoffGrace * 1000,
+          },
+        }),
     maxFrameBytes: config.liveQueryMaxFrame,
     maxConnectionsPerIp: config.liveQueryMaxConnectionsPerIp,
     clientAddress: (req) => addresses.resolve(req).ip,

@@ -182,6 +182,17 @@ export const OPTIONS = [
       'Latest events kept per LiveQuery subscription for a resume (also while its socket is open: a drop is noticed late; memory is about one encoded event each). A client that missed more is told to `resync`; 0 keeps none.',
   }),
   option({
+    key: 'liveQueryHandoffGrace',
+    flag: '--live-query-handoff-grace',
+    env: 'STRATA_LIVE_QUERY_HANDOFF_GRACE',
+    group: 'Server',
+    kind: integerKind({ min: 0, max: 300 }),
+    default: () => 0,
+    defaultText: '0',
+    description:
+      'Seconds a stopping live server (with Redis) keeps the subscriptions of the sockets it closed, so clients that reconnect to another live server resume there instead of resyncing (rolling restarts); it stops sooner once all are taken over. 0: they end at once.',
+  }),
+  option({
     key: 'publicServerURL',
     flag: '--public-server-url',
     env: 'STRATA_PUBLIC_SERVER_URL',

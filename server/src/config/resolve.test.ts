@@ -31,6 +31,7 @@ describe('resolveOptions', () => {
       liveQueryPingInterval: 10,
       liveQueryResumeWindow: 60,
       liveQueryResumeEvents: 100,
+      liveQueryHandoffGrace: 0,
       liveQueryMaxSubscriptions: 500,
       liveQueryMaxSubQuerySubscriptions: 10,
       liveQueryMaxFrame: 256 * 1024,

@@ -291,6 +291,48 @@ describe('LiveQuery resume across servers over Redis', { skip }, () => {
     }
   });
 
+  it('a live server stopping with a hand-off grace lets its clients resume on another one (rolling restart)', async () => {
+    const stopping = await startTestServer({
+      databaseURI: `sqlite:${join(dir, 'shared.db')}`,
+      redisURL,
+      appId,
+      role: 'live',
+      liveQueryHandoffGrace: 30,
+    });
+    let closing: Promise<void> | undefined;
+    try {
+      const first = await connect(stopping, 'ada');
+      const subscriptionId = await subscribed(first, 'r6', [1, 2]);
+      const dropped = new Promise<void>((resolve) => first.socket.once('close', () => resolve()));
+      closing = stopping.close();
+      await dropped;
+      assert.equal(first.closed?.code, 1001, 'told the server is going away');
+      // The server is stopping but still holds the subscription and numbers what is written meanwhile.
+      for (let n = 3; n <= 5; n++) await write('r6', n);
+      const second = await connect(liveB, 'ada');
+      const from = second.frames.length;
+      const answer = await second.subscribe(
+        1,
+        { className: 'Message', where: { room: 'r6' } },
+        { resume: { subscriptionId, seq: 2 } },
+      );
+      assert.equal(answer.op, 'subscribed', JSON.stringify(second.frames.slice(from)));
+      assert.ok(!second.frames.slice(from).some((f) => f.op === 'resync'), 'no resync');
+      // Taken over: the stopping server finishes its close (well before its grace) and events go on on B.
+      await closing;
+      await write('r6', 6);
+      await second.next((f) => f.op === 'create' && f['seq'] === 6, { from });
+      assert.deepEqual(summary(events(second.frames.slice(from), 1)), [
+        [3, 3],
+        [4, 4],
+        [5, 5],
+        [6, 6],
+      ]);
+    } finally {
+      await (closing ?? stopping.close());
+    }
+  });
+
   it('when the holding server is gone, the client is told to resync and gets the new events', async () => {
     const owner = await connect(liveA, 'ada');
     const subscriptionId = await subscribed(owner, 'r4', [1]);

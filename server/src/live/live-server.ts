@@ -24,8 +24,9 @@ export interface LiveServerOptions extends Omit<ConnectionContext, 'resume' | 'h
   /**
    * The pub/sub shared with the other live servers (Redis, cluster workers): a resume that reaches this server
    * for another's subscription is handed over (`handoff.ts`). Absent: resumes find this server's only.
+   * `graceMs`: on close, how long the dropped sockets' subscriptions stay for other servers to take over.
    */
-  readonly handoffVia?: { readonly pubsub: PubSub; readonly timeoutMs: number };
+  readonly handoffVia?: { readonly pubsub: PubSub; readonly timeoutMs: number; readonly graceMs?: number };
   /** Ping interval; a client that has not answered the previous ping is cut (Parse's `websocketTimeout`). */
   readonly pingIntervalMs: number;
   /** Largest client frame in bytes; a bigger one closes the socket with 1009. */
@@ -55,6 +56,7 @@ export class LiveServer {
   readonly #connections = new Map<WebSocket, LiveConnection>();
   readonly #own: Server[] = [];
   readonly #timer: NodeJS.Timeout;
+  #closing = false;
 
   constructor(options: LiveServerOptions) {
     this.#upgrades = new UpgradeLimit(options.maxConnectionsPerIp);
@@ -136,16 +138,23 @@ export class LiveServer {
     });
   }
 
-  /** Closes every socket (1001) and the own port. */
+  /**
+   * Closes every socket (1001) and the own port. With a hand-off grace, the subscriptions of those sockets stay
+   * (new upgrades refused) until other live servers have taken them over or the grace ends, so clients that
+   * reconnect elsewhere during a rolling restart resume instead of resyncing.
+   */
   async close(): Promise<void> {
+    this.#closing = true;
     clearInterval(this.#timer);
-    this.#handoff?.close();
-    this.#resume.close();
     for (const [socket, connection] of this.#connections) {
       connection.close();
       socket.close(CLOSE_CODE.GOING_AWAY, 'server shutting down');
       setTimeout(() => socket.terminate(), 1000).unref();
     }
+    const graceMs = this.#options.handoffVia?.graceMs ?? 0;
+    if (this.#handoff !== undefined && graceMs > 0) await this.#resume.emptied(graceMs);
+    this.#handoff?.close();
+    this.#resume.close();
     this.#wss.close();
     await Promise.all(
       this.#own.map(
@@ -160,6 +169,10 @@ export class LiveServer {
 
   /** Takes one upgrade request (for a server whose upgrades are shared with GraphQL's sockets). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#closing) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const ip = this.#options.clientAddress(req);
     if (!this.#upgrades.admit(ip, socket)) return;
     socket.on('error', () => socket.destroy());

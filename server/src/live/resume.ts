@@ -168,6 +168,14 @@ export class ResumeWindow {
     return state;
   }
 
+  /** Resolves when no subscription is kept any more (taken over, resumed or ended), or after `ms`. */
+  async emptied(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.#all.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, deadline - Date.now())));
+    }
+  }
+
   /** Ends every kept subscription (server shutdown). */
   close(): void {
     for (const state of this.#all.values()) this.#expire(state);
