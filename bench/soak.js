@@ -430,6 +430,19 @@ const rssSeries = samples.map((s) => ({ t: s.t, v: mb(s.rss) }));
 const heapSeries = samples.map((s) => ({ t: s.t, v: mb(s.heapUsed) }));
 const fdSeries = samples.map((s) => ({ t: s.t, v: s.fds }));
 const p99s = minutes.map((m) => m.p99);
+/** Least-squares slope of a series, in units per minute (memory flat: near 0 against the level). */
+function slopePerMinute(series) {
+  if (series.length < 2) return 0;
+  const n = series.length;
+  const mt = series.reduce((a, p) => a + p.t, 0) / n;
+  const mv = series.reduce((a, p) => a + p.v, 0) / n;
+  const cov = series.reduce((a, p) => a + (p.t - mt) * (p.v - mv), 0);
+  const varT = series.reduce((a, p) => a + (p.t - mt) ** 2, 0);
+  return varT === 0 ? 0 : (cov / varT) * 60;
+}
+// p99 of the minutes after the first (the first holds the warm-up), and its spread against the median minute.
+const steadyP99 = p99s.slice(1).sort((a, b) => a - b);
+const medianP99 = steadyP99[Math.floor(steadyP99.length / 2)] ?? 0;
 const resourceKinds = [...new Set([...Object.keys(before.resources), ...Object.keys(after.resources)])].sort();
 const report = [
   `Strata soak, ${new Date().toISOString()} (${os.cpus().length} cores, node ${process.version})`,
@@ -447,7 +460,8 @@ const report = [
     (m) =>
       `${String(m.minute).padStart(6)} ${String(m.opsPerSecond).padStart(6)} ${String(m.errors).padStart(7)} ${String(m.p50).padStart(7)} ${String(m.p99).padStart(7)} ${String(m.max).padStart(7)} ${String(m.load1).padStart(6)}`,
   ),
-  `p99 spread: min ${Math.min(...p99s)} ms, max ${Math.max(...p99s)} ms`,
+  `p99 spread: min ${Math.min(...p99s)} ms, max ${Math.max(...p99s)} ms; minutes 2..${p99s.length}: median ${medianP99} ms, max/median ${(Math.max(...steadyP99) / Math.max(medianP99, 0.001)).toFixed(2)}`,
+  `memory trend (least squares over the samples): RSS ${slopePerMinute(rssSeries).toFixed(2)} MB/min, heap used ${slopePerMinute(heapSeries).toFixed(2)} MB/min`,
   '',
   asciiPlot('RSS (MB)', rssSeries, 'MB'),
   '',
@@ -475,7 +489,7 @@ writeFileSync(`${prefix}.txt`, `${report}\n`);
 writeFileSync(`${prefix}.svg`, svgPlot(samples));
 writeFileSync(
   `${prefix}.json`,
-  `${JSON.stringify({ peak, rate, minutes, samples, before, after, jobs: { ...jobs, ran: jobsRun }, live: { received: liveReceived, expected: liveExpected, errors: live.errors, closed: closedDuringRun }, errors: totalErrors, keepAliveRetries: keepAliveRetries.count, errorSamples, load: { start: startLoad, end: endLoad } }, null, 2)}\n`,
+  `${JSON.stringify({ peak, rate, minutes, samples, before, after, jobs: { ...jobs, ran: jobsRun }, live: { received: liveReceived, expected: liveExpected, errors: live.errors, closed: closedDuringRun }, errors: totalErrors, keepAliveRetries: keepAliveRetries.count, errorSamples, load: { start: startLoad, end: endLoad }, trend: { rssMBPerMinute: slopePerMinute(rssSeries), heapMBPerMinute: slopePerMinute(heapSeries), p99MedianMs: medianP99 } }, null, 2)}\n`,
 );
 console.log(`results: ${prefix}.{txt,json,svg}`);
 process.exit(
