@@ -41,8 +41,22 @@ const { values } = parseArgs({
     'hang-ms': { type: 'string', default: '30000' },
     only: { type: 'string' },
     progress: { type: 'string', default: '60' },
+    ci: { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
+// --ci: CI's run (.ci/run starts it beside typecheck and lint): CI's counts and the tests' own time limit (600 s a
+// door) and hang waits, a door cut short fails, fewer shards (their start-up costs CPU), the report to --out.
+const ci = values.ci;
+if (ci) {
+  values.total = values.total === '1000000' ? '102000' : values.total;
+  for (const [flag, n] of [
+    ['rest-shards', '2'],
+    ['graphql-shards', '1'],
+    ['live-shards', '1'],
+  ])
+    if (process.argv.every((a) => !a.startsWith(`--${flag}`))) values[flag] = n;
+}
 const total = Number(values.total);
 const seed = Number(values.seed);
 const only = values.only === undefined ? undefined : new Set(values.only.split(','));
@@ -79,14 +93,20 @@ const baseEnv = {
   STRATA_FUZZ_CONCURRENCY: values.concurrency,
   STRATA_FUZZ_GRAPHQL_CONCURRENCY: values['graphql-concurrency'],
   STRATA_FUZZ_LIVE_LANES: values['live-lanes'],
-  STRATA_FUZZ_HANG_MS: values['hang-ms'],
   STRATA_FUZZ_PROGRESS: '10',
-  STRATA_FUZZ_PARTIAL: '1',
-  // The time limit is the deadline alone (none without --max-minutes).
-  STRATA_FUZZ_SECONDS: String(7 * 24 * 3600),
+  ...(ci
+    ? {}
+    : {
+        STRATA_FUZZ_HANG_MS: values['hang-ms'],
+        STRATA_FUZZ_PARTIAL: '1',
+        // The time limit is the deadline alone (none without --max-minutes).
+        STRATA_FUZZ_SECONDS: String(7 * 24 * 3600),
+      }),
   ...(deadline === undefined ? {} : { STRATA_FUZZ_DEADLINE: String(Math.round(deadline)) }),
 };
 delete baseEnv.STRATA_FUZZ_FROM;
+// The test files skip themselves in `npm test` when CI runs them here; these processes are the run.
+delete baseEnv.STRATA_FUZZ_IN_BACKGROUND;
 
 /** One process: a door (or a shard of one) with its own server. */
 const units = [];
@@ -126,6 +146,7 @@ if (mongoURI !== undefined && Number(values.mongo) > 0 && (only === undefined ||
   });
 }
 
+const hangText = ci ? 'the tests’ 5 s (REST) / 15 s (other doors)' : `${values['hang-ms']} ms`;
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'strata-fuzz-'));
 const startLoad = os.loadavg();
 const niceness = os.getPriority();
@@ -137,7 +158,7 @@ const clock = () => {
 console.log(
   `# fuzz bench: ${fmt(total)} asked ${JSON.stringify(asked)} in ${units.length} processes ` +
     `(${units.map((u) => `${u.name} ${fmt(u.asked)}`).join(', ')}); concurrency ${values.concurrency}, ` +
-    `graphql ${values['graphql-concurrency']}, live lanes ${values['live-lanes']}, hang ${values['hang-ms']} ms; ` +
+    `graphql ${values['graphql-concurrency']}, live lanes ${values['live-lanes']}, hang ${hangText}; ` +
     `nice ${niceness}; load ${startLoad.map((l) => l.toFixed(1)).join(' ')}` +
     (endAt === undefined
       ? ''
@@ -153,6 +174,7 @@ function run(unit) {
       env: unit.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    unit.child = child;
     unit.output = '';
     unit.progress = 0;
     unit.startedAt = Date.now();
@@ -185,6 +207,13 @@ function run(unit) {
   });
 }
 
+// Stopped (CI's clean-up, Ctrl-C): the door processes go too, not left running.
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    for (const unit of units) if (unit.code === undefined) unit.child?.kill('SIGKILL');
+    process.exit(1);
+  });
+}
 const progressTimer = setInterval(
   () => {
     const sent = units.reduce((s, u) => s + (u.code === undefined ? u.progress : sentOf(u)), 0);
@@ -249,7 +278,7 @@ const report = [
   `Strata fuzz through every door, ${new Date().toISOString()} (${os.cpus().length} cores, node ${process.version}, nice ${niceness})`,
   `load average at start ${startLoad.map((l) => l.toFixed(1)).join(' ')}, at end ${endLoad.map((l) => l.toFixed(1)).join(' ')}`,
   `asked: ${fmt(askedAll)}; SENT: ${fmt(sent)} in ${elapsed} s (${Math.round(sent / Math.max(elapsed, 1))}/s overall), ` +
-    `${units.length} processes at once, concurrency ${values.concurrency} (graphql ${values['graphql-concurrency']}, live lanes ${values['live-lanes']}), hang after ${values['hang-ms']} ms` +
+    `${units.length} processes at once, concurrency ${values.concurrency} (graphql ${values['graphql-concurrency']}, live lanes ${values['live-lanes']}), hang after ${hangText}` +
     (maxMinutes === undefined ? '' : `, --max-minutes ${maxMinutes}`),
   complete
     ? 'result: complete, every process exit 0 (no 5xx, hang, dropped connection, crash or leak)'
@@ -265,7 +294,7 @@ const report = [
   ...detail,
 ].join('\n');
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-const out = `bench/results/${new Date().toISOString().slice(0, 16).replace(/:/g, '-')}-fuzz.txt`;
-writeFileSync(path.join(root, out), `${report}\n`);
+const out = values.out ?? `bench/results/${new Date().toISOString().slice(0, 16).replace(/:/g, '-')}-fuzz.txt`;
+writeFileSync(path.resolve(root, out), `${report}\n`);
 console.log(`\n${report}\nresults: ${out}\nlogs: ${logDir}`);
 process.exit(failedUnits.length === 0 ? 0 : 1);

@@ -6,6 +6,7 @@
  *   --max-minutes` sets it for all its processes);
  * - a door stopped by either limit fails, unless STRATA_FUZZ_PARTIAL=1 (the bench's long run), where it reports
  *   how many it sent and passes: the count printed is the count sent, never the count asked;
+ * - STRATA_FUZZ_IN_BACKGROUND=1 (set by .ci/run): the fuzz files skip themselves, bench/fuzz.js --ci runs them;
  * - STRATA_FUZZ_PROGRESS=<seconds> prints `# progress <door>: <sent> of <asked>` that often (the bench reads the
  *   last one of a process it had to kill).
  */
@@ -13,6 +14,15 @@
 const SECONDS = Number(process.env['STRATA_FUZZ_SECONDS'] ?? 600);
 const DEADLINE = Number(process.env['STRATA_FUZZ_DEADLINE'] ?? Number.POSITIVE_INFINITY);
 const PROGRESS_SECONDS = Number(process.env['STRATA_FUZZ_PROGRESS'] ?? 0);
+
+/**
+ * Set when `.ci/run` runs these doors itself, beside typecheck and lint (`node bench/fuzz.js --ci`, each door in
+ * its own process while the second core would idle): `npm test` then skips the fuzz files, saying so.
+ */
+export const IN_BACKGROUND: string | false =
+  process.env['STRATA_FUZZ_IN_BACKGROUND'] === '1'
+    ? 'run by .ci/run beside typecheck and lint (node bench/fuzz.js --ci, its own check "fuzz"), not twice'
+    : false;
 
 /** May a stop at the time limit pass (reporting the partial count)? */
 export const PARTIAL_OK = process.env['STRATA_FUZZ_PARTIAL'] === '1';

@@ -39,7 +39,7 @@ import { startTestServer } from '../../server/src/testing/test-server.test-util.
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { LiveLane, checkDownload, dashboardRequest, fileRequest, liveFrame } from './doors.js';
 import type { DashWorld, FilesWorld, LiveCaller, LiveWorld } from './doors.js';
-import { DOOR_TIMEOUT_MS, DoorBudget } from './fuzz-budget.js';
+import { DOOR_TIMEOUT_MS, DoorBudget, IN_BACKGROUND } from './fuzz-budget.js';
 import { GraphQLFuzzer } from './graphql-ops.js';
 import { FuzzClient } from './http-client.js';
 import type { RawRequest, RawResponse } from './http-client.js';
@@ -142,7 +142,8 @@ function prototypesClean(): boolean {
   );
 }
 
-describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', () => {
+if (IN_BACKGROUND !== false) console.log(`# skipping the doors' fuzz: ${IN_BACKGROUND}`);
+describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip: IN_BACKGROUND }, () => {
   let server: TestServer;
   let client: FuzzClient;
   let sessionToken = '';

@@ -27,7 +27,7 @@ import { createCloudAPI } from '../../server/src/cloud-api.js';
 import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { describeWithMongo } from '../../server/src/testing/mongo.test-util.js';
-import { DOOR_TIMEOUT_MS, DoorBudget } from './fuzz-budget.js';
+import { DOOR_TIMEOUT_MS, DoorBudget, IN_BACKGROUND } from './fuzz-budget.js';
 import { FuzzClient } from './http-client.js';
 import type { RawResponse } from './http-client.js';
 import { requestArbitrary } from './requests.js';
@@ -414,7 +414,12 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
 
 const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-describe('REST fuzzing (SQLite)', () => fuzzTests('sqlite', Number(process.env['STRATA_FUZZ_REQUESTS'] ?? 60_000)));
-describeWithMongo('REST fuzzing (MongoDB)', () =>
-  fuzzTests('mongodb', Number(process.env['STRATA_FUZZ_MONGO_REQUESTS'] ?? 3000)),
-);
+if (IN_BACKGROUND !== false) {
+  console.log(`# skipping the REST fuzz: ${IN_BACKGROUND}`);
+  describe('REST fuzzing', { skip: IN_BACKGROUND }, () => undefined);
+} else {
+  describe('REST fuzzing (SQLite)', () => fuzzTests('sqlite', Number(process.env['STRATA_FUZZ_REQUESTS'] ?? 60_000)));
+  describeWithMongo('REST fuzzing (MongoDB)', () =>
+    fuzzTests('mongodb', Number(process.env['STRATA_FUZZ_MONGO_REQUESTS'] ?? 3000)),
+  );
+}
