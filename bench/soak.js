@@ -460,7 +460,7 @@ const report = [
     (m) =>
       `${String(m.minute).padStart(6)} ${String(m.opsPerSecond).padStart(6)} ${String(m.errors).padStart(7)} ${String(m.p50).padStart(7)} ${String(m.p99).padStart(7)} ${String(m.max).padStart(7)} ${String(m.load1).padStart(6)}`,
   ),
-  `p99 spread: min ${Math.min(...p99s)} ms, max ${Math.max(...p99s)} ms; minutes 2..${p99s.length}: median ${medianP99} ms, max/median ${(Math.max(...steadyP99) / Math.max(medianP99, 0.001)).toFixed(2)}`,
+  `p99 spread: min ${Math.min(...p99s)} ms, max ${Math.max(...p99s)} ms; ${steadyP99.length === 0 ? 'one minute only' : `minutes 2..${p99s.length}: median ${medianP99} ms, max/median ${(Math.max(...steadyP99) / Math.max(medianP99, 0.001)).toFixed(2)}`}`,
   `memory trend (least squares over the samples): RSS ${slopePerMinute(rssSeries).toFixed(2)} MB/min, heap used ${slopePerMinute(heapSeries).toFixed(2)} MB/min`,
   '',
   asciiPlot('RSS (MB)', rssSeries, 'MB'),
