@@ -2,7 +2,7 @@
  * The data browser's streamed import in Debian's chromium against a real Strata server: a CSV with some bad
  * rows is uploaded through the page, the report lists each refused row (row number, Parse code, message)
  * and the counts, and the good rows are in the database (checked through REST, not through the page) and in
- * the grid. A read-only user's Import is disabled.
+ * the grid; the streamed export then downloads them. A read-only user's Import is disabled.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -108,6 +108,19 @@ describe('data browser import in chromium', skip === undefined ? {} : { skip }, 
     assert.equal(await page.locator('[role=row][data-object-id]').count(), 3);
     await report.getByRole('button', { name: 'Close import report' }).click();
     await report.waitFor({ state: 'detached' });
+
+    // And back out: the streamed export downloads what was imported.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'Book.csv');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+    const lines = Buffer.concat(chunks).toString('utf8').trim().split('\r\n');
+    assert.equal(lines.length, 4, lines.join(' | '));
+    assert.ok(lines[0]?.split(',').includes('title'));
+    assert.deepEqual(lines.slice(1).filter((l) => /,Dune,|,Walden,|,Beloved,/.test(`,${l},`)).length, 3);
     assert.deepEqual(errors, []);
     await page.close();
   });

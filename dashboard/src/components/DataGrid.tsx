@@ -5,18 +5,15 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ClassSchema, RestObject } from '@strata/sdk/admin';
 import { useApp } from '../app-context.js';
-import { csvHeader, csvRows } from '../export.js';
-import { importFile } from '../import.js';
-import type { ImportOutcome } from '../import.js';
 import { pageQuery } from '../paging.js';
 import type { Sort } from '../paging.js';
 import { routeHref } from '../router.js';
-import { API_BASE } from '../session.js';
 import { READ_ONLY_FIELDS, formatValue, orderedFields } from '../values.js';
 import type { FieldType } from '../values.js';
 import { CellEditor } from './CellEditor.js';
 import { FilterBar } from './FilterBar.js';
 import { ImportReport } from './ImportReport.js';
+import { useTransfer } from './use-transfer.js';
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 32;
@@ -35,7 +32,7 @@ function combine(a: Record<string, unknown>, b: Record<string, unknown>): Record
  * reached with the arrow keys and edited with Enter or a double click, by type (CellEditor).
  */
 export function DataGrid(props: { schema: ClassSchema; baseWhere?: Record<string, unknown> }) {
-  const { client, session, app, route } = useApp();
+  const { client, session, route } = useApp();
   const browsingAs = route.params.get('as') !== null;
   const { schema } = props;
   const [filter, setFilter] = useState<Record<string, unknown>>({});
@@ -233,71 +230,15 @@ export function DataGrid(props: { schema: ClassSchema; baseWhere?: Record<string
       void loadMore(true);
     });
 
-  const exportRows = (format: 'csv' | 'json'): Promise<void> => {
-    if (!browsingAs) {
-      // Streamed by the dashboard server a page at a time, straight into the browser's download: a class of
-      // millions of rows never sits in this page's memory.
-      const link = document.createElement('a');
-      const query = new URLSearchParams({ format, where: JSON.stringify(where) });
-      link.href = `${API_BASE}/apps/${encodeURIComponent(app.appId)}/export/${encodeURIComponent(schema.className)}?${query}`;
-      link.download = `${schema.className}.${format}`;
-      link.click();
-      setNotice(`Exporting ${schema.className} as ${format.toUpperCase()}: see your downloads.`);
-      return Promise.resolve();
-    }
-    return exportAsUser(format);
-  };
-
-  // Browsing as a user: the export pages through what that user may read, here in the page.
-  const exportAsUser = (format: 'csv' | 'json'): Promise<void> =>
-    run(`Exported ${schema.className}`, async () => {
-      // Pages through the whole (filtered) class with the same cursor as the grid, keeping one page at a time.
-      const parts: string[] = [format === 'csv' ? csvHeader(fields) : ''];
-      let last: RestObject | undefined;
-      let count = 0;
-      for (;;) {
-        const q = pageQuery({ filter: where, sort: undefined, last, loaded: count, pageSize: 1000 });
-        const page = await client.objects.find(schema.className, q);
-        parts.push(format === 'csv' ? csvRows(page, fields) : page.map((r) => `${JSON.stringify(r)}\n`).join(''));
-        count += page.length;
-        setNotice(`Exporting… ${count.toLocaleString()} rows`);
-        last = page.at(-1);
-        if (page.length < 1000) break;
-      }
-      const blob = new Blob(parts, { type: format === 'csv' ? 'text/csv' : 'application/x-ndjson' });
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(blob);
-      link.download = `${schema.className}.${format === 'csv' ? 'csv' : 'jsonl'}`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-    });
-
-  // Streamed to the dashboard server, which writes it through REST in batches and reports each refused row.
-  const [imported, setImported] = useState<{ outcome: ImportOutcome; running: boolean } | undefined>();
-  const importRows = (file: File): Promise<void> =>
-    run(`Imported ${file.name}`, async () => {
-      const onProgress = (outcome: ImportOutcome): void => setImported({ outcome, running: true });
-      onProgress({
-        fileName: file.name,
-        counts: { rows: 0, created: 0, updated: 0, failed: 0 },
-        failures: [],
-        complete: false,
-      });
-      try {
-        const outcome = await importFile({
-          appId: app.appId,
-          className: schema.className,
-          file,
-          csrfToken: session.csrfToken,
-          onProgress,
-        });
-        setImported({ outcome, running: false });
-      } catch (err) {
-        setImported(undefined);
-        throw err;
-      }
-      void loadMore(true);
-    });
+  const { exportRows, importRows, imported, closeReport } = useTransfer({
+    schema,
+    where,
+    fields,
+    browsingAs,
+    run,
+    say: setNotice,
+    reload: () => void loadMore(true),
+  });
 
   const tableRows = table.getRowModel().rows;
   const totalWidth = table.getTotalSize() + 40;
@@ -349,7 +290,7 @@ export function DataGrid(props: { schema: ClassSchema; baseWhere?: Record<string
       </div>
       <FilterBar schema={schema} onApply={setFilter} />
       {imported !== undefined && (
-        <ImportReport outcome={imported.outcome} running={imported.running} onClose={() => setImported(undefined)} />
+        <ImportReport outcome={imported.outcome} running={imported.running} onClose={closeReport} />
       )}
       {error !== undefined && (
         <p role="alert" className="error">
