@@ -175,8 +175,11 @@ export class LiveServer {
     }
     const ip = this.#options.clientAddress(req);
     if (!this.#upgrades.admit(ip, socket)) return;
+    // No closure here may name `req`: they share one context, and the error listener lives as long as the
+    // socket, so the whole request (raw headers included, ~1.5 KB) would be kept for every open socket.
+    const headers = req.headers;
     socket.on('error', () => socket.destroy());
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, ip, req.headers));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, ip, headers));
   }
 
   #accept(ws: WebSocket, ip: string | undefined, headers: IncomingMessage['headers']): void {
