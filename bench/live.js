@@ -168,7 +168,7 @@ async function readHeap(proc, heapFile) {
     await sleep(50);
     if (existsSync(heapFile) && statSync(heapFile).mtimeMs !== before) {
       const usage = JSON.parse(readFileSync(heapFile, 'utf8'));
-      return { heapUsedMb: usage.heapUsed / 2 ** 20, rssMb: usage.rss / 2 ** 20 };
+      return { heapUsedMb: usage.heapUsed / 2 ** 20, rssMb: usage.rss / 2 ** 20, gc: usage.gc, gcAfter: usage.gcAfter };
     }
   }
   throw new Error('the live process did not answer the heap probe');
@@ -500,6 +500,15 @@ function perSubscription(before, after, subscriptions) {
   };
 }
 const mb = (probe) => ({ heapUsedMb: round(probe.heapUsedMb, 1), rssMb: round(probe.rssMb, 1) });
+/** The live process's time in garbage collection between two probes (not counting their forced collections). */
+function gcBetween(start, end) {
+  if (start?.gcAfter === undefined || end?.gc === undefined) return null;
+  return {
+    minorMs: round(end.gc.minorMs - start.gcAfter.minorMs, 1),
+    majorMs: round(end.gc.majorMs - start.gcAfter.majorMs, 1),
+    collections: end.gc.collections - start.gcAfter.collections,
+  };
+}
 
 // ---- 1. load ----
 
@@ -539,6 +548,7 @@ async function measureLoad(server) {
   const untilLastEvent = await drain(writes, { delivered: () => received, perWrite: MATCHING });
   const cpu = window();
   const counts = writeCounts(writes);
+  const gc = gcBetween(heapAfter, await server.heap());
   await closeAll(sockets);
   latencies.sort((a, b) => a - b);
   fromCreatedAt.sort((a, b) => a - b);
@@ -559,6 +569,7 @@ async function measureLoad(server) {
     liveCpuMsPerWrite: round((cpu.live * 1000) / Math.max(1, received / MATCHING)),
     liveCpuMsPerEvent: round((cpu.live * 1000) / Math.max(1, received)),
     liveCores: round(cpu.live / cpu.seconds, 2),
+    liveGc: gc,
     apiCpuMsPerWrite: server.api === server.live ? null : round((cpu.api * 1000) / Math.max(1, counts.writesAcked)),
     liveMemory: { beforeSubscribing: mb(heapBefore), afterSubscribing: mb(heapAfter) },
     perSubscription: perSubscription(heapBefore, heapAfter, SOCKETS),
@@ -609,6 +620,7 @@ async function curvePoint(server, subscriptions, score0) {
   if (subscriptions === 0) await sleep(500);
   const cpu = window();
   const counts = writeCounts(writes);
+  const gc = gcBetween(heapAfter, await server.heap());
   await closeAll(sockets);
   latencies.sort((a, b) => a - b);
   // Writes the live process got through: all of them, or (cut by the drain) those its delivered events account for.
@@ -623,6 +635,8 @@ async function curvePoint(server, subscriptions, score0) {
     secondsUntilLastEvent: round(untilLastEvent, 1),
     cpuSeconds: cpu,
     liveCpuMsPerWrite: round((cpu.live * 1000) / Math.max(1, handled)),
+    liveGc: gc,
+    liveGcMsPerWrite: gc === null ? null : round((gc.minorMs + gc.majorMs) / Math.max(1, handled)),
     latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
     liveMemory: { beforeSubscribing: mb(heapBefore), afterSubscribing: mb(heapAfter) },
     perSubscription: perSubscription(heapBefore, heapAfter, subscriptions),
@@ -715,20 +729,20 @@ lines.push(
   `\nload: ${SOCKETS} sockets with one subscription each, ${RATE} writes/s for ${DURATION} s (/batch of ${BATCH}), ${MATCHING} subscriptions match each write`,
 );
 lines.push(
-  'target       | writes/s asked→acked | events delivered | p50/p99 ms from send | p50/p99 ms from createdAt | live CPU ms/event | live cores | heap/RSS KB per sub | CPU s live/api/gen/redis/db | load',
+  'target       | writes/s asked→acked | events delivered | p50/p99 ms from send | p50/p99 ms from createdAt | live CPU ms/event | live cores | live GC ms | heap/RSS KB per sub | CPU s live/api/gen/redis/db | load',
 );
 for (const [name, { load }] of Object.entries(result.targets)) {
   if (!load || load.error) continue;
   const c = load.cpuSeconds;
   lines.push(
-    `${name.padEnd(12)} | ${load.targetWritesPerSecond}→${load.writesAckedPerSecond} | ${load.eventsDelivered}/${load.eventsExpected} | ${load.latencyMs.p50}/${load.latencyMs.p99} | ${load.latencyFromCreatedAtMs.p50}/${load.latencyFromCreatedAtMs.p99} | ${load.liveCpuMsPerEvent} | ${load.liveCores} | ${load.perSubscription?.heapKb}/${load.perSubscription?.rssKb} | ${c.live}/${c.api}/${c.generator}/${c.redis}/${c.database} | ${load.loadAverage.start}-${load.loadAverage.end}`,
+    `${name.padEnd(12)} | ${load.targetWritesPerSecond}→${load.writesAckedPerSecond} | ${load.eventsDelivered}/${load.eventsExpected} | ${load.latencyMs.p50}/${load.latencyMs.p99} | ${load.latencyFromCreatedAtMs.p50}/${load.latencyFromCreatedAtMs.p99} | ${load.liveCpuMsPerEvent} | ${load.liveCores} | ${load.liveGc === null ? '-' : round(load.liveGc.minorMs + load.liveGc.majorMs, 0)} | ${load.perSubscription?.heapKb}/${load.perSubscription?.rssKb} | ${c.live}/${c.api}/${c.generator}/${c.redis}/${c.database} | ${load.loadAverage.start}-${load.loadAverage.end}`,
   );
 }
 lines.push(
   `\ncurve: ${MATCHING} subscriptions match each write, the others never; ${CURVE_RATE} writes/s for ${CURVE_SECONDS} s; live CPU per write (0 subscriptions: the change feed alone)`,
 );
 lines.push(
-  'target       | subs   | live CPU ms/write | LiveQuery ms/write | events | p50/p99 ms | heap/RSS KB per sub | subscribe s | load',
+  'target       | subs   | live CPU ms/write | LiveQuery ms/write | GC ms/write | events | p50/p99 ms | heap/RSS KB per sub | subscribe s | load',
 );
 for (const [name, { curve }] of Object.entries(result.targets)) {
   if (!Array.isArray(curve)) continue;
@@ -738,7 +752,7 @@ for (const [name, { curve }] of Object.entries(result.targets)) {
       continue;
     }
     lines.push(
-      `${name.padEnd(12)} | ${String(p.subscriptions).padEnd(6)} | ${p.liveCpuMsPerWrite} | ${p.liveQueryCpuMsPerWrite ?? '-'} | ${p.eventsDelivered}/${p.eventsExpected} | ${p.latencyMs.p50 ?? '-'}/${p.latencyMs.p99 ?? '-'} | ${p.perSubscription?.heapKb ?? '-'}/${p.perSubscription?.rssKb ?? '-'} | ${p.subscribeSeconds} | ${p.loadAverage.start}-${p.loadAverage.end}`,
+      `${name.padEnd(12)} | ${String(p.subscriptions).padEnd(6)} | ${p.liveCpuMsPerWrite} | ${p.liveQueryCpuMsPerWrite ?? '-'} | ${p.liveGcMsPerWrite ?? '-'} | ${p.eventsDelivered}/${p.eventsExpected} | ${p.latencyMs.p50 ?? '-'}/${p.latencyMs.p99 ?? '-'} | ${p.perSubscription?.heapKb ?? '-'}/${p.perSubscription?.rssKb ?? '-'} | ${p.subscribeSeconds} | ${p.loadAverage.start}-${p.loadAverage.end}`,
     );
   }
 }
