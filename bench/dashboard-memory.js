@@ -7,7 +7,10 @@
 // The server's RSS is read from /proc/<pid>/status every 100 ms; printed and written to
 // bench/results/<time>-dashboard-memory.json. Memory, not speed: the rates are printed for context only.
 //
-//   node bench/dashboard-memory.js [--rows 1000000] [--import-rows 100000]
+//   node bench/dashboard-memory.js [--rows 1000000] [--import-rows 100000] [--server-heap-mb 64]
+//
+// --server-heap-mb starts the server with V8's old space capped (--max-old-space-size): if the export kept
+// what it streams, the server would die out of memory; finishing proves the bound, whatever RSS V8 settles at.
 //
 // Needs the built server (npm run build). The rows are written straight into the SQLite file by copying one
 // row REST created (through REST they would take minutes); the server is its own process, started and
@@ -29,6 +32,7 @@ const arg = (name, fallback) => {
 };
 const ROWS = arg('rows', 1_000_000);
 const IMPORT_ROWS = arg('import-rows', 100_000);
+const HEAP_MB = arg('server-heap-mb', 0);
 const APP_ID = 'mem-bench';
 const MASTER_KEY = 'mem-bench-master-key';
 const CLASS = 'MemBig';
@@ -104,6 +108,7 @@ async function main() {
     name: 'strata',
     command: process.execPath,
     args: [
+      ...(HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : []),
       join(ROOT, 'server/bin/strata.js'),
       'start',
       '--port',
@@ -209,13 +214,14 @@ async function main() {
     load.push(loadavg()[0]);
 
     const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '');
-    const out = join(ROOT, 'bench/results', `${stamp}-dashboard-memory.json`);
+    const out = join(ROOT, 'bench/results', `${stamp}-dashboard-memory${HEAP_MB > 0 ? `-heap${HEAP_MB}` : ''}.json`);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     const result = {
       bench: 'dashboard-memory',
       at: new Date().toISOString(),
       node: process.version,
       classRows: ROWS,
+      serverHeapLimitMB: HEAP_MB > 0 ? HEAP_MB : null,
       serverIdleRssMB: idle,
       loadAverage1m: load.map((l) => Math.round(l * 10) / 10),
       runs,
