@@ -35,26 +35,13 @@ import { ReadPool } from './read-pool.js';
 import { readGlobalConfig, readGraphQLConfig, writeGlobalConfig, writeGraphQLConfig } from './global-config.js';
 import { claimRequestId, completeRequestId, releaseRequestId } from './request-ids.js';
 import type { RawRow, SqliteDriverOptions } from './driver.js';
-import { classTableSqlName, joinTableSqlName, quote } from './names.js';
-import {
-  createSchemaTable,
-  createTableIndex,
-  deleteSchemaRow,
-  dropField,
-  dropTable,
-  dropTableIndex,
-  ensureJoinTable,
-  ensureTable,
-  readSchema,
-  schemaFromText,
-  SCHEMA_TABLE,
-  writeSchema,
-} from './schema-ddl.js';
-import { DEFAULT_CLASSES, DEFAULT_FIELDS, STANDARD_INDEXES } from './system-defaults.js';
+import { joinTableSqlName, quote } from './names.js';
+import { ensureJoinTable } from './schema-ddl.js';
+import * as schemaStore from './schema-store.js';
 import { SqliteState } from './state.js';
 import { orderBySql, scoreColumnSql, withScore } from './search-order.js';
 import type { SqlPart } from './search-order.js';
-import { TableLayout } from './table-layout.js';
+import type { TableLayout } from './table-layout.js';
 
 export interface SqliteStorageOptions extends SqliteDriverOptions {
   /**
@@ -62,25 +49,6 @@ export interface SqliteStorageOptions extends SqliteDriverOptions {
    * read on the one connection). A file database only; `:memory:` has nothing to share.
    */
   readonly readThreads?: number;
-}
-
-function sameType(a: FieldDefinition, b: FieldDefinition): boolean {
-  if (a.type !== b.type) return false;
-  if ((a.type === 'Pointer' || a.type === 'Relation') && (b.type === 'Pointer' || b.type === 'Relation')) {
-    return a.targetClass === b.targetClass;
-  }
-  return true;
-}
-
-function typeName(definition: FieldDefinition): string {
-  return definition.type === 'Pointer' || definition.type === 'Relation'
-    ? `${definition.type}<${definition.targetClass}>`
-    : definition.type;
-}
-
-/** True when an index key refers to the field (`field` or `field.sub`). */
-function indexUsesField(spec: IndexSpec, field: string): boolean {
-  return Object.keys(spec).some((key) => key === field || key.startsWith(`${field}.`));
 }
 
 /**
@@ -142,20 +110,7 @@ class SqliteStorage implements StorageAdapter {
   }
 
   initialize(): Promise<void> {
-    return this.run(() => {
-      createSchemaTable(this.driver);
-      this.driver.atomic(() => {
-        for (const schema of DEFAULT_CLASSES) {
-          const stored = readSchema(this.driver, schema.className) ?? schema;
-          if (stored === schema) writeSchema(this.driver, schema);
-          const layout = this.state.layout(stored);
-          ensureTable(this.driver, layout);
-          for (const index of STANDARD_INDEXES.filter((i) => i.className === schema.className)) {
-            createTableIndex(this.driver, { layout, name: index.name, spec: index.spec, options: index.options });
-          }
-        }
-      });
-    });
+    return this.run(() => schemaStore.initializeTables(this.state));
   }
 
   ping(): Promise<void> {
@@ -181,141 +136,38 @@ class SqliteStorage implements StorageAdapter {
   // ---- SchemaStore ----
 
   loadSchemas(): Promise<ClassSchema[]> {
-    return this.run(() => {
-      if (this.driver.tableColumns('_SCHEMA') === undefined) return [];
-      return this.driver
-        .all(`SELECT "className", "schema" FROM ${SCHEMA_TABLE} ORDER BY "className"`)
-        .map((row) => schemaFromText(String(row['className']), row['schema']));
-    });
+    return this.run(() => schemaStore.loadSchemas(this.driver));
   }
 
   createClass(schema: ClassSchema): Promise<void> {
-    return this.run(() => {
-      createSchemaTable(this.driver);
-      this.driver.atomic(() => {
-        if (readSchema(this.driver, schema.className) !== undefined) {
-          throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `Class ${schema.className} already exists.` });
-        }
-        writeSchema(this.driver, schema);
-        const layout = this.state.layout(schema);
-        ensureTable(this.driver, layout);
-        for (const [name, spec] of Object.entries(schema.indexes ?? {}))
-          createTableIndex(this.driver, { layout, name, spec });
-      });
-    });
+    return this.run(() => schemaStore.createClass(this.state, schema));
   }
 
   addFields(options: { className: string; fields: Readonly<Record<string, FieldDefinition>> }): Promise<void> {
-    return this.run(() => {
-      createSchemaTable(this.driver);
-      this.driver.atomic(() => {
-        const stored = readSchema(this.driver, options.className);
-        const current = stored ?? { className: options.className, fields: DEFAULT_FIELDS };
-        const fields: Record<string, FieldDefinition> = { ...current.fields };
-        let changed = stored === undefined;
-        for (const [name, definition] of Object.entries(options.fields)) {
-          const existing = fields[name];
-          if (existing === undefined) {
-            fields[name] = definition;
-            changed = true;
-          } else if (!sameType(existing, definition)) {
-            throw new ParseError(ErrorCode.INCORRECT_TYPE, {
-              message: `schema mismatch for ${options.className}.${name}; expected ${typeName(existing)} but got ${typeName(definition)}`,
-            });
-          }
-        }
-        const next: ClassSchema = { ...current, fields };
-        if (changed) writeSchema(this.driver, next);
-        ensureTable(this.driver, this.state.layout(next));
-      });
-    });
+    return this.run(() => schemaStore.addFields(this.state, options));
   }
 
   deleteFields(options: { schema: ClassSchema; fieldNames: readonly string[] }): Promise<void> {
-    return this.run(() => {
-      this.driver.atomic(() => {
-        const stored = readSchema(this.driver, options.schema.className);
-        const merged: ClassSchema = { ...options.schema, fields: { ...stored?.fields, ...options.schema.fields } };
-        const layout = new TableLayout(merged);
-        for (const field of options.fieldNames) dropField(this.driver, layout, field);
-        if (stored === undefined) return;
-        const fields = { ...stored.fields };
-        const indexes = { ...stored.indexes };
-        for (const field of options.fieldNames) {
-          delete fields[field];
-          for (const [name, spec] of Object.entries(indexes)) if (indexUsesField(spec, field)) delete indexes[name];
-        }
-        writeSchema(this.driver, { ...stored, fields, ...(stored.indexes === undefined ? {} : { indexes }) });
-      });
-    });
+    return this.run(() => schemaStore.deleteFields(this.driver, options));
   }
 
   setClassLevelPermissions(options: {
     className: string;
     classLevelPermissions: ClassLevelPermissions;
   }): Promise<void> {
-    return this.run(() => {
-      this.driver.atomic(() => {
-        const stored =
-          this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.className);
-        if (stored === undefined) {
-          throw new ParseError(ErrorCode.INVALID_CLASS_NAME, { message: `Class ${options.className} does not exist.` });
-        }
-        writeSchema(this.driver, { ...stored, classLevelPermissions: options.classLevelPermissions });
-      });
-    });
+    return this.run(() => schemaStore.setClassLevelPermissions(this.driver, options));
   }
 
   createIndex(options: { schema: ClassSchema; name: string; spec: IndexSpec; options?: IndexOptions }): Promise<void> {
-    return this.run(() => {
-      this.driver.atomic(() => {
-        const layout = this.state.layout(options.schema);
-        this.state.ready(layout, { create: true });
-        createTableIndex(this.driver, {
-          layout,
-          name: options.name,
-          spec: options.spec,
-          ...(options.options ? { options: options.options } : {}),
-        });
-        const stored =
-          this.driver.tableColumns('_SCHEMA') === undefined
-            ? undefined
-            : readSchema(this.driver, options.schema.className);
-        if (stored !== undefined)
-          writeSchema(this.driver, { ...stored, indexes: { ...stored.indexes, [options.name]: options.spec } });
-      });
-    });
+    return this.run(() => schemaStore.createIndex(this.state, options));
   }
 
   dropIndex(options: { className: string; name: string }): Promise<void> {
-    return this.run(() => {
-      this.driver.atomic(() => {
-        dropTableIndex(this.driver, options.className, options.name);
-        const stored =
-          this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, options.className);
-        if (stored?.indexes !== undefined && Object.hasOwn(stored.indexes, options.name)) {
-          const indexes = { ...stored.indexes };
-          delete indexes[options.name];
-          writeSchema(this.driver, { ...stored, indexes });
-        }
-      });
-    });
+    return this.run(() => schemaStore.dropIndex(this.driver, options));
   }
 
   deleteClass(options: { schema: ClassSchema }): Promise<void> {
-    return this.run(() => {
-      this.driver.atomic(() => {
-        const { className } = options.schema;
-        const stored =
-          this.driver.tableColumns('_SCHEMA') === undefined ? undefined : readSchema(this.driver, className);
-        const fields = { ...stored?.fields, ...options.schema.fields };
-        for (const [field, definition] of Object.entries(fields)) {
-          if (definition.type === 'Relation') dropTable(this.driver, joinTableSqlName(className, field));
-        }
-        dropTable(this.driver, classTableSqlName(className));
-        if (stored !== undefined) deleteSchemaRow(this.driver, className);
-      });
-    });
+    return this.run(() => schemaStore.deleteClass(this.driver, options));
   }
 
   // ---- objects ----
