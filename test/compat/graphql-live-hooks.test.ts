@@ -85,7 +85,12 @@ for (const spec of compatTargets({ cloud })) {
           useMasterKey: true,
           body: { className, fields, classLevelPermissions: { ...clp, ...extra } },
         });
-      assert.equal((await schema('GqlChat', { room: { type: 'String' }, text: { type: 'String' } })).status, 200);
+      const chat = await schema('GqlChat', {
+        room: { type: 'String' },
+        text: { type: 'String' },
+        secret: { type: 'String' },
+      });
+      assert.equal(chat.status, 200);
       assert.equal((await schema('GqlVault', { text: { type: 'String' } })).status, 200);
       const news = await schema(
         'GqlNews',
@@ -127,11 +132,11 @@ for (const spec of compatTargets({ cloud })) {
       await ready(sub, 'GqlChat', { room: 'lobby' });
     });
 
-    it('beforeSubscribe narrows the query: a subscriber asking for the private room gets the lobby only', async () => {
+    it('beforeSubscribe narrows the query: a subscriber asking for the private room gets the lobby only, and only its keys', async () => {
       const socket = open({ sessionToken: token });
       await socket.connected;
       const sub = socket.subscribe<Data>(
-        'subscription ($w: GqlChatWhereInput) { onCreateGqlChat(where: $w) { text } }',
+        'subscription ($w: GqlChatWhereInput) { onCreateGqlChat(where: $w) { text secret } }',
         { w: { room: { equalTo: 'private' } } },
       );
       await ready(sub, 'GqlChat', { room: 'lobby' });
@@ -143,11 +148,12 @@ for (const spec of compatTargets({ cloud })) {
         where: { room: { $eq: 'private' } },
       });
       await create('GqlChat', { room: 'private', text: 'not for you' });
-      await create('GqlChat', { room: 'lobby', text: 'hello' });
+      await create('GqlChat', { room: 'lobby', text: 'hello', secret: 'outside the keys' });
       const outcome = await nextReal(sub, 'onCreateGqlChat');
       assert.equal(outcome.kind, 'next', JSON.stringify(outcome));
+      // The hook's keys narrowed the fields too: what it left out reads as null.
       assert.deepEqual(outcome.kind === 'next' ? outcome.result.data : undefined, {
-        onCreateGqlChat: { text: 'hello' },
+        onCreateGqlChat: { text: 'hello', secret: null },
       });
     });
 
