@@ -10,7 +10,6 @@ import { CredentialResolver, createPasswordHasher } from './auth/index.js';
 import type { AuthProvider } from './auth/index.js';
 import {
   CloudRegistry,
-  CloudRunner,
   installUnhandledRejectionGuard,
   ParseBridge,
   loadCloudCode,
@@ -35,7 +34,8 @@ import { createDashboard } from './app-dashboard.js';
 import { httpFiles, openFiles } from './app-files.js';
 import { createGraphQL, prepareGraphQL } from './app-graphql.js';
 import { createJobRunner, createPushService } from './app-queues.js';
-import { createAuthRateLimits, createRateLimiter } from './app-rate-limits.js';
+import { createCloudRunner } from './app-cloud.js';
+import { createAuthRateLimits } from './app-rate-limits.js';
 import { createSocketServers } from './app-sockets.js';
 import { createHttpApp, setSecurityHeaders } from './http/index.js';
 import type { RequestSample } from './http/index.js';
@@ -466,36 +466,5 @@ function stop(options: { server: Server; graceMs: number }): Promise<void> {
       resolve();
     });
     server.closeIdleConnections();
-  });
-}
-
-/**
- * The runner of cloud code's functions and triggers: the `--cloud-timeout`, and the validators' `rateLimit`
- * counters in memory, or in Redis so every server shares them.
- */
-function createCloudRunner(options: {
-  config: Config;
-  registry: CloudRegistry;
-  logger: Logger;
-  now: () => Date;
-  serverConfig: () => HookServerConfig;
-  observe: (sample: HookSample) => void;
-}): CloudRunner {
-  const { config } = options;
-  const now = (): number => options.now().getTime();
-  return new CloudRunner({
-    registry: options.registry,
-    timeoutMs: config.cloudTimeout,
-    logger: options.logger,
-    serverConfig: options.serverConfig,
-    observe: options.observe,
-    rateLimiter: ({ rule, scope }) =>
-      createRateLimiter({
-        config,
-        max: rule.requestCount,
-        windowMs: rule.requestTimeWindow,
-        now,
-        scope: `cloud:${scope}`,
-      }),
   });
 }
