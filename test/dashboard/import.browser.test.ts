@@ -6,28 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import bcrypt from 'bcrypt';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { chromiumSkipReason, launchChromium } from './chromium.js';
+import { DASHBOARD_USERS, SHOTS, dashboardPages } from './pages.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const SHOTS =
-  process.env['STRATA_SCREENSHOTS'] === undefined
-    ? join(tmpdir(), 'strata-dashboard-shots')
-    : resolve(ROOT, process.env['STRATA_SCREENSHOTS']);
 const skip = chromiumSkipReason();
 if (skip !== undefined) console.log(`dashboard import browser test skipped: ${skip}`);
-
-const USERS = [
-  { username: 'admin', passwordHash: bcrypt.hashSync('admin-password', 4) },
-  { username: 'viewer', passwordHash: bcrypt.hashSync('viewer-password', 4), readOnly: true },
-];
 
 describe('data browser import in chromium', skip === undefined ? {} : { skip }, () => {
   let server: TestServer;
@@ -38,7 +26,7 @@ describe('data browser import in chromium', skip === undefined ? {} : { skip }, 
     server = await startTestServer({
       readOnlyMasterKey: 'import-ro-key',
       passwordHashCost: 4,
-      dashboardUsers: () => USERS,
+      dashboardUsers: () => DASHBOARD_USERS,
     });
     const made = await server.call({
       method: 'POST',
@@ -58,13 +46,7 @@ describe('data browser import in chromium', skip === undefined ? {} : { skip }, 
     await server?.close();
   });
 
-  const signIn = async (page: Page, username: string, password: string): Promise<void> => {
-    await page.goto(`${server.url}/dashboard/`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
-  };
+  const { signIn } = dashboardPages(() => server.url);
 
   it('imports a CSV with bad rows: each refused row is listed, the others are created', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
