@@ -4,6 +4,8 @@
  * - `signUp` when the sign-up opens no session: a master-key sign-up (Parse's "cloud" sign-up) or an unverified
  *   email that may not log in; `viewer` is non-null, so the answer broke it. Now a Parse code that says why.
  * - an explicit `null` for `text`, `inQueryKey` or `notInQueryKey` in a where: dereferenced. Now no constraint.
+ * - (the 1,000,000-request run) an Array field holding a `null` item: `Element.value` was non-null, so the item
+ *   failed. Now `{value: null}`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -61,6 +63,24 @@ describe('GraphQL inputs the fuzzer found answering code 1', () => {
       assert.equal(answer.errors, undefined, `${op}: ${JSON.stringify(answer)}`);
       assert.equal(typeof answer.data?.notes?.count, 'number', op);
     }
+  });
+
+  it('an Array field with a null item answers {value: null}, not an internal error', async () => {
+    await server.call({ method: 'POST', path: '/classes/Bag', body: { arr: [null, 1, { a: null }, [null]] } });
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'X-Parse-Application-Id': APP_ID,
+        'X-Parse-REST-API-Key': CLIENT_KEY,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ query: '{ bags { edges { node { arr { ... on Element { value } } } } } }' }),
+    });
+    const answer = (await response.json()) as { data?: unknown; errors?: unknown };
+    assert.equal(answer.errors, undefined, JSON.stringify(answer));
+    assert.deepEqual(answer.data, {
+      bags: { edges: [{ node: { arr: [{ value: null }, { value: 1 }, { value: { a: null } }, { value: [null] }] } }] },
+    });
   });
 
   it('signUp with the client key: the viewer, as before', async () => {
