@@ -489,8 +489,11 @@ function configQueries(): GraphQLFieldConfigMap<unknown, GraphQLContext> {
         // Parse's GraphQL API reads the config with the master key only (spec/graphql.md §5).
         requireMaster(context.auth, { access: 'read' });
         const config = await context.core.getConfig({ auth: context.auth });
-        const value = config.params[args.paramName];
-        return { value: value ?? null, isMasterKeyOnly: config.masterKeyOnly?.[args.paramName] ?? false };
+        // Own keys only: `__proto__` named Object.prototype, which is no Boolean (found by the 1,000,000 fuzz).
+        const name = args.paramName;
+        const value = Object.hasOwn(config.params, name) ? config.params[name] : undefined;
+        const masterKeyOnly = config.masterKeyOnly !== undefined && Object.hasOwn(config.masterKeyOnly, name);
+        return { value: value ?? null, isMasterKeyOnly: masterKeyOnly && config.masterKeyOnly?.[name] === true };
       },
     },
   };

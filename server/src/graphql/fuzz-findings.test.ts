@@ -6,6 +6,8 @@
  * - an explicit `null` for `text`, `inQueryKey` or `notInQueryKey` in a where: dereferenced. Now no constraint.
  * - (the 1,000,000-request run) an Array field holding a `null` item: `Element.value` was non-null, so the item
  *   failed. Now `{value: null}`.
+ * - (the same run) `cloudConfig(paramName: "__proto__")` once the config held a master-only parameter: the
+ *   resolver read Object.prototype as the parameter's flag. Now own keys only.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -81,6 +83,35 @@ describe('GraphQL inputs the fuzzer found answering code 1', () => {
     assert.deepEqual(answer.data, {
       bags: { edges: [{ node: { arr: [{ value: null }, { value: 1 }, { value: { a: null } }, { value: [null] }] } }] },
     });
+  });
+
+  it('cloudConfig of a prototype name is a missing parameter, not an internal error', async () => {
+    const headers = {
+      'X-Parse-Application-Id': APP_ID,
+      'X-Parse-Master-Key': MASTER_KEY,
+      'Content-Type': 'application/json',
+    };
+    const set = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        query:
+          'mutation { updateCloudConfig(input: { paramName: "p", value: 1, isMasterKeyOnly: true }) { clientMutationId } }',
+      }),
+    });
+    assert.equal(set.status, 200, await set.text());
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          query: 'query ($n: String!) { cloudConfig(paramName: $n) { value isMasterKeyOnly } }',
+          variables: { n: name },
+        }),
+      });
+      const answer = (await response.json()) as unknown;
+      assert.deepEqual(answer, { data: { cloudConfig: { value: null, isMasterKeyOnly: false } } }, name);
+    }
   });
 
   it('signUp with the client key: the viewer, as before', async () => {
