@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
+import { startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
-import { RawLiveClient } from './live-client.test-util.js';
+import type { RawLiveClient } from './live-client.test-util.js';
+import { LiveTestKit, pointer } from './live-kit.test-util.js';
 
 // `include` in LiveQuery events (beyond Parse; raw frames' query.include, as the parse SDK sends no include):
 // pointers become the objects they point at, read as the subscriber (ACL, protected fields); a pointer it
@@ -10,26 +11,14 @@ import { RawLiveClient } from './live-client.test-util.js';
 // with a beforeFind trigger on the pointed class, which getPointed runs as a REST include does).
 
 type Json = Record<string, unknown>;
-const pointer = (className: string, objectId: string): Json => ({ __type: 'Pointer', className, objectId });
 
 describe('LiveQuery include', () => {
   let server: TestServer;
   let authorFinds = 0;
-  const clients: RawLiveClient[] = [];
+  const kit = new LiveTestKit(() => server);
+  const { client, create } = kit;
   const ids: Record<string, string> = {};
   let alice: { id: string; token: string };
-
-  const client = async (fields: Json = {}): Promise<RawLiveClient> => {
-    const c = await RawLiveClient.open(`${server.url}/parse`);
-    clients.push(c);
-    await c.connect({ applicationId: APP_ID, javascriptKey: CLIENT_KEY, ...fields });
-    return c;
-  };
-  const create = async (className: string, body: Json): Promise<string> => {
-    const answer = await server.call({ method: 'POST', path: `/classes/${className}`, body, master: true });
-    assert.equal(answer.status, 201, JSON.stringify(answer.body));
-    return (answer.body as Json)['objectId'] as string;
-  };
 
   before(async () => {
     server = await startTestServer({
@@ -65,7 +54,7 @@ describe('LiveQuery include', () => {
     await create('Message', { text: 'seed' });
   });
   after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
+    await kit.closeAll();
     await server.close();
   });
 
@@ -135,7 +124,7 @@ describe('LiveQuery include', () => {
   it('one look-up per event for every subscriber with the same caller', async () => {
     // Only these subscribers (an earlier test's alice would be a second caller, with a look-up of her own).
     // Unsubscribed (acknowledged), so the server no longer holds them when the write comes.
-    for (const c of clients) {
+    for (const c of kit.clients) {
       const from = c.frames.length;
       c.send({ op: 'unsubscribe', requestId: 1 });
       await c.op('unsubscribed', 1, { from });

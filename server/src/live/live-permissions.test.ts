@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { APP_ID, CLIENT_KEY, MASTER_KEY, startTestServer } from '../testing/test-server.test-util.js';
+import { MASTER_KEY, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
-import { RawLiveClient } from './live-client.test-util.js';
+import type { RawLiveClient } from './live-client.test-util.js';
+import { LiveTestKit } from './live-kit.test-util.js';
 
 // What reaches whom through LiveQuery: ACLs (leave with the last readable state, enter without original),
 // roles gained after subscribing, protected fields by the subscription's own token, CLPs (119 even for the
@@ -12,7 +13,8 @@ type Json = Record<string, unknown>;
 
 describe('LiveQuery permissions', () => {
   let server: TestServer;
-  const clients: RawLiveClient[] = [];
+  const kit = new LiveTestKit(() => server);
+  const { client } = kit;
   const users: Record<string, { id: string; token: string }> = {};
   const call = async (options: Parameters<TestServer['call']>[0], status = 200): Promise<Json> => {
     const res = await server.call(options);
@@ -23,12 +25,6 @@ describe('LiveQuery permissions', () => {
     (await call({ method: 'POST', path: `/classes/${className}`, body, master: true }))['objectId'] as string;
   const update = (className: string, id: string, body: Json): Promise<Json> =>
     call({ method: 'PUT', path: `/classes/${className}/${id}`, body, master: true });
-  const client = async (fields: Json = {}): Promise<RawLiveClient> => {
-    const c = await RawLiveClient.open(`${server.url}/parse`);
-    clients.push(c);
-    await c.connect({ applicationId: APP_ID, javascriptKey: CLIENT_KEY, ...fields });
-    return c;
-  };
   /** A write every subscriber of Beacon sees: events are sent in order, so what did not come before it never will. */
   const beacon = async (...subscribers: RawLiveClient[]): Promise<void> => {
     const id = await create('Beacon', {});
@@ -53,7 +49,7 @@ describe('LiveQuery permissions', () => {
     }
   });
   after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
+    await kit.closeAll();
     await server.close();
   });
 

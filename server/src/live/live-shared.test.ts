@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
+import { startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
-import { RawLiveClient } from './live-client.test-util.js';
-import type { Frame } from './live-client.test-util.js';
+import { LiveTestKit } from './live-kit.test-util.js';
+import type { Frame, RawLiveClient } from './live-client.test-util.js';
 
 // Equal subscriptions share one entry of the hub (one match, one policy decision, one shape per event) and one
 // read policy per subscriber: each subscription still gets its own events, under its own requestId and seq,
@@ -13,7 +13,8 @@ type Json = Record<string, unknown>;
 
 describe('LiveQuery: equal subscriptions share the hub entry, never the subscriber', () => {
   let server: TestServer;
-  const clients: RawLiveClient[] = [];
+  const kit = new LiveTestKit(() => server);
+  const { client } = kit;
   const users: Record<string, { id: string; token: string }> = {};
   const call = async (options: Parameters<TestServer['call']>[0]): Promise<Json> => {
     const res = await server.call(options);
@@ -22,12 +23,6 @@ describe('LiveQuery: equal subscriptions share the hub entry, never the subscrib
   };
   const create = async (body: Json): Promise<string> =>
     (await call({ method: 'POST', path: '/classes/Room', body, master: true }))['objectId'] as string;
-  const client = async (fields: Json = {}): Promise<RawLiveClient> => {
-    const c = await RawLiveClient.open(`${server.url}/parse`);
-    clients.push(c);
-    await c.connect({ applicationId: APP_ID, javascriptKey: CLIENT_KEY, ...fields });
-    return c;
-  };
   const subscribed = async (c: RawLiveClient, requestId: number, query: Json): Promise<void> => {
     const answer = await c.subscribe(requestId, { className: 'Room', ...query });
     assert.equal(answer.op, 'subscribed', JSON.stringify(answer));
@@ -61,7 +56,7 @@ describe('LiveQuery: equal subscriptions share the hub entry, never the subscrib
     await call({ method: 'POST', path: '/schemas/Room', master: true, body: { className: 'Room' } });
   });
   after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
+    await kit.closeAll();
     await server.close();
   });
 

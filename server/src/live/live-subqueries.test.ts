@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import ParseModule from 'parse/node';
 import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
-import { RawLiveClient } from './live-client.test-util.js';
+import { LiveTestKit, pointer } from './live-kit.test-util.js';
 
 // LiveQuery subscriptions whose `where` reads other objects ($inQuery, $notInQuery, $select, $dontSelect,
 // $relatedTo) fire (Parse's never do): each written state is matched after re-queries through core as the
@@ -13,30 +13,14 @@ import { RawLiveClient } from './live-client.test-util.js';
 
 const Parse = ParseModule as unknown as typeof ParseModule.default;
 type Json = Record<string, unknown>;
-const pointer = (className: string, objectId: string): Json => ({ __type: 'Pointer', className, objectId });
 
 describe('LiveQuery sub-query subscriptions', () => {
   let server: TestServer;
   let teamFinds = 0;
-  const clients: RawLiveClient[] = [];
+  const kit = new LiveTestKit(() => server);
+  const { client, create, update } = kit;
   const ids: Record<string, string> = {};
   let alice: { id: string; token: string };
-
-  const client = async (fields: Json = {}): Promise<RawLiveClient> => {
-    const c = await RawLiveClient.open(`${server.url}/parse`);
-    clients.push(c);
-    await c.connect({ applicationId: APP_ID, javascriptKey: CLIENT_KEY, ...fields });
-    return c;
-  };
-  const create = async (className: string, body: Json): Promise<string> => {
-    const answer = await server.call({ method: 'POST', path: `/classes/${className}`, body, master: true });
-    assert.equal(answer.status, 201, JSON.stringify(answer.body));
-    return (answer.body as Json)['objectId'] as string;
-  };
-  const update = async (className: string, id: string, body: Json): Promise<void> => {
-    const answer = await server.call({ method: 'PUT', path: `/classes/${className}/${id}`, body, master: true });
-    assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  };
 
   before(async () => {
     server = await startTestServer({
@@ -77,7 +61,7 @@ describe('LiveQuery sub-query subscriptions', () => {
     });
   });
   after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
+    await kit.closeAll();
     await server.close();
   });
 
