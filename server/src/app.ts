@@ -144,6 +144,7 @@ export async function createApp(options: {
   const storage = await openStorage(config.databaseURI, {
     connectTimeoutMs: config.databaseConnectTimeout,
     sqliteReadThreads: config.sqliteReadThreads ?? availableParallelism(),
+    sqliteReadNice: config.sqliteReadNice,
   });
   await storage.initialize();
   await step('redis');

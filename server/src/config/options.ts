@@ -233,6 +233,17 @@ export const OPTIONS = [
       'Threads that run SQLite finds and counts off the event loop, each with its own read-only connection (WAL), so a slow scan never stalls other requests; gets by objectId stay on the main connection. 0 runs every read on the main connection.',
   }),
   option({
+    key: 'sqliteReadNice',
+    flag: '--sqlite-read-nice',
+    env: 'STRATA_SQLITE_READ_NICE',
+    group: 'Storage',
+    kind: integerKind({ min: 0, max: 19 }),
+    default: () => 10,
+    defaultText: '10',
+    description:
+      "Steps of CPU priority (nice) below the server's own that the SQLite read threads run at (Linux; capped at 19), so on busy cores a slow scan takes the CPU the event loop leaves rather than half of it; idle cores are unaffected. The query time budget stays wall-clock, so a starved scan meets it sooner. 0 keeps them at the server's priority.",
+  }),
+  option({
     key: 'workers',
     flag: '--workers',
     env: 'STRATA_WORKERS',

@@ -40,6 +40,7 @@ describe('resolveOptions', () => {
       allowOrigin: ['*'],
       dataDir: '/srv/app/.strata',
       dev: false,
+      sqliteReadNice: 10,
       cloudTimeout: 30_000,
       webhookTimeout: 10_000,
       idempotency: true,

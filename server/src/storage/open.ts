@@ -8,6 +8,8 @@ export interface OpenStorageOptions {
   readonly connectTimeoutMs?: number;
   /** SQLite: threads running reads off the event loop (default 0: every read on the one connection). */
   readonly sqliteReadThreads?: number;
+  /** SQLite: CPU priority steps below the server's for those threads (default 0: the same). */
+  readonly sqliteReadNice?: number;
 }
 
 /**
@@ -23,7 +25,11 @@ export async function openStorage(uri: string, options: OpenStorageOptions = {})
     try {
       // The first start creates the data directory (owner-only: it holds the database).
       if (path !== ':memory:') makeDirectorySync(dirname(path), { mode: 0o700 });
-      return createSqliteStorage({ path, readThreads: options.sqliteReadThreads ?? 0 });
+      return createSqliteStorage({
+        path,
+        readThreads: options.sqliteReadThreads ?? 0,
+        readNice: options.sqliteReadNice ?? 0,
+      });
     } catch (err) {
       throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {
         message: `cannot open the SQLite database ${path}: ${reasonOf(err)}`,

@@ -44,7 +44,10 @@ function startWorker(workerData: unknown): Worker {
  * A request with a time budget that runs past it is answered with 124 and its thread is terminated and
  * replaced (better-sqlite3 cannot interrupt a statement: V8 stops the thread at its next JavaScript call, a
  * `regexp` or geo function per row, or when the statement ends), so a runaway scan never holds a client.
- * Threads start on first use, so a cold start pays nothing for them.
+ * Threads start on first use, so a cold start pays nothing for them. Each thread lowers its own CPU priority by
+ * `nice` (Linux): when the cores are busy, a scan on a thread takes the CPU the event loop leaves instead of
+ * half of it. The budget stays wall-clock time, as the client waits it: a scan starved by the loop's work
+ * reaches it sooner, which is the intended order under pressure (the runaway read loses, not the cheap ones).
  */
 export class ReadPool {
   private readonly threads: Thread[] = [];
@@ -57,6 +60,8 @@ export class ReadPool {
       readonly path: string;
       readonly size: number;
       readonly busyTimeoutMs: number;
+      /** Steps of CPU priority below the server's that each thread takes (0: the same); see thread-priority.ts. */
+      readonly nice?: number;
     },
   ) {}
 
@@ -120,7 +125,11 @@ export class ReadPool {
   }
 
   private spawn(): Thread {
-    const worker = startWorker({ path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs });
+    const worker = startWorker({
+      path: this.options.path,
+      busyTimeoutMs: this.options.busyTimeoutMs,
+      nice: this.options.nice ?? 0,
+    });
     // Not kept alive by an idle pool: the app's own close ends the threads.
     worker.unref();
     const thread: Thread = { worker, job: undefined, timer: undefined };

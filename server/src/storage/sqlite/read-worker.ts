@@ -1,13 +1,17 @@
 /**
  * One thread of the SQLite read pool (read-pool.ts): a read-only connection to the database file, running
  * the SELECTs the main thread compiled and answering with raw rows. In WAL mode each statement reads the
- * last committed state when it starts, so a read sent after an acknowledged write sees that write.
+ * last committed state when it starts, so a read sent after an acknowledged write sees that write. The thread
+ * runs `nice` steps below the server's priority (`--sqlite-read-nice`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteDriver } from './driver.js';
 import type { ReadReply, ReadRequest } from './read-pool.js';
+import { lowerThisThread } from './thread-priority.js';
 
-const { path, busyTimeoutMs } = workerData as { path: string; busyTimeoutMs: number };
+const { path, busyTimeoutMs, nice } = workerData as { path: string; busyTimeoutMs: number; nice: number };
+// Before the first statement: a scan on this thread yields the CPU to the event loop (thread-priority.ts).
+lowerThisThread({ nice });
 const driver = new SqliteDriver({ path, busyTimeoutMs, readonly: true });
 const port = parentPort;
 

@@ -49,6 +49,8 @@ export interface SqliteStorageOptions extends SqliteDriverOptions {
    * read on the one connection). A file database only; `:memory:` has nothing to share.
    */
   readonly readThreads?: number;
+  /** Steps of CPU priority below the server's that the read threads run at (Linux; 0 or unset: the same). */
+  readonly readNice?: number;
 }
 
 /**
@@ -450,7 +452,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
   const threads = options.path === ':memory:' ? 0 : (options.readThreads ?? 0);
   const pool =
     threads > 0
-      ? new ReadPool({ path: options.path, size: threads, busyTimeoutMs: options.busyTimeoutMs ?? 5000 })
+      ? new ReadPool({
+          path: options.path,
+          size: threads,
+          busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+          nice: options.readNice ?? 0,
+        })
       : undefined;
   return new SqliteStorage(new SqliteState(new SqliteDriver(options)), null, pool);
 }
