@@ -30,6 +30,7 @@ export function encodeChange(message: ChangeMessage): string {
     className: event.className,
     op: event.op,
     objectId: event.objectId,
+    id: event.id,
     at: event.at.toISOString(),
     ...(event.before === undefined ? {} : { before: encodeState(event.before) }),
     ...(event.after === undefined ? {} : { after: encodeState(event.after) }),
@@ -59,7 +60,8 @@ export function decodeChange(text: string): ChangeMessage {
   if (typeof server !== 'string' || typeof className !== 'string' || typeof objectId !== 'string') {
     throw malformed('missing server, className or objectId');
   }
-  const base = { className, objectId, at: decodeDate(raw['at']) };
+  const at = decodeDate(raw['at']);
+  const base = { id: changeIdOf({ raw, server, op, objectId, at }), className, objectId, at };
   const before = raw['before'] === undefined ? undefined : decodeState(raw['before']);
   const after = raw['after'] === undefined ? undefined : decodeState(raw['after']);
   if (op === 'create' && after !== undefined) return { server, event: { ...base, op, after } };
@@ -68,6 +70,22 @@ export function decodeChange(text: string): ChangeMessage {
   }
   if (op === 'delete' && before !== undefined) return { server, event: { ...base, op, before } };
   throw malformed(`op ${String(op)} without its states`);
+}
+
+/**
+ * The change's id as published; a message from a server older than change ids (a rolling upgrade) has none, and
+ * gets one every receiver derives alike from what it does carry (its publisher, op, object and time).
+ */
+function changeIdOf(message: {
+  raw: Record<string, unknown>;
+  server: string;
+  op: unknown;
+  objectId: string;
+  at: Date;
+}): string {
+  const id = message.raw['id'];
+  if (typeof id === 'string') return id;
+  return `${message.server} ${String(message.op)} ${message.objectId} ${message.at.getTime()}`;
 }
 
 function decodeState(json: unknown): StoredObject {

@@ -1,9 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { StoredObject } from '../storage/index.js';
 
 /** What a committed write did to one object. */
 export type ChangeOp = 'create' | 'update' | 'delete';
 
 interface ChangeBase {
+  /**
+   * This change's own id, made where the write committed (`newChangeId`) and carried unchanged to every server:
+   * two writes of one object in the same millisecond are still two changes (a LiveQuery hand-off dedupes on it).
+   */
+  readonly id: string;
   readonly className: string;
   readonly objectId: string;
   /** When the writing server made the write (its clock). */
@@ -56,4 +62,9 @@ export function publicState(object: StoredObject): StoredObject {
     if (name.charCodeAt(0) !== 95) fields[name] = object.fields[name] as StoredObject['fields'][string];
   }
   return { ...object, fields };
+}
+
+/** A new change id: unique across servers and restarts (a random UUID). */
+export function newChangeId(): string {
+  return randomUUID();
 }

@@ -20,6 +20,7 @@ function state(objectId: string, fields: StoredObject['fields'], at = T0): Store
 function update(objectId: string, n: number): CommittedChange<UpdateEvent> {
   return {
     event: {
+      id: `${objectId}-${n}`,
       className: 'Doc',
       op: 'update',
       objectId,
@@ -228,9 +229,24 @@ describe('change feed: the wire form', () => {
       __op: 'plain data',
     };
     const events: ChangeEvent[] = [
-      { className: 'Doc', op: 'create', objectId: 'o1', at: T0, after: state('o1', fields) },
-      { className: 'Doc', op: 'update', objectId: 'o1', at: T1, before: state('o1', fields), after: state('o1', {}) },
-      { className: 'Doc', op: 'delete', objectId: 'o1', at: T1, before: { objectId: 'o1', fields: { n: 2 } } },
+      { id: 'c1', className: 'Doc', op: 'create', objectId: 'o1', at: T0, after: state('o1', fields) },
+      {
+        id: 'c2',
+        className: 'Doc',
+        op: 'update',
+        objectId: 'o1',
+        at: T1,
+        before: state('o1', fields),
+        after: state('o1', {}),
+      },
+      {
+        id: 'c3',
+        className: 'Doc',
+        op: 'delete',
+        objectId: 'o1',
+        at: T1,
+        before: { objectId: 'o1', fields: { n: 2 } },
+      },
     ];
     for (const event of events) {
       const text = encodeChange({ server: 's1', event });
@@ -242,6 +258,22 @@ describe('change feed: the wire form', () => {
       assert.ok(!text.startsWith(changeMessagePrefix('s')));
       assert.ok(!encodeChange({ server: 's10', event }).startsWith(changeMessagePrefix('s1')));
     }
+  });
+
+  it('a message from a server older than change ids gets an id every receiver derives alike', () => {
+    const event: UpdateEvent = update('o1', 2).event;
+    const withoutId = JSON.parse(encodeChange({ server: 's1', event })) as Record<string, unknown>;
+    delete withoutId['id'];
+    const legacy = JSON.stringify(withoutId);
+    const first = decodeChange(legacy).event;
+    assert.equal(decodeChange(legacy).event.id, first.id, 'the same on every receiver');
+    assert.notEqual(first.id, event.id);
+    assert.deepStrictEqual({ ...first, id: event.id }, event);
+    // Another write of the object at another time, or by another server, is another change.
+    const later = JSON.stringify({ ...withoutId, at: '2025-03-01T10:00:01.001Z' });
+    assert.notEqual(decodeChange(later).event.id, first.id);
+    const elsewhere = JSON.stringify({ ...withoutId, server: 's2' });
+    assert.notEqual(decodeChange(elsewhere).event.id, first.id);
   });
 
   it('events never carry internal fields; an object without any is not copied', () => {

@@ -1,7 +1,7 @@
 import type { Condition } from '../query/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import type { StorageAdapter, StoredObject, UpdateSpec } from '../storage/index.js';
-import { publicState } from './change-event.js';
+import { newChangeId, publicState } from './change-event.js';
 import type { CreateEvent, DeleteEvent, UpdateEvent } from './change-event.js';
 import type { CommittedChange, WriteDetails } from './change-sink.js';
 import type { CoreDeps } from './deps.js';
@@ -38,7 +38,14 @@ export async function insertObject(
     await deps.storage.insert({ schema, object });
     await options.relations?.(deps.storage);
     const committed: CommittedChange<CreateEvent> = {
-      event: { className, op: 'create', objectId: object.objectId, at: new Date(), after: publicState(object) },
+      event: {
+        id: newChangeId(),
+        className,
+        op: 'create',
+        objectId: object.objectId,
+        at: new Date(),
+        after: publicState(object),
+      },
       write: options.write ?? {},
     };
     deps.changes.publish(committed);
@@ -73,6 +80,7 @@ export async function updateObject(
     await options.relations?.(deps.storage);
     const committed: CommittedChange<UpdateEvent> = {
       event: {
+        id: newChangeId(),
         className,
         op: 'update',
         objectId: result.after.objectId,
@@ -106,7 +114,14 @@ export async function deleteObjects(
     const at = new Date();
     return deleted.map((before) => {
       const committed: CommittedChange<DeleteEvent> = {
-        event: { className, op: 'delete', objectId: before.objectId, at, before: publicState(before) },
+        event: {
+          id: newChangeId(),
+          className,
+          op: 'delete',
+          objectId: before.objectId,
+          at,
+          before: publicState(before),
+        },
         write: options.write ?? {},
       };
       deps.changes.publish(committed);

@@ -28,9 +28,12 @@ describe('LiveQuery resume across servers over Redis', { skip }, () => {
   let api: TestServer;
   let liveA: TestServer;
   let liveB: TestServer;
-  /** Live server C's Redis pub/sub, with a gate on its hand-off asks (see the overlap test). */
+  /** Live server C's Redis pub/sub, with a gate on its hand-off asks (see the overlap test) and answers. */
   let liveC: TestServer;
   let gate: { held: Promise<void>; release: () => void; asked: () => void; waiting: Promise<void> } | undefined;
+  let answerGate: { held: Promise<void>; arrived: () => void } | undefined;
+  /** The shared Redis pub/sub, unprefixed channels of this app: what another api server publishes on. */
+  let redis: PubSub;
   const appId = `resume-${randomBytes(6).toString('hex')}`;
   const headers = { 'X-Parse-Application-Id': appId };
   const clients: RawLiveClient[] = [];
@@ -45,7 +48,7 @@ describe('LiveQuery resume across servers over Redis', { skip }, () => {
     liveB = await startTestServer({ databaseURI, redisURL, appId, role: 'live' });
     // The same Redis pub/sub as the others (channels prefixed by app), but an ask it sends waits for the test's
     // go: a slow network between C and the holder, so writes fall between C subscribing and the holder answering.
-    const redis = await createRedisPubSub({ url: redisURL, prefix: `strata:${appId}` });
+    redis = await createRedisPubSub({ url: redisURL, prefix: `strata:${appId}` });
     const gated: PubSub = {
       ...redis,
       publish: async (channel, message) => {
@@ -55,6 +58,17 @@ describe('LiveQuery resume across servers over Redis', { skip }, () => {
         }
         return redis.publish(channel, message);
       },
+      // The holder's answer to C's ask reaches C only at the test's go (see the same-millisecond test).
+      subscribe: (channel, handler) =>
+        redis.subscribe(channel, (message) => {
+          const held = answerGate;
+          if (held === undefined || !channel.startsWith('live:handoff:') || !message.includes('"t":"give"')) {
+            handler(message);
+            return;
+          }
+          held.arrived();
+          void held.held.then(() => handler(message));
+        }),
     };
     liveC = await startTestServer({ databaseURI, appId, role: 'live', pubsub: gated });
     for (const name of ['ada', 'eve']) {
@@ -218,6 +232,81 @@ describe('LiveQuery resume across servers over Redis', { skip }, () => {
       ]);
     } finally {
       gate = undefined;
+      release();
+    }
+  });
+
+  it('two updates of one object in the same millisecond across a hand-off both arrive: events are told apart by change id', async () => {
+    const first = await connect(liveA, 'ada');
+    const subscriptionId = await subscribed(first, 'r7', [1]);
+    const created = first.frames.find((f) => f.op === 'create' && (f['object'] as Json)['n'] === 1) as Frame;
+    const objectId = (created['object'] as Json)['objectId'] as string;
+    first.socket.terminate();
+    // Two updates of that object committed in one millisecond by another api server, as it publishes them
+    // (the change feed's wire form): the same op, object and updatedAt, two change ids.
+    const T = '2026-12-07T21:00:00.000Z';
+    const stored = (n: number): Json => ({
+      objectId,
+      createdAt: T,
+      updatedAt: T,
+      ACL: { [user('ada').id]: { read: true, write: true } },
+      fields: { room: 'r7', n },
+    });
+    const change = (n: number): string =>
+      JSON.stringify({
+        v: 1,
+        server: 'another-api-server',
+        className: 'Message',
+        op: 'update',
+        objectId,
+        id: randomBytes(12).toString('hex'),
+        at: T,
+        before: stored(n - 1),
+        after: stored(n),
+      });
+    const second = await connect(liveC, 'ada');
+    const start = second.frames.length;
+    // A second subscription to the room on C's socket: when it has an update, C's hub has handed that change to
+    // every subscription of C, the resuming one included.
+    assert.equal((await second.subscribe(2, { className: 'Message', where: { room: 'r7' } })).op, 'subscribed');
+    // The first update reaches A (which still holds the subscription and numbers it) before C asks for it.
+    await redis.publish('changes', change(2));
+    await second.next((f) => f.op === 'update' && f['requestId'] === 2 && (f['object'] as Json)['n'] === 2);
+    let release = (): void => {};
+    let arrived = (): void => {};
+    const answered = new Promise<void>((resolve) => (arrived = resolve));
+    answerGate = { held: new Promise<void>((resolve) => (release = resolve)), arrived };
+    try {
+      second.send({
+        op: 'subscribe',
+        requestId: 1,
+        query: { className: 'Message', where: { room: 'r7' } },
+        resume: { subscriptionId, seq: 1 },
+      });
+      // A has answered (it stopped its subscription with the first update numbered); C has not read the answer
+      // yet and buffers. The second update reaches C only: the holder's keys name the first, never this one.
+      await answered;
+      await redis.publish('changes', change(3));
+      await second.next((f) => f.op === 'update' && f['requestId'] === 2 && (f['object'] as Json)['n'] === 3);
+      release();
+      const answer = await second.op('subscribed', 1, { from: start });
+      assert.notEqual(answer['subscriptionId'], subscriptionId);
+      await write('r7', 4);
+      await second.next((f) => f.op === 'create' && f['requestId'] === 1, { from: start });
+      const frames = second.frames.slice(start).filter((f) => f['requestId'] === 1);
+      assert.ok(!frames.some((f) => f.op === 'resync'), 'no resync');
+      assert.deepEqual(
+        frames
+          .filter((f) => f.op === 'update' || f.op === 'create')
+          .map((f) => [f.op, f['seq'], (f['object'] as Json)['n']]),
+        [
+          ['update', 2, 2],
+          ['update', 3, 3],
+          ['create', 4, 4],
+        ],
+      );
+    } finally {
+      answerGate = undefined;
       release();
     }
   });

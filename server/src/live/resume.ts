@@ -16,11 +16,12 @@ export interface KeptEvent {
 }
 
 /**
- * An event's identity across servers: the op, the object and its `updatedAt` (every live server sees the same
- * states of a write, so the same event of one subscription has the same key on each).
+ * An event's identity across servers: the id of the change it comes from, made where the write committed and
+ * carried unchanged over Redis or the cluster's IPC, so the same event of one subscription has the same key on
+ * every server, and two writes of one object in one millisecond have two.
  */
 export function eventKey(event: Extract<LiveEvent, { object: unknown }>): string {
-  return `${event.op} ${event.objectId} ${event.object.updatedAt?.getTime() ?? ''}`;
+  return event.changeId;
 }
 
 /**

@@ -56,6 +56,8 @@ export type LiveEvent =
       readonly op: LiveEventOp;
       readonly className: string;
       readonly objectId: string;
+      /** The change it comes from (`ChangeEvent.id`): the same on every server, unique per write. */
+      readonly changeId: string;
       readonly object: OutputObject;
       /** The state before the write, when the subscriber could read it (update, leave, enter after a change). */
       readonly original?: OutputObject;
@@ -464,7 +466,7 @@ export class LiveHub {
     if ((op === 'update' || op === 'create') && !watchedChanged(group.query.watch, before, after)) return;
     const projection = group.keys === undefined ? {} : { keys: group.keys };
     const shape = (state: StoredObject): OutputObject => policy.shape(state, projection);
-    const base = { op, className: event.className, objectId: event.objectId };
+    const base = { op, className: event.className, objectId: event.objectId, changeId: event.id };
     switch (op) {
       case 'create':
         send({ ...base, object: shape(after as StoredObject) });
