@@ -3,9 +3,13 @@
 // one client loops an unindexed equality query (a full scan each time) while autocannon measures `get` (by
 // id) and `query` (an indexed range, 20 rows) with 32 connections. Each is measured without and with the
 // scanning client, with the reads on the main connection (`--sqlite-read-threads 0`, how Strata read before)
-// and on the read threads (the default), so the table shows what the scan costs each way.
+// and on the read threads (the default), so the table shows what the scan costs each way. With read threads it
+// runs once per `--nice` value (`--sqlite-read-nice`: 0 = the threads at the server's priority, 10 = the default),
+// and records the CPU of the main thread and of the read threads (/proc/<pid>/task), whose split shows the
+// priority at work even on a machine that is not quiet.
 //
-//   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--out bench/results/<ts>-slow-scan.json]
+//   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--nice 0,10]
+//                           [--out bench/results/<ts>-slow-scan.json]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startCpuAccounting } from './lib/cpu.js';
+import { startThreadAccounting } from './lib/thread-cpu.js';
 import { freePort, stopProcess } from './lib/processes.js';
 import { json } from './lib/http-json.js';
 import { reportLoadAverage, writeResults } from './lib/run-output.js';
@@ -31,6 +36,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     threads: { type: 'string', default: `0,${availableParallelism()}` },
+    nice: { type: 'string', default: '0,10' },
     out: { type: 'string' },
   },
 });
@@ -38,6 +44,11 @@ const rows = Number(values.rows);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const threadCounts = values.threads.split(',').map(Number);
+const niceValues = values.nice.split(',').map(Number);
+// One run without threads (nice does not apply), one per nice value for each thread count.
+const configs = threadCounts.flatMap((threads) =>
+  threads === 0 ? [{ threads, nice: 0 }] : niceValues.map((nice) => ({ threads, nice })),
+);
 const ctx = {
   appId: 'bench',
   masterKey: `mk-${randomBytes(6).toString('hex')}`,
@@ -48,14 +59,14 @@ const master = { 'X-Parse-Application-Id': ctx.appId, 'X-Parse-Master-Key': ctx.
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'strata-slow-scan-'));
 const dataDir = path.join(tmpRoot, 'data');
 
-async function startStrata(threads) {
+async function startStrata(threads, nice = 0) {
   return startStrataServer({
     repoRoot,
     ctx,
     port: await freePort(),
     dataDir,
     args: [
-      ...['--no-dashboard', '--sqlite-read-threads', String(threads)],
+      ...['--no-dashboard', '--sqlite-read-threads', String(threads), '--sqlite-read-nice', String(nice)],
       // The scan is the load here, not something to stop: a budget above its duration.
       ...['--query-time-limit', '60000'],
     ],
@@ -147,7 +158,9 @@ function requests(baseUrl) {
 
 async function measure(server, request) {
   const cpu = startCpuAccounting(server.proc.child.pid);
+  const threads = startThreadAccounting(server.proc.child.pid);
   const r = await autocannon({ url: server.origin, connections, duration, requests: [request] });
+  const perThread = threads();
   return {
     requestsPerSec: Math.round(r.requests.average),
     p50: r.latency.p50,
@@ -155,6 +168,12 @@ async function measure(server, request) {
     non2xx: r.non2xx,
     errors: r.errors,
     cpu: cpu(),
+    threads: perThread,
+    // The event loop's CPU per answered request: what a get or query costs the loop, with or without the scan.
+    mainThreadMsPerRequest:
+      perThread === null || r.requests.total === 0
+        ? null
+        : Number(((perThread.mainCores * duration * 1000) / r.requests.total).toFixed(4)),
   };
 }
 
@@ -164,15 +183,16 @@ const results = {
   duration,
   connections,
   cores: availableParallelism(),
+  nice: niceValues,
   loadAverage: { before: reportLoadAverage('before') },
   runs: {},
 };
 try {
   process.stdout.write(`seeding ${rows} rows\n`);
   await seed();
-  for (const threads of threadCounts) {
-    const server = await startStrata(threads);
-    const label = threads === 0 ? 'reads on the main connection (threads 0)' : `read threads ${threads}`;
+  for (const { threads, nice } of configs) {
+    const server = await startStrata(threads, nice);
+    const label = threads === 0 ? 'reads on the main connection (threads 0)' : `read threads ${threads}, nice ${nice}`;
     const run = {};
     try {
       const reqs = requests(server.baseUrl);
@@ -184,14 +204,19 @@ try {
         const scan = await loop.stop();
         const change = Math.round((withScan.requestsPerSec / alone.requestsPerSec - 1) * 100);
         run[name] = { alone, withScan, scan, changePercent: change };
+        const t = withScan.threads;
+        const split =
+          t === null
+            ? ''
+            : `; with the scan: loop ${t.mainCores} cores, read threads ${t.readThreadCores} (nice ${t.readThreadNice.join('/')}), scan share ${t.scanShare}`;
         process.stdout.write(
-          `${label}: ${name} alone ${alone.requestsPerSec} req/s (p99 ${alone.p99} ms); with the scan looping ${withScan.requestsPerSec} req/s (p99 ${withScan.p99} ms), ${change}%; ${scan.scans} scans, ${scan.meanMs} ms each\n`,
+          `${label}: ${name} alone ${alone.requestsPerSec} req/s (p99 ${alone.p99} ms); with the scan looping ${withScan.requestsPerSec} req/s (p99 ${withScan.p99} ms), ${change}%; ${scan.scans} scans, ${scan.meanMs} ms each${split}\n`,
         );
       }
     } finally {
       await stopProcess(server.proc);
     }
-    results.runs[threads] = run;
+    results.runs[threads === 0 ? '0' : `${threads}:nice${nice}`] = { threads, nice, ...run };
   }
 } finally {
   rmSync(tmpRoot, { recursive: true, force: true });
