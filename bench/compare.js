@@ -5,6 +5,12 @@
 //
 //   node bench/compare.js [--targets strata-1,strata-n,pocketbase,parse-server] [--duration 10] [--rows 10000]
 //                         [--workers N (default: cores)] [--pocketbase <binary>] [--out bench/results/<ts>-compare.json]
+//                         [--client wrk|autocannon] [--wrk-threads 1]
+//
+// The load generator (lib/load-client.js) is wrk by default: a separate C process driven by a Lua script generated
+// per scenario (lib/wrk.js), which takes a fraction of the CPU autocannon (JavaScript, in this process, kept as
+// `--client autocannon`) takes on the same cores as the servers. The results file names the client; a socket
+// error (connect, read, write, timeout) during a measurement fails that target, non-2xx answers are counted.
 //
 // One command, unattended: it rebuilds Strata's dist when a source is newer (scripts/build-if-stale.js),
 // builds PocketBase v0.39.0 from the Go module proxy into ~/.cache/strata-bench when no binary is given
@@ -27,10 +33,10 @@ import { availableParallelism, homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import autocannon from 'autocannon';
 import { descendantPids, pidsByCommand, startCpuAccounting } from './lib/cpu.js';
 import { freePort, spawnProcess, stopProcess, waitForHttp200 } from './lib/processes.js';
 import { json } from './lib/http-json.js';
+import { CLIENTS, describeClient, runLoad } from './lib/load-client.js';
 import { reportLoadAverage, writeResults } from './lib/run-output.js';
 import { startStrata } from './lib/strata-server.js';
 
@@ -49,6 +55,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: String(availableParallelism()) },
     pocketbase: { type: 'string', default: process.env.POCKETBASE_BIN },
     'cpu-prof': { type: 'boolean', default: false },
+    client: { type: 'string', default: 'wrk' },
+    'wrk-threads': { type: 'string', default: '1' },
     out: { type: 'string' },
   },
 });
@@ -61,7 +69,10 @@ const opts = {
   workers: Number(values.workers),
   pocketbase: values.pocketbase,
   cpuProf: values['cpu-prof'],
+  client: values.client,
+  wrkThreads: Number(values['wrk-threads']),
 };
+if (!CLIENTS.includes(opts.client)) throw new Error(`--client: expected one of ${CLIENTS.join(', ')}`);
 const POCKETBASE_VERSION = 'v0.39.0';
 
 /** Runs `command` with its output shown (builds and installs before the measurement). */
@@ -160,20 +171,15 @@ function parseApi(baseUrl) {
       return ids;
     },
     requests(ids) {
-      let n = 0;
-      const nextId = () => ids[n++ % ids.length];
+      const byId = ids.map((id) => `${mount}/classes/BenchItem/${id}`);
       return {
-        get: {
-          method: 'GET',
-          headers: client,
-          setupRequest: (r) => ({ ...r, path: `${mount}/classes/BenchItem/${nextId()}` }),
-        },
+        get: { method: 'GET', headers: client, paths: byId },
         top20: { method: 'GET', headers: client, path: `${mount}/classes/BenchItem?order=-score&limit=20` },
         increment: {
           method: 'PUT',
           headers: { ...client, 'Content-Type': 'application/json' },
           body: JSON.stringify({ score: { __op: 'Increment', amount: 1 } }),
-          setupRequest: (r) => ({ ...r, path: `${mount}/classes/BenchItem/${nextId()}` }),
+          paths: byId,
         },
         create: {
           method: 'POST',
@@ -313,17 +319,16 @@ const pocketbaseTarget = {
         );
       },
       requests(ids) {
-        let n = 0;
-        const nextId = () => ids[n++ % ids.length];
         const prefix = '/api/collections/bench/records';
+        const byId = ids.map((id) => `${prefix}/${id}`);
         return {
-          get: { method: 'GET', setupRequest: (r) => ({ ...r, path: `${prefix}/${nextId()}` }) },
+          get: { method: 'GET', paths: byId },
           top20: { method: 'GET', path: `${prefix}?sort=-score&perPage=20&skipTotal=1` },
           increment: {
             method: 'PATCH',
             headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify({ 'score+': 1 }),
-            setupRequest: (r) => ({ ...r, path: `${prefix}/${nextId()}` }),
+            paths: byId,
           },
           create: {
             method: 'POST',
@@ -354,20 +359,13 @@ function targetOf(name) {
   throw new Error(`unknown target ${name}`);
 }
 
-async function measure(baseUrl, request) {
-  const result = await autocannon({
-    url: new URL(baseUrl).origin,
-    connections: opts.connections,
-    duration: opts.duration,
-    requests: [request],
-  });
-  return {
-    requestsPerSec: result.requests.average,
-    totalRequests: result.requests.total,
-    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+/** One run of the chosen client; socket errors make the measurement worthless, so they fail the target. */
+async function load(origin, request, duration) {
+  const { client, wrkThreads, connections } = opts;
+  const r = await runLoad({ client, wrkThreads, origin, connections, duration, request });
+  if (r.errors > 0)
+    throw new Error(`${r.errors} socket errors from ${client} (${JSON.stringify(r.socketErrors ?? {})})`);
+  return r;
 }
 
 async function runTarget(target) {
@@ -381,23 +379,17 @@ async function runTarget(target) {
     const requests = server.api.requests(ids);
     const out = {};
     for (const name of SCENARIOS) {
-      if (opts.warmup > 0)
-        await autocannon({
-          url: origin,
-          connections: opts.connections,
-          duration: opts.warmup,
-          requests: [requests[name]],
-        });
+      if (opts.warmup > 0) await load(origin, requests[name], opts.warmup);
       const pid = server.proc.child.pid;
       const cpu = startCpuAccounting(pid, {
         databasePids: () => [...descendantPids(pid), ...(server.databasePids?.() ?? [])],
       });
-      const r = await measure(origin, requests[name]);
+      const r = await load(origin, requests[name], opts.duration);
       out[name] = { ...r, cpu: cpu() };
       const c = out[name].cpu;
       process.stdout.write(
         `  ${name.padEnd(9)} ${Math.round(r.requestsPerSec).toString().padStart(6)} req/s  p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  ` +
-          `non2xx ${r.non2xx} errors ${r.errors}  cpu srv ${c?.serverCores ?? '?'} + children/db ${c?.databaseCores ?? '?'} other ${c?.otherCores ?? '?'}\n`,
+          `non2xx ${r.non2xx} errors ${r.errors}  cpu srv ${c?.serverCores ?? '?'} + children/db ${c?.databaseCores ?? '?'} ${opts.client} ${c?.loadGeneratorCores ?? '?'} other ${c?.otherCores ?? '?'}\n`,
       );
     }
     return { label: target.label, scenarios: out };
@@ -409,6 +401,8 @@ async function runTarget(target) {
 const results = {
   startedAt: new Date().toISOString(),
   options: opts,
+  // Which load generator ran (and its version): wrk and autocannon numbers are not interchangeable.
+  client: await describeClient({ client: opts.client, wrkThreads: opts.wrkThreads }),
   cores: availableParallelism(),
   // The 1/5/15-minute load averages before and after: a run on a busy machine is not a measurement of the servers.
   loadAverage: { before: reportLoadAverage('before') },
@@ -449,6 +443,6 @@ for (const s of SCENARIOS) {
 }
 const table = lines.join('\n');
 results.table = table;
-process.stdout.write(`\n${table}\n`);
+process.stdout.write(`\nload generator: ${results.client.name} ${results.client.version}\n${table}\n`);
 writeResults({ results, out: values.out, benchDir, kind: 'compare' });
 process.exit(failed ? 1 : 0);

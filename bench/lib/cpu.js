@@ -1,6 +1,7 @@
 // CPU accounting around one measurement (Linux /proc): how many cores the whole machine, the server under
-// test, its database server (PostgreSQL backends for parse-server, FerretDB for strata-mongo) and this load
-// generator used. What is left over is interference from other processes competing for the cores.
+// test, its database server (PostgreSQL backends for parse-server, FerretDB for strata-mongo) and the load
+// generator used: this process, plus the child processes it reaped meanwhile (wrk runs as one and exits at the end
+// of its measurement, so its CPU is in this process's cutime/cstime by the time the accounting stops). What is left over is interference from other processes competing for the cores.
 // Returns null where /proc is unavailable.
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,13 @@ function machineTicks() {
     busy: user + nice + system + irq + softirq + steal,
     total: idleAll + user + nice + system + irq + softirq + steal,
   };
+}
+
+/** This process's CPU ticks plus those of its children that have exited and been waited for. */
+function loadGeneratorTicks() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]); // utime stime cutime cstime
 }
 
 function processTicks(pid) {
@@ -91,7 +99,7 @@ export function startCpuAccounting(pid, { databasePids = () => [] } = {}) {
       machine: machineTicks(),
       server: processTicks(pid),
       database: ticksOf(databasePids()),
-      self: process.cpuUsage(),
+      self: loadGeneratorTicks(),
       at: performance.now(),
     };
   } catch {
@@ -102,14 +110,14 @@ export function startCpuAccounting(pid, { databasePids = () => [] } = {}) {
       const machine = machineTicks();
       const server = processTicks(pid);
       const database = databaseTicks(before.database, ticksOf(databasePids()));
-      const self = process.cpuUsage(before.self);
+      const self = loadGeneratorTicks() - before.self;
       const elapsedMs = performance.now() - before.at;
       const total = machine.total - before.machine.total;
       const cores = total / ((elapsedMs / 1000) * 100) || 1; // ticks are 1/100 s per core
       const busyCores = ((machine.busy - before.machine.busy) / total) * cores;
       const serverCores = ((server - before.server) / total) * cores;
       const databaseCores = (database / total) * cores;
-      const loadGeneratorCores = (self.user + self.system) / 1000 / elapsedMs;
+      const loadGeneratorCores = (self / total) * cores;
       const round = (n) => Number(n.toFixed(2));
       return {
         machineBusyCores: round(busyCores),
