@@ -13,7 +13,8 @@ import type { EncodeOptions } from '../schema/index.js';
  * answer): `beforeConnect` on `connection_init` (a refusal closes the socket), `beforeSubscribe` on each
  * subscription (a refusal is the subscription's error; a returned query replaces the client's, so a client
  * cannot widen what the hook narrowed) and `afterLiveQueryEvent` per event, in order per subscription (a
- * suppressed event is not sent; a hook's error is sent as that event's error and the subscription goes on).
+ * suppressed event is not sent; a hook's error is sent as that event's error and the subscription goes on, as
+ * when the hook falls too far behind and events are dropped).
  *
  * The hooks' `requestId` is a number in Parse's protocol; a GraphQL subscription's id is the client's string, so
  * the hooks see a per-connection counter (1, 2, ...) in the order the subscriptions were made.
@@ -22,7 +23,10 @@ import type { EncodeOptions } from '../schema/index.js';
 /** This server's open GraphQL sockets and subscriptions, as the hooks' `clients` / `subscriptions`. */
 export type SocketCounts = () => { clients: number; subscriptions: number };
 
-/** What an afterLiveQueryEvent failure becomes in the subscription's stream: one `next` with the error. */
+/**
+ * What an afterLiveQueryEvent failure, or an event dropped because the hook fell behind, becomes in the
+ * subscription's stream: one `next` with the error.
+ */
 export interface HookFailure {
   readonly op: 'hook-error';
   readonly error: ParseError;
@@ -92,8 +96,10 @@ export async function runBeforeSubscribe(options: {
 /**
  * The hub listener of one subscription: events go to `deliver` as they come when the class has no
  * afterLiveQueryEvent, else through one promise chain per subscription (order kept; a slow hook delays only
- * this subscription, each run bounded by the cloud timeout). Past `maxPending` waiting events the subscription
- * is ended with an error (the GraphQL door's rule for a subscriber that falls behind).
+ * this subscription, each run bounded by the cloud timeout). Past `maxPending` events waiting for the hook, a
+ * new event is dropped and the subscriber gets its error (141) instead, and the subscription goes on: the
+ * LiveQuery door's rule (`live/event-hooks.ts`), so a slow hook costs the events it could not keep up with, not
+ * the subscription.
  */
 export function hookedListener(options: {
   core: Core;
@@ -157,9 +163,9 @@ export function hookedListener(options: {
     }
     if (pending >= options.maxPending) {
       options.deliver({
-        op: 'error',
+        op: 'hook-error',
         error: new ParseError(ErrorCode.SCRIPT_FAILED, {
-          message: 'afterLiveQueryEvent fell behind: events were dropped, this subscription is ended',
+          message: 'afterLiveQueryEvent fell behind: events were dropped',
         }),
       });
       return;
