@@ -8,8 +8,12 @@
 // and records the CPU of the main thread and of the read threads (/proc/<pid>/task), whose split shows the
 // priority at work even on a machine that is not quiet.
 //
-//   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--nice 0,10]
+// `--pin-server <cpu>` puts every thread of the server on that one CPU (taskset), so the event loop and the scan
+// thread compete for one core and their split shows the scheduler's weights directly.
+//
+//   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--nice 0,10] [--pin-server <cpu>]
 //                           [--out bench/results/<ts>-slow-scan.json]
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,6 +41,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     threads: { type: 'string', default: `0,${availableParallelism()}` },
     nice: { type: 'string', default: '0,10' },
+    'pin-server': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -60,7 +65,7 @@ const tmpRoot = mkdtempSync(path.join(tmpdir(), 'strata-slow-scan-'));
 const dataDir = path.join(tmpRoot, 'data');
 
 async function startStrata(threads, nice = 0) {
-  return startStrataServer({
+  const server = await startStrataServer({
     repoRoot,
     ctx,
     port: await freePort(),
@@ -71,6 +76,10 @@ async function startStrata(threads, nice = 0) {
       ...['--query-time-limit', '60000'],
     ],
   });
+  // Read threads start on first use, after this, and inherit the main thread's CPU set.
+  if (values['pin-server'] !== undefined)
+    execFileSync('taskset', ['-a', '-pc', values['pin-server'], String(server.proc.child.pid)], { stdio: 'ignore' });
+  return server;
 }
 
 /** The class through the API (so its table has Strata's layout), then `rows` copies of one row in SQL. */
@@ -184,6 +193,7 @@ const results = {
   connections,
   cores: availableParallelism(),
   nice: niceValues,
+  pinServer: values['pin-server'] ?? null,
   loadAverage: { before: reportLoadAverage('before') },
   runs: {},
 };
