@@ -98,14 +98,48 @@ class SqliteStorage implements StorageAdapter {
     return this.state.driver;
   }
 
+  /** Whether this view belongs to a transaction that is open (its calls run at once, inside it). */
+  private get inOpenTransaction(): boolean {
+    return this.txScope !== null && this.txScope.open;
+  }
+
+  /**
+   * Runs a read (or a write that is not an object write) on the connection: outside a transaction, once no
+   * transaction is open and the open write group has committed (so it never sees a write that is not durable).
+   */
   private async run<T>(work: () => T): Promise<T> {
-    if (this.txScope === null || !this.txScope.open) {
-      while (this.state.gate !== null) await this.state.gate;
+    if (!this.inOpenTransaction) {
+      for (let waitFor = this.blocker(); waitFor !== null; waitFor = this.blocker()) await waitFor;
     }
     if (this.state.closed)
       throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
     try {
       return work();
+    } catch (err) {
+      throw toStorageError(err);
+    }
+  }
+
+  /**
+   * What a call outside the transaction must wait for: the open transaction, else the write group waiting for its
+   * COMMIT; null when neither. Callers loop on it and start their work with no await after the last check.
+   */
+  private blocker(): Promise<unknown> | null {
+    // A failed group's writes fail on their own; others only wait for it to end.
+    return this.state.gate ?? this.state.group.pending?.catch(() => {}) ?? null;
+  }
+
+  /**
+   * Runs an object write: inside an open transaction at once, else in the connection's write group
+   * (`group-commit.ts`), answering once the group's COMMIT has returned.
+   */
+  private async write<T>(work: () => T): Promise<T> {
+    if (this.inOpenTransaction) return this.run(work);
+    while (this.state.gate !== null) await this.state.gate;
+    if (this.state.closed)
+      throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
+    try {
+      return await this.state.group.write(work);
     } catch (err) {
       throw toStorageError(err);
     }
@@ -130,6 +164,7 @@ class SqliteStorage implements StorageAdapter {
 
   async close(): Promise<void> {
     if (this.txScope !== null) return; // a transaction's view does not own the connection
+    for (let waitFor = this.blocker(); waitFor !== null; waitFor = this.blocker()) await waitFor;
     this.state.closed = true;
     await this.pool?.close();
     this.driver.close();
@@ -175,7 +210,7 @@ class SqliteStorage implements StorageAdapter {
   // ---- objects ----
 
   insert(options: { schema: ClassSchema; object: StoredObject }): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       const layout = this.state.layout(options.schema);
       this.state.ready(layout, { create: true });
       this.driver.run(layout.insertSql, layout.insertParams(options.object));
@@ -196,7 +231,7 @@ class SqliteStorage implements StorageAdapter {
   }
 
   updateOne(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<UpdatedObject | null> {
-    return this.run(() => {
+    return this.write(() => {
       const layout = this.state.layout(options.schema);
       if (!this.state.ready(layout, { create: false })) return null;
       // The read, the change and the write share one IMMEDIATE transaction: `before` is exactly what was replaced.
@@ -212,7 +247,7 @@ class SqliteStorage implements StorageAdapter {
   }
 
   updateMany(options: { schema: ClassSchema; where: Condition; update: UpdateSpec }): Promise<number> {
-    return this.run(() => {
+    return this.write(() => {
       const layout = this.state.layout(options.schema);
       if (!this.state.ready(layout, { create: false })) return 0;
       return this.driver.atomic(() => {
@@ -227,7 +262,7 @@ class SqliteStorage implements StorageAdapter {
   }
 
   deleteMany(options: { schema: ClassSchema; where: Condition }): Promise<number> {
-    return this.run(() => {
+    return this.write(() => {
       const layout = this.state.layout(options.schema);
       if (!this.state.ready(layout, { create: false })) return 0;
       const { sql, params } = conditionToSql(options.where, this.state.context(layout));
@@ -236,7 +271,7 @@ class SqliteStorage implements StorageAdapter {
   }
 
   deleteReturning(options: { schema: ClassSchema; where: Condition }): Promise<StoredObject[]> {
-    return this.run(() => {
+    return this.write(() => {
       const layout = this.state.layout(options.schema);
       if (!this.state.ready(layout, { create: false })) return [];
       const { sql, params } = conditionToSql(options.where, this.state.context(layout));
@@ -373,7 +408,7 @@ class SqliteStorage implements StorageAdapter {
   }
 
   addRelation(edge: RelationEdge): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       const joinTable = joinTableSqlName(edge.ownerClass, edge.field);
       ensureJoinTable(this.driver, joinTable);
       this.driver.run(`INSERT OR IGNORE INTO ${quote(joinTable)} ("owningId", "relatedId") VALUES (?, ?)`, [
@@ -384,7 +419,7 @@ class SqliteStorage implements StorageAdapter {
   }
 
   removeRelation(edge: RelationEdge): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       const joinTable = joinTableSqlName(edge.ownerClass, edge.field);
       if (this.driver.tableColumns(joinTable) === undefined) return;
       this.driver.run(`DELETE FROM ${quote(joinTable)} WHERE "owningId" = ? AND "relatedId" = ?`, [
@@ -396,8 +431,9 @@ class SqliteStorage implements StorageAdapter {
 
   async transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T> {
     if (this.txScope !== null && this.txScope.open) return this.savepoint(work);
-    // Check and take the gate with no await in between, so two transactions cannot both get through.
-    while (this.state.gate !== null) await this.state.gate;
+    // Check and take the gate with no await in between, so two transactions cannot both get through (nor begin
+    // while a write group is open).
+    for (let waitFor = this.blocker(); waitFor !== null; waitFor = this.blocker()) await waitFor;
     if (this.state.closed)
       throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
     let release = (): void => {};

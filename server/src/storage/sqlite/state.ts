@@ -3,6 +3,7 @@ import { conditionToSql } from './condition-sql.js';
 import type { ConditionContext } from './condition-sql.js';
 import { valuesAtKey } from '../sub-query-values.js';
 import type { SqliteDriver } from './driver.js';
+import { GroupCommit } from './group-commit.js';
 import { ensureTable } from './schema-ddl.js';
 import { TableLayout } from './table-layout.js';
 import { ensureTextIndex } from './search-index.js';
@@ -18,7 +19,11 @@ export class SqliteState {
   closed = false;
   /** Bounded finds (their SQL) that visited more rows than the budget: they go to the read pool directly. */
   readonly overRowBudget = new Set<string>();
-  constructor(readonly driver: SqliteDriver) {}
+  /** The writes made outside a transaction, committed together (`group-commit.ts`). */
+  readonly group: GroupCommit;
+  constructor(readonly driver: SqliteDriver) {
+    this.group = new GroupCommit(driver);
+  }
 
   rememberOverRowBudget(sql: string): void {
     // Bounded like the statement cache: past it, forgetting costs one more ~1 ms attempt per statement.
