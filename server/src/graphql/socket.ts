@@ -32,7 +32,7 @@ import type { SchemaCache } from './schema-cache.js';
 import { hookedListener, runBeforeConnect, runBeforeSubscribe } from './subscription-hooks.js';
 import type { HookFailure } from './subscription-hooks.js';
 import { LiveStream, REQUEST_LIMIT_EXCEEDED } from './subscriptions.js';
-import { UpgradeLimit } from '../lib/index.js';
+import { Heartbeat, UpgradeLimit } from '../lib/index.js';
 
 export interface GraphQLSocketOptions {
   readonly core: Core;
@@ -108,12 +108,14 @@ export class GraphQLSocketServer {
   readonly #wss: WebSocketServer;
   readonly #server: ReturnType<typeof makeServer<Record<string, unknown> | undefined, SocketExtra>>;
   readonly #upgrades: UpgradeLimit;
-  readonly #alive = new Map<WebSocket, boolean>();
-  readonly #timer: NodeJS.Timeout;
+  /** Open sockets. */
+  readonly #sockets = new Set<WebSocket>();
+  /** Dead peers are cut, the sockets pinged a slice at a time (as the LiveQuery server does). */
+  readonly #heartbeat: Heartbeat<WebSocket>;
   /** Live subscriptions open on this server's GraphQL sockets (the LiveQuery hooks' `subscriptions`). */
   #subscriptions = 0;
   readonly #counts = (): { clients: number; subscriptions: number } => ({
-    clients: this.#alive.size,
+    clients: this.#sockets.size,
     subscriptions: this.#subscriptions,
   });
 
@@ -137,13 +139,12 @@ export class GraphQLSocketServer {
       onError: (...[ctx, , , errors]: HookArgs<'onError'>) =>
         errors.map((error) => parseErrorOf(error, this.#errorOptions(ctx)).toJSON()),
     });
-    this.#timer = setInterval(() => this.#ping(), options.pingIntervalMs);
-    this.#timer.unref();
+    this.#heartbeat = new Heartbeat({ intervalMs: options.pingIntervalMs });
   }
 
   /** Open GraphQL sockets. */
   get connections(): number {
-    return this.#alive.size;
+    return this.#sockets.size;
   }
 
   /** Whether an upgrade request is for the GraphQL path. */
@@ -162,8 +163,8 @@ export class GraphQLSocketServer {
 
   /** Closes every socket (1001). */
   async close(): Promise<void> {
-    clearInterval(this.#timer);
-    for (const ws of this.#alive.keys()) {
+    this.#heartbeat.close();
+    for (const ws of this.#sockets) {
       ws.close(1001, 'server shutting down');
       setTimeout(() => ws.terminate(), 1000).unref();
     }
@@ -172,8 +173,8 @@ export class GraphQLSocketServer {
 
   #accept(ws: WebSocket, request: IncomingMessage, ip: string | undefined): void {
     const { logger, maxQueueBytes } = this.#options;
-    this.#alive.set(ws, true);
-    ws.on('pong', () => this.#alive.set(ws, true));
+    this.#sockets.add(ws);
+    this.#heartbeat.add(ws);
     ws.on('error', (err) => logger.debug({ err }, 'GraphQL socket error'));
     const closed = this.#server.opened(
       {
@@ -204,7 +205,8 @@ export class GraphQLSocketServer {
       { socket: ws, request, ip },
     );
     ws.once('close', (code, reason) => {
-      this.#alive.delete(ws);
+      this.#sockets.delete(ws);
+      this.#heartbeat.delete(ws);
       closed(code, reason.toString()).catch((err: unknown) => logger.error({ err }, 'closing a GraphQL socket failed'));
     });
   }
@@ -383,17 +385,6 @@ export class GraphQLSocketServer {
   #errorOptions(ctx: Ctx): { master: boolean; log: Logger } {
     const auth = ctx.extra.base?.auth;
     return { master: auth !== undefined && isMasterLike(auth), log: this.#options.logger };
-  }
-
-  #ping(): void {
-    for (const [ws, alive] of this.#alive) {
-      if (!alive) {
-        ws.terminate();
-        continue;
-      }
-      this.#alive.set(ws, false);
-      ws.ping();
-    }
   }
 }
 

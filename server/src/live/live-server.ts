@@ -11,7 +11,7 @@ import type { KeptEvent } from './resume.js';
 import { ResumeHandoff } from './handoff.js';
 import { LiveConnection } from './connection.js';
 import type { ConnectionContext } from './connection.js';
-import { UpgradeLimit } from '../lib/index.js';
+import { Heartbeat, UpgradeLimit } from '../lib/index.js';
 import type { PubSub } from '../infra/index.js';
 
 export interface LiveServerOptions extends Omit<ConnectionContext, 'resume' | 'handoff' | 'deliver' | 'counts'> {
@@ -52,14 +52,10 @@ export class LiveServer {
   readonly #handoff: ResumeHandoff | undefined;
   readonly #wss: WebSocketServer;
   readonly #upgrades: UpgradeLimit;
-  readonly #alive = new WeakMap<WebSocket, boolean>();
   readonly #connections = new Map<WebSocket, LiveConnection>();
   readonly #own: Server[] = [];
-  readonly #timer: NodeJS.Timeout;
-  /** Which tick of the ping interval pings each socket (round robin as they connect). */
-  readonly #pingSlices = new WeakMap<WebSocket, number>();
-  #accepted = 0;
-  #pingTick = 0;
+  /** Dead peers are cut (Parse's `websocketTimeout`), the sockets pinged a slice at a time. */
+  readonly #heartbeat: Heartbeat<WebSocket>;
   #closing = false;
 
   constructor(options: LiveServerOptions) {
@@ -107,10 +103,7 @@ export class LiveServer {
       counts: () => this.#counts(),
     };
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
-    // Each socket is pinged once per interval, but a slice of them per tick: pinging 10,000 sockets in one loop
-    // turn is 10,000 writes (~100-200 ms here) during which no event goes out.
-    this.#timer = setInterval(() => this.#ping(), Math.max(1, options.pingIntervalMs / PING_SLICES));
-    this.#timer.unref();
+    this.#heartbeat = new Heartbeat({ intervalMs: options.pingIntervalMs });
     options.metrics?.sample(() => ({ connections: this.#connections.size, subscriptions: options.hub.countByClass() }));
   }
 
@@ -151,7 +144,7 @@ export class LiveServer {
    */
   async close(): Promise<void> {
     this.#closing = true;
-    clearInterval(this.#timer);
+    this.#heartbeat.close();
     for (const [socket, connection] of this.#connections) {
       connection.close();
       socket.close(CLOSE_CODE.GOING_AWAY, 'server shutting down');
@@ -191,9 +184,7 @@ export class LiveServer {
   #accept(ws: WebSocket, ip: string | undefined, headers: IncomingMessage['headers']): void {
     const connection = new LiveConnection({ socket: ws, context: this.#options, ip, headers });
     this.#connections.set(ws, connection);
-    this.#alive.set(ws, true);
-    this.#pingSlices.set(ws, this.#accepted++ % PING_SLICES);
-    ws.on('pong', () => this.#alive.set(ws, true));
+    this.#heartbeat.add(ws);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
         connection.receive('\u0000binary');
@@ -203,28 +194,12 @@ export class LiveServer {
     });
     ws.on('error', (err) => this.#options.logger.debug({ err }, 'LiveQuery socket error'));
     ws.on('close', () => {
+      this.#heartbeat.delete(ws);
       this.#connections.delete(ws);
       connection.close();
     });
   }
-
-  /** One tick: the sockets of this tick's slice are cut if they did not answer their last ping, else pinged. */
-  #ping(): void {
-    const slice = (this.#pingTick = (this.#pingTick + 1) % PING_SLICES);
-    for (const ws of this.#connections.keys()) {
-      if (this.#pingSlices.get(ws) !== slice) continue;
-      if (this.#alive.get(ws) === false) {
-        ws.terminate();
-        continue;
-      }
-      this.#alive.set(ws, false);
-      ws.ping();
-    }
-  }
 }
-
-/** Ticks per ping interval, each pinging one slice of the sockets. */
-const PING_SLICES = 16;
 
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
