@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,20 @@ describe('docker-compose.yml', { skip: skipReason(compose, 'docker-compose', 'do
     assert.match(resolved, /--replSet|strata-mongo-entrypoint/);
     // Only the gateway publishes a port.
     assert.equal(resolved.match(/published:/g)?.length, 1);
+    // X-Forwarded-For is believed from the gateway's fixed address only, one Docker never hands out to another
+    // container (outside ip_range), so neither a container nor the Docker host can pick its client address.
+    assert.equal(/ipv4_address: (\S+)/.exec(resolved)?.[1], '172.29.57.10');
+    assert.match(resolved, /ip_range: 172\.29\.57\.128\/25/);
+    assert.deepEqual(resolved.match(/STRATA_TRUST_PROXY: \S+/g), Array(3).fill('STRATA_TRUST_PROXY: 172.29.57.10'));
+    // One process per container (the image's NODE_ENV=production alone would start one per host core).
+    assert.deepEqual(resolved.match(/STRATA_WORKERS: \S+/g), Array(3).fill("STRATA_WORKERS: '1'"));
+  });
+
+  it('mounts only files of the repository (every bind-mount source exists)', () => {
+    const text = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+    const sources = [...text.matchAll(/^\s+- (\.\/[^:\s]+):/gm)].map((match) => match[1] ?? '');
+    assert.ok(sources.length >= 4, sources.join(', '));
+    for (const source of sources) assert.ok(existsSync(join(ROOT, source)), `${source} is mounted but missing`);
   });
 
   it('refuses to start without secrets, naming the command that writes them', () => {
