@@ -6,7 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RoleCache } from './auth/index.js';
-import { GlobalConfigCache, GraphQLConfigCache, SessionCache, changesRoles, sessionEvictionOf } from './core/index.js';
+import {
+  GlobalConfigCache,
+  GraphQLConfigCache,
+  ROLE_CHANGE_CLASSES,
+  SESSION_EVICTION_CLASSES,
+  SessionCache,
+  changesRoles,
+  sessionEvictionOf,
+} from './core/index.js';
 import type { ChangeFeed } from './core/index.js';
 import type { Logger, PubSub } from './infra/index.js';
 import { SchemaRegistry } from './schema/index.js';
@@ -130,9 +138,12 @@ export async function createRoleCache(options: {
     if (message !== origin) cache.clear();
   });
   // Synchronous: the writer's own cache is clear before it answers.
-  options.changes.subscribe((event) => {
-    if (changesRoles(event.className)) cache.clear();
-  });
+  options.changes.subscribe(
+    (event) => {
+      if (changesRoles(event.className)) cache.clear();
+    },
+    { classes: ROLE_CHANGE_CLASSES },
+  );
   return cache;
 }
 
@@ -151,9 +162,12 @@ export function createSessionCache(options: { changes: ChangeFeed; now: () => Da
     now: options.now,
   });
   // Synchronous: a revoked token is refused here as soon as the revocation is published.
-  options.changes.subscribe((event) => {
-    const eviction = sessionEvictionOf(event);
-    if (eviction !== undefined) cache.drop(eviction);
-  });
+  options.changes.subscribe(
+    (event) => {
+      const eviction = sessionEvictionOf(event);
+      if (eviction !== undefined) cache.drop(eviction);
+    },
+    { classes: SESSION_EVICTION_CLASSES },
+  );
   return cache;
 }

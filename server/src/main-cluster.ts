@@ -2,12 +2,13 @@
  * `strata start --workers N`: the primary process of a Node cluster. It serves nothing itself: it forks N
  * app processes that share one listening port (the primary hands connections out round-robin), relays
  * their pub/sub messages to each other when there is no Redis (schema, role, session and config caches, the
- * change feed, jobs accepted by a worker that does not run them), restarts a worker that dies, restarts
+ * change feed, jobs accepted by a worker that does not run them; `IpcRelay`: a change goes only to the workers
+ * that want its class), restarts a worker that dies, restarts
  * them all one by one on SIGHUP, and stops them all gracefully on SIGTERM/SIGINT. Part of the CLI.
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
-import { isIpcPubSubMessage } from './infra/index.js';
+import { IpcRelay } from './infra/index.js';
 import type { Logger } from './infra/index.js';
 
 /** Set in each worker's environment: its slot, 1..N (main.ts reads it). Slot 1 consumes the in-process job queue. */
@@ -49,16 +50,16 @@ export async function runPrimary(options: {
   /** Workers being replaced on purpose: their exit is not a crash. */
   const retiring = new Set<Worker>();
 
-  cluster.on('message', (_worker, message: unknown) => {
-    if (!isIpcPubSubMessage(message)) return;
-    // Every worker, the sender included, hears each message in the order the primary relays them.
-    for (const worker of slots.values()) {
-      if (worker.isConnected()) worker.send(message, undefined, () => undefined);
-    }
+  const relay = new IpcRelay();
+  cluster.on('message', (worker, message: unknown) => {
+    relay.receive(worker.id, message);
   });
 
   const fork = (slot: number): Worker => {
     const worker = cluster.fork({ ...options.env, [WORKER_SLOT_ENV]: String(slot) });
+    relay.add(worker.id, (message) => {
+      if (worker.isConnected()) worker.send(message, undefined, () => undefined);
+    });
     slots.set(slot, worker);
     startedAt.set(worker, Date.now());
     return worker;
@@ -90,6 +91,7 @@ export async function runPrimary(options: {
     });
 
   cluster.on('exit', (worker, code, signal) => {
+    relay.remove(worker.id);
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
     if (phase !== 'running' || retiring.delete(worker)) return;

@@ -15,6 +15,12 @@ export interface SubscribeOptions {
    * the other servers'.
    */
   readonly from?: 'all' | 'local' | 'remote';
+  /**
+   * The classes whose changes this subscriber needs from the other servers (a cache of `_Session`...); absent:
+   * every class. Where the broker routes by topic (`--workers N`), the other servers send only what some
+   * subscriber here needs; this one may still be handed other classes' changes.
+   */
+  readonly classes?: readonly string[];
 }
 
 /**
@@ -35,6 +41,12 @@ export interface ChangeFeed {
    * when it is not subscribed: a barrier for "everything this server has received so far is processed".
    */
   caughtUp(listener: ChangeListener): Promise<void>;
+  /**
+   * Makes the changes of `className` committed on other servers reach this one's subscribers (a LiveQuery
+   * subscription on the class) beside the classes they named: resolves once every other server will send them;
+   * the returned function withdraws it. Without a broker that routes by topic, everything is sent anyway.
+   */
+  watch(className: string): Promise<() => void>;
 }
 
 export interface ChangeBusOptions {
@@ -66,6 +78,10 @@ export class ChangeBus implements ChangeFeed, ChangeSink {
   readonly #byListener = new Map<ChangeListener, Subscriber>();
   readonly #reactions: Record<ReactionStage, ChangeReaction[]> = { commit: [], settle: [] };
   readonly #order = new KeyedOrder();
+  /** `watch` holds per class. */
+  readonly #watched = new Map<string, number>();
+  /** What was last declared to the broker (`PubSubInterest`), as a key, and its answer. */
+  #declared: { readonly key: string; readonly done: Promise<void> } | undefined;
   #unsubscribe: (() => void) | undefined;
 
   private constructor(options: ChangeBusOptions) {
@@ -87,16 +103,54 @@ export class ChangeBus implements ChangeFeed, ChangeSink {
     const subscriber = new Subscriber({
       listener,
       from: options.from ?? 'all',
+      classes: options.classes,
       maxPending: this.#maxPending,
       logger: this.#logger,
     });
     this.#subscribers.add(subscriber);
     this.#byListener.set(listener, subscriber);
+    void this.#declare();
     return () => {
       this.#byListener.delete(listener);
       this.#subscribers.delete(subscriber);
       subscriber.stop();
+      void this.#declare();
     };
+  }
+
+  async watch(className: string): Promise<() => void> {
+    this.#watched.set(className, (this.#watched.get(className) ?? 0) + 1);
+    await this.#declare();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const count = (this.#watched.get(className) ?? 1) - 1;
+      if (count > 0) this.#watched.set(className, count);
+      else this.#watched.delete(className);
+      void this.#declare();
+    };
+  }
+
+  /** Tells the broker (when it routes by topic) which classes this server's subscribers need from the others. */
+  #declare(): Promise<void> {
+    const interest = this.#pubsub?.interest;
+    if (interest === undefined) return Promise.resolve();
+    let classes: Set<string> | '*' = new Set(this.#watched.keys());
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.from === 'local') continue;
+      if (subscriber.classes === undefined) {
+        classes = '*';
+        break;
+      }
+      for (const className of subscriber.classes) classes.add(className);
+    }
+    const topics = classes === '*' ? '*' : [...classes].sort();
+    const key = topics === '*' ? '*' : JSON.stringify(topics);
+    if (this.#declared?.key === key) return this.#declared.done;
+    const done = interest.declare(CHANNEL, topics);
+    this.#declared = { key, done };
+    return done;
   }
 
   caughtUp(listener: ChangeListener): Promise<void> {
@@ -119,8 +173,11 @@ export class ChangeBus implements ChangeFeed, ChangeSink {
     }
     const pubsub = this.#pubsub;
     if (pubsub === undefined) return;
+    // With `--workers N`, a change no other worker's subscriber needs is neither encoded nor sent.
+    if (pubsub.interest !== undefined && !pubsub.interest.wanted(CHANNEL, event.className)) return;
     // Not awaited: the writer does not wait for Redis. One connection sends publishes in call order.
-    pubsub.publish(CHANNEL, encodeChange({ server: this.#server, event })).catch((err: unknown) => {
+    const message = encodeChange({ server: this.#server, event });
+    pubsub.publish(CHANNEL, message, { topic: event.className }).catch((err: unknown) => {
       this.#logger.warn({ err, className: event.className, objectId: event.objectId }, 'could not publish a change');
     });
   }
@@ -192,6 +249,7 @@ export class ChangeBus implements ChangeFeed, ChangeSink {
  */
 class Subscriber {
   readonly from: 'all' | 'local' | 'remote';
+  readonly classes: readonly string[] | undefined;
   readonly #listener: ChangeListener;
   readonly #maxPending: number;
   readonly #logger: Logger;
@@ -204,8 +262,15 @@ class Subscriber {
   #handled = 0;
   #waiters: Array<{ readonly until: number; readonly resolve: () => void }> = [];
 
-  constructor(options: { listener: ChangeListener; from: Subscriber['from']; maxPending: number; logger: Logger }) {
+  constructor(options: {
+    listener: ChangeListener;
+    from: Subscriber['from'];
+    classes: readonly string[] | undefined;
+    maxPending: number;
+    logger: Logger;
+  }) {
     this.from = options.from;
+    this.classes = options.classes;
     this.#listener = options.listener;
     this.#maxPending = options.maxPending;
     this.#logger = options.logger;

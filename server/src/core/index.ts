@@ -94,8 +94,8 @@ export type {
 export type { ChangeBusOptions, ChangeFeed, ChangeListener, SubscribeOptions } from './change-feed.js';
 export type { ChangeEvent, ChangeOp, CreateEvent, DeleteEvent, UpdateEvent } from './change-event.js';
 export type { StoredObject } from '../storage/index.js';
-export { sessionEvictionOf } from './classes/index.js';
-export { changesRoles } from './role-source.js';
+export { SESSION_EVICTION_CLASSES, sessionEvictionOf } from './classes/index.js';
+export { ROLE_CHANGE_CLASSES, changesRoles } from './role-source.js';
 export type { CreateRequest } from './create.js';
 export type { UpdateRequest } from './update.js';
 export type { DeleteRequest } from './delete.js';

@@ -33,3 +33,6 @@ export function storageRoleSource(deps: Pick<CoreDeps, 'storage' | 'schemas'>): 
 export function changesRoles(className: string): boolean {
   return className === ROLE_CLASS;
 }
+
+/** The classes `changesRoles` is true for: what a role cache needs from the other servers' change feeds. */
+export const ROLE_CHANGE_CLASSES: readonly string[] = [ROLE_CLASS];

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createIpcPubSub, createRedisPubSub } from '../infra/index.js';
-import type { IpcPubSubMessage, PubSub } from '../infra/index.js';
+import { createRedisPubSub } from '../infra/index.js';
+import { ipcCluster } from '../testing/ipc-cluster.test-util.js';
+import type { PubSub } from '../infra/index.js';
 import { CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 import { RawLiveClient } from './live-client.test-util.js';
@@ -453,8 +454,8 @@ describe('LiveQuery resume across servers over Redis', { skip }, () => {
 });
 
 // Between the workers of `strata start --workers N` (no Redis): the same hand-off over the cluster's IPC pub/sub,
-// whose primary relays every message to every worker. Two apps in this process stand for two workers; the relay
-// below does what the primary does (main-cluster.ts), without processes.
+// whose primary relays the messages (`IpcRelay`, as main-cluster.ts uses it). Two apps in this process stand for two
+// workers; the relay's messages go between them asynchronously, as over IPC, without processes.
 describe('LiveQuery resume between cluster workers (IPC pub/sub, no Redis)', () => {
   let dir: string;
   const workers: TestServer[] = [];
@@ -463,19 +464,7 @@ describe('LiveQuery resume between cluster workers (IPC pub/sub, no Redis)', () 
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strata-live-resume-ipc-'));
-    const listeners = new Set<(message: unknown) => void>();
-    const relay = (message: IpcPubSubMessage): void => {
-      // The primary sends each message on to every worker, the sender included, asynchronously.
-      for (const listener of [...listeners]) setImmediate(() => listener(message));
-    };
-    for (let i = 0; i < 2; i++) {
-      const pubsub = createIpcPubSub({
-        send: relay,
-        listen: (listener) => {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-      });
+    for (const pubsub of ipcCluster(2).workers) {
       workers.push(await startTestServer({ databaseURI: `sqlite:${join(dir, 'shared.db')}`, appId, pubsub }));
     }
   });

@@ -12,7 +12,7 @@ import { userRules } from './user.js';
 
 export type { ClassRules, WriteContext } from './rules.js';
 export { isReadById, withClassRestriction, writeDeniedError } from './restrict.js';
-export { SessionCache, sessionEvictionOf } from './session-cache.js';
+export { SESSION_EVICTION_CLASSES, SessionCache, sessionEvictionOf } from './session-cache.js';
 export type { CachedSession, SessionEviction, SessionCacheOptions } from './session-cache.js';
 export type { UserServices } from './user-services.js';
 export { resolveSession } from './session-store.js';

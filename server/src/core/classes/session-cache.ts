@@ -65,6 +65,9 @@ export class SessionCache {
   }
 }
 
+/** The classes whose changes may revoke sessions (`sessionEvictionOf`). */
+export const SESSION_EVICTION_CLASSES: readonly string[] = ['_Session', '_User'];
+
 /** What a committed change revokes: a changed or deleted `_Session`, every session of a deleted `_User`. */
 export function sessionEvictionOf(event: ChangeEvent): SessionEviction | undefined {
   if (event.className === '_Session' && event.op !== 'create') return { sessionIds: [event.objectId] };

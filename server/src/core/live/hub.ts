@@ -11,7 +11,7 @@ import type { ChangeEvent } from '../change-event.js';
 import type { ChangeFeed } from '../change-feed.js';
 import type { ReadPolicyRequest } from '../read-policies.js';
 import type { ReadPolicy } from '../read-policy.js';
-import { changesRoles } from '../role-source.js';
+import { changesRoles, ROLE_CHANGE_CLASSES } from '../role-source.js';
 import { decideEvent } from './event-decision.js';
 import type { LiveEventOp } from './event-decision.js';
 import { SubscriptionIndex } from './subscription-index.js';
@@ -121,6 +121,7 @@ export class LiveHub {
   readonly #membership: Membership = {
     prepare: (query) => this.#prepare(query),
     enter: (group, member) => this.#enter(group, member),
+    watch: (className) => this.#core.changes.watch(className),
     leave: (group, member) => this.#leave(group, member),
     settled: async (group) => {
       await this.#core.changes.caughtUp(this.#listen);
@@ -133,7 +134,8 @@ export class LiveHub {
     this.#logger = options.logger;
     this.#maxDepth = options.maxDepth;
     this.#limits = options.limits;
-    this.#stop = options.core.changes.subscribe(this.#listen);
+    // From the other servers: the classes subscribed to (`watch`, per subscription) and what changes policies.
+    this.#stop = options.core.changes.subscribe(this.#listen, { classes: [...ROLE_CHANGE_CLASSES, '_Session'] });
   }
 
   /** How many live queries are registered. */
@@ -149,7 +151,9 @@ export class LiveHub {
   /** Registers a live query; throws the refusal (119, 209, 102...) when the subscriber may not run it. */
   async subscribe(query: LiveQuery, listener: LiveListener): Promise<LiveSubscription> {
     const group = await this.#prepare(query);
-    const member = new Member(this.#membership, listener, group);
+    // Confirmed only once every other server will send this class's changes here.
+    const unwatch = await this.#core.changes.watch(group.className);
+    const member = new Member({ hub: this.#membership, listener, group, unwatch });
     this.#enter(group, member);
     return member;
   }
@@ -507,6 +511,8 @@ interface Membership {
   prepare(query: LiveQuery): Promise<Group>;
   enter(group: Group, member: Member): void;
   leave(group: Group, member: Member): void;
+  /** `ChangeFeed.watch`: the other servers' changes of the class reach this one until the returned call. */
+  watch(className: string): Promise<() => void>;
   /** Resolves once every change received before the call has been matched and delivered for the group. */
   settled(group: Group): Promise<void>;
 }
@@ -516,19 +522,28 @@ class Member implements LiveSubscription {
   readonly listener: LiveListener;
   #group: Group;
   readonly #hub: Membership;
+  /** Withdraws the `watch` of the group's class. */
+  #unwatch: () => void;
   #closed = false;
 
-  constructor(hub: Membership, listener: LiveListener, group: Group) {
-    this.#hub = hub;
-    this.listener = listener;
-    this.#group = group;
+  constructor(options: { hub: Membership; listener: LiveListener; group: Group; unwatch: () => void }) {
+    this.#hub = options.hub;
+    this.listener = options.listener;
+    this.#group = options.group;
+    this.#unwatch = options.unwatch;
   }
 
   async replace(query: LiveQuery): Promise<void> {
     const replacement = await this.#hub.prepare(query);
-    if (this.#closed) return;
+    const unwatch =
+      replacement.className === this.#group.className ? undefined : await this.#hub.watch(replacement.className);
+    if (this.#closed) return unwatch?.();
     this.#hub.leave(this.#group, this);
     this.#group = replacement;
+    if (unwatch !== undefined) {
+      this.#unwatch();
+      this.#unwatch = unwatch;
+    }
     this.#hub.enter(replacement, this);
   }
 
@@ -540,6 +555,7 @@ class Member implements LiveSubscription {
     if (this.#closed) return;
     this.#closed = true;
     this.#hub.leave(this.#group, this);
+    this.#unwatch();
   }
 }
 
