@@ -7,6 +7,7 @@ import type { ClassSchema, ParseValue } from '../schema/index.js';
 import type { AggregateDocument } from '../storage/index.js';
 import { requireMaster } from '../auth/index.js';
 import type { CoreDeps } from './deps.js';
+import { timeBudgetOf } from './query-hints.js';
 
 export interface AggregateRequest {
   readonly auth: Auth;
@@ -50,7 +51,7 @@ export async function aggregate(deps: CoreDeps, request: AggregateRequest): Prom
     parseWhere({ where: request.where ?? {}, schema, maxDepth }),
   );
   if (deps.storage.aggregate === undefined) throw unsupportedBackend(deps, 'aggregate');
-  const documents = await deps.storage.aggregate({ schema, pipeline });
+  const documents = await deps.storage.aggregate({ schema, pipeline, ...timeBudgetOf(deps, request.auth) });
   if (stored === undefined) return { results: [] };
   return { results: documents.map((document) => toParseNames(document, { schema, pipeline })) };
 }
@@ -76,7 +77,8 @@ export async function distinct(deps: CoreDeps, request: DistinctRequest): Promis
   const where = parseWhere({ where: request.where ?? {}, schema, maxDepth: deps.options.maxNestingDepth });
   if (deps.storage.distinct === undefined) throw unsupportedBackend(deps, 'run distinct');
   if (stored === undefined) return { results: [] };
-  return { results: await deps.storage.distinct({ schema, where, field: field as unknown as FieldPath }) };
+  const budget = timeBudgetOf(deps, request.auth);
+  return { results: await deps.storage.distinct({ schema, where, field: field as unknown as FieldPath, ...budget }) };
 }
 
 function isEmptyId(value: ParseValue | undefined): boolean {

@@ -5,6 +5,8 @@ import type { ClassSchema, ParseValue } from '../schema/index.js';
 export interface AggregateOptions {
   readonly schema: ClassSchema;
   readonly pipeline: Pipeline;
+  /** The read's time budget (`--master-query-time-limit` for the master key): past it, 124. */
+  readonly maxTimeMs?: number;
 }
 
 /**
@@ -19,6 +21,8 @@ export interface DistinctOptions {
   readonly where: Condition;
   /** Parse names (`owner`, `meta.color`); array values count per element, as in MongoDB. */
   readonly field: FieldPath;
+  /** As `AggregateOptions.maxTimeMs`. */
+  readonly maxTimeMs?: number;
 }
 
 /** Parse Config (`_GlobalConfig`): parameter values in the normalized form, and which are master-only. */

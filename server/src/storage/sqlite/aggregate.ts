@@ -4,27 +4,44 @@ import { Pointer } from '../../schema/index.js';
 import type { ParseValue } from '../../schema/index.js';
 import type { AggregateDocument, AggregateOptions, DistinctOptions } from '../aggregate-types.js';
 import { compilePipeline } from './aggregate-sql.js';
+import type { RawRow } from './driver.js';
 import type { SqliteState } from './state.js';
 import { parseJsonText } from './value-codec.js';
 
 /**
- * Runs aggregations and `distinct` on SQLite: compiles the pipeline (`aggregate-sql.ts`) and decodes the
- * output documents from the JSON codec's form. `distinct` is the pipeline match → unwind → group.
+ * Aggregations and `distinct` on SQLite, in two halves around where the statement runs: compiling the pipeline
+ * (`aggregate-sql.ts`) on the main connection, where the schema and tables are known, and decoding the output
+ * documents from the JSON codec's form; the statement itself may run on a read-pool thread in between.
+ * `distinct` is the pipeline match → unwind → group.
  */
-export function runAggregate(state: SqliteState, options: AggregateOptions): AggregateDocument[] {
+
+/** The one-column (`doc`) statement of an aggregation, or `undefined` when the class has no table yet. */
+export function compileAggregate(
+  state: SqliteState,
+  options: Pick<AggregateOptions, 'schema' | 'pipeline'>,
+): { sql: string; params: unknown[] } | undefined {
   const layout = state.layout(options.schema);
   // Compile first, so an unsupported stage is refused even for a class that has no table yet.
   const compiled = compilePipeline({ layout, pipeline: options.pipeline, context: state.context(layout) });
-  if (!state.ready(layout, { create: false })) return [];
-  return state.driver.all(compiled.sql, compiled.params).map((row) => {
-    const decoded = parseJsonText(row['doc']);
+  if (!state.ready(layout, { create: false })) return undefined;
+  return compiled;
+}
+
+/** The output documents of rows whose first column is `doc` (JSON text). */
+export function decodeAggregateRows(rows: readonly RawRow[]): AggregateDocument[] {
+  return rows.map((row) => {
+    const decoded = parseJsonText(row[0]);
     return decoded !== null && typeof decoded === 'object' && !Array.isArray(decoded) && !(decoded instanceof Date)
       ? (decoded as AggregateDocument)
       : {};
   });
 }
 
-export function runDistinct(state: SqliteState, options: DistinctOptions): ParseValue[] {
+/** The pipeline `distinct` runs, and how to read its answer back (pointer fields come back as `Class$id`). */
+export function distinctPlan(options: DistinctOptions): {
+  pipeline: Pipeline;
+  decode: (documents: readonly AggregateDocument[]) => ParseValue[];
+} {
   const { schema, field } = options;
   const path: [string, ...string[]] = [storedFieldName(schema, field[0]), ...field.slice(1)];
   const pipeline: Pipeline = [
@@ -34,12 +51,14 @@ export function runDistinct(state: SqliteState, options: DistinctOptions): Parse
     { kind: 'sort', keys: [{ path: ['_id'], direction: 1 }] },
   ];
   const pointer = path.length === 1 && path[0].startsWith('_p_');
-  return runAggregate(state, { schema, pipeline })
-    .map((document) => document['_id'] ?? null)
-    .filter((value) => value !== null)
-    .map((value) => {
-      if (!pointer || typeof value !== 'string') return value;
-      const separator = value.indexOf('$');
-      return separator < 0 ? value : new Pointer(value.slice(0, separator), value.slice(separator + 1));
-    });
+  const decode = (documents: readonly AggregateDocument[]): ParseValue[] =>
+    documents
+      .map((document) => document['_id'] ?? null)
+      .filter((value) => value !== null)
+      .map((value) => {
+        if (!pointer || typeof value !== 'string') return value;
+        const separator = value.indexOf('$');
+        return separator < 0 ? value : new Pointer(value.slice(0, separator), value.slice(separator + 1));
+      });
+  return { pipeline, decode };
 }

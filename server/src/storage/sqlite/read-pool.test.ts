@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ErrorCode, ParseError } from '../../errors/index.js';
+import { parsePipeline } from '../../query/index.js';
 import type { Condition } from '../../query/index.js';
 import type { ClassSchema } from '../../schema/index.js';
 import { runStorageConformance } from '../conformance/index.js';
@@ -133,6 +134,55 @@ describe('sqlite read pool', () => {
         [3, 2, 1],
       );
     }
+    await storage.close();
+  });
+
+  it('runs an aggregation on a thread, where its time budget stops it with 124; a small one answers after', async () => {
+    const storage: StorageAdapter = createSqliteStorage({ path: nextPath(), readThreads: 1 });
+    await storage.initialize();
+    const arrays: ClassSchema = { ...schema, fields: { ...schema.fields, arr: { type: 'Array' } } };
+    await storage.createClass(arrays);
+    const arr = Array.from({ length: 2_000 }, (_, k) => k);
+    await storage.transaction(async (tx) => {
+      for (let i = 1; i <= 50; i++) {
+        await tx.storage.insert({
+          schema: arrays,
+          object: { objectId: `a${i}`, createdAt: at, updatedAt: at, fields: { n: i, arr } },
+        });
+      }
+    });
+    // 100,000 unwound documents, each through the JavaScript `regexp` (about 15 s of work on the main connection,
+    // where there is no budget: it would answer, and this would fail); 100 ms of budget on the thread.
+    const heavy = parsePipeline({
+      pipeline: [{ $unwind: '$arr' }, { $match: { arr: { $regex: '^x' } } }, { $count: 'n' }],
+      schema: arrays,
+      maxDepth: 32,
+    });
+    await assert.rejects(
+      async () => storage.aggregate?.({ schema: arrays, pipeline: heavy, maxTimeMs: 100 }),
+      (err: unknown) => {
+        assert.ok(err instanceof ParseError);
+        assert.equal(err.code, ErrorCode.TIMEOUT);
+        return true;
+      },
+    );
+    const small = parsePipeline({
+      pipeline: [{ $match: { n: { $lte: 3 } } }, { $group: { _id: null, total: { $sum: '$n' } } }],
+      schema: arrays,
+      maxDepth: 32,
+    });
+    assert.deepEqual(await storage.aggregate?.({ schema: arrays, pipeline: small, maxTimeMs: 60_000 }), [
+      { _id: null, total: 6 },
+    ]);
+    assert.deepEqual(
+      await storage.distinct?.({
+        schema: arrays,
+        where: { kind: 'compare', path: ['n'], op: 'lte', value: 2 },
+        field: ['n'],
+        maxTimeMs: 60_000,
+      }),
+      [1, 2],
+    );
     await storage.close();
   });
 

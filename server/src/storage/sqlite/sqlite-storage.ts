@@ -27,7 +27,7 @@ import type {
   UpdatedObject,
   UpdateSpec,
 } from '../adapter.js';
-import { runAggregate, runDistinct } from './aggregate.js';
+import { compileAggregate, decodeAggregateRows, distinctPlan } from './aggregate.js';
 import { applyUpdate } from '../apply-update.js';
 import { conditionToSql, sortToSql } from './condition-sql.js';
 import { ROWS_LEFT_SQL, SqliteDriver, toStorageError } from './driver.js';
@@ -80,8 +80,9 @@ class SqliteStorage implements StorageAdapter {
   }
 
   /**
-   * Runs a compiled SELECT: on a pool thread when there is one (the table's existence and columns were checked
-   * here first), else synchronously on this connection.
+   * Runs a compiled SELECT (the table's existence and columns were checked on this connection first): on a pool
+   * thread when there is one, else here through `run()` again, as a transaction or write group may have opened
+   * since the compiling call's gate check.
    */
   private async rows(options: {
     pool: ReadPool | undefined;
@@ -90,7 +91,7 @@ class SqliteStorage implements StorageAdapter {
     budgetMs: number | undefined;
   }): Promise<RawRow[]> {
     const { pool, sql, params } = options;
-    if (pool === undefined) return this.driver.allRaw(sql, params);
+    if (pool === undefined) return this.run(() => this.driver.allRaw(sql, params));
     return pool.read({ sql, params, ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }) });
   }
 
@@ -309,13 +310,17 @@ class SqliteStorage implements StorageAdapter {
       const select = `SELECT ${layout.selectList}${score?.sql ?? ''} FROM ${layout.table} WHERE `;
       const allParams = [...(score?.params ?? []), ...params, ...tailParams];
       const bounded = tryHere ? `${select}${ROWS_LEFT_SQL} AND (${sql})${tail}` : undefined;
-      // In the same turn as the gate check: no transaction can have begun on this connection meanwhile.
+      const whole = `${select}${sql}${tail}`;
+      // In the same turn as the gate check: no transaction can have begun on this connection meanwhile. Without a
+      // pool the whole read runs here too (after the await, another request's transaction may be open on it).
       const here =
-        bounded === undefined || this.state.overRowBudget.has(bounded)
-          ? undefined
-          : this.driver.allRawWithin(bounded, allParams, ROW_BUDGET);
+        pool === undefined
+          ? this.driver.allRaw(whole, allParams)
+          : bounded === undefined || this.state.overRowBudget.has(bounded)
+            ? undefined
+            : this.driver.allRawWithin(bounded, allParams, ROW_BUDGET);
       if (here === undefined && bounded !== undefined) this.state.rememberOverRowBudget(bounded);
-      return { layout, score, sql: `${select}${sql}${tail}`, params: allParams, here };
+      return { layout, score, sql: whole, params: allParams, here };
     });
     if (compiled === undefined) return [];
     const { layout, score } = compiled;
@@ -371,12 +376,18 @@ class SqliteStorage implements StorageAdapter {
 
   // ---- aggregate, distinct, Parse Config ----
 
-  aggregate(options: AggregateOptions): Promise<AggregateDocument[]> {
-    return this.run(() => runAggregate(this.state, options));
+  /** On a read thread outside a transaction: a pipeline over a large class is a scan, stopped at its budget. */
+  async aggregate(options: AggregateOptions): Promise<AggregateDocument[]> {
+    const pool = this.inOpenTransaction ? undefined : this.pool;
+    const compiled = await this.run(() => compileAggregate(this.state, options));
+    if (compiled === undefined) return [];
+    return decodeAggregateRows(await this.rows({ pool, ...compiled, budgetMs: options.maxTimeMs }));
   }
 
-  distinct(options: DistinctOptions): Promise<ParseValue[]> {
-    return this.run(() => runDistinct(this.state, options));
+  async distinct(options: DistinctOptions): Promise<ParseValue[]> {
+    const { pipeline, decode } = distinctPlan(options);
+    const budget = options.maxTimeMs === undefined ? {} : { maxTimeMs: options.maxTimeMs };
+    return decode(await this.aggregate({ schema: options.schema, pipeline, ...budget }));
   }
 
   getGlobalConfig(): Promise<GlobalConfigData> {

@@ -9,6 +9,11 @@ import type { MongoContext } from './context.js';
 /** Builds the filter of a class-level condition (relations resolved against join collections first). */
 export type FilterBuilder = (schema: ClassSchema, where: Condition) => Promise<Document>;
 
+/** The read's time budget as the server's `maxTimeMS` (past it: error 50, answered as 124). */
+function maxTime(maxTimeMs: number | undefined): { maxTimeMS?: number } {
+  return maxTimeMs === undefined ? {} : { maxTimeMS: maxTimeMs };
+}
+
 /** Runs a typed pipeline natively (`collection.aggregate`) and decodes the output documents. */
 export async function aggregate(
   context: MongoContext,
@@ -24,7 +29,7 @@ export async function aggregate(
     );
   }
   const documents = await collectionOf(context, schema.className)
-    .aggregate(stages, { ...sessionOption(context) })
+    .aggregate(stages, { ...sessionOption(context), ...maxTime(options.maxTimeMs) })
     .toArray();
   return documents.map((document) => decodeAggregateDocument(schema, document));
 }
@@ -38,6 +43,7 @@ export async function distinct(
   const values: unknown[] = await collectionOf(context, schema.className).distinct(
     storedPath(schema, field),
     await options.filter(schema, options.where),
+    // No maxTimeMS here: FerretDB 1.24 answers a distinct that carries one with no values at all.
     sessionOption(context),
   );
   return values
