@@ -20,9 +20,10 @@ import {
 } from './frames.js';
 import type { FrameTarget } from './frames.js';
 import { InvalidFrame, parseClientFrame } from './protocol.js';
-import { eventKey } from './resume.js';
 import type { KeptEvent, ResumeWindow, SubscriptionState } from './resume.js';
+import { resumeFromElsewhere, resumeHere } from './connection-resume.js';
 import type { ResumeHandoff } from './handoff.js';
+import type { ResumingConnection } from './connection-resume.js';
 import type { ConnectFrame, SubscribeFrame, UnsubscribeFrame } from './protocol.js';
 
 /** What every connection of one server shares. */
@@ -229,10 +230,10 @@ export class LiveConnection {
       if (!this.#countRequery(requestId, await this.#context.hub.requeries(query))) return;
       const owner = ownerOf(query.auth);
       if (frame.resume !== undefined) {
-        const resumed = this.#resume(requestId, frame.resume, owner);
+        const resumed = resumeHere(this.#resuming(), { requestId, resume: frame.resume, owner });
         if (resumed === true) return;
         if (resumed === 'elsewhere' && this.#context.handoff !== undefined) {
-          await this.#resumeFromElsewhere({ requestId, query, owner, resume: frame.resume });
+          await resumeFromElsewhere(this.#resuming(), { requestId, query, owner, resume: frame.resume });
           return;
         }
         this.#send(resyncFrame(this.#target, requestId));
@@ -399,82 +400,25 @@ export class LiveConnection {
   }
 
   /**
-   * `resume` of a subscription this server keeps: takes it back from the window, replays the events after the
-   * client's seq and confirms with `subscribed` (true). False when the events are no longer all kept (or the
-   * seq was never reached), or the subscription is unknown here or another caller's: the client must resync;
-   * `elsewhere` when another server handed out its id.
+   * This connection as a resume sees it (`connection-resume.ts`), made per resume: resumes are rare, and a
+   * connection holds nothing more for them (its memory is per open socket).
    */
-  #resume(requestId: number, resume: { subscriptionId: string; seq: number }, owner: string): boolean | 'elsewhere' {
-    const window = this.#context.resume;
-    const state = window.take(resume.subscriptionId, owner);
-    if (state === undefined) {
-      return this.#context.handoff?.holderOf(resume.subscriptionId) === undefined ? false : 'elsewhere';
-    }
-    const missed = window.since(state, resume.seq);
-    if (missed === undefined) {
-      window.end(state);
-      return false;
-    }
-    const existing = this.#subscriptions.get(requestId);
-    if (existing !== undefined && existing !== state) window.end(existing);
-    this.#attach(requestId, state);
-    for (const event of missed) this.#sendEvent(requestId, event);
-    this.#send(subscribedFrame(this.#target, requestId, state.subscriptionId));
-    return true;
-  }
-
-  /**
-   * `resume` of a subscription another live server handed out (`handoff.ts`): the query is subscribed here first
-   * and its events buffered, then the holder is asked for the events after the client's seq. They are replayed,
-   * numbering goes on after them, and the buffer follows minus what the holder had already numbered. When the
-   * holder is gone or refuses, the client is told `resync` and the new subscription (with what it buffered) is
-   * its fresh one. Answers `subscribed` with a new id (this server's).
-   */
-  async #resumeFromElsewhere(options: {
-    requestId: number;
-    query: LiveQuery;
-    owner: string;
-    resume: { subscriptionId: string; seq: number };
-  }): Promise<void> {
-    const { requestId, query, owner, resume } = options;
-    const handoff = this.#context.handoff as ResumeHandoff;
-    const buffered: LiveEvent[] = [];
-    const holder: { state?: SubscriptionState } = {};
-    const subscription = await this.#context.hub.subscribe(query, (event) => {
-      if (holder.state === undefined) buffered.push(event);
-      else this.#context.deliver(holder.state, event);
-    });
-    const answer = await handoff.ask({ subscriptionId: resume.subscriptionId, owner, seq: resume.seq });
-    if (this.#closed) {
-      // The client is gone again; what the holder gave is lost, and its next resume is told to resync.
-      subscription.close();
-      return;
-    }
-    const window = this.#context.resume;
-    const state = this.#newState({ subscription, owner, auth: query.auth });
-    const existing = this.#subscriptions.get(requestId);
-    if (existing !== undefined) window.end(existing);
-    window.track(state);
-    this.#attach(requestId, state);
-    let seen: ReadonlySet<string> = new Set();
-    if (answer.ok) {
-      state.seq = answer.seq;
-      for (const event of answer.events) {
-        window.keep(state, event);
-        this.#sendEvent(requestId, event);
-      }
-      seen = new Set(answer.keys);
-    } else {
-      this.#context.logger.debug({ reason: answer.reason }, 'LiveQuery resume from another server: resync');
-      this.#send(resyncFrame(this.#target, requestId));
-    }
-    this.#send(subscribedFrame(this.#target, requestId, state.subscriptionId));
-    // From here on the hub's events go straight through; first the buffered ones the holder did not number.
-    holder.state = state;
-    for (const event of buffered) {
-      if (event.op !== 'error' && seen.has(eventKey(event))) continue;
-      this.#context.deliver(state, event);
-    }
+  #resuming(): ResumingConnection {
+    const context = this.#context;
+    return {
+      hub: context.hub,
+      window: context.resume,
+      handoff: context.handoff,
+      logger: context.logger,
+      deliver: context.deliver,
+      target: () => this.#target,
+      closed: () => this.#closed,
+      subscription: (requestId) => this.#subscriptions.get(requestId),
+      attach: (requestId, state) => this.#attach(requestId, state),
+      newState: (state) => this.#newState(state),
+      sendEvent: (requestId, event) => this.#sendEvent(requestId, event),
+      send: (text) => this.#send(text),
+    };
   }
 
   #sendEvent(requestId: number, event: KeptEvent): void {
