@@ -2,7 +2,7 @@ import { isMasterLike, MASTER, PUBLIC } from '../../auth/index.js';
 import type { Auth } from '../../auth/index.js';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import { createMatcher, parseWhere, valuesEqual } from '../../query/index.js';
-import type { Condition, MatchableObject, Matcher, QueryLimits } from '../../query/index.js';
+import type { MatchableObject, Matcher, QueryLimits } from '../../query/index.js';
 import type { Logger } from '../../infra/index.js';
 import { assertClassName } from '../../schema/index.js';
 import type { ClassSchema } from '../../schema/index.js';
@@ -13,8 +13,9 @@ import type { ReadPolicyRequest } from '../read-policies.js';
 import type { ReadPolicy } from '../read-policy.js';
 import { changesRoles, ROLE_CHANGE_CLASSES } from '../role-source.js';
 import { decideEvent } from './event-decision.js';
-import type { LiveEventOp } from './event-decision.js';
-import { SubscriptionIndex } from './subscription-index.js';
+import { groupKey, isCurrent, LiveGroups, Member, slotKey } from './groups.js';
+import type { Group, Membership, PolicySlot } from './groups.js';
+import type { LiveEvent, LiveListener, LiveQuery, LiveSubscription } from './live-query.js';
 import { needsRequery, resolveForState, SubQueryCache, subQueryClasses, subQueryResolver } from './sub-queries.js';
 import type { FindRequest } from '../find-request.js';
 import type { GetPointedRequest } from '../find.js';
@@ -30,50 +31,6 @@ export interface LiveCore {
   getPointed(request: GetPointedRequest): Promise<OutputObject[]>;
   /** Re-queries of sub-query and `$relatedTo` subscriptions, as the subscriber (`sub-queries.ts`). */
   find(request: FindRequest): Promise<FindResult>;
-}
-
-/** One live query: what to watch and for whom. */
-export interface LiveQuery {
-  readonly className: string;
-  /** The REST JSON `where` (`{}` or absent: every object of the class). */
-  readonly where?: unknown;
-  /** Fields to send (plus className, objectId, createdAt, updatedAt, ACL); absent: all the subscriber may read. */
-  readonly keys?: readonly string[];
-  /** `update`/`create` only when one of these fields changed. */
-  readonly watch?: readonly string[];
-  /**
-   * Pointer fields (dot paths, beyond Parse) sent as the objects they point at, read as the subscriber through
-   * `core.getPointed` (CLP get, ACL, protected fields); a pointer it cannot read stays a bare pointer.
-   */
-  readonly include?: readonly string[];
-  /** The subscriber, resolved by `core.authenticate`. A user's session is re-checked when sessions change. */
-  readonly auth: Auth;
-}
-
-/** What a subscriber receives: an event shaped for it, or a refusal that arose after subscribing (CLP change). */
-export type LiveEvent =
-  | {
-      readonly op: LiveEventOp;
-      readonly className: string;
-      readonly objectId: string;
-      /** The change it comes from (`ChangeEvent.id`): the same on every server, unique per write. */
-      readonly changeId: string;
-      readonly object: OutputObject;
-      /** The state before the write, when the subscriber could read it (update, leave, enter after a change). */
-      readonly original?: OutputObject;
-    }
-  | { readonly op: 'error'; readonly error: ParseError };
-
-export type LiveListener = (event: LiveEvent) => void;
-
-/** A registered live query. */
-export interface LiveSubscription {
-  /** Swaps the query (LiveQuery's `update`): checked like a new one; on refusal the old query stays. */
-  replace(query: LiveQuery): Promise<void>;
-  /** Resolves once every change this server received before the call has been matched and delivered for it. */
-  settled(): Promise<void>;
-  /** Stops the events; safe to call twice. */
-  close(): void;
 }
 
 export interface LiveHubOptions {
@@ -104,14 +61,8 @@ export class LiveHub {
   readonly #logger: Logger;
   readonly #maxDepth: number | undefined;
   readonly #limits: QueryLimits | undefined;
-  readonly #index = new SubscriptionIndex<Group>();
-  /** Groups by their key (`groupKey`): a subscription equal to a registered one joins it. */
-  readonly #groups = new Map<string, Group>();
-  /** Policies by subscriber, class and CLP operations (`slotKey`), shared by every group of that subscriber. */
-  readonly #slots = new Map<string, PolicySlot>();
-  /** Subscriptions (not groups) per class. */
-  readonly #counts = new Map<string, number>();
-  #size = 0;
+  /** Registered groups, their policy slots and counts (`groups.ts`). */
+  readonly #registered = new LiveGroups();
   /** Sub-query subscriptions never share a group (their sub-queries are checked per subscription). */
   #unshared = 0;
   /** Bumped when roles or sessions change: every policy is rebuilt before its next use. */
@@ -120,9 +71,9 @@ export class LiveHub {
   readonly #listen = (event: ChangeEvent): Promise<void> => this.#onChange(event);
   readonly #membership: Membership = {
     prepare: (query) => this.#prepare(query),
-    enter: (group, member) => this.#enter(group, member),
+    enter: (group, member) => this.#registered.enter(group, member),
     watch: (className) => this.#core.changes.watch(className),
-    leave: (group, member) => this.#leave(group, member),
+    leave: (group, member) => this.#registered.leave(group, member),
     settled: async (group) => {
       await this.#core.changes.caughtUp(this.#listen);
       await group.chain;
@@ -140,12 +91,12 @@ export class LiveHub {
 
   /** How many live queries are registered. */
   get size(): number {
-    return this.#size;
+    return this.#registered.size;
   }
 
   /** Live queries per class (metrics). */
   countByClass(): Record<string, number> {
-    return Object.fromEntries(this.#counts);
+    return this.#registered.countByClass();
   }
 
   /** Registers a live query; throws the refusal (119, 209, 102...) when the subscriber may not run it. */
@@ -154,7 +105,7 @@ export class LiveHub {
     // Confirmed only once every other server will send this class's changes here.
     const unwatch = await this.#core.changes.watch(group.className);
     const member = new Member({ hub: this.#membership, listener, group, unwatch });
-    this.#enter(group, member);
+    this.#registered.enter(group, member);
     return member;
   }
 
@@ -190,7 +141,7 @@ export class LiveHub {
     const policy = slot.policy as ReadPolicy;
     const requery = needsRequery(query.where, policy.schema);
     const key = requery ? `unshared\u0000${++this.#unshared}` : groupKey(slot.key, query);
-    const existing = this.#groups.get(key);
+    const existing = this.#registered.group(key);
     if (existing !== undefined && existing.slot === slot && existing.schema === policy.schema) {
       policy.assertTestable({ where: existing.condition, fields: query.watch ?? [] });
       return existing;
@@ -227,35 +178,6 @@ export class LiveHub {
     };
   }
 
-  #enter(group: Group, member: Member): void {
-    if (group.members.size === 0) {
-      // A new group (or one emptied meanwhile): registered under its key unless an equal one got there first,
-      // in which case both serve their own members.
-      if (!this.#groups.has(group.key)) this.#groups.set(group.key, group);
-      this.#index.add(group);
-      const { slot } = group;
-      slot.groups++;
-      if (slot.groups === 1 && !this.#slots.has(slot.key)) this.#slots.set(slot.key, slot);
-    }
-    group.members.add(member);
-    this.#size++;
-    this.#counts.set(group.className, (this.#counts.get(group.className) ?? 0) + 1);
-  }
-
-  #leave(group: Group, member: Member): void {
-    if (!group.members.delete(member)) return;
-    this.#size--;
-    const count = (this.#counts.get(group.className) ?? 1) - 1;
-    if (count === 0) this.#counts.delete(group.className);
-    else this.#counts.set(group.className, count);
-    if (group.members.size > 0) return;
-    this.#index.delete(group);
-    if (this.#groups.get(group.key) === group) this.#groups.delete(group.key);
-    const { slot } = group;
-    slot.groups--;
-    if (slot.groups === 0 && this.#slots.get(slot.key) === slot) this.#slots.delete(slot.key);
-  }
-
   /** The class's current schema (a policy built from an older one, e.g. before a CLP change, is rebuilt). */
   async #schemaOf(className: string): Promise<ClassSchema> {
     return (await this.#core.readPolicy({ auth: MASTER, className })).schema;
@@ -268,7 +190,7 @@ export class LiveHub {
   async #slotFor(query: ReadPolicyRequest, schema: ClassSchema): Promise<PolicySlot> {
     const { auth, className, operations } = query;
     const key = slotKey(auth, className, operations);
-    const registered = this.#slots.get(key);
+    const registered = this.#registered.slot(key);
     if (registered !== undefined) {
       if (!isCurrent(registered, this.#generation, schema)) await this.#refresh(registered);
       return registered;
@@ -342,8 +264,9 @@ export class LiveHub {
 
   async #onChange(event: ChangeEvent): Promise<void> {
     if (changesRoles(event.className) || event.className === '_Session') this.#generation++;
-    if (!this.#index.has(event.className)) return;
-    const candidates = this.#index.candidates(event.className, [event.before, event.after]);
+    const index = this.#registered.index;
+    if (!index.has(event.className)) return;
+    const candidates = index.candidates(event.className, [event.before, event.after]);
     if (candidates.length === 0) return;
     // One schema look-up per event: a policy built from an older schema (CLP, protected fields) is rebuilt.
     const schema = await this.#schemaOf(event.className);
@@ -504,126 +427,6 @@ export class LiveHub {
 interface EventShared {
   readonly subQueries: () => SubQueryCache;
   readonly pointers: () => PointerCache;
-}
-
-/** What a subscription's handle may ask of its hub (one object per hub rather than closures per subscription). */
-interface Membership {
-  prepare(query: LiveQuery): Promise<Group>;
-  enter(group: Group, member: Member): void;
-  leave(group: Group, member: Member): void;
-  /** `ChangeFeed.watch`: the other servers' changes of the class reach this one until the returned call. */
-  watch(className: string): Promise<() => void>;
-  /** Resolves once every change received before the call has been matched and delivered for the group. */
-  settled(group: Group): Promise<void>;
-}
-
-/** One subscription: where its group's events go, and the handle its subscriber holds. */
-class Member implements LiveSubscription {
-  readonly listener: LiveListener;
-  #group: Group;
-  readonly #hub: Membership;
-  /** Withdraws the `watch` of the group's class. */
-  #unwatch: () => void;
-  #closed = false;
-
-  constructor(options: { hub: Membership; listener: LiveListener; group: Group; unwatch: () => void }) {
-    this.#hub = options.hub;
-    this.listener = options.listener;
-    this.#group = options.group;
-    this.#unwatch = options.unwatch;
-  }
-
-  async replace(query: LiveQuery): Promise<void> {
-    const replacement = await this.#hub.prepare(query);
-    const unwatch =
-      replacement.className === this.#group.className ? undefined : await this.#hub.watch(replacement.className);
-    if (this.#closed) return unwatch?.();
-    this.#hub.leave(this.#group, this);
-    this.#group = replacement;
-    if (unwatch !== undefined) {
-      this.#unwatch();
-      this.#unwatch = unwatch;
-    }
-    this.#hub.enter(replacement, this);
-  }
-
-  settled(): Promise<void> {
-    return this.#hub.settled(this.#group);
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#hub.leave(this.#group, this);
-    this.#unwatch();
-  }
-}
-
-/**
- * The read policy of one subscriber (by its credentials) on one class under one CLP operation, shared by all
- * of that subscriber's groups: built once, rebuilt once when roles, sessions or the class's schema change.
- */
-interface PolicySlot {
-  readonly key: string;
-  /** Who subscribed (its session is re-resolved on a rebuild), on which class and CLP operations. */
-  readonly query: ReadPolicyRequest;
-  /** The subscriber as last resolved (the public once its session is gone). */
-  auth: Auth;
-  /** Undefined while refused. */
-  policy: ReadPolicy | undefined;
-  /** Why the subscriber may not read the class now (CLP changed, session gone...). */
-  refusal: ParseError | undefined;
-  generation: number;
-  /** Groups using the slot: it is dropped with the last. */
-  groups: number;
-  refreshing: Promise<void> | undefined;
-}
-
-/**
- * Registered live queries that are equal (same subscriber, class, `where`, `keys`, `watch`, `include`): the
- * index holds the group once, and each event is matched, decided and shaped once for all of its
- * subscriptions. Many clients watching the same room cost one entry.
- */
-interface Group {
-  readonly key: string;
-  readonly className: string;
-  readonly condition: Condition;
-  readonly matcher: Matcher;
-  /** The schema `condition` was parsed with: a subscription checked against a newer one starts a new group. */
-  readonly schema: ClassSchema;
-  /** The first subscription's query (the others' are equal but for the identity of their `auth`). */
-  readonly query: LiveQuery;
-  readonly slot: PolicySlot;
-  readonly keys?: ReadonlySet<string>;
-  readonly members: Set<Member>;
-  /** The slot's refusal was sent to the members; nothing more is sent until the policy allows again. */
-  told: boolean;
-  /** The `where` has sub-queries or `$relatedTo`: matched after re-queries, events chained in order. */
-  readonly requery: boolean;
-  chain: Promise<void>;
-}
-
-function isCurrent(slot: PolicySlot, generation: number, schema: ClassSchema): boolean {
-  if (slot.generation !== generation) return false;
-  // A refused slot is re-checked against a newer schema too (the CLP may allow again).
-  return slot.policy === undefined ? slot.refusal === undefined : slot.policy.schema === schema;
-}
-
-/** The subscriber's identity as far as a read policy depends on it. */
-function slotKey(auth: Auth, className: string, operations: ReadPolicyRequest['operations']): string {
-  const user = auth.kind === 'user' ? `${auth.userId}\u0000${auth.sessionToken}` : '';
-  return [auth.kind, user, auth.installationId ?? '', className, (operations ?? []).join(',')].join('\u0001');
-}
-
-/** Everything an event's decision and shape depend on, besides the policy. */
-function groupKey(slot: string, query: LiveQuery): string {
-  return [
-    slot,
-    JSON.stringify(query.where ?? {}),
-    JSON.stringify(query.keys ?? null),
-    JSON.stringify(query.watch ?? null),
-    JSON.stringify(query.include ?? null),
-  ].join('\u0002');
 }
 
 /** `{"objectId": "x"}` (and nothing else) reads one object: CLP `get` rather than `find` (as Parse). */
