@@ -7,6 +7,7 @@ import { discardUnreadBody, isMultipart, readJsonBody, readMultipartBody } from 
 import type { Dispatcher } from './dispatch.js';
 import { parseQueryString } from './params.js';
 import { requestFingerprint, writeRequestId } from './request-id.js';
+import type { ResponseHeaders } from './response-headers.js';
 import { sendError, sendJson } from './send.js';
 
 const OVERRIDABLE: ReadonlySet<string> = new Set(['GET', 'PUT', 'DELETE', 'POST']);
@@ -41,9 +42,11 @@ export async function handleApiRequest(
     /** The client as `--trust-proxy` resolved it. */
     client: { ip: string | undefined; protocol: 'http' | 'https' };
     observation?: RequestObservation;
+    /** The listener's fixed headers, not yet set on `res`: written with the answer. */
+    headers?: ResponseHeaders;
   },
 ): Promise<void> {
-  const { req, res, url, log, client } = http;
+  const { req, res, url, log, client, headers } = http;
   let streaming = false;
   try {
     const queryAt = url.indexOf('?');
@@ -95,11 +98,11 @@ export async function handleApiRequest(
       },
       matchedRoute,
     );
-    sendJson(res, response);
+    sendJson(res, response, headers);
   } catch (err) {
     // An upload refused before its body was read (too large, not allowed): answer, then close.
     if (streaming && !req.readableEnded) discardUnreadBody(req, res);
-    sendError({ res, err, log });
+    sendError({ res, err, log, ...(headers === undefined ? {} : { preset: headers }) });
   }
 }
 

@@ -1,5 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 const ALLOW_HEADERS = [
   'X-Parse-Master-Key',
   'X-Parse-REST-API-Key',
@@ -16,23 +14,27 @@ const ALLOW_HEADERS = [
 ].join(', ');
 
 /**
- * CORS headers on every response (rest.md §1.5). The origin is `*` unless `allowOrigin` lists origins,
- * in which case a listed request Origin is echoed and otherwise the first entry is sent.
+ * CORS headers on every response (rest.md §1.5), as a flat name, value, ... list. The origin is `*` unless
+ * `allowOrigin` lists origins, in which case a listed request Origin (`origin`) is echoed and otherwise the first
+ * entry is sent.
  */
-export function applyCors(options: {
-  req: IncomingMessage;
-  res: ServerResponse;
-  allowOrigin: readonly string[];
-}): void {
-  const { req, res, allowOrigin } = options;
+export function corsHeaderPairs(options: { origin: string | undefined; allowOrigin: readonly string[] }): string[] {
+  const { origin: requested, allowOrigin } = options;
+  const pairs: string[] = [];
   let origin = '*';
   if (allowOrigin.length > 0 && !allowOrigin.includes('*')) {
-    const requested = req.headers.origin;
     origin = requested !== undefined && allowOrigin.includes(requested) ? requested : (allowOrigin[0] as string);
-    res.setHeader('Vary', 'Origin');
+    pairs.push('Vary', 'Origin');
   }
-  res.setHeader('Access-Control-Allow-Origin', origin);
-  res.setHeader('Access-Control-Allow-Methods', 'GET,PUT,POST,DELETE,OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', ALLOW_HEADERS);
-  res.setHeader('Access-Control-Expose-Headers', 'X-Parse-Job-Status-Id, X-Parse-Push-Status-Id');
+  pairs.push(
+    'Access-Control-Allow-Origin',
+    origin,
+    'Access-Control-Allow-Methods',
+    'GET,PUT,POST,DELETE,OPTIONS',
+    'Access-Control-Allow-Headers',
+    ALLOW_HEADERS,
+    'Access-Control-Expose-Headers',
+    'X-Parse-Job-Status-Id, X-Parse-Push-Status-Id',
+  );
+  return pairs;
 }

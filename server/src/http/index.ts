@@ -11,7 +11,6 @@ import type { InProcessDispatch } from '../cloud/index.js';
 import type { Core } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import { handleApiRequest } from './api-handler.js';
-import { applyCors } from './cors.js';
 import { Dispatcher } from './dispatch.js';
 import { createInProcessDispatcher } from './in-process.js';
 import { createEncodingContext } from './encoding-context.js';
@@ -41,6 +40,8 @@ import type { PushService } from '../push/index.js';
 import { serveFileDownload } from './files-download.js';
 import { sendJson } from './send.js';
 import { setSecurityHeaders } from './security-headers.js';
+import { applyHeaders, createResponseHeaders } from './response-headers.js';
+import type { ResponseHeaders } from './response-headers.js';
 import { createRequestLog, errorCodeOf } from './request-log.js';
 import { ClientAddressResolver } from './client-address.js';
 import { OpsEndpoints, isOpsPath } from './ops.js';
@@ -188,6 +189,7 @@ export function createHttpApp(options: HttpOptions): HttpApp {
       ? new OpsEndpoints({ checks: {}, draining: () => false, metricsIps: [] })
       : new OpsEndpoints(options.ops);
   const observe = options.observe;
+  const fixedHeaders = createResponseHeaders({ allowOrigin: options.allowOrigin });
 
   /** Serves one request; `rest` is the path (and query) relative to the mount, `undefined` outside it. */
   const serve = (
@@ -196,9 +198,8 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     paths: { rest: string | undefined; root: string },
   ): void => {
     const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : randomUUID();
-    res.setHeader('X-Request-Id', requestId);
     const client = addresses.resolve(req);
-    setSecurityHeaders(res, { kind: 'api', https: client.protocol === 'https' });
+    const headers: ResponseHeaders = { requestId, fixed: fixedHeaders(req, client.protocol === 'https') };
     // First, so every answer below (404s, health, files, pages, the API) gets its one access-log line.
     logRequest({ req, res, requestId, ip: client.ip });
     const observation: RequestObservation = { route: 'unmatched', api: false };
@@ -216,7 +217,8 @@ export function createHttpApp(options: HttpOptions): HttpApp {
         });
       });
     }
-    applyCors({ req, res, allowOrigin: options.allowOrigin });
+    // Every answer but the API's JSON (below) gets the fixed headers set before it starts.
+    if (!toApi(req, paths)) applyHeaders(res, headers);
     if (req.method === 'OPTIONS') {
       res.statusCode = 200;
       res.end('OK');
@@ -267,7 +269,20 @@ export function createHttpApp(options: HttpOptions): HttpApp {
       void serveFileDownload({ appId: options.credentials.appId, core: options.core }, { req, res, url: rest, log });
       return;
     }
-    void handleApiRequest(apiOptions, { req, res, url: rest, log, client, observation });
+    void handleApiRequest(apiOptions, { req, res, url: rest, log, client, observation, headers });
+  };
+
+  /** Whether `serve` hands the request to `handleApiRequest` (mirrors its branches, in the same order). */
+  const toApi = (req: IncomingMessage, paths: { rest: string | undefined; root: string }): boolean => {
+    const { rest } = paths;
+    if (req.method === 'OPTIONS' || rest === undefined || !options.serveApi) return false;
+    const rootPath = pathOf(paths.root);
+    if (isOpsPath(rootPath) || (options.rootFrontEnd !== undefined && rootPath === options.rootFrontEnd.path))
+      return false;
+    const getOrHead = req.method === 'GET' || req.method === 'HEAD';
+    if (getOrHead && pathOf(rest) === '/health') return false;
+    if (rest.startsWith('/apps/')) return false;
+    return !(options.files !== undefined && getOrHead && rest.startsWith('/files/'));
   };
 
   return {

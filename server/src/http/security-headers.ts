@@ -29,3 +29,10 @@ export function setSecurityHeaders(res: ServerResponse, options: { kind: Securit
   }
   if (options.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
 }
+
+/** The API's security headers (`kind: 'api'`) as a flat name, value, ... list, in `setSecurityHeaders`'s order. */
+export function securityHeaderPairs(options: { https: boolean }): string[] {
+  const pairs = [...ALWAYS, ...NOT_RENDERED].flat();
+  if (options.https) pairs.push('Strict-Transport-Security', 'max-age=31536000');
+  return pairs;
+}
