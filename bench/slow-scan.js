@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // "A slow query never stalls the others" (issue 17 item 4): one Strata process on SQLite with 1,000,000 rows;
-// one client loops an unindexed equality query (a full scan each time) while autocannon measures `get` (by
+// one client loops an unindexed equality query (a full scan each time) while a load generator (`--client`:
+// autocannon in this process, as before, or wrk, a separate C process; bench/lib/load-client.js) measures `get` (by
 // id) and `query` (an indexed range, 20 rows) with 32 connections. Each is measured without and with the
 // scanning client, with the reads on the main connection (`--sqlite-read-threads 0`, how Strata read before)
 // and on the read threads (the default), so the table shows what the scan costs each way. With read threads it
@@ -12,6 +13,7 @@
 // thread compete for one core and their split shows the scheduler's weights directly.
 //
 //   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--nice 0,10] [--pin-server <cpu>]
+//                           [--client autocannon|wrk]
 //                           [--out bench/results/<ts>-slow-scan.json]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,8 +23,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { startCpuAccounting } from './lib/cpu.js';
+import { CLIENTS, describeClient, runLoad } from './lib/load-client.js';
 import { startThreadAccounting } from './lib/thread-cpu.js';
 import { freePort, stopProcess } from './lib/processes.js';
 import { json } from './lib/http-json.js';
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: `0,${availableParallelism()}` },
     nice: { type: 'string', default: '0,10' },
     'pin-server': { type: 'string' },
+    client: { type: 'string', default: 'autocannon' },
     out: { type: 'string' },
   },
 });
@@ -49,6 +52,7 @@ const rows = Number(values.rows);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const threadCounts = values.threads.split(',').map(Number);
+if (!CLIENTS.includes(values.client)) throw new Error(`--client: expected one of ${CLIENTS.join(', ')}`);
 const niceValues = values.nice.split(',').map(Number);
 // One run without threads (nice does not apply), one per nice value for each thread count.
 const configs = threadCounts.flatMap((threads) =>
@@ -142,47 +146,54 @@ function scanLoop(baseUrl) {
   };
 }
 
+/** Random ids and ranges, drawn once: both clients cycle through the same kind of list (wrk embeds it). */
+const PATHS = 20_000;
+
 function requests(baseUrl) {
   const mount = new URL(baseUrl).pathname;
+  const draw = (make) => Array.from({ length: PATHS }, make);
   return {
     get: {
       method: 'GET',
       headers: client,
-      setupRequest: (r) => ({
-        ...r,
-        path: `${mount}/classes/ScanItem/s${String(1 + Math.floor(Math.random() * (rows - 1))).padStart(9, '0')}`,
-      }),
+      paths: draw(
+        () => `${mount}/classes/ScanItem/s${String(1 + Math.floor(Math.random() * (rows - 1))).padStart(9, '0')}`,
+      ),
     },
     query: {
       method: 'GET',
       headers: client,
-      setupRequest: (r) => {
+      paths: draw(() => {
         const low = Math.floor(Math.random() * (rows - 100));
         const where = encodeURIComponent(JSON.stringify({ score: { $gte: low, $lt: low + 100 } }));
-        return { ...r, path: `${mount}/classes/ScanItem?where=${where}&limit=20` };
-      },
+        return `${mount}/classes/ScanItem?where=${where}&limit=20`;
+      }),
     },
   };
+}
+
+function load(server, request, seconds) {
+  return runLoad({ client: values.client, origin: server.origin, connections, duration: seconds, request });
 }
 
 async function measure(server, request) {
   const cpu = startCpuAccounting(server.proc.child.pid);
   const threads = startThreadAccounting(server.proc.child.pid);
-  const r = await autocannon({ url: server.origin, connections, duration, requests: [request] });
+  const r = await load(server, request, duration);
   const perThread = threads();
   return {
-    requestsPerSec: Math.round(r.requests.average),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
+    requestsPerSec: Math.round(r.requestsPerSec),
+    p50: r.latencyMs.p50,
+    p99: r.latencyMs.p99,
     non2xx: r.non2xx,
     errors: r.errors,
     cpu: cpu(),
     threads: perThread,
     // The event loop's CPU per answered request: what a get or query costs the loop, with or without the scan.
     mainThreadMsPerRequest:
-      perThread === null || r.requests.total === 0
+      perThread === null || r.totalRequests === 0
         ? null
-        : Number(((perThread.mainCores * duration * 1000) / r.requests.total).toFixed(4)),
+        : Number(((perThread.mainCores * duration * 1000) / r.totalRequests).toFixed(4)),
   };
 }
 
@@ -194,6 +205,7 @@ const results = {
   cores: availableParallelism(),
   nice: niceValues,
   pinServer: values['pin-server'] ?? null,
+  client: await describeClient({ client: values.client, wrkThreads: 1 }),
   loadAverage: { before: reportLoadAverage('before') },
   runs: {},
 };
@@ -206,7 +218,7 @@ try {
     const run = {};
     try {
       const reqs = requests(server.baseUrl);
-      await autocannon({ url: server.origin, connections, duration: 2, requests: [reqs.get] });
+      await load(server, reqs.get, 2);
       for (const name of ['get', 'query']) {
         const alone = await measure(server, reqs[name]);
         const loop = scanLoop(server.baseUrl);
