@@ -66,6 +66,9 @@ export function deriveLoopbackConfig(options: LoopbackNginxOptions): string {
     .map((kind) => `  ${kind}_temp_path ${join(options.prefix, `${kind}_temp`)};`)
     .join('\n');
   replace(/^http \{$/m, `http {\n${temps}`);
+  // Started by root, nginx's workers would run as `nobody`, who cannot enter a test's private (0700) temp
+  // directory to write a request body over client_body_buffer_size: keep them as root there.
+  if (process.getuid?.() === 0) replace(/^worker_processes auto;$/m, 'user root;\nworker_processes auto;');
   if (options.rate !== undefined) replace(/rate=100r\/s/, `rate=${options.rate}`);
   if (options.tls !== undefined) {
     const legacy = options.tls.legacyHttp2 === true;

@@ -143,12 +143,17 @@ function tooLarge(limit: number): ParseError {
 const DISCARD_LIMIT = 4 * 1024 * 1024;
 
 /**
- * For a request refused while its body is still arriving (an upload over the size limit): the answer is
- * sent with `Connection: close`, and the rest of the body is read and dropped, up to a few megabytes, so
- * the client can read the answer before the connection closes; past that the socket is cut.
+ * For a request refused while its body is still arriving (an upload over the size limit, or not allowed): the
+ * rest of the body is read and dropped, up to a few megabytes, so the client, or a gateway still streaming
+ * the body, reads the answer instead of a reset; past that the socket is cut. A body declared within that
+ * budget keeps the connection open until it has arrived (closing at once resets a sender that is still
+ * writing, and the answer is lost: nginx then reports a 502); a larger or chunked one is answered with
+ * `Connection: close`.
  */
 export function discardUnreadBody(request: IncomingMessage, response: ServerResponse): void {
-  if (!response.headersSent) response.setHeader('Connection', 'close');
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  const drainable = Number.isSafeInteger(declared) && declared <= DISCARD_LIMIT;
+  if (!response.headersSent && !drainable) response.setHeader('Connection', 'close');
   let dropped = 0;
   request.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
