@@ -117,7 +117,7 @@ export function createMetrics(options: { labels?: Readonly<Record<string, string
     }),
     job: hookFamily(registry, { kind: 'job', labelNames: ['job'], what: 'Cloud job attempts' }),
   };
-  const loop = monitorEventLoopDelay({ resolution: 20 });
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
   registerProcessMetrics(registry, loop);
 
@@ -264,6 +264,17 @@ function hookFamily(registry: Registry, options: { kind: HookKind; labelNames: s
   };
 }
 
+/** How often the event-loop monitor's timer runs (ms). */
+const LOOP_RESOLUTION_MS = 20;
+
+/**
+ * The lag in one reading of `monitorEventLoopDelay`: its timer records the whole time between two of its runs,
+ * the resolution included (an idle loop reads 20 ms), so the lag is what exceeds the resolution.
+ */
+export function eventLoopLagSeconds(nanoseconds: number, resolutionMs: number): number {
+  return Math.max(0, nanoseconds / 1e9 - resolutionMs / 1000);
+}
+
 /**
  * The process metrics Node dashboards expect, under prom-client's default names. prom-client's
  * `collectDefaultMetrics` is not used: its event-loop monitor and GC observers cannot be stopped, and tests
@@ -273,7 +284,7 @@ function registerProcessMetrics(registry: Registry, loop: IntervalHistogram): vo
   const startSeconds = Math.round(Date.now() / 1000 - process.uptime());
   // Until the loop has been measured, the histogram holds sentinel values: report 0. Each scrape reads the
   // delays since the previous one.
-  const lag = (read: () => number) => (loop.count > 0 ? read() / 1e9 : 0);
+  const lag = (read: () => number) => (loop.count > 0 ? eventLoopLagSeconds(read(), LOOP_RESOLUTION_MS) : 0);
   const lagGauges = [
     ['nodejs_eventloop_lag_p50_seconds', 'median', () => loop.percentile(50)],
     ['nodejs_eventloop_lag_p99_seconds', '99th percentile', () => loop.percentile(99)],
@@ -282,7 +293,7 @@ function registerProcessMetrics(registry: Registry, loop: IntervalHistogram): vo
   lagGauges.forEach(([name, what, read], index) => {
     new Gauge({
       name,
-      help: `Event-loop delay since the previous scrape, ${what} (seconds).`,
+      help: `Event-loop lag (delay beyond the monitor's ${LOOP_RESOLUTION_MS} ms timer) since the previous scrape, ${what} (seconds).`,
       registers: [registry],
       collect() {
         this.set(lag(read));
