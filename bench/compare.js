@@ -430,7 +430,7 @@ results.loadAverage.after = reportLoadAverage('after');
 // Side by side: req/s, p99 and CPU per scenario; Strata's best over the others.
 const names = Object.keys(results.targets).filter((n) => results.targets[n].scenarios);
 const lines = [
-  `| scenario | ${names.map((n) => `${n} req/s (p99 ms, cores)`).join(' | ')} |`,
+  `| scenario | ${names.map((n) => `${n} req/s (${opts.client === 'wrk' ? 'CO-corrected ' : ''}p99 ms, cores)`).join(' | ')} |`,
   `|---|${names.map(() => '---').join('|')}|`,
 ];
 for (const s of SCENARIOS) {

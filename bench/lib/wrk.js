@@ -67,9 +67,9 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    '${MARK}{"requests":%.0f,"durationUs":%.0f,"bytes":%.0f,"connect":%.0f,"read":%.0f,"write":%.0f,"status":%.0f,"timeout":%.0f,"p50Us":%.1f,"p90Us":%.1f,"p99Us":%.1f,"maxUs":%.1f}\\n',
+    '${MARK}{"requests":%.0f,"durationUs":%.0f,"bytes":%.0f,"connect":%.0f,"read":%.0f,"write":%.0f,"status":%.0f,"timeout":%.0f,"meanUs":%.1f,"p50Us":%.1f,"p90Us":%.1f,"p99Us":%.1f,"maxUs":%.1f}\\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end
 `;
 }
@@ -101,7 +101,7 @@ export async function runWrk({ origin, connections, duration, threads = 1, reque
     return {
       requestsPerSec: r.requests / (r.durationUs / 1e6),
       totalRequests: r.requests,
-      latencyMs: { p50: ms(r.p50Us), p90: ms(r.p90Us), p99: ms(r.p99Us), max: ms(r.maxUs) },
+      latencyMs: { mean: ms(r.meanUs), p50: ms(r.p50Us), p90: ms(r.p90Us), p99: ms(r.p99Us), max: ms(r.maxUs) },
       non2xx: r.status,
       errors: r.connect + r.read + r.write + r.timeout,
       socketErrors: { connect: r.connect, read: r.read, write: r.write, timeout: r.timeout },
