@@ -41,6 +41,7 @@ import { LiveLane, checkDownload, dashboardRequest, fileRequest, liveFrame } fro
 import type { DashWorld, FilesWorld, LiveCaller, LiveWorld } from './doors.js';
 import { DOOR_TIMEOUT_MS, DoorBudget, IN_BACKGROUND } from './fuzz-budget.js';
 import { GraphQLFuzzer } from './graphql-ops.js';
+import { plantVault, signUpAliceAndBob } from './fuzz-world.js';
 import { FuzzClient } from './http-client.js';
 import type { RawRequest, RawResponse } from './http-client.js';
 import { value, where } from './payloads.js';
@@ -238,15 +239,9 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip:
     const { port } = new URL(server.url);
     client = new FuzzClient({ host: '127.0.0.1', port: Number(port), hangMs: HANG_MS, sockets: CONCURRENCY });
 
-    const signUp = async (username: string, email: string, password: string): Promise<Obj> => {
-      const response = await server.call({ method: 'POST', path: '/users', body: { username, password, email } });
-      assert.equal(response.status, 201, JSON.stringify(response.body));
-      return response.body as Obj;
-    };
-    const alice = await signUp('alice', 'alice@example.com', 'pw');
+    const { alice, bob } = await signUpAliceAndBob(server, CANARY);
     aliceId = String(alice['objectId']);
     sessionToken = String(alice['sessionToken']);
-    const bob = await signUp('bob', CANARY.email, `bob-${randomBytes(16).toString('hex')}`);
     bobId = String(bob['objectId']);
     bobToken = String(bob['sessionToken']);
 
@@ -278,27 +273,12 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip:
       });
       ids.push(String(a['objectId']), String(b['objectId']));
     }
-    await master('POST', '/schemas/Vault', {
-      className: 'Vault',
-      fields: { secret: { type: 'String' }, note: { type: 'String' }, hits: { type: 'Number' } },
-      classLevelPermissions: {
-        find: { '*': true },
-        count: { '*': true },
-        get: { '*': true },
-        create: { '*': true },
-        update: {},
-        delete: {},
-        addField: {},
-        protectedFields: { '*': ['secret'] },
-      },
+    vaultIds = await plantVault({
+      master,
+      canaries: CANARY,
+      bobId,
+      extra: { hits: { type: 'Number', value: 0 } },
     });
-    const open = await master('POST', '/classes/Vault', { secret: CANARY.protectedField, note: 'public', hits: 0 });
-    const hidden = await master('POST', '/classes/Vault', {
-      note: CANARY.privateObject,
-      hits: 0,
-      ACL: { [bobId]: { read: true, write: true } },
-    });
-    vaultIds = [String(open['objectId']), String(hidden['objectId'])];
     ids.push(...vaultIds, aliceId, bobId);
     secrets.push(...Object.values(CANARY), bobToken);
 

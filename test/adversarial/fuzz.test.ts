@@ -19,7 +19,6 @@
  * parallel processes (a shard is this file with another STRATA_FUZZ_SEED).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { CloudRegistry } from '../../server/src/cloud/index.js';
@@ -28,6 +27,7 @@ import { startTestServer } from '../../server/src/testing/test-server.test-util.
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { describeWithMongo } from '../../server/src/testing/mongo.test-util.js';
 import { DOOR_TIMEOUT_MS, DoorBudget, IN_BACKGROUND } from './fuzz-budget.js';
+import { plantVault, signUpAliceAndBob } from './fuzz-world.js';
 import { FuzzClient } from './http-client.js';
 import type { RawResponse } from './http-client.js';
 import { requestArbitrary } from './requests.js';
@@ -122,14 +122,8 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
     const { port } = new URL(server.url);
     client = new FuzzClient({ host: '127.0.0.1', port: Number(port), hangMs: HANG_MS, sockets: CONCURRENCY });
 
-    const signUp = async (username: string, email: string, password: string): Promise<Json> => {
-      const response = await server.call({ method: 'POST', path: '/users', body: { username, password, email } });
-      assert.equal(response.status, 201, JSON.stringify(response.body));
-      return response.body as Json;
-    };
-    const alice = await signUp('alice', 'alice@example.com', 'pw');
     // Bob owns the canaries; nobody but this test knows his password.
-    const bob = await signUp('bob', CANARY.email, `bob-${randomBytes(16).toString('hex')}`);
+    const { alice, bob } = await signUpAliceAndBob(server, CANARY);
     bobToken = String(bob['sessionToken']);
 
     await master('POST', '/schemas/FzB', { className: 'FzB', fields: { str: { type: 'String' } } });
@@ -174,25 +168,7 @@ function fuzzTests(backend: 'sqlite' | 'mongodb', requests: number): void {
     objectIds.push(...bIds.slice(0, 5));
 
     // The canaries: values no non-master answer may ever contain.
-    await master('POST', '/schemas/Vault', {
-      className: 'Vault',
-      fields: { secret: { type: 'String' }, note: { type: 'String' } },
-      classLevelPermissions: {
-        find: { '*': true },
-        count: { '*': true },
-        get: { '*': true },
-        create: { '*': true },
-        update: {},
-        delete: {},
-        addField: {},
-        protectedFields: { '*': ['secret'] },
-      },
-    });
-    await master('POST', '/classes/Vault', { secret: CANARY.protectedField, note: 'public' });
-    await master('POST', '/classes/Vault', {
-      note: CANARY.privateObject,
-      ACL: { [String(bob['objectId'])]: { read: true, write: true } },
-    });
+    await plantVault({ master, canaries: CANARY, bobId: String(bob['objectId']) });
     await master('POST', '/classes/_Installation', {
       installationId: 'canary-installation',
       deviceType: 'ios',
