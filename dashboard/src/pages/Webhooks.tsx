@@ -39,22 +39,16 @@ export function Webhooks() {
       <h2>Function webhooks</h2>
       <DataTable columns={['Function', 'URL']} actions="Actions">
         {hooks.data?.functions.map((hook) => (
-          <tr key={hook.functionName}>
-            <th scope="row">{hook.functionName}</th>
-            <td>
-              <code>{hook.url}</code>
-            </td>
-            <td>
-              <DangerButton
-                disabled={readOnly}
-                onClick={() =>
-                  void act(`Deleted ${hook.functionName}`, () => client.hooks.removeFunction(hook.functionName))
-                }
-              >
-                Delete webhook {hook.functionName}
-              </DangerButton>
-            </td>
-          </tr>
+          <HookRow
+            key={hook.functionName}
+            heading={hook.functionName}
+            url={hook.url}
+            deleteLabel={`Delete webhook ${hook.functionName}`}
+            disabled={readOnly}
+            onDelete={() =>
+              void act(`Deleted ${hook.functionName}`, () => client.hooks.removeFunction(hook.functionName))
+            }
+          />
         ))}
       </DataTable>
       <ActionForm
@@ -78,25 +72,19 @@ export function Webhooks() {
       <h2>Trigger webhooks</h2>
       <DataTable columns={['Class', 'Trigger', 'URL']} actions="Actions">
         {hooks.data?.triggers.map((hook) => (
-          <tr key={`${hook.className}:${hook.triggerName}`}>
-            <th scope="row">{hook.className}</th>
-            <td>{hook.triggerName}</td>
-            <td>
-              <code>{hook.url}</code>
-            </td>
-            <td>
-              <DangerButton
-                disabled={readOnly}
-                onClick={() =>
-                  void act(`Deleted ${hook.triggerName} on ${hook.className}`, () =>
-                    client.hooks.removeTrigger(hook.className, hook.triggerName),
-                  )
-                }
-              >
-                Delete webhook {hook.triggerName} {hook.className}
-              </DangerButton>
-            </td>
-          </tr>
+          <HookRow
+            key={`${hook.className}:${hook.triggerName}`}
+            heading={hook.className}
+            cells={[hook.triggerName]}
+            url={hook.url}
+            deleteLabel={`Delete webhook ${hook.triggerName} ${hook.className}`}
+            disabled={readOnly}
+            onDelete={() =>
+              void act(`Deleted ${hook.triggerName} on ${hook.className}`, () =>
+                client.hooks.removeTrigger(hook.className, hook.triggerName),
+              )
+            }
+          />
         ))}
       </DataTable>
       <ActionForm
@@ -127,5 +115,32 @@ export function Webhooks() {
         </button>
       </ActionForm>
     </section>
+  );
+}
+
+/** One webhook's row: what it serves (a function, or a class and trigger), its URL and its delete button. */
+function HookRow(props: {
+  heading: string;
+  cells?: readonly string[];
+  url: string;
+  deleteLabel: string;
+  disabled: boolean;
+  onDelete: () => void;
+}) {
+  return (
+    <tr>
+      <th scope="row">{props.heading}</th>
+      {props.cells?.map((cell) => (
+        <td key={cell}>{cell}</td>
+      ))}
+      <td>
+        <code>{props.url}</code>
+      </td>
+      <td>
+        <DangerButton disabled={props.disabled} onClick={props.onDelete}>
+          {props.deleteLabel}
+        </DangerButton>
+      </td>
+    </tr>
   );
 }
