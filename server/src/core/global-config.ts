@@ -8,6 +8,7 @@ import { CONFIG_TRIGGER_CLASS } from '../cloud/index.js';
 import { encodeValue } from '../schema/index.js';
 import { encodeOptionsOf, hookCaller, hooksFor } from './hook-caller.js';
 import type { RequestOrigin } from './hook-caller.js';
+import { DocumentCache } from './document-cache.js';
 
 /**
  * Parse Config (rest.md §13): read it (any client; master-only parameters hidden from others) and
@@ -36,45 +37,18 @@ export interface UpdateConfigRequest {
 }
 
 /**
- * The cached Parse Config of one app server. `invalidate()` drops it (another server changed it);
- * `onChange` announces this server's own changes. A load that started before an invalidation is not
- * kept, so a stale read can never overwrite a newer invalidation.
+ * The cached Parse Config of one app server, as `DocumentCache` keeps it (`{}` when the storage keeps none).
  *
  * @example
  * const cache = new GlobalConfigCache({ storage, onChange: () => pubsub.publish('config-changed', id) });
  */
-export class GlobalConfigCache implements GlobalConfigSource {
-  #current: Promise<GlobalConfigData> | undefined;
-  #generation = 0;
-  readonly #storage: StorageAdapter;
-  readonly #onChange: (() => void) | undefined;
-
+export class GlobalConfigCache extends DocumentCache<GlobalConfigData> implements GlobalConfigSource {
   constructor(options: { storage: StorageAdapter; onChange?: () => void }) {
-    this.#storage = options.storage;
-    this.#onChange = options.onChange;
-  }
-
-  get(): Promise<GlobalConfigData> {
-    if (this.#current !== undefined) return this.#current;
-    if (this.#storage.getGlobalConfig === undefined) return Promise.resolve({ params: {}, masterKeyOnly: {} });
-    const generation = this.#generation;
-    const loading = this.#storage.getGlobalConfig();
-    this.#current = loading;
-    loading.catch(() => {
-      if (this.#generation === generation && this.#current === loading) this.#current = undefined;
+    const { storage } = options;
+    super({
+      load: () => storage.getGlobalConfig?.() ?? Promise.resolve({ params: {}, masterKeyOnly: {} }),
+      onChange: options.onChange,
     });
-    return loading;
-  }
-
-  invalidate(): void {
-    this.#generation++;
-    this.#current = undefined;
-  }
-
-  /** Called after this server wrote the config: drop the cache here and tell the others. */
-  changed(): void {
-    this.invalidate();
-    this.#onChange?.();
   }
 }
 

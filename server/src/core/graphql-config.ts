@@ -4,43 +4,23 @@ import { ErrorCode, ParseError } from '../errors/index.js';
 import { isPlainObject } from '../schema/index.js';
 import type { StorageAdapter } from '../storage/index.js';
 import type { CoreDeps } from './deps.js';
+import { DocumentCache } from './document-cache.js';
 import type { GraphQLConfig, GraphQLConfigSource } from './graphql-config-types.js';
 
 /**
- * The cached GraphQL config of one app server (the generated schema reads it on every request): the same
- * promise until `invalidate()` (another server changed it) or `changed()` (this one did, and tells the others).
+ * The cached GraphQL config of one app server (the generated schema reads it on every request), as
+ * `DocumentCache` keeps it; a stored config that is not a valid one reads as `{}`.
  */
-export class GraphQLConfigCache implements GraphQLConfigSource {
-  #current: Promise<GraphQLConfig> | undefined;
-  readonly #storage: StorageAdapter;
-  readonly #onChange: (() => void) | undefined;
-
+export class GraphQLConfigCache extends DocumentCache<GraphQLConfig> implements GraphQLConfigSource {
   constructor(options: { storage: StorageAdapter; onChange?: () => void }) {
-    this.#storage = options.storage;
-    this.#onChange = options.onChange;
-  }
-
-  get(): Promise<GraphQLConfig> {
-    if (this.#current !== undefined) return this.#current;
-    const storage = this.#storage;
-    const loading: Promise<GraphQLConfig> =
-      storage.getGraphQLConfig === undefined
-        ? Promise.resolve({})
-        : storage.getGraphQLConfig().then((stored) => (isGraphQLConfig(stored) ? stored : {}));
-    this.#current = loading;
-    loading.catch(() => {
-      if (this.#current === loading) this.#current = undefined;
+    const { storage } = options;
+    super({
+      load: () =>
+        storage.getGraphQLConfig === undefined
+          ? Promise.resolve({})
+          : storage.getGraphQLConfig().then((stored) => (isGraphQLConfig(stored) ? stored : {})),
+      onChange: options.onChange,
     });
-    return loading;
-  }
-
-  invalidate(): void {
-    this.#current = undefined;
-  }
-
-  changed(): void {
-    this.invalidate();
-    this.#onChange?.();
   }
 }
 
