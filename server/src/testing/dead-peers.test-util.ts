@@ -4,7 +4,10 @@
  * Waits are on events (pings seen, close), never on elapsed time.
  */
 import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
+import { startTestServer } from './test-server.test-util.js';
+import type { TestServer } from './test-server.test-util.js';
 
 /** Resolves with the close code (-1 when already closed). */
 function closed(ws: WebSocket): Promise<number> {
@@ -32,7 +35,7 @@ function pings(ws: WebSocket, count: number): Promise<void> {
  * checks that every silent one is terminated (1006, no close frame) while every answering one is pinged twice
  * more after that and is still open. `open(autoPong)` opens one socket the server has accepted.
  */
-export async function assertDeadPeersCut(open: (autoPong: boolean) => Promise<WebSocket>): Promise<void> {
+async function assertDeadPeersCut(open: (autoPong: boolean) => Promise<WebSocket>): Promise<void> {
   const answering: WebSocket[] = [];
   const silent: WebSocket[] = [];
   for (let i = 0; i < 20; i++) {
@@ -46,4 +49,35 @@ export async function assertDeadPeersCut(open: (autoPong: boolean) => Promise<We
   );
   await Promise.all(answering.map((ws) => pings(ws, 2)));
   assert.ok(answering.every((ws) => ws.readyState === ws.OPEN));
+}
+
+/**
+ * The suite, for one door: a server pinging every 200 ms (`--live-query-ping-interval` is in seconds: 16 ticks
+ * of 12.5 ms, each pinging its slice of the sockets), and `open(server, autoPong)` opening one socket of that
+ * door the server has accepted. Every socket opened is cut at the end.
+ */
+export function describeDeadPeers(options: {
+  door: string;
+  open: (server: TestServer, autoPong: boolean) => Promise<WebSocket>;
+}): void {
+  describe(`${options.door} pings`, () => {
+    let server: TestServer;
+    const sockets: WebSocket[] = [];
+
+    before(async () => {
+      server = await startTestServer({ liveQueryPingInterval: 0.2 });
+    });
+    after(async () => {
+      for (const ws of sockets) ws.terminate();
+      await server.close();
+    });
+
+    it('silent sockets are cut whichever slice they are in; answering ones stay open', { timeout: 60_000 }, () =>
+      assertDeadPeersCut(async (autoPong) => {
+        const ws = await options.open(server, autoPong);
+        sockets.push(ws);
+        return ws;
+      }),
+    );
+  });
 }
