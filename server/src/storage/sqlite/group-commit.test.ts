@@ -147,4 +147,53 @@ describe('sqlite group commit', () => {
     assert.deepEqual(ids, ['after', 't', 'w']);
     await storage.close();
   });
+
+  // Another connection holding the write lock stands for another worker process (`--workers N`): SQLite tracks the
+  // locks of connections in one process as it does across processes.
+  it('while another connection holds the write lock, a group waits without stopping the event loop, then commits', async () => {
+    const path = nextPath();
+    const storage = await open(path);
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    let settled = false;
+    const write = storage.insert(item('waited', 1)).finally(() => {
+      settled = true;
+    });
+    // SQLite's busy handler would have put this whole thread to sleep inside BEGIN, then failed the write; here the
+    // loop keeps turning and the write keeps waiting.
+    for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false);
+    other.exec('COMMIT');
+    await write;
+    const rows = await storage.find({ schema, where: MATCH_ALL });
+    assert.deepEqual(
+      rows.map((r) => r.objectId),
+      ['waited'],
+    );
+    other.close();
+    await storage.close();
+  });
+
+  it('a group still refused the lock after the busy timeout fails its writes (none half-written), then writes go on', async () => {
+    const path = nextPath();
+    const seeded = await open(path);
+    await seeded.close();
+    const storage = createSqliteStorage({ path, busyTimeoutMs: 0 });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const refused = await Promise.allSettled([storage.insert(item('x', 1)), storage.insert(item('y', 2))]);
+    assert.deepEqual(
+      refused.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
+    other.exec('COMMIT');
+    await storage.insert(item('z', 3));
+    const rows = await storage.find({ schema, where: MATCH_ALL });
+    assert.deepEqual(
+      rows.map((r) => r.objectId),
+      ['z'],
+    );
+    other.close();
+    await storage.close();
+  });
 });
