@@ -40,7 +40,7 @@ import { createSocketServers } from './app-sockets.js';
 import { createHttpApp, setSecurityHeaders } from './http/index.js';
 import type { RequestSample } from './http/index.js';
 import { createMetrics, createMemoryPubSub, createRedisPubSub, LogBuffer } from './infra/index.js';
-import type { HookSample, JobQueue, Logger, Metrics, PubSub } from './infra/index.js';
+import type { ClusterMetrics, HookSample, JobQueue, Logger, Metrics, PubSub } from './infra/index.js';
 import { openStorage } from './storage/index.js';
 import type { PushHooks } from './push/index.js';
 import { locateDashboardAssets } from './dashboard/index.js';
@@ -120,6 +120,8 @@ export async function createApp(options: {
    * database without Redis only the first does, so a scheduled job runs once, not once per worker.
    */
   consumeJobs?: boolean;
+  /** In a worker of `--workers N`: `/metrics` answers for every worker of the port, gathered by the primary. */
+  clusterMetrics?: ClusterMetrics;
 }): Promise<StrataApp> {
   const { config, logger } = options;
   const step = async (name: StartupStep): Promise<void> => options.onStartupStep?.(name);
@@ -157,6 +159,7 @@ export async function createApp(options: {
   await step('components');
   const schemas = await createSchemaRegistry({ storage, pubsub, logger, maxFields: config.maxFieldsPerClass });
   const metrics = createMetrics();
+  options.clusterMetrics?.attach(metrics);
   const meter = new UsageMeter({ storage, schemas, appId: config.appId, now: options.now ?? (() => new Date()) });
   // Cloud code runs (functions, triggers, jobs) feed both the Prometheus histograms and the stored meter.
   const observeHook = (sample: HookSample): void => {
@@ -283,7 +286,7 @@ export async function createApp(options: {
     ops: {
       checks: readinessChecks({ config, storage, pubsub, queue: jobQueue }),
       draining: () => draining,
-      metrics: () => metrics.render(),
+      metrics: () => options.clusterMetrics?.render() ?? metrics.render(),
       ...(config.metricsKey === undefined ? {} : { metricsKey: config.metricsKey }),
       metricsIps: config.metricsIps ?? ['127.0.0.1', '::1'],
     },

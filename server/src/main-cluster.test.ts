@@ -178,6 +178,38 @@ describe('strata start --workers 2 (real processes, one SQLite file, no Redis)',
     await waitFor('request logs from both workers', () => requestPids(cluster.lines()).size === 2, 10_000);
   });
 
+  it('/metrics on the port counts the requests of every worker, whichever worker answers the scrape', async () => {
+    const scrape = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        // Its own connection each time: the primary hands consecutive scrapes to different workers.
+        const req = httpRequest({ host: '127.0.0.1', port: cluster.port, path: '/metrics', agent: false }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const gets = async (): Promise<number> => {
+      const text = await scrape();
+      const match =
+        /^strata_http_requests_total\{method="GET",route="\/classes\/:className",status="200"\} (\d+)$/m.exec(text);
+      return Number(match?.[1] ?? 0);
+    };
+    const before = await gets();
+    // Five requests: however the primary spreads them, no single worker took all five.
+    for (let i = 0; i < 5; i++) {
+      const probe = await send({ port: cluster.port, method: 'GET', path: '/classes/MetricsProbe', headers: master });
+      assert.equal(probe.status, 200);
+    }
+    const after = await Promise.all([gets(), gets(), gets(), gets()]);
+    assert.deepEqual(after, [before + 5, before + 5, before + 5, before + 5]);
+    // The merged exposition still carries the gauges.
+    const text = await scrape();
+    assert.match(text, /^strata_queue_jobs\{queue="jobs",state="waiting"\} 0$/m);
+    assert.match(text, /^process_resident_memory_bytes \d+/m);
+  });
+
   it('a class-level permission change made through one worker holds on the other at once', async () => {
     const created = await send({
       port: cluster.port,

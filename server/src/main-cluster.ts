@@ -8,7 +8,7 @@
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
-import { IpcRelay } from './infra/index.js';
+import { IpcRelay, MetricsGatherer } from './infra/index.js';
 import type { Logger } from './infra/index.js';
 
 /** Set in each worker's environment: its slot, 1..N (main.ts reads it). Slot 1 consumes the in-process job queue. */
@@ -51,13 +51,18 @@ export async function runPrimary(options: {
   const retiring = new Set<Worker>();
 
   const relay = new IpcRelay();
+  // One /metrics for the port: the scraped worker gathers every worker's registry through here.
+  const gatherer = new MetricsGatherer();
   cluster.on('message', (worker, message: unknown) => {
-    relay.receive(worker.id, message);
+    if (!gatherer.receive(worker.id, message)) relay.receive(worker.id, message);
   });
 
   const fork = (slot: number): Worker => {
     const worker = cluster.fork({ ...options.env, [WORKER_SLOT_ENV]: String(slot) });
     relay.add(worker.id, (message) => {
+      if (worker.isConnected()) worker.send(message, undefined, () => undefined);
+    });
+    gatherer.add(worker.id, (message) => {
       if (worker.isConnected()) worker.send(message, undefined, () => undefined);
     });
     slots.set(slot, worker);
@@ -92,6 +97,7 @@ export async function runPrimary(options: {
 
   cluster.on('exit', (worker, code, signal) => {
     relay.remove(worker.id);
+    gatherer.remove(worker.id);
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
     if (phase !== 'running' || retiring.delete(worker)) return;

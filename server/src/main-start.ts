@@ -5,7 +5,7 @@
  * (only `main*.ts` import it).
  */
 import type { Config } from './config/index.js';
-import type { Logger, PubSub } from './infra/index.js';
+import type { ClusterMetrics, Logger, PubSub } from './infra/index.js';
 import { LogBuffer, createLogger } from './infra/index.js';
 import { keysBanner } from './main-config.js';
 import type { KeysOutcome } from './main-config.js';
@@ -72,6 +72,8 @@ export async function devHandoff(env: NodeJS.ProcessEnv): Promise<DevHandoff | u
 export interface ClusterWorker {
   readonly slot: number;
   readonly pubsub: PubSub;
+  /** `/metrics` of every worker of the port, gathered through the primary. */
+  readonly metrics: ClusterMetrics;
   /** Tells the primary the port is open. */
   listening(address: { port: number; host: string }): void;
 }
@@ -104,7 +106,9 @@ export async function start(options: {
       logger,
       logs,
       dashboardUsers: await dashboardUsersReader(config, logger),
-      ...(worker === undefined ? {} : { pubsub: worker.pubsub, consumeJobs: worker.slot === 1 }),
+      ...(worker === undefined
+        ? {}
+        : { pubsub: worker.pubsub, consumeJobs: worker.slot === 1, clusterMetrics: worker.metrics }),
       onStartupStep: async (next) => {
         step = next;
         // The cloud code has loaded: under --dev, the previous server stops only now (it served meanwhile).

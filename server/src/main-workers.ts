@@ -51,11 +51,14 @@ export async function clusterWorker(env: NodeJS.ProcessEnv): Promise<ClusterWork
   const send = process.send?.bind(process);
   const slot = Number(env[WORKER_SLOT_ENV]);
   if (send === undefined || !Number.isInteger(slot) || slot < 1) return undefined;
-  const { createIpcPubSub } = await import('./infra/index.js');
+  const { ClusterMetrics, createIpcPubSub } = await import('./infra/index.js');
   // A worker whose primary is gone (killed without a chance to stop it) stops too, instead of holding the port.
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  const metrics = new ClusterMetrics({ send: (message) => void send(message, undefined, undefined, () => undefined) });
+  process.on('message', (message) => void metrics.receive(message));
   return {
     slot,
+    metrics,
     pubsub: createIpcPubSub({
       send: (message) => void send(message, undefined, undefined, () => undefined),
       listen: (listener) => {

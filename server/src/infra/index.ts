@@ -21,6 +21,8 @@ export { createMemoryQueue, assertCron, nextFire } from './queue-memory.js';
 export { createRedisQueue } from './queue-redis.js';
 export type { RedisQueueOptions } from './queue-redis.js';
 export { createMetrics } from './metrics.js';
+export { ClusterMetrics, MetricsGatherer, isClusterMetricsMessage } from './cluster-metrics.js';
+export type { ClusterMetricsMessage } from './cluster-metrics.js';
 export type {
   DatabasePoolStats,
   HookKind,

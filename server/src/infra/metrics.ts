@@ -26,8 +26,8 @@ export interface Metrics {
   /** The Prometheus text exposition of every metric. */
   render(): Promise<{ contentType: string; body: string }>;
   /**
-   * Every metric as JSON (prom-client's `getMetricsAsJSON`): what a cluster worker sends its primary, which
-   * merges them with `AggregatorRegistry.aggregate` into one `/metrics` for the port.
+   * Every metric as JSON (prom-client's `getMetricsAsJSON`): what a cluster worker sends through its primary to
+   * the scraped worker, which merges them with `AggregatorRegistry.aggregate` into one `/metrics` for the port.
    */
   snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
   /** Stops the event-loop monitor. */
@@ -142,6 +142,8 @@ export function createMetrics(options: { labels?: Readonly<Record<string, string
     help: 'Jobs in each queue by state (waiting, active, delayed, failed).',
     labelNames: ['queue', 'state'] as const,
     registers: [registry],
+    // Every worker reads the same queue: across workers, one reading, not their sum.
+    aggregator: 'max',
     async collect() {
       this.reset();
       for (const [queue, sampler] of queueSamplers) {
@@ -295,6 +297,8 @@ function registerProcessMetrics(registry: Registry, loop: IntervalHistogram): vo
       name,
       help: `Event-loop lag (delay beyond the monitor's ${LOOP_RESOLUTION_MS} ms timer) since the previous scrape, ${what} (seconds).`,
       registers: [registry],
+      // Across the workers of one port (cluster-metrics.ts): the worst loop, not a sum.
+      aggregator: 'max',
       collect() {
         this.set(lag(read));
         // The last of the three starts the next window.
@@ -332,6 +336,7 @@ function registerProcessMetrics(registry: Registry, loop: IntervalHistogram): vo
     name: 'process_start_time_seconds',
     help: 'When the process started (Unix seconds).',
     registers: [registry],
+    aggregator: 'min',
     collect() {
       this.set(startSeconds);
     },
