@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 import type { RawLiveClient } from './live-client.test-util.js';
-import { LiveTestKit, pointer } from './live-kit.test-util.js';
+import { LiveTestKit, countFinds, pointer } from './live-kit.test-util.js';
 
 // `include` in LiveQuery events (beyond Parse; raw frames' query.include, as the parse SDK sends no include):
 // pointers become the objects they point at, read as the subscriber (ACL, protected fields); a pointer it
@@ -14,33 +14,15 @@ type Json = Record<string, unknown>;
 
 describe('LiveQuery include', () => {
   let server: TestServer;
-  let authorFinds = 0;
+  const authorFinds = countFinds('Author');
   const kit = new LiveTestKit(() => server);
-  const { client, create } = kit;
+  const { client, create, signUp } = kit;
   const ids: Record<string, string> = {};
   let alice: { id: string; token: string };
 
   before(async () => {
-    server = await startTestServer({
-      cloudSetup: (registry) => {
-        registry.defineTrigger({
-          triggerName: 'beforeFind',
-          className: 'Author',
-          handler: () => {
-            authorFinds++;
-            return Promise.resolve(undefined);
-          },
-          source: 'strata',
-        });
-      },
-    });
-    const signUp = await server.call({
-      method: 'POST',
-      path: '/users',
-      body: { username: 'alice', password: 'pw-alice-1', email: 'alice@example.com' },
-    });
-    const body = signUp.body as Json;
-    alice = { id: body['objectId'] as string, token: body['sessionToken'] as string };
+    server = await startTestServer({ cloudSetup: authorFinds.cloudSetup });
+    alice = await signUp({ username: 'alice', password: 'pw-alice-1', email: 'alice@example.com' });
     // Everyone may read alice's user (as in Parse); her email stays protected from others.
     const acl = await server.call({
       method: 'PUT',
@@ -137,11 +119,11 @@ describe('LiveQuery include', () => {
       );
     }
     const froms = subscribers.map((c) => c.frames.length);
-    const before = authorFinds;
+    const before = authorFinds.count();
     await create('Message', { text: 'shared', author: pointer('Author', ids['pub'] as string) });
     const events = await Promise.all(subscribers.map((c, i) => c.op('create', 1, { from: froms[i] ?? 0 })));
     for (const event of events) assert.equal(((event['object'] as Json)['author'] as Json)['name'], 'pub');
-    assert.equal(authorFinds - before, 1);
+    assert.equal(authorFinds.count() - before, 1);
   });
 
   it('bad include paths are refused with code 1', async () => {

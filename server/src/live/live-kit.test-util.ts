@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { CloudRegistry } from '../cloud/index.js';
 import { APP_ID, CLIENT_KEY } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 import { RawLiveClient } from './live-client.test-util.js';
@@ -41,7 +42,37 @@ export class LiveTestKit {
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
   };
 
+  /** A new user (the sign-up must succeed): its objectId and session token. */
+  readonly signUp = async (body: Json): Promise<{ id: string; token: string }> => {
+    const answer = await this.server().call({ method: 'POST', path: '/users', body });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    const user = answer.body as Json;
+    return { id: user['objectId'] as string, token: user['sessionToken'] as string };
+  };
+
   readonly closeAll = async (): Promise<void> => {
     await Promise.all(this.clients.map((c) => c.close()));
+  };
+}
+
+/**
+ * Counts the finds core runs on `className` with a beforeFind trigger (include look-ups and sub-query
+ * re-queries run it, as a REST find does): pass `cloudSetup` to the server, read `count()`.
+ */
+export function countFinds(className: string): { count: () => number; cloudSetup: (registry: CloudRegistry) => void } {
+  let finds = 0;
+  return {
+    count: () => finds,
+    cloudSetup: (registry) => {
+      registry.defineTrigger({
+        triggerName: 'beforeFind',
+        className,
+        handler: () => {
+          finds++;
+          return Promise.resolve(undefined);
+        },
+        source: 'strata',
+      });
+    },
   };
 }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import ParseModule from 'parse/node';
 import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
-import { LiveTestKit, pointer } from './live-kit.test-util.js';
+import { LiveTestKit, countFinds, pointer } from './live-kit.test-util.js';
 
 // LiveQuery subscriptions whose `where` reads other objects ($inQuery, $notInQuery, $select, $dontSelect,
 // $relatedTo) fire (Parse's never do): each written state is matched after re-queries through core as the
@@ -16,33 +16,15 @@ type Json = Record<string, unknown>;
 
 describe('LiveQuery sub-query subscriptions', () => {
   let server: TestServer;
-  let teamFinds = 0;
+  const teamFinds = countFinds('Team');
   const kit = new LiveTestKit(() => server);
-  const { client, create, update } = kit;
+  const { client, create, update, signUp } = kit;
   const ids: Record<string, string> = {};
   let alice: { id: string; token: string };
 
   before(async () => {
-    server = await startTestServer({
-      cloudSetup: (registry) => {
-        registry.defineTrigger({
-          triggerName: 'beforeFind',
-          className: 'Team',
-          handler: () => {
-            teamFinds++;
-            return Promise.resolve(undefined);
-          },
-          source: 'strata',
-        });
-      },
-    });
-    const signUp = await server.call({
-      method: 'POST',
-      path: '/users',
-      body: { username: 'alice', password: 'pw-alice-1' },
-    });
-    const body = signUp.body as Json;
-    alice = { id: body['objectId'] as string, token: body['sessionToken'] as string };
+    server = await startTestServer({ cloudSetup: teamFinds.cloudSetup });
+    alice = await signUp({ username: 'alice', password: 'pw-alice-1' });
     ids['open'] = await create('Team', { name: 'open', active: true });
     ids['closed'] = await create('Team', { name: 'closed', active: false });
     // Active, but only alice may read it.
@@ -207,14 +189,14 @@ describe('LiveQuery sub-query subscriptions', () => {
     const where = { team: { $inQuery: { className: 'Team', where: { name: 'open' } } } };
     for (const c of subscribers) assert.equal((await c.subscribe(1, { className: 'Message', where })).op, 'subscribed');
     const froms = subscribers.map((c) => c.frames.length);
-    const finds = teamFinds;
+    const finds = teamFinds.count();
     const id = await create('Message', { text: 'counted', team: pointer('Team', ids['open'] as string) });
     await Promise.all(subscribers.map((c, i) => c.op('create', 1, { from: froms[i] ?? 0 })));
     // Other subscriptions of this suite with other Team sub-queries may add theirs; this one adds exactly one.
-    const createFinds = teamFinds - finds;
+    const createFinds = teamFinds.count() - finds;
     await update('Message', id, { text: 'counted again' });
     await Promise.all(subscribers.map((c, i) => c.op('update', 1, { from: froms[i] ?? 0 })));
-    const updateFinds = teamFinds - finds - createFinds;
+    const updateFinds = teamFinds.count() - finds - createFinds;
     // Before and after point at the same team: one query serves both states of the update too.
     assert.ok(createFinds >= 1 && createFinds <= 4, `create: ${createFinds} Team finds`);
     assert.equal(updateFinds, createFinds, 'an update costs what a create does: one per distinct sub-query');
