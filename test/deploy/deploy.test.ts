@@ -148,6 +148,22 @@ describe('docker-compose.yml', { skip: skipReason(compose, 'docker-compose', 'do
   });
 });
 
+describe('deploy/mongo (the replica set compose initialises)', () => {
+  it('its scripts parse, and the entrypoint, the initiating healthcheck and the URI name the same set', () => {
+    const entrypoint = join(ROOT, 'deploy/mongo/entrypoint.sh');
+    const bash = spawnSync('bash', ['-n', entrypoint], { encoding: 'utf8' });
+    assert.equal(bash.status, 0, bash.stderr);
+    for (const script of ['replica-set.js', 'create-app-user.js']) {
+      const check = spawnSync(process.execPath, ['--check', join(ROOT, 'deploy/mongo', script)], { encoding: 'utf8' });
+      assert.equal(check.status, 0, `${script}: ${check.stderr}`);
+    }
+    const set = /--replSet (\w+)/.exec(readFileSync(entrypoint, 'utf8'))?.[1];
+    assert.ok(set !== undefined, 'mongod runs as a replica set member');
+    assert.match(readFileSync(join(ROOT, 'deploy/mongo/replica-set.js'), 'utf8'), new RegExp(`_id: '${set}'`));
+    assert.match(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), new RegExp(`replicaSet=${set}&`));
+  });
+});
+
 describe('strata init-env', () => {
   it('writes fresh secrets readable only by the caller, and never replaces a file without --force', () => {
     const out = join(scratch, 'init.env');
