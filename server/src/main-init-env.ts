@@ -10,7 +10,7 @@ import { ErrorCode, ParseError } from './errors/index.js';
 /**
  * `strata init-env [--out .env] [--public-server-url <url>] [--http-port <port>] [--force]`: writes the `.env`
  * that docker-compose.yml reads, with fresh secrets, readable only by the caller. An existing file is kept
- * (its secrets may already be in a database) unless `--force`.
+ * (its secrets may already be in a database) unless `--force`. `--out -` prints it instead.
  */
 export function initEnv(argv: readonly string[]): void {
   const values = new Map<string, string>();
@@ -43,8 +43,16 @@ export function initEnv(argv: readonly string[]): void {
       message: '--public-server-url: expected an http:// or https:// URL',
     });
   }
-  const out = resolvePath(values.get('--out') ?? '.env');
   const text = renderEnvFile({ settings: { publicServerURL, httpPort }, now: new Date() });
+  if (values.get('--out') === '-') {
+    // To standard output: a host without Node runs the image (`docker run --rm strata:local init-env --out -`).
+    process.stdout.write(text);
+    process.stderr.write(
+      'strata init-env: wrote the .env to standard output; keep it readable by you only (chmod 600)\n',
+    );
+    return;
+  }
+  const out = resolvePath(values.get('--out') ?? '.env');
   try {
     // 'wx' refuses to replace a file whose secrets a database may already be initialised with.
     writeFileSync(out, text, { mode: 0o600, flag: force ? 'w' : 'wx' });

@@ -7,7 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +137,21 @@ describe('docker-compose.yml', { skip: skipReason(compose, 'docker-compose', 'do
     const sources = [...text.matchAll(/^\s+- (\.\/[^:\s]+):/gm)].map((match) => match[1] ?? '');
     assert.ok(sources.length >= 4, sources.join(', '));
     for (const source of sources) assert.ok(existsSync(join(ROOT, source)), `${source} is mounted but missing`);
+  });
+
+  it('is valid with the .env that `init-env --out -` prints (a host without Node runs it in the image)', () => {
+    const dir = project('printed');
+    const printed = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'init-env', '--out', '-'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+    });
+    assert.equal(printed.status, 0, printed.stderr);
+    assert.match(printed.stdout, /^STRATA_MASTER_KEY=[0-9a-f]{64}$/m);
+    assert.match(printed.stderr, /standard output/);
+    assert.equal(existsSync(join(ROOT, '-')), false, 'nothing written but the output');
+    writeFileSync(join(dir, '.env'), printed.stdout);
+    const check = runCompose(dir, ['config', '-q']);
+    assert.equal(check.status, 0, check.output);
   });
 
   it('refuses to start without secrets, naming the command that writes them', () => {
