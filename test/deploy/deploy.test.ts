@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { OPTIONS } from '../../server/src/config/index.js';
 import { findNginx, nginxVersion, testNginxConfig, writeLoopbackConfig } from '../helpers/nginx.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -207,6 +208,26 @@ describe('strata init-env', () => {
     const secret = /^STRATA_MASTER_KEY=([0-9a-f]{64})$/m.exec(forced);
     assert.ok(secret !== null, 'a 256-bit master key');
     assert.notEqual(secret[1], /^STRATA_MASTER_KEY=(.*)$/m.exec(first)?.[1]);
+  });
+});
+
+describe("deploy/nginx.conf's limits and Strata's defaults", () => {
+  const conf = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8');
+  const defaultOf = (key: string): unknown =>
+    OPTIONS.find((option) => option.key === key && 'default' in option)?.default?.({ dataDir: '/data' });
+  const directive = (name: string): string => new RegExp(`^  ${name} ([^;]+);$`, 'm').exec(conf)?.[1] ?? '';
+  const seconds = (value: string): number => Number(/^(\d+)s$/.exec(value)?.[1] ?? NaN);
+
+  it('accepts the bodies Strata accepts, and no larger', () => {
+    const megabytes = Number(/^(\d+)m$/.exec(directive('client_max_body_size'))?.[1] ?? NaN) * 1024 * 1024;
+    assert.equal(megabytes, defaultOf('maxBodySize'));
+    assert.equal(megabytes, defaultOf('maxUploadSize'));
+  });
+
+  it('waits longer than Strata lets a cloud function or a master-key query run, so Strata answers first', () => {
+    const read = seconds(directive('  proxy_read_timeout'));
+    assert.ok(read * 1000 > Number(defaultOf('cloudTimeout')), `proxy_read_timeout ${read}s`);
+    assert.ok(read * 1000 > Number(defaultOf('masterQueryTimeLimit')), `proxy_read_timeout ${read}s`);
   });
 });
 
