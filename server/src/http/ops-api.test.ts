@@ -350,7 +350,7 @@ describe('GET /usage (metering)', () => {
     }
   });
 
-  it('answers only the master key (and the read-only one); the client key gets 119, nothing recorded', async () => {
+  it('answers only the master key (and the read-only one); the client key gets a bare 403, nothing recorded', async () => {
     const server = await start({ config: { readOnlyMasterKey: 'ro-key' } });
     try {
       const denied = await parse(server.url, '/usage', { headers: client });
