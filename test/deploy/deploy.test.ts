@@ -178,6 +178,8 @@ describe('deploy/mongo (the replica set compose initialises)', () => {
     const entrypoint = join(ROOT, 'deploy/mongo/entrypoint.sh');
     const bash = spawnSync('bash', ['-n', entrypoint], { encoding: 'utf8' });
     assert.equal(bash.status, 0, bash.stderr);
+    // Bind-mounted as the container's entrypoint: the file's own mode must let it run.
+    assert.notEqual(statSync(entrypoint).mode & 0o111, 0, 'deploy/mongo/entrypoint.sh is executable');
     for (const script of ['replica-set.js', 'create-app-user.js']) {
       const check = spawnSync(process.execPath, ['--check', join(ROOT, 'deploy/mongo', script)], { encoding: 'utf8' });
       assert.equal(check.status, 0, `${script}: ${check.stderr}`);
