@@ -51,7 +51,11 @@ export class GroupCommit {
   /** For the sleeps between attempts at the lock (`Atomics.wait`: no CPU, microsecond resolution). */
   readonly #sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(private readonly driver: SqliteDriver) {}
+  constructor(
+    private readonly driver: SqliteDriver,
+    /** Told after each group's COMMIT (the WAL checkpointer counts them). */
+    private readonly onCommit: () => void = () => {},
+  ) {}
 
   /** The open group's commit, for a reader or a transaction that must not see or join its writes. */
   get pending(): Promise<void> | null {
@@ -114,6 +118,7 @@ export class GroupCommit {
     }
     group.resolve();
     for (const { write, result } of done) write.resolve(result);
+    this.onCommit();
   }
 
   /**

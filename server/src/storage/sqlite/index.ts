@@ -42,5 +42,5 @@
  * triggers, `porter unicode61 remove_diacritics 2`), bm25 for `$score`; case/diacritic-sensitive and
  * non-English searches are refused with 102.
  */
-export { createSqliteStorage } from './sqlite-storage.js';
-export type { SqliteStorageOptions } from './sqlite-storage.js';
+export { createSqliteStorage } from './open-storage.js';
+export type { SqliteStorageOptions } from './open-storage.js';

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import type { RawRow } from './driver.js';
+import { startThread } from './start-thread.js';
 
 /** A SELECT the main thread compiled, for a pool thread to run. */
 export interface ReadRequest {
@@ -24,18 +25,6 @@ interface Thread {
   readonly worker: Worker;
   job: Pending | undefined;
   timer: NodeJS.Timeout | undefined;
-}
-
-/**
- * The thread's entry: built, `read-worker.js` beside this file. Run from source (tests, tsx), `read-worker.ts`
- * behind a line that registers tsx in the thread first (a loader given to the main thread does not reach it).
- */
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./read-worker.js', import.meta.url), { workerData });
-  const entry = new URL('./read-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData });
 }
 
 /**
@@ -125,7 +114,7 @@ export class ReadPool {
   }
 
   private spawn(): Thread {
-    const worker = startWorker({
+    const worker = startThread('read-worker', {
       path: this.options.path,
       busyTimeoutMs: this.options.busyTimeoutMs,
       nice: this.options.nice ?? 0,

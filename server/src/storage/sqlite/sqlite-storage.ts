@@ -30,28 +30,19 @@ import type {
 import { compileAggregate, decodeAggregateRows, distinctPlan } from './aggregate.js';
 import { applyUpdate } from '../apply-update.js';
 import { conditionToSql, sortToSql } from './condition-sql.js';
-import { ROWS_LEFT_SQL, SqliteDriver, toStorageError } from './driver.js';
-import { ReadPool } from './read-pool.js';
+import { ROWS_LEFT_SQL, toStorageError } from './driver.js';
+import type { ReadPool } from './read-pool.js';
+import { ROW_BUDGET, allCheap, isPointRead, sqlLimit } from './read-routing.js';
 import { readGlobalConfig, readGraphQLConfig, writeGlobalConfig, writeGraphQLConfig } from './global-config.js';
 import { claimRequestId, completeRequestId, releaseRequestId } from './request-ids.js';
-import type { RawRow, SqliteDriverOptions } from './driver.js';
+import type { RawRow, SqliteDriver } from './driver.js';
 import { joinTableSqlName, quote } from './names.js';
 import { ensureJoinTable } from './schema-ddl.js';
 import * as schemaStore from './schema-store.js';
-import { SqliteState } from './state.js';
+import type { SqliteState } from './state.js';
 import { orderBySql, scoreColumnSql, withScore } from './search-order.js';
 import type { SqlPart } from './search-order.js';
 import type { TableLayout } from './table-layout.js';
-
-export interface SqliteStorageOptions extends SqliteDriverOptions {
-  /**
-   * Threads that run finds and counts off the event loop, each with its own read-only connection (0: every
-   * read on the one connection). A file database only; `:memory:` has nothing to share.
-   */
-  readonly readThreads?: number;
-  /** Steps of CPU priority below the server's that the read threads run at (Linux; 0 or unset: the same). */
-  readonly readNice?: number;
-}
 
 /**
  * The SQLite `StorageAdapter`. Every method runs synchronously on the one connection once it starts, so
@@ -59,7 +50,7 @@ export interface SqliteStorageOptions extends SqliteDriverOptions {
  * Inside the work, use `tx.storage` only: a call on the outer adapter waits for the transaction to end,
  * which never happens while the work awaits it.
  */
-class SqliteStorage implements StorageAdapter {
+export class SqliteStorage implements StorageAdapter {
   readonly kind = 'sqlite' as const;
 
   constructor(
@@ -168,6 +159,7 @@ class SqliteStorage implements StorageAdapter {
     for (let waitFor = this.blocker(); waitFor !== null; waitFor = this.blocker()) await waitFor;
     this.state.closed = true;
     await this.pool?.close();
+    await this.state.checkpointer?.close();
     this.driver.close();
   }
 
@@ -485,65 +477,4 @@ class SqliteStorage implements StorageAdapter {
       throw err;
     }
   }
-}
-
-/**
- * Opens (or creates) a SQLite database and returns it as a `StorageAdapter`. Call `initialize()` once
- * before use.
- *
- * @example
- * const storage = createSqliteStorage({ path: './data/strata.db' });
- * await storage.initialize();
- */
-export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapter {
-  const threads = options.path === ':memory:' ? 0 : (options.readThreads ?? 0);
-  const pool =
-    threads > 0
-      ? new ReadPool({
-          path: options.path,
-          size: threads,
-          busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-          nice: options.readNice ?? 0,
-        })
-      : undefined;
-  return new SqliteStorage(new SqliteState(new SqliteDriver(options)), null, pool);
-}
-
-/**
- * Rows a thread-bound find may visit on the event loop before it is sent to the read pool instead: a microsecond
- * or two each (the ACL test, a cheap condition), so at most about a millisecond of the loop.
- */
-const ROW_BUDGET = 500;
-
-/** A find's limit as SQL integer text: at most `Number.MAX_SAFE_INTEGER` (never exponent notation); none: -1. */
-function sqlLimit(limit: number | undefined): string {
-  if (limit === undefined || Number.isNaN(limit)) return '-1';
-  return String(Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.trunc(limit))));
-}
-
-/** Condition kinds whose cost on one row is small (no sub-query, no search, no geo). */
-const CHEAP_KINDS: ReadonlySet<Condition['kind']> = new Set([
-  'and',
-  'or',
-  'constant',
-  'eq',
-  'ne',
-  'compare',
-  'in',
-  'nin',
-  'exists',
-  'acl',
-  'regex',
-]);
-
-/** True for `objectId = x` (alone or in a top-level `and`) with only cheap conditions beside it. */
-function isPointRead(where: Condition): boolean {
-  const parts = where.kind === 'and' ? where.conditions : [where];
-  const pinned = parts.some((c) => c.kind === 'eq' && c.path.length === 1 && c.path[0] === 'objectId');
-  return pinned && allCheap(where);
-}
-
-function allCheap(where: Condition): boolean {
-  if (!CHEAP_KINDS.has(where.kind)) return false;
-  return where.kind === 'and' || where.kind === 'or' ? where.conditions.every(allCheap) : true;
 }

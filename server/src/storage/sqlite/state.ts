@@ -4,6 +4,7 @@ import type { ConditionContext } from './condition-sql.js';
 import { valuesAtKey } from '../sub-query-values.js';
 import type { SqliteDriver } from './driver.js';
 import { GroupCommit } from './group-commit.js';
+import type { Checkpointer } from './checkpointer.js';
 import { ensureTable } from './schema-ddl.js';
 import { TableLayout } from './table-layout.js';
 import { ensureTextIndex } from './search-index.js';
@@ -21,8 +22,12 @@ export class SqliteState {
   readonly overRowBudget = new Set<string>();
   /** The writes made outside a transaction, committed together (`group-commit.ts`). */
   readonly group: GroupCommit;
-  constructor(readonly driver: SqliteDriver) {
-    this.group = new GroupCommit(driver);
+  constructor(
+    readonly driver: SqliteDriver,
+    /** Checkpoints the WAL off the event loop (file databases); told of every group's commit. */
+    readonly checkpointer?: Checkpointer,
+  ) {
+    this.group = new GroupCommit(driver, checkpointer === undefined ? undefined : () => checkpointer.committed());
   }
 
   rememberOverRowBudget(sql: string): void {
