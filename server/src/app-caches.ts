@@ -37,6 +37,8 @@ export async function createSchemaRegistry(options: {
   const origin = randomUUID();
   const registry = new SchemaRegistry({
     store: storage,
+    // Other servers' schema writes arrive over pub/sub, which can lag the client that made them.
+    reloadOnMiss: true,
     ...(options.maxFields === undefined ? {} : { maxFields: options.maxFields }),
     onChange: (className) => {
       pubsub.publish(SCHEMA_CHANNEL, JSON.stringify({ origin, className })).catch((err: unknown) => {

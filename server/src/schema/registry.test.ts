@@ -220,6 +220,38 @@ describe('SchemaRegistry reads', () => {
   });
 });
 
+describe('SchemaRegistry reloadOnMiss (servers sharing a store)', () => {
+  const loads = (store: MemorySchemaStore): number => store.calls.filter((c) => c === 'loadSchemas').length;
+
+  it("finds a class another server created before its announcement arrives; without the option it doesn't", async () => {
+    const { store } = setup();
+    const shared = new SchemaRegistry({ store, reloadOnMiss: true });
+    const plain = new SchemaRegistry({ store });
+    assert.equal(await shared.get('Post'), undefined);
+    assert.equal(await plain.get('Post'), undefined);
+    await new SchemaRegistry({ store }).ensureFields({ className: 'Post', fields: { title: { type: 'String' } } });
+    // No invalidate(): the other server's pub/sub message has not arrived yet.
+    assert.deepEqual((await shared.get('Post'))?.fields['title'], { type: 'String' });
+    assert.equal(await plain.get('Post'), undefined);
+    // The reloaded cache is kept: found again without another load.
+    const before = loads(store);
+    assert.notEqual(await shared.get('Post'), undefined);
+    assert.equal(loads(store), before);
+  });
+
+  it('a missing class reloads at most once per second, and concurrent misses share one reload', async () => {
+    const { store } = setup();
+    const shared = new SchemaRegistry({ store, reloadOnMiss: true });
+    await shared.getAll();
+    assert.equal(loads(store), 1);
+    const answers = await Promise.all([shared.get('Nope'), shared.get('Other'), shared.get('Nope')]);
+    assert.deepEqual(answers, [undefined, undefined, undefined]);
+    assert.equal(loads(store), 2); // 'Nope' and 'Other' joined one reload; the second 'Nope' was within its second
+    assert.equal(await shared.get('Nope'), undefined);
+    assert.equal(loads(store), 2);
+  });
+});
+
 describe('SchemaRegistry.ensureFields', () => {
   let store: MemorySchemaStore;
   let registry: SchemaRegistry;

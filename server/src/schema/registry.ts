@@ -17,7 +17,19 @@ export interface SchemaRegistryOptions {
    * no limit (the store's own limits apply).
    */
   readonly maxFields?: number;
+  /**
+   * Set when other servers write schemas to the same store (they announce it over pub/sub, which can lag the
+   * client): a class missing from the cache is then looked for once in the store before it is called missing,
+   * so a class created through one server is usable through another at once (a client behind a round-robin
+   * gateway). Bounded: per class at most once per `MISS_RELOAD_PER_CLASS_MS`, and one such reload at a time.
+   */
+  readonly reloadOnMiss?: boolean;
 }
+
+/** How soon the same missing class may cause another reload (`reloadOnMiss`). */
+const MISS_RELOAD_PER_CLASS_MS = 1000;
+/** Missing class names remembered for that limit; past it the memory starts over. */
+const MAX_MISSES_REMEMBERED = 1000;
 
 /** A registry for the work of one storage transaction (see `SchemaRegistry.forTransaction`). */
 export interface TransactionSchemas {
@@ -48,6 +60,11 @@ export class SchemaRegistry {
   readonly #store: SchemaStore;
   readonly #onChange: ((className: string) => void) | undefined;
   readonly #maxFields: number | undefined;
+  readonly #reloadOnMiss: boolean;
+  /** When each missing class last caused a reload (`reloadOnMiss`). */
+  readonly #missReloads = new Map<string, number>();
+  /** The reload a miss started, which later misses join instead of starting another. */
+  #missReload: Promise<Cache> | undefined;
   #cache: Cache | undefined;
   #loading: Promise<Cache> | undefined;
   /** Bumped by `invalidate()` so a load that started before it does not install stale data. */
@@ -58,6 +75,7 @@ export class SchemaRegistry {
     this.#store = options.store;
     this.#onChange = options.onChange;
     this.#maxFields = options.maxFields;
+    this.#reloadOnMiss = options.reloadOnMiss === true;
   }
 
   /**
@@ -93,8 +111,33 @@ export class SchemaRegistry {
    */
   get(className: string): Promise<ClassSchema | undefined> {
     const cache = this.#cache;
-    if (cache !== undefined) return cache.entries.get(className)?.promise ?? NOT_FOUND;
+    if (cache !== undefined) return cache.entries.get(className)?.promise ?? this.#afterMiss(className);
     return this.#load().then((loaded) => loaded.entries.get(className)?.schema);
+  }
+
+  /** A class missing from the loaded cache: missing, or (`reloadOnMiss`) looked for once more in the store. */
+  #afterMiss(className: string): Promise<ClassSchema | undefined> {
+    if (!this.#reloadOnMiss) return NOT_FOUND;
+    const now = Date.now();
+    const last = this.#missReloads.get(className);
+    if (last !== undefined && now - last < MISS_RELOAD_PER_CLASS_MS) return NOT_FOUND;
+    if (this.#missReloads.size >= MAX_MISSES_REMEMBERED) this.#missReloads.clear();
+    this.#missReloads.set(className, now);
+    if (this.#missReload === undefined) {
+      const generation = this.#generation;
+      const reload = this.#store.loadSchemas().then((stored) => {
+        const cache = buildCache(stored);
+        // A schema write here meanwhile may be missing from what was read: keep the newer cache then.
+        if (this.#generation === generation) this.#cache = cache;
+        return cache;
+      });
+      this.#missReload = reload;
+      const clear = (): void => {
+        if (this.#missReload === reload) this.#missReload = undefined;
+      };
+      reload.then(clear, clear);
+    }
+    return this.#missReload.then((loaded) => loaded.entries.get(className)?.schema);
   }
 
   /** Every stored class (volatile classes are not listed), in store order. */
