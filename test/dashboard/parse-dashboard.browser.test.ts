@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import type { FcmFake } from '../../server/src/push/fakes/fcm-fake.test-util.js'
 import { APP_ID, MASTER_KEY, startTestServer } from '../../server/src/testing/test-server.test-util.js';
 import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { chromiumSkipReason, launchChromium } from './chromium.js';
+import { freePort } from '../helpers/free-port.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const PARSE_DASHBOARD = join(ROOT, 'test/parse-dashboard/node_modules/parse-dashboard/bin/parse-dashboard');
@@ -48,17 +48,6 @@ function skipReason(): string | undefined {
 }
 const skip = skipReason();
 if (skip !== undefined) console.log(`parse-dashboard test skipped: ${skip}`);
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.on('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
 
 describe('parse-dashboard 9.x against Strata (logs and push pages)', skip === undefined ? {} : { skip }, () => {
   let dir: string;

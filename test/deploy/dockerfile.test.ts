@@ -22,13 +22,13 @@ import {
   rmSync,
   symlinkSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { copiesOf, dockerIgnores, envOf, execForm, parseDockerfile } from '../helpers/dockerfile.js';
 import type { Stage } from '../helpers/dockerfile.js';
+import { freePort } from '../helpers/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const stages = parseDockerfile(readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8'));
@@ -38,17 +38,6 @@ const WORKDIR = '/app';
 
 function last(stage: Stage, keyword: string): string | undefined {
   return stage.instructions.filter((instruction) => instruction.keyword === keyword).at(-1)?.args;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The `command:` of each Strata service of docker-compose.yml (the ones that run `start`). */

@@ -20,7 +20,6 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +29,7 @@ import { findNginx, startNginx, testNginxConfig, writeLoopbackConfig } from '../
 import { useParse } from '../helpers/index.js';
 import type { CompatTarget } from '../helpers/index.js';
 import { openGraphQLSocket } from '../helpers/graphql-ws.js';
+import { freePort } from '../helpers/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'server/src/main.ts');
@@ -44,17 +44,6 @@ function skipReason(): string | false {
   if (MONGO === undefined) return 'STRATA_TEST_MONGODB_URI is not set';
   if (REDIS === undefined) return 'STRATA_TEST_REDIS_URL is not set';
   return false;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `check` until it returns a value (bounded by attempts, not by a clock assertion). */

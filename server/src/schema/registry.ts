@@ -124,13 +124,7 @@ export class SchemaRegistry {
     if (this.#missReloads.size >= MAX_MISSES_REMEMBERED) this.#missReloads.clear();
     this.#missReloads.set(className, now);
     if (this.#missReload === undefined) {
-      const generation = this.#generation;
-      const reload = this.#store.loadSchemas().then((stored) => {
-        const cache = buildCache(stored);
-        // A schema write here meanwhile may be missing from what was read: keep the newer cache then.
-        if (this.#generation === generation) this.#cache = cache;
-        return cache;
-      });
+      const reload = this.#loadAndInstall();
       this.#missReload = reload;
       const clear = (): void => {
         if (this.#missReload === reload) this.#missReload = undefined;
@@ -311,12 +305,7 @@ export class SchemaRegistry {
 
   #load(): Promise<Cache> {
     if (this.#loading !== undefined) return this.#loading;
-    const generation = this.#generation;
-    const loading = this.#store.loadSchemas().then((stored) => {
-      const cache = buildCache(stored);
-      if (this.#generation === generation) this.#cache = cache;
-      return cache;
-    });
+    const loading = this.#loadAndInstall();
     this.#loading = loading;
     // A failed load is not cached: the next read tries again.
     const clear = (): void => {
@@ -324,6 +313,19 @@ export class SchemaRegistry {
     };
     loading.then(clear, clear);
     return loading;
+  }
+
+  /**
+   * Reads every schema from the store and caches the result, unless a schema write here (or `invalidate()`)
+   * happened meanwhile: what was read may miss it, so it serves only this load's callers.
+   */
+  #loadAndInstall(): Promise<Cache> {
+    const generation = this.#generation;
+    return this.#store.loadSchemas().then((stored) => {
+      const cache = buildCache(stored);
+      if (this.#generation === generation) this.#cache = cache;
+      return cache;
+    });
   }
 
   /** Runs `task` after every earlier schema write to the same class in this process has finished. */
