@@ -1,6 +1,6 @@
 import { GraphQLError, execute, getOperationAST, parse, specifiedRules, validate } from 'graphql';
 import type { DocumentNode, ExecutionResult, GraphQLSchema, ValidationRule } from 'graphql';
-import { createLRUCache } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { isMasterLike } from '../auth/index.js';
 import type { Auth } from '../auth/index.js';
 import type { Logger } from '../infra/index.js';
@@ -37,6 +37,9 @@ export interface DirectAnswer {
 /** A document that parsed and validated, with what the per-request checks need; `false`: leave it to yoga. */
 type Prepared = { readonly document: DocumentNode; readonly introspection: boolean } | false;
 
+/** Parsed and validated documents kept per generated schema (graphql-yoga's own cache keeps as many). */
+const PREPARED_PER_SCHEMA = 1024;
+
 export function createDirectExecutor(options: {
   readonly maxTokens: number;
   readonly rules: readonly ValidationRule[];
@@ -44,12 +47,12 @@ export function createDirectExecutor(options: {
 }): (request: DirectRequest) => Promise<DirectAnswer | undefined> {
   const rules = [...specifiedRules, ...options.rules];
   // One cache per generated schema: a rebuilt schema starts afresh, the old one is collected with it.
-  const caches = new WeakMap<GraphQLSchema, ReturnType<typeof createLRUCache<Prepared>>>();
+  const caches = new WeakMap<GraphQLSchema, LRUCache<string, Prepared>>();
 
   const prepare = (schema: GraphQLSchema, query: string): Prepared => {
     let cache = caches.get(schema);
     if (cache === undefined) {
-      cache = createLRUCache<Prepared>();
+      cache = new LRUCache<string, Prepared>({ max: PREPARED_PER_SCHEMA });
       caches.set(schema, cache);
     }
     const known = cache.get(query);

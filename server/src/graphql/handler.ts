@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, parse } from 'graphql';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
-import { createYoga } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 import { isMasterLike, parseContext, readWireCredentials } from '../auth/index.js';
 import type { Auth, CredentialResolver } from '../auth/index.js';
@@ -52,6 +51,11 @@ export interface GraphQLHandlerOptions {
 /** What a request brings to yoga: the resolvers' context, the schema it runs against, and who is asking. */
 type ServerContext = GraphQLContext & { readonly built: BuiltSchema; readonly log: Logger };
 
+/** The part of a yoga server this handler calls. */
+interface YogaHandler {
+  handleRequest(request: Request, context: ServerContext): Response | Promise<Response>;
+}
+
 /**
  * Serves `POST` and `GET` on the GraphQL path with graphql-yoga. The credentials are Parse's headers, checked
  * by the same `CredentialResolver` and `core.authenticate` as REST, before GraphQL sees the request: a bad key
@@ -66,17 +70,23 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): {
   ): void;
 } {
   const { limits } = options;
-  const yoga = createYoga<ServerContext>({
-    schema: (context): GraphQLSchema => context.built.schema,
-    graphqlEndpoint: options.path,
-    graphiql: false,
-    landingPage: false,
-    maskedErrors: false,
-    logging: false,
-    cors: false,
-    batching: limits.maxBatch > 0 ? { limit: limits.maxBatch } : false,
-    plugins: [strataPlugin(options)],
-  });
+  // graphql-yoga is loaded on the first request the direct path does not answer, not at start: its import is
+  // about half of the server's cold start, and most servers never need it (direct.ts answers plain POSTs).
+  let yoga: Promise<YogaHandler> | undefined;
+  const loadYoga = (): Promise<YogaHandler> =>
+    (yoga ??= import('graphql-yoga').then(({ createYoga }) =>
+      createYoga<ServerContext>({
+        schema: (context): GraphQLSchema => context.built.schema,
+        graphqlEndpoint: options.path,
+        graphiql: false,
+        landingPage: false,
+        maskedErrors: false,
+        logging: false,
+        cors: false,
+        batching: limits.maxBatch > 0 ? { limit: limits.maxBatch } : false,
+        plugins: [strataPlugin(options)],
+      }),
+    ));
   // The common request skips yoga's pipeline (direct.ts); the rest, and every request that fails before
   // running, is yoga's. A yoga plugin that must see every operation (say, a persisted-operations-only mode)
   // has to be mirrored in direct.ts, or the direct path turned off, or it can be bypassed.
@@ -172,7 +182,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): {
       headers,
       ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }),
     });
-    const response = await yoga.handleRequest(request, context);
+    const response = await (await loadYoga()).handleRequest(request, context);
     const payload = Buffer.from(await response.arrayBuffer());
     res.statusCode = response.status;
     response.headers.forEach((value, name) => {

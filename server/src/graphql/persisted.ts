@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createLRUCache } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Persisted operations (issue 15 item 6): a file of known documents by their SHA-256 (hex), loaded at start.
@@ -16,7 +16,7 @@ import { createLRUCache } from 'graphql-yoga';
 export class PersistedOperations {
   readonly #known: ReadonlyMap<string, string>;
   readonly #only: boolean;
-  readonly #registered = createLRUCache<string>({ max: 1000 });
+  readonly #registered = new LRUCache<string, string>({ max: 1000 });
 
   constructor(options: { documents: ReadonlyMap<string, string>; only: boolean }) {
     this.#known = options.documents;
