@@ -122,6 +122,44 @@ describe('sqlite group commit', () => {
     await storage.close();
   });
 
+  it('an update refused by a unique index in a group leaves its object as it was; the others commit', async () => {
+    const storage = await open(nextPath());
+    const coded: ClassSchema = {
+      ...schema,
+      className: 'Coded',
+      fields: { ...schema.fields, code: { type: 'String' } },
+    };
+    await storage.createClass(coded);
+    await storage.createIndex({ schema: coded, name: 'code_1', spec: { code: 1 }, options: { unique: true } });
+    const row = (id: string, code: string) => ({ schema: coded, object: { objectId: id, fields: { code, n: 0 } } });
+    await storage.insert(row('b', 'B'));
+    const byId = (id: string) => ({ kind: 'eq', path: ['objectId'], value: id }) as const;
+    const results = await Promise.allSettled([
+      storage.insert(row('a', 'A')),
+      storage.updateOne({
+        schema: coded,
+        where: byId('b'),
+        update: {
+          fields: { code: { op: 'set', value: 'A' }, n: { op: 'increment', amount: 1 } },
+          updatedAt: new Date(),
+        },
+      }),
+      storage.insert(row('c', 'C')),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.equal((results[1] as PromiseRejectedResult).reason.code, 137);
+    const rows = await storage.find({ schema: coded, where: MATCH_ALL });
+    assert.deepEqual(rows.map((r) => `${r.objectId}:${String(r.fields['code'])}:${String(r.fields['n'])}`).sort(), [
+      'a:A:0',
+      'b:B:0',
+      'c:C:0',
+    ]);
+    await storage.close();
+  });
+
   it('a transaction begun while a group is open waits for its commit instead of failing', async () => {
     const storage = await open(nextPath());
     const write = storage.insert(item('w', 1));
