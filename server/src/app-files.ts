@@ -55,7 +55,7 @@ export async function openFiles(options: { config: Config; now: () => Date }): P
     ...(config.fileUrlSigningTtl === undefined
       ? {}
       : {
-          signer: new FileUrlSigner({
+          signer: await FileUrlSigner.create({
             masterKey: config.masterKey,
             ttlSeconds: config.fileUrlSigningTtl,
             now: options.now,

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import type * as JwtModule from 'jsonwebtoken';
 import type { Algorithm, JwtPayload } from 'jsonwebtoken';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import { JwksClient } from './jwks.js';
@@ -42,18 +42,26 @@ export function createOidcProvider(options: OidcOptions): AuthProvider {
       if (typeof id !== 'string' || id === '' || typeof token !== 'string' || token === '') {
         throw invalid('The id token and the user id are required.');
       }
+      // Imported with the first OpenID log-in, not at start (with its dependencies ~70 modules of a cold start).
+      const jwt = (await import('jsonwebtoken')).default;
       const header = jwt.decode(token, { complete: true })?.header;
       if (header === undefined || typeof header.kid !== 'string') throw invalid('The id token is malformed.');
       if (!algorithms.includes(header.alg as Algorithm)) throw invalid('The id token algorithm is not accepted.');
       const key = await jwks.key(header.kid);
-      const payload = verify({ token, key, options, algorithms });
+      const payload = verify({ jwt, token, key, options, algorithms });
       if (payload.sub !== id) throw invalid('The id token was issued for another user.');
     },
   };
 }
 
-function verify(input: { token: string; key: KeyObject; options: OidcOptions; algorithms: Algorithm[] }): JwtPayload {
-  const { token, key, options, algorithms } = input;
+function verify(input: {
+  jwt: Pick<typeof JwtModule, 'verify' | 'TokenExpiredError'>;
+  token: string;
+  key: KeyObject;
+  options: OidcOptions;
+  algorithms: Algorithm[];
+}): JwtPayload {
+  const { jwt, token, key, options, algorithms } = input;
   try {
     const payload = jwt.verify(token, key, {
       algorithms,
