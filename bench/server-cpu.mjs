@@ -17,12 +17,13 @@
 // plus top20 (compare.js's page: order=-score&limit=20, no where).
 // The median of the rounds is reported; rounds alternate between baseline and current.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { TICK_US, ticksOfTree } from './lib/cpu.js';
 import { freePort, spawnProcess, stopProcess, waitForHttp200 } from './lib/processes.js';
 import {
   EXECUTION_ORDER,
@@ -62,7 +63,6 @@ const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const ROWS = Number(values.rows);
-const TICK_US = 10_000; // Linux USER_HZ is 100
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'strata-server-cpu-'));
 const profileDir = path.join(benchDir, 'results/tmp');
 mkdirSync(profileDir, { recursive: true });
@@ -71,30 +71,6 @@ const ctx = {
   masterKey: `mk-${randomBytes(8).toString('hex')}`,
   clientKey: `ck-${randomBytes(8).toString('hex')}`,
 };
-
-/** utime + stime of `pid` and its descendants, in clock ticks (a process's line covers all its threads). */
-function ticksOfTree(pid) {
-  const parent = new Map();
-  const ticks = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(entry), Number(fields[1]));
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  let sum = 0;
-  const walk = (p) => {
-    sum += ticks.get(p) ?? 0;
-    for (const [child, pp] of parent) if (pp === p) walk(child);
-  };
-  walk(pid);
-  return sum;
-}
 
 async function startServer(root, label) {
   const dataDir = mkdtempSync(path.join(tmpRoot, `${label}-`));

@@ -10,11 +10,12 @@
 //   node bench/workers-ab.mjs --variant w1:.:1 --variant w2:.:2 [--variant base2:/path/to/old/checkout:2]
 //                             [--scenarios update,create] [--duration 5] [--rounds 3] [--connections 32]
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './lib/load-client.js';
+import { TICK_US, ticksOfTree } from './lib/cpu.js';
 import { freePort, spawnProcess, stopProcess, waitForHttp200 } from './lib/processes.js';
 import { indexScore, seed } from './lib/scenarios.js';
 
@@ -28,7 +29,6 @@ const { values } = parseArgs({
   },
 });
 const ROWS = 2000;
-const TICK_US = 10_000; // Linux USER_HZ is 100
 const scenarios = values.scenarios.split(',').filter((s) => s !== '');
 for (const name of scenarios) {
   if (name !== 'create' && name !== 'update') throw new Error(`unknown scenario ${name}: create or update`);
@@ -38,29 +38,6 @@ const ctx = {
   masterKey: `mk-${randomBytes(8).toString('hex')}`,
   clientKey: `ck-${randomBytes(8).toString('hex')}`,
 };
-
-/** utime + stime of `pid` and its descendants, in clock ticks. */
-function ticksOfTree(pid) {
-  const parent = new Map();
-  const ticks = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(entry), Number(fields[1]));
-      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const walk = (p) => {
-    let sum = ticks.get(p) ?? 0;
-    for (const [child, pp] of parent) if (pp === p) sum += walk(child);
-    return sum;
-  };
-  return walk(pid);
-}
 
 function request(name, ids) {
   const headers = {

@@ -43,6 +43,22 @@ export function pidsByCommand(comm) {
   return pids;
 }
 
+/** Microseconds in one clock tick of /proc's CPU times (Linux USER_HZ is 100). */
+export const TICK_US = 10_000;
+
+/** utime + stime of `pid` and its descendants (a cluster's workers), in clock ticks; a process gone meanwhile counts 0. */
+export function ticksOfTree(pid) {
+  let sum = 0;
+  for (const p of [pid, ...descendantPids(pid)]) {
+    try {
+      sum += processTicks(p);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return sum;
+}
+
 /** Pids of `pid`'s descendants (Strata's cluster workers), from /proc. */
 export function descendantPids(pid) {
   const parent = new Map();

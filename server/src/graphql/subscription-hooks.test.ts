@@ -11,7 +11,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createClient } from 'graphql-ws';
 import type { Client, FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
+import { startServerWithHeldHook } from '../testing/held-live-hook.test-util.js';
+import { APP_ID, CLIENT_KEY } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 
 /** The GraphQL door's bound on events waiting for afterLiveQueryEvent (README, "GraphQL subscriptions"). */
@@ -26,28 +27,10 @@ describe('GraphQL subscriptions: an afterLiveQueryEvent that falls behind', { ti
   let server: TestServer;
   let client: Client;
   let release = (): void => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let blocking = (): void => {};
-  const blocked = new Promise<void>((resolve) => (blocking = resolve));
+  let blocked: Promise<void>;
 
   before(async () => {
-    server = await startTestServer({
-      // The held hook must not time out (141) while the test writes.
-      cloudTimeout: 600_000,
-      cloudSetup: (registry) =>
-        registry.defineLiveTrigger({
-          triggerName: 'afterLiveQueryEvent',
-          className: 'GqlBehind',
-          source: 'strata',
-          handler: async (request) => {
-            if (request.object['n'] === 1) {
-              blocking();
-              await held;
-            }
-            return undefined;
-          },
-        }),
-    });
+    ({ server, blocked, release } = await startServerWithHeldHook('GqlBehind'));
     client = createClient({
       url: `${server.url.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../testing/test-server.test-util.js';
+import { startServerWithHeldHook } from '../testing/held-live-hook.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 import { MAX_PENDING_HOOK_EVENTS } from './event-hooks.js';
 import { LiveTestKit } from './live-kit.test-util.js';
@@ -18,28 +18,10 @@ describe('LiveQuery: an afterLiveQueryEvent that falls behind', { timeout: 120_0
   let server: TestServer;
   const kit = new LiveTestKit(() => server);
   let release = (): void => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let blocking = (): void => {};
-  const blocked = new Promise<void>((resolve) => (blocking = resolve));
+  let blocked: Promise<void>;
 
   before(async () => {
-    server = await startTestServer({
-      // The held hook must not time out (141) while the test writes.
-      cloudTimeout: 600_000,
-      cloudSetup: (registry) =>
-        registry.defineLiveTrigger({
-          triggerName: 'afterLiveQueryEvent',
-          className: 'Behind',
-          source: 'strata',
-          handler: async (request) => {
-            if (request.object['n'] === 1) {
-              blocking();
-              await held;
-            }
-            return undefined;
-          },
-        }),
-    });
+    ({ server, blocked, release } = await startServerWithHeldHook('Behind'));
   });
   after(async () => {
     release();
