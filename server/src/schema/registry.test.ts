@@ -246,9 +246,23 @@ describe('SchemaRegistry reloadOnMiss (servers sharing a store)', () => {
     assert.equal(loads(store), 1);
     const answers = await Promise.all([shared.get('Nope'), shared.get('Other'), shared.get('Nope')]);
     assert.deepEqual(answers, [undefined, undefined, undefined]);
-    assert.equal(loads(store), 2); // 'Nope' and 'Other' joined one reload; the second 'Nope' was within its second
+    assert.equal(loads(store), 2); // 'Other' and the second 'Nope' joined the first 'Nope''s reload
+    // Within the second: answered from the cache, no reload.
     assert.equal(await shared.get('Nope'), undefined);
     assert.equal(loads(store), 2);
+  });
+
+  it('concurrent misses go on in the order they came (the first write of a new class decides its types)', async () => {
+    const { store } = setup();
+    const shared = new SchemaRegistry({ store, reloadOnMiss: true });
+    await shared.getAll();
+    await shared.get('Batch'); // 'Batch' missed within the last second: alone, it would be answered at once
+    const order: string[] = [];
+    await Promise.all([
+      shared.get('Other').then(() => order.push('Other')), // starts a reload
+      shared.get('Batch').then(() => order.push('Batch')), // must wait behind it, not overtake it
+    ]);
+    assert.deepEqual(order, ['Other', 'Batch']);
   });
 });
 

@@ -118,20 +118,23 @@ export class SchemaRegistry {
   /** A class missing from the loaded cache: missing, or (`reloadOnMiss`) looked for once more in the store. */
   #afterMiss(className: string): Promise<ClassSchema | undefined> {
     if (!this.#reloadOnMiss) return NOT_FOUND;
+    const found = (loaded: Cache): ClassSchema | undefined => loaded.entries.get(className)?.schema;
+    // Every miss joins a reload in flight, whatever its class: misses then go on in the order they came. (Were a
+    // later miss answered at once, two concurrent first writes of a new class could swap, and the later one's
+    // field types would win: a batch's second item over its first.)
+    if (this.#missReload !== undefined) return this.#missReload.then(found);
     const now = Date.now();
     const last = this.#missReloads.get(className);
     if (last !== undefined && now - last < MISS_RELOAD_PER_CLASS_MS) return NOT_FOUND;
     if (this.#missReloads.size >= MAX_MISSES_REMEMBERED) this.#missReloads.clear();
     this.#missReloads.set(className, now);
-    if (this.#missReload === undefined) {
-      const reload = this.#loadAndInstall();
-      this.#missReload = reload;
-      const clear = (): void => {
-        if (this.#missReload === reload) this.#missReload = undefined;
-      };
-      reload.then(clear, clear);
-    }
-    return this.#missReload.then((loaded) => loaded.entries.get(className)?.schema);
+    const reload = this.#loadAndInstall();
+    this.#missReload = reload;
+    const clear = (): void => {
+      if (this.#missReload === reload) this.#missReload = undefined;
+    };
+    reload.then(clear, clear);
+    return reload.then(found);
   }
 
   /** Every stored class (volatile classes are not listed), in store order. */
