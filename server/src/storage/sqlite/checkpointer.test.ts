@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { statSync } from 'node:fs';
+import { describe, it } from 'node:test';
 import type { ClassSchema } from '../../schema/index.js';
 import { COMMITS_PER_CHECKPOINT } from './checkpointer.js';
 import { createSqliteStorage } from './index.js';
+import { scratchDatabasePaths } from './scratch-paths.test-util.js';
 
 // The WAL checkpointer (checkpointer.ts): after enough commits a thread copies the WAL into the database file, so
 // the file grows while the event loop's own automatic checkpoint (at far more pages) has not run.
-const dir = mkdtempSync(join(tmpdir(), 'strata-checkpointer-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const nextPath = scratchDatabasePaths('checkpointer');
 
 const schema: ClassSchema = {
   className: 'Item',
@@ -44,10 +42,10 @@ async function fileSizeAfterCommits(options: { path: string; checkpointThread: b
 describe('sqlite WAL checkpointer', () => {
   it('copies the WAL into the file from its thread after enough commits, not from the writer', async () => {
     const commits = COMMITS_PER_CHECKPOINT + 20;
-    const threaded = await fileSizeAfterCommits({ path: join(dir, 'a.sqlite'), checkpointThread: true, commits });
+    const threaded = await fileSizeAfterCommits({ path: nextPath(), checkpointThread: true, commits });
     assert.ok(threaded.end > threaded.start + commits * 2000, `${threaded.start} -> ${threaded.end} bytes`);
     // The same commits without the thread stay in the WAL (under the writer's 1,000-page automatic checkpoint).
-    const alone = await fileSizeAfterCommits({ path: join(dir, 'b.sqlite'), checkpointThread: false, commits });
+    const alone = await fileSizeAfterCommits({ path: nextPath(), checkpointThread: false, commits });
     assert.equal(alone.end, alone.start);
   });
 });

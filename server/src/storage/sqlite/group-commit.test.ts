@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MATCH_ALL } from '../../query/index.js';
 import type { ClassSchema } from '../../schema/index.js';
 import type { StorageAdapter } from '../index.js';
 import { createSqliteStorage } from './index.js';
+import { scratchDatabasePaths } from './scratch-paths.test-util.js';
 
 // Group commit (group-commit.ts): object writes made in the same turn of the event loop share one COMMIT, and
 // none is answered before that COMMIT. Checked on real files, with a second connection as the outside observer.
-const dir = mkdtempSync(join(tmpdir(), 'strata-group-commit-'));
-let counter = 0;
-const nextPath = (): string => join(dir, `db-${++counter}.sqlite`);
-after(() => rmSync(dir, { recursive: true, force: true }));
+const nextPath = scratchDatabasePaths('group-commit');
 
 const schema: ClassSchema = {
   className: 'Item',

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import { parsePipeline } from '../../query/index.js';
 import type { Condition } from '../../query/index.js';
@@ -10,15 +7,13 @@ import type { ClassSchema } from '../../schema/index.js';
 import { runStorageConformance } from '../conformance/index.js';
 import type { StorageAdapter, StoredObject } from '../index.js';
 import { createSqliteStorage } from './index.js';
+import { scratchDatabasePaths } from './scratch-paths.test-util.js';
 import { ReadPool } from './read-pool.js';
 
 // The read pool: finds and counts on worker threads with their own read-only connections. The conformance
 // suite runs through it (same answers as the one connection), a write is seen by the next read, a runaway
 // statement is stopped at its budget with 124 while other reads go on, and the pool survives it.
-const dir = mkdtempSync(join(tmpdir(), 'strata-read-pool-'));
-let counter = 0;
-const nextPath = (): string => join(dir, `db-${++counter}.sqlite`);
-after(() => rmSync(dir, { recursive: true, force: true }));
+const nextPath = scratchDatabasePaths('read-pool');
 
 runStorageConformance({
   name: 'sqlite with 2 read threads',

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Condition } from '../../query/index.js';
 import { GeoPoint } from '../../schema/index.js';
 import type { ClassSchema } from '../../schema/index.js';
@@ -10,6 +7,7 @@ import { classSchema, rejectsWithCode, sortedIds, stored } from '../conformance/
 import { conditionToSql } from './condition-sql.js';
 import { SqliteDriver } from './driver.js';
 import { createSqliteStorage } from './index.js';
+import { scratchDatabasePaths } from './scratch-paths.test-util.js';
 import { orderBySql } from './search-order.js';
 import { TableLayout } from './table-layout.js';
 
@@ -19,10 +17,7 @@ import { TableLayout } from './table-layout.js';
  * tokenizer cannot honour is refused with 102.
  */
 
-const dir = mkdtempSync(join(tmpdir(), 'strata-sqlite-search-'));
-let counter = 0;
-const nextPath = (): string => join(dir, `db-${++counter}.sqlite`);
-after(() => rmSync(dir, { recursive: true, force: true }));
+const nextPath = scratchDatabasePaths('sqlite-search');
 
 const PLACES = classSchema('GeoPlace', { name: { type: 'String' }, location: { type: 'GeoPoint' } });
 const DOCS = classSchema('TextDoc', { title: { type: 'String' } });

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MATCH_ALL } from '../../query/index.js';
 import type { SortKey } from '../../query/index.js';
@@ -10,11 +7,9 @@ import type { ClassSchema } from '../../schema/index.js';
 import { runStorageConformance } from '../conformance/index.js';
 import type { StorageAdapter } from '../index.js';
 import { createSqliteStorage } from './index.js';
+import { scratchDatabasePaths } from './scratch-paths.test-util.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'strata-sqlite-'));
-let counter = 0;
-const nextPath = (): string => join(dir, `db-${++counter}.sqlite`);
-after(() => rmSync(dir, { recursive: true, force: true }));
+const nextPath = scratchDatabasePaths('sqlite');
 
 runStorageConformance({
   name: 'sqlite (temp file)',
