@@ -147,6 +147,7 @@ export async function createApp(options: {
     connectTimeoutMs: config.databaseConnectTimeout,
     sqliteReadThreads: config.sqliteReadThreads ?? availableParallelism(),
     sqliteReadNice: config.sqliteReadNice,
+    sqliteReadIdle: config.sqliteReadIdle,
   });
   await storage.initialize();
   await step('redis');

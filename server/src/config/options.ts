@@ -244,6 +244,17 @@ export const OPTIONS = [
       "Steps of CPU priority (nice) below the server's own that the SQLite read threads run at (Linux; capped at 19), so on busy cores a slow scan takes the CPU the event loop leaves rather than half of it; idle cores are unaffected. The query time budget stays wall-clock, so a starved scan meets it sooner. 0 keeps them at the server's priority.",
   }),
   option({
+    key: 'sqliteReadIdle',
+    flag: '--sqlite-read-idle',
+    env: 'STRATA_SQLITE_READ_IDLE',
+    group: 'Storage',
+    kind: booleanKind(),
+    default: () => true,
+    defaultText: 'true',
+    description:
+      "Run the SQLite read threads under Linux's SCHED_IDLE policy (set with util-linux's `chrt`; without it, only the nice value applies): a read thread gets only CPU that no other thread of the machine wants, and a waking event loop takes its core at once, so a slow scan never slows gets on cores it would share with them. Under full load a thread read gets almost no CPU and meets its time budget (a 124 error) instead; `--no-sqlite-read-idle` keeps the threads at the nice value only.",
+  }),
+  option({
     key: 'workers',
     flag: '--workers',
     env: 'STRATA_WORKERS',

@@ -41,6 +41,7 @@ describe('resolveOptions', () => {
       dataDir: '/srv/app/.strata',
       dev: false,
       sqliteReadNice: 10,
+      sqliteReadIdle: true,
       cloudTimeout: 30_000,
       webhookTimeout: 10_000,
       idempotency: true,

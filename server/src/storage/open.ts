@@ -10,6 +10,8 @@ export interface OpenStorageOptions {
   readonly sqliteReadThreads?: number;
   /** SQLite: CPU priority steps below the server's for those threads (default 0: the same). */
   readonly sqliteReadNice?: number;
+  /** SQLite: run those threads under Linux's `SCHED_IDLE` policy (default off). */
+  readonly sqliteReadIdle?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function openStorage(uri: string, options: OpenStorageOptions = {})
         path,
         readThreads: options.sqliteReadThreads ?? 0,
         readNice: options.sqliteReadNice ?? 0,
+        readIdle: options.sqliteReadIdle ?? false,
       });
     } catch (err) {
       throw new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, {

@@ -15,6 +15,8 @@ export interface SqliteStorageOptions extends SqliteDriverOptions {
   readonly readThreads?: number;
   /** Steps of CPU priority below the server's that the read threads run at (Linux; 0 or unset: the same). */
   readonly readNice?: number;
+  /** Run the read threads under Linux's `SCHED_IDLE` policy (see thread-priority.ts). Default: off. */
+  readonly readIdle?: boolean;
   /** WAL checkpoints on a thread instead of the committing event loop (checkpointer.ts). Default: on for a file. */
   readonly checkpointThread?: boolean;
 }
@@ -36,6 +38,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageAdapt
           size: threads,
           busyTimeoutMs: options.busyTimeoutMs ?? 5000,
           nice: options.readNice ?? 0,
+          idle: options.readIdle ?? false,
         })
       : undefined;
   const driver = new SqliteDriver(options);

@@ -34,8 +34,8 @@ interface Thread {
  * replaced (better-sqlite3 cannot interrupt a statement: V8 stops the thread at its next JavaScript call, a
  * `regexp` or geo function per row, or when the statement ends), so a runaway scan never holds a client.
  * Threads start on first use, so a cold start pays nothing for them. Each thread lowers its own CPU priority by
- * `nice` (Linux): when the cores are busy, a scan on a thread takes the CPU the event loop leaves instead of
- * half of it. The budget stays wall-clock time, as the client waits it: a scan starved by the loop's work
+ * `nice` (Linux) and, with `idle`, moves to `SCHED_IDLE`: a scan on a thread takes the CPU the event loop and
+ * the rest of the machine leave instead of half of it, and a waking event loop never waits behind it. The budget stays wall-clock time, as the client waits it: a scan starved by the loop's work
  * reaches it sooner, which is the intended order under pressure (the runaway read loses, not the cheap ones).
  */
 export class ReadPool {
@@ -51,6 +51,8 @@ export class ReadPool {
       readonly busyTimeoutMs: number;
       /** Steps of CPU priority below the server's that each thread takes (0: the same); see thread-priority.ts. */
       readonly nice?: number;
+      /** Run the threads under Linux's `SCHED_IDLE` policy: only on CPU nothing else wants; see thread-priority.ts. */
+      readonly idle?: boolean;
     },
   ) {}
 
@@ -118,6 +120,7 @@ export class ReadPool {
       path: this.options.path,
       busyTimeoutMs: this.options.busyTimeoutMs,
       nice: this.options.nice ?? 0,
+      idle: this.options.idle ?? false,
     });
     // Not kept alive by an idle pool: the app's own close ends the threads.
     worker.unref();

@@ -2,16 +2,22 @@
  * One thread of the SQLite read pool (read-pool.ts): a read-only connection to the database file, running
  * the SELECTs the main thread compiled and answering with raw rows. In WAL mode each statement reads the
  * last committed state when it starts, so a read sent after an acknowledged write sees that write. The thread
- * runs `nice` steps below the server's priority (`--sqlite-read-nice`).
+ * runs `nice` steps below the server's priority (`--sqlite-read-nice`) and, with `idle`, under Linux's
+ * `SCHED_IDLE` policy (`--sqlite-read-idle`): only on CPU that no other thread wants.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteDriver } from './driver.js';
 import type { ReadReply, ReadRequest } from './read-pool.js';
 import { lowerThisThread } from './thread-priority.js';
 
-const { path, busyTimeoutMs, nice } = workerData as { path: string; busyTimeoutMs: number; nice: number };
+const { path, busyTimeoutMs, nice, idle } = workerData as {
+  path: string;
+  busyTimeoutMs: number;
+  nice: number;
+  idle: boolean;
+};
 // Before the first statement: a scan on this thread yields the CPU to the event loop (thread-priority.ts).
-lowerThisThread({ nice });
+lowerThisThread({ nice, idle });
 const driver = new SqliteDriver({ path, busyTimeoutMs, readonly: true });
 const port = parentPort;
 

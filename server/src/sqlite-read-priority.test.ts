@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { describe, it } from 'node:test';
@@ -7,18 +8,26 @@ import { ParseError } from './errors/index.js';
 import { startTestServer } from './testing/test-server.test-util.js';
 import type { TestServer } from './testing/test-server.test-util.js';
 
-// `--sqlite-read-nice`: a real app with read threads, asked for counts (which always run on a thread), then this
-// process's threads as Linux lists them in /proc/self/task/<tid>/{comm,stat}: the read threads (named
-// `strata-read`) run the configured steps below the server's priority, the main thread keeps its own.
+// `--sqlite-read-nice` and `--sqlite-read-idle`: a real app with read threads, asked for counts (which always run
+// on a thread), then this process's threads as Linux lists them in /proc/self/task/<tid>/{comm,stat}: the read
+// threads (named `strata-read`) run the configured steps below the server's priority and, by default, under the
+// SCHED_IDLE policy; the main thread keeps its own priority and policy.
 const perThreadNice = existsSync('/proc/thread-self');
+const hasChrt = perThreadNice && spawnSync('chrt', ['--version']).status === 0;
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
 
 interface OsThread {
   readonly tid: number;
   readonly name: string;
   readonly nice: number;
+  readonly policy: number;
 }
 
-/** This process's threads; `stat`'s 19th field is the nice value (fields counted after the `(comm)` one). */
+/**
+ * This process's threads; `stat`'s 19th field is the nice value and its 41st the scheduling policy (fields
+ * counted from the pid, so the indexes below are three less, after the `(comm)` one).
+ */
 function threads(): OsThread[] {
   const out: OsThread[] = [];
   for (const entry of readdirSync('/proc/self/task')) {
@@ -26,7 +35,7 @@ function threads(): OsThread[] {
       const stat = readFileSync(`/proc/self/task/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const name = readFileSync(`/proc/self/task/${entry}/comm`, 'utf8').trim();
-      out.push({ tid: Number(entry), name, nice: Number(fields[16]) });
+      out.push({ tid: Number(entry), name, nice: Number(fields[16]), policy: Number(fields[38]) });
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -44,17 +53,25 @@ async function useReadThreads(server: TestServer): Promise<void> {
   for (const counted of counts) assert.deepEqual(counted.body, { results: [], count: 1 });
 }
 
-async function niceOfReadThreads(overrides: { sqliteReadNice: number }): Promise<{ read: number[]; main: number }> {
+async function readThreadsOf(overrides: {
+  sqliteReadNice?: number;
+  sqliteReadIdle?: boolean;
+}): Promise<{ read: OsThread[]; main: OsThread }> {
   const server = await startTestServer({ sqliteReadThreads: 2, ...overrides });
   try {
     await useReadThreads(server);
     const listed = threads();
     const main = listed.find((t) => t.tid === process.pid);
     assert.ok(main !== undefined, 'the main thread is listed');
-    return { read: listed.filter((t) => t.name === 'strata-read').map((t) => t.nice), main: main.nice };
+    return { read: listed.filter((t) => t.name === 'strata-read'), main };
   } finally {
     await server.close();
   }
+}
+
+async function niceOfReadThreads(overrides: { sqliteReadNice: number }): Promise<{ read: number[]; main: number }> {
+  const { read, main } = await readThreadsOf(overrides);
+  return { read: read.map((t) => t.nice), main: main.nice };
 }
 
 describe('sqlite read threads run below the server priority (--sqlite-read-nice)', () => {
@@ -105,5 +122,47 @@ describe('sqlite read threads run below the server priority (--sqlite-read-nice)
       refusal(['--sqlite-read-nice', 'low']),
       '--sqlite-read-nice: expected an integer between 0 and 19, got "low"',
     );
+  });
+});
+
+describe('sqlite read threads run under SCHED_IDLE (--sqlite-read-idle)', () => {
+  const skip = hasChrt ? false : 'no /proc/thread-self or no util-linux `chrt`: the threads keep the nice value only';
+
+  it(
+    'by default moves every read thread to SCHED_IDLE and leaves the main thread and other threads as they were',
+    { skip },
+    async () => {
+      const { read, main } = await readThreadsOf({ sqliteReadNice: 10 });
+      assert.ok(read.length >= 1, 'the read threads are named and listed');
+      assert.deepEqual(
+        read.map((t) => t.policy),
+        read.map(() => SCHED_IDLE),
+      );
+      assert.equal(main.policy, SCHED_OTHER);
+      const others = threads().filter((t) => t.name !== 'strata-read');
+      assert.deepEqual(
+        others.filter((t) => t.policy !== SCHED_OTHER).map((t) => t.name),
+        [],
+        'no other thread of the process took the policy',
+      );
+    },
+  );
+
+  it('--no-sqlite-read-idle keeps the read threads under the normal policy', { skip }, async () => {
+    const { read } = await readThreadsOf({ sqliteReadIdle: false });
+    assert.ok(read.length >= 1, 'the read threads are named and listed');
+    assert.deepEqual(
+      read.map((t) => t.policy),
+      read.map(() => SCHED_OTHER),
+    );
+  });
+
+  it('defaults to on; --no-sqlite-read-idle and STRATA_SQLITE_READ_IDLE=false turn it off', () => {
+    assert.equal(resolveOptions({ cwd: '/srv', env: {} }).sqliteReadIdle, true);
+    assert.equal(
+      resolveOptions({ cwd: '/srv', env: {}, flags: parseCommandLine(['--no-sqlite-read-idle']).flags }).sqliteReadIdle,
+      false,
+    );
+    assert.equal(resolveOptions({ cwd: '/srv', env: { STRATA_SQLITE_READ_IDLE: 'false' } }).sqliteReadIdle, false);
   });
 });
