@@ -5,15 +5,18 @@
 // id) and `query` (an indexed range, 20 rows) with 32 connections. Each is measured without and with the
 // scanning client, with the reads on the main connection (`--sqlite-read-threads 0`, how Strata read before)
 // and on the read threads (the default), so the table shows what the scan costs each way. With read threads it
-// runs once per `--nice` value (`--sqlite-read-nice`: 0 = the threads at the server's priority, 10 = the default),
-// and records the CPU of the main thread and of the read threads (/proc/<pid>/task), whose split shows the
-// priority at work even on a machine that is not quiet.
+// runs once per `--nice` value (`--sqlite-read-nice`: 0 = the threads at the server's priority, 10 = the default)
+// and per `--sched` value (`normal`: `--no-sqlite-read-idle`, the threads only niced; `idle`: the default,
+// SCHED_IDLE), and records the CPU of the main thread and of the read threads (/proc/<pid>/task), whose split shows
+// the priority at work even on a machine that is not quiet, and how long the loop waited for a CPU.
+// `--rounds N` repeats the threaded configurations in alternation (A, B, A, B, ...; the main-connection run only
+// once, in the first round) and prints each configuration's changes over the rounds at the end.
 //
 // `--pin-server <cpu>` puts every thread of the server on that one CPU (taskset), so the event loop and the scan
 // thread compete for one core and their split shows the scheduler's weights directly.
 //
-//   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--nice 0,10] [--pin-server <cpu>]
-//                           [--client autocannon|wrk]
+//   node bench/slow-scan.js [--rows 1000000] [--duration 10] [--threads 0,2] [--nice 10] [--sched normal,idle]
+//                           [--rounds 2] [--pin-server <cpu>] [--client autocannon|wrk]
 //                           [--out bench/results/<ts>-slow-scan.json]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,7 +45,9 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     threads: { type: 'string', default: `0,${availableParallelism()}` },
-    nice: { type: 'string', default: '0,10' },
+    nice: { type: 'string', default: '10' },
+    sched: { type: 'string', default: 'normal,idle' },
+    rounds: { type: 'string', default: '2' },
     'pin-server': { type: 'string' },
     client: { type: 'string', default: 'autocannon' },
     out: { type: 'string' },
@@ -54,9 +59,14 @@ const connections = Number(values.connections);
 const threadCounts = values.threads.split(',').map(Number);
 if (!CLIENTS.includes(values.client)) throw new Error(`--client: expected one of ${CLIENTS.join(', ')}`);
 const niceValues = values.nice.split(',').map(Number);
-// One run without threads (nice does not apply), one per nice value for each thread count.
+const schedValues = values.sched.split(',');
+if (schedValues.some((s) => s !== 'normal' && s !== 'idle')) throw new Error('--sched: expected normal and/or idle');
+const rounds = Number(values.rounds);
+// One run without threads (nice and the policy do not apply), one per nice value and policy for each thread count.
 const configs = threadCounts.flatMap((threads) =>
-  threads === 0 ? [{ threads, nice: 0 }] : niceValues.map((nice) => ({ threads, nice })),
+  threads === 0
+    ? [{ threads, nice: 0, sched: 'normal' }]
+    : niceValues.flatMap((nice) => schedValues.map((sched) => ({ threads, nice, sched }))),
 );
 const ctx = {
   appId: 'bench',
@@ -68,7 +78,7 @@ const master = { 'X-Parse-Application-Id': ctx.appId, 'X-Parse-Master-Key': ctx.
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'strata-slow-scan-'));
 const dataDir = path.join(tmpRoot, 'data');
 
-async function startStrata(threads, nice = 0) {
+async function startStrata(threads, nice = 0, sched = 'normal') {
   const server = await startStrataServer({
     repoRoot,
     ctx,
@@ -76,6 +86,7 @@ async function startStrata(threads, nice = 0) {
     dataDir,
     args: [
       ...['--no-dashboard', '--sqlite-read-threads', String(threads), '--sqlite-read-nice', String(nice)],
+      sched === 'idle' ? '--sqlite-read-idle' : '--no-sqlite-read-idle',
       // The scan is the load here, not something to stop: a budget above its duration.
       ...['--query-time-limit', '60000'],
     ],
@@ -212,9 +223,12 @@ const results = {
 try {
   process.stdout.write(`seeding ${rows} rows\n`);
   await seed();
-  for (const { threads, nice } of configs) {
-    const server = await startStrata(threads, nice);
-    const label = threads === 0 ? 'reads on the main connection (threads 0)' : `read threads ${threads}, nice ${nice}`;
+  const plan = Array.from({ length: rounds }, (_, i) => i + 1).flatMap((round) =>
+    configs.filter((c) => round === 1 || c.threads > 0).map((c) => ({ round, ...c })),
+  );
+  for (const { round, threads, nice, sched } of plan) {
+    const server = await startStrata(threads, nice, sched);
+    const label = `round ${round}: ${threads === 0 ? 'reads on the main connection (threads 0)' : `read threads ${threads}, nice ${nice}, ${sched}`}`;
     const run = {};
     try {
       const reqs = requests(server.baseUrl);
@@ -230,7 +244,7 @@ try {
         const split =
           t === null
             ? ''
-            : `; with the scan: loop ${t.mainCores} cores, read threads ${t.readThreadCores} (nice ${t.readThreadNice.join('/')}), scan share ${t.scanShare}`;
+            : `; with the scan: loop ${t.mainCores} cores (waited ${t.mainWaitMsPerSec} ms/s for a CPU; alone ${alone.threads?.mainWaitMsPerSec}), read threads ${t.readThreadCores} (nice ${t.readThreadNice.join('/')}, idle ${t.readThreadIdle.join('/')}), scan share ${t.scanShare}`;
         process.stdout.write(
           `${label}: ${name} alone ${alone.requestsPerSec} req/s (p99 ${alone.p99} ms); with the scan looping ${withScan.requestsPerSec} req/s (p99 ${withScan.p99} ms), ${change}%; ${scan.scans} scans, ${scan.meanMs} ms each${split}\n`,
         );
@@ -238,10 +252,24 @@ try {
     } finally {
       await stopProcess(server.proc);
     }
-    results.runs[threads === 0 ? '0' : `${threads}:nice${nice}`] = { threads, nice, ...run };
+    const key = threads === 0 ? '0' : `${threads}:nice${nice}:${sched}`;
+    (results.runs[key] ??= []).push({ round, threads, nice, sched, ...run });
   }
 } finally {
   rmSync(tmpRoot, { recursive: true, force: true });
+}
+process.stdout.write('summary (change with the scan looping, per round):\n');
+for (const [key, list] of Object.entries(results.runs)) {
+  const changes = (name) => list.map((r) => `${r[name].changePercent}%`).join(' ');
+  // Beside the gets: the loop's cores and its wait for a CPU (ms/s), alone -> with the scan, and the scan's share.
+  const loop = list
+    .map(({ get: { alone, withScan } }) =>
+      alone.threads === null || withScan.threads === null
+        ? '-'
+        : `${alone.threads.mainCores}->${withScan.threads.mainCores} cores, waited ${alone.threads.mainWaitMsPerSec}->${withScan.threads.mainWaitMsPerSec} ms/s, share ${withScan.threads.scanShare}`,
+    )
+    .join(' | ');
+  process.stdout.write(`  ${key}: get ${changes('get')}; query ${changes('query')}; loop beside get: ${loop}\n`);
 }
 results.loadAverage.after = reportLoadAverage('after');
 writeResults({ results, out: values.out, benchDir, kind: 'slow-scan' });

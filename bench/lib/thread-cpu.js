@@ -8,7 +8,10 @@ import { performance } from 'node:perf_hooks';
 
 const READ_THREAD_NAME = 'strata-read';
 
-/** tid -> { name, ticks (utime + stime, 1/100 s), nice } for every thread of `pid`. */
+/**
+ * tid -> { name, ticks (utime + stime, 1/100 s), nice, policy (0 normal, 5 SCHED_IDLE), waitNs (time spent
+ * runnable but waiting for a CPU, from schedstat) } for every thread of `pid`.
+ */
 function threadsOf(pid) {
   const out = new Map();
   for (const entry of readdirSync(`/proc/${pid}/task`)) {
@@ -19,6 +22,8 @@ function threadsOf(pid) {
         name: readFileSync(`/proc/${pid}/task/${entry}/comm`, 'utf8').trim(),
         ticks: Number(fields[11]) + Number(fields[12]),
         nice: Number(fields[16]),
+        policy: Number(fields[38]),
+        waitNs: Number(readFileSync(`/proc/${pid}/task/${entry}/schedstat`, 'utf8').split(' ')[1]),
       });
     } catch {
       // the thread ended meanwhile
@@ -29,7 +34,8 @@ function threadsOf(pid) {
 
 /**
  * Starts the accounting for `pid`; the returned function answers `{ mainCores, readThreadCores, otherCores,
- * readThreads, readThreadNice, scanShare }` since the start. A thread born during the measurement counts from 0;
+ * readThreads, readThreadNice, readThreadIdle, mainWaitMsPerSec, scanShare }` since the start. `mainWaitMsPerSec`
+ * is how long the event loop was ready to run but waited for a CPU, per second: the CPU it lost to other threads. A thread born during the measurement counts from 0;
  * one that ended is lost (its last ticks are not visible any more). `scanShare` is the read threads' part of
  * what the loop and they used together.
  */
@@ -49,13 +55,18 @@ export function startThreadAccounting(pid) {
       let main = 0;
       let read = 0;
       let other = 0;
+      let mainWaitNs = 0;
       const readNice = new Set();
+      const readIdle = new Set();
       for (const [tid, t] of after) {
         const used = t.ticks - (before.get(tid)?.ticks ?? 0);
-        if (tid === pid) main += used;
-        else if (t.name === READ_THREAD_NAME) {
+        if (tid === pid) {
+          main += used;
+          mainWaitNs = t.waitNs - (before.get(tid)?.waitNs ?? 0);
+        } else if (t.name === READ_THREAD_NAME) {
           read += used;
           readNice.add(t.nice);
+          readIdle.add(t.policy === 5);
         } else other += used;
       }
       const cores = (ticks) => Number((ticks / 100 / seconds).toFixed(3));
@@ -65,6 +76,8 @@ export function startThreadAccounting(pid) {
         otherCores: cores(other),
         readThreads: [...after.values()].filter((t) => t.name === READ_THREAD_NAME).length,
         readThreadNice: [...readNice],
+        readThreadIdle: [...readIdle],
+        mainWaitMsPerSec: Number((mainWaitNs / 1e6 / seconds).toFixed(1)),
         scanShare: main + read === 0 ? 0 : Number((read / (main + read)).toFixed(3)),
       };
     } catch {
