@@ -36,7 +36,7 @@ import { createGraphQL, prepareGraphQL } from './app-graphql.js';
 import { createJobRunner, createPushService } from './app-queues.js';
 import { createCloudRunner } from './app-cloud.js';
 import { createAuthRateLimits } from './app-rate-limits.js';
-import { createSocketServers } from './app-sockets.js';
+import { createSocketServers, liveClassFilter } from './app-sockets.js';
 import { createHttpApp, setSecurityHeaders } from './http/index.js';
 import type { RequestSample } from './http/index.js';
 import { createMetrics, createMemoryPubSub, createRedisPubSub, LogBuffer } from './infra/index.js';
@@ -264,9 +264,26 @@ export async function createApp(options: {
   const push = await createPushService({ config, core, logger, now, hooks: options.pushHooks });
   metrics.sampleQueue('push', () => push.queue.counts());
   const credentials = new CredentialResolver(config);
-  // One generated GraphQL schema for HTTP and WebSocket (it follows the schema registry, the functions and the
-  // GraphQL config).
-  const graphQL = await prepareGraphQL({ config, serveApi, schemas, cloud, graphQLConfig });
+  // GraphQL over HTTP and WebSocket: one door, whose engine loads on the first GraphQL request or socket.
+  const graphQLParts = await prepareGraphQL({ config, serveApi });
+  const liveHub = new LiveHub({ core, logger, maxDepth: config.maxNestingDepth, limits: queryLimits });
+  const graphQL =
+    graphQLParts === undefined
+      ? undefined
+      : createGraphQL({
+          config,
+          core,
+          hub: liveHub,
+          credentials,
+          schemas,
+          cloud,
+          graphQLConfig,
+          rateLimits,
+          files,
+          persisted: graphQLParts.persisted,
+          logger,
+          classAllowed: liveClassFilter(config),
+        });
   const app = createHttpApp({
     core,
     push: push.service,
@@ -292,19 +309,7 @@ export async function createApp(options: {
       metricsIps: config.metricsIps ?? ['127.0.0.1', '::1'],
     },
     observe: (sample) => observeRequest({ sample, metrics, meter }),
-    ...(graphQL === undefined
-      ? {}
-      : {
-          rootFrontEnd: createGraphQL({
-            config,
-            core,
-            credentials,
-            schemas: graphQL.schemas,
-            rateLimits,
-            files,
-            persisted: graphQL.persisted,
-          }),
-        }),
+    ...(graphQL === undefined ? {} : { rootFrontEnd: graphQL }),
   });
   let localURL = `http://127.0.0.1:${config.port}${config.mountPath}`;
   const dashboard =
@@ -330,9 +335,8 @@ export async function createApp(options: {
   // socket the server has just closed answers 502, so the server must be the side that waits longer.
   server.keepAliveTimeout = config.keepAliveTimeout;
   server.headersTimeout = Math.max(server.headersTimeout, config.keepAliveTimeout + 1000);
-  // Live queries (LiveQuery sockets, later GraphQL subscriptions) are matched against the change feed by one hub.
-  const liveHub = new LiveHub({ core, logger, maxDepth: config.maxNestingDepth, limits: queryLimits });
-  const { live, graphQLSockets } = createSocketServers({
+  // Live queries (LiveQuery sockets and GraphQL subscriptions) are matched against the change feed by one hub.
+  const { live } = createSocketServers({
     config,
     core,
     hub: liveHub,
@@ -342,7 +346,7 @@ export async function createApp(options: {
     ...(sharedPubSub ? { pubsub } : {}),
     mountURL: () => mountURL,
     files,
-    graphQL: graphQL === undefined ? undefined : { ...graphQL, credentials },
+    graphQL,
   });
   // Metering survives restarts: what was recorded is written every --usage-flush-interval and on close.
   const flushUsage = (): Promise<void> =>
@@ -382,7 +386,7 @@ export async function createApp(options: {
       draining = true;
       closing ??= drain({ server, seconds: config.drainDelay ?? 0 })
         // LiveQuery sockets are upgraded connections the HTTP server would wait for: they are told to go first.
-        .then(() => Promise.all([live?.close(), graphQLSockets?.close()]))
+        .then(() => Promise.all([live?.close(), graphQL?.close()]))
         .then(() => stop({ server, graceMs: options.graceMs ?? 10_000 }))
         .then(async () => {
           clearInterval(flushTimer);

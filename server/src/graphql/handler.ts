@@ -4,11 +4,11 @@ import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isMasterLike, parseContext, readWireCredentials } from '../auth/index.js';
 import type { Auth, CredentialResolver } from '../auth/index.js';
-import { ErrorCode, toParseError } from '../errors/index.js';
 import type { Core, RequestOrigin } from '../core/index.js';
 import type { Logger } from '../infra/index.js';
 import type { EncodeOptions } from '../schema/index.js';
 import { readBody } from './body.js';
+import { sendRestError } from './rest-error.js';
 import { createDirectExecutor } from './direct.js';
 import type { GraphQLContext } from './context.js';
 import { mapResultErrors } from './errors.js';
@@ -197,24 +197,6 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): {
       serve(req, res, client).catch((err: unknown) => sendRestError(res, err, client.log));
     },
   };
-}
-
-/** Credential and body failures answer as REST does (the bare 403, 400 `{"code":209}`, 413). */
-function sendRestError(res: ServerResponse, err: unknown, log: Logger): void {
-  const error = toParseError(err);
-  if (error.code === ErrorCode.INTERNAL_SERVER_ERROR) log.error({ err: error.cause ?? err }, 'internal error');
-  const body = JSON.stringify(
-    error.code === ErrorCode.INTERNAL_SERVER_ERROR ? { code: 1, message: 'Internal server error.' } : error.toJSON(),
-  );
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.statusCode = error.code === ErrorCode.INTERNAL_SERVER_ERROR ? 500 : error.httpStatus;
-  if (error.httpStatus === 413) res.setHeader('Connection', 'close');
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
 }
 
 /**
