@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../infra/index.js';
 import { IpAllowList } from '../auth/index.js';
-import { sendJson } from './send.js';
+import { sendError, sendJson } from './send.js';
 
 /**
  * The operations endpoints, answered before any Parse credential check: `/health` (liveness: the process
@@ -91,13 +91,25 @@ export class OpsEndpoints {
     });
   }
 
-  async #metrics(http: { req: IncomingMessage; res: ServerResponse; ip: string | undefined }): Promise<void> {
+  async #metrics(http: {
+    req: IncomingMessage;
+    res: ServerResponse;
+    ip: string | undefined;
+    log: Logger;
+  }): Promise<void> {
     const render = this.#options.metrics;
     if (render === undefined) return sendJson(http.res, { status: 404, body: { error: 'Cannot GET /metrics' } });
     if (!this.#keyMatches(http.req.headers.authorization) && !this.#metricsIps.allows(http.ip)) {
       return sendJson(http.res, { status: 403, body: { error: 'unauthorized' } });
     }
-    const { contentType, body } = await render();
+    let rendered: { contentType: string; body: string };
+    try {
+      rendered = await render();
+    } catch (err) {
+      // The registry loads on the first scrape (infra/metrics.ts): a failure is a 500, never a hung scrape.
+      return sendError({ res: http.res, err, log: http.log });
+    }
+    const { contentType, body } = rendered;
     http.res.statusCode = 200;
     http.res.setHeader('Content-Type', contentType);
     http.res.setHeader('Content-Length', Buffer.byteLength(body));

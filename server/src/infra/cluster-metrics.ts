@@ -1,6 +1,5 @@
-import { AggregatorRegistry } from 'prom-client';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from './metrics-api.js';
 
 /**
  * `/metrics` of `strata start --workers N`: one scrape describes every worker of the port, not whichever worker
@@ -143,6 +142,8 @@ export class ClusterMetrics {
     });
     this.#waiting.delete(id);
     if (parts === undefined || parts.length === 0) return own.render();
+    // prom-client is loaded on the first scrape, as the app's own registry is (metrics.ts), not at start.
+    const { AggregatorRegistry } = await import('prom-client');
     const merged = AggregatorRegistry.aggregate(parts);
     return { contentType: merged.contentType, body: await merged.metrics() };
   }

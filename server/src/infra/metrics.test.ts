@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHistogram } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import { createMetrics, eventLoopLagSeconds } from './metrics.js';
+import type * as RegistryModule from './metrics-registry.js';
 
 function gauge(text: string, name: string): number {
   const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
@@ -34,6 +35,88 @@ describe('event-loop lag', () => {
       await new Promise((resolve) => setTimeout(resolve, 60));
       const { body } = await metrics.render();
       assert.ok(gauge(body, 'nodejs_eventloop_lag_max_seconds') >= 0.12, body);
+    } finally {
+      metrics.close();
+    }
+  });
+});
+
+// prom-client is loaded on the first scrape (or past a backlog of samples), not at start: cold start.
+describe('the registry loads on the first scrape', () => {
+  /** The real registry module, counting how often it is asked for. */
+  function countedLoad(): { load: () => Promise<typeof RegistryModule>; calls: () => number } {
+    let calls = 0;
+    return {
+      load: () => {
+        calls += 1;
+        return import('./metrics-registry.js');
+      },
+      calls: () => calls,
+    };
+  }
+
+  it('keeps what was reported before it, and concurrent first scrapes share one load', async () => {
+    const { load, calls } = countedLoad();
+    const metrics = createMetrics({ load });
+    try {
+      metrics.observeRequest({ method: 'GET', route: '/health', status: 200, seconds: 0.002 });
+      metrics.countError({ route: '/classes/:className', code: 101 });
+      metrics.observeHook({ kind: 'function', name: 'hello', ok: false, ms: 3 });
+      metrics.sampleQueue('jobs', () => Promise.resolve({ waiting: 4, active: 0, delayed: 0, failed: 0 }));
+      metrics.liveQuery.eventSent({ className: 'Score', event: 'create' });
+      assert.equal(calls(), 0);
+      const [first, second, snapshot] = await Promise.all([metrics.render(), metrics.render(), metrics.snapshot()]);
+      assert.equal(calls(), 1);
+      assert.match(second.body, /strata_http_requests_total\{method="GET",route="\/health",status="200"\} 1/);
+      assert.ok(snapshot.length > 0);
+      const { body } = first;
+      assert.match(body, /strata_http_requests_total\{method="GET",route="\/health",status="200"\} 1/);
+      assert.match(body, /strata_http_errors_total\{route="\/classes\/:className",code="101"\} 1/);
+      assert.match(body, /strata_cloud_function_errors_total\{function="hello"\} 1/);
+      assert.match(body, /strata_queue_jobs\{queue="jobs",state="waiting"\} 4/);
+      assert.match(body, /strata_livequery_events_total\{className="Score",event="create"\} 1/);
+      // After the load, samples go straight to the registry.
+      metrics.observeRequest({ method: 'GET', route: '/health', status: 200, seconds: 0.002 });
+      assert.match((await metrics.render()).body, /route="\/health",status="200"\} 2/);
+      assert.equal(calls(), 1);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  it('loads without a scrape once 10,000 samples wait, so an unscraped server keeps a bounded backlog', async () => {
+    const { load, calls } = countedLoad();
+    const metrics = createMetrics({ load });
+    try {
+      for (let i = 0; i < 9_999; i++) metrics.observeRequest({ method: 'GET', route: '/x', status: 200, seconds: 0 });
+      assert.equal(calls(), 0);
+      metrics.observeRequest({ method: 'GET', route: '/x', status: 200, seconds: 0 });
+      assert.equal(calls(), 1);
+      assert.match((await metrics.render()).body, /route="\/x",status="200"\} 10000/);
+      assert.equal(calls(), 1);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  it('a registry that fails to load fails each scrape instead of hanging, and is not retried', async () => {
+    let calls = 0;
+    const metrics = createMetrics({
+      load: () => {
+        calls += 1;
+        return Promise.reject(new Error('Cannot find package prom-client'));
+      },
+    });
+    try {
+      metrics.observeRequest({ method: 'GET', route: '/x', status: 200, seconds: 0 });
+      await Promise.all([
+        assert.rejects(metrics.render(), /prom-client/),
+        assert.rejects(metrics.render(), /prom-client/),
+        assert.rejects(metrics.snapshot(), /prom-client/),
+      ]);
+      metrics.observeRequest({ method: 'GET', route: '/x', status: 200, seconds: 0 });
+      await assert.rejects(metrics.render(), /prom-client/);
+      assert.equal(calls, 1);
     } finally {
       metrics.close();
     }

@@ -1,344 +1,107 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { IntervalHistogram } from 'node:perf_hooks';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import { LOOP_RESOLUTION_MS } from './metrics-api.js';
+import type { Metrics } from './metrics-api.js';
+import type * as RegistryModule from './metrics-registry.js';
+
+export { eventLoopLagSeconds } from './metrics-api.js';
+export type {
+  DatabasePoolStats,
+  HookKind,
+  HookSample,
+  LiveQueryEvent,
+  LiveQueryMetrics,
+  LiveQuerySample,
+  Metrics,
+  QueueDepth,
+} from './metrics-api.js';
 
 /**
- * The server's Prometheus metrics (`GET /metrics`), one registry per app (never prom-client's global one, so
- * two apps in one process keep apart). Components report through the small typed methods below instead of
- * touching prom-client; gauges whose truth lives elsewhere (pool, queue, LiveQuery sockets) are sampled at
- * scrape time through `sample*` callbacks, so they cannot drift. The metric names and labels are a contract
- * (/work/team/contracts/metrics.md, README "Metrics"): the dashboard charts them.
+ * Samples kept before the registry has loaded. Past this many the registry is loaded without waiting for a
+ * scrape, so a server nobody scrapes keeps a bounded backlog (about 2 MB), replayed once.
  */
-export interface Metrics {
-  /** One HTTP request answered: `route` is the matched pattern (`/classes/:className`), never the raw URL. */
-  observeRequest(sample: { method: string; route: string; status: number; seconds: number }): void;
-  /** A Parse error answered (its code), by route. */
-  countError(sample: { route: string; code: number }): void;
-  /** One run of cloud code: a function, a trigger (`beforeSave` of `GameScore`) or a job. */
-  observeHook(sample: HookSample): void;
-  /** The database's connection pool, read at each scrape. */
-  sampleDatabasePool(sampler: () => DatabasePoolStats): void;
-  /** A queue's depth, read at each scrape (`name`: `jobs`, `push`, ...). */
-  sampleQueue(name: string, sampler: () => Promise<QueueDepth>): void;
-  /** LiveQuery's reporting point (the live server calls it; see the contract). */
-  readonly liveQuery: LiveQueryMetrics;
-  /** The Prometheus text exposition of every metric. */
-  render(): Promise<{ contentType: string; body: string }>;
-  /**
-   * Every metric as JSON (prom-client's `getMetricsAsJSON`): what a cluster worker sends through its primary to
-   * the scraped worker, which merges them with `AggregatorRegistry.aggregate` into one `/metrics` for the port.
-   */
-  snapshot(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
-  /** Stops the event-loop monitor. */
-  close(): void;
-}
-
-export type HookKind = 'function' | 'trigger' | 'job';
-
-export interface HookSample {
-  readonly kind: HookKind;
-  /** The function's or job's name; for a trigger its trigger name (`beforeSave`). */
-  readonly name: string;
-  /** Triggers only: the class (`GameScore`, `_User`, `@File`, `@Connect`). */
-  readonly className?: string;
-  readonly ok: boolean;
-  readonly ms: number;
-}
-
-export interface DatabasePoolStats {
-  /** Open connections. */
-  readonly size: number;
-  /** Connections checked out by running operations. */
-  readonly inUse: number;
-  /** Operations waiting for a connection. */
-  readonly waiting: number;
-}
-
-export interface QueueDepth {
-  readonly waiting: number;
-  readonly active: number;
-  readonly delayed: number;
-  readonly failed: number;
-}
+const BACKLOG_LIMIT = 10_000;
 
 /**
- * What the LiveQuery server reports. Connections and subscriptions are sampled (pull) from the server's own
- * tables at scrape time; events and errors are counted (push) as they happen.
+ * The server's Prometheus metrics (`GET /metrics`): see `metrics-api.ts` for what is reported. prom-client and
+ * @opentelemetry/api (about 120 CommonJS files, a sixth of a cold start) are loaded on the first scrape, or when
+ * `BACKLOG_LIMIT` samples wait, not at start. Until then every sample and sampler is kept in order and replayed
+ * into the registry when it loads, so the first scrape reports everything since the start (the event-loop
+ * monitor runs from the start). Concurrent first scrapes share one load; a failed load rejects every scrape
+ * (`/metrics` answers 500) and samples are dropped from then on instead of kept without bound.
  */
-export interface LiveQueryMetrics {
-  /** Registers the live server's sampler; a later call replaces it (one live server per app). */
-  sample(sampler: () => LiveQuerySample): void;
-  /** One event sent to one client. */
-  eventSent(labels: { className: string; event: LiveQueryEvent }): void;
-  /** One `error` message sent to a client (its Parse code). */
-  errorSent(code: number): void;
-}
-
-export interface LiveQuerySample {
-  readonly connections: number;
-  /** Subscriptions per class. */
-  readonly subscriptions: Readonly<Record<string, number>>;
-}
-
-export type LiveQueryEvent = 'create' | 'enter' | 'update' | 'leave' | 'delete';
-
-/** Latency buckets (seconds): sub-millisecond gets to a 30 s cloud timeout. */
-const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-export function createMetrics(options: { labels?: Readonly<Record<string, string>> } = {}): Metrics {
-  const registry = new Registry();
-  if (options.labels !== undefined) registry.setDefaultLabels({ ...options.labels });
-  const requests = new Counter({
-    name: 'strata_http_requests_total',
-    help: 'HTTP requests answered, by method, matched route and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  const requestSeconds = new Histogram({
-    name: 'strata_http_request_duration_seconds',
-    help: 'Time from the request arriving to the response being written, by method and matched route.',
-    labelNames: ['method', 'route'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [registry],
-  });
-  const errors = new Counter({
-    name: 'strata_http_errors_total',
-    help: 'Parse errors answered, by route and Parse error code (1: internal).',
-    labelNames: ['route', 'code'] as const,
-    registers: [registry],
-  });
-  const hookCounters = {
-    function: hookFamily(registry, { kind: 'function', labelNames: ['function'], what: 'Cloud function runs' }),
-    trigger: hookFamily(registry, {
-      kind: 'trigger',
-      labelNames: ['trigger', 'className'],
-      what: 'Cloud trigger runs',
-    }),
-    job: hookFamily(registry, { kind: 'job', labelNames: ['job'], what: 'Cloud job attempts' }),
-  };
+export function createMetrics(
+  options: {
+    labels?: Readonly<Record<string, string>>;
+    /** Loads the registry half; default `import('./metrics-registry.js')` (tests pass one that fails). */
+    load?: () => Promise<typeof RegistryModule>;
+  } = {},
+): Metrics {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
-  registerProcessMetrics(registry, loop);
-
-  let poolSampler: (() => DatabasePoolStats) | undefined;
-  new Gauge({
-    name: 'strata_db_pool_connections',
-    help: 'Database connections: open (size), checked out (in_use) and operations waiting for one (waiting).',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      if (poolSampler === undefined) return;
-      const stats = poolSampler();
-      this.set({ state: 'size' }, stats.size);
-      this.set({ state: 'in_use' }, stats.inUse);
-      this.set({ state: 'waiting' }, stats.waiting);
-    },
-  });
-  const queueSamplers = new Map<string, () => Promise<QueueDepth>>();
-  new Gauge({
-    name: 'strata_queue_jobs',
-    help: 'Jobs in each queue by state (waiting, active, delayed, failed).',
-    labelNames: ['queue', 'state'] as const,
-    registers: [registry],
-    // Every worker reads the same queue: across workers, one reading, not their sum.
-    aggregator: 'max',
-    async collect() {
-      this.reset();
-      for (const [queue, sampler] of queueSamplers) {
-        // A queue that cannot answer (Redis down) is left out of this scrape; /ready reports the outage.
-        const depth = await sampler().catch(() => undefined);
-        if (depth === undefined) continue;
-        for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
-          this.set({ queue, state }, depth[state]);
-      }
-    },
-  });
-
-  let liveSampler: (() => LiveQuerySample) | undefined;
-  new Gauge({
-    name: 'strata_livequery_connections',
-    help: 'Open LiveQuery WebSocket connections on this server.',
-    registers: [registry],
-    collect() {
-      this.set(liveSampler?.().connections ?? 0);
-    },
-  });
-  new Gauge({
-    name: 'strata_livequery_subscriptions',
-    help: 'Active LiveQuery subscriptions on this server, by class.',
-    labelNames: ['className'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [className, count] of Object.entries(liveSampler?.().subscriptions ?? {}))
-        this.set({ className }, count);
-    },
-  });
-  const liveEvents = new Counter({
-    name: 'strata_livequery_events_total',
-    help: 'LiveQuery events sent to clients, by class and event.',
-    labelNames: ['className', 'event'] as const,
-    registers: [registry],
-  });
-  const liveErrors = new Counter({
-    name: 'strata_livequery_errors_total',
-    help: 'LiveQuery error messages sent to clients, by Parse code.',
-    labelNames: ['code'] as const,
-    registers: [registry],
-  });
-
+  let registry: Omit<Metrics, 'close'> | undefined;
+  let loading: Promise<Omit<Metrics, 'close'>> | undefined;
+  let failed = false;
+  let backlog: ((metrics: Omit<Metrics, 'close'>) => void)[] = [];
+  const load = (): Promise<Omit<Metrics, 'close'>> =>
+    (loading ??= (options.load ?? (() => import('./metrics-registry.js')))().then(
+      ({ createRegistryMetrics }) => {
+        const loaded = createRegistryMetrics({ labels: options.labels, loop });
+        for (const replay of backlog) replay(loaded);
+        backlog = [];
+        registry = loaded;
+        return loaded;
+      },
+      (err: unknown) => {
+        failed = true;
+        backlog = [];
+        throw err;
+      },
+    ));
+  // Before the load a sample waits in the backlog; after it, it goes straight to the registry (no closure).
+  const later = (replay: (metrics: Omit<Metrics, 'close'>) => void): void => {
+    if (failed) return;
+    backlog.push(replay);
+    if (backlog.length >= BACKLOG_LIMIT) load().catch(() => undefined);
+  };
   return {
     observeRequest(sample) {
-      requests.inc({ method: sample.method, route: sample.route, status: String(sample.status) });
-      requestSeconds.observe({ method: sample.method, route: sample.route }, sample.seconds);
+      if (registry !== undefined) registry.observeRequest(sample);
+      else later((metrics) => metrics.observeRequest(sample));
     },
     countError(sample) {
-      errors.inc({ route: sample.route, code: String(sample.code) });
+      if (registry !== undefined) registry.countError(sample);
+      else later((metrics) => metrics.countError(sample));
     },
     observeHook(sample) {
-      const family = hookCounters[sample.kind];
-      const labels =
-        sample.kind === 'trigger'
-          ? { trigger: sample.name, className: sample.className ?? '' }
-          : { [sample.kind]: sample.name };
-      family.invocations.inc(labels);
-      if (!sample.ok) family.errors.inc(labels);
-      family.duration.observe(labels, sample.ms / 1000);
+      if (registry !== undefined) registry.observeHook(sample);
+      else later((metrics) => metrics.observeHook(sample));
     },
     sampleDatabasePool(sampler) {
-      poolSampler = sampler;
+      if (registry !== undefined) registry.sampleDatabasePool(sampler);
+      else later((metrics) => metrics.sampleDatabasePool(sampler));
     },
     sampleQueue(name, sampler) {
-      queueSamplers.set(name, sampler);
+      if (registry !== undefined) registry.sampleQueue(name, sampler);
+      else later((metrics) => metrics.sampleQueue(name, sampler));
     },
     liveQuery: {
       sample(sampler) {
-        liveSampler = sampler;
+        if (registry !== undefined) registry.liveQuery.sample(sampler);
+        else later((metrics) => metrics.liveQuery.sample(sampler));
       },
       eventSent(labels) {
-        liveEvents.inc(labels);
+        if (registry !== undefined) registry.liveQuery.eventSent(labels);
+        else later((metrics) => metrics.liveQuery.eventSent(labels));
       },
       errorSent(code) {
-        liveErrors.inc({ code: String(code) });
+        if (registry !== undefined) registry.liveQuery.errorSent(code);
+        else later((metrics) => metrics.liveQuery.errorSent(code));
       },
     },
-    async render() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
-    },
-    snapshot: () => registry.getMetricsAsJSON(),
+    render: async () => (await load()).render(),
+    snapshot: async () => (await load()).snapshot(),
     close() {
       loop.disable();
     },
   };
-}
-
-interface HookFamily {
-  readonly invocations: Counter<string>;
-  readonly errors: Counter<string>;
-  readonly duration: Histogram<string>;
-}
-
-function hookFamily(registry: Registry, options: { kind: HookKind; labelNames: string[]; what: string }): HookFamily {
-  const { kind, labelNames, what } = options;
-  const plural = `${kind}s`;
-  return {
-    invocations: new Counter({
-      name: `strata_cloud_${kind}_invocations_total`,
-      help: `${what}.`,
-      labelNames,
-      registers: [registry],
-    }),
-    errors: new Counter({
-      name: `strata_cloud_${kind}_errors_total`,
-      help: `${what} that failed (threw, rejected or timed out).`,
-      labelNames,
-      registers: [registry],
-    }),
-    duration: new Histogram({
-      name: `strata_cloud_${kind}_duration_seconds`,
-      help: `How long ${plural} ran (wall clock, validator excluded).`,
-      labelNames,
-      buckets: DURATION_BUCKETS,
-      registers: [registry],
-    }),
-  };
-}
-
-/** How often the event-loop monitor's timer runs (ms). */
-const LOOP_RESOLUTION_MS = 20;
-
-/**
- * The lag in one reading of `monitorEventLoopDelay`: its timer records the whole time between two of its runs,
- * the resolution included (an idle loop reads 20 ms), so the lag is what exceeds the resolution.
- */
-export function eventLoopLagSeconds(nanoseconds: number, resolutionMs: number): number {
-  return Math.max(0, nanoseconds / 1e9 - resolutionMs / 1000);
-}
-
-/**
- * The process metrics Node dashboards expect, under prom-client's default names. prom-client's
- * `collectDefaultMetrics` is not used: its event-loop monitor and GC observers cannot be stopped, and tests
- * start hundreds of apps in one process.
- */
-function registerProcessMetrics(registry: Registry, loop: IntervalHistogram): void {
-  const startSeconds = Math.round(Date.now() / 1000 - process.uptime());
-  // Until the loop has been measured, the histogram holds sentinel values: report 0. Each scrape reads the
-  // delays since the previous one.
-  const lag = (read: () => number) => (loop.count > 0 ? eventLoopLagSeconds(read(), LOOP_RESOLUTION_MS) : 0);
-  const lagGauges = [
-    ['nodejs_eventloop_lag_p50_seconds', 'median', () => loop.percentile(50)],
-    ['nodejs_eventloop_lag_p99_seconds', '99th percentile', () => loop.percentile(99)],
-    ['nodejs_eventloop_lag_max_seconds', 'longest', () => loop.max],
-  ] as const;
-  lagGauges.forEach(([name, what, read], index) => {
-    new Gauge({
-      name,
-      help: `Event-loop lag (delay beyond the monitor's ${LOOP_RESOLUTION_MS} ms timer) since the previous scrape, ${what} (seconds).`,
-      registers: [registry],
-      // Across the workers of one port (cluster-metrics.ts): the worst loop, not a sum.
-      aggregator: 'max',
-      collect() {
-        this.set(lag(read));
-        // The last of the three starts the next window.
-        if (index === lagGauges.length - 1) loop.reset();
-      },
-    });
-  });
-  new Counter({
-    name: 'process_cpu_seconds_total',
-    help: 'User and system CPU time of the process (seconds).',
-    registers: [registry],
-    collect() {
-      const usage = process.cpuUsage();
-      this.reset();
-      this.inc((usage.user + usage.system) / 1e6);
-    },
-  });
-  new Gauge({
-    name: 'process_resident_memory_bytes',
-    help: 'Resident memory of the process (bytes).',
-    registers: [registry],
-    collect() {
-      this.set(process.memoryUsage.rss());
-    },
-  });
-  new Gauge({
-    name: 'nodejs_heap_size_used_bytes',
-    help: 'V8 heap in use (bytes).',
-    registers: [registry],
-    collect() {
-      this.set(process.memoryUsage().heapUsed);
-    },
-  });
-  new Gauge({
-    name: 'process_start_time_seconds',
-    help: 'When the process started (Unix seconds).',
-    registers: [registry],
-    aggregator: 'min',
-    collect() {
-      this.set(startSeconds);
-    },
-  });
 }
