@@ -11,7 +11,7 @@ export class IpAllowList {
   constructor(entries: readonly string[]) {
     for (const entry of entries) {
       const [address, bits] = entry.split('/') as [string, string | undefined];
-      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+      const family = familyOf(address);
       if (bits === undefined) this.list.addAddress(address, family);
       else this.list.addSubnet(address, Number(bits), family);
     }
@@ -20,7 +20,16 @@ export class IpAllowList {
   allows(ip: string | undefined): boolean {
     if (ip === undefined) return false;
     const mapped = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
-    const family = isIP(mapped) === 6 ? 'ipv6' : 'ipv4';
-    return this.list.check(mapped, family);
+    return this.list.check(mapped, familyOf(mapped));
   }
+}
+
+/**
+ * The family BlockList is asked with. Not `isIP`: its IPv6 test is one very large regular expression whose
+ * first uses cost 4–20 ms of a cold start (measured with `::1`, in every default allow list). Only IPv6 text
+ * holds a colon; BlockList itself refuses an address that is not valid in the family given (a config entry)
+ * or answers false (a client address).
+ */
+function familyOf(address: string): 'ipv4' | 'ipv6' {
+  return address.includes(':') ? 'ipv6' : 'ipv4';
 }
