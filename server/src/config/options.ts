@@ -252,7 +252,7 @@ export const OPTIONS = [
     default: () => true,
     defaultText: 'true',
     description:
-      "Run the SQLite read threads under Linux's SCHED_IDLE policy (set with util-linux's `chrt`; without it, only the nice value applies): a read thread gets only CPU that no other thread of the machine wants, and a waking event loop takes its core at once, so a slow scan never slows gets on cores it would share with them. Under full load a thread read gets almost no CPU and meets its time budget (a 124 error) instead; `--no-sqlite-read-idle` keeps the threads at the nice value only.",
+      "Run SQL that once took more than 20 ms of a read thread's CPU (a scan) on a second set of SQLite read threads under Linux's SCHED_IDLE policy (set with util-linux's `chrt`; without it, only the nice value applies): they get only CPU that no other thread of the machine wants, and a waking event loop takes their core at once, so a client looping a slow scan does not slow the gets beside it. On cores busy anyway such SQL gets almost no CPU and meets its time budget (124) sooner; counts and indexed finds keep the nice value's share. `--no-sqlite-read-idle`: one set of threads, at the nice value only.",
   }),
   option({
     key: 'workers',

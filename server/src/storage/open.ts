@@ -10,7 +10,7 @@ export interface OpenStorageOptions {
   readonly sqliteReadThreads?: number;
   /** SQLite: CPU priority steps below the server's for those threads (default 0: the same). */
   readonly sqliteReadNice?: number;
-  /** SQLite: run those threads under Linux's `SCHED_IDLE` policy (default off). */
+  /** SQLite: run SQL known to be slow on threads under Linux's `SCHED_IDLE` policy (default off). */
   readonly sqliteReadIdle?: boolean;
 }
 

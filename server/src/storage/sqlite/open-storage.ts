@@ -15,7 +15,7 @@ export interface SqliteStorageOptions extends SqliteDriverOptions {
   readonly readThreads?: number;
   /** Steps of CPU priority below the server's that the read threads run at (Linux; 0 or unset: the same). */
   readonly readNice?: number;
-  /** Run the read threads under Linux's `SCHED_IDLE` policy (see thread-priority.ts). Default: off. */
+  /** Run SQL known to be slow on threads under Linux's `SCHED_IDLE` policy (see read-pool.ts). Default: off. */
   readonly readIdle?: boolean;
   /** WAL checkpoints on a thread instead of the committing event loop (checkpointer.ts). Default: on for a file. */
   readonly checkpointThread?: boolean;

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ErrorCode, ParseError } from '../../errors/index.js';
 import { parsePipeline } from '../../query/index.js';
@@ -8,7 +10,7 @@ import { runStorageConformance } from '../conformance/index.js';
 import type { StorageAdapter, StoredObject } from '../index.js';
 import { createSqliteStorage } from './index.js';
 import { scratchDatabasePaths } from './scratch-paths.test-util.js';
-import { ReadPool } from './read-pool.js';
+import { ReadPool, SLOW_STATEMENT_CPU_MS } from './read-pool.js';
 
 // The read pool: finds and counts on worker threads with their own read-only connections. The conformance
 // suite runs through it (same answers as the one connection), a write is seen by the next read, a runaway
@@ -194,6 +196,82 @@ describe('sqlite read pool', () => {
         return true;
       });
       assert.deepEqual(await pool.read({ sql: 'SELECT 3', params: [] }), [[3]]);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+// `idle` (--sqlite-read-idle): SQL that once took more than SLOW_STATEMENT_CPU_MS of a thread's CPU runs from
+// then on on the slow lane, whose threads run under SCHED_IDLE (policy 5 in /proc/<pid>/task/<tid>/stat); cheap SQL
+// never does. The statement below counts 3,000,000 generated rows (hundreds of ms of CPU), or 10 (microseconds):
+// the same SQL text, so the second run shows that a cheap run sends it back.
+describe('sqlite read pool lanes (idle)', () => {
+  const linux = existsSync('/proc/thread-self/schedstat') && spawnSync('chrt', ['--version']).status === 0;
+  const skip = linux ? false : 'no /proc/thread-self/schedstat or no util-linux `chrt` (Linux only)';
+  const COUNT_TO = 'WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?) SELECT count(*) FROM n';
+
+  /** [name, policy] of this process's threads (`stat`'s 41st field, counted from the pid). */
+  function policies(): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+        out.push([name, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38])]);
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return out;
+  }
+  const idleThreads = (): number =>
+    policies().filter(([name, policy]) => name === 'strata-read' && policy === 5).length;
+
+  it(
+    'runs SQL that took more than the CPU limit on SCHED_IDLE threads from then on, and cheap SQL never',
+    { skip },
+    async () => {
+      const path = nextPath();
+      const storage = createSqliteStorage({ path });
+      await storage.initialize();
+      await storage.close();
+      const pool = new ReadPool({ path, size: 1, busyTimeoutMs: 1000, idle: true });
+      try {
+        assert.deepEqual(await pool.read({ sql: 'SELECT ?', params: [1] }), [[1]]);
+        assert.equal(pool.isKnownSlow('SELECT ?'), false);
+        assert.deepEqual(await pool.read({ sql: COUNT_TO, params: [3_000_000] }), [[3_000_000]]);
+        assert.equal(pool.isKnownSlow(COUNT_TO), true, `more than ${SLOW_STATEMENT_CPU_MS} ms of CPU: known slow`);
+        assert.equal(idleThreads(), 0, 'the first run was on the fast lane');
+        // The next run of that SQL goes to the slow lane, whose thread is SCHED_IDLE; nothing else of the process is.
+        assert.deepEqual(await pool.read({ sql: COUNT_TO, params: [10] }), [[10]]);
+        assert.equal(idleThreads(), 1);
+        assert.deepEqual(
+          policies().filter(([name, policy]) => name !== 'strata-read' && policy !== 0),
+          [],
+          'no other thread took the policy',
+        );
+        // That run was cheap: the SQL is back on the fast lane; the cheap SQL never left it.
+        assert.equal(pool.isKnownSlow(COUNT_TO), false);
+        assert.equal(pool.isKnownSlow('SELECT ?'), false);
+        assert.deepEqual(await pool.read({ sql: 'SELECT ?', params: [2] }), [[2]]);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
+
+  it('without idle, one lane: slow SQL stays on threads under the normal policy', { skip }, async () => {
+    const path = nextPath();
+    const storage = createSqliteStorage({ path });
+    await storage.initialize();
+    await storage.close();
+    const pool = new ReadPool({ path, size: 1, busyTimeoutMs: 1000 });
+    try {
+      for (let i = 0; i < 2; i++)
+        assert.deepEqual(await pool.read({ sql: COUNT_TO, params: [3_000_000] }), [[3_000_000]]);
+      assert.equal(pool.isKnownSlow(COUNT_TO), false);
+      assert.equal(idleThreads(), 0);
     } finally {
       await pool.close();
     }

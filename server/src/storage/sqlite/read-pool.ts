@@ -11,7 +11,7 @@ export interface ReadRequest {
 }
 
 export type ReadReply =
-  | { readonly id: number; readonly rows: RawRow[] }
+  | { readonly id: number; readonly rows: RawRow[]; readonly cpuMs?: number }
   | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
 
 interface Pending {
@@ -23,9 +23,20 @@ interface Pending {
 
 interface Thread {
   readonly worker: Worker;
+  /** Which lane it serves: the slow lane's threads run under `SCHED_IDLE`. */
+  readonly slow: boolean;
   job: Pending | undefined;
   timer: NodeJS.Timeout | undefined;
 }
+
+/**
+ * CPU milliseconds a statement may take on a thread before its SQL text is known as slow: ten times a page of an
+ * index (well above a count or a find that an index serves), a tenth of a scan of a million rows.
+ */
+export const SLOW_STATEMENT_CPU_MS = 20;
+
+/** How many SQL texts the pool remembers as slow (oldest forgotten first). */
+const SLOW_SHAPES = 256;
 
 /**
  * The SQLite read pool: `size` worker threads, each with its own read-only connection to the file, so a
@@ -34,13 +45,26 @@ interface Thread {
  * replaced (better-sqlite3 cannot interrupt a statement: V8 stops the thread at its next JavaScript call, a
  * `regexp` or geo function per row, or when the statement ends), so a runaway scan never holds a client.
  * Threads start on first use, so a cold start pays nothing for them. Each thread lowers its own CPU priority by
- * `nice` (Linux) and, with `idle`, moves to `SCHED_IDLE`: a scan on a thread takes the CPU the event loop and
- * the rest of the machine leave instead of half of it, and a waking event loop never waits behind it. The budget stays wall-clock time, as the client waits it: a scan starved by the loop's work
+ * `nice` (Linux): when the cores are busy, a scan on a thread takes the CPU the event loop leaves instead of
+ * half of it. The budget stays wall-clock time, as the client waits it: a scan starved by the loop's work
  * reaches it sooner, which is the intended order under pressure (the runaway read loses, not the cheap ones).
+ *
+ * With `idle`, the pool has two lanes of up to `size` threads each. A statement runs on the fast lane (threads
+ * at the nice value only) until its SQL text has once taken more than `SLOW_STATEMENT_CPU_MS` of a thread's CPU
+ * or run past its budget; from then on that SQL runs on the slow lane, whose threads run under Linux's
+ * `SCHED_IDLE` (thread-priority.ts): they get only CPU nothing else wants, and a waking event loop or any other
+ * thread takes their core at once. So a client looping a scan costs the gets next to it almost nothing, and on
+ * cores busy anyway only the known-slow SQL waits for its budget; counts and indexed finds keep the nice share.
+ * The SQL text is the statement's shape (values are parameters). It goes back to the fast lane when a run
+ * takes under a quarter of the limit (an index was added). CPU time, not wall time, so a statement starved of
+ * CPU is not called slow for it.
  */
 export class ReadPool {
   private readonly threads: Thread[] = [];
-  private readonly queue: Pending[] = [];
+  /** Statements waiting for a thread: the fast lane's and the slow lane's. */
+  private readonly queues: { readonly fast: Pending[]; readonly slow: Pending[] } = { fast: [], slow: [] };
+  /** SQL texts that took more than `SLOW_STATEMENT_CPU_MS` (a Map keeps insertion order: the oldest goes first). */
+  private readonly slowSql = new Map<string, true>();
   private nextId = 1;
   private closed = false;
 
@@ -62,7 +86,15 @@ export class ReadPool {
 
   /** Threads running a statement, and statements waiting for one. */
   stats(): { inUse: number; waiting: number } {
-    return { inUse: this.threads.filter((t) => t.job !== undefined).length, waiting: this.queue.length };
+    return {
+      inUse: this.threads.filter((t) => t.job !== undefined).length,
+      waiting: this.queues.fast.length + this.queues.slow.length,
+    };
+  }
+
+  /** True when `sql` runs on the slow lane (see the class comment). */
+  isKnownSlow(sql: string): boolean {
+    return this.slowSql.has(sql);
   }
 
   /** Runs one SELECT on a pool thread; rows come back as arrays in select-list order. */
@@ -72,8 +104,9 @@ export class ReadPool {
         new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' }),
       );
     }
+    const lane = this.options.idle === true && this.slowSql.has(options.sql) ? 'slow' : 'fast';
     return new Promise((resolve, reject) => {
-      this.queue.push({
+      this.queues[lane].push({
         request: { id: this.nextId++, sql: options.sql, params: options.params },
         budgetMs: options.budgetMs,
         resolve,
@@ -86,7 +119,7 @@ export class ReadPool {
   async close(): Promise<void> {
     this.closed = true;
     const stopped = new ParseError(ErrorCode.INTERNAL_SERVER_ERROR, { message: 'The SQLite storage is closed.' });
-    for (const pending of this.queue.splice(0)) pending.reject(stopped);
+    for (const pending of [...this.queues.fast.splice(0), ...this.queues.slow.splice(0)]) pending.reject(stopped);
     await Promise.all(
       this.threads.splice(0).map((thread) => {
         if (thread.timer !== undefined) clearTimeout(thread.timer);
@@ -97,13 +130,27 @@ export class ReadPool {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
-      let thread = this.threads.find((t) => t.job === undefined);
-      if (thread === undefined && this.threads.length < this.options.size) thread = this.spawn();
-      if (thread === undefined) return;
-      const job = this.queue.shift() as Pending;
-      this.assign(thread, job);
+    for (const slow of [false, true]) {
+      const queue = slow ? this.queues.slow : this.queues.fast;
+      while (queue.length > 0) {
+        let thread = this.threads.find((t) => t.slow === slow && t.job === undefined);
+        if (thread === undefined && this.threads.filter((t) => t.slow === slow).length < this.options.size) {
+          thread = this.spawn(slow);
+        }
+        if (thread === undefined) break;
+        this.assign(thread, queue.shift() as Pending);
+      }
     }
+  }
+
+  /** Remembers (or forgets) `sql` as slow after a run that took `cpuMs` of a thread's CPU. */
+  private learn(sql: string, cpuMs: number): void {
+    if (this.options.idle !== true) return;
+    if (cpuMs > SLOW_STATEMENT_CPU_MS) {
+      this.slowSql.delete(sql);
+      this.slowSql.set(sql, true);
+      if (this.slowSql.size > SLOW_SHAPES) this.slowSql.delete(this.slowSql.keys().next().value as string);
+    } else if (cpuMs < SLOW_STATEMENT_CPU_MS / 4) this.slowSql.delete(sql);
   }
 
   private assign(thread: Thread, job: Pending): void {
@@ -115,16 +162,16 @@ export class ReadPool {
     thread.worker.postMessage(job.request);
   }
 
-  private spawn(): Thread {
+  private spawn(slow: boolean): Thread {
     const worker = startThread('read-worker', {
       path: this.options.path,
       busyTimeoutMs: this.options.busyTimeoutMs,
       nice: this.options.nice ?? 0,
-      idle: this.options.idle ?? false,
+      idle: slow,
     });
     // Not kept alive by an idle pool: the app's own close ends the threads.
     worker.unref();
-    const thread: Thread = { worker, job: undefined, timer: undefined };
+    const thread: Thread = { worker, slow, job: undefined, timer: undefined };
     worker.on('message', (reply: ReadReply) => this.settle(thread, reply));
     worker.on('error', (err) => this.lost(thread, err));
     worker.on('exit', () => this.lost(thread, new Error('read thread exited')));
@@ -136,6 +183,7 @@ export class ReadPool {
     const job = thread.job;
     if (job === undefined || job.request.id !== reply.id) return;
     this.release(thread);
+    if ('rows' in reply && reply.cpuMs !== undefined) this.learn(job.request.sql, reply.cpuMs);
     if ('rows' in reply) job.resolve(reply.rows);
     else {
       const cause = Object.assign(
@@ -158,6 +206,7 @@ export class ReadPool {
     const job = thread.job;
     this.remove(thread);
     void thread.worker.terminate();
+    if (job !== undefined) this.learn(job.request.sql, Number.POSITIVE_INFINITY);
     job?.reject(
       new ParseError(ErrorCode.TIMEOUT, {
         message: `The query ran longer than its time budget (${budgetMs} ms) and was stopped; add an index or narrow the query.`,

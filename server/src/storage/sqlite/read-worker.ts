@@ -5,6 +5,7 @@
  * runs `nice` steps below the server's priority (`--sqlite-read-nice`) and, with `idle`, under Linux's
  * `SCHED_IDLE` policy (`--sqlite-read-idle`): only on CPU that no other thread wants.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteDriver } from './driver.js';
 import type { ReadReply, ReadRequest } from './read-pool.js';
@@ -21,10 +22,25 @@ lowerThisThread({ nice, idle });
 const driver = new SqliteDriver({ path, busyTimeoutMs, readonly: true });
 const port = parentPort;
 
+/**
+ * This thread's CPU time in ms (Linux: the first field of /proc/thread-self/schedstat, in ns), so the pool can
+ * tell a slow statement from one starved of CPU; undefined elsewhere (the pool then never calls SQL slow).
+ */
+function threadCpuMs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 port?.on('message', (request: ReadRequest) => {
   let reply: ReadReply;
   try {
-    reply = { id: request.id, rows: driver.allRaw(request.sql, request.params) };
+    const before = threadCpuMs();
+    const rows = driver.allRaw(request.sql, request.params);
+    const after = threadCpuMs();
+    reply = { id: request.id, rows, ...(before === undefined || after === undefined ? {} : { cpuMs: after - before }) };
   } catch (err) {
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
     reply = {
