@@ -2,6 +2,7 @@ import type { IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LOOP_RESOLUTION_MS, eventLoopLagSeconds } from './metrics-api.js';
 import type { DatabasePoolStats, HookKind, LiveQuerySample, Metrics, QueueDepth } from './metrics-api.js';
+import { createRequestMetrics } from './request-metrics.js';
 
 /**
  * The metrics of `metrics.ts` on a prom-client registry of their own (never prom-client's global one, so two
@@ -19,18 +20,17 @@ export function createRegistryMetrics(options: {
 }): Omit<Metrics, 'close'> {
   const registry = new Registry();
   if (options.labels !== undefined) registry.setDefaultLabels({ ...options.labels });
-  const requests = new Counter({
-    name: 'strata_http_requests_total',
-    help: 'HTTP requests answered, by method, matched route and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  const requestSeconds = new Histogram({
-    name: 'strata_http_request_duration_seconds',
-    help: 'Time from the request arriving to the response being written, by method and matched route.',
-    labelNames: ['method', 'route'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [registry],
+  const requests = createRequestMetrics({
+    registry,
+    counter: {
+      name: 'strata_http_requests_total',
+      help: 'HTTP requests answered, by method, matched route and status.',
+    },
+    histogram: {
+      name: 'strata_http_request_duration_seconds',
+      help: 'Time from the request arriving to the response being written, by method and matched route.',
+      buckets: DURATION_BUCKETS,
+    },
   });
   const errors = new Counter({
     name: 'strata_http_errors_total',
@@ -119,8 +119,7 @@ export function createRegistryMetrics(options: {
 
   return {
     observeRequest(sample) {
-      requests.inc({ method: sample.method, route: sample.route, status: String(sample.status) });
-      requestSeconds.observe({ method: sample.method, route: sample.route }, sample.seconds);
+      requests.observe(sample);
     },
     countError(sample) {
       errors.inc({ route: sample.route, code: String(sample.code) });
