@@ -4,8 +4,8 @@
 // scenario runs for `--duration` seconds with 32 connections (compare.js's), and its req/s and the server's CPU per
 // request (the whole process tree, from /proc: the primary and every worker) are printed, then the medians.
 // Alternating variants within a round spreads the machine's load over all of them, so medians compare on a busy
-// machine where single runs do not. Scenarios: `create` (POST {score, name}) and `update` (PUT an Increment of
-// `score` on the seeded rows, in turn).
+// machine where single runs do not. Scenarios: `create` (POST {score, name}), `update` (PUT an Increment of
+// `score` on the seeded rows, in turn) and `get` (GET by id of the seeded rows, in turn: compare.js's read).
 //
 //   node bench/workers-ab.mjs --variant w1:.:1 --variant w2:.:2 [--variant base2:/path/to/old/checkout:2]
 //                             [--scenarios update,create] [--duration 5] [--rounds 3] [--connections 32]
@@ -31,7 +31,7 @@ const { values } = parseArgs({
 const ROWS = 2000;
 const scenarios = values.scenarios.split(',').filter((s) => s !== '');
 for (const name of scenarios) {
-  if (name !== 'create' && name !== 'update') throw new Error(`unknown scenario ${name}: create or update`);
+  if (!['create', 'update', 'get'].includes(name)) throw new Error(`unknown scenario ${name}: create, update or get`);
 }
 const ctx = {
   appId: 'workers-ab',
@@ -45,6 +45,7 @@ function request(name, ids) {
     'X-Parse-REST-API-Key': ctx.clientKey,
     'Content-Type': 'application/json',
   };
+  if (name === 'get') return { method: 'GET', paths: ids.map((id) => `/parse/classes/BenchItem/${id}`), headers };
   if (name === 'create') {
     return { method: 'POST', path: '/parse/classes/BenchItem', headers, body: JSON.stringify({ score: 1, name: 'x' }) };
   }
