@@ -14,6 +14,8 @@ export class SqliteState {
   readonly layouts = new WeakMap<ClassSchema, TableLayout>();
   /** The table columns each layout was last checked against (reset by any DDL). */
   readonly synced = new WeakMap<TableLayout, number>();
+  /** Each layout's condition context (its closures read the driver at call time, so one per layout serves). */
+  private readonly contexts = new WeakMap<TableLayout, ConditionContext>();
   /** Settles when the open transaction ends; other callers wait for it so they don't join it. */
   gate: Promise<void> | null = null;
   savepoints = 0;
@@ -57,7 +59,14 @@ export class SqliteState {
     return true;
   }
 
+  /** The condition context of a table: made once per layout (every read compiles its condition with one). */
   context(layout: TableLayout): ConditionContext {
+    let context = this.contexts.get(layout);
+    if (context === undefined) this.contexts.set(layout, (context = this.newContext(layout)));
+    return context;
+  }
+
+  private newContext(layout: TableLayout): ConditionContext {
     return {
       layout,
       tableExists: (table) => this.driver.tableColumns(table) !== undefined,
