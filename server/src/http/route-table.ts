@@ -56,14 +56,16 @@ function matchSegments(
   parts: readonly string[],
 ): Record<string, string> | undefined {
   if (segments.length !== parts.length) return undefined;
+  // The literal segments first: most candidates a path is tried against fail there, before any decoding.
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (typeof segment === 'string' && segment !== parts[i]) return undefined;
+  }
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] as CompiledRoute['segments'][number];
     const part = parts[i] as string;
-    if (typeof segment === 'string') {
-      if (segment !== part) return undefined;
-      continue;
-    }
+    if (typeof segment === 'string') continue;
     try {
       params[segment.name] = decodeURIComponent(part);
     } catch {
