@@ -1,4 +1,5 @@
 import { unauthorized } from '../errors/index.js';
+import { PUBLIC } from './auth.js';
 import type { Auth } from './auth.js';
 import { IpAllowList } from './ip-allow-list.js';
 
@@ -38,6 +39,8 @@ export interface Credentials {
   /** The presented session token, not yet resolved; ignored when a master-like key was accepted. */
   readonly sessionToken?: string;
 }
+
+const PUBLIC_CREDENTIALS: Credentials = Object.freeze({ auth: PUBLIC });
 
 /**
  * Checks presented keys against the app's (security.md §2): the app id must match; the master key only from
@@ -89,6 +92,8 @@ export class CredentialResolver {
       return { auth: { kind: 'maintenance', ...extra }, ...token };
     }
     if (!this.#clientKeyMatches(presented.clientKeys ?? [])) throw unauthorized();
+    // The most common caller of all (a client key, no session, no installation): one shared answer.
+    if (sessionToken === undefined && presented.installationId === undefined) return PUBLIC_CREDENTIALS;
     return { auth: { kind: 'public', ...extra }, ...token };
   }
 

@@ -23,11 +23,16 @@ import { INCLUDE_READ } from './find-request.js';
 import type { FindRequest } from './find-request.js';
 import { findRedirected } from './redirect.js';
 import { loadSchemaForRead } from './schema-step.js';
-import { whereOptions } from './sub-queries.js';
-import { checkSearchRequest, pickSearchOptions, withScoreField } from './search-request.js';
+import { whereLimits, whereOptions } from './sub-queries.js';
+import { checkSearchRequest, withScoreField } from './search-request.js';
 import type { Projection } from './shape.js';
 
 export type { FindRequest } from './find-request.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** The storage-facing hints of a find: `queryHintsOf` plus the time budget. */
+type StorageHints = Pick<FindOptions, 'hint' | 'comment' | 'readPreference' | 'subqueryReadPreference' | 'maxTimeMs'>;
+const NO_PROJECTION: Projection = Object.freeze({});
 
 export interface GetRequest {
   readonly auth: Auth;
@@ -54,7 +59,7 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
   if (request.redirectClassNameForKey !== undefined) {
     return findRedirected(deps, { request, run: (redirected) => find(deps, redirected) });
   }
-  const hints = { ...queryHintsOf(request), ...timeBudgetOf(deps, request.auth) };
+  const hints: StorageHints = { ...queryHintsOf(request), ...timeBudgetOf(deps, request.auth) };
   assertPaging(request);
   if (request.explain === true) assertMayExplain(deps, request.auth);
   assertClassAccess({ auth: request.auth, className: request.className, operation: 'read' });
@@ -62,17 +67,19 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
   if (schema === undefined) return request.count === true ? { results: [], count: 0 } : { results: [] };
   // One caller resolution for the whole find: its sub-queries, `$relatedTo` owners and includes share it.
   const policies = await readPolicies(deps, request.auth);
+  const objectIdOnly = isObjectIdOnly(request.where);
   const parsed = parseWhere({
     where: request.where ?? {},
     schema,
     maxDepth: deps.options.maxNestingDepth,
-    ...(await whereOptions({ deps, auth: request.auth, policies })),
+    // `{"objectId": "…"}` (every get) has no sub-query and no relative time: its limits are all it needs.
+    ...(objectIdOnly ? whereLimits(deps, request.auth) : await whereOptions({ deps, auth: request.auth, policies })),
   });
-  checkSearchRequest({ where: parsed, ...pickSearchOptions(request) });
+  checkSearchRequest({ where: parsed, order: request.order, keys: request.keys });
   const sort = parseOrder(request.order ?? '', schema);
   const asInclude = request[INCLUDE_READ] === true;
   const policy = policies.of(schema, {
-    operations: asInclude ? ['get'] : readOperationsOf(request),
+    operations: asInclude ? ['get'] : readOperationsOf(request, objectIdOnly),
     byId: asInclude || isReadById(request.where),
   });
   policy.assertPermitted();
@@ -87,15 +94,24 @@ export async function findWithoutHooks(deps: CoreDeps, request: FindRequest): Pr
     };
   }
   const results =
-    limit === 0 ? [] : await fetchShaped({ deps, request, where, sort, limit, policy, policies, asked: parsed });
+    limit === 0 ? [] : await fetchShaped({ deps, request, hints, where, sort, limit, policy, policies, asked: parsed });
   if (request.count !== true) return { results };
   return { results, count: await deps.storage.count({ schema, where, ...hints }) };
 }
 
 /** GET /classes/:className/:objectId: a find by id; missing or unreadable → 101. */
 export async function get(deps: CoreDeps, request: GetRequest): Promise<OutputObject> {
-  const { objectId: _objectId, ...rest } = request;
-  const byId: FindRequest = { ...rest, where: { objectId: request.objectId }, limit: 1 };
+  // Built field by field (an object rest and spread were a visible share of a get's CPU).
+  const byId: Mutable<FindRequest> = {
+    auth: request.auth,
+    className: request.className,
+    where: { objectId: request.objectId },
+    limit: 1,
+  };
+  if (request.keys !== undefined) byId.keys = request.keys;
+  if (request.excludeKeys !== undefined) byId.excludeKeys = request.excludeKeys;
+  if (request.include !== undefined) byId.include = request.include;
+  if (request.origin !== undefined) byId.origin = request.origin;
   const runner = hooksFor(deps, request.className);
   const { results } =
     runner === undefined
@@ -173,6 +189,8 @@ function effectiveLimit(deps: CoreDeps, requested: number | undefined): number {
 async function fetchShaped(options: {
   deps: CoreDeps;
   request: FindRequest;
+  /** `queryHintsOf` and `timeBudgetOf` of the request (validated once, by the caller). */
+  hints: StorageHints;
   where: Condition;
   sort: SortKey[];
   limit: number;
@@ -184,21 +202,17 @@ async function fetchShaped(options: {
   const { deps, request, where, sort, limit, policy } = options;
   const { schema } = policy;
   const selection = splitKeys(request.keys);
-  const projection: Projection = {
-    ...(selection === undefined ? {} : { keys: withScoreField(selection.top) }),
-    ...(request.excludeKeys === undefined ? {} : { excludeKeys: new Set(request.excludeKeys) }),
-  };
+  const projection: Projection =
+    selection === undefined && request.excludeKeys === undefined
+      ? NO_PROJECTION
+      : {
+          ...(selection === undefined ? {} : { keys: withScoreField(selection.top) }),
+          ...(request.excludeKeys === undefined ? {} : { excludeKeys: new Set(request.excludeKeys) }),
+        };
   const keys = policy.fetchKeys(selection?.top);
-  const findOptions: FindOptions = {
-    schema,
-    where,
-    sort,
-    ...queryHintsOf(request),
-    ...timeBudgetOf(deps, request.auth),
-    ...(request.skip === undefined ? {} : { skip: request.skip }),
-    limit,
-    ...(keys === undefined ? {} : { keys }),
-  };
+  const findOptions: Mutable<FindOptions> = { schema, where, sort, ...options.hints, limit };
+  if (request.skip !== undefined) findOptions.skip = request.skip;
+  if (keys !== undefined) findOptions.keys = keys;
   const started = performance.now();
   const stored = await deps.storage.find(findOptions);
   deps.slowQueries?.observe({
@@ -209,8 +223,11 @@ async function fetchShaped(options: {
     explain: () => deps.storage.explain?.(findOptions) ?? Promise.resolve(undefined),
   });
   const shaped = stored.map((object) => policy.shape(object, projection));
-  const tree = includeTree({ schema, include: request.include, implied: selection?.implied });
-  if (Object.keys(tree).length > 0) {
+  const tree =
+    request.include === undefined && selection === undefined
+      ? undefined
+      : includeTree({ schema, include: request.include, implied: selection?.implied });
+  if (tree !== undefined && Object.keys(tree).length > 0) {
     await resolveIncludes({
       deps,
       policies: options.policies,
@@ -233,10 +250,16 @@ async function fetchShaped(options: {
  * The CLP operations a find is checked against (spec/security.md §4.2): `get` for an objectId-only `where`,
  * `count` (plus `find` unless `limit=0`) for counts, else `find`.
  */
-function readOperationsOf(request: { where?: unknown; count?: boolean; limit?: number }): ReadOperation[] {
+function readOperationsOf(
+  request: { count?: boolean; limit?: number },
+  objectIdOnly: boolean,
+): readonly ReadOperation[] {
   if (request.count === true) return request.limit === 0 ? ['count'] : ['count', 'find'];
-  return isObjectIdOnly(request.where) ? ['get'] : ['find'];
+  return objectIdOnly ? GET : FIND;
 }
+
+const GET: readonly ReadOperation[] = Object.freeze(['get']);
+const FIND: readonly ReadOperation[] = Object.freeze(['find']);
 
 /** `{"objectId":"x"}` and nothing else: checked as a `get`, as Parse does. */
 function isObjectIdOnly(where: unknown): boolean {

@@ -14,8 +14,8 @@ import type { Condition } from '../query/index.js';
  */
 export function checkSearchRequest(request: {
   readonly where: Condition;
-  readonly order?: string;
-  readonly keys?: readonly string[];
+  readonly order?: string | undefined;
+  readonly keys?: readonly string[] | undefined;
 }): void {
   assertSearchPlacement(request.where);
   const usesScore =
@@ -29,15 +29,4 @@ export function checkSearchRequest(request: {
 /** The result fields `keys` keeps: `$score` keeps the `score` field storage fills in. */
 export function withScoreField(keys: ReadonlySet<string>): ReadonlySet<string> {
   return keys.has(SCORE_KEY) ? new Set([...keys, SCORE_FIELD]) : keys;
-}
-
-/** The `order` and `keys` of a find request, for `checkSearchRequest`. */
-export function pickSearchOptions(request: { readonly order?: string; readonly keys?: readonly string[] }): {
-  order?: string;
-  keys?: readonly string[];
-} {
-  return {
-    ...(request.order === undefined ? {} : { order: request.order }),
-    ...(request.keys === undefined ? {} : { keys: request.keys }),
-  };
 }

@@ -21,13 +21,20 @@ export async function whereOptions(options: {
   policies: ReadPolicies;
 }): Promise<Pick<ParseWhereOptions, 'limits' | 'now' | 'subQueries'>> {
   const { deps, auth, policies } = options;
-  const limits = deps.options.queryLimits;
   return {
-    // The master key is exempt from complexity limits, as in Parse.
-    ...(limits === undefined || isMasterLike(auth) ? {} : { limits }),
+    ...whereLimits(deps, auth),
     now: deps.users.now,
     subQueries: await subQueryResolver({ deps, policies }),
   };
+}
+
+/**
+ * The complexity limits alone: all a `where` without sub-queries or `$relativeTime` needs (a get's
+ * `{"objectId": "…"}`), without building the sub-query resolver. The master key is exempt, as in Parse.
+ */
+export function whereLimits(deps: CoreDeps, auth: Auth): Pick<ParseWhereOptions, 'limits'> {
+  const limits = deps.options.queryLimits;
+  return limits === undefined || isMasterLike(auth) ? {} : { limits };
 }
 
 async function subQueryResolver(options: { deps: CoreDeps; policies: ReadPolicies }): Promise<SubQueryResolver> {

@@ -63,12 +63,13 @@ export class UsageMeter {
   }
 
   record(sample: UsageSample): void {
-    const hour = startOfHour(this.#now());
-    const key = bucketKey({ hour, kind: sample.kind, name: sample.name, className: sample.className });
+    // Every answered request comes here: the hour as a number, and a Date only for a new bucket.
+    const hourMs = Math.floor(this.#now().getTime() / HOUR_MS) * HOUR_MS;
+    const key = `${hourMs}\u0000${sample.kind}\u0000${sample.name}\u0000${sample.className ?? ''}`;
     let bucket = this.#pending.get(key);
     if (bucket === undefined) {
       bucket = {
-        hour,
+        hour: new Date(hourMs),
         kind: sample.kind,
         name: sample.name,
         className: sample.className,

@@ -106,7 +106,8 @@ export class Dispatcher {
     const { request, match } = plan;
     const core = request.core ?? this.#core;
     const { auth, sessionToken } = await this.#caller({ core, caller: request.caller, route: match.route });
-    const apiRequest: ApiRequest = {
+    // Optional fields are set only when present (handlers tell absent from set), without a spread for each.
+    const apiRequest: { -readonly [K in keyof ApiRequest]: ApiRequest[K] } = {
       method: request.method,
       auth,
       core,
@@ -116,13 +117,13 @@ export class Dispatcher {
       mountURL: request.mountURL,
       mountPath: this.#mountPath,
       context: request.context,
-      ...(sessionToken === undefined ? {} : { sessionToken }),
-      ...(request.headers === undefined ? {} : { headers: request.headers }),
-      ...(request.ip === undefined ? {} : { ip: request.ip }),
-      ...(request.log === undefined ? {} : { log: request.log }),
-      ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
-      ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
     };
+    if (sessionToken !== undefined) apiRequest.sessionToken = sessionToken;
+    if (request.headers !== undefined) apiRequest.headers = request.headers;
+    if (request.ip !== undefined) apiRequest.ip = request.ip;
+    if (request.log !== undefined) apiRequest.log = request.log;
+    if (request.rawBody !== undefined) apiRequest.rawBody = request.rawBody;
+    if (request.contentType !== undefined) apiRequest.contentType = request.contentType;
     const handle = (): Promise<ApiResponse> => match.route.handler(apiRequest);
     if (request.requestId === undefined) return handle();
     return once({ core, requestId: request.requestId, run: handle });
@@ -145,9 +146,14 @@ export class Dispatcher {
     const { caller, route } = options;
     if ('auth' in caller) return caller;
     const { credentials } = caller;
-    const token = credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken };
-    if (route.sessionToken === 'ignore') return { auth: credentials.auth, ...token };
-    return { auth: await options.core.authenticate(credentials), ...token };
+    const { sessionToken } = credentials;
+    if (sessionToken === undefined) {
+      return {
+        auth: route.sessionToken === 'ignore' ? credentials.auth : await options.core.authenticate(credentials),
+      };
+    }
+    if (route.sessionToken === 'ignore') return { auth: credentials.auth, sessionToken };
+    return { auth: await options.core.authenticate(credentials), sessionToken };
   }
 }
 
