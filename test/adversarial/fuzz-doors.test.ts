@@ -25,297 +25,60 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import bcrypt from 'bcrypt';
-import fc from 'fast-check';
 import { getIntrospectionQuery } from 'graphql';
 import type { IntrospectionQuery } from 'graphql';
-import type { CloudRegistry } from '../../server/src/cloud/index.js';
-import { createCloudAPI } from '../../server/src/cloud-api.js';
-import { startTestServer } from '../../server/src/testing/test-server.test-util.js';
-import type { TestServer } from '../../server/src/testing/test-server.test-util.js';
 import { dashboardRequest } from './dashboard-door.js';
 import type { DashWorld } from './dashboard-door.js';
+import {
+  APP,
+  CANARY,
+  CONCURRENCY,
+  COUNTS,
+  DASHBOARD_SECRET,
+  FROM,
+  GRAPHQL_CONCURRENCY,
+  HANG_MS,
+  LIVE_LANES,
+  MAX_FRAME,
+  MAX_UPLOAD,
+  READ_ONLY_KEY,
+  SEED,
+  count,
+  drive,
+  fail,
+  newTally,
+  prototypesClean,
+  report,
+  show,
+  startDoorsWorld,
+} from './doors-harness.js';
+import type { DoorsWorld, Obj } from './doors-harness.js';
 import { checkDownload, fileRequest } from './files-door.js';
 import type { FilesWorld } from './files-door.js';
-import { LiveLane, liveFrame } from './live-door.js';
-import type { LiveCaller, LiveWorld } from './live-door.js';
 import { DOOR_TIMEOUT_MS, DoorBudget, IN_BACKGROUND } from './fuzz-budget.js';
 import { GraphQLFuzzer } from './graphql-ops.js';
-import { plantVault, signUpAliceAndBob } from './fuzz-world.js';
-import { FuzzClient } from './http-client.js';
-import type { RawRequest, RawResponse } from './http-client.js';
-import { value, where } from './payloads.js';
-import type { Json } from './payloads.js';
-
-type Obj = Record<string, unknown>;
-
-const SEED = Number(process.env['STRATA_FUZZ_SEED'] ?? 20261207);
-const COUNTS = {
-  graphql: Number(process.env['STRATA_FUZZ_GRAPHQL'] ?? 6000),
-  live: Number(process.env['STRATA_FUZZ_LIVE'] ?? 20_000),
-  files: Number(process.env['STRATA_FUZZ_FILES'] ?? 8000),
-  dashboard: Number(process.env['STRATA_FUZZ_DASHBOARD'] ?? 8000),
-};
-/** Replays from draw N on (each door's draw i has seed `SEED * <door prime> + i`, printed with each failure). */
-const FROM = Number(process.env['STRATA_FUZZ_FROM'] ?? 0);
-const CONCURRENCY = Number(process.env['STRATA_FUZZ_CONCURRENCY'] ?? 16);
-const GRAPHQL_CONCURRENCY = Number(process.env['STRATA_FUZZ_GRAPHQL_CONCURRENCY'] ?? 4);
-const LIVE_LANES = Number(process.env['STRATA_FUZZ_LIVE_LANES'] ?? 8);
-// A hang is an answer that never comes; 15 s (REST's fuzz waits 5) keeps a saturated 2-core machine's queueing
-// from reading as one.
-const HANG_MS = Number(process.env['STRATA_FUZZ_HANG_MS'] ?? 15_000);
-const MAX_BODY = 256 * 1024;
-const MAX_UPLOAD = 128 * 1024;
-const MAX_FRAME = 64 * 1024;
-const APP = { appId: 'test-app', clientKey: 'test-client-key', masterKey: 'test-master-key' };
-const READ_ONLY_KEY = 'test-read-only-master-key';
-const DASHBOARD_SECRET = `dash-secret-${randomBytes(8).toString('hex')}`;
-
-const CANARY = {
-  protectedField: 'CANARY-protected-d00r5a',
-  privateObject: 'CANARY-private-d00r5b',
-  email: 'canary-doors-bob@example.com',
-} as const;
-
-interface Tally {
-  sent: number;
-  failed: number;
-  byKind: Record<string, number>;
-  byStatus: Record<string, number>;
-  failures: string[];
-  /** The slowest answers, for the log. */
-  slowest: Array<{ ms: number; what: string }>;
-}
-const newTally = (): Tally => ({ sent: 0, failed: 0, byKind: {}, byStatus: {}, failures: [], slowest: [] });
-function count(tally: Tally, kind: string, status: string): void {
-  tally.sent += 1;
-  tally.byKind[kind] = (tally.byKind[kind] ?? 0) + 1;
-  tally.byStatus[status] = (tally.byStatus[status] ?? 0) + 1;
-}
-function fail(tally: Tally, message: string): void {
-  tally.failed += 1;
-  if (tally.failures.length < 30) tally.failures.push(message);
-}
-function report(door: string, tally: Tally, started: number): void {
-  const seconds = (Date.now() - started) / 1000;
-  console.log(
-    `# fuzz door ${door}: ${tally.sent.toLocaleString('en')} requests in ${seconds.toFixed(0)} s ` +
-      `(${Math.round(tally.sent / Math.max(seconds, 0.001))}/s), seed ${SEED}\n` +
-      `#   by kind: ${JSON.stringify(tally.byKind)}\n#   by status: ${JSON.stringify(tally.byStatus)}`,
-  );
-  for (const { ms, what } of tally.slowest) console.log(`#   slow: ${ms.toFixed(0)} ms ${what}`);
-  for (const failure of tally.failures.slice(0, 25)) console.log(`# FAIL ${failure}`);
-}
-/** Answers may be file bytes: the log gets them with anything unprintable as a dot. */
-const printable = (text: string): string => text.replace(/[^\x20-\x7e]/g, '.');
-const show = (text: string | Uint8Array | undefined, n = 300): string =>
-  text === undefined ? '' : typeof text === 'string' ? text.slice(0, n) : `<${text.length} bytes>`;
-
-/** Runs `total` draws `parallel` at a time: `one(i)` sends draw i and judges it. Stops when the budget is spent. */
-async function drive(
-  plan: { total: number; parallel: number; budget: DoorBudget },
-  one: (i: number) => Promise<void>,
-): Promise<void> {
-  const { total, parallel, budget } = plan;
-  let next = FROM;
-  const end = FROM + total;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < end && !budget.expired()) await one(next++);
-    }),
-  );
-}
-
-function registerCloud(registry: CloudRegistry): void {
-  const cloud = createCloudAPI(registry);
-  cloud.defineFunction('echo', ({ params }) => params);
-  cloud.defineFunction('whoami', (request) => ({ user: request.user?.objectId ?? null, master: request.master }));
-  cloud.defineFunction('fails', () => {
-    throw new Error('a function that throws');
-  });
-}
-
-const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-function prototypesClean(): boolean {
-  return (
-    ({} as Obj)['polluted'] === undefined &&
-    Object.getOwnPropertyNames(Object.prototype).every((name) => PROTOTYPE_NAMES.has(name))
-  );
-}
+import type { RawRequest } from './http-client.js';
+import { LiveLane, liveFrame } from './live-door.js';
+import type { LiveCaller, LiveWorld } from './live-door.js';
 
 if (IN_BACKGROUND !== false) console.log(`# skipping the doors' fuzz: ${IN_BACKGROUND}`);
 describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip: IN_BACKGROUND }, () => {
-  let server: TestServer;
-  let client: FuzzClient;
-  let sessionToken = '';
-  let aliceId = '';
-  let bobId = '';
-  let bobToken = '';
-  let vaultIds: string[] = [];
-  const ids: string[] = [];
-  const secrets: string[] = [];
-  let values: Json[] = [];
-  let wheres: Json[] = [];
-  let adminCookie = '';
-  let adminCsrf = '';
-  let viewerCookie = '';
-  let viewerCsrf = '';
-
-  async function master(method: string, path: string, body?: unknown): Promise<Obj> {
-    const response = await server.call({ method, path, master: true, ...(body === undefined ? {} : { body }) });
-    assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body as Obj;
-  }
-  const headersFor = (caller: string): Record<string, string> => {
-    switch (caller) {
-      case 'client':
-        return { 'X-Parse-Application-Id': APP.appId, 'X-Parse-REST-API-Key': APP.clientKey };
-      case 'session':
-        return {
-          'X-Parse-Application-Id': APP.appId,
-          'X-Parse-REST-API-Key': APP.clientKey,
-          'X-Parse-Session-Token': sessionToken,
-        };
-      case 'master':
-        return { 'X-Parse-Application-Id': APP.appId, 'X-Parse-Master-Key': APP.masterKey };
-      case 'wrongKey':
-        return { 'X-Parse-Application-Id': APP.appId, 'X-Parse-REST-API-Key': 'wrong', 'X-Parse-Master-Key': 'wrong' };
-      default:
-        return {};
-    }
-  };
-  /** The fuzzer's session dies when a fuzzed request logs it out: get another for the same user. */
-  async function refreshSession(): Promise<void> {
-    const me = await server.call({ path: '/users/me', headers: { 'X-Parse-Session-Token': sessionToken } });
-    if (me.status === 200) return;
-    const again = await server.call({ method: 'POST', path: '/loginAs', body: { userId: aliceId }, master: true });
-    if (again.status === 200) sessionToken = String((again.body as Obj)['sessionToken']);
-  }
-  /** The answer-level oracles every HTTP door shares. */
-  function judgeHttp(
-    tally: Tally,
-    sent: { label: string; request: RawRequest; response: RawResponse; masterCaller: boolean },
-  ): boolean {
-    const { label, request, response, masterCaller } = sent;
-    const statusKey = response.hung ? 'hang' : response.status === 0 ? 'dropped' : String(response.status);
-    const where = `${label} ${request.method} ${request.path.slice(0, 200)} ${show(request.body, 200)} → ${response.status} ${printable(response.body.slice(0, 300))}`;
-    if (response.status === -1) return false;
-    count(tally, label, statusKey);
-    if (tally.slowest.length < 5 || response.ms > (tally.slowest[4]?.ms ?? 0)) {
-      tally.slowest.push({ ms: response.ms, what: where.slice(0, 400) });
-      tally.slowest.sort((a, b) => b.ms - a.ms).splice(5);
-    }
-    if (response.hung) fail(tally, `no answer within ${HANG_MS} ms: ${where}`);
-    else if (response.status === 0) fail(tally, `connection dropped (${response.error ?? ''}): ${where}`);
-    else if (response.status >= 500) fail(tally, `HTTP ${response.status}: ${where}`);
-    else if (/\$2[aby]\$\d\d\$/.test(response.body)) fail(tally, `a password hash: ${where}`);
-    else if (!masterCaller && secrets.some((s) => response.body.includes(s))) fail(tally, `leaked a canary: ${where}`);
-    else return true;
-    return false;
-  }
+  let doors: DoorsWorld;
 
   before(async () => {
-    const assets = mkdtempSync(join(tmpdir(), 'strata-fuzz-dash-'));
-    writeFileSync(join(assets, 'index.html'), '<!doctype html><title>dash</title>');
-    const users = [
-      { username: 'admin', passwordHash: bcrypt.hashSync('admin-password', 4) },
-      { username: 'viewer', passwordHash: bcrypt.hashSync('viewer-password', 4), readOnly: true },
-    ];
-    server = await startTestServer({
-      cloudSetup: registerCloud,
-      passwordHashCost: 4,
-      authRateLimit: 0,
-      authRateLimitAccount: 0,
-      maxBodySize: MAX_BODY,
-      maxUploadSize: MAX_UPLOAD,
-      readOnlyMasterKey: READ_ONLY_KEY,
-      dashboardUsers: () => users,
-      dashboardAssets: assets,
-      dashboardSecret: DASHBOARD_SECRET,
-      liveQueryMaxFrame: MAX_FRAME,
-      liveQueryMaxSubscriptions: 20,
-      liveQueryMaxConnectionsPerIp: 200,
-    });
-    const { port } = new URL(server.url);
-    client = new FuzzClient({ host: '127.0.0.1', port: Number(port), hangMs: HANG_MS, sockets: CONCURRENCY });
-
-    const { alice, bob } = await signUpAliceAndBob(server, CANARY);
-    aliceId = String(alice['objectId']);
-    sessionToken = String(alice['sessionToken']);
-    bobId = String(bob['objectId']);
-    bobToken = String(bob['sessionToken']);
-
-    await master('POST', '/schemas/FzB', { className: 'FzB', fields: { str: { type: 'String' } } });
-    await master('POST', '/schemas/FzA', {
-      className: 'FzA',
-      fields: {
-        str: { type: 'String' },
-        num: { type: 'Number' },
-        bool: { type: 'Boolean' },
-        when: { type: 'Date' },
-        ptr: { type: 'Pointer', targetClass: 'FzB' },
-        arr: { type: 'Array' },
-        obj: { type: 'Object' },
-        geo: { type: 'GeoPoint' },
-      },
-    });
-    for (let i = 0; i < 10; i++) {
-      const b = await master('POST', '/classes/FzB', { str: `b${i}` });
-      const a = await master('POST', '/classes/FzA', {
-        str: `item ${i}`,
-        num: i,
-        bool: i % 2 === 0,
-        ptr: { __type: 'Pointer', className: 'FzB', objectId: String(b['objectId']) },
-        arr: [i],
-        obj: { k: i },
-        geo: { __type: 'GeoPoint', latitude: i, longitude: -i },
-        ...(i % 3 === 0 ? { ACL: { [aliceId]: { read: true, write: true } } } : {}),
-      });
-      ids.push(String(a['objectId']), String(b['objectId']));
-    }
-    vaultIds = await plantVault({
-      master,
-      canaries: CANARY,
-      bobId,
-      extra: { hits: { type: 'Number', value: 0 } },
-    });
-    ids.push(...vaultIds, aliceId, bobId);
-    secrets.push(...Object.values(CANARY), bobToken);
-
-    values = fc.sample(value, { seed: SEED, numRuns: 400 });
-    wheres = fc.sample(where, { seed: SEED + 1, numRuns: 400 });
-
-    // Dashboard sessions, taken before the fuzzer's sign-in attempts use up the sign-in rate limit.
-    const signIn = async (username: string, password: string): Promise<{ cookie: string; csrf: string }> => {
-      const response = await fetch(`${server.url}/dashboard/api/session`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username, password }),
-      });
-      assert.equal(response.status, 200);
-      const body = (await response.json()) as Obj;
-      return {
-        cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
-        csrf: String(body['csrfToken']),
-      };
-    };
-    ({ cookie: adminCookie, csrf: adminCsrf } = await signIn('admin', 'admin-password'));
-    ({ cookie: viewerCookie, csrf: viewerCsrf } = await signIn('viewer', 'viewer-password'));
+    doors = await startDoorsWorld();
   });
 
   after(async () => {
-    client?.close();
-    await server?.close();
+    await doors?.close();
   });
 
   it(
     `GraphQL: ${COUNTS.graphql.toLocaleString('en')} operations generated from the live schema`,
     { timeout: DOOR_TIMEOUT_MS },
     async () => {
+      const { server, client, ids, values, headersFor, refreshSession, judgeHttp } = doors;
       const introspection = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: { ...headersFor('master'), 'Content-Type': 'application/json' },
@@ -381,9 +144,10 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip:
     `LiveQuery: ${COUNTS.live.toLocaleString('en')} raw frames on ${LIVE_LANES} sockets while the canaries change`,
     { timeout: DOOR_TIMEOUT_MS },
     async () => {
+      const { server, bobId, vaultIds, ids, secrets, wheres } = doors;
       const world: LiveWorld = {
         ...APP,
-        sessionToken,
+        sessionToken: doors.sessionToken,
         classes: ['FzA', 'FzB', 'Vault', 'Vault', '_User', '_Session', '_Role', '_Installation', 'Missing'],
         wheres,
         fields: ['str', 'num', 'secret', 'note', 'email', 'sessionToken', 'ACL', '_rperm', '__proto__', 'hits'],
@@ -448,7 +212,7 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip:
           while (next < FROM + COUNTS.live && !budget.expired()) {
             const i = next++;
             const seed = SEED * 104_729 + i;
-            world.sessionToken = sessionToken;
+            world.sessionToken = doors.sessionToken;
             const draw = liveFrame(seed, caller, world);
             const outcome = await lane.send(draw.frame, HANG_MS);
             const label = `seed ${seed} ${caller} ${draw.kind} ${show(draw.frame, 300)}`;
@@ -491,6 +255,7 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip:
     `files: ${COUNTS.files.toLocaleString('en')} uploads, ranged downloads, metadata reads and deletes`,
     { timeout: DOOR_TIMEOUT_MS },
     async () => {
+      const { server, client, headersFor, judgeHttp } = doors;
       const known = new Map<string, Buffer>();
       for (const [i, size] of [0, 1, 10, 1000, 100_000].entries()) {
         const bytes = randomBytes(size);
@@ -539,6 +304,8 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip:
     `dashboard: ${COUNTS.dashboard.toLocaleString('en')} requests to its session and app API`,
     { timeout: DOOR_TIMEOUT_MS },
     async () => {
+      const { client, aliceId, bobId, ids, values, adminCookie, adminCsrf, viewerCookie, viewerCsrf, judgeHttp } =
+        doors;
       const world: DashWorld = {
         appId: APP.appId,
         adminCookie,
@@ -589,6 +356,7 @@ describe('fuzzing GraphQL, LiveQuery, files and the dashboard (SQLite)', { skip:
   );
 
   it('answers every door correctly afterwards', async () => {
+    const { server, bobToken, adminCookie, headersFor } = doors;
     assert.equal((await server.call({ path: '/health' })).status, 200);
     const created = await server.call({ method: 'POST', path: '/classes/Probe', body: { str: 'after' } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
