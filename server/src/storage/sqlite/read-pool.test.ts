@@ -238,6 +238,7 @@ describe('sqlite read pool lanes (idle)', () => {
       await storage.close();
       const pool = new ReadPool({ path, size: 1, busyTimeoutMs: 1000, idle: true });
       try {
+        assert.equal(pool.size, 2, 'one thread per lane at most');
         assert.deepEqual(await pool.read({ sql: 'SELECT ?', params: [1] }), [[1]]);
         assert.equal(pool.isKnownSlow('SELECT ?'), false);
         assert.deepEqual(await pool.read({ sql: COUNT_TO, params: [3_000_000] }), [[3_000_000]]);

@@ -80,8 +80,9 @@ export class ReadPool {
     },
   ) {}
 
+  /** The most threads it runs: `size`, or `size` per lane with `idle`. */
   get size(): number {
-    return this.options.size;
+    return this.options.idle === true ? 2 * this.options.size : this.options.size;
   }
 
   /** Threads running a statement, and statements waiting for one. */
