@@ -222,6 +222,50 @@ describe('permission engine over HTTP (SQLite)', () => {
     assert.equal(await find(bob, 'order=title'), 'ok');
   });
 
+  it("a client-key reader (policies shared across requests) sees each change of the class's CLP at once", async () => {
+    const clp = (extra: Body): Body => ({
+      find: { '*': true },
+      get: { '*': true },
+      count: { '*': true },
+      create: {},
+      update: {},
+      delete: {},
+      addField: {},
+      protectedFields: {},
+      ...extra,
+    });
+    await ok(server, {
+      method: 'POST',
+      path: '/schemas/Memo',
+      master: true,
+      body: {
+        className: 'Memo',
+        fields: { text: { type: 'String' }, secret: { type: 'String' } },
+        classLevelPermissions: clp({}),
+      },
+    });
+    const memo = await ok(server, {
+      method: 'POST',
+      path: '/classes/Memo',
+      master: true,
+      body: { text: 't', secret: 's' },
+    });
+    const get = (): Promise<Body> => ok(server, { path: `/classes/Memo/${memo['objectId']}` });
+    const setClp = (extra: Body): Promise<Body> =>
+      ok(server, { method: 'PUT', path: '/schemas/Memo', master: true, body: { classLevelPermissions: clp(extra) } });
+    // The same read twice (the second is served by the shared policy), then after each CLP change.
+    assert.equal((await get())['secret'], 's');
+    assert.equal((await get())['secret'], 's');
+    await setClp({ protectedFields: { '*': ['secret'] } });
+    assert.equal((await get())['secret'], undefined);
+    assert.equal((await get())['text'], 't');
+    await setClp({ get: {} });
+    const path = `/classes/Memo/${memo['objectId']}`;
+    assert.equal(await status(server, { path }), 119);
+    await setClp({});
+    assert.equal((await get())['secret'], 's');
+  });
+
   it('_User.email is hidden from other users and shown to its owner', async () => {
     await ok(server, {
       method: 'PUT',

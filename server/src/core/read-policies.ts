@@ -1,3 +1,4 @@
+import { PUBLIC } from '../auth/index.js';
 import type { Auth } from '../auth/index.js';
 import type { ClassSchema } from '../schema/index.js';
 import { resolveCaller } from './caller.js';
@@ -29,6 +30,17 @@ export interface ReadAccess {
   readonly byId?: boolean;
 }
 
+/**
+ * The policies of the shared public caller (`PUBLIC`: a client key without session or installation id, the
+ * commonest read of all), kept across requests. Such a policy is a function of the schema object (a changed class
+ * is a new object, so a stale one is never found), the CLP operations, `byId` and the `protectedFields` option
+ * (checked, for apps that share a hard-coded schema), and holds nothing of a request.
+ */
+const publicPolicies = new WeakMap<
+  ClassSchema,
+  Map<string, { readonly protectedFields: CoreDeps['options']['protectedFields']; readonly policy: ReadPolicy }>
+>();
+
 export async function readPolicies(deps: CoreDeps, auth: Auth): Promise<ReadPolicies> {
   const caller = await resolveCaller(deps, auth);
   const built = new Map<string, ReadPolicy>();
@@ -40,15 +52,23 @@ export async function readPolicies(deps: CoreDeps, auth: Auth): Promise<ReadPoli
       const key = `${schema.className}\u0000${operations.join(',')}\u0000${String(access.byId)}`;
       const cached = built.get(key);
       if (cached !== undefined && cached.schema === schema) return cached;
+      const { protectedFields } = deps.options;
+      const shared = auth === PUBLIC ? publicPolicies.get(schema)?.get(key) : undefined;
+      if (shared !== undefined && shared.protectedFields === protectedFields) return shared.policy;
       const policy = createReadPolicy({
         auth,
         caller,
         schema,
         operations,
         ...(access.byId === undefined ? {} : { byId: access.byId }),
-        protectedFields: deps.options.protectedFields,
+        protectedFields,
       });
       built.set(key, policy);
+      if (auth === PUBLIC) {
+        let forSchema = publicPolicies.get(schema);
+        if (forSchema === undefined) publicPolicies.set(schema, (forSchema = new Map()));
+        forSchema.set(key, { protectedFields, policy });
+      }
       return policy;
     },
   };
