@@ -336,7 +336,7 @@ export async function createApp(options: {
   server.keepAliveTimeout = config.keepAliveTimeout;
   server.headersTimeout = Math.max(server.headersTimeout, config.keepAliveTimeout + 1000);
   // Live queries (LiveQuery sockets and GraphQL subscriptions) are matched against the change feed by one hub.
-  const { live } = createSocketServers({
+  const { live } = await createSocketServers({
     config,
     core,
     hub: liveHub,
