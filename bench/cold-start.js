@@ -5,17 +5,24 @@
 // time from spawn to the first 200 from /parse/health, polled every 5 ms, and the CPU time its main thread had
 // used by then (user + system, from /proc: less disturbed by other processes than the wall time on a shared
 // machine). Built code (server/dist).
-// Usage: node bench/cold-start.js [--runs 7]. Prints the medians and each run; quote it with the load average.
+// GraphQL, LiveQuery and the metrics registry load on their first use, not at start: with --doors, each
+// `strata start` run also times, right after the first 200, the first GraphQL query, LiveQuery connection
+// and /metrics scrape, each followed by a second one (the difference is what the lazy load costs).
+// Usage: node bench/cold-start.js [--runs 7] [--doors]. Prints the medians and each run; quote it with the load
+// average.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
 import { freePort } from './lib/processes.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, doors: { type: 'boolean', default: false } },
+});
 const runs = Math.max(1, Number(values.runs));
 
 const scratch = mkdtempSync(join(tmpdir(), 'strata-cold-'));
@@ -71,6 +78,52 @@ function cpuMsOf(pid) {
 /** Linux's USER_HZ: /proc reports CPU time in hundredths of a second. */
 const CLOCK_TICKS = 100;
 
+/** Milliseconds `action` takes. */
+async function timed(action) {
+  const started = performance.now();
+  await action();
+  return performance.now() - started;
+}
+
+/** The first and second use of each lazily loaded door, in ms: GraphQL query, LiveQuery connect, /metrics. */
+async function doors(port) {
+  const base = `http://127.0.0.1:${port}`;
+  const graphql = () =>
+    fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Parse-Application-Id': 'cold',
+        'X-Parse-Master-Key': 'cold-master',
+      },
+      body: '{"query":"{ health }"}',
+    }).then(async (r) => {
+      if (r.status !== 200) throw new Error(`GraphQL answered ${r.status}: ${await r.text()}`);
+    });
+  const live = () =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/parse`);
+      ws.once('open', () =>
+        ws.send(JSON.stringify({ op: 'connect', applicationId: 'cold', masterKey: 'cold-master' })),
+      );
+      ws.once('message', (data) => {
+        ws.close();
+        if (JSON.parse(String(data)).op === 'connected') resolve();
+        else reject(new Error(`LiveQuery answered ${String(data)}`));
+      });
+      ws.once('error', reject);
+    });
+  const metrics = () =>
+    fetch(`${base}/metrics`).then(async (r) => {
+      if (r.status !== 200) throw new Error(`/metrics answered ${r.status}`);
+      await r.text();
+    });
+  const result = {};
+  for (const [name, action] of Object.entries({ graphql, live, metrics }))
+    result[name] = [await timed(action), await timed(action)];
+  return result;
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function once(kind, dataDir) {
@@ -88,7 +141,10 @@ async function once(kind, dataDir) {
         (r) => r.status === 200,
         () => false,
       );
-      if (ok) return { ms: performance.now() - started, cpuMs: cpuMsOf(child.pid) };
+      if (ok) {
+        const result = { ms: performance.now() - started, cpuMs: cpuMsOf(child.pid) };
+        return values.doors && kind === 'strata start' ? { ...result, doors: await doors(port) } : result;
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   } finally {
@@ -116,6 +172,13 @@ try {
           ? ''
           : `; main-thread CPU median ${median(cpu).toFixed(0)} ms (${cpu.map((ms) => ms.toFixed(0)).join(', ')})`),
     );
+    for (const door of Object.keys(times[0].doors ?? {})) {
+      const first = times.map((t) => t.doors[door][0]);
+      const second = times.map((t) => t.doors[door][1]);
+      console.log(
+        `  first ${door}: median ${median(first).toFixed(0)} ms (${first.map((ms) => ms.toFixed(0)).join(', ')}); the second: median ${median(second).toFixed(1)} ms`,
+      );
+    }
   }
 } finally {
   rmSync(expressApp, { force: true });
