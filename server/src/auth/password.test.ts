@@ -27,4 +27,15 @@ describe('password hashing', () => {
     assert.equal(await hasher.verify('x', ''), false);
     assert.equal(await hasher.verifyAgainstNothing('strata-timing-equalizer'), false);
   });
+
+  it('concurrent first calls of a fresh hasher share the lazily loaded library and all answer', async () => {
+    const fresh = createPasswordHasher({ cost: 4 });
+    const [one, two, none] = await Promise.all([
+      fresh.hash('pw one'),
+      fresh.hash('pw two'),
+      fresh.verifyAgainstNothing('x'),
+    ]);
+    assert.equal(none, false);
+    assert.deepEqual(await Promise.all([fresh.verify('pw one', one), fresh.verify('pw two', two)]), [true, true]);
+  });
 });

@@ -1,9 +1,9 @@
-import bcrypt from 'bcrypt';
+import type Bcrypt from 'bcrypt';
 
 /**
  * Password hashing with bcrypt. The native `bcrypt` package hashes on libuv's thread pool, so a log-in
  * storm does not block the event loop. Hashes written by parse-server (`$2a$`, `$2b$`, `$2y$` prefixes)
- * verify unchanged.
+ * verify unchanged. The native addon is loaded by the first hash or check, not at start (cold start).
  */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -28,18 +28,21 @@ export function createPasswordHasher(options: { cost: number }): PasswordHasher 
   const { cost } = options;
   // Made once per hasher (not per module) at the configured cost, so the dummy check costs what a real one does.
   let dummy: Promise<string> | undefined;
+  // Concurrent first calls share one import; a failed one rejects the call (a 500 from the door), never hangs.
+  let library: Promise<typeof Bcrypt> | undefined;
+  const bcrypt = (): Promise<typeof Bcrypt> => (library ??= import('bcrypt').then((loaded) => loaded.default));
   const verify = async (password: string, hash: string): Promise<boolean> => {
     if (!BCRYPT_HASH.test(hash)) return false;
     // `$2y$` (PHP's name for the fixed algorithm) is the same algorithm as `$2b$`; the native library
     // only knows the latter spelling.
     const normalized = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
-    return bcrypt.compare(password, normalized);
+    return (await bcrypt()).compare(password, normalized);
   };
   return {
-    hash: (password) => bcrypt.hash(password, cost),
+    hash: async (password) => (await bcrypt()).hash(password, cost),
     verify,
     async verifyAgainstNothing(password) {
-      dummy ??= bcrypt.hash('strata-timing-equalizer', cost);
+      dummy ??= bcrypt().then((lib) => lib.hash('strata-timing-equalizer', cost));
       await verify(password, await dummy);
       return false;
     },
