@@ -1,4 +1,4 @@
-import { connect, constants } from 'node:http2';
+import type * as Http2 from 'node:http2';
 import type { ClientHttp2Session } from 'node:http2';
 import type { KeyObject } from 'node:crypto';
 import type { DeliveryResult, PushMessage, PushProvider } from '../provider.js';
@@ -52,6 +52,8 @@ export function createApnsProvider(options: {
   const signingKey: KeyObject | undefined = auth.kind === 'token' ? privateKey(auth.key) : undefined;
   let token: { value: string; at: number } | undefined;
   let session: ClientHttp2Session | undefined;
+  // node:http2 is loaded by the first push, not at start: most servers never send through APNs (cold start).
+  let http2: Promise<typeof Http2> | undefined;
 
   const providerToken = (): string | undefined => {
     if (auth.kind !== 'token' || signingKey === undefined) return undefined;
@@ -68,7 +70,7 @@ export function createApnsProvider(options: {
     }
     return token.value;
   };
-  const open = (): ClientHttp2Session => {
+  const open = (connect: typeof Http2.connect): ClientHttp2Session => {
     if (session !== undefined && !session.closed && !session.destroyed) return session;
     const created = connect(options.url, {
       ...(options.ca === undefined ? {} : { ca: options.ca }),
@@ -81,9 +83,10 @@ export function createApnsProvider(options: {
     return created;
   };
 
-  const sendOne = (message: PushMessage): Promise<DeliveryResult> => {
+  const sendOne = async (message: PushMessage): Promise<DeliveryResult> => {
+    const { connect, constants } = await (http2 ??= import('node:http2'));
     const topic = message.device.appIdentifier ?? options.topic;
-    if (topic === undefined) return Promise.resolve({ ok: false, error: 'MissingTopic' });
+    if (topic === undefined) return { ok: false, error: 'MissingTopic' };
     const payload = apnsPayload(message.payload);
     const background = isBackground(message.payload);
     const headers: Record<string, string> = {
@@ -108,7 +111,7 @@ export function createApnsProvider(options: {
     return new Promise((resolve) => {
       let stream;
       try {
-        stream = open().request(headers);
+        stream = open(connect).request(headers);
       } catch (err) {
         resolve({ ok: false, error: err instanceof Error ? err.message : String(err), transient: true });
         return;
