@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect, createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createRedisPubSub } from './redis-pubsub.js';
 import type { PubSub, PubSubInterest, Topics } from './pubsub.js';
@@ -39,6 +41,86 @@ class Received {
     await publisher.publish(MARKER, text);
     await arrived;
   }
+}
+
+/**
+ * A TCP relay to Redis that can hold what its clients send (as a slow link would): a command written while it is
+ * held reaches Redis only at `release`.
+ */
+class HoldingRelay {
+  #held = false;
+  readonly #queue: Array<{ readonly to: Socket; readonly data: Buffer }> = [];
+  readonly #sockets = new Set<Socket>();
+
+  private constructor(readonly server: Server) {}
+
+  static async start(redis: URL): Promise<HoldingRelay> {
+    const server = createServer();
+    const relay = new HoldingRelay(server);
+    server.on('connection', (client) => {
+      const upstream = connect(Number(redis.port || 6379), redis.hostname);
+      relay.#sockets.add(client).add(upstream);
+      client.on('data', (data) => {
+        if (relay.#held) relay.#queue.push({ to: upstream, data });
+        else upstream.write(data);
+      });
+      upstream.pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return relay;
+  }
+
+  url(redis: URL): string {
+    const address = this.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    return `redis://${redis.username ? `${redis.username}:${redis.password}@` : ''}127.0.0.1:${port}${redis.pathname}`;
+  }
+
+  hold(): void {
+    this.#held = true;
+  }
+
+  release(): void {
+    this.#held = false;
+    for (const { to, data } of this.#queue.splice(0)) to.write(data);
+  }
+
+  /**
+   * Lets one held command through, once one is held (the relay stays held); the held bytes come from one client
+   * here.
+   */
+  async releaseOne(): Promise<void> {
+    while (this.#queue.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const first = this.#queue[0] as { readonly to: Socket; readonly data: Buffer };
+    const data = Buffer.concat(this.#queue.splice(0).map((entry) => entry.data));
+    const end = endOfCommand(data);
+    first.to.write(data.subarray(0, end));
+    if (end < data.length) this.#queue.push({ to: first.to, data: data.subarray(end) });
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Where the first RESP command of `data` ends (an array of bulk strings, as clients send them). */
+function endOfCommand(data: Buffer): number {
+  const line = (from: number): { text: string; next: number } => {
+    const end = data.indexOf('\r\n', from);
+    return { text: data.toString('latin1', from, end), next: end + 2 };
+  };
+  const head = line(0);
+  let at = head.next;
+  for (let i = 0; i < Number(head.text.slice(1)); i++) {
+    const size = line(at);
+    at = size.next + Number(size.text.slice(1)) + 2;
+  }
+  return at;
 }
 
 describe('Redis pub/sub routes messages with a topic by interest', { skip }, () => {
@@ -113,6 +195,67 @@ describe('Redis pub/sub routes messages with a topic by interest', { skip }, () 
     assert.equal(await api.publish('changes', 'A 2', { topic: 'A' }), 0);
     assert.equal(await api.publish('changes', 'plain'), 0);
     assert.deepEqual(received, ['A 1', 'B 1']);
+  });
+
+  it('a first declaration of a class resolves only once Redis has its SUBSCRIBE: what is published after it arrives', async () => {
+    const redis = new URL(redisURL as string);
+    const relay = await HoldingRelay.start(redis);
+    let live: PubSub | undefined;
+    try {
+      const api = await open();
+      live = await createRedisPubSub({ url: relay.url(redis), prefix });
+      const received = await Received.on(live);
+      relay.hold();
+      let resolved = false;
+      const declared = live.interest?.declare('changes', ['GameScore']).then(() => (resolved = true));
+      // Published while live's SUBSCRIBE has not reached Redis: nobody listens yet.
+      for (let i = 0; i < 5; i++) assert.equal(await api.publish('changes', `early ${i}`, { topic: 'GameScore' }), 0);
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(resolved, false, 'the declaration waits for Redis to confirm its subscription');
+      relay.release();
+      await declared;
+      for (let i = 0; i < 5; i++) await api.publish('changes', `late ${i}`, { topic: 'GameScore' });
+      await received.settle(api);
+      assert.deepEqual(received.messages, ['late 0', 'late 1', 'late 2', 'late 3', 'late 4']);
+    } finally {
+      relay.release();
+      // Before the relay: a closed relay would leave it reconnecting.
+      await live?.close();
+      await relay.close();
+    }
+  });
+
+  it('while a class channel and the all-classes pattern overlap, each message is delivered once', async () => {
+    const redis = new URL(redisURL as string);
+    const relay = await HoldingRelay.start(redis);
+    let live: PubSub | undefined;
+    try {
+      const api = await open();
+      live = await createRedisPubSub({ url: relay.url(redis), prefix });
+      const received = await Received.on(live);
+      await live.interest?.declare('changes', ['GameScore']);
+      relay.hold();
+      // Widening to every class sends PSUBSCRIBE, then UNSUBSCRIBE of the class: only the first reaches Redis now.
+      const widened = live.interest?.declare('changes', '*');
+      await relay.releaseOne();
+      const sent: string[] = [];
+      let overlapping = 0;
+      for (let i = 0; overlapping < 5 && i < 10_000; i++) {
+        const text = `overlap ${i}`;
+        sent.push(text);
+        // Redis counts this server twice (its class channel and the pattern) from when it has the PSUBSCRIBE.
+        if ((await api.publish('changes', text, { topic: 'GameScore' })) === 2) overlapping += 1;
+      }
+      assert.equal(overlapping, 5, 'Redis had the PSUBSCRIBE and not yet the UNSUBSCRIBE');
+      relay.release();
+      await widened;
+      await received.settle(api);
+      assert.deepEqual(received.messages, sent);
+    } finally {
+      relay.release();
+      await live?.close();
+      await relay.close();
+    }
   });
 
   it('across declarations that add, widen to *, narrow and drop a topic, nothing published while it was wanted is lost or doubled', async () => {
