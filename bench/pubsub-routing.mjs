@@ -7,8 +7,10 @@
 // Counted: the messages live's pub/sub hands to the change feed's handler, and the events its subscribers get.
 // Before interest routing over Redis, every change reached every server; after, only the classes it declared.
 //   npm run build && STRATA_TEST_REDIS_URL=redis://127.0.0.1:6379 node bench/pubsub-routing.mjs [--writes 1000]
-//     [--session-writes 10] [--watch]
+//     [--session-writes 10] [--watch] [--dist <another build's server/dist>]
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -16,11 +18,12 @@ const { values } = parseArgs({
     writes: { type: 'string', default: '1000' },
     'session-writes': { type: 'string', default: '10' },
     watch: { type: 'boolean', default: false },
-    dist: { type: 'string', default: new URL('../server/dist/', import.meta.url).href },
+    // Another build's server/dist (a path), to count before and after a change.
+    dist: { type: 'string', default: new URL('../server/dist/', import.meta.url).pathname },
   },
 });
 const url = process.env.STRATA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const dist = values.dist.endsWith('/') ? values.dist : `${values.dist}/`;
+const dist = `${pathToFileURL(path.resolve(values.dist)).href}/`;
 const { ChangeBus } = await import(`${dist}core/change-feed.js`);
 const { createRedisPubSub } = await import(`${dist}infra/redis-pubsub.js`);
 const { createLogger } = await import(`${dist}infra/logger.js`);
