@@ -65,7 +65,7 @@ export class UsageMeter {
   record(sample: UsageSample): void {
     // Every answered request comes here: the hour as a number, and a Date only for a new bucket.
     const hourMs = Math.floor(this.#now().getTime() / HOUR_MS) * HOUR_MS;
-    const key = `${hourMs}\u0000${sample.kind}\u0000${sample.name}\u0000${sample.className ?? ''}`;
+    const key = keyOf(hourMs, sample);
     let bucket = this.#pending.get(key);
     if (bucket === undefined) {
       bucket = {
@@ -172,8 +172,9 @@ export function startOfHour(at: Date): Date {
   return new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
 }
 
-function bucketKey(bucket: { hour: Date; kind: UsageKind; name: string; className: string | undefined }): string {
-  return `${bucket.hour.getTime()}\u0000${bucket.kind}\u0000${bucket.name}\u0000${bucket.className ?? ''}`;
+/** One (hour, kind, name, class) as text: the pending map's key and the input of `usageRowId`. */
+function keyOf(hourMs: number, of: { kind: UsageKind; name: string; className?: string | undefined }): string {
+  return `${hourMs}\u0000${of.kind}\u0000${of.name}\u0000${of.className ?? ''}`;
 }
 
 /** The row of one (hour, kind, name, class): the same id on every server, so their increments meet. */
@@ -183,7 +184,7 @@ export function usageRowId(bucket: {
   name: string;
   className: string | undefined;
 }): string {
-  const digest = createHash('sha256').update(bucketKey(bucket)).digest();
+  const digest = createHash('sha256').update(keyOf(bucket.hour.getTime(), bucket)).digest();
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   let id = '';
   // 16 characters (~95 bits): collisions between distinct buckets are not a practical concern.
