@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { LiveDoor } from './app-sockets.js';
-import { createLogger } from './infra/index.js';
+import { capturedLogger, rawUpgrade } from './testing/door-probes.test-util.js';
 import { RawLiveClient } from './testing/live-client.test-util.js';
 import { APP_ID, CLIENT_KEY, startTestServer } from './testing/test-server.test-util.js';
 import type { TestServer } from './testing/test-server.test-util.js';
@@ -14,36 +12,6 @@ import type { TestServer } from './testing/test-server.test-util.js';
 // In the default role `all` the LiveQuery server (live/ and ws) is built on the first LiveQuery upgrade, not at
 // start (cold start, issue 17 item 5). Concurrent first clients share one build and are all served; a build that
 // fails answers each upgrade HTTP 500, never a hang.
-
-function capturedLogger(): { logger: ReturnType<typeof createLogger>; count: (message: string) => number } {
-  let logged = '';
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logged += chunk.toString();
-      done();
-    },
-  });
-  return {
-    logger: createLogger({ level: 'debug', destination }),
-    count: (message) => logged.split('\n').filter((line) => line.includes(message)).length,
-  };
-}
-
-/** Sends a raw WebSocket upgrade and resolves with everything the server wrote before closing. */
-function rawUpgrade(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write(
-        'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-      );
-    });
-    let text = '';
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-  });
-}
 
 describe('LiveQuery server: built on the first LiveQuery upgrade', () => {
   let server: TestServer;

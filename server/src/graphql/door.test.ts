@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { createLogger } from '../infra/index.js';
+import { capturedLogger, rawUpgrade } from '../testing/door-probes.test-util.js';
 import { APP_ID, CLIENT_KEY, startTestServer } from '../testing/test-server.test-util.js';
 import type { TestServer } from '../testing/test-server.test-util.js';
 import { GraphQLDoor } from './door.js';
@@ -16,21 +14,6 @@ import type { GraphQLDoorOptions } from './door.js';
 // request or socket, not at start (cold start, issue 17 item 5). These tests hold it to: nothing loads before
 // GraphQL is asked for; concurrent first requests and sockets share one load and are all answered; a load that
 // fails answers each request with a clear 500, never a hang.
-
-/** A logger whose lines are kept, and how many of them carry `message`. */
-function capturedLogger(): { logger: ReturnType<typeof createLogger>; count: (message: string) => number } {
-  let logged = '';
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logged += chunk.toString();
-      done();
-    },
-  });
-  return {
-    logger: createLogger({ level: 'debug', destination }),
-    count: (message) => logged.split('\n').filter((line) => line.includes(message)).length,
-  };
-}
 
 const HEADERS = {
   'Content-Type': 'application/json',
@@ -130,18 +113,7 @@ describe('GraphQL door: an engine that fails to load', () => {
   });
 
   it('answers a socket upgrade with HTTP 500 and closes it', async () => {
-    const reply = await new Promise<string>((resolve, reject) => {
-      const socket = connect((http.address() as AddressInfo).port, '127.0.0.1', () => {
-        socket.write(
-          'GET /graphql HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-        );
-      });
-      let text = '';
-      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const reply = await rawUpgrade((http.address() as AddressInfo).port, '/graphql');
     assert.match(reply, /^HTTP\/1\.1 500 /);
     assert.equal(loads, 1);
   });
